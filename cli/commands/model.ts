@@ -1,0 +1,174 @@
+/** `tsem model build|show|diff|merge` and `tsem replay`: offline work on trajectories and models. */
+import { intOption, type OptionSpec, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+
+const DIGEST: OptionSpec = { name: 'digest', kind: 'string', arg: 'NAME', help: 'namespace hash: sha256 (default), sha384, sha512, sha3-256, ...' };
+const OUT: OptionSpec = { name: 'output', short: 'o', kind: 'string', arg: 'FILE', help: 'write to FILE instead of stdout' };
+const DIALECT: OptionSpec = { name: 'dialect', kind: 'string', arg: 'NAME', choices: ['tsem-6.12', 'quixote-us'], help: 'coefficient dialect (default tsem-6.12)' };
+
+async function engine() {
+  const [model, ops, digest, ns, replay, io, mapper] = await Promise.all([
+    import('../../engine/contour/model-file.js'),
+    import('../../engine/contour/model-ops.js'),
+    import('../../engine/measure/digest.js'),
+    import('../../engine/ns/namespace-model.js'),
+    import('../../engine/ns/replay.js'),
+    import('../io-util.js'),
+    import('../../engine/measure/mapper.js'),
+  ]);
+  return { ...model, ...ops, ...digest, ...ns, ...replay, ...io, ...mapper };
+}
+
+async function loadModel(path: string, digestName: string | undefined) {
+  const e = await engine();
+  const alg = e.createDigest(digestName ?? 'sha256');
+  return { alg, model: e.parseModelFile(e.readInput(path, 'model file').toString('utf8'), alg, path) };
+}
+
+const build: Command = {
+  spec: {
+    name: 'model build',
+    summary: 'map a TSEM JSON trajectory (or export stream) into a model file',
+    usage: '<trajectory-file>',
+    positionals: [1, 1],
+    options: [
+      DIGEST,
+      { name: 'aggregate', kind: 'string', arg: 'HEX', help: 'hardware aggregate (default: the stream\'s aggregate record, else zero)' },
+      DIALECT,
+      OUT,
+    ],
+    details: 'Writes an aggregate line, one state line per unique coefficient in first-seen order, and end.',
+  },
+  async run(args, io) {
+    const e = await engine();
+    const alg = e.createDigest(args.values.get('digest') ?? 'sha256');
+    const aggHex = args.values.get('aggregate');
+    const aggregate = aggHex === undefined ? undefined : e.parseDigestHex(aggHex, alg, '--aggregate');
+    const dialect = args.values.get('dialect') as 'tsem-6.12' | 'quixote-us' | undefined;
+    const ns = new e.NamespaceModel(e.createNamespaceConfig({ id: 'build', digest: alg.name, aggregate, dialect }));
+    const file = args.positionals[0]!;
+    e.replayLines(ns, e.splitLines(e.readInput(file, 'trajectory file')), { source: file, acceptAggregate: aggregate === undefined });
+    const m = ns.exportModel();
+    e.writeOutput(io, e.formatModelFile({ ...m, sealed: false }), args.values.get('output'));
+    return 0;
+  },
+};
+
+const show: Command = {
+  spec: {
+    name: 'model show',
+    summary: 'print aggregate, measurement, state and point counts of a model as loaded',
+    usage: '<model-file>',
+    positionals: [1, 1],
+    options: [DIGEST],
+    details: 'The measurement extends the aggregate first, then the states in file order (tsem-model.md §2.6).',
+  },
+  async run(args, io) {
+    const e = await engine();
+    const { alg, model } = await loadModel(args.positionals[0]!, args.values.get('digest'));
+    const s = e.summarizeModel(model, alg);
+    io.out(
+      [
+        `digest ${alg.name}`,
+        `aggregate ${s.aggregate.toString('hex')}`,
+        `measurement ${s.measurement.toString('hex')}`,
+        `state ${s.state.toString('hex')}`,
+        `points ${s.points}`,
+        `pseudonyms ${s.pseudonyms}`,
+        `sealed ${s.sealed ? 'yes' : 'no'}`,
+      ].join('\n') + '\n'
+    );
+    return 0;
+  },
+};
+
+const diff: Command = {
+  spec: {
+    name: 'model diff',
+    summary: 'compare the points of two models (exit 1 when they differ)',
+    usage: '<model-a> <model-b>',
+    positionals: [2, 2],
+    options: [DIGEST],
+  },
+  async run(args, io) {
+    const e = await engine();
+    const a = await loadModel(args.positionals[0]!, args.values.get('digest'));
+    const b = await loadModel(args.positionals[1]!, args.values.get('digest'));
+    const d = e.diffModels(a.model, b.model);
+    const lines = [...d.onlyA.map((p) => `- ${p.toString('hex')}`), ...d.onlyB.map((p) => `+ ${p.toString('hex')}`)];
+    if (d.aggregateDiffers) lines.push('aggregate differs');
+    if (d.baseDiffers) lines.push('base differs');
+    lines.push(`common ${d.common} only-a ${d.onlyA.length} only-b ${d.onlyB.length}`);
+    io.out(lines.join('\n') + '\n');
+    return d.onlyA.length || d.onlyB.length || d.aggregateDiffers || d.baseDiffers ? 1 : 0;
+  },
+};
+
+const merge: Command = {
+  spec: {
+    name: 'model merge',
+    summary: 'write the union of the points of two models',
+    usage: '<model-a> <model-b>',
+    positionals: [2, 2],
+    options: [DIGEST, OUT],
+  },
+  async run(args, io) {
+    const e = await engine();
+    const a = await loadModel(args.positionals[0]!, args.values.get('digest'));
+    const b = await loadModel(args.positionals[1]!, args.values.get('digest'));
+    e.writeOutput(io, e.formatModelFile(e.mergeModels(a.model, b.model)), args.values.get('output'));
+    return 0;
+  },
+};
+
+const replay: Command = {
+  spec: {
+    name: 'replay',
+    summary: 'run a trajectory against a model and report off-contour events',
+    usage: '<trajectory-file>',
+    positionals: [1, 1],
+    options: [
+      { name: 'model', kind: 'string', arg: 'FILE', help: 'model file to load (required)' },
+      { name: 'mode', kind: 'string', arg: 'MODE', choices: ['audit', 'sealed', 'enforce'], help: 'namespace mode after loading (default sealed)' },
+      DIGEST,
+      DIALECT,
+      { name: 'limit', kind: 'string', arg: 'N', help: 'print at most N off-contour events (default all)' },
+    ],
+    details: 'Prints each off-contour (or, in audit mode, would-be-off-contour) event as a JSON line, then a summary line.',
+  },
+  async run(args, io) {
+    const modelPath = args.values.get('model');
+    if (!modelPath) throw new UsageError('--model FILE is required');
+    const limit = intOption(args.values.get('limit'), '--limit', Number.MAX_SAFE_INTEGER);
+    const e = await engine();
+    const { alg, model } = await loadModel(modelPath, args.values.get('digest'));
+    const mode = (args.values.get('mode') ?? 'sealed') as 'audit' | 'sealed' | 'enforce';
+    const dialect = args.values.get('dialect') as 'tsem-6.12' | 'quixote-us' | undefined;
+    const ns = new e.NamespaceModel(e.createNamespaceConfig({ id: 'replay', digest: alg.name, aggregate: model.aggregate, base: model.base, dialect }));
+    ns.loadModel({ ...model, sealed: false });
+    ns.setMode(mode);
+    const file = args.positionals[0]!;
+    let printed = 0;
+    const counts = e.replayLines(ns, e.splitLines(e.readInput(file, 'trajectory file')), {
+      source: file,
+      onVerdict(v, ev, lineNumber) {
+        if (v.kind !== 'off-contour' && v.kind !== 'would-be-off-contour' && v.kind !== 'untrusted-task') return;
+        if (printed++ >= limit) return;
+        io.out(JSON.stringify({
+          line: lineNumber, verdict: v.kind, action: v.action, type: ev.header.type, process: ev.header.process,
+          coefficient: v.coefficient?.toString('hex') ?? null, task_id: v.taskId.toString('hex'),
+        }) + '\n');
+      },
+    });
+    const k = counts.byKind;
+    const offContour = (k['off-contour'] ?? 0) + (k['would-be-off-contour'] ?? 0);
+    io.out(
+      `summary events ${counts.events} on-contour ${k['on-contour'] ?? 0} off-contour ${offContour} ` +
+        `untrusted-task ${k['untrusted-task'] ?? 0} denied ${counts.denied} forensics ${ns.forensics.length} ` +
+        `mode ${mode} measurement ${ns.measurement.toString('hex')}\n`
+    );
+    return 0;
+  },
+};
+
+export const commands: Command[] = [build, show, diff, merge, replay];

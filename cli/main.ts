@@ -1,0 +1,96 @@
+/**
+ * `tsem` entry point. Commands live in cli/commands/<group>.ts, each exporting `commands: Command[]`;
+ * they are discovered from that folder so that adding a command touches only its own file.
+ * Command modules keep heavy imports (grpc, level) inside run() so that --help stays fast.
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { EngineError } from '../engine/errors.js';
+import { UsageError, formatHelp, parseArgs } from './args.js';
+import type { Command, Io } from './command.js';
+
+const COMMANDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+
+async function loadCommands(): Promise<Command[]> {
+  const files = readdirSync(COMMANDS_DIR)
+    .filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'))
+    .sort();
+  const all: Command[] = [];
+  for (const f of files) {
+    const mod = (await import(pathToFileURL(join(COMMANDS_DIR, f)).href)) as { commands?: Command[] };
+    if (mod.commands) all.push(...mod.commands);
+  }
+  return all.sort((a, b) => a.spec.name.localeCompare(b.spec.name));
+}
+
+function overview(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.spec.name.length)) + 2;
+  return [
+    'usage: tsem <command> [options]',
+    '',
+    'tsem-engine: Trusted Security Event Modeling (TSEM) coefficients, contour maps, IMA and attestation.',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
+    '',
+    "Run 'tsem <command> --help' for a command's options.",
+    '',
+  ].join('\n');
+}
+
+/** Finds the longest command name that prefixes argv (commands may be several words). */
+function match(commands: readonly Command[], argv: readonly string[]): [Command, string[]] | undefined {
+  let best: [Command, string[]] | undefined;
+  for (const c of commands) {
+    const words = c.spec.name.split(' ');
+    if (words.every((w, i) => argv[i] === w) && (!best || words.length > best[0].spec.name.split(' ').length)) {
+      best = [c, argv.slice(words.length)];
+    }
+  }
+  return best;
+}
+
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  const commands = await loadCommands();
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    (argv.length === 0 ? io.err : io.out)(overview(commands));
+    return argv.length === 0 ? 2 : 0;
+  }
+  const found = match(commands, argv);
+  if (!found) {
+    const group = commands.filter((c) => c.spec.name.split(' ')[0] === argv[0]);
+    if (group.length > 0) {
+      const wantsHelp = argv.includes('--help') || argv.includes('-h');
+      (wantsHelp ? io.out : io.err)(
+        (wantsHelp ? '' : `tsem: unknown or missing subcommand for '${argv[0]}'\n\n`) + overview(group)
+      );
+      return wantsHelp ? 0 : 2;
+    }
+    io.err(`tsem: unknown command '${argv[0]}'\n\n${overview(commands)}`);
+    return 2;
+  }
+  const [command, rest] = found;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(formatHelp(command.spec));
+    return 0;
+  }
+  try {
+    return await command.run(parseArgs(command.spec, rest), io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`tsem ${command.spec.name}: ${err.message}\n\n${formatHelp(command.spec)}`);
+      return 2;
+    }
+    if (err instanceof EngineError) {
+      io.err(`tsem ${command.spec.name}: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+const defaultIo: Io = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+};

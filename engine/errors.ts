@@ -1,0 +1,41 @@
+/**
+ * Operational errors carry a stable `code` (TSEM_*) and say what was expected and what was got.
+ * Programmer mistakes stay TypeError/RangeError and are never caught.
+ */
+export type ErrorCode =
+  | 'TSEM_PARSE'
+  | 'TSEM_MODEL_FILE'
+  | 'TSEM_DIGEST'
+  | 'TSEM_NAMESPACE'
+  | 'TSEM_STORE'
+  | 'TSEM_INVALID_ARGUMENT'
+  | 'TSEM_PERMISSION'
+  | 'TSEM_UNAVAILABLE';
+
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown }
+  ) {
+    super(message, options);
+  }
+}
+
+/** A malformed input line: names the source, the line number and the field path that is wrong. */
+export class ParseError extends EngineError {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly field?: string,
+    readonly source?: string
+  ) {
+    const where = [source, line !== undefined ? `line ${line}` : undefined].filter(Boolean).join(' ');
+    super('TSEM_PARSE', `${where ? `${where}: ` : ''}${field ? `field '${field}': ` : ''}${message}`);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

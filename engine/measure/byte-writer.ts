@@ -1,0 +1,72 @@
+/**
+ * Little-endian, fixed-width serialization of CELL and COE preimages (tsem-model.md §2.1):
+ * native x86_64 struct widths, `str(s) = u32le(len) || bytes`, no NUL, no padding.
+ */
+export class ByteWriter {
+  private buf: Buffer;
+  private len = 0;
+
+  constructor(initial = 256) {
+    this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  u16(v: number): this {
+    this.ensure(2);
+    this.buf.writeUInt16LE(v & 0xffff, this.len);
+    this.len += 2;
+    return this;
+  }
+
+  u32(v: number): this {
+    this.ensure(4);
+    this.buf.writeUInt32LE(v >>> 0, this.len);
+    this.len += 4;
+    return this;
+  }
+
+  u64(v: bigint): this {
+    this.ensure(8);
+    this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.len);
+    this.len += 8;
+    return this;
+  }
+
+  bytes(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    return this;
+  }
+
+  /** `b` copied into a zero-filled field of `width` bytes (truncated if longer). */
+  fixed(b: Uint8Array, width: number): this {
+    this.ensure(width);
+    const n = Math.min(b.length, width);
+    this.buf.set(b.subarray(0, n), this.len);
+    this.buf.fill(0, this.len + n, this.len + width);
+    this.len += width;
+    return this;
+  }
+
+  /** §2.1 `str(s) = u32le(strlen(s)) || bytes(s)`. */
+  str(b: Uint8Array): this {
+    return this.u32(b.length).bytes(b);
+  }
+
+  /** A view of the bytes written so far (valid until the next write). */
+  view(): Buffer {
+    return this.buf.subarray(0, this.len);
+  }
+
+  reset(): this {
+    this.len = 0;
+    return this;
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * One modeling namespace: its measurement, contour map, trajectory, forensics and task table
+ * (tsem-model.md §2.6, §3.2, §3.5). Pure: no I/O, no clock; the pipeline and store drive it.
+ */
+import { EngineError } from '../errors.js';
+import type { TsemEvent } from '../event/event.js';
+import { ContourMap, type Point } from '../contour/contour-map.js';
+import type { ModelFile } from '../contour/model-file.js';
+import { createDigest, type DigestAlgorithm } from '../measure/digest.js';
+import { extend, seedMeasurement, stateOf } from '../measure/extend.js';
+import { type Dialect, Mapper } from '../measure/mapper.js';
+import { Convergence } from './convergence.js';
+import { type Task, TaskTable, type Trust } from './task-table.js';
+
+/** learn: new points join the map; audit: dry run of sealing; sealed: new points are forensics and
+ * the task untrusted; enforce: sealed and the action is denied. */
+export const MODES = ['learn', 'audit', 'sealed', 'enforce'] as const;
+export type Mode = (typeof MODES)[number];
+export function isMode(s: string): s is Mode {
+  return (MODES as readonly string[]).includes(s);
+}
+
+export interface NamespaceConfig {
+  readonly id: string;
+  readonly digest: string;
+  /** §1.3: ids from the initial user namespace or the caller's. Recorded; sources apply it. */
+  readonly nsref: 'initial' | 'current';
+  readonly mode: Mode;
+  readonly dialect: Dialect;
+  readonly taskIdCoe: 'zero' | 'actual';
+  /** Hardware aggregate (§2.7), the first extension; zero when no TPM. */
+  readonly aggregate: Buffer;
+  readonly base: Buffer;
+}
+
+export type VerdictKind = 'learned' | 'on-contour' | 'would-be-off-contour' | 'off-contour' | 'untrusted-task' | 'lifecycle';
+
+export interface Verdict {
+  readonly kind: VerdictKind;
+  readonly action: 'allow' | 'deny';
+  /** Absent for lifecycle events and for events of untrusted tasks (not modeled, §3.5). */
+  readonly coefficient?: Buffer;
+  readonly taskId: Buffer;
+  readonly pTaskId: Buffer;
+  readonly trust: Trust;
+  /** Per-namespace event sequence number (1-based). */
+  readonly seq: number;
+}
+
+export interface EventEntry {
+  readonly coefficient: Buffer;
+  readonly line: string;
+}
+
+/** What changed since the last drain: the store writes it as one atomic batch. */
+export interface ChangeSet {
+  readonly points: readonly Point[];
+  readonly trajectory: readonly EventEntry[];
+  /** Index of trajectory[0] in the namespace's whole trajectory. */
+  readonly trajectoryStart: number;
+  readonly forensics: readonly EventEntry[];
+  readonly forensicsStart: number;
+  readonly audit: readonly (EventEntry & { count: number })[];
+  readonly tasks: readonly [string, Task | undefined][];
+}
+
+export function createNamespaceConfig(p: Partial<NamespaceConfig> & { id: string }): NamespaceConfig {
+  const alg = createDigest(p.digest ?? 'sha256');
+  const cfg: NamespaceConfig = {
+    id: p.id,
+    digest: alg.name,
+    nsref: p.nsref ?? 'initial',
+    mode: p.mode ?? 'learn',
+    dialect: p.dialect ?? 'tsem-6.12',
+    taskIdCoe: p.taskIdCoe ?? 'zero',
+    aggregate: p.aggregate ?? alg.nullDigest,
+    base: p.base ?? alg.nullDigest,
+  };
+  for (const [what, v] of [['aggregate', cfg.aggregate], ['base', cfg.base]] as const) {
+    if (v.length !== alg.size) {
+      throw new EngineError('TSEM_DIGEST', `namespace ${p.id}: ${what} must be ${alg.size} bytes for ${alg.name}, got ${v.length}`);
+    }
+  }
+  return cfg;
+}
+
+export class NamespaceModel {
+  readonly alg: DigestAlgorithm;
+  readonly map = new ContourMap();
+  readonly trajectory: EventEntry[] = [];
+  readonly forensics: EventEntry[] = [];
+  /** Audit mode findings: unknown points that would be off-contour, once each with a count. */
+  readonly audit = new Map<string, EventEntry & { count: number }>();
+  readonly tasks: TaskTable;
+  readonly pseudonyms = new Set<string>();
+  convergence = new Convergence();
+  private mapper: Mapper;
+  private cfg: NamespaceConfig;
+  private m: Buffer;
+  private events = 0;
+  private dirtyPoints = new Set<Point>();
+  private newTrajectory: EventEntry[] = [];
+  private newForensics: EventEntry[] = [];
+  private dirtyAudit = new Set<string>();
+
+  constructor(config: NamespaceConfig) {
+    this.cfg = config;
+    this.alg = createDigest(config.digest);
+    this.mapper = this.createMapper();
+    this.tasks = new TaskTable(this.alg.nullDigest);
+    this.m = seedMeasurement(this.alg, config.base, config.aggregate);
+  }
+
+  private createMapper(): Mapper {
+    return new Mapper(this.alg, { dialect: this.cfg.dialect, taskIdCoe: this.cfg.taskIdCoe, pseudonyms: this.pseudonyms });
+  }
+
+  get config(): NamespaceConfig {
+    return this.cfg;
+  }
+  get id(): string {
+    return this.cfg.id;
+  }
+  get mode(): Mode {
+    return this.cfg.mode;
+  }
+  get measurement(): Buffer {
+    return this.m;
+  }
+  get eventCount(): number {
+    return this.events;
+  }
+  get sealed(): boolean {
+    return this.cfg.mode === 'sealed' || this.cfg.mode === 'enforce';
+  }
+
+  /** §2.6: state over every point (valid and forensic) in bytewise order. */
+  state(): Buffer {
+    return stateOf(this.alg, this.cfg.base, this.cfg.aggregate, this.map.points().map((p) => p.coefficient));
+  }
+
+  setMode(mode: Mode): void {
+    this.cfg = { ...this.cfg, mode };
+  }
+
+  /** A live aggregate re-seeds the measurement, but only before the first point (§4.2). */
+  setAggregate(aggregate: Buffer): void {
+    if (aggregate.equals(this.cfg.aggregate)) return;
+    if (aggregate.length !== this.alg.size) throw new EngineError('TSEM_DIGEST', `aggregate must be ${this.alg.size} bytes`);
+    if (this.map.size > 0) {
+      throw new EngineError('TSEM_NAMESPACE', `namespace ${this.id}: aggregate changed after points were recorded`);
+    }
+    this.cfg = { ...this.cfg, aggregate };
+    this.m = seedMeasurement(this.alg, this.cfg.base, aggregate);
+  }
+
+  private taskKey(e: TsemEvent): string {
+    if (e.header.pid !== undefined) return `pid:${e.header.pid}`;
+    return `tid:${e.header.taskId?.toString('hex') ?? 'unknown'}`;
+  }
+
+  /** Resolves the acting task: kernel ids from the header, else the task table's (§1.6). */
+  private resolveTask(e: TsemEvent, key: string): Task {
+    const h = e.header;
+    if (h.taskId) {
+      const t = this.tasks.get(key);
+      const pTaskId = h.pTaskId ?? this.alg.nullDigest;
+      if (t && t.taskId.equals(h.taskId) && t.pTaskId.equals(pTaskId)) return t;
+      return this.tasks.set(key, { taskId: h.taskId, pTaskId, trust: t?.trust ?? 'trusted' });
+    }
+    if (h.type === 'task_alloc' || (h.ppid !== undefined && !this.tasks.get(key))) {
+      if (h.ppid !== undefined) return this.tasks.fork(`pid:${h.ppid}`, key);
+    }
+    return this.tasks.getOrCreate(key);
+  }
+
+  /** Maps one event and compares it with the contour map (§2.6, §3.5). */
+  process(e: TsemEvent): Verdict {
+    const seq = ++this.events;
+    const key = this.taskKey(e);
+    let task = this.resolveTask(e, key);
+    const sealed = this.sealed;
+    const enforce = this.cfg.mode === 'enforce';
+    const base = { taskId: task.taskId, pTaskId: task.pTaskId, seq };
+
+    if (e.cell.hook === 'bprm_committed_creds' && !e.header.taskId) {
+      // §2.5: exec derives the new TASK_ID; TSEM-6.12 does not model it as an event.
+      task = this.tasks.exec(key, this.mapper.taskId(task.pTaskId, e.coe, e.cell.value.file));
+      this.convergence.record(false);
+      return { kind: 'lifecycle', action: 'allow', taskId: task.taskId, pTaskId: task.pTaskId, trust: task.trust, seq };
+    }
+    if (task.trust === 'untrusted' && sealed) {
+      // §3.5: an untrusted task skips modeling; EPERM iff enforcing.
+      this.convergence.record(false);
+      return { ...base, kind: 'untrusted-task', action: enforce ? 'deny' : 'allow', trust: 'untrusted' };
+    }
+
+    const c = this.mapper.coefficient(e.header.type, task.pTaskId, task.taskId, e.coe, e.cell);
+    const hex = c.toString('hex');
+    const known = this.map.get(hex);
+    if (known) {
+      known.count++;
+      this.dirtyPoints.add(known);
+      this.convergence.record(false);
+      if (known.valid) return { ...base, kind: 'on-contour', action: 'allow', coefficient: c, trust: task.trust };
+      if (!sealed) return { ...base, kind: 'would-be-off-contour', action: 'allow', coefficient: c, trust: task.trust };
+      this.tasks.markUntrusted(key, task);
+      return { ...base, kind: 'off-contour', action: enforce ? 'deny' : 'allow', coefficient: c, trust: 'untrusted' };
+    }
+
+    if (this.cfg.mode === 'audit') {
+      const f = this.audit.get(hex);
+      if (f) f.count++;
+      else this.audit.set(hex, { coefficient: c, line: e.line, count: 1 });
+      this.dirtyAudit.add(hex);
+      this.convergence.record(false);
+      return { ...base, kind: 'would-be-off-contour', action: 'allow', coefficient: c, trust: task.trust };
+    }
+
+    // §2.6: a new point extends the measurement whether it is valid or forensic.
+    this.m = extend(this.alg, this.cfg.base, this.m, c);
+    const entry = { coefficient: c, line: e.line };
+    this.dirtyPoints.add(this.map.add(c, !sealed));
+    this.convergence.record(true);
+    if (!sealed) {
+      this.trajectory.push(entry);
+      this.newTrajectory.push(entry);
+      return { ...base, kind: 'learned', action: 'allow', coefficient: c, trust: task.trust };
+    }
+    this.forensics.push(entry);
+    this.newForensics.push(entry);
+    this.tasks.markUntrusted(key, task);
+    return { ...base, kind: 'off-contour', action: enforce ? 'deny' : 'allow', coefficient: c, trust: 'untrusted' };
+  }
+
+  /**
+   * Loads a model (§2.6, §3.2): base, then each new state as a valid point extended in file order,
+   * pseudonyms, and `seal` (which keeps enforce if enforce was set first, as Quixote does).
+   */
+  loadModel(model: ModelFile): void {
+    if (model.digest !== this.alg.name) {
+      throw new EngineError('TSEM_MODEL_FILE', `model is ${model.digest} but namespace ${this.id} uses ${this.alg.name}`);
+    }
+    if (model.base && !model.base.equals(this.cfg.base)) {
+      if (this.map.size > 0) throw new EngineError('TSEM_MODEL_FILE', `namespace ${this.id}: base must be set before any point`);
+      this.cfg = { ...this.cfg, base: model.base };
+      this.m = seedMeasurement(this.alg, model.base, this.cfg.aggregate);
+    }
+    for (const p of model.pseudonyms) this.pseudonyms.add(p.toString('hex'));
+    for (const s of model.states) {
+      const hex = s.toString('hex');
+      if (this.map.get(hex)) continue;
+      this.m = extend(this.alg, this.cfg.base, this.m, s);
+      this.dirtyPoints.add(this.map.add(s, true, 0));
+    }
+    if (model.pseudonyms.length > 0) this.mapper = this.createMapper();
+    if (model.sealed && !this.sealed) this.setMode('sealed');
+  }
+
+  /** The namespace as a Quixote model: points in first-seen order (§4.2). */
+  exportModel(includeForensics = false): Omit<ModelFile, 'comments'> {
+    const pts = includeForensics ? this.map.points() : this.map.validPoints();
+    const base = this.cfg.base.equals(this.alg.nullDigest) ? undefined : this.cfg.base;
+    return {
+      digest: this.alg.name,
+      base,
+      aggregate: this.cfg.aggregate,
+      states: pts.map((p) => p.coefficient),
+      pseudonyms: [...this.pseudonyms].map((h) => Buffer.from(h, 'hex')),
+      sealed: this.sealed,
+    };
+  }
+
+  drainChanges(): ChangeSet {
+    const cs: ChangeSet = {
+      points: [...this.dirtyPoints],
+      trajectory: this.newTrajectory,
+      trajectoryStart: this.trajectory.length - this.newTrajectory.length,
+      forensics: this.newForensics,
+      forensicsStart: this.forensics.length - this.newForensics.length,
+      audit: [...this.dirtyAudit].map((h) => this.audit.get(h)!).filter(Boolean),
+      tasks: this.tasks.drainDirty(),
+    };
+    this.dirtyPoints = new Set();
+    this.newTrajectory = [];
+    this.newForensics = [];
+    this.dirtyAudit = new Set();
+    return cs;
+  }
+
+  /** Rebuilds a namespace from persisted parts; the measurement is recomputed and checked. */
+  static restore(parts: {
+    config: NamespaceConfig;
+    points: readonly { coefficient: Buffer; valid: boolean; count: number }[];
+    trajectory: readonly EventEntry[];
+    forensics: readonly EventEntry[];
+    audit: readonly (EventEntry & { count: number })[];
+    tasks: readonly [string, Task][];
+    pseudonyms: readonly string[];
+    events: number;
+    measurement: Buffer;
+    convergence?: ReturnType<Convergence['snapshot']>;
+  }): NamespaceModel {
+    const ns = new NamespaceModel(parts.config);
+    for (const p of parts.pseudonyms) ns.pseudonyms.add(p);
+    ns.mapper = ns.createMapper();
+    for (const p of parts.points) {
+      ns.map.add(p.coefficient, p.valid, p.count);
+      ns.m = extend(ns.alg, ns.cfg.base, ns.m, p.coefficient);
+    }
+    if (!ns.m.equals(parts.measurement)) {
+      throw new EngineError('TSEM_STORE', `namespace ${ns.id}: stored measurement does not match its points (store corrupted?)`);
+    }
+    ns.trajectory.push(...parts.trajectory);
+    ns.forensics.push(...parts.forensics);
+    for (const a of parts.audit) ns.audit.set(a.coefficient.toString('hex'), { ...a });
+    for (const [k, t] of parts.tasks) ns.tasks.set(k, { ...t });
+    ns.tasks.drainDirty();
+    ns.events = parts.events;
+    if (parts.convergence) ns.convergence = Convergence.restore(parts.convergence);
+    return ns;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Per-namespace task table: TASK_ID, parent TASK_ID and trust status (tsem-model.md §1.6, §3.5).
+ * Untrusted is sticky and inherited by children ("fruit of the poisoned vine"). Pure and bounded.
+ */
+
+export type Trust = 'trusted' | 'untrusted';
+
+export interface Task {
+  taskId: Buffer;
+  pTaskId: Buffer;
+  trust: Trust;
+}
+
+/** Tasks kept at most; beyond it the oldest trusted tasks are forgotten first. */
+export const MAX_TASKS = 65_536;
+
+export class TaskTable {
+  private readonly tasks = new Map<string, Task>();
+  /** Keys whose entry changed since the last drain (for persistence). */
+  private readonly dirty = new Set<string>();
+
+  constructor(private readonly nullId: Buffer) {}
+
+  get size(): number {
+    return this.tasks.size;
+  }
+
+  get(key: string): Task | undefined {
+    return this.tasks.get(key);
+  }
+
+  /** A task seen for the first time started before modeling: it has the null TASK_ID, like init. */
+  getOrCreate(key: string): Task {
+    let t = this.tasks.get(key);
+    if (!t) t = this.set(key, { taskId: this.nullId, pTaskId: this.nullId, trust: 'trusted' });
+    return t;
+  }
+
+  set(key: string, task: Task): Task {
+    this.tasks.delete(key); // re-insert: Map order doubles as recency for eviction
+    this.tasks.set(key, task);
+    this.dirty.add(key);
+    if (this.tasks.size > MAX_TASKS) this.evict();
+    return task;
+  }
+
+  /** §1.6 fork: the child copies the parent's TASK_ID into task_id and p_task_id, and its trust. */
+  fork(parentKey: string, childKey: string): Task {
+    const p = this.getOrCreate(parentKey);
+    return this.set(childKey, { taskId: p.taskId, pTaskId: p.taskId, trust: p.trust });
+  }
+
+  /** §1.6 exec: a new TASK_ID; p_task_id is not changed by exec. */
+  exec(key: string, taskId: Buffer): Task {
+    const t = this.getOrCreate(key);
+    return this.set(key, { ...t, taskId });
+  }
+
+  markUntrusted(key: string, task: Task): void {
+    if (task.trust === 'untrusted') return;
+    task.trust = 'untrusted';
+    this.dirty.add(key);
+  }
+
+  untrustedCount(): number {
+    let n = 0;
+    for (const t of this.tasks.values()) if (t.trust === 'untrusted') n++;
+    return n;
+  }
+
+  entries(): IterableIterator<[string, Task]> {
+    return this.tasks.entries();
+  }
+
+  drainDirty(): [string, Task | undefined][] {
+    const out = [...this.dirty].map((k): [string, Task | undefined] => [k, this.tasks.get(k)]);
+    this.dirty.clear();
+    return out;
+  }
+
+  private evict(): void {
+    for (const [k, t] of this.tasks) {
+      if (t.trust === 'trusted') {
+        this.tasks.delete(k);
+        this.dirty.add(k);
+        return;
+      }
+    }
+    const first = this.tasks.keys().next().value as string;
+    this.tasks.delete(first);
+    this.dirty.add(first);
+  }
+}
