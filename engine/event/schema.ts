@@ -43,6 +43,19 @@ export function parseInteger(s: string): bigint | undefined {
   return m[1] === '-' ? -v : v;
 }
 
+/** Fast path for the common case: plain decimal with no sign or leading zero, up to 15 digits. */
+function plainDecimal(s: string): number | undefined {
+  const n = s.length;
+  if (n === 0 || n > 15 || (s.charCodeAt(0) === 48 && n > 1)) return undefined;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 function integer(bits: number, value: unknown, path: string): bigint {
   const s = str(value, path);
   const v = parseInteger(s);
@@ -53,9 +66,26 @@ function integer(bits: number, value: unknown, path: string): bigint {
   return BigInt.asUintN(bits, v);
 }
 
-export const u16: Schema<number> = (v, p) => Number(integer(16, v, p));
-export const u32: Schema<number> = (v, p) => Number(integer(32, v, p));
-export const u64: Schema<bigint> = (v, p) => integer(64, v, p);
+function smallInteger(bits: 16 | 32): Schema<number> {
+  const limit = 2 ** bits;
+  return (v, p) => {
+    if (typeof v === 'string') {
+      const fast = plainDecimal(v);
+      if (fast !== undefined && fast < limit) return fast;
+    }
+    return Number(integer(bits, v, p));
+  };
+}
+
+export const u16: Schema<number> = smallInteger(16);
+export const u32: Schema<number> = smallInteger(32);
+export const u64: Schema<bigint> = (v, p) => {
+  if (typeof v === 'string') {
+    const fast = plainDecimal(v);
+    if (fast !== undefined) return BigInt(fast);
+  }
+  return integer(64, v, p);
+};
 export const text: Schema<string> = (v, p) => str(v, p);
 
 /** A string whose raw bytes are hashed (pathnames, names): JSON escapes are already undone. */

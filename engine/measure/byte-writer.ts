@@ -45,6 +45,13 @@ export class ByteWriter {
     return this;
   }
 
+  /** A latin1 string (one char per byte), e.g. a digest from DigestAlgorithm.hashLatin1. */
+  latin1(s: string): this {
+    this.ensure(s.length);
+    this.len += this.buf.write(s, this.len, 'latin1');
+    return this;
+  }
+
   /** `b` copied into a zero-filled field of `width` bytes (truncated if longer). */
   fixed(b: Uint8Array, width: number): this {
     this.ensure(width);

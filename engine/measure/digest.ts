@@ -12,6 +12,10 @@ export interface DigestAlgorithm {
   readonly size: number;
   /** HF over the concatenation of the parts. */
   hash(...parts: Uint8Array[]): Buffer;
+  /** HF(data) as a latin1 string (one char per byte): Node's fastest output form. */
+  hashLatin1(data: Uint8Array): string;
+  /** HF(data) as lowercase hex. */
+  hashHex(data: Uint8Array): string;
   /** HF("") — the "zero digest" of §1.5 and §2.8. */
   readonly zeroDigest: Buffer;
   /** digestsize zero bytes (NULL_ID, the initial measurement, the default base). */
@@ -38,7 +42,11 @@ export function createDigest(name: string): DigestAlgorithm {
   }
   const size = createHash(key).digest().length;
   const hashFn = (...parts: Uint8Array[]): Buffer => {
-    if (parts.length === 1 && hasOneShot) return oneShot(key, parts[0]!, 'buffer') as Buffer;
+    if (hasOneShot) {
+      if (parts.length === 1) return oneShot(key, parts[0]!, 'buffer') as Buffer;
+      // Short preimages: one concatenation beats a Hash object per call.
+      if (parts.length <= 3) return oneShot(key, Buffer.concat(parts), 'buffer') as Buffer;
+    }
     const h = createHash(key);
     for (const p of parts) h.update(p);
     return h.digest();
@@ -47,6 +55,11 @@ export function createDigest(name: string): DigestAlgorithm {
     name: key,
     size,
     hash: hashFn,
+    // latin1 output is valid at run time; @types/node only lists hex/base64 encodings.
+    hashLatin1: hasOneShot
+      ? (d) => (oneShot as (a: string, d: Uint8Array, e: string) => string)(key, d, 'latin1')
+      : (d) => createHash(key).update(d).digest().toString('latin1'),
+    hashHex: hasOneShot ? (d) => oneShot(key, d, 'hex') : (d) => createHash(key).update(d).digest('hex'),
     zeroDigest: createHash(key).digest(),
     nullDigest: Buffer.alloc(size),
   };

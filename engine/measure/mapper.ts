@@ -25,6 +25,7 @@ export interface MapperOptions {
   readonly pseudonyms?: ReadonlySet<string>;
 }
 
+const COE_CACHE_MAX = 4096;
 const BPRM_NAME = Buffer.from('bprm_committed_creds');
 const ZERO_COE: Coe = { uid: 0, euid: 0, suid: 0, gid: 0, egid: 0, sgid: 0, fsuid: 0, fsgid: 0, capeff: 0n };
 
@@ -33,6 +34,8 @@ export class Mapper {
   private readonly w = new ByteWriter(512);
   private readonly env: CellEnv;
   private readonly nameCache = new Map<string, Buffer>();
+  /** COEs repeat across a workload's events: their ids are cached (bounded). */
+  private readonly coeCache = new Map<string, string>();
 
   constructor(
     readonly alg: DigestAlgorithm,
@@ -58,26 +61,41 @@ export class Mapper {
    * §2.10: the userspace TMA hashes fsuid twice and never fsgid (a bug we reproduce).
    */
   coeId(c: Coe): Buffer {
+    return Buffer.from(this.coeRaw(c), 'latin1');
+  }
+
+  /** COE_ID as a latin1 string; COEs repeat across a workload's events, so ids are cached. */
+  private coeRaw(c: Coe): string {
+    const key = `${c.uid},${c.euid},${c.suid},${c.gid},${c.egid},${c.sgid},${c.fsuid},${c.fsgid},${c.capeff}`;
+    let id = this.coeCache.get(key);
+    if (id !== undefined) return id;
     const w = this.w.reset();
     w.u32(c.uid).u32(c.euid).u32(c.suid).u32(c.gid).u32(c.egid).u32(c.sgid).u32(c.fsuid);
     w.u32(this.dialect === 'quixote-us' ? c.fsuid : c.fsgid).u64(c.capeff);
-    return this.alg.hash(w.view());
+    id = this.alg.hashLatin1(w.view());
+    if (this.coeCache.size >= COE_CACHE_MAX) this.coeCache.clear();
+    this.coeCache.set(key, id);
+    return id;
   }
 
   /** CELL_ID = HF(CELL preimage); generic hooks: HF(name || HF("")) (§2.3 last row, §2.10). */
   cellId(cell: Cell): Buffer {
+    return Buffer.from(this.cellRaw(cell), 'latin1');
+  }
+
+  private cellRaw(cell: Cell): string {
     const w = this.w.reset();
-    if (cell.hook === 'generic') return this.generic(cell.name);
+    if (cell.hook === 'generic') return this.generic(w, cell.name);
     if (this.dialect === 'quixote-us') {
-      if (!writeQuixoteCell(w, cell, this.env)) return this.generic(cell.hook);
+      if (!writeQuixoteCell(w, cell, this.env)) return this.generic(w.reset(), cell.hook);
     } else {
       (KERNEL_CELL_WRITERS[cell.hook] as (w: ByteWriter, c: unknown, e: CellEnv) => void)(w, cell.value, this.env);
     }
-    return this.alg.hash(w.view());
+    return this.alg.hashLatin1(w.view());
   }
 
-  private generic(name: string): Buffer {
-    return this.alg.hash(this.name(name), this.alg.zeroDigest);
+  private generic(w: ByteWriter, name: string): string {
+    return this.alg.hashLatin1(w.bytes(this.name(name)).bytes(this.alg.zeroDigest).view());
   }
 
   /**
@@ -85,10 +103,16 @@ export class Mapper {
    * §2.10: the userspace TMA omits PTASK_ID.
    */
   coefficient(type: string, pTaskId: Buffer, taskId: Buffer, coe: Coe, cell: Cell): Buffer {
-    const coeId = this.coeId(coe);
-    const cellId = this.cellId(cell);
-    if (this.dialect === 'quixote-us') return this.alg.hash(this.name(type), taskId, coeId, cellId);
-    return this.alg.hash(this.name(type), pTaskId, taskId, coeId, cellId);
+    return Buffer.from(this.coefficientHex(type, pTaskId, taskId, coe, cell), 'hex');
+  }
+
+  /** The coefficient as lowercase hex: the contour map's key, with no Buffer allocated. */
+  coefficientHex(type: string, pTaskId: Buffer, taskId: Buffer, coe: Coe, cell: Cell): string {
+    const coeId = this.coeRaw(coe);
+    const cellId = this.cellRaw(cell);
+    const w = this.w.reset().bytes(this.name(type));
+    if (this.dialect !== 'quixote-us') w.bytes(pTaskId);
+    return this.alg.hashHex(w.bytes(taskId).latin1(coeId).latin1(cellId).view());
   }
 
   /**
@@ -96,11 +120,12 @@ export class Mapper {
    * CELL_ID(file(bprm->file))), COE_ID' of a zeroed COE on TSEM-6.12.
    */
   taskId(pTaskId: Buffer, coe: Coe, exe: File): Buffer {
-    const coeId = this.coeId(this.opts.taskIdCoe === 'actual' ? coe : ZERO_COE);
+    const coeId = this.coeRaw(this.opts.taskIdCoe === 'actual' ? coe : ZERO_COE);
     const w = this.w.reset();
     writeFile(w, exe, this.env);
-    const cellId = this.alg.hash(w.view());
-    return this.alg.hash(BPRM_NAME, pTaskId, this.alg.nullDigest, coeId, cellId);
+    const cellId = this.alg.hashLatin1(w.view());
+    w.reset().bytes(BPRM_NAME).bytes(pTaskId).bytes(this.alg.nullDigest).latin1(coeId).latin1(cellId);
+    return this.alg.hash(w.view());
   }
 }
 

@@ -64,6 +64,10 @@ export interface ChangeSet {
   readonly tasks: readonly [string, Task | undefined][];
 }
 
+function verdict(kind: VerdictKind, action: 'allow' | 'deny', coefficient: Buffer | undefined, task: Task, seq: number): Verdict {
+  return { kind, action, coefficient, taskId: task.taskId, pTaskId: task.pTaskId, trust: task.trust, seq };
+}
+
 export function createNamespaceConfig(p: Partial<NamespaceConfig> & { id: string }): NamespaceConfig {
   const alg = createDigest(p.digest ?? 'sha256');
   const cfg: NamespaceConfig = {
@@ -179,42 +183,42 @@ export class NamespaceModel {
     const seq = ++this.events;
     const key = this.taskKey(e);
     let task = this.resolveTask(e, key);
-    const sealed = this.sealed;
-    const enforce = this.cfg.mode === 'enforce';
-    const base = { taskId: task.taskId, pTaskId: task.pTaskId, seq };
+    const mode = this.cfg.mode;
+    const sealed = mode === 'sealed' || mode === 'enforce';
+    const deny = mode === 'enforce' ? 'deny' : 'allow';
 
     if (e.cell.hook === 'bprm_committed_creds' && !e.header.taskId) {
       // §2.5: exec derives the new TASK_ID; TSEM-6.12 does not model it as an event.
       task = this.tasks.exec(key, this.mapper.taskId(task.pTaskId, e.coe, e.cell.value.file));
       this.convergence.record(false);
-      return { kind: 'lifecycle', action: 'allow', taskId: task.taskId, pTaskId: task.pTaskId, trust: task.trust, seq };
+      return verdict('lifecycle', 'allow', undefined, task, seq);
     }
     if (task.trust === 'untrusted' && sealed) {
       // §3.5: an untrusted task skips modeling; EPERM iff enforcing.
       this.convergence.record(false);
-      return { ...base, kind: 'untrusted-task', action: enforce ? 'deny' : 'allow', trust: 'untrusted' };
+      return verdict('untrusted-task', deny, undefined, task, seq);
     }
 
-    const c = this.mapper.coefficient(e.header.type, task.pTaskId, task.taskId, e.coe, e.cell);
-    const hex = c.toString('hex');
+    const hex = this.mapper.coefficientHex(e.header.type, task.pTaskId, task.taskId, e.coe, e.cell);
     const known = this.map.get(hex);
     if (known) {
       known.count++;
       this.dirtyPoints.add(known);
       this.convergence.record(false);
-      if (known.valid) return { ...base, kind: 'on-contour', action: 'allow', coefficient: c, trust: task.trust };
-      if (!sealed) return { ...base, kind: 'would-be-off-contour', action: 'allow', coefficient: c, trust: task.trust };
+      if (known.valid) return verdict('on-contour', 'allow', known.coefficient, task, seq);
+      if (!sealed) return verdict('would-be-off-contour', 'allow', known.coefficient, task, seq);
       this.tasks.markUntrusted(key, task);
-      return { ...base, kind: 'off-contour', action: enforce ? 'deny' : 'allow', coefficient: c, trust: 'untrusted' };
+      return verdict('off-contour', deny, known.coefficient, task, seq);
     }
 
-    if (this.cfg.mode === 'audit') {
+    const c = Buffer.from(hex, 'hex');
+    if (mode === 'audit') {
       const f = this.audit.get(hex);
       if (f) f.count++;
       else this.audit.set(hex, { coefficient: c, line: e.line, count: 1 });
       this.dirtyAudit.add(hex);
       this.convergence.record(false);
-      return { ...base, kind: 'would-be-off-contour', action: 'allow', coefficient: c, trust: task.trust };
+      return verdict('would-be-off-contour', 'allow', c, task, seq);
     }
 
     // §2.6: a new point extends the measurement whether it is valid or forensic.
@@ -225,12 +229,12 @@ export class NamespaceModel {
     if (!sealed) {
       this.trajectory.push(entry);
       this.newTrajectory.push(entry);
-      return { ...base, kind: 'learned', action: 'allow', coefficient: c, trust: task.trust };
+      return verdict('learned', 'allow', c, task, seq);
     }
     this.forensics.push(entry);
     this.newForensics.push(entry);
     this.tasks.markUntrusted(key, task);
-    return { ...base, kind: 'off-contour', action: enforce ? 'deny' : 'allow', coefficient: c, trust: 'untrusted' };
+    return verdict('off-contour', deny, c, task, seq);
   }
 
   /**
