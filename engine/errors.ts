@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'TSEM_STORE'
   | 'TSEM_INVALID_ARGUMENT'
   | 'TSEM_PERMISSION'
-  | 'TSEM_UNAVAILABLE';
+  | 'TSEM_UNAVAILABLE'
+  | 'TSEM_TPM';
 
 export class EngineError extends Error {
   override readonly name = 'EngineError';

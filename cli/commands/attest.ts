@@ -1,0 +1,76 @@
+/**
+ * `tsem attest verify`: checks a signed attestation report. (`tsem attest --server ADDR ...`, which
+ * asks a running engine for a report, belongs with the gRPC server.)
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from '../command.js';
+
+const verify: Command = {
+  spec: {
+    name: 'attest verify',
+    summary: 'verify an attestation report: signature, nonce, TPM quote, and state against a model or trajectory',
+    usage: '<report>',
+    positionals: [1, 1],
+    options: [
+      { name: 'pubkey', kind: 'string', arg: 'KEY', help: "the agent's Ed25519 public key: a key file or its base64 (required)" },
+      { name: 'nonce', kind: 'string', arg: 'HEX', help: 'the nonce sent with the request; the report must echo it' },
+      { name: 'model', kind: 'string', arg: 'FILE', help: 'model file (or TSEM JSON trajectory) to recompute measurement and state from' },
+      { name: 'trajectory', kind: 'string', arg: 'FILE', help: 'TSEM JSON trajectory to replay' },
+      { name: 'dialect', kind: 'string', arg: 'NAME', choices: ['tsem-6.12', 'quixote-us'], help: 'coefficient dialect for replaying a trajectory' },
+      { name: 'require-quote', kind: 'flag', help: 'fail when the report has no TPM quote' },
+    ],
+    details: 'Exit 0 when valid; 1 with one line per finding (what differs) when not.',
+  },
+  async run(args, io) {
+    const [{ parseReport }, { verifyReport }, exp, keys, util, { UsageError }] = await Promise.all([
+      import('../../engine/attest/parse-report.js'),
+      import('../../engine/attest/verify-report.js'),
+      import('../../engine/attest/expected-state.js'),
+      import('../../engine/attest/keys.js'),
+      import('../io-util.js'),
+      import('../args.js'),
+    ]);
+    const pub = args.values.get('pubkey');
+    if (!pub) throw new UsageError('--pubkey KEY is required');
+    let keyText: string;
+    try {
+      keyText = readFileSync(pub, 'utf8');
+    } catch {
+      keyText = pub; // not a file: the key itself
+    }
+    const publicKey = keys.parsePublicKey(keyText, '--pubkey');
+    const nonceHex = args.values.get('nonce');
+    if (nonceHex !== undefined && !/^(?:[0-9a-fA-F]{2})+$/.test(nonceHex)) throw new UsageError(`--nonce expects hex, got '${nonceHex}'`);
+    const path = args.positionals[0]!;
+    const report = parseReport(util.readInput(path, 'report').toString('utf8'), path);
+
+    const dialect = args.values.get('dialect') as 'tsem-6.12' | 'quixote-us' | undefined;
+    const modelPath = args.values.get('model');
+    const trajPath = args.values.get('trajectory');
+    if (modelPath && trajPath) throw new UsageError('give --model or --trajectory, not both');
+    let expected;
+    if (modelPath) {
+      const data = util.readInput(modelPath, 'model file');
+      // A TSEM JSON trajectory starts with '{'; a model file with a keyword or comment.
+      expected = data.toString('utf8').trimStart().startsWith('{')
+        ? exp.expectedFromTrajectory(data, report, `trajectory ${modelPath}`, dialect)
+        : exp.expectedFromModel(data.toString('utf8'), report, `model ${modelPath}`);
+    } else if (trajPath) {
+      expected = exp.expectedFromTrajectory(util.readInput(trajPath, 'trajectory'), report, `trajectory ${trajPath}`, dialect);
+    }
+    const r = verifyReport(report, {
+      publicKey,
+      nonce: nonceHex === undefined ? undefined : Buffer.from(nonceHex, 'hex'),
+      expected,
+      requireQuote: args.flags.has('require-quote'),
+    });
+    if (!r.ok) {
+      for (const f of r.findings) io.err(`tsem attest verify: ${path}: ${f.id}: ${f.reason}\n`);
+      return 1;
+    }
+    io.out(`${path}: valid report for namespace ${report.namespace}: state ${report.state} measurement ${report.measurement}${report.quote ? ' (TPM quote verified)' : ''}\n`);
+    return 0;
+  },
+};
+
+export const commands: Command[] = [verify];

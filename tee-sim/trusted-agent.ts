@@ -1,0 +1,192 @@
+/**
+ * The trusted modeling agent: the namespace models, the agent's Ed25519 signing key and the
+ * control counter, behind handle(). It runs inside the worker (agent-worker.ts); nothing here is
+ * reachable from the host except through the messages of protocol.ts.
+ */
+import { type ControlArgs, type SignedControl, checkControl } from './control-auth.js';
+import { namespaceFromJson, namespaceToJson, type NamespaceJson } from './namespace-codec.js';
+import type { AgentRequest, EventResult, HelloResult, StatusResult, VerdictJson } from './protocol.js';
+import { platformSealKey, seal, unseal } from './sealed-store.js';
+import { parseModelFile } from '../engine/contour/model-file.js';
+import { generateKeyPair, sign } from '../engine/attest/keys.js';
+import { reportBodyOf } from '../engine/attest/report-body.js';
+import { type ReportBody, quoteNonceFor, signReport } from '../engine/attest/report.js';
+import { parseRecordLine } from '../engine/event/parse-json.js';
+import { NamespaceModel, createNamespaceConfig, isMode } from '../engine/ns/namespace-model.js';
+import type { QuoteEvidence } from '../engine/tpm/quote-verify.js';
+
+/** Report bodies waiting for their TPM quote; the oldest is dropped beyond this. */
+const MAX_PENDING_REPORTS = 64;
+
+interface SealedContent {
+  readonly version: 1;
+  readonly secretKey: string;
+  readonly counter: number;
+  readonly namespaces: NamespaceJson[];
+}
+
+export interface AgentSetup {
+  readonly platformSecret: Uint8Array;
+  readonly aggregate: Buffer;
+  readonly controllerKey: Uint8Array;
+  readonly sealedState?: Uint8Array;
+}
+
+export class TrustedAgent {
+  // ECMAScript private fields: not enumerable, not reachable by structured clone or reflection.
+  #secretKey: Uint8Array;
+  #publicKey: Uint8Array;
+  readonly #sealKey: Uint8Array;
+  readonly #controllerKey: Uint8Array;
+  readonly #aggregate: Buffer;
+  #counter = 0;
+  #namespaces = new Map<string, NamespaceModel>();
+  readonly #pending = new Map<number, ReportBody>();
+  #nextTicket = 1;
+
+  constructor(setup: AgentSetup) {
+    this.#sealKey = platformSealKey(setup.platformSecret, setup.aggregate);
+    this.#controllerKey = setup.controllerKey;
+    this.#aggregate = setup.aggregate;
+    const keys = generateKeyPair();
+    this.#secretKey = keys.secretKey;
+    this.#publicKey = keys.publicKey;
+    if (setup.sealedState) this.#restore(setup.sealedState);
+  }
+
+  handle(req: AgentRequest): unknown {
+    switch (req.type) {
+      case 'hello':
+        return { publicKey: Buffer.from(this.#publicKey).toString('base64'), counter: this.#counter, namespaces: [...this.#namespaces.keys()] } satisfies HelloResult;
+      case 'event':
+        return this.#event(req.ns, Buffer.from(req.line));
+      case 'status':
+        return this.#status(req.ns);
+      case 'report-begin':
+        return this.#reportBegin(req.ns, req.nonce);
+      case 'report-finish':
+        return this.#reportFinish(req.ticket, req.quote);
+      case 'control':
+        return this.#control(req.msg);
+      default:
+        throw new Error(`unknown agent request type '${(req as { type?: unknown }).type}'`);
+    }
+  }
+
+  #ns(id: string): NamespaceModel {
+    const ns = this.#namespaces.get(id);
+    if (!ns) throw new Error(`no namespace '${id}' in the agent (create it with a control message)`);
+    return ns;
+  }
+
+  #event(id: string, line: Buffer): EventResult {
+    const ns = this.#ns(id);
+    const rec = parseRecordLine(line, { digestSize: ns.alg.size, source: `namespace ${id}` });
+    // The agent's aggregate is the platform's; an exported aggregate record does not override it.
+    if (rec.kind !== 'event') return { record: rec.kind };
+    const v = ns.process(rec.event);
+    ns.drainChanges(); // the agent keeps everything in memory; nothing to persist per event
+    const verdict: VerdictJson = {
+      kind: v.kind, action: v.action, coefficient: v.coefficient?.toString('hex'),
+      taskId: v.taskId.toString('hex'), pTaskId: v.pTaskId.toString('hex'), trust: v.trust, seq: v.seq,
+    };
+    return { record: 'event', verdict };
+  }
+
+  #status(id: string): StatusResult {
+    const ns = this.#ns(id);
+    return {
+      namespace: id, mode: ns.mode, measurement: ns.measurement.toString('hex'), state: ns.state().toString('hex'),
+      points: ns.map.validPoints().length, forensics: ns.map.forensicPoints().length, events: ns.eventCount,
+    };
+  }
+
+  #reportBegin(id: string, nonceHex: string): { ticket: number; quoteNonce: string } {
+    if (!/^(?:[0-9a-fA-F]{2})+$/.test(nonceHex)) throw new Error(`report nonce: expected non-empty hex, got '${nonceHex}'`);
+    const body = reportBodyOf(this.#ns(id), Buffer.from(nonceHex, 'hex'), this.#publicKey);
+    const ticket = this.#nextTicket++;
+    this.#pending.set(ticket, body);
+    if (this.#pending.size > MAX_PENDING_REPORTS) this.#pending.delete(this.#pending.keys().next().value as number);
+    return { ticket, quoteNonce: quoteNonceFor(body).toString('hex') };
+  }
+
+  #reportFinish(ticket: number, quote: QuoteEvidence | undefined): unknown {
+    const body = this.#pending.get(ticket);
+    if (!body) throw new Error(`no pending report ${ticket} (finished already, or dropped)`);
+    this.#pending.delete(ticket);
+    return signReport(body, quote, (m) => sign(m, this.#secretKey));
+  }
+
+  #control(msg: SignedControl): unknown {
+    const refused = checkControl(msg, this.#controllerKey, this.#counter);
+    if (refused) throw new Error(refused);
+    this.#counter = msg.counter;
+    const a = msg.args;
+    switch (msg.op) {
+      case 'create-namespace':
+        return this.#create(a);
+      case 'load-model': {
+        const ns = this.#ns(str(a, 'ns'));
+        ns.loadModel(parseModelFile(str(a, 'model'), ns.alg, 'control load-model'));
+        return this.#status(ns.id);
+      }
+      case 'set-mode': {
+        const mode = str(a, 'mode');
+        if (!isMode(mode)) throw new Error(`set-mode: unknown mode '${mode}'`);
+        this.#ns(str(a, 'ns')).setMode(mode);
+        return this.#status(str(a, 'ns'));
+      }
+      case 'seal-state':
+        return { sealed: this.#sealState().toString('base64') };
+      case 'unseal-state':
+        this.#restore(Buffer.from(str(a, 'sealed'), 'base64'));
+        return { publicKey: Buffer.from(this.#publicKey).toString('base64'), namespaces: [...this.#namespaces.keys()] };
+      default:
+        throw new Error(`unknown control operation '${msg.op}'`);
+    }
+  }
+
+  #create(a: ControlArgs): StatusResult {
+    const id = str(a, 'id');
+    if (this.#namespaces.has(id)) throw new Error(`namespace '${id}' exists already`);
+    const opt = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
+    const mode = opt('mode');
+    if (mode !== undefined && !isMode(mode)) throw new Error(`create-namespace: unknown mode '${mode}'`);
+    const base = opt('base');
+    const cfg = createNamespaceConfig({
+      id, digest: opt('digest'), mode, aggregate: this.#aggregate,
+      dialect: opt('dialect') as 'tsem-6.12' | 'quixote-us' | undefined,
+      base: base === undefined ? undefined : Buffer.from(base, 'hex'),
+    });
+    this.#namespaces.set(id, new NamespaceModel(cfg));
+    return this.#status(id);
+  }
+
+  #sealState(): Buffer {
+    const content: SealedContent = {
+      version: 1,
+      secretKey: Buffer.from(this.#secretKey).toString('base64'),
+      counter: this.#counter,
+      namespaces: [...this.#namespaces.values()].map(namespaceToJson),
+    };
+    return seal(Buffer.from(JSON.stringify(content), 'utf8'), this.#sealKey);
+  }
+
+  #restore(blob: Uint8Array): void {
+    const content = JSON.parse(Buffer.from(unseal(blob, this.#sealKey)).toString('utf8')) as SealedContent;
+    if (content.version !== 1) throw new Error(`sealed state version ${content.version}, expected 1`);
+    const secretKey = new Uint8Array(Buffer.from(content.secretKey, 'base64'));
+    this.#namespaces = new Map(content.namespaces.map((j) => [j.config.id, namespaceFromJson(j)]));
+    this.#secretKey = secretKey;
+    this.#publicKey = secretKey.slice(32); // tweetnacl secret key = seed || public key
+    // Never move the counter back: older control messages stay replay-proof.
+    this.#counter = Math.max(this.#counter, content.counter);
+    this.#pending.clear();
+  }
+}
+
+function str(args: ControlArgs, key: string): string {
+  const v = args[key];
+  if (typeof v !== 'string') throw new Error(`control argument '${key}': expected a string`);
+  return v;
+}
