@@ -49,8 +49,9 @@ function asObject(v: unknown, opts: ParseOptions, field: string): Record<string,
   return v as Record<string, unknown>;
 }
 
-/** Builds the typed event from a parsed JSON object; `line` is its trajectory-line text. */
-function toEvent(obj: Record<string, unknown>, line: string, ctx: SchemaContext, opts: ParseOptions, exportType?: 'event' | 'async_event'): TsemEvent {
+/** Builds the typed event from a parsed JSON object; `line` gives its trajectory-line text, only
+ * formatted when asked for (new points and alerts), not for every event. */
+function toEvent(obj: Record<string, unknown>, line: string | (() => string), ctx: SchemaContext, opts: ParseOptions, exportType?: 'event' | 'async_event'): TsemEvent {
   try {
     const h = HEADER(obj['event'], 'event', ctx);
     const coe = COE(obj['COE'], 'COE', ctx);
@@ -68,7 +69,14 @@ function toEvent(obj: Record<string, unknown>, line: string, ctx: SchemaContext,
       pid: h.pid, ppid: h.ppid, tnum: h.tnum, context: h.context, number: h.number, process: h.process,
       type: h.type, ttd: h.ttd, pTtd: h.p_ttd, taskId: h.task_id, pTaskId: h.p_task_id, ts: h.ts,
     };
-    return { header, coe, cell, exportType, line };
+    if (typeof line === 'string') return { header, coe, cell, exportType, line };
+    let text: string | undefined;
+    return {
+      header, coe, cell, exportType,
+      get line() {
+        return (text ??= line());
+      },
+    };
   } catch (err) {
     if (err instanceof FieldError) fail(opts, err.message, err.field);
     throw err;
@@ -77,7 +85,7 @@ function toEvent(obj: Record<string, unknown>, line: string, ctx: SchemaContext,
 
 function dispatch(obj: Record<string, unknown>, lineText: string | undefined, ctx: SchemaContext, opts: ParseOptions): TsemRecord {
   if (obj['export'] === undefined) {
-    return { kind: 'event', event: toEvent(obj, lineText ?? formatKernelJson(obj), ctx, opts) };
+    return { kind: 'event', event: toEvent(obj, lineText ?? (() => formatKernelJson(obj)), ctx, opts) };
   }
   const exp = asObject(obj['export'], opts, 'export');
   const type = exp['type'];
@@ -94,7 +102,7 @@ function dispatch(obj: Record<string, unknown>, lineText: string | undefined, ct
     case 'event':
     case 'async_event': {
       const { export: _drop, ...body } = obj;
-      return { kind: 'event', event: toEvent(body, formatKernelJson(body), ctx, opts, type) };
+      return { kind: 'event', event: toEvent(body, () => formatKernelJson(body), ctx, opts, type) };
     }
     case 'log': {
       const log = asObject(obj['log'], opts, 'log');

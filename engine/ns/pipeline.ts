@@ -1,0 +1,121 @@
+/**
+ * The per-namespace RxJS pipeline: work is grouped by namespace (one ordered sub-pipeline each,
+ * created on first use, retired when the namespace is deleted), coalesced into batches, mapped by
+ * the model, compared with the contour map, persisted in one atomic batch, then fanned out.
+ * A failure in one namespace rejects that namespace's work only; the others go on.
+ */
+import { filter, groupBy, mergeMap, Subject, type Subscription, take } from 'rxjs';
+import { EngineError, errorMessage } from '../errors.js';
+import type { TsemEvent } from '../event/event.js';
+import type { TsemEventJson } from '../event/json-types.js';
+import { parseEventObject, parseRecordLine } from '../event/parse-json.js';
+import type { NamespaceModel, Verdict } from './namespace-model.js';
+import { coalesce } from './operators/coalesce.js';
+import type { NamespaceRegistry } from './registry.js';
+
+/** One event as it arrives: a source's JSON object, or a raw kernel line. */
+export type IncomingEvent = { readonly obj: TsemEventJson } | { readonly line: Buffer };
+
+export interface EventOrigin {
+  readonly host: string;
+  readonly exporter: string;
+}
+
+/** The result for one incoming event: a verdict, or why it was rejected. */
+export type Outcome =
+  | { readonly verdict: Verdict; readonly event: TsemEvent }
+  | { readonly verdict?: undefined; readonly note: 'aggregate' | 'log'; readonly seq: number }
+  | { readonly verdict?: undefined; readonly error: string };
+
+/** Receives every processed batch after it is persisted (the fan-out to subscribers). */
+export type Publish = (ns: NamespaceModel, origin: EventOrigin, outcomes: readonly Outcome[]) => void;
+
+type Work =
+  | { kind: 'events'; ns: string; origin: EventOrigin; events: readonly IncomingEvent[]; done: (o: Outcome[]) => void; fail: (e: unknown) => void }
+  | { kind: 'control'; ns: string; run: (ns: NamespaceModel) => unknown; done: (v: unknown) => void; fail: (e: unknown) => void };
+
+/** Most work items coalesced into one persist. */
+const MAX_COALESCE = 64;
+
+export class Pipeline {
+  private readonly input = new Subject<Work>();
+  private readonly retired = new Subject<string>();
+  private readonly sub: Subscription;
+
+  constructor(
+    private readonly registry: NamespaceRegistry,
+    private readonly publish: Publish,
+    private readonly report: (ns: string, err: unknown) => void
+  ) {
+    this.sub = this.input
+      .pipe(
+        groupBy((w) => w.ns, { duration: (g) => this.retired.pipe(filter((n) => n === g.key), take(1)) }),
+        mergeMap((group) => group.pipe(coalesce((items) => this.run(group.key, items), MAX_COALESCE, (err, items) => this.failAll(group.key, err, items))))
+      )
+      .subscribe();
+  }
+
+  /** Processes one exporter batch's events of one namespace; resolves once persisted. */
+  submit(ns: string, origin: EventOrigin, events: readonly IncomingEvent[]): Promise<Outcome[]> {
+    return new Promise((done, fail) => this.input.next({ kind: 'events', ns, origin, events, done, fail }));
+  }
+
+  /** Runs a control action in the namespace's order (after earlier events), then persists. */
+  control<T>(ns: string, run: (ns: NamespaceModel) => T): Promise<T> {
+    return new Promise((done, fail) => this.input.next({ kind: 'control', ns, run, done: done as (v: unknown) => void, fail }));
+  }
+
+  /** Ends the namespace's sub-pipeline (after its queued work). */
+  retire(ns: string): void {
+    this.retired.next(ns);
+  }
+
+  close(): void {
+    this.sub.unsubscribe();
+  }
+
+  private failAll(ns: string, err: unknown, items: Work[]): void {
+    this.report(ns, err);
+    for (const w of items) w.fail(err);
+  }
+
+  private async run(name: string, items: Work[]): Promise<void> {
+    const ns = items.some((w) => w.kind === 'events') ? await this.registry.forIngest(name) : this.registry.require(name);
+    const settle: (() => void)[] = [];
+    const published: [EventOrigin, Outcome[]][] = [];
+    for (const w of items) {
+      if (w.kind === 'events') {
+        const outcomes = w.events.map((e) => processOne(ns, e));
+        published.push([w.origin, outcomes]);
+        settle.push(() => w.done(outcomes));
+      } else {
+        try {
+          const v = w.run(ns);
+          settle.push(() => w.done(v));
+        } catch (err) {
+          settle.push(() => w.fail(err));
+        }
+      }
+    }
+    // Acknowledge only what is persisted: one atomic batch for all coalesced work.
+    if (this.registry.get(name) === ns) await this.registry.store?.persist(ns);
+    for (const s of settle) s();
+    for (const [origin, outcomes] of published) this.publish(ns, origin, outcomes);
+  }
+}
+
+function processOne(ns: NamespaceModel, e: IncomingEvent): Outcome {
+  try {
+    if ('obj' in e) {
+      const event = parseEventObject(e.obj, { digestSize: ns.alg.size });
+      return { verdict: ns.process(event), event };
+    }
+    const rec = parseRecordLine(e.line, { digestSize: ns.alg.size });
+    if (rec.kind === 'event') return { verdict: ns.process(rec.event), event: rec.event };
+    if (rec.kind === 'aggregate') ns.setAggregate(rec.value);
+    return { note: rec.kind, seq: ns.eventCount };
+  } catch (err) {
+    if (err instanceof EngineError) return { error: err.message };
+    return { error: `internal error: ${errorMessage(err)}` };
+  }
+}

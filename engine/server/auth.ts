@@ -1,0 +1,114 @@
+/**
+ * Who may do what. Identities come from a bearer token (`authorization: Bearer …`, compared by
+ * SHA-256 so the server never stores tokens) or a TLS client certificate's common name. Roles:
+ * `admin` (Control mutations: create/delete namespaces, modes, model loads), `exporter` (Ingest),
+ * `viewer` (Monitor and Control reads). Each identity may be limited to some namespaces.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { EngineError } from '../errors.js';
+
+export type Role = 'admin' | 'exporter' | 'viewer';
+
+export interface Identity {
+  readonly name: string;
+  readonly roles: ReadonlySet<Role>;
+  /** undefined = every namespace. */
+  readonly namespaces?: ReadonlySet<string>;
+}
+
+export interface AuthConfig {
+  /** SHA-256 (hex) of each token → identity. */
+  readonly tokens: ReadonlyMap<string, Identity>;
+  /** Client certificate common name → identity (mTLS). */
+  readonly certs: ReadonlyMap<string, Identity>;
+  /** Callers that present nothing; undefined = rejected. */
+  readonly anonymous?: Identity;
+}
+
+export interface Credentials {
+  readonly token?: string;
+  readonly certCommonName?: string;
+}
+
+const ROLES: readonly Role[] = ['admin', 'exporter', 'viewer'];
+
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function authenticate(cfg: AuthConfig, creds: Credentials): Identity {
+  if (creds.token !== undefined) {
+    const d = Buffer.from(tokenDigest(creds.token), 'hex');
+    for (const [k, id] of cfg.tokens) if (timingSafeEqual(Buffer.from(k, 'hex'), d)) return id;
+    throw new EngineError('TSEM_PERMISSION', 'the bearer token is not recognised');
+  }
+  if (creds.certCommonName !== undefined) {
+    const id = cfg.certs.get(creds.certCommonName);
+    if (id) return id;
+  }
+  if (cfg.anonymous) return cfg.anonymous;
+  throw new EngineError('TSEM_PERMISSION', 'authentication required: send "authorization: Bearer <token>" or a client certificate');
+}
+
+export function authorize(id: Identity, role: Role, namespace?: string): void {
+  if (!id.roles.has(role) && !id.roles.has('admin')) {
+    throw new EngineError('TSEM_PERMISSION', `identity '${id.name}' lacks the '${role}' role`);
+  }
+  if (namespace !== undefined && !mayAccess(id, namespace)) {
+    throw new EngineError('TSEM_PERMISSION', `identity '${id.name}' may not access namespace '${namespace}'`);
+  }
+}
+
+export function mayAccess(id: Identity, namespace: string): boolean {
+  return id.namespaces === undefined || id.namespaces.has(namespace);
+}
+
+interface IdentityJson {
+  name?: unknown;
+  token_sha256?: unknown;
+  cert_cn?: unknown;
+  roles?: unknown;
+  namespaces?: unknown;
+}
+
+function identityFrom(j: IdentityJson, where: string): Identity {
+  const roles = j.roles;
+  if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => !ROLES.includes(r as Role))) {
+    throw new EngineError('TSEM_INVALID_ARGUMENT', `${where}.roles: expected a non-empty list of ${ROLES.join(', ')}`);
+  }
+  const ns = j.namespaces;
+  if (ns !== undefined && (!Array.isArray(ns) || ns.some((n) => typeof n !== 'string'))) {
+    throw new EngineError('TSEM_INVALID_ARGUMENT', `${where}.namespaces: expected a list of namespace names (or "*")`);
+  }
+  const list = ns as string[] | undefined;
+  return {
+    name: typeof j.name === 'string' ? j.name : where,
+    roles: new Set(roles as Role[]),
+    namespaces: list === undefined || list.includes('*') ? undefined : new Set(list),
+  };
+}
+
+/**
+ * Parses an auth file: {"identities": [{"name", "token_sha256" | "cert_cn", "roles", "namespaces"}],
+ * "anonymous": {"roles", "namespaces"} | null}.
+ */
+export function parseAuthFile(text: string, source: string, base: AuthConfig): AuthConfig {
+  let j: { identities?: unknown; anonymous?: unknown };
+  try {
+    j = JSON.parse(text) as typeof j;
+  } catch (err) {
+    throw new EngineError('TSEM_INVALID_ARGUMENT', `${source}: expected JSON (${(err as Error).message})`);
+  }
+  if (!Array.isArray(j.identities)) throw new EngineError('TSEM_INVALID_ARGUMENT', `${source}: expected an "identities" list`);
+  const tokens = new Map(base.tokens);
+  const certs = new Map(base.certs);
+  j.identities.forEach((raw: IdentityJson, i: number) => {
+    const where = `${source}: identities[${i}]`;
+    const id = identityFrom(raw, where);
+    if (typeof raw.token_sha256 === 'string' && /^[0-9a-f]{64}$/.test(raw.token_sha256)) tokens.set(raw.token_sha256, id);
+    else if (typeof raw.cert_cn === 'string' && raw.cert_cn) certs.set(raw.cert_cn, id);
+    else throw new EngineError('TSEM_INVALID_ARGUMENT', `${where}: expected "token_sha256" (64 lowercase hex) or "cert_cn"`);
+  });
+  const anonymous = j.anonymous === undefined ? base.anonymous : j.anonymous === null ? undefined : identityFrom({ name: 'anonymous', ...(j.anonymous as IdentityJson) }, `${source}: anonymous`);
+  return { tokens, certs, anonymous };
+}

@@ -1,0 +1,125 @@
+/**
+ * Control: namespaces, modes, models and the model's figures. Mutations need the `admin` role and
+ * run in the namespace's pipeline order (after the events queued before them), then persist.
+ */
+import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { ControlHandlers } from '../../proto/gen/tsem/v1/Control.js';
+import { formatModelFile, parseModelFile } from '../contour/model-file.js';
+import { createDigest } from '../measure/digest.js';
+import { isDialect } from '../measure/mapper.js';
+import type { NamespaceModel } from '../ns/namespace-model.js';
+import type { Pipeline } from '../ns/pipeline.js';
+import type { NamespaceRegistry } from '../ns/registry.js';
+import { type AuthConfig, authorize, type Identity, mayAccess, type Role } from './auth.js';
+import { callerIdentity } from './caller.js';
+import { invalid, toStatus } from './to-status.js';
+import { modeFromWire, namespaceInfo } from './wire.js';
+
+const DEFAULT_PAGE = 1000;
+const MAX_PAGE = 10_000;
+
+type Handler<Req, Res> = (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res>) => void;
+
+/** Authenticates, checks the role (and namespace when the request names one), runs, maps errors. */
+function unary<Req, Res>(auth: AuthConfig, role: Role, fn: (req: Req, id: Identity) => Promise<Res> | Res): Handler<Req, Res> {
+  return (call, cb) => {
+    Promise.resolve()
+      .then(() => {
+        const id = callerIdentity(auth, call);
+        const name = (call.request as { name?: string }).name;
+        authorize(id, role, name || undefined);
+        return fn(call.request, id);
+      })
+      .then((res) => cb(null, res), (err: unknown) => cb(toStatus(err)));
+  };
+}
+
+function page<T>(items: readonly T[], offset: string | number, limit: number): T[] {
+  const off = Number(offset);
+  const n = Math.min(limit || DEFAULT_PAGE, MAX_PAGE);
+  return items.slice(off, off + n);
+}
+
+export function createControlService(registry: NamespaceRegistry, pipeline: Pipeline, auth: AuthConfig): ControlHandlers {
+  const need = (name: string): NamespaceModel => {
+    if (!name) throw invalid('name: a namespace name is required');
+    return registry.require(name);
+  };
+  return {
+    CreateNamespace: unary(auth, 'admin', async (req) => {
+      if (!req.name) throw invalid('name: a namespace name is required');
+      if (req.digest) createDigest(req.digest);
+      if (req.dialect && !isDialect(req.dialect)) throw invalid(`dialect: expected tsem-6.12 or quixote-us, got '${req.dialect}'`);
+      if (req.nsref && req.nsref !== 'initial' && req.nsref !== 'current') throw invalid(`nsref: expected initial or current, got '${req.nsref}'`);
+      const ns = await registry.create({
+        id: req.name,
+        digest: req.digest || undefined,
+        nsref: (req.nsref || 'initial') as 'initial' | 'current',
+        mode: modeFromWire(req.mode, 'mode', 'learn'),
+        dialect: req.dialect && isDialect(req.dialect) ? req.dialect : undefined,
+      });
+      return namespaceInfo(ns);
+    }),
+    DeleteNamespace: unary(auth, 'admin', async (req) => {
+      need(req.name);
+      await pipeline.control(req.name, () => undefined);
+      await registry.delete(req.name);
+      pipeline.retire(req.name);
+      return {};
+    }),
+    ListNamespaces: unary(auth, 'viewer', (_req, id) => ({
+      namespaces: registry.list().filter((ns) => mayAccess(id, ns.id)).map(namespaceInfo),
+    })),
+    GetNamespace: unary(auth, 'viewer', (req) => namespaceInfo(need(req.name))),
+    SetMode: unary(auth, 'admin', async (req) => {
+      need(req.name);
+      const mode = modeFromWire(req.mode, 'mode');
+      return pipeline.control(req.name, (ns) => {
+        ns.setMode(mode);
+        return namespaceInfo(ns);
+      });
+    }),
+    LoadModel: unary(auth, 'admin', async (req) => {
+      if (!req.name) throw invalid('name: a namespace name is required');
+      if (!registry.get(req.name)) {
+        if (!req.create) need(req.name);
+        await registry.create({ id: req.name });
+      }
+      const alg = need(req.name).alg;
+      const model = parseModelFile(req.model, alg, 'model');
+      return pipeline.control(req.name, (ns) => {
+        ns.loadModel(model);
+        return namespaceInfo(ns);
+      });
+    }),
+    ExportModel: unary(auth, 'viewer', (req) => {
+      const ns = need(req.name);
+      return { model: formatModelFile(ns.exportModel(req.include_forensics)) };
+    }),
+    GetPoints: unary(auth, 'viewer', (req) => ({
+      points: need(req.name).map.points().map((p) => ({ coefficient: p.hex, count: String(p.count), valid: p.valid })),
+    })),
+    GetTrajectory: unary(auth, 'viewer', (req) => {
+      const ns = need(req.name);
+      return {
+        total: String(ns.trajectory.length),
+        entries: page(ns.trajectory, req.offset, req.limit).map((e) => ({ coefficient: e.coefficient.toString('hex'), event_json: e.line, count: String(ns.map.get(e.coefficient.toString('hex'))?.count ?? 0) })),
+      };
+    }),
+    GetForensics: unary(auth, 'viewer', (req) => {
+      const ns = need(req.name);
+      return {
+        total: String(ns.forensics.length),
+        entries: page(ns.forensics, req.offset, req.limit).map((e) => ({ coefficient: e.coefficient.toString('hex'), event_json: e.line, count: String(ns.map.get(e.coefficient.toString('hex'))?.count ?? 0) })),
+      };
+    }),
+    GetConvergence: unary(auth, 'viewer', (req) => {
+      const ns = need(req.name);
+      return {
+        windows: ns.convergence.figures().map((w) => ({ events_end: String(w.eventsEnd), events: String(w.events), new_points: String(w.newPoints) })),
+        settled: ns.convergence.settled(),
+        window_events: String(ns.convergence.windowEvents),
+      };
+    }),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Subscriber filters: one small predicate per request field, ANDed across fields; entries within a
+ * field are ORed; an unset field matches everything (as tetragon's filter registry does).
+ */
+import type { VerdictKind } from '../ns/namespace-model.js';
+import { isAlert, type Notice } from './notice.js';
+
+export interface FilterSpec {
+  readonly namespaces?: readonly string[];
+  readonly eventTypes?: readonly string[];
+  readonly verdicts?: readonly VerdictKind[];
+  readonly offContourOnly?: boolean;
+  readonly processPatterns?: readonly string[];
+  readonly taskIds?: readonly string[];
+}
+
+export type NoticeFilter = (n: Notice) => boolean;
+
+/** A glob over `comm`: `*` any run, `?` one character. */
+export function globToRegExp(glob: string): RegExp {
+  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`);
+}
+
+const BUILDERS: ((s: FilterSpec) => NoticeFilter | undefined)[] = [
+  (s) => (s.namespaces?.length ? ((set) => (n: Notice) => set.has(n.namespace))(new Set(s.namespaces)) : undefined),
+  (s) => (s.eventTypes?.length ? ((set) => (n: Notice) => set.has(n.type))(new Set(s.eventTypes)) : undefined),
+  (s) => (s.verdicts?.length ? ((set) => (n: Notice) => n.verdict !== undefined && set.has(n.verdict.kind))(new Set(s.verdicts)) : undefined),
+  (s) => (s.offContourOnly ? (n: Notice) => isAlert(n.verdict) : undefined),
+  (s) => {
+    if (!s.processPatterns?.length) return undefined;
+    const res = s.processPatterns.map(globToRegExp);
+    return (n: Notice) => res.some((r) => r.test(n.process));
+  },
+  (s) => {
+    if (!s.taskIds?.length) return undefined;
+    const set = new Set(s.taskIds.map((t) => t.toLowerCase()));
+    return (n: Notice) => n.verdict !== undefined && set.has(n.verdict.taskId.toString('hex'));
+  },
+];
+
+export function buildFilter(spec: FilterSpec): NoticeFilter {
+  const parts = BUILDERS.map((b) => b(spec)).filter((f): f is NoticeFilter => f !== undefined);
+  return (n) => parts.every((f) => f(n));
+}

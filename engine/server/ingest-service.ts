@@ -1,0 +1,114 @@
+/**
+ * Ingest: an exporter's bidirectional stream. Batches are split by namespace, run through the
+ * pipeline (ordered per namespace), and answered in order once persisted. A stream with too many
+ * unanswered batches is paused (bounded memory); garbage ends that stream only.
+ */
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { Event__Output } from '../../proto/gen/tsem/v1/Event.js';
+import type { IngestRequest__Output } from '../../proto/gen/tsem/v1/IngestRequest.js';
+import type { IngestResponse } from '../../proto/gen/tsem/v1/IngestResponse.js';
+import type { IngestHandlers } from '../../proto/gen/tsem/v1/Ingest.js';
+import type { Outcome, Pipeline, IncomingEvent, EventOrigin } from '../ns/pipeline.js';
+import { type AuthConfig, authorize, type Identity } from './auth.js';
+import { callerIdentity } from './caller.js';
+import { invalid, toStatus } from './to-status.js';
+import { eventFromWire, outcomeToWire } from './wire.js';
+
+export const MAX_BATCH_EVENTS = 4096;
+/** Unanswered batches per stream before reading pauses. */
+const MAX_IN_FLIGHT = 16;
+
+type Call = ServerDuplexStream<IngestRequest__Output, IngestResponse>;
+
+export function createIngestService(pipeline: Pipeline, auth: AuthConfig, log: (msg: string) => void): IngestHandlers {
+  return {
+    Stream(call: Call) {
+      let identity: Identity;
+      try {
+        identity = callerIdentity(auth, call);
+        authorize(identity, 'exporter');
+      } catch (err) {
+        call.emit('error', toStatus(err));
+        return;
+      }
+      const origin = { host: '', exporter: 'unknown' };
+      let chain: Promise<void> = Promise.resolve();
+      let inFlight = 0;
+      let ended = false;
+      let failed = false;
+      const fail = (err: unknown) => {
+        if (failed) return;
+        failed = true;
+        log(`ingest: stream from ${call.getPeer()} failed: ${(toStatus(err).details ?? '')}`);
+        call.emit('error', toStatus(err));
+      };
+      call.on('data', (req: IngestRequest__Output) => {
+        if (failed) return;
+        if (req.msg === 'hello' && req.hello) {
+          origin.host = req.hello.host;
+          origin.exporter = req.hello.exporter || 'unknown';
+          return;
+        }
+        if (req.msg !== 'batch' || !req.batch) return fail(invalid('expected an ExporterHello or an EventBatch'));
+        const batch = req.batch;
+        if (batch.events.length > MAX_BATCH_EVENTS) {
+          return fail(invalid(`batch ${batch.batch_id} has ${batch.events.length} events, more than the limit of ${MAX_BATCH_EVENTS}`));
+        }
+        const result = runBatch(pipeline, identity, { ...origin }, batch.events);
+        inFlight++;
+        if (inFlight >= MAX_IN_FLIGHT) call.pause();
+        // Answers go out in batch order even when namespaces finish out of order.
+        chain = chain.then(async () => {
+          const verdicts = await result;
+          if (failed) return;
+          call.write({ result: { batch_id: batch.batch_id, verdicts } });
+          inFlight--;
+          if (inFlight < MAX_IN_FLIGHT) call.resume();
+          if (ended && inFlight === 0) call.end();
+        }).catch(fail);
+      });
+      call.on('end', () => {
+        ended = true;
+        void chain.then(() => {
+          if (!failed && inFlight === 0) call.end();
+        });
+      });
+      call.on('error', () => {
+        failed = true;
+      });
+    },
+  };
+}
+
+/** Splits a batch by (namespace, host), runs each part through the pipeline, and returns the
+ * verdicts in the batch's order; an event that cannot be decoded or is not allowed gets an error. */
+async function runBatch(pipeline: Pipeline, identity: Identity, origin: EventOrigin, events: readonly Event__Output[]) {
+  const outcomes: Outcome[] = new Array(events.length);
+  const groups = new Map<string, { ns: string; origin: EventOrigin; idx: number[]; events: IncomingEvent[] }>();
+  events.forEach((e, i) => {
+    try {
+      const ns = e.namespace || 'default';
+      authorize(identity, 'exporter', ns);
+      const incoming = eventFromWire(e, i);
+      const host = e.host || origin.host;
+      const key = `${ns}\u0000${host}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { ns, origin: { host, exporter: origin.exporter }, idx: [], events: [] }));
+      g.idx.push(i);
+      g.events.push(incoming);
+    } catch (err) {
+      outcomes[i] = { error: toStatus(err).details ?? String(err) };
+    }
+  });
+  await Promise.all(
+    [...groups.values()].map(async (g) => {
+      try {
+        const res = await pipeline.submit(g.ns, g.origin, g.events);
+        res.forEach((o, j) => (outcomes[g.idx[j]!] = o));
+      } catch (err) {
+        for (const i of g.idx) outcomes[i] = { error: toStatus(err).details ?? String(err) };
+      }
+    })
+  );
+  return outcomes.map(outcomeToWire);
+}

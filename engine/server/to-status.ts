@@ -1,0 +1,28 @@
+/** The single mapping from engine errors to gRPC statuses. */
+import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
+import { EngineError, errorMessage } from '../errors.js';
+
+const CODES: Record<string, status> = {
+  TSEM_PARSE: status.INVALID_ARGUMENT,
+  TSEM_MODEL_FILE: status.INVALID_ARGUMENT,
+  TSEM_DIGEST: status.INVALID_ARGUMENT,
+  TSEM_INVALID_ARGUMENT: status.INVALID_ARGUMENT,
+  TSEM_NAMESPACE: status.NOT_FOUND,
+  TSEM_PERMISSION: status.PERMISSION_DENIED,
+  TSEM_STORE: status.INTERNAL,
+  TSEM_UNAVAILABLE: status.UNAVAILABLE,
+  TSEM_TPM: status.UNAVAILABLE,
+};
+
+export function toStatus(err: unknown): Partial<ServiceError> {
+  const code = err instanceof EngineError ? (CODES[err.code] ?? status.UNKNOWN) : status.INTERNAL;
+  if (err instanceof EngineError && err.code === 'TSEM_PERMISSION') {
+    const authn = /^authentication required|not recognised/.test(err.message);
+    return { code: authn ? status.UNAUTHENTICATED : code, details: err.message, metadata: new Metadata() };
+  }
+  return { code, details: err instanceof EngineError ? err.message : `internal error: ${errorMessage(err)}`, metadata: new Metadata() };
+}
+
+export function invalid(message: string): EngineError {
+  return new EngineError('TSEM_INVALID_ARGUMENT', message);
+}

@@ -1,0 +1,86 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { BatchResult as _tsem_v1_BatchResult, BatchResult__Output as _tsem_v1_BatchResult__Output } from './tsem/v1/BatchResult.js';
+import type { Coe as _tsem_v1_Coe, Coe__Output as _tsem_v1_Coe__Output } from './tsem/v1/Coe.js';
+import type { ControlClient as _tsem_v1_ControlClient, ControlDefinition as _tsem_v1_ControlDefinition } from './tsem/v1/Control.js';
+import type { ConvergenceResponse as _tsem_v1_ConvergenceResponse, ConvergenceResponse__Output as _tsem_v1_ConvergenceResponse__Output } from './tsem/v1/ConvergenceResponse.js';
+import type { ConvergenceWindow as _tsem_v1_ConvergenceWindow, ConvergenceWindow__Output as _tsem_v1_ConvergenceWindow__Output } from './tsem/v1/ConvergenceWindow.js';
+import type { CreateNamespaceRequest as _tsem_v1_CreateNamespaceRequest, CreateNamespaceRequest__Output as _tsem_v1_CreateNamespaceRequest__Output } from './tsem/v1/CreateNamespaceRequest.js';
+import type { DeleteNamespaceResponse as _tsem_v1_DeleteNamespaceResponse, DeleteNamespaceResponse__Output as _tsem_v1_DeleteNamespaceResponse__Output } from './tsem/v1/DeleteNamespaceResponse.js';
+import type { Dropped as _tsem_v1_Dropped, Dropped__Output as _tsem_v1_Dropped__Output } from './tsem/v1/Dropped.js';
+import type { EntriesResponse as _tsem_v1_EntriesResponse, EntriesResponse__Output as _tsem_v1_EntriesResponse__Output } from './tsem/v1/EntriesResponse.js';
+import type { Entry as _tsem_v1_Entry, Entry__Output as _tsem_v1_Entry__Output } from './tsem/v1/Entry.js';
+import type { Event as _tsem_v1_Event, Event__Output as _tsem_v1_Event__Output } from './tsem/v1/Event.js';
+import type { EventBatch as _tsem_v1_EventBatch, EventBatch__Output as _tsem_v1_EventBatch__Output } from './tsem/v1/EventBatch.js';
+import type { EventHeader as _tsem_v1_EventHeader, EventHeader__Output as _tsem_v1_EventHeader__Output } from './tsem/v1/EventHeader.js';
+import type { EventNotice as _tsem_v1_EventNotice, EventNotice__Output as _tsem_v1_EventNotice__Output } from './tsem/v1/EventNotice.js';
+import type { ExportModelRequest as _tsem_v1_ExportModelRequest, ExportModelRequest__Output as _tsem_v1_ExportModelRequest__Output } from './tsem/v1/ExportModelRequest.js';
+import type { ExporterHello as _tsem_v1_ExporterHello, ExporterHello__Output as _tsem_v1_ExporterHello__Output } from './tsem/v1/ExporterHello.js';
+import type { IngestClient as _tsem_v1_IngestClient, IngestDefinition as _tsem_v1_IngestDefinition } from './tsem/v1/Ingest.js';
+import type { IngestRequest as _tsem_v1_IngestRequest, IngestRequest__Output as _tsem_v1_IngestRequest__Output } from './tsem/v1/IngestRequest.js';
+import type { IngestResponse as _tsem_v1_IngestResponse, IngestResponse__Output as _tsem_v1_IngestResponse__Output } from './tsem/v1/IngestResponse.js';
+import type { ListNamespacesRequest as _tsem_v1_ListNamespacesRequest, ListNamespacesRequest__Output as _tsem_v1_ListNamespacesRequest__Output } from './tsem/v1/ListNamespacesRequest.js';
+import type { ListNamespacesResponse as _tsem_v1_ListNamespacesResponse, ListNamespacesResponse__Output as _tsem_v1_ListNamespacesResponse__Output } from './tsem/v1/ListNamespacesResponse.js';
+import type { LoadModelRequest as _tsem_v1_LoadModelRequest, LoadModelRequest__Output as _tsem_v1_LoadModelRequest__Output } from './tsem/v1/LoadModelRequest.js';
+import type { ModelText as _tsem_v1_ModelText, ModelText__Output as _tsem_v1_ModelText__Output } from './tsem/v1/ModelText.js';
+import type { MonitorClient as _tsem_v1_MonitorClient, MonitorDefinition as _tsem_v1_MonitorDefinition } from './tsem/v1/Monitor.js';
+import type { MonitorMessage as _tsem_v1_MonitorMessage, MonitorMessage__Output as _tsem_v1_MonitorMessage__Output } from './tsem/v1/MonitorMessage.js';
+import type { NamespaceInfo as _tsem_v1_NamespaceInfo, NamespaceInfo__Output as _tsem_v1_NamespaceInfo__Output } from './tsem/v1/NamespaceInfo.js';
+import type { NamespaceRef as _tsem_v1_NamespaceRef, NamespaceRef__Output as _tsem_v1_NamespaceRef__Output } from './tsem/v1/NamespaceRef.js';
+import type { PageRequest as _tsem_v1_PageRequest, PageRequest__Output as _tsem_v1_PageRequest__Output } from './tsem/v1/PageRequest.js';
+import type { Point as _tsem_v1_Point, Point__Output as _tsem_v1_Point__Output } from './tsem/v1/Point.js';
+import type { PointsResponse as _tsem_v1_PointsResponse, PointsResponse__Output as _tsem_v1_PointsResponse__Output } from './tsem/v1/PointsResponse.js';
+import type { SetModeRequest as _tsem_v1_SetModeRequest, SetModeRequest__Output as _tsem_v1_SetModeRequest__Output } from './tsem/v1/SetModeRequest.js';
+import type { StructuredEvent as _tsem_v1_StructuredEvent, StructuredEvent__Output as _tsem_v1_StructuredEvent__Output } from './tsem/v1/StructuredEvent.js';
+import type { SubscribeRequest as _tsem_v1_SubscribeRequest, SubscribeRequest__Output as _tsem_v1_SubscribeRequest__Output } from './tsem/v1/SubscribeRequest.js';
+import type { Verdict as _tsem_v1_Verdict, Verdict__Output as _tsem_v1_Verdict__Output } from './tsem/v1/Verdict.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  tsem: {
+    v1: {
+      Action: EnumTypeDefinition
+      BatchResult: MessageTypeDefinition<_tsem_v1_BatchResult, _tsem_v1_BatchResult__Output>
+      Coe: MessageTypeDefinition<_tsem_v1_Coe, _tsem_v1_Coe__Output>
+      Control: SubtypeConstructor<typeof grpc.Client, _tsem_v1_ControlClient> & { service: _tsem_v1_ControlDefinition }
+      ConvergenceResponse: MessageTypeDefinition<_tsem_v1_ConvergenceResponse, _tsem_v1_ConvergenceResponse__Output>
+      ConvergenceWindow: MessageTypeDefinition<_tsem_v1_ConvergenceWindow, _tsem_v1_ConvergenceWindow__Output>
+      CreateNamespaceRequest: MessageTypeDefinition<_tsem_v1_CreateNamespaceRequest, _tsem_v1_CreateNamespaceRequest__Output>
+      DeleteNamespaceResponse: MessageTypeDefinition<_tsem_v1_DeleteNamespaceResponse, _tsem_v1_DeleteNamespaceResponse__Output>
+      Dropped: MessageTypeDefinition<_tsem_v1_Dropped, _tsem_v1_Dropped__Output>
+      EntriesResponse: MessageTypeDefinition<_tsem_v1_EntriesResponse, _tsem_v1_EntriesResponse__Output>
+      Entry: MessageTypeDefinition<_tsem_v1_Entry, _tsem_v1_Entry__Output>
+      Event: MessageTypeDefinition<_tsem_v1_Event, _tsem_v1_Event__Output>
+      EventBatch: MessageTypeDefinition<_tsem_v1_EventBatch, _tsem_v1_EventBatch__Output>
+      EventHeader: MessageTypeDefinition<_tsem_v1_EventHeader, _tsem_v1_EventHeader__Output>
+      EventNotice: MessageTypeDefinition<_tsem_v1_EventNotice, _tsem_v1_EventNotice__Output>
+      ExportModelRequest: MessageTypeDefinition<_tsem_v1_ExportModelRequest, _tsem_v1_ExportModelRequest__Output>
+      ExporterHello: MessageTypeDefinition<_tsem_v1_ExporterHello, _tsem_v1_ExporterHello__Output>
+      Ingest: SubtypeConstructor<typeof grpc.Client, _tsem_v1_IngestClient> & { service: _tsem_v1_IngestDefinition }
+      IngestRequest: MessageTypeDefinition<_tsem_v1_IngestRequest, _tsem_v1_IngestRequest__Output>
+      IngestResponse: MessageTypeDefinition<_tsem_v1_IngestResponse, _tsem_v1_IngestResponse__Output>
+      ListNamespacesRequest: MessageTypeDefinition<_tsem_v1_ListNamespacesRequest, _tsem_v1_ListNamespacesRequest__Output>
+      ListNamespacesResponse: MessageTypeDefinition<_tsem_v1_ListNamespacesResponse, _tsem_v1_ListNamespacesResponse__Output>
+      LoadModelRequest: MessageTypeDefinition<_tsem_v1_LoadModelRequest, _tsem_v1_LoadModelRequest__Output>
+      Mode: EnumTypeDefinition
+      ModelText: MessageTypeDefinition<_tsem_v1_ModelText, _tsem_v1_ModelText__Output>
+      Monitor: SubtypeConstructor<typeof grpc.Client, _tsem_v1_MonitorClient> & { service: _tsem_v1_MonitorDefinition }
+      MonitorMessage: MessageTypeDefinition<_tsem_v1_MonitorMessage, _tsem_v1_MonitorMessage__Output>
+      NamespaceInfo: MessageTypeDefinition<_tsem_v1_NamespaceInfo, _tsem_v1_NamespaceInfo__Output>
+      NamespaceRef: MessageTypeDefinition<_tsem_v1_NamespaceRef, _tsem_v1_NamespaceRef__Output>
+      PageRequest: MessageTypeDefinition<_tsem_v1_PageRequest, _tsem_v1_PageRequest__Output>
+      Point: MessageTypeDefinition<_tsem_v1_Point, _tsem_v1_Point__Output>
+      PointsResponse: MessageTypeDefinition<_tsem_v1_PointsResponse, _tsem_v1_PointsResponse__Output>
+      SetModeRequest: MessageTypeDefinition<_tsem_v1_SetModeRequest, _tsem_v1_SetModeRequest__Output>
+      StructuredEvent: MessageTypeDefinition<_tsem_v1_StructuredEvent, _tsem_v1_StructuredEvent__Output>
+      SubscribeRequest: MessageTypeDefinition<_tsem_v1_SubscribeRequest, _tsem_v1_SubscribeRequest__Output>
+      Verdict: MessageTypeDefinition<_tsem_v1_Verdict, _tsem_v1_Verdict__Output>
+      VerdictKind: EnumTypeDefinition
+    }
+  }
+}
+

@@ -1,0 +1,159 @@
+// Original file: proto/tsem/v1/tsem.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ConvergenceResponse as _tsem_v1_ConvergenceResponse, ConvergenceResponse__Output as _tsem_v1_ConvergenceResponse__Output } from '../../tsem/v1/ConvergenceResponse.js';
+import type { CreateNamespaceRequest as _tsem_v1_CreateNamespaceRequest, CreateNamespaceRequest__Output as _tsem_v1_CreateNamespaceRequest__Output } from '../../tsem/v1/CreateNamespaceRequest.js';
+import type { DeleteNamespaceResponse as _tsem_v1_DeleteNamespaceResponse, DeleteNamespaceResponse__Output as _tsem_v1_DeleteNamespaceResponse__Output } from '../../tsem/v1/DeleteNamespaceResponse.js';
+import type { EntriesResponse as _tsem_v1_EntriesResponse, EntriesResponse__Output as _tsem_v1_EntriesResponse__Output } from '../../tsem/v1/EntriesResponse.js';
+import type { ExportModelRequest as _tsem_v1_ExportModelRequest, ExportModelRequest__Output as _tsem_v1_ExportModelRequest__Output } from '../../tsem/v1/ExportModelRequest.js';
+import type { ListNamespacesRequest as _tsem_v1_ListNamespacesRequest, ListNamespacesRequest__Output as _tsem_v1_ListNamespacesRequest__Output } from '../../tsem/v1/ListNamespacesRequest.js';
+import type { ListNamespacesResponse as _tsem_v1_ListNamespacesResponse, ListNamespacesResponse__Output as _tsem_v1_ListNamespacesResponse__Output } from '../../tsem/v1/ListNamespacesResponse.js';
+import type { LoadModelRequest as _tsem_v1_LoadModelRequest, LoadModelRequest__Output as _tsem_v1_LoadModelRequest__Output } from '../../tsem/v1/LoadModelRequest.js';
+import type { ModelText as _tsem_v1_ModelText, ModelText__Output as _tsem_v1_ModelText__Output } from '../../tsem/v1/ModelText.js';
+import type { NamespaceInfo as _tsem_v1_NamespaceInfo, NamespaceInfo__Output as _tsem_v1_NamespaceInfo__Output } from '../../tsem/v1/NamespaceInfo.js';
+import type { NamespaceRef as _tsem_v1_NamespaceRef, NamespaceRef__Output as _tsem_v1_NamespaceRef__Output } from '../../tsem/v1/NamespaceRef.js';
+import type { PageRequest as _tsem_v1_PageRequest, PageRequest__Output as _tsem_v1_PageRequest__Output } from '../../tsem/v1/PageRequest.js';
+import type { PointsResponse as _tsem_v1_PointsResponse, PointsResponse__Output as _tsem_v1_PointsResponse__Output } from '../../tsem/v1/PointsResponse.js';
+import type { SetModeRequest as _tsem_v1_SetModeRequest, SetModeRequest__Output as _tsem_v1_SetModeRequest__Output } from '../../tsem/v1/SetModeRequest.js';
+
+export interface ControlClient extends grpc.Client {
+  CreateNamespace(argument: _tsem_v1_CreateNamespaceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  CreateNamespace(argument: _tsem_v1_CreateNamespaceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  CreateNamespace(argument: _tsem_v1_CreateNamespaceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  CreateNamespace(argument: _tsem_v1_CreateNamespaceRequest, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  createNamespace(argument: _tsem_v1_CreateNamespaceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  createNamespace(argument: _tsem_v1_CreateNamespaceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  createNamespace(argument: _tsem_v1_CreateNamespaceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  createNamespace(argument: _tsem_v1_CreateNamespaceRequest, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  
+  DeleteNamespace(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_DeleteNamespaceResponse__Output>): grpc.ClientUnaryCall;
+  DeleteNamespace(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_DeleteNamespaceResponse__Output>): grpc.ClientUnaryCall;
+  DeleteNamespace(argument: _tsem_v1_NamespaceRef, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_DeleteNamespaceResponse__Output>): grpc.ClientUnaryCall;
+  DeleteNamespace(argument: _tsem_v1_NamespaceRef, callback: grpc.requestCallback<_tsem_v1_DeleteNamespaceResponse__Output>): grpc.ClientUnaryCall;
+  deleteNamespace(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_DeleteNamespaceResponse__Output>): grpc.ClientUnaryCall;
+  deleteNamespace(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_DeleteNamespaceResponse__Output>): grpc.ClientUnaryCall;
+  deleteNamespace(argument: _tsem_v1_NamespaceRef, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_DeleteNamespaceResponse__Output>): grpc.ClientUnaryCall;
+  deleteNamespace(argument: _tsem_v1_NamespaceRef, callback: grpc.requestCallback<_tsem_v1_DeleteNamespaceResponse__Output>): grpc.ClientUnaryCall;
+  
+  ExportModel(argument: _tsem_v1_ExportModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ModelText__Output>): grpc.ClientUnaryCall;
+  ExportModel(argument: _tsem_v1_ExportModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ModelText__Output>): grpc.ClientUnaryCall;
+  ExportModel(argument: _tsem_v1_ExportModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ModelText__Output>): grpc.ClientUnaryCall;
+  ExportModel(argument: _tsem_v1_ExportModelRequest, callback: grpc.requestCallback<_tsem_v1_ModelText__Output>): grpc.ClientUnaryCall;
+  exportModel(argument: _tsem_v1_ExportModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ModelText__Output>): grpc.ClientUnaryCall;
+  exportModel(argument: _tsem_v1_ExportModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ModelText__Output>): grpc.ClientUnaryCall;
+  exportModel(argument: _tsem_v1_ExportModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ModelText__Output>): grpc.ClientUnaryCall;
+  exportModel(argument: _tsem_v1_ExportModelRequest, callback: grpc.requestCallback<_tsem_v1_ModelText__Output>): grpc.ClientUnaryCall;
+  
+  GetConvergence(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  GetConvergence(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  GetConvergence(argument: _tsem_v1_NamespaceRef, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  GetConvergence(argument: _tsem_v1_NamespaceRef, callback: grpc.requestCallback<_tsem_v1_ConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  getConvergence(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  getConvergence(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  getConvergence(argument: _tsem_v1_NamespaceRef, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  getConvergence(argument: _tsem_v1_NamespaceRef, callback: grpc.requestCallback<_tsem_v1_ConvergenceResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetForensics(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  GetForensics(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  GetForensics(argument: _tsem_v1_PageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  GetForensics(argument: _tsem_v1_PageRequest, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  getForensics(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  getForensics(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  getForensics(argument: _tsem_v1_PageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  getForensics(argument: _tsem_v1_PageRequest, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetNamespace(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  GetNamespace(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  GetNamespace(argument: _tsem_v1_NamespaceRef, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  GetNamespace(argument: _tsem_v1_NamespaceRef, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  getNamespace(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  getNamespace(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  getNamespace(argument: _tsem_v1_NamespaceRef, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  getNamespace(argument: _tsem_v1_NamespaceRef, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  
+  GetPoints(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_PointsResponse__Output>): grpc.ClientUnaryCall;
+  GetPoints(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_PointsResponse__Output>): grpc.ClientUnaryCall;
+  GetPoints(argument: _tsem_v1_NamespaceRef, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_PointsResponse__Output>): grpc.ClientUnaryCall;
+  GetPoints(argument: _tsem_v1_NamespaceRef, callback: grpc.requestCallback<_tsem_v1_PointsResponse__Output>): grpc.ClientUnaryCall;
+  getPoints(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_PointsResponse__Output>): grpc.ClientUnaryCall;
+  getPoints(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_PointsResponse__Output>): grpc.ClientUnaryCall;
+  getPoints(argument: _tsem_v1_NamespaceRef, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_PointsResponse__Output>): grpc.ClientUnaryCall;
+  getPoints(argument: _tsem_v1_NamespaceRef, callback: grpc.requestCallback<_tsem_v1_PointsResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetTrajectory(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  GetTrajectory(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  GetTrajectory(argument: _tsem_v1_PageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  GetTrajectory(argument: _tsem_v1_PageRequest, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  getTrajectory(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  getTrajectory(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  getTrajectory(argument: _tsem_v1_PageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  getTrajectory(argument: _tsem_v1_PageRequest, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListNamespaces(argument: _tsem_v1_ListNamespacesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ListNamespacesResponse__Output>): grpc.ClientUnaryCall;
+  ListNamespaces(argument: _tsem_v1_ListNamespacesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ListNamespacesResponse__Output>): grpc.ClientUnaryCall;
+  ListNamespaces(argument: _tsem_v1_ListNamespacesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ListNamespacesResponse__Output>): grpc.ClientUnaryCall;
+  ListNamespaces(argument: _tsem_v1_ListNamespacesRequest, callback: grpc.requestCallback<_tsem_v1_ListNamespacesResponse__Output>): grpc.ClientUnaryCall;
+  listNamespaces(argument: _tsem_v1_ListNamespacesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ListNamespacesResponse__Output>): grpc.ClientUnaryCall;
+  listNamespaces(argument: _tsem_v1_ListNamespacesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ListNamespacesResponse__Output>): grpc.ClientUnaryCall;
+  listNamespaces(argument: _tsem_v1_ListNamespacesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ListNamespacesResponse__Output>): grpc.ClientUnaryCall;
+  listNamespaces(argument: _tsem_v1_ListNamespacesRequest, callback: grpc.requestCallback<_tsem_v1_ListNamespacesResponse__Output>): grpc.ClientUnaryCall;
+  
+  LoadModel(argument: _tsem_v1_LoadModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  LoadModel(argument: _tsem_v1_LoadModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  LoadModel(argument: _tsem_v1_LoadModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  LoadModel(argument: _tsem_v1_LoadModelRequest, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  loadModel(argument: _tsem_v1_LoadModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  loadModel(argument: _tsem_v1_LoadModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  loadModel(argument: _tsem_v1_LoadModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  loadModel(argument: _tsem_v1_LoadModelRequest, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  
+  SetMode(argument: _tsem_v1_SetModeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  SetMode(argument: _tsem_v1_SetModeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  SetMode(argument: _tsem_v1_SetModeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  SetMode(argument: _tsem_v1_SetModeRequest, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  setMode(argument: _tsem_v1_SetModeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  setMode(argument: _tsem_v1_SetModeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  setMode(argument: _tsem_v1_SetModeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  setMode(argument: _tsem_v1_SetModeRequest, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
+  
+}
+
+export interface ControlHandlers extends grpc.UntypedServiceImplementation {
+  CreateNamespace: grpc.handleUnaryCall<_tsem_v1_CreateNamespaceRequest__Output, _tsem_v1_NamespaceInfo>;
+  
+  DeleteNamespace: grpc.handleUnaryCall<_tsem_v1_NamespaceRef__Output, _tsem_v1_DeleteNamespaceResponse>;
+  
+  ExportModel: grpc.handleUnaryCall<_tsem_v1_ExportModelRequest__Output, _tsem_v1_ModelText>;
+  
+  GetConvergence: grpc.handleUnaryCall<_tsem_v1_NamespaceRef__Output, _tsem_v1_ConvergenceResponse>;
+  
+  GetForensics: grpc.handleUnaryCall<_tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse>;
+  
+  GetNamespace: grpc.handleUnaryCall<_tsem_v1_NamespaceRef__Output, _tsem_v1_NamespaceInfo>;
+  
+  GetPoints: grpc.handleUnaryCall<_tsem_v1_NamespaceRef__Output, _tsem_v1_PointsResponse>;
+  
+  GetTrajectory: grpc.handleUnaryCall<_tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse>;
+  
+  ListNamespaces: grpc.handleUnaryCall<_tsem_v1_ListNamespacesRequest__Output, _tsem_v1_ListNamespacesResponse>;
+  
+  LoadModel: grpc.handleUnaryCall<_tsem_v1_LoadModelRequest__Output, _tsem_v1_NamespaceInfo>;
+  
+  SetMode: grpc.handleUnaryCall<_tsem_v1_SetModeRequest__Output, _tsem_v1_NamespaceInfo>;
+  
+}
+
+export interface ControlDefinition extends grpc.ServiceDefinition {
+  CreateNamespace: MethodDefinition<_tsem_v1_CreateNamespaceRequest, _tsem_v1_NamespaceInfo, _tsem_v1_CreateNamespaceRequest__Output, _tsem_v1_NamespaceInfo__Output>
+  DeleteNamespace: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_DeleteNamespaceResponse, _tsem_v1_NamespaceRef__Output, _tsem_v1_DeleteNamespaceResponse__Output>
+  ExportModel: MethodDefinition<_tsem_v1_ExportModelRequest, _tsem_v1_ModelText, _tsem_v1_ExportModelRequest__Output, _tsem_v1_ModelText__Output>
+  GetConvergence: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_ConvergenceResponse, _tsem_v1_NamespaceRef__Output, _tsem_v1_ConvergenceResponse__Output>
+  GetForensics: MethodDefinition<_tsem_v1_PageRequest, _tsem_v1_EntriesResponse, _tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse__Output>
+  GetNamespace: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_NamespaceInfo, _tsem_v1_NamespaceRef__Output, _tsem_v1_NamespaceInfo__Output>
+  GetPoints: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_PointsResponse, _tsem_v1_NamespaceRef__Output, _tsem_v1_PointsResponse__Output>
+  GetTrajectory: MethodDefinition<_tsem_v1_PageRequest, _tsem_v1_EntriesResponse, _tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse__Output>
+  ListNamespaces: MethodDefinition<_tsem_v1_ListNamespacesRequest, _tsem_v1_ListNamespacesResponse, _tsem_v1_ListNamespacesRequest__Output, _tsem_v1_ListNamespacesResponse__Output>
+  LoadModel: MethodDefinition<_tsem_v1_LoadModelRequest, _tsem_v1_NamespaceInfo, _tsem_v1_LoadModelRequest__Output, _tsem_v1_NamespaceInfo__Output>
+  SetMode: MethodDefinition<_tsem_v1_SetModeRequest, _tsem_v1_NamespaceInfo, _tsem_v1_SetModeRequest__Output, _tsem_v1_NamespaceInfo__Output>
+}

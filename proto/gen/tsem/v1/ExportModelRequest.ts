@@ -1,0 +1,12 @@
+// Original file: proto/tsem/v1/tsem.proto
+
+
+export interface ExportModelRequest {
+  'name'?: (string);
+  'include_forensics'?: (boolean);
+}
+
+export interface ExportModelRequest__Output {
+  'name': (string);
+  'include_forensics': (boolean);
+}

@@ -1,0 +1,12 @@
+// Original file: proto/tsem/v1/tsem.proto
+
+
+export interface ExporterHello {
+  'exporter'?: (string);
+  'host'?: (string);
+}
+
+export interface ExporterHello__Output {
+  'exporter': (string);
+  'host': (string);
+}
