@@ -1,0 +1,14 @@
+{
+  "targets": [
+    {
+      "target_name": "tsem_native",
+      "sources": [
+        "native/addon.cc",
+        "native/fanotify.cc",
+        "native/audit.cc"
+      ],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fexceptions"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

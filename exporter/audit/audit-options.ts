@@ -1,0 +1,32 @@
+/** Options of the audit sources, with their documented defaults. */
+import type { NamespaceRule } from '../nsmap/namespace-rule.js';
+import type { AuditedSyscall } from './audit-netlink.js';
+
+export interface AuditOptions {
+  /** Syscalls to audit. Default ALL_SYSCALLS (execve, open*, connect, bind, accept*, kill,
+   * ptrace, init_module, finit_module, mount). */
+  readonly syscalls?: readonly AuditedSyscall[];
+  /** Rule key (auditctl -k): our records carry it, and stop() removes exactly our rule. Default "tsem". */
+  readonly key?: string;
+  /** Audit only children of this pid (keeps rules narrow, e.g. in tests). Default: every process. */
+  readonly ppid?: number;
+  /** 'auto' (default): register as the audit daemon when none runs, else read the read-only
+   * multicast group beside auditd. 'unicast' / 'multicast' force one. */
+  readonly channel?: 'auto' | 'unicast' | 'multicast';
+  /** Modeling namespace rule. Default { kind: 'host' }. */
+  readonly namespace?: NamespaceRule;
+  /** Digest algorithm for file digests and task-id sizes. Default 'sha256'. */
+  readonly digestAlgorithm?: string;
+  /** How often the kernel's lost/backlog counters are polled (AUDIT_GET). Default 1000 ms. */
+  readonly statsIntervalMs?: number;
+  /** Events buffered ahead of a slow consumer before they are dropped (counted). */
+  readonly maxQueued?: number;
+}
+
+export interface AuditLogOptions {
+  /** auditd log file (e.g. /var/log/audit/audit.log), raw or enriched format. */
+  readonly file: string;
+  readonly namespace?: NamespaceRule;
+  readonly digestAlgorithm?: string;
+  readonly maxQueued?: number;
+}

@@ -1,0 +1,70 @@
+/**
+ * Maps one fanotify event to TSEM kernel-JSON events (tsem-model.md §1.2–1.4): the opened file's
+ * CELL from the event fd (fstat, fstatfs, /proc/self/fd, content digest through the fd), and the
+ * header and COE from /proc/PID while the process is held (permission events) or still alive.
+ */
+import { fstatSync, readlinkSync } from 'node:fs';
+import type { CoeJson, JsonCell, TsemEventJson } from '../../engine/event/json-types.js';
+import { cleanFdPath, EXEC_FLAGS, fileCell, type FileStat, isRegular, O_LARGEFILE, usesZeroDigest } from '../host/file-cell.js';
+import type { FileDigester } from '../host/file-digest.js';
+import type { MountTable } from '../host/mountinfo.js';
+import type { FanRawEvent } from '../host/native-addon.js';
+import { readProcessFacts, unknownCoe } from '../host/procfs.js';
+import { isExecMask } from './fanotify-mask.js';
+
+/** What an opened file looks like once read through its event fd. */
+export interface OpenedFile {
+  readonly stat: FileStat;
+  readonly sMagic: number;
+  readonly pathname: string;
+  readonly regular: boolean;
+}
+
+export function inspectFd(fd: number, statfsType: (fd: number) => number): OpenedFile {
+  const s = fstatSync(fd, { bigint: true });
+  const stat: FileStat = {
+    dev: s.dev, ino: s.ino, mode: s.mode, uid: s.uid, gid: s.gid, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs,
+  };
+  return { stat, sMagic: statfsType(fd), pathname: cleanFdPath(readlinkSync(`/proc/self/fd/${fd}`)), regular: isRegular(s.mode) };
+}
+
+export interface MappedOpen {
+  /** `file_open` of the file: flags 32800 (O_LARGEFILE|__FMODE_EXEC) for an exec, else 32768. */
+  readonly fileOpen: TsemEventJson;
+  /** For an exec: `bprm_committed_creds` carrying the exec'd file; the engine derives TASK_ID (§1.6, §2.5). */
+  readonly exec?: TsemEventJson;
+  /** The process had exited before its /proc entry was read: COE ids are unmapped. */
+  readonly processGone: boolean;
+}
+
+export interface MapContext {
+  readonly mounts: MountTable;
+  readonly digester: FileDigester;
+}
+
+/** Builds the events of an open or exec; the caller has checked the file is regular. */
+export async function mapOpen(raw: FanRawEvent, file: OpenedFile, ctx: MapContext): Promise<MappedOpen> {
+  const facts = readProcessFacts(raw.pid);
+  const digest = usesZeroDigest(file.stat, file.sMagic) ? ctx.digester.zero : await ctx.digester.ofFd(raw.fd, file.stat);
+  const exec = isExecMask(raw.mask);
+  // fanotify does not report the opener's flags: an exec's are fixed by the kernel (§2.5), an
+  // open is reported as the O_RDONLY|O_LARGEFILE most opens have.
+  const cell = fileCell(file.stat, file.sMagic, ctx.mounts, file.pathname, exec ? EXEC_FLAGS : O_LARGEFILE, digest);
+  const coe = facts.coe ?? unknownCoe();
+  const header = (type: string) => ({
+    pid: String(raw.pid),
+    ...(facts.ppid !== undefined ? { ppid: String(facts.ppid) } : {}),
+    process: facts.comm,
+    type,
+    ts: process.hrtime.bigint().toString(),
+  });
+  return {
+    fileOpen: buildEvent(header('file_open'), coe, 'file_open', { file: cell }),
+    exec: exec ? buildEvent(header('bprm_committed_creds'), coe, 'bprm_committed_creds', { file: cell }) : undefined,
+    processGone: facts.coe === undefined,
+  };
+}
+
+function buildEvent(event: TsemEventJson['event'], coe: CoeJson, hook: string, cell: JsonCell): TsemEventJson {
+  return { event, COE: coe, [hook]: cell };
+}

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { capeffHex, parseStatPpid, parseStatusCoe, readProcessFacts } from './procfs.js';
+
+// Hand-written /proc/PID/status excerpt in the kernel's format (fs/proc/array.c).
+const STATUS = 'Name:\tsshd\nUmask:\t0022\nState:\tS (sleeping)\nPid:\t812\nPPid:\t1\nUid:\t1000\t1001\t1002\t1003\nGid:\t2000\t2001\t2002\t2003\nCapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001fdffffffff\n';
+
+test('COE from /proc/PID/status: real, effective, saved, fs ids and CapEff as 0x hex', () => {
+  assert.deepEqual(parseStatusCoe(STATUS), {
+    uid: '1000', euid: '1001', suid: '1002', fsuid: '1003',
+    gid: '2000', egid: '2001', sgid: '2002', fsgid: '2003', capeff: '0x1fdffffffff',
+  });
+  assert.equal(parseStatusCoe('Name:\tx\n'), undefined);
+  assert.equal(parseStatusCoe(STATUS.replace('CapEff:\t000001fdffffffff', 'CapEff:\tzz')), undefined);
+  assert.equal(capeffHex(0n), '0x0');
+});
+
+test('ppid from /proc/PID/stat even when comm holds spaces and parentheses', () => {
+  assert.equal(parseStatPpid('1234 (bash) S 1200 1234 1234 34816'), 1200);
+  assert.equal(parseStatPpid('99 (we ird) (x) R 7 99 99 0'), 7);
+  assert.equal(parseStatPpid('garbage'), undefined);
+});
+
+test('facts of our own process', () => {
+  const f = readProcessFacts(process.pid);
+  assert.equal(f.ppid, process.ppid);
+  assert.equal(f.coe?.uid, String(process.getuid?.()));
+  assert.ok(f.comm.length > 0);
+  const gone = readProcessFacts(0x3fffffff);
+  assert.equal(gone.coe, undefined);
+});

@@ -1,0 +1,80 @@
+/**
+ * Process facts from /proc: the COE (tsem-model.md §1.3) from /proc/PID/status, the parent pid
+ * from /proc/PID/stat, and comm. The parsers are pure; the readers return undefined once the
+ * process is gone (a notification event can outlive its process).
+ */
+import { readFileSync } from 'node:fs';
+import type { CoeJson } from '../../engine/event/json-types.js';
+
+/** §1.3: an id the kernel cannot map shows as (u32)-1; used when the process has exited. */
+export const UNMAPPED_ID = '4294967295';
+
+/** COE from the Uid/Gid lines (real, effective, saved, fs) and CapEff of /proc/PID/status. */
+export function parseStatusCoe(status: string): CoeJson | undefined {
+  const field = (name: string): string[] | undefined => {
+    const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status);
+    return m ? m[1]!.trim().split(/\s+/) : undefined;
+  };
+  const uid = field('Uid');
+  const gid = field('Gid');
+  const cap = field('CapEff');
+  if (uid?.length !== 4 || gid?.length !== 4 || cap?.length !== 1 || !/^[0-9a-fA-F]+$/.test(cap[0]!)) return undefined;
+  return {
+    uid: uid[0]!, euid: uid[1]!, suid: uid[2]!,
+    gid: gid[0]!, egid: gid[1]!, sgid: gid[2]!,
+    fsuid: uid[3]!, fsgid: gid[3]!,
+    capeff: capeffHex(BigInt(`0x${cap[0]!}`)),
+  };
+}
+
+/** §1.3 prints capeff as `0x` and lowercase hex without leading zeros. */
+export function capeffHex(v: bigint): string {
+  return `0x${v.toString(16)}`;
+}
+
+/** A COE for a process that is gone: ids unmapped, no capabilities. */
+export function unknownCoe(): CoeJson {
+  const u = UNMAPPED_ID;
+  return { uid: u, euid: u, suid: u, gid: u, egid: u, sgid: u, fsuid: u, fsgid: u, capeff: '0x0' };
+}
+
+/** Parent pid from /proc/PID/stat; comm may hold spaces and ')', so fields resume after the last ')'. */
+export function parseStatPpid(stat: string): number | undefined {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const fields = stat.slice(close + 1).trim().split(/\s+/);
+  const ppid = Number(fields[1]);
+  return Number.isInteger(ppid) ? ppid : undefined;
+}
+
+function readProc(pid: number, name: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/${name}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ProcessFacts {
+  readonly comm: string;
+  readonly ppid: number | undefined;
+  readonly coe: CoeJson | undefined;
+}
+
+/** Reads comm, ppid and the COE of a live process; fields are undefined once it has exited. */
+export function readProcessFacts(pid: number): ProcessFacts {
+  const comm = readProc(pid, 'comm')?.replace(/\n$/, '');
+  const stat = readProc(pid, 'stat');
+  const status = readProc(pid, 'status');
+  return {
+    comm: comm ?? '',
+    ppid: stat !== undefined ? parseStatPpid(stat) : undefined,
+    coe: status !== undefined ? parseStatusCoe(status) : undefined,
+  };
+}
+
+/** CapEff of a live process as `0x` hex, or undefined once it has exited. */
+export function readCapEff(pid: number): string | undefined {
+  const status = readProc(pid, 'status');
+  return status !== undefined ? parseStatusCoe(status)?.capeff : undefined;
+}

@@ -1,0 +1,26 @@
+/**
+ * The shape every event source exposes (fanotify, audit, audit-log), so the gRPC exporter and the
+ * server can plug any of them in: `start()`, `stop()`, and an async iterable of sourced events.
+ */
+import type { TsemEventJson } from '../engine/event/json-types.js';
+
+/** One TSEM event in the kernel's JSON form (tsem-model.md §1.2–1.4), with the modeling namespace
+ * the process was assigned to and, for a held permission event, the way to answer it. */
+export interface SourcedEvent {
+  readonly namespace: string;
+  readonly event: TsemEventJson;
+  /** Present only on held permission events: writes the verdict (allow or EPERM) to the kernel.
+   * Later calls, or calls after the decision timeout answered it, are ignored. */
+  readonly respond?: (allow: boolean) => void;
+}
+
+/** Counters a source reports, never hides: kernel losses, local drops, timeouts. */
+export type SourceStats = Readonly<Record<string, number>>;
+
+export interface EventSource extends AsyncIterable<SourcedEvent> {
+  /** Opens the kernel interface; rejects with one clear EngineError naming what is missing. */
+  start(): Promise<void>;
+  /** Closes the kernel interface and ends the iteration. Idempotent. */
+  stop(): Promise<void>;
+  stats(): SourceStats;
+}

@@ -1,0 +1,56 @@
+// Shared helpers for the tsem native addon: N-API error plumbing and a batching queue that moves
+// records from a reader thread to JavaScript through a thread-safe function.
+#pragma once
+#include <node_api.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace tsem {
+
+// Throws a JS Error whose message names the failed call and errno, with `code` set to the errno
+// name (EPERM, EINVAL, ...), so the TS layer can turn it into one clear message.
+napi_value ThrowErrno(napi_env env, const char* what, int err);
+napi_value ThrowMessage(napi_env env, const char* code, const std::string& message);
+bool GetInt(napi_env env, napi_value v, int64_t* out);
+bool GetBool(napi_env env, napi_value v, bool* out);
+napi_value MakeInt(napi_env env, int64_t v);
+napi_value MakeDouble(napi_env env, double v);
+napi_value Undefined(napi_env env);
+// Reads property `name` of object `obj`; returns nullptr when absent.
+napi_value GetProp(napi_env env, napi_value obj, const char* name);
+void SetProp(napi_env env, napi_value obj, const char* name, napi_value value);
+
+// Records produced on a reader thread, handed to JS in batches. `T` must be copyable.
+template <typename T>
+class BatchQueue {
+ public:
+  // Returns true when the caller must schedule a JS call (the queue was idle).
+  bool Push(const T& item) {
+    std::lock_guard<std::mutex> lock(mu_);
+    items_.push_back(item);
+    if (scheduled_) return false;
+    scheduled_ = true;
+    return true;
+  }
+  std::vector<T> Drain() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<T> out;
+    out.swap(items_);
+    scheduled_ = false;
+    return out;
+  }
+
+ private:
+  std::mutex mu_;  // guards items_ and scheduled_
+  std::vector<T> items_;
+  bool scheduled_ = false;
+};
+
+void InitFanotify(napi_env env, napi_value exports);
+void InitAudit(napi_env env, napi_value exports);
+
+}  // namespace tsem

@@ -1,0 +1,213 @@
+// fanotify N-API bindings over the reader in fan_source.h: open, mark, respond, release,
+// stats, close, and fstatfs for the superblock magic.
+#include <sys/statfs.h>
+
+#include "common.h"
+#include "fan_source.h"
+
+namespace tsem {
+namespace {
+
+using fan::FanEvent;
+using fan::FanSource;
+
+FanSource* Unwrap(napi_env env, napi_value v) {
+  void* data = nullptr;
+  if (v == nullptr || napi_get_value_external(env, v, &data) != napi_ok || data == nullptr) {
+    ThrowMessage(env, "EINVAL", "expected a fanotify handle from fanOpen()");
+    return nullptr;
+  }
+  auto* src = static_cast<FanSource*>(data);
+  if (src->closed) {
+    ThrowMessage(env, "EBADF", "fanotify handle is closed");
+    return nullptr;
+  }
+  return src;
+}
+
+void CallJs(napi_env env, napi_value cb, void* context, void*) {
+  if (env == nullptr) return;
+  auto* src = static_cast<FanSource*>(context);
+  std::vector<FanEvent> batch = src->queue.Drain();
+  napi_value arr;
+  napi_create_array_with_length(env, batch.size(), &arr);
+  for (size_t i = 0; i < batch.size(); i++) {
+    napi_value o, b;
+    napi_create_object(env, &o);
+    SetProp(env, o, "id", MakeDouble(env, static_cast<double>(batch[i].id)));
+    SetProp(env, o, "fd", MakeInt(env, batch[i].fd));
+    SetProp(env, o, "pid", MakeInt(env, batch[i].pid));
+    SetProp(env, o, "mask", MakeDouble(env, static_cast<double>(batch[i].mask)));
+    napi_get_boolean(env, batch[i].perm, &b);
+    SetProp(env, o, "perm", b);
+    napi_set_element(env, arr, i, o);
+  }
+  napi_value undef = Undefined(env);
+  napi_call_function(env, undef, cb, 1, &arr, nullptr);
+}
+
+void Finalize(napi_env, void* data, void*) {
+  auto* src = static_cast<FanSource*>(data);
+  src->Shutdown();
+  delete src;
+}
+
+// fanOpen({enforce, timeoutMs, failOpen, ignorePids, ignoreChildren}, onEvents) -> handle
+napi_value FanOpen(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 2) return ThrowMessage(env, "EINVAL", "fanOpen(options, onEvents) needs 2 arguments");
+  bool enforce = false;
+  GetBool(env, GetProp(env, argv[0], "enforce"), &enforce);
+  auto* src = new FanSource();
+  GetBool(env, GetProp(env, argv[0], "failOpen"), &src->fail_open);
+  GetBool(env, GetProp(env, argv[0], "ignoreChildren"), &src->ignore_children);
+  GetInt(env, GetProp(env, argv[0], "timeoutMs"), &src->timeout_ms);
+  src->ignore_pids.insert(getpid());
+  napi_value pids = GetProp(env, argv[0], "ignorePids");
+  uint32_t n = 0;
+  if (pids != nullptr && napi_get_array_length(env, pids, &n) == napi_ok) {
+    for (uint32_t i = 0; i < n; i++) {
+      napi_value e;
+      int64_t p;
+      if (napi_get_element(env, pids, i, &e) == napi_ok && GetInt(env, e, &p)) src->ignore_pids.insert(static_cast<int>(p));
+    }
+  }
+  unsigned cls = enforce ? FAN_CLASS_CONTENT : FAN_CLASS_NOTIF;
+  src->fan_fd = fanotify_init(cls | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+  if (src->fan_fd < 0) {
+    int err = errno;
+    delete src;
+    return ThrowErrno(env, "fanotify_init", err);
+  }
+  if (pipe2(src->stop_pipe, O_CLOEXEC) != 0) {
+    int err = errno;
+    close(src->fan_fd);
+    delete src;
+    return ThrowErrno(env, "pipe2", err);
+  }
+  napi_value name;
+  napi_create_string_utf8(env, "tsem-fanotify", NAPI_AUTO_LENGTH, &name);
+  napi_create_threadsafe_function(env, argv[1], nullptr, name, 0, 1, nullptr, nullptr, src, CallJs, &src->tsfn);
+  napi_value handle;
+  napi_create_external(env, src, Finalize, nullptr, &handle);
+  src->thread = std::thread([src] { src->Run(); });
+  return handle;
+}
+
+// fanMark(handle, path, kind: 0 inode | 1 mount | 2 filesystem, mask, remove) -> undefined
+napi_value FanMark(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  FanSource* src = Unwrap(env, argv[0]);
+  if (src == nullptr) return nullptr;
+  char path[4096];
+  size_t plen = 0;
+  if (napi_get_value_string_utf8(env, argv[1], path, sizeof path, &plen) != napi_ok) {
+    return ThrowMessage(env, "EINVAL", "fanMark: expected a path string");
+  }
+  int64_t kind = 0, mask = 0;
+  bool remove = false;
+  GetInt(env, argv[2], &kind);
+  GetInt(env, argv[3], &mask);
+  GetBool(env, argv[4], &remove);
+  unsigned flags = remove ? FAN_MARK_REMOVE : FAN_MARK_ADD;
+  if (kind == 1) flags |= FAN_MARK_MOUNT;
+  if (kind == 2) flags |= FAN_MARK_FILESYSTEM;
+  if (fanotify_mark(src->fan_fd, flags, static_cast<uint64_t>(mask), AT_FDCWD, path) != 0) {
+    return ThrowErrno(env, (std::string("fanotify_mark ") + path).c_str(), errno);
+  }
+  return Undefined(env);
+}
+
+// fanRespond(handle, id, allow) -> boolean (false: already answered, e.g. by the timeout)
+napi_value FanRespond(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  FanSource* src = Unwrap(env, argv[0]);
+  if (src == nullptr) return nullptr;
+  double id = 0;
+  bool allow = false;
+  napi_get_value_double(env, argv[1], &id);
+  GetBool(env, argv[2], &allow);
+  napi_value out;
+  napi_get_boolean(env, src->Verdict(static_cast<uint64_t>(id), allow), &out);
+  return out;
+}
+
+// fanRelease(handle, id): JS is done reading through the event fd.
+napi_value FanRelease(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  FanSource* src = Unwrap(env, argv[0]);
+  if (src == nullptr) return nullptr;
+  double id = 0;
+  napi_get_value_double(env, argv[1], &id);
+  src->Release(static_cast<uint64_t>(id));
+  return Undefined(env);
+}
+
+napi_value FanStats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  FanSource* src = Unwrap(env, argv[0]);
+  if (src == nullptr) return nullptr;
+  napi_value o;
+  napi_create_object(env, &o);
+  SetProp(env, o, "received", MakeDouble(env, static_cast<double>(src->received.load())));
+  SetProp(env, o, "autoAllowed", MakeDouble(env, static_cast<double>(src->auto_allowed.load())));
+  SetProp(env, o, "timedOut", MakeDouble(env, static_cast<double>(src->timed_out.load())));
+  SetProp(env, o, "overflows", MakeDouble(env, static_cast<double>(src->overflows.load())));
+  SetProp(env, o, "pending", MakeDouble(env, static_cast<double>(src->PendingCount())));
+  return o;
+}
+
+napi_value FanClose(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  void* data = nullptr;
+  if (napi_get_value_external(env, argv[0], &data) != napi_ok || data == nullptr) {
+    return ThrowMessage(env, "EINVAL", "expected a fanotify handle from fanOpen()");
+  }
+  auto* src = static_cast<FanSource*>(data);
+  if (!src->closed) {
+    src->Shutdown();
+    napi_release_threadsafe_function(src->tsfn, napi_tsfn_abort);
+  }
+  return Undefined(env);
+}
+
+// statfsType(fd) -> f_type (the superblock magic, tsem-model.md §1.4 inode.s_magic)
+napi_value StatfsType(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t fd = -1;
+  if (!GetInt(env, argv[0], &fd)) return ThrowMessage(env, "EINVAL", "statfsType: expected an fd number");
+  struct statfs st;
+  if (fstatfs(static_cast<int>(fd), &st) != 0) return ThrowErrno(env, "fstatfs", errno);
+  return MakeDouble(env, static_cast<double>(static_cast<uint64_t>(st.f_type) & 0xffffffffu));
+}
+
+}  // namespace
+
+void InitFanotify(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"fanOpen", nullptr, FanOpen, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fanMark", nullptr, FanMark, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fanRespond", nullptr, FanRespond, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fanRelease", nullptr, FanRelease, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fanStats", nullptr, FanStats, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fanClose", nullptr, FanClose, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"statfsType", nullptr, StatfsType, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+}
+
+}  // namespace tsem
