@@ -8,13 +8,15 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { Server } from '@grpc/grpc-js';
 import { EngineError } from './errors.js';
+import type { Submit } from './feed-source.js';
 import { createLog, type Log } from './log.js';
 import { createDigest } from './measure/digest.js';
 import type { Dialect } from './measure/mapper.js';
 import { Pipeline } from './ns/pipeline.js';
 import { NamespaceRegistry } from './ns/registry.js';
 import { type AuthConfig, type Identity, parseAuthFile, tokenDigest } from './server/auth.js';
-import { createControlService } from './server/control-service.js';
+import { type Attester, createControlService, type ImaLogs } from './server/control-service.js';
+import type { EventHook } from './ns/hooks.js';
 import { startGrpcServer, type TlsFiles } from './server/grpc-server.js';
 import { Hub } from './server/hub.js';
 import { createIngestService } from './server/ingest-service.js';
@@ -39,6 +41,10 @@ export interface EngineOptions {
   /** JSON auth file (see engine/server/auth.ts). */
   readonly authFile?: string;
   readonly log?: Log;
+  /** Pipeline extensions (IMA, TPM PCR extension, agent mirror), run in order. */
+  readonly hooks?: readonly EventHook[];
+  readonly attester?: Attester;
+  readonly ima?: ImaLogs;
 }
 
 export interface RunningEngine {
@@ -47,6 +53,8 @@ export interface RunningEngine {
   readonly adminToken: string;
   readonly dataDir: string;
   readonly registry: NamespaceRegistry;
+  /** In-process ingest (sources run inside the server): resolves once persisted. */
+  readonly submit: Submit;
   stop(): Promise<void>;
 }
 
@@ -92,8 +100,11 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
   });
   const restored = await registry.restore();
   const hub = new Hub();
-  const pipeline = new Pipeline(registry, (ns, origin, outcomes) => hub.publish(ns, origin, outcomes), (ns, err) =>
-    log(`namespace=${ns} error=${JSON.stringify(err instanceof Error ? err.message : String(err))}`)
+  const pipeline = new Pipeline(
+    registry,
+    (ns, origin, outcomes) => hub.publish(ns, origin, outcomes),
+    (ns, err) => log(`namespace=${ns} error=${JSON.stringify(err instanceof Error ? err.message : String(err))}`),
+    opts.hooks ?? []
   );
   let server: Server;
   let address: string;
@@ -102,7 +113,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       {
         ingest: createIngestService(pipeline, auth, log),
         monitor: createMonitorService(hub, auth),
-        control: createControlService(registry, pipeline, auth),
+        control: createControlService(registry, pipeline, auth, { attester: opts.attester, ima: opts.ima }),
       },
       listen,
       opts.tls
@@ -118,6 +129,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     adminToken: token,
     dataDir,
     registry,
+    submit: (ns, origin, events) => pipeline.submit(ns, origin, events),
     async stop() {
       hub.close();
       // Open exporter streams would hold a graceful shutdown forever: force after a grace period.

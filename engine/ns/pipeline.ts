@@ -10,6 +10,7 @@ import type { TsemEvent } from '../event/event.js';
 import type { TsemEventJson } from '../event/json-types.js';
 import { parseEventObject, parseRecordLine } from '../event/parse-json.js';
 import type { NamespaceModel, Verdict } from './namespace-model.js';
+import type { EventHook } from './hooks.js';
 import { coalesce } from './operators/coalesce.js';
 import type { NamespaceRegistry } from './registry.js';
 
@@ -23,7 +24,7 @@ export interface EventOrigin {
 
 /** The result for one incoming event: a verdict, or why it was rejected. */
 export type Outcome =
-  | { readonly verdict: Verdict; readonly event: TsemEvent }
+  | { readonly verdict: Verdict; readonly event: TsemEvent; readonly ima?: readonly Record<string, string>[] }
   | { readonly verdict?: undefined; readonly note: 'aggregate' | 'log'; readonly seq: number }
   | { readonly verdict?: undefined; readonly error: string };
 
@@ -45,7 +46,8 @@ export class Pipeline {
   constructor(
     private readonly registry: NamespaceRegistry,
     private readonly publish: Publish,
-    private readonly report: (ns: string, err: unknown) => void
+    private readonly report: (ns: string, err: unknown) => void,
+    private readonly hooks: readonly EventHook[] = []
   ) {
     this.sub = this.input
       .pipe(
@@ -85,7 +87,7 @@ export class Pipeline {
     const published: [EventOrigin, Outcome[]][] = [];
     for (const w of items) {
       if (w.kind === 'events') {
-        const outcomes = w.events.map((e) => processOne(ns, e));
+        const outcomes = w.events.map((e) => processOne(ns, e, this.hooks));
         published.push([w.origin, outcomes]);
         settle.push(() => w.done(outcomes));
       } else {
@@ -99,19 +101,32 @@ export class Pipeline {
     }
     // Acknowledge only what is persisted: one atomic batch for all coalesced work.
     if (this.registry.get(name) === ns) await this.registry.store?.persist(ns);
+    for (const h of this.hooks) {
+      for (const [, outcomes] of published) await h.afterPersist?.(ns, outcomes);
+    }
     for (const s of settle) s();
     for (const [origin, outcomes] of published) this.publish(ns, origin, outcomes);
   }
 }
 
-function processOne(ns: NamespaceModel, e: IncomingEvent): Outcome {
+function withHooks(ns: NamespaceModel, event: TsemEvent, hooks: readonly EventHook[]): Outcome {
+  let verdict = ns.process(event);
+  if (hooks.length === 0) return { verdict, event };
+  let ima: Record<string, string>[] | undefined;
+  for (const h of hooks) {
+    const r = h.afterVerdict(ns, event, verdict);
+    if (!r) continue;
+    if (r.deny && verdict.action !== 'deny') verdict = { ...verdict, action: 'deny' };
+    if (r.ima) (ima ??= []).push(...r.ima);
+  }
+  return { verdict, event, ima };
+}
+
+function processOne(ns: NamespaceModel, e: IncomingEvent, hooks: readonly EventHook[]): Outcome {
   try {
-    if ('obj' in e) {
-      const event = parseEventObject(e.obj, { digestSize: ns.alg.size });
-      return { verdict: ns.process(event), event };
-    }
+    if ('obj' in e) return withHooks(ns, parseEventObject(e.obj, { digestSize: ns.alg.size }), hooks);
     const rec = parseRecordLine(e.line, { digestSize: ns.alg.size });
-    if (rec.kind === 'event') return { verdict: ns.process(rec.event), event: rec.event };
+    if (rec.kind === 'event') return withHooks(ns, rec.event, hooks);
     if (rec.kind === 'aggregate') ns.setAggregate(rec.value);
     return { note: rec.kind, seq: ns.eventCount };
   } catch (err) {

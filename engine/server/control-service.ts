@@ -12,6 +12,7 @@ import type { Pipeline } from '../ns/pipeline.js';
 import type { NamespaceRegistry } from '../ns/registry.js';
 import { type AuthConfig, authorize, type Identity, mayAccess, type Role } from './auth.js';
 import { callerIdentity } from './caller.js';
+import { EngineError } from '../errors.js';
 import { invalid, toStatus } from './to-status.js';
 import { modeFromWire, namespaceInfo } from './wire.js';
 
@@ -40,7 +41,24 @@ function page<T>(items: readonly T[], offset: string | number, limit: number): T
   return items.slice(off, off + n);
 }
 
-export function createControlService(registry: NamespaceRegistry, pipeline: Pipeline, auth: AuthConfig): ControlHandlers {
+/** Signs an attestation report over a namespace (the trusted modeling agent). */
+export interface Attester {
+  report(ns: NamespaceModel, nonce: Buffer): Promise<string>;
+}
+
+/** Serves a namespace's IMA measurement list. */
+export interface ImaLogs {
+  log(ns: string, format: 'ascii' | 'binary', bank: string): { log: Buffer; entries: number; pcr10: string };
+}
+
+export interface ControlExtras {
+  readonly attester?: Attester;
+  readonly ima?: ImaLogs;
+}
+
+const unavailable = (what: string) => new EngineError('TSEM_UNAVAILABLE', `${what} is not enabled on this server`);
+
+export function createControlService(registry: NamespaceRegistry, pipeline: Pipeline, auth: AuthConfig, extras: ControlExtras = {}): ControlHandlers {
   const need = (name: string): NamespaceModel => {
     if (!name) throw invalid('name: a namespace name is required');
     return registry.require(name);
@@ -112,6 +130,20 @@ export function createControlService(registry: NamespaceRegistry, pipeline: Pipe
         total: String(ns.forensics.length),
         entries: page(ns.forensics, req.offset, req.limit).map((e) => ({ coefficient: e.coefficient.toString('hex'), event_json: e.line, count: String(ns.map.get(e.coefficient.toString('hex'))?.count ?? 0) })),
       };
+    }),
+    Attest: unary(auth, 'viewer', async (req) => {
+      const ns = need(req.name);
+      if (!/^([0-9a-fA-F]{2}){8,64}$/.test(req.nonce)) throw invalid('nonce: expected 16 to 128 hex characters');
+      if (!extras.attester) throw unavailable('attestation');
+      return { report_json: await extras.attester.report(ns, Buffer.from(req.nonce, 'hex')) };
+    }),
+    GetImaLog: unary(auth, 'viewer', (req) => {
+      need(req.name);
+      const format = req.format || 'ascii';
+      if (format !== 'ascii' && format !== 'binary') throw invalid(`format: expected ascii or binary, got '${format}'`);
+      if (!extras.ima) throw unavailable('IMA');
+      const r = extras.ima.log(req.name, format, req.bank || 'sha1');
+      return { log: r.log, entries: String(r.entries), pcr10: r.pcr10 };
     }),
     GetConvergence: unary(auth, 'viewer', (req) => {
       const ns = need(req.name);

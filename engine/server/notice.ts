@@ -15,6 +15,8 @@ export interface Notice {
   readonly eventJson: () => string;
   readonly timeMs: number;
   readonly alert: boolean;
+  /** IMA records for this event, when IMA ran on it. */
+  readonly ima?: readonly Record<string, string>[];
 }
 
 const ALERT_KINDS: ReadonlySet<VerdictKind> = new Set(['off-contour', 'would-be-off-contour']);

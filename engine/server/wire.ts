@@ -98,6 +98,7 @@ export function noticeToWire(n: Notice): EventNotice {
     event_json: n.eventJson(),
     time_ms: String(n.timeMs),
     alert: n.alert,
+    ima_json: n.ima ? JSON.stringify(n.ima) : '',
   };
 }
 

@@ -1,6 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AttestReport as _tsem_v1_AttestReport, AttestReport__Output as _tsem_v1_AttestReport__Output } from './tsem/v1/AttestReport.js';
+import type { AttestRequest as _tsem_v1_AttestRequest, AttestRequest__Output as _tsem_v1_AttestRequest__Output } from './tsem/v1/AttestRequest.js';
 import type { BatchResult as _tsem_v1_BatchResult, BatchResult__Output as _tsem_v1_BatchResult__Output } from './tsem/v1/BatchResult.js';
 import type { Coe as _tsem_v1_Coe, Coe__Output as _tsem_v1_Coe__Output } from './tsem/v1/Coe.js';
 import type { ControlClient as _tsem_v1_ControlClient, ControlDefinition as _tsem_v1_ControlDefinition } from './tsem/v1/Control.js';
@@ -17,6 +19,8 @@ import type { EventHeader as _tsem_v1_EventHeader, EventHeader__Output as _tsem_
 import type { EventNotice as _tsem_v1_EventNotice, EventNotice__Output as _tsem_v1_EventNotice__Output } from './tsem/v1/EventNotice.js';
 import type { ExportModelRequest as _tsem_v1_ExportModelRequest, ExportModelRequest__Output as _tsem_v1_ExportModelRequest__Output } from './tsem/v1/ExportModelRequest.js';
 import type { ExporterHello as _tsem_v1_ExporterHello, ExporterHello__Output as _tsem_v1_ExporterHello__Output } from './tsem/v1/ExporterHello.js';
+import type { ImaLog as _tsem_v1_ImaLog, ImaLog__Output as _tsem_v1_ImaLog__Output } from './tsem/v1/ImaLog.js';
+import type { ImaLogRequest as _tsem_v1_ImaLogRequest, ImaLogRequest__Output as _tsem_v1_ImaLogRequest__Output } from './tsem/v1/ImaLogRequest.js';
 import type { IngestClient as _tsem_v1_IngestClient, IngestDefinition as _tsem_v1_IngestDefinition } from './tsem/v1/Ingest.js';
 import type { IngestRequest as _tsem_v1_IngestRequest, IngestRequest__Output as _tsem_v1_IngestRequest__Output } from './tsem/v1/IngestRequest.js';
 import type { IngestResponse as _tsem_v1_IngestResponse, IngestResponse__Output as _tsem_v1_IngestResponse__Output } from './tsem/v1/IngestResponse.js';
@@ -44,6 +48,8 @@ export interface ProtoGrpcType {
   tsem: {
     v1: {
       Action: EnumTypeDefinition
+      AttestReport: MessageTypeDefinition<_tsem_v1_AttestReport, _tsem_v1_AttestReport__Output>
+      AttestRequest: MessageTypeDefinition<_tsem_v1_AttestRequest, _tsem_v1_AttestRequest__Output>
       BatchResult: MessageTypeDefinition<_tsem_v1_BatchResult, _tsem_v1_BatchResult__Output>
       Coe: MessageTypeDefinition<_tsem_v1_Coe, _tsem_v1_Coe__Output>
       Control: SubtypeConstructor<typeof grpc.Client, _tsem_v1_ControlClient> & { service: _tsem_v1_ControlDefinition }
@@ -60,6 +66,8 @@ export interface ProtoGrpcType {
       EventNotice: MessageTypeDefinition<_tsem_v1_EventNotice, _tsem_v1_EventNotice__Output>
       ExportModelRequest: MessageTypeDefinition<_tsem_v1_ExportModelRequest, _tsem_v1_ExportModelRequest__Output>
       ExporterHello: MessageTypeDefinition<_tsem_v1_ExporterHello, _tsem_v1_ExporterHello__Output>
+      ImaLog: MessageTypeDefinition<_tsem_v1_ImaLog, _tsem_v1_ImaLog__Output>
+      ImaLogRequest: MessageTypeDefinition<_tsem_v1_ImaLogRequest, _tsem_v1_ImaLogRequest__Output>
       Ingest: SubtypeConstructor<typeof grpc.Client, _tsem_v1_IngestClient> & { service: _tsem_v1_IngestDefinition }
       IngestRequest: MessageTypeDefinition<_tsem_v1_IngestRequest, _tsem_v1_IngestRequest__Output>
       IngestResponse: MessageTypeDefinition<_tsem_v1_IngestResponse, _tsem_v1_IngestResponse__Output>

@@ -2,11 +2,15 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AttestReport as _tsem_v1_AttestReport, AttestReport__Output as _tsem_v1_AttestReport__Output } from '../../tsem/v1/AttestReport.js';
+import type { AttestRequest as _tsem_v1_AttestRequest, AttestRequest__Output as _tsem_v1_AttestRequest__Output } from '../../tsem/v1/AttestRequest.js';
 import type { ConvergenceResponse as _tsem_v1_ConvergenceResponse, ConvergenceResponse__Output as _tsem_v1_ConvergenceResponse__Output } from '../../tsem/v1/ConvergenceResponse.js';
 import type { CreateNamespaceRequest as _tsem_v1_CreateNamespaceRequest, CreateNamespaceRequest__Output as _tsem_v1_CreateNamespaceRequest__Output } from '../../tsem/v1/CreateNamespaceRequest.js';
 import type { DeleteNamespaceResponse as _tsem_v1_DeleteNamespaceResponse, DeleteNamespaceResponse__Output as _tsem_v1_DeleteNamespaceResponse__Output } from '../../tsem/v1/DeleteNamespaceResponse.js';
 import type { EntriesResponse as _tsem_v1_EntriesResponse, EntriesResponse__Output as _tsem_v1_EntriesResponse__Output } from '../../tsem/v1/EntriesResponse.js';
 import type { ExportModelRequest as _tsem_v1_ExportModelRequest, ExportModelRequest__Output as _tsem_v1_ExportModelRequest__Output } from '../../tsem/v1/ExportModelRequest.js';
+import type { ImaLog as _tsem_v1_ImaLog, ImaLog__Output as _tsem_v1_ImaLog__Output } from '../../tsem/v1/ImaLog.js';
+import type { ImaLogRequest as _tsem_v1_ImaLogRequest, ImaLogRequest__Output as _tsem_v1_ImaLogRequest__Output } from '../../tsem/v1/ImaLogRequest.js';
 import type { ListNamespacesRequest as _tsem_v1_ListNamespacesRequest, ListNamespacesRequest__Output as _tsem_v1_ListNamespacesRequest__Output } from '../../tsem/v1/ListNamespacesRequest.js';
 import type { ListNamespacesResponse as _tsem_v1_ListNamespacesResponse, ListNamespacesResponse__Output as _tsem_v1_ListNamespacesResponse__Output } from '../../tsem/v1/ListNamespacesResponse.js';
 import type { LoadModelRequest as _tsem_v1_LoadModelRequest, LoadModelRequest__Output as _tsem_v1_LoadModelRequest__Output } from '../../tsem/v1/LoadModelRequest.js';
@@ -18,6 +22,15 @@ import type { PointsResponse as _tsem_v1_PointsResponse, PointsResponse__Output 
 import type { SetModeRequest as _tsem_v1_SetModeRequest, SetModeRequest__Output as _tsem_v1_SetModeRequest__Output } from '../../tsem/v1/SetModeRequest.js';
 
 export interface ControlClient extends grpc.Client {
+  Attest(argument: _tsem_v1_AttestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_AttestReport__Output>): grpc.ClientUnaryCall;
+  Attest(argument: _tsem_v1_AttestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_AttestReport__Output>): grpc.ClientUnaryCall;
+  Attest(argument: _tsem_v1_AttestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_AttestReport__Output>): grpc.ClientUnaryCall;
+  Attest(argument: _tsem_v1_AttestRequest, callback: grpc.requestCallback<_tsem_v1_AttestReport__Output>): grpc.ClientUnaryCall;
+  attest(argument: _tsem_v1_AttestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_AttestReport__Output>): grpc.ClientUnaryCall;
+  attest(argument: _tsem_v1_AttestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_AttestReport__Output>): grpc.ClientUnaryCall;
+  attest(argument: _tsem_v1_AttestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_AttestReport__Output>): grpc.ClientUnaryCall;
+  attest(argument: _tsem_v1_AttestRequest, callback: grpc.requestCallback<_tsem_v1_AttestReport__Output>): grpc.ClientUnaryCall;
+  
   CreateNamespace(argument: _tsem_v1_CreateNamespaceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
   CreateNamespace(argument: _tsem_v1_CreateNamespaceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
   CreateNamespace(argument: _tsem_v1_CreateNamespaceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
@@ -62,6 +75,15 @@ export interface ControlClient extends grpc.Client {
   getForensics(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
   getForensics(argument: _tsem_v1_PageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
   getForensics(argument: _tsem_v1_PageRequest, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetImaLog(argument: _tsem_v1_ImaLogRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaLog__Output>): grpc.ClientUnaryCall;
+  GetImaLog(argument: _tsem_v1_ImaLogRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ImaLog__Output>): grpc.ClientUnaryCall;
+  GetImaLog(argument: _tsem_v1_ImaLogRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaLog__Output>): grpc.ClientUnaryCall;
+  GetImaLog(argument: _tsem_v1_ImaLogRequest, callback: grpc.requestCallback<_tsem_v1_ImaLog__Output>): grpc.ClientUnaryCall;
+  getImaLog(argument: _tsem_v1_ImaLogRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaLog__Output>): grpc.ClientUnaryCall;
+  getImaLog(argument: _tsem_v1_ImaLogRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ImaLog__Output>): grpc.ClientUnaryCall;
+  getImaLog(argument: _tsem_v1_ImaLogRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaLog__Output>): grpc.ClientUnaryCall;
+  getImaLog(argument: _tsem_v1_ImaLogRequest, callback: grpc.requestCallback<_tsem_v1_ImaLog__Output>): grpc.ClientUnaryCall;
   
   GetNamespace(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
   GetNamespace(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
@@ -120,6 +142,8 @@ export interface ControlClient extends grpc.Client {
 }
 
 export interface ControlHandlers extends grpc.UntypedServiceImplementation {
+  Attest: grpc.handleUnaryCall<_tsem_v1_AttestRequest__Output, _tsem_v1_AttestReport>;
+  
   CreateNamespace: grpc.handleUnaryCall<_tsem_v1_CreateNamespaceRequest__Output, _tsem_v1_NamespaceInfo>;
   
   DeleteNamespace: grpc.handleUnaryCall<_tsem_v1_NamespaceRef__Output, _tsem_v1_DeleteNamespaceResponse>;
@@ -129,6 +153,8 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
   GetConvergence: grpc.handleUnaryCall<_tsem_v1_NamespaceRef__Output, _tsem_v1_ConvergenceResponse>;
   
   GetForensics: grpc.handleUnaryCall<_tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse>;
+  
+  GetImaLog: grpc.handleUnaryCall<_tsem_v1_ImaLogRequest__Output, _tsem_v1_ImaLog>;
   
   GetNamespace: grpc.handleUnaryCall<_tsem_v1_NamespaceRef__Output, _tsem_v1_NamespaceInfo>;
   
@@ -145,11 +171,13 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface ControlDefinition extends grpc.ServiceDefinition {
+  Attest: MethodDefinition<_tsem_v1_AttestRequest, _tsem_v1_AttestReport, _tsem_v1_AttestRequest__Output, _tsem_v1_AttestReport__Output>
   CreateNamespace: MethodDefinition<_tsem_v1_CreateNamespaceRequest, _tsem_v1_NamespaceInfo, _tsem_v1_CreateNamespaceRequest__Output, _tsem_v1_NamespaceInfo__Output>
   DeleteNamespace: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_DeleteNamespaceResponse, _tsem_v1_NamespaceRef__Output, _tsem_v1_DeleteNamespaceResponse__Output>
   ExportModel: MethodDefinition<_tsem_v1_ExportModelRequest, _tsem_v1_ModelText, _tsem_v1_ExportModelRequest__Output, _tsem_v1_ModelText__Output>
   GetConvergence: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_ConvergenceResponse, _tsem_v1_NamespaceRef__Output, _tsem_v1_ConvergenceResponse__Output>
   GetForensics: MethodDefinition<_tsem_v1_PageRequest, _tsem_v1_EntriesResponse, _tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse__Output>
+  GetImaLog: MethodDefinition<_tsem_v1_ImaLogRequest, _tsem_v1_ImaLog, _tsem_v1_ImaLogRequest__Output, _tsem_v1_ImaLog__Output>
   GetNamespace: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_NamespaceInfo, _tsem_v1_NamespaceRef__Output, _tsem_v1_NamespaceInfo__Output>
   GetPoints: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_PointsResponse, _tsem_v1_NamespaceRef__Output, _tsem_v1_PointsResponse__Output>
   GetTrajectory: MethodDefinition<_tsem_v1_PageRequest, _tsem_v1_EntriesResponse, _tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse__Output>

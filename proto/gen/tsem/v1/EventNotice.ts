@@ -14,6 +14,7 @@ export interface EventNotice {
   'event_json'?: (string);
   'time_ms'?: (number | string | Long);
   'alert'?: (boolean);
+  'ima_json'?: (string);
 }
 
 export interface EventNotice__Output {
@@ -27,4 +28,5 @@ export interface EventNotice__Output {
   'event_json': (string);
   'time_ms': (string);
   'alert': (boolean);
+  'ima_json': (string);
 }

@@ -1,0 +1,71 @@
+/**
+ * Feeds an in-process event source (fanotify, audit, a simulation) into the pipeline without a
+ * gRPC hop, answering held permission events with the verdict's action as soon as it is persisted.
+ */
+import type { TsemEventJson } from './event/json-types.js';
+import type { EventOrigin, IncomingEvent, Outcome } from './ns/pipeline.js';
+
+export interface FedEvent {
+  readonly namespace: string;
+  readonly event: TsemEventJson;
+  readonly respond?: (allow: boolean) => void;
+}
+
+export type Submit = (ns: string, origin: EventOrigin, events: readonly IncomingEvent[]) => Promise<Outcome[]>;
+
+export interface FeedStats {
+  events: number;
+  denied: number;
+  errors: number;
+}
+
+/** Events gathered per submit at most; a held permission event flushes at once. */
+const MAX_BATCH = 256;
+
+export async function feedSource(source: AsyncIterable<FedEvent>, submit: Submit, origin: EventOrigin, onOutcome?: (o: Outcome, e: FedEvent) => void): Promise<FeedStats> {
+  const stats: FeedStats = { events: 0, denied: 0, errors: 0 };
+  let pending: FedEvent[] = [];
+  let inFlight: Promise<void> = Promise.resolve();
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    const byNs = new Map<string, FedEvent[]>();
+    for (const e of batch) (byNs.get(e.namespace) ?? byNs.set(e.namespace, []).get(e.namespace)!).push(e);
+    const run = Promise.all(
+      [...byNs].map(async ([ns, evs]) => {
+        let outcomes: Outcome[];
+        try {
+          outcomes = await submit(ns, origin, evs.map((e) => ({ obj: e.event })));
+        } catch (err) {
+          outcomes = evs.map(() => ({ error: (err as Error).message }));
+        }
+        outcomes.forEach((o, i) => {
+          const e = evs[i]!;
+          stats.events++;
+          if (o.verdict?.action === 'deny') stats.denied++;
+          if ('error' in o) stats.errors++;
+          // Fail open on a rejected event: the engine could not judge it.
+          e.respond?.(o.verdict?.action !== 'deny');
+          onOutcome?.(o, e);
+        });
+      })
+    ).then(() => undefined);
+    inFlight = inFlight.then(() => run);
+  };
+  let scheduled = false;
+  for await (const e of source) {
+    pending.push(e);
+    if (e.respond || pending.length >= MAX_BATCH) flush();
+    else if (!scheduled) {
+      // Flush what gathered once the source pauses for I/O.
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        if (pending.length > 0) flush();
+      });
+    }
+  }
+  if (pending.length > 0) flush();
+  await inFlight;
+  return stats;
+}

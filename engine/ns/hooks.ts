@@ -1,0 +1,21 @@
+/**
+ * Extension points of the pipeline, declared here by their consumer (the pipeline) and implemented
+ * elsewhere (IMA, the TPM PCR extension, the trusted agent mirror).
+ */
+import type { TsemEvent } from '../event/event.js';
+import type { NamespaceModel, Verdict } from './namespace-model.js';
+
+/** What a hook adds to one event's outcome. */
+export interface HookResult {
+  /** Turn the verdict's action into a denial (e.g. an IMA appraisal failure in enforce mode). */
+  readonly deny?: boolean;
+  /** INTEGRITY_DATA-style records for subscribers (op, cause, status, filename, ...). */
+  readonly ima?: readonly Record<string, string>[];
+}
+
+export interface EventHook {
+  /** Runs after the model's verdict, in the namespace's order; must not throw for bad input. */
+  afterVerdict(ns: NamespaceModel, event: TsemEvent, verdict: Verdict): HookResult | undefined;
+  /** After a batch is persisted (e.g. extend new root coefficients into a TPM PCR, in order). */
+  afterPersist?(ns: NamespaceModel, outcomes: readonly { verdict?: Verdict }[]): Promise<void>;
+}

@@ -1,0 +1,14 @@
+// Original file: proto/tsem/v1/tsem.proto
+
+
+export interface ImaLogRequest {
+  'name'?: (string);
+  'format'?: (string);
+  'bank'?: (string);
+}
+
+export interface ImaLogRequest__Output {
+  'name': (string);
+  'format': (string);
+  'bank': (string);
+}
