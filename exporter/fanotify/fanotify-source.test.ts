@@ -28,9 +28,14 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout
 }
 
 /** Starts a source on a directory mark of the test directory (narrow: only its children). */
+/** Every source a test started: stopped after the suite even when an assertion failed, so a
+ * fail-closed mark can never outlive its test. */
+const started: FanotifySource[] = [];
+
 async function startSource(extra: Partial<FanotifyOptions> = {}): Promise<FanotifySource> {
   const src = new FanotifySource({ watch: [{ path: dir, mark: 'directory' }], ignoreChildren: false, ...extra });
   await src.start();
+  started.push(src);
   return src;
 }
 
@@ -53,7 +58,10 @@ describe('fanotify source', { skip }, () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'tsem-fan-'));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(async () => {
+    await Promise.all(started.map((s) => s.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   test('a child opening a known file yields file_open with its path, owner, mode and SHA-256', async () => {
     const file = join(dir, 'known.txt');
