@@ -45,6 +45,9 @@ export interface Verdict {
   readonly trust: Trust;
   /** Per-namespace event sequence number (1-based). */
   readonly seq: number;
+  /** The coefficient joined the map with this event (learned or forensic): it extended the
+   * measurement (and, for the root namespace, the TPM PCR). */
+  readonly newPoint: boolean;
 }
 
 export interface EventEntry {
@@ -64,8 +67,8 @@ export interface ChangeSet {
   readonly tasks: readonly [string, Task | undefined][];
 }
 
-function verdict(kind: VerdictKind, action: 'allow' | 'deny', coefficient: Buffer | undefined, task: Task, seq: number): Verdict {
-  return { kind, action, coefficient, taskId: task.taskId, pTaskId: task.pTaskId, trust: task.trust, seq };
+function verdict(kind: VerdictKind, action: 'allow' | 'deny', coefficient: Buffer | undefined, task: Task, seq: number, newPoint = false): Verdict {
+  return { kind, action, coefficient, taskId: task.taskId, pTaskId: task.pTaskId, trust: task.trust, seq, newPoint };
 }
 
 export function createNamespaceConfig(p: Partial<NamespaceConfig> & { id: string }): NamespaceConfig {
@@ -229,12 +232,12 @@ export class NamespaceModel {
     if (!sealed) {
       this.trajectory.push(entry);
       this.newTrajectory.push(entry);
-      return verdict('learned', 'allow', c, task, seq);
+      return verdict('learned', 'allow', c, task, seq, true);
     }
     this.forensics.push(entry);
     this.newForensics.push(entry);
     this.tasks.markUntrusted(key, task);
-    return verdict('off-contour', deny, c, task, seq);
+    return verdict('off-contour', deny, c, task, seq, true);
   }
 
   /**
