@@ -1,0 +1,137 @@
+/** `tsem serve`: the engine server with its embedded LevelDB store and an optional in-process source. */
+import { intOption, type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
+import type { Command, Io } from '../command.js';
+
+export const TLS_SERVER_OPTIONS: OptionSpec[] = [
+  { name: 'tls-cert', kind: 'string', arg: 'FILE', help: 'server certificate (PEM): enables TLS' },
+  { name: 'tls-key', kind: 'string', arg: 'FILE', help: 'server private key (PEM)' },
+  { name: 'tls-client-ca', kind: 'string', arg: 'FILE', help: 'CA of client certificates: requires them (mTLS)' },
+  { name: 'auth', kind: 'string', arg: 'FILE', help: 'identities file: tokens and certificate names with roles and namespaces' },
+];
+
+const OPTIONS: OptionSpec[] = [
+  { name: 'listen', kind: 'string', arg: 'ADDR', help: 'host:port to listen on (default 127.0.0.1:50551; loopback only)' },
+  { name: 'data', kind: 'string', arg: 'DIR', help: 'data directory (default $TSEM_DATA_DIR, else ~/.local/share/tsem)' },
+  { name: 'source', kind: 'string', arg: 'KIND', choices: ['none', 'sim', 'fanotify', 'audit'], help: 'in-process event source (default none: exporters connect over gRPC)' },
+  { name: 'scenario', kind: 'string', arg: 'NAME', help: 'sim: scenario to loop (default nginx)' },
+  { name: 'rate', kind: 'string', arg: 'N', help: 'sim: events per second (default 2000)' },
+  { name: 'namespace', kind: 'string', arg: 'NS', help: 'sim: namespace name (default sim); fanotify/audit: host:NAME rule shortcut' },
+  { name: 'watch', kind: 'list', arg: 'PATH', help: 'fanotify: path to watch (repeatable)' },
+  { name: 'enforce', kind: 'flag', help: 'fanotify: hold opens and execs for the verdict (deny with EPERM)' },
+  { name: 'timeout-ms', kind: 'string', arg: 'MS', help: 'fanotify: decision timeout (default 2000)' },
+  { name: 'fail-closed', kind: 'flag', help: 'fanotify: deny when no verdict came in time (default: allow)' },
+  { name: 'ns-rule', kind: 'string', arg: 'RULE', help: 'fanotify/audit: host | host:NAME | linux-ns | cgroup (default host)' },
+  { name: 'digest', kind: 'string', arg: 'NAME', help: 'default namespace hash (default sha256)' },
+  { name: 'no-auto-create', kind: 'flag', help: 'reject events for namespaces not created through Control' },
+  ...TLS_SERVER_OPTIONS,
+];
+
+/** Engine options common to serve and demo. */
+export function engineOptions(args: ParsedArgs) {
+  const cert = args.values.get('tls-cert');
+  const key = args.values.get('tls-key');
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  const clientCa = args.values.get('tls-client-ca');
+  if (clientCa !== undefined && cert === undefined) throw new UsageError('--tls-client-ca needs --tls-cert and --tls-key');
+  return {
+    listen: args.values.get('listen'),
+    dataDir: args.values.get('data'),
+    digest: args.values.get('digest'),
+    autoCreate: !args.flags.has('no-auto-create'),
+    tls: cert && key ? { cert, key, clientCa } : undefined,
+    authFile: args.values.get('auth'),
+  };
+}
+
+/** Resolves on SIGINT/SIGTERM. */
+export function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => () => resolve(sig);
+    process.once('SIGINT', on('SIGINT'));
+    process.once('SIGTERM', on('SIGTERM'));
+  });
+}
+
+async function simSource(args: ParsedArgs, signal: AbortSignal) {
+  const { createScenario } = await import('../../exporter/sim/index.js');
+  const name = args.values.get('scenario') ?? 'nginx';
+  const rate = intOption(args.values.get('rate'), '--rate', 2000, 1);
+  const namespace = args.values.get('namespace') ?? 'sim';
+  createScenario(name, { seed: 1, iterations: 1 }); // validates the name before the server starts
+  return (async function* () {
+    for (let seed = 1; !signal.aborted; seed++) {
+      const started = Date.now();
+      let n = 0;
+      for (const event of createScenario(name, { seed, iterations: 1 }).events()) {
+        if (signal.aborted) return;
+        yield { namespace, event };
+        if (++n % 100 === 0) {
+          const ahead = (n / rate) * 1000 - (Date.now() - started);
+          if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
+        }
+      }
+    }
+  })();
+}
+
+async function run(args: ParsedArgs, io: Io): Promise<number> {
+  const source = args.values.get('source') ?? 'none';
+  const { startEngine } = await import('../../engine/index.js');
+  const { feedSource } = await import('../../engine/feed-source.js');
+  const { createLog } = await import('../../engine/log.js');
+  const log = createLog('tsem', io.err);
+  let kernelSource: import('../../exporter/source.js').EventSource | undefined;
+  if (source === 'fanotify' || source === 'audit') {
+    const { createSource } = await import('../../exporter/sources.js');
+    const rule = args.values.get('ns-rule') ?? (args.values.get('namespace') ? `host:${args.values.get('namespace')}` : undefined);
+    kernelSource = createSource(source, {
+      watch: args.lists.get('watch'),
+      enforce: args.flags.has('enforce'),
+      decisionTimeoutMs: args.values.has('timeout-ms') ? intOption(args.values.get('timeout-ms'), '--timeout-ms', 2000, 1) : undefined,
+      failMode: args.flags.has('fail-closed') ? 'closed' : 'open',
+      namespace: rule,
+      digestAlgorithm: args.values.get('digest'),
+    });
+  } else if (args.lists.get('watch')?.length || args.flags.has('enforce')) {
+    throw new UsageError('--watch and --enforce apply to --source fanotify');
+  }
+  const engine = await startEngine({ ...engineOptions(args), log });
+  const stopping = new AbortController();
+  let feeding: Promise<unknown> = Promise.resolve();
+  try {
+    if (kernelSource) {
+      await kernelSource.start();
+      log(`source ${source} started`);
+      feeding = feedSource(kernelSource, engine.submit, { host: (await import('node:os')).hostname(), exporter: source });
+    } else if (source === 'sim') {
+      const events = await simSource(args, stopping.signal);
+      log(`source sim: scenario ${args.values.get('scenario') ?? 'nginx'} into namespace ${args.values.get('namespace') ?? 'sim'}`);
+      feeding = feedSource(events, engine.submit, { host: 'sim', exporter: 'sim' });
+    }
+    log(`watch it live: npx tsem watch --server ${engine.address}`);
+    const sig = await Promise.race([untilSignal(), feeding.then(() => 'source ended')]);
+    log(`stopping (${sig})`);
+  } finally {
+    stopping.abort();
+    await kernelSource?.stop();
+    await feeding.catch((err: unknown) => log(`source error: ${(err as Error).message}`));
+    await engine.stop();
+  }
+  return 0;
+}
+
+export const commands: Command[] = [
+  {
+    spec: {
+      name: 'serve',
+      summary: 'run the engine server (gRPC Ingest, Monitor, Control) on its LevelDB store',
+      usage: '',
+      positionals: [0, 0],
+      options: OPTIONS,
+      details:
+        'Listens on loopback by default. The admin token for Control mutations is written to <data>/admin.token (mode 0600).\n' +
+        'On loopback without TLS anyone may stream events and watch; off loopback every call needs a token or a client certificate.',
+    },
+    run,
+  },
+];
