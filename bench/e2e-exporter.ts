@@ -1,0 +1,69 @@
+/**
+ * The exporter side of the end-to-end benchmark, run as its own process: streams N simulated events
+ * over gRPC and prints JSON figures (events/s, per-batch verdict latency percentiles).
+ */
+import * as grpc from '@grpc/grpc-js';
+import { loadTsemProto } from '../proto/load.js';
+import type { IngestClient } from '../proto/gen/tsem/v1/Ingest.js';
+import type { Event } from '../proto/gen/tsem/v1/Event.js';
+import type { IngestResponse__Output } from '../proto/gen/tsem/v1/IngestResponse.js';
+import { createScenario } from '../exporter/sim/index.js';
+import { eventToWire } from '../exporter/wire-event.js';
+
+const [address = '127.0.0.1:50551', countArg = '200000', batchArg = '1024', windowArg = '8'] = process.argv.slice(2);
+const N = Number(countArg);
+const BATCH = Number(batchArg);
+const WINDOW = Number(windowArg);
+
+// Pre-build the wire events so the figure measures transport + engine, not the simulator.
+const events: Event[] = [];
+for (let seed = 1; events.length < N; seed++) {
+  for (const e of createScenario('nginx', { seed, iterations: 20 }).events()) {
+    events.push(eventToWire(`bench${seed % 4}`, e) as Event);
+    if (events.length >= N) break;
+  }
+}
+const batches: Event[][] = [];
+for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH));
+
+const client = new (loadTsemProto().proto.tsem.v1.Ingest)(address, grpc.credentials.createInsecure(), {
+  'grpc.max_send_message_length': 64 * 1024 * 1024,
+}) as unknown as IngestClient;
+const call = client.Stream();
+const sentAt = new Map<string, bigint>();
+const latenciesUs: number[] = [];
+let next = 0;
+let acked = 0;
+let errors = 0;
+const t0 = process.hrtime.bigint();
+const send = () => {
+  while (next < batches.length && sentAt.size < WINDOW) {
+    const id = String(next + 1);
+    sentAt.set(id, process.hrtime.bigint());
+    call.write({ batch: { batch_id: id, events: batches[next]! } });
+    next++;
+  }
+  if (next === batches.length && sentAt.size === 0) call.end();
+};
+call.on('data', (r: IngestResponse__Output) => {
+  const res = r.result!;
+  const start = sentAt.get(res.batch_id)!;
+  sentAt.delete(res.batch_id);
+  latenciesUs.push(Number(process.hrtime.bigint() - start) / 1000);
+  acked += res.verdicts.length;
+  for (const v of res.verdicts) if (v.kind === 'VERDICT_KIND_ERROR') errors++;
+  send();
+});
+call.on('error', (e) => {
+  console.log(JSON.stringify({ error: e.message }));
+  process.exit(1);
+});
+call.on('end', () => {
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  latenciesUs.sort((a, b) => a - b);
+  const pct = (p: number) => latenciesUs[Math.min(latenciesUs.length - 1, Math.floor(p * latenciesUs.length))]!;
+  console.log(JSON.stringify({ events: acked, errors, seconds: secs, eventsPerSecond: acked / secs, batchP50Us: pct(0.5), batchP99Us: pct(0.99), batch: BATCH, window: WINDOW }));
+  client.close();
+});
+call.write({ hello: { exporter: 'bench', host: 'bench' } });
+send();

@@ -1,0 +1,190 @@
+/**
+ * The client side shared by the commands that talk to a running engine (`tsem serve`): connection
+ * options, token resolution, typed Ingest/Monitor/Control clients, and one-line error messages.
+ * grpc is loaded inside connect(), so command modules can import this file and keep --help fast.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as grpc from '@grpc/grpc-js';
+import type { ControlClient } from '../proto/gen/tsem/v1/Control.js';
+import type { IngestClient } from '../proto/gen/tsem/v1/Ingest.js';
+import type { MonitorClient } from '../proto/gen/tsem/v1/Monitor.js';
+import { type OptionSpec, type ParsedArgs, UsageError } from './args.js';
+import type { Io } from './command.js';
+
+export const DEFAULT_SERVER = '127.0.0.1:50551';
+/** Written by the server on first start (mode 0600) in its data dir. */
+export const ADMIN_TOKEN_FILE = 'admin.token';
+/** Unary calls give up after this long (model loads of large maps included). */
+export const UNARY_DEADLINE_MS = 120_000;
+/** Exported models can be large; grpc's 4 MiB default would cut them off. */
+export const MAX_RECEIVE_BYTES = 256 * 1024 * 1024;
+
+export const SERVER_OPTION: OptionSpec = { name: 'server', kind: 'string', arg: 'ADDR', help: `engine address (default ${DEFAULT_SERVER})` };
+
+/** --server plus the credential options every remote command takes. */
+export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
+  SERVER_OPTION,
+  { name: 'tls-ca', kind: 'string', arg: 'FILE', help: "server CA certificate (PEM); enables TLS" },
+  { name: 'tls-cert', kind: 'string', arg: 'FILE', help: 'client certificate (PEM) for mutual TLS' },
+  { name: 'tls-key', kind: 'string', arg: 'FILE', help: 'client private key (PEM) for mutual TLS' },
+  { name: 'token', kind: 'string', arg: 'TOKEN', help: 'bearer token (default $TSEM_TOKEN, else <data dir>/admin.token)' },
+  { name: 'data', kind: 'string', arg: 'DIR', help: "the server's data dir, to read its admin.token" },
+];
+
+/** An operational failure of a remote command, already phrased as one line for the user. */
+export class ClientError extends Error {
+  override readonly name = 'ClientError';
+  readonly code = 'TSEM_UNAVAILABLE';
+}
+
+export interface TsemClients {
+  readonly address: string;
+  readonly ingest: IngestClient;
+  readonly monitor: MonitorClient;
+  readonly control: ControlClient;
+  /** Per-call metadata: `authorization: Bearer <token>` when a token was found. */
+  readonly metadata: grpc.Metadata;
+  /** Whether a token was sent (for error hints). */
+  readonly hasToken: boolean;
+  close(): void;
+}
+
+/**
+ * The bearer token: `--token`, else $TSEM_TOKEN, else `<data dir>/admin.token` when readable (the
+ * data dir of `--data`, else the server's default one); undefined when none is found.
+ */
+export async function resolveToken(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const given = args.values.get('token') ?? env['TSEM_TOKEN'];
+  if (given !== undefined && given !== '') return given;
+  let dir = args.values.get('data');
+  if (dir === undefined) {
+    const { defaultDataDir } = await import('../engine/store/level-store.js');
+    dir = defaultDataDir(env);
+  }
+  try {
+    const token = readFileSync(join(dir, ADMIN_TOKEN_FILE), 'utf8').trim();
+    return token === '' ? undefined : token;
+  } catch {
+    return undefined; // no readable token file: the server decides whether anonymous calls pass
+  }
+}
+
+function readPem(path: string, option: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ClientError(`cannot read --${option} file '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** Connects lazily (the first call dials). `serverOption` names the address option (`to` for export). */
+export async function connect(args: ParsedArgs, serverOption = 'server'): Promise<TsemClients> {
+  const address = args.values.get(serverOption) ?? DEFAULT_SERVER;
+  if (address.trim() === '') throw new UsageError(`--${serverOption} expects HOST:PORT, got an empty string`);
+  const [ca, cert, key] = [args.values.get('tls-ca'), args.values.get('tls-cert'), args.values.get('tls-key')];
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together (client certificate and its key)');
+  if (cert !== undefined && ca === undefined) throw new UsageError("--tls-cert needs --tls-ca (the server's CA certificate)");
+  const grpcJs = await import('@grpc/grpc-js');
+  const { loadTsemProto } = await import('../proto/load.js');
+  const creds =
+    ca === undefined
+      ? grpcJs.credentials.createInsecure()
+      : grpcJs.credentials.createSsl(readPem(ca, 'tls-ca'), key === undefined ? null : readPem(key, 'tls-key'), cert === undefined ? null : readPem(cert, 'tls-cert'));
+  const token = await resolveToken(args);
+  const metadata = new grpcJs.Metadata();
+  if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
+  const v1 = loadTsemProto().proto.tsem.v1;
+  const options = { 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES };
+  const control = new v1.Control(address, creds, options);
+  // One channel for the three services.
+  const channelOverride = control.getChannel();
+  return {
+    address,
+    control,
+    ingest: new v1.Ingest(address, creds, { ...options, channelOverride }),
+    monitor: new v1.Monitor(address, creds, { ...options, channelOverride }),
+    metadata,
+    hasToken: token !== undefined,
+    close: () => control.close(),
+  };
+}
+
+const STATUS_NAMES: Record<number, string> = {
+  1: 'CANCELLED', 2: 'UNKNOWN', 3: 'INVALID_ARGUMENT', 4: 'DEADLINE_EXCEEDED', 5: 'NOT_FOUND', 6: 'ALREADY_EXISTS',
+  7: 'PERMISSION_DENIED', 8: 'RESOURCE_EXHAUSTED', 9: 'FAILED_PRECONDITION', 10: 'ABORTED', 11: 'OUT_OF_RANGE',
+  12: 'UNIMPLEMENTED', 13: 'INTERNAL', 14: 'UNAVAILABLE', 15: 'DATA_LOSS', 16: 'UNAUTHENTICATED',
+};
+
+/** One line for a failed call: what went wrong where, and what to try (grpc status codes). */
+export function describeCallError(err: unknown, address: string, hasToken = true): string {
+  const e = err as { code?: unknown; details?: unknown; message?: unknown };
+  if (typeof e.code !== 'number') return err instanceof Error ? err.message : String(err);
+  const details = (typeof e.details === 'string' && e.details !== '' ? e.details : String(e.message))
+    .replace(/\s+/g, ' ')
+    .replace(/ ?Resolution note: ?$/, '') // grpc-js appends an empty note when name resolution was fine
+    .replace(/Last error: Error: /, 'last error: ')
+    .trim();
+  switch (e.code) {
+    case 14: // UNAVAILABLE
+    case 4: // DEADLINE_EXCEEDED before any answer
+      return `cannot connect to ${address}: ${details} (is \`tsem serve\` running?)`;
+    case 16: // UNAUTHENTICATED
+      return `${address} refused the call: ${details} (${hasToken ? 'the token was not accepted: check --token' : 'no token found: pass --token, set TSEM_TOKEN or point --data at the server\'s data dir'})`;
+    case 7: // PERMISSION_DENIED
+      return `${address} denied the call: ${details} (pass a --token with the needed role)`;
+    default:
+      return `${address}: ${STATUS_NAMES[e.code] ?? `status ${e.code}`}: ${details}`;
+  }
+}
+
+type UnaryMethod<Req, Res> = (req: Req, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall;
+
+/** The Control service's RPCs (tsem.proto), by their proto names. */
+export type ControlMethod =
+  | 'CreateNamespace' | 'DeleteNamespace' | 'ListNamespaces' | 'GetNamespace' | 'SetMode' | 'LoadModel'
+  | 'ExportModel' | 'GetPoints' | 'GetTrajectory' | 'GetForensics' | 'GetConvergence';
+// The last overload of each generated method is (argument, callback): it names both message types.
+type RequestOf<M extends ControlMethod> = Parameters<ControlClient[M]>[0];
+type ResponseOf<M extends ControlMethod> = Parameters<ControlClient[M]>[1] extends grpc.requestCallback<infer R> ? R : never;
+
+/** Calls one Control method; a failure rejects with a ClientError phrased by describeCallError. */
+export function callControl<M extends ControlMethod>(c: TsemClients, method: M, req: RequestOf<M>): Promise<ResponseOf<M>> {
+  const fn = c.control[method] as unknown as UnaryMethod<RequestOf<M>, ResponseOf<M>>;
+  return new Promise((resolve, reject) => {
+    fn.call(c.control, req, c.metadata, { deadline: Date.now() + UNARY_DEADLINE_MS }, (err, res) => {
+      if (err || res === undefined) reject(new ClientError(describeCallError(err, c.address, c.hasToken), { cause: err }));
+      else resolve(res);
+    });
+  });
+}
+
+/** Whether `err` is an operational error to report in one line (not a programmer mistake). */
+export function isReportable(err: unknown): err is Error & { code: string } {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return err instanceof Error && typeof code === 'string' && code.startsWith('TSEM_');
+}
+
+/**
+ * Connects, runs `body`, closes. Operational errors (ClientError and the exporter's TSEM_* errors)
+ * become one line `tsem <command>: …` on io.err and exit status 1.
+ */
+export async function runRemote(
+  command: string,
+  args: ParsedArgs,
+  io: Io,
+  body: (c: TsemClients) => Promise<number>,
+  serverOption = 'server'
+): Promise<number> {
+  let clients: TsemClients | undefined;
+  try {
+    clients = await connect(args, serverOption);
+    return await body(clients);
+  } catch (err) {
+    if (!isReportable(err)) throw err;
+    io.err(`tsem ${command}: ${err.message}\n`);
+    return 1;
+  } finally {
+    clients?.close();
+  }
+}

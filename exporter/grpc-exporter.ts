@@ -1,0 +1,295 @@
+/**
+ * Streams events into the engine's Ingest service (tsem.proto `Ingest.Stream`): an ExporterHello,
+ * then EventBatches of up to `batchSize` events, flushed when full or `flushMs` after their first
+ * event. At most `window` batches wait for their BatchResult, so memory stays bounded by
+ * (window + 1) × batchSize events whatever the server's speed. Results come back in batch order;
+ * each verdict goes to its event's `respond` callback.
+ */
+import { hostname } from 'node:os';
+import type { TsemEventJson } from '../engine/event/json-types.js';
+import type { Event as WireEvent } from '../proto/gen/tsem/v1/Event.js';
+import type { IngestRequest } from '../proto/gen/tsem/v1/IngestRequest.js';
+import type { IngestResponse__Output } from '../proto/gen/tsem/v1/IngestResponse.js';
+import type { Verdict__Output as WireVerdict } from '../proto/gen/tsem/v1/Verdict.js';
+import { countVerdict, createExportStats, type ExportStats } from './export-stats.js';
+import { eventToWire } from './wire-event.js';
+
+export type { WireVerdict };
+export { formatExportSummary, type ExportStats } from './export-stats.js';
+
+export const DEFAULT_BATCH_SIZE = 512;
+/** tsem.proto EventBatch: the server rejects larger batches. */
+export const MAX_BATCH_SIZE = 4096;
+export const DEFAULT_FLUSH_MS = 20;
+export const DEFAULT_WINDOW_BATCHES = 8;
+
+export interface ExportItem {
+  readonly namespace: string;
+  /** A kernel-form event object, or one raw kernel line sent byte for byte as kernel_json. */
+  readonly event: TsemEventJson | Buffer;
+  /** Receives this event's verdict once its batch is acknowledged. */
+  readonly respond?: (v: WireVerdict) => void;
+}
+
+export interface ExporterOptions {
+  /** ExporterHello.exporter, e.g. "sim", "file", "fanotify". */
+  readonly exporter: string;
+  /** ExporterHello.host; default os.hostname(). */
+  readonly host?: string;
+  readonly batchSize?: number;
+  readonly flushMs?: number;
+  /** Batches in flight (sent, not yet acknowledged). */
+  readonly window?: number;
+  /** Events per second; unpaced when absent. */
+  readonly rate?: number;
+  /** Aborting ends the input early: what was read is still flushed and acknowledged. */
+  readonly signal?: AbortSignal;
+}
+
+/** The part of grpc-js's ClientDuplexStream the exporter uses (tests pass a fake). */
+export interface IngestCall {
+  write(msg: IngestRequest): boolean;
+  end(): void;
+  cancel(): void;
+  on(event: 'data', listener: (m: IngestResponse__Output) => void): unknown;
+  on(event: 'error', listener: (e: Error) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+}
+
+/** The stream failed or the server broke the protocol; `stats` counts what was done before. */
+export class ExportError extends Error {
+  override readonly name = 'ExportError';
+  readonly code = 'TSEM_UNAVAILABLE';
+  constructor(message: string, readonly stats: ExportStats, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+interface InFlight {
+  readonly id: string;
+  /** Input position of the batch's first event (for error messages). */
+  readonly first: number;
+  readonly responders: readonly (((v: WireVerdict) => void) | undefined)[];
+}
+
+function checkCount(v: number, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${what}: expected an integer in [${min}, ${max}], got ${v}`);
+  return v;
+}
+
+/**
+ * Sends every item of `input` on `call` and resolves with the stats once the input has ended and
+ * every batch is acknowledged; rejects with an ExportError when the stream fails.
+ */
+export function streamToIngest(call: IngestCall, input: AsyncIterable<ExportItem>, opts: ExporterOptions): Promise<ExportStats> {
+  return new IngestExporter(call, opts).run(input);
+}
+
+class IngestExporter {
+  private readonly batchSize: number;
+  private readonly flushMs: number;
+  private readonly window: number;
+  private readonly stats = createExportStats();
+  // Invariant: `events` and `responders` are the open batch, index for index.
+  private events: WireEvent[] = [];
+  private responders: (((v: WireVerdict) => void) | undefined)[] = [];
+  private readonly inFlight: InFlight[] = [];
+  private nextBatchId = 1;
+  private position = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** The flush timer fired while the window was full: send as soon as a result frees a slot. */
+  private flushWanted = false;
+  private inputDone = false;
+  private failure: ExportError | undefined;
+  /** Pending guarded awaits → whether an abort ends them (input reads) or only a failure does. */
+  private readonly cancels = new Map<(e?: ExportError) => void, boolean>();
+  /** Woken on every acknowledgement and on failure. */
+  private waiters: (() => void)[] = [];
+
+  constructor(private readonly call: IngestCall, private readonly opts: ExporterOptions) {
+    this.batchSize = checkCount(opts.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize', 1, MAX_BATCH_SIZE);
+    this.flushMs = checkCount(opts.flushMs ?? DEFAULT_FLUSH_MS, 'flushMs', 0);
+    this.window = checkCount(opts.window ?? DEFAULT_WINDOW_BATCHES, 'window', 1);
+    if (opts.rate !== undefined && !(opts.rate > 0)) throw new RangeError(`rate: expected events per second > 0, got ${opts.rate}`);
+  }
+
+  async run(input: AsyncIterable<ExportItem>): Promise<ExportStats> {
+    this.call.on('data', (m) => this.onResponse(m));
+    this.call.on('error', (e) => this.fail(`the Ingest stream failed: ${streamDetails(e)}`, e));
+    this.call.on('end', () => this.onEnd());
+    const it = input[Symbol.asyncIterator]();
+    let iterating = true;
+    const onAbort = (): void => {
+      for (const [cancel, abortable] of [...this.cancels]) if (abortable) cancel();
+    };
+    this.opts.signal?.addEventListener('abort', onAbort);
+    try {
+      this.call.write({ hello: { exporter: this.opts.exporter, host: this.opts.host ?? hostname() } });
+      const t0 = performance.now();
+      while (!this.aborted()) {
+        const r = await this.guard(it.next(), true);
+        if (r === undefined) break; // aborted while waiting for the input
+        if (r.done) {
+          iterating = false;
+          break;
+        }
+        if (this.opts.rate !== undefined) await this.pace(t0, this.opts.rate);
+        this.add(r.value);
+        if (this.events.length >= this.batchSize) await this.flush();
+      }
+      await this.flush();
+      this.inputDone = true;
+      this.call.end();
+      while (this.inFlight.length > 0) {
+        await this.changed();
+        if (this.failure) throw this.failure;
+      }
+      return this.stats;
+    } catch (err) {
+      if (!this.failure) this.fail(err instanceof Error ? err.message : String(err), err);
+      this.call.cancel();
+      throw this.failure;
+    } finally {
+      this.opts.signal?.removeEventListener('abort', onAbort);
+      clearTimeout(this.timer);
+      // A source blocked in next() is not awaited: return() settles when it wakes.
+      if (iterating) void Promise.resolve(it.return?.()).catch(() => undefined);
+    }
+  }
+
+  private aborted(): boolean {
+    return this.opts.signal?.aborted === true;
+  }
+
+  /**
+   * Awaits `p` unless the stream fails first (rejects) or, when `abortable`, the signal aborts
+   * (resolves undefined). No reaction is left on a long-lived promise, so nothing piles up per event.
+   */
+  private guard<T>(p: Promise<T>, abortable = false): Promise<T | undefined> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<T | undefined>((resolve, reject) => {
+      const cancel = (e?: ExportError): void => {
+        this.cancels.delete(cancel);
+        if (e) reject(e);
+        else resolve(undefined);
+      };
+      this.cancels.set(cancel, abortable);
+      p.then(
+        (v) => {
+          this.cancels.delete(cancel);
+          resolve(v);
+        },
+        (err: unknown) => {
+          this.cancels.delete(cancel);
+          reject(err);
+        }
+      );
+    });
+  }
+
+  private changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w();
+  }
+
+  /** Sleeps until event number `position` is due at `rate` events per second. */
+  private async pace(t0: number, rate: number): Promise<void> {
+    const wait = t0 + (this.position / rate) * 1000 - performance.now();
+    if (wait >= 1) await this.guard(new Promise<void>((resolve) => setTimeout(resolve, wait)));
+  }
+
+  private add(item: ExportItem): void {
+    try {
+      this.events.push(eventToWire(item.namespace, item.event));
+    } catch (err) {
+      throw new ExportError(`input event ${this.position}: ${(err as Error).message}`, this.stats, { cause: err });
+    }
+    this.responders.push(item.respond);
+    this.position++;
+    if (this.events.length === 1 && this.timer === undefined) {
+      this.timer = setTimeout(() => this.onTimer(), this.flushMs);
+    }
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    if (this.failure || this.events.length === 0) return;
+    if (this.inFlight.length < this.window) this.send();
+    else this.flushWanted = true;
+  }
+
+  /** Sends the open batch, waiting for a window slot. */
+  private async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.events.length > 0) {
+      if (this.failure) throw this.failure;
+      if (this.inFlight.length < this.window) this.send();
+      else await this.changed();
+    }
+  }
+
+  private send(): void {
+    const events = this.events;
+    const id = String(this.nextBatchId++);
+    this.inFlight.push({ id, first: this.position - events.length, responders: this.responders });
+    this.events = [];
+    this.responders = [];
+    this.flushWanted = false;
+    this.stats.sent += events.length;
+    this.stats.batches++;
+    this.call.write({ batch: { batch_id: id, events } });
+  }
+
+  private onResponse(m: IngestResponse__Output): void {
+    if (this.failure) return;
+    const result = m.result;
+    const head = this.inFlight[0];
+    if (!result) return this.fail('the server sent an IngestResponse without a BatchResult');
+    if (!head) return this.fail(`the server sent a BatchResult for batch ${result.batch_id} with no batch in flight`);
+    if (result.batch_id !== head.id) {
+      return this.fail(`expected the BatchResult of batch ${head.id} (results come in order), got batch ${result.batch_id}`);
+    }
+    if (result.verdicts.length !== head.responders.length) {
+      return this.fail(`BatchResult of batch ${head.id}: expected ${head.responders.length} verdicts, got ${result.verdicts.length}`);
+    }
+    this.inFlight.shift();
+    this.stats.acked += result.verdicts.length;
+    for (const [i, v] of result.verdicts.entries()) {
+      countVerdict(this.stats, v, head.first + i);
+      try {
+        head.responders[i]?.(v);
+      } catch (err) {
+        return this.fail(`respond callback of input event ${head.first + i} threw: ${(err as Error).message}`, err);
+      }
+    }
+    if (this.flushWanted && this.events.length > 0 && this.inFlight.length < this.window) this.send();
+    this.wake();
+  }
+
+  private onEnd(): void {
+    if (this.failure) return;
+    if (!this.inputDone || this.inFlight.length > 0) {
+      const unacked = this.inFlight.reduce((n, b) => n + b.responders.length, 0);
+      this.fail(`the server closed the Ingest stream early (${unacked} event(s) unacknowledged)`);
+    }
+  }
+
+  private fail(message: string, cause?: unknown): void {
+    if (this.failure) return;
+    this.failure = cause instanceof ExportError ? cause : new ExportError(message, this.stats, { cause });
+    for (const cancel of [...this.cancels.keys()]) cancel(this.failure);
+    this.wake();
+  }
+}
+
+/** A grpc status error's details (its message repeats the numeric code). */
+function streamDetails(e: Error): string {
+  const details = (e as { details?: unknown }).details;
+  return typeof details === 'string' && details !== '' ? details : e.message;
+}
