@@ -7,10 +7,10 @@ import { loadTsemProto } from '../proto/load.js';
 import type { IngestClient } from '../proto/gen/tsem/v1/Ingest.js';
 import type { Event } from '../proto/gen/tsem/v1/Event.js';
 import type { IngestResponse__Output } from '../proto/gen/tsem/v1/IngestResponse.js';
-import { createScenario } from '../exporter/sim/index.js';
+import { createScenario, formatEventLine } from '../exporter/sim/index.js';
 import { eventToWire } from '../exporter/wire-event.js';
 
-const [address = '127.0.0.1:50551', countArg = '200000', batchArg = '1024', windowArg = '8'] = process.argv.slice(2);
+const [address = '127.0.0.1:50551', countArg = '200000', batchArg = '1024', windowArg = '8', form = 'kernel_json'] = process.argv.slice(2);
 const N = Number(countArg);
 const BATCH = Number(batchArg);
 const WINDOW = Number(windowArg);
@@ -19,7 +19,9 @@ const WINDOW = Number(windowArg);
 const events: Event[] = [];
 for (let seed = 1; events.length < N; seed++) {
   for (const e of createScenario('nginx', { seed, iterations: 20 }).events()) {
-    events.push(eventToWire(`bench${seed % 4}`, e) as Event);
+    // kernel_json: the kernel's own line, byte for byte; structured: header/COE fields + CELL JSON.
+    const body = form === 'structured' ? e : Buffer.from(formatEventLine(e));
+    events.push(eventToWire(`bench${seed % 4}`, body) as Event);
     if (events.length >= N) break;
   }
 }
@@ -62,7 +64,7 @@ call.on('end', () => {
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   latenciesUs.sort((a, b) => a - b);
   const pct = (p: number) => latenciesUs[Math.min(latenciesUs.length - 1, Math.floor(p * latenciesUs.length))]!;
-  console.log(JSON.stringify({ events: acked, errors, seconds: secs, eventsPerSecond: acked / secs, batchP50Us: pct(0.5), batchP99Us: pct(0.99), batch: BATCH, window: WINDOW }));
+  console.log(JSON.stringify({ events: acked, errors, seconds: secs, eventsPerSecond: acked / secs, batchP50Us: pct(0.5), batchP99Us: pct(0.99), batch: BATCH, window: WINDOW, form }));
   client.close();
 });
 call.write({ hello: { exporter: 'bench', host: 'bench' } });

@@ -83,7 +83,7 @@ function toEvent(obj: Record<string, unknown>, line: string | (() => string), ct
   }
 }
 
-function dispatch(obj: Record<string, unknown>, lineText: string | undefined, ctx: SchemaContext, opts: ParseOptions): TsemRecord {
+function dispatch(obj: Record<string, unknown>, lineText: string | (() => string) | undefined, ctx: SchemaContext, opts: ParseOptions): TsemRecord {
   if (obj['export'] === undefined) {
     return { kind: 'event', event: toEvent(obj, lineText ?? (() => formatKernelJson(obj)), ctx, opts) };
   }
@@ -130,7 +130,9 @@ export function parseRecordLine(line: string | Buffer, opts: ParseOptions): Tsem
   }
   const rec = asObject(obj, opts, '');
   const ctx: SchemaContext = { digestSize: opts.digestSize, encoding: isRaw ? 'latin1' : 'utf8' };
-  const lineText = rec['export'] === undefined ? (isRaw ? line.toString('utf8') : line).trimEnd() : undefined;
+  if (rec['export'] !== undefined) return dispatch(rec, undefined, ctx, opts);
+  // The stored line is only needed for new points and alerts: decode it on demand.
+  const lineText = isRaw ? () => line.toString('utf8').trimEnd() : line.trimEnd();
   return dispatch(rec, lineText, ctx, opts);
 }
 

@@ -95,10 +95,12 @@ export const rawBytes: Schema<Buffer> = (v, p, ctx) => Buffer.from(str(v, p), ct
 export function hexBytes(n: number): Schema<Buffer> {
   return (v, p) => {
     const s = str(v, p);
-    if (s.length !== 2 * n || !/^[0-9a-fA-F]*$/.test(s)) {
+    // Buffer.from stops at the first non-hex pair, so a short result means bad characters.
+    const b = s.length === 2 * n ? Buffer.from(s, 'hex') : undefined;
+    if (!b || b.length !== n) {
       throw new FieldError(p, `expected ${2 * n} hex characters, got '${s.length > 24 ? `${s.slice(0, 24)}…` : s}'`);
     }
-    return Buffer.from(s, 'hex');
+    return b;
   };
 }
 
