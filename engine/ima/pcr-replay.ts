@@ -1,69 +1,12 @@
 /**
- * PCR replay per bank with the kernel's violation semantics (ima.md §1.6):
- * PCR_X[i] = H_X(PCR_X[i] ‖ ext_X), ext_X = 0xFF×|H_X| for a violation, else H_X(template data).
+ * Measurement-list verification (ima.md §1.5–1.6): each logged template digest against
+ * H_logBank(template data), then the PCR replay per bank with the kernel's violation semantics.
  */
-import { digestSize, hashBytes } from './hash-algo.js';
+import { latin1Hasher } from './hash-algo.js';
+import { PcrBanks } from './pcr-banks.js';
 import { hashedBytes, type TemplateEntry } from './template-entry.js';
 
-/** Running PCR values per bank and index, all starting at zero. */
-export class PcrBanks {
-  /** bank → PCR index → value; only touched PCRs are present. */
-  private readonly values = new Map<string, Map<number, Buffer>>();
-  /** Per bank: digest size and a reusable `PCR ‖ ext` buffer, so an extend is one hash call. */
-  private readonly scratch = new Map<string, { size: number; buf: Buffer; ff: Buffer }>();
-
-  constructor(readonly banks: readonly string[]) {
-    for (const b of banks) {
-      const size = digestSize(b);
-      if (size === undefined) throw new RangeError(`unknown PCR bank '${b}'`);
-      this.values.set(b, new Map());
-      this.scratch.set(b, { size, buf: Buffer.alloc(2 * size), ff: Buffer.alloc(size, 0xff) });
-    }
-  }
-
-  /** PCR value (zeros if never extended). */
-  get(bank: string, pcr: number): Buffer {
-    const m = this.values.get(bank);
-    if (!m) throw new RangeError(`bank '${bank}' is not replayed`);
-    return m.get(pcr) ?? Buffer.alloc(digestSize(bank)!);
-  }
-
-  /** Indexes extended at least once in `bank`, ascending. */
-  indexes(bank: string): number[] {
-    return [...(this.values.get(bank)?.keys() ?? [])].sort((a, b) => a - b);
-  }
-
-  /** PCR[pcr] = H_bank(PCR[pcr] ‖ value) (ima.md §1.6). */
-  extend(bank: string, pcr: number, value: Uint8Array): void {
-    const m = this.values.get(bank)!;
-    const s = this.scratch.get(bank)!;
-    const prev = m.get(pcr);
-    if (prev) s.buf.set(prev, 0);
-    else s.buf.fill(0, 0, s.size);
-    s.buf.set(value, s.size);
-    m.set(pcr, hashBytes(bank, s.buf));
-  }
-
-  /**
-   * Extends every bank with `entry`; `paddedSha1` replays pre-5.8 kernels (§1.5 history).
-   * `known` supplies digests already computed (the log bank's, during verification).
-   */
-  extendEntry(entry: TemplateEntry, paddedSha1 = false, knownBank?: string, knownDigest?: Buffer): void {
-    let sha1: Buffer | undefined;
-    const bytes = entry.violation ? undefined : hashedBytes(entry);
-    for (const bank of this.banks) {
-      const s = this.scratch.get(bank)!;
-      let ext: Buffer;
-      if (!bytes) ext = s.ff;
-      else if (paddedSha1 && bank !== 'sha1') {
-        sha1 ??= knownBank === 'sha1' && knownDigest ? knownDigest : hashBytes('sha1', bytes);
-        ext = Buffer.alloc(s.size);
-        sha1.copy(ext);
-      } else ext = bank === knownBank && knownDigest ? knownDigest : hashBytes(bank, bytes);
-      this.extend(bank, entry.pcr, ext);
-    }
-  }
-}
+export { BankChain, PcrBanks } from './pcr-banks.js';
 
 export interface DigestMismatch {
   /** 1-based entry number. */
@@ -82,6 +25,61 @@ export interface ListVerification {
 }
 
 /**
+ * Verifies entries one at a time, in list order, from whatever holds their bytes: TemplateEntry
+ * objects (verifyList) or offsets into a binary list (verifyBinaryList). One code path for both.
+ */
+export class ListVerifier {
+  readonly pcrs: PcrBanks;
+  private readonly logHash: (data: Uint8Array) => string;
+  private entries = 0;
+  private ok = 0;
+  private violations = 0;
+  private readonly mismatches: DigestMismatch[] = [];
+
+  constructor(
+    readonly logBank: string,
+    pcrBanks: readonly string[],
+    readonly paddedSha1 = false
+  ) {
+    this.pcrs = new PcrBanks(pcrBanks);
+    this.logHash = latin1Hasher(logBank);
+  }
+
+  /**
+   * One entry: `bytes` are the bytes its template digest covers (undefined for a violation); its
+   * logged digest is `logged[off, off + len)`, or `logged` is undefined for an entry we created.
+   */
+  add(pcr: number, bytes: Uint8Array | undefined, logged: Uint8Array | undefined, off: number, len: number): void {
+    const record = ++this.entries;
+    let computed: string | undefined;
+    if (!bytes) this.violations++;
+    else {
+      computed = this.logHash(bytes);
+      if (!logged || sameBytes(computed, logged, off, len)) this.ok++;
+      else {
+        this.mismatches.push({
+          record,
+          logged: Buffer.from(logged.buffer, logged.byteOffset + off, len).toString('hex'),
+          computed: Buffer.from(computed, 'latin1').toString('hex'),
+        });
+      }
+    }
+    this.pcrs.extendHashed(pcr, bytes, this.paddedSha1, this.logBank, computed);
+  }
+
+  result(): ListVerification {
+    return { entries: this.entries, templateDigestOk: this.ok, violations: this.violations, mismatches: this.mismatches, pcrs: this.pcrs };
+  }
+}
+
+/** True when latin1 string `s` holds exactly the bytes `b[off, off + len)`; no allocation. */
+function sameBytes(s: string, b: Uint8Array, off: number, len: number): boolean {
+  if (s.length !== len) return false;
+  for (let i = 0; i < len; i++) if (s.charCodeAt(i) !== b[off + i]) return false;
+  return true;
+}
+
+/**
  * Verifies every entry's logged template digest in `logBank` and replays `pcrBanks`.
  * Entries without a logged digest (ones we created) count as verified.
  */
@@ -91,20 +89,10 @@ export function verifyList(
   pcrBanks: readonly string[],
   opts: { paddedSha1?: boolean } = {}
 ): ListVerification {
-  const pcrs = new PcrBanks(pcrBanks);
-  const mismatches: DigestMismatch[] = [];
-  let ok = 0;
-  let violations = 0;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    let computed: Buffer | undefined;
-    if (e.violation) violations++;
-    else {
-      computed = hashBytes(logBank, hashedBytes(e));
-      if (!e.loggedDigest || computed.equals(e.loggedDigest)) ok++;
-      else mismatches.push({ record: i + 1, logged: e.loggedDigest.toString('hex'), computed: computed.toString('hex') });
-    }
-    pcrs.extendEntry(e, opts.paddedSha1, logBank, computed);
+  const v = new ListVerifier(logBank, pcrBanks, opts.paddedSha1 ?? false);
+  for (const e of entries) {
+    const logged = e.loggedDigest;
+    v.add(e.pcr, e.violation ? undefined : hashedBytes(e), logged, 0, logged?.length ?? 0);
   }
-  return { entries: entries.length, templateDigestOk: ok, violations, mismatches, pcrs };
+  return v.result();
 }
