@@ -1,9 +1,53 @@
 /**
- * `tsem attest verify`: checks a signed attestation report. (`tsem attest --server ADDR ...`, which
- * asks a running engine for a report, belongs with the gRPC server.)
+ * `tsem attest`: asks a running engine for a signed attestation report (Control.Attest), and
+ * `tsem attest verify`: checks one. The matcher picks the longest command name, so both coexist.
  */
 import { readFileSync } from 'node:fs';
+import { UsageError } from '../args.js';
+import { CONNECTION_OPTIONS, ClientError, describeCallError, runRemote, type TsemClients, UNARY_DEADLINE_MS } from '../client.js';
 import type { Command } from '../command.js';
+
+/** The server takes 8 to 64 nonce bytes (control-service.ts). */
+const NONCE_HEX = /^(?:[0-9a-fA-F]{2}){8,64}$/;
+
+/** Control.Attest as a promise (not among cli/client.ts's callControl methods). */
+function attestCall(c: TsemClients, name: string, nonce: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    c.control.Attest({ name, nonce }, c.metadata, { deadline: Date.now() + UNARY_DEADLINE_MS }, (err, res) => {
+      if (err || res === undefined) reject(new ClientError(describeCallError(err, c.address, c.hasToken), { cause: err }));
+      else resolve(res.report_json);
+    });
+  });
+}
+
+const attest: Command = {
+  spec: {
+    name: 'attest',
+    summary: "ask a running engine's trusted modeling agent for a signed attestation report of a namespace",
+    usage: '',
+    positionals: [0, 0],
+    options: [
+      { name: 'namespace', kind: 'string', arg: 'NS', help: 'the namespace to attest (required)' },
+      { name: 'nonce', kind: 'string', arg: 'HEX', help: 'your freshness nonce, 8-64 bytes as hex (required); the report echoes it' },
+      { name: 'output', short: 'o', kind: 'string', arg: 'FILE', help: 'write the JSON report to FILE instead of stdout' },
+      ...CONNECTION_OPTIONS,
+    ],
+    details: "Check the report with 'tsem attest verify FILE --pubkey KEY --nonce HEX [--model FILE]'.",
+  },
+  run: async (args, io) => {
+    const name = args.values.get('namespace');
+    if (name === undefined || name === '') throw new UsageError('--namespace NS is required');
+    const nonce = args.values.get('nonce');
+    if (nonce === undefined) throw new UsageError('--nonce HEX is required (choose a fresh random value per request)');
+    if (!NONCE_HEX.test(nonce)) throw new UsageError(`--nonce expects 16 to 128 hex characters, got '${nonce}'`);
+    const { writeOutput } = await import('../io-util.js');
+    return runRemote('attest', args, io, async (c) => {
+      const report = await attestCall(c, name, nonce.toLowerCase());
+      writeOutput(io, `${report}\n`, args.values.get('output'));
+      return 0;
+    });
+  },
+};
 
 const verify: Command = {
   spec: {
@@ -73,4 +117,4 @@ const verify: Command = {
   },
 };
 
-export const commands: Command[] = [verify];
+export const commands: Command[] = [attest, verify];

@@ -1,0 +1,176 @@
+/**
+ * Keeps the trusted modeling agent's copy of every namespace equal to the engine's.
+ *
+ * The engine's model changes in three ways, and each reaches the agent in the engine's order:
+ * - events: afterVerdict (which runs in the namespace's order, as each event is applied) queues
+ *   the event's kernel line; the agent maps it itself and its verdict is checked against the
+ *   engine's (kind and coefficient), so any divergence is caught at the event that caused it;
+ * - mode changes (Control SetMode): ns.mode is compared with the mode last sent before each event
+ *   and before each report, and a signed set-mode is queued when it changed;
+ * - model loads (Control LoadModel): loads add points without events, so the points the agent has
+ *   not seen are the engine's points after the count it last sent (the contour map only appends);
+ *   they go in a signed load-model, in map order, which is the order the engine extended them.
+ * The queue is posted in one go (messages to the worker keep their order) after each persisted
+ * batch, and before each report. What cannot be mirrored marks the namespace `broken` with the
+ * reason, and reports for it are refused.
+ */
+import { formatModelFile } from '../contour/model-file.js';
+import { errorMessage } from '../errors.js';
+import type { EventHook } from '../ns/hooks.js';
+import type { Mode, NamespaceModel } from '../ns/namespace-model.js';
+import type { Controller, ModelingAgent } from '../../tee-sim/agent-client.js';
+import type { ControlArgs } from '../../tee-sim/control-auth.js';
+import type { EventResult } from '../../tee-sim/protocol.js';
+
+/** The one digest the agent can hold: it seeds every namespace with its single platform aggregate. */
+export const AGENT_DIGEST = 'sha256';
+
+/** What the agent is known to hold for one namespace (after the queued operations). */
+interface Tracked {
+  readonly model: NamespaceModel;
+  mode: Mode;
+  points: number;
+  pseudonyms: number;
+  base: string;
+  broken?: string;
+}
+
+type Op =
+  | { readonly kind: 'event'; readonly ns: string; readonly line: string; readonly seq: number; readonly verdict: string; readonly coefficient?: string }
+  | { readonly kind: 'control'; readonly ns: string; readonly op: string; readonly args: ControlArgs };
+
+export class AgentMirror {
+  private readonly tracked = new Map<string, Tracked>();
+  private queue: Op[] = [];
+  readonly hook: EventHook;
+
+  constructor(
+    private readonly agent: ModelingAgent,
+    private readonly controller: Controller,
+    /** The agent's platform aggregate (sha256): namespaces seeded otherwise cannot be mirrored. */
+    private readonly platformAggregate: Buffer,
+    private readonly log: (m: string) => void
+  ) {
+    this.hook = {
+      afterVerdict: (ns, event, verdict) => {
+        // The event is applied already: the points before it are what the agent must have first.
+        const t = this.sync(ns, ns.map.size - (verdict.newPoint ? 1 : 0));
+        if (t.broken) return undefined;
+        this.queue.push({ kind: 'event', ns: ns.id, line: event.line, seq: verdict.seq, verdict: verdict.kind, coefficient: verdict.coefficient?.toString('hex') });
+        t.points = ns.map.size;
+        return undefined;
+      },
+      afterPersist: () => this.flush(),
+    };
+  }
+
+  /** Why the agent's copy of `ns` is not the engine's, or undefined while it is. */
+  brokenReason(ns: string): string | undefined {
+    return this.tracked.get(ns)?.broken;
+  }
+
+  /** Brings `ns` up to date (queues what it lacks) and posts the queue now; resolves when answered. */
+  catchUp(ns: NamespaceModel): Promise<void> {
+    this.sync(ns, ns.map.size);
+    return this.flush();
+  }
+
+  private markBroken(t: Tracked, reason: string): void {
+    if (t.broken) return;
+    t.broken = reason;
+    this.log(`agent: namespace=${t.model.id} not mirrored: ${reason}`);
+  }
+
+  /** Why the agent cannot hold `ns` at all. */
+  private unmirrorable(ns: NamespaceModel): string | undefined {
+    if (ns.alg.name !== AGENT_DIGEST) return `it uses ${ns.alg.name}; the agent holds ${AGENT_DIGEST} namespaces only`;
+    if (!ns.config.aggregate.equals(this.platformAggregate)) return 'its aggregate is not the platform aggregate (an aggregate record in its event stream?)';
+    if (ns.config.taskIdCoe !== 'zero') return `its taskIdCoe is '${ns.config.taskIdCoe}'; the agent creates namespaces with 'zero'`;
+    return undefined;
+  }
+
+  /** Queues what the agent lacks of `ns` with `points` points: creation, loaded points, mode. */
+  private sync(ns: NamespaceModel, points: number): Tracked {
+    let t = this.tracked.get(ns.id);
+    if (t && t.model !== ns) {
+      // The agent has no delete operation: the old namespace of that name is still there.
+      t = { model: ns, mode: ns.mode, points: 0, pseudonyms: 0, base: '' };
+      this.tracked.set(ns.id, t);
+      this.markBroken(t, 'it was deleted and created again; the agent cannot drop a namespace');
+    }
+    if (!t) t = this.create(ns);
+    if (t.broken) return t;
+    const why = this.unmirrorable(ns);
+    if (why) {
+      this.markBroken(t, why);
+      return t;
+    }
+    const base = ns.config.base.toString('hex');
+    if (points !== t.points || ns.pseudonyms.size !== t.pseudonyms || base !== t.base) this.load(ns, t, points, base);
+    if (!t.broken && ns.mode !== t.mode) {
+      this.queue.push({ kind: 'control', ns: ns.id, op: 'set-mode', args: { ns: ns.id, mode: ns.mode } });
+      t.mode = ns.mode;
+    }
+    return t;
+  }
+
+  private create(ns: NamespaceModel): Tracked {
+    const base = ns.config.base.toString('hex');
+    const t: Tracked = { model: ns, mode: ns.mode, points: 0, pseudonyms: 0, base };
+    this.tracked.set(ns.id, t);
+    const why = this.unmirrorable(ns);
+    if (why) {
+      this.markBroken(t, why);
+      return t;
+    }
+    const isNull = ns.config.base.equals(ns.alg.nullDigest);
+    const args: ControlArgs = { id: ns.id, digest: ns.alg.name, dialect: ns.config.dialect, mode: ns.mode, base: isNull ? undefined : base };
+    this.queue.push({ kind: 'control', ns: ns.id, op: 'create-namespace', args });
+    return t;
+  }
+
+  /** Points added without events (model loads): sent as a model, in the engine's map order. */
+  private load(ns: NamespaceModel, t: Tracked, points: number, base: string): void {
+    const missing = ns.map.points().slice(t.points, points);
+    if (points < t.points || missing.some((p) => !p.valid)) {
+      // Forensic points come only from events: these were restored from the store, never seen here.
+      this.markBroken(t, `it has ${points} points of which the agent saw ${t.points}, some forensic (restored from the store?)`);
+      return;
+    }
+    const model = formatModelFile({
+      base: ns.config.base,
+      states: missing.map((p) => p.coefficient),
+      pseudonyms: [...ns.pseudonyms].map((h) => Buffer.from(h, 'hex')),
+      sealed: false, // the mode travels in set-mode
+    });
+    this.queue.push({ kind: 'control', ns: ns.id, op: 'load-model', args: { ns: ns.id, model } });
+    t.points = points;
+    t.pseudonyms = ns.pseudonyms.size;
+    t.base = base;
+  }
+
+  /** Posts every queued operation now, in order; resolves once the agent answered them all. */
+  flush(): Promise<void> {
+    const ops = this.queue.splice(0);
+    if (ops.length === 0) return Promise.resolve();
+    const answers = ops.map((op) => {
+      const sent = op.kind === 'event' ? this.agent.processEvent(op.ns, op.line) : this.agent.control(this.controller.next(op.op, op.args));
+      return sent.then(
+        (res) => op.kind === 'event' && this.checkVerdict(op, res as EventResult),
+        (err: unknown) => this.fail(op.ns, `the agent refused ${op.kind === 'event' ? `event ${op.seq}` : op.op}: ${errorMessage(err)}`)
+      );
+    });
+    return Promise.all(answers).then(() => undefined);
+  }
+
+  private checkVerdict(op: Extract<Op, { kind: 'event' }>, res: EventResult): void {
+    const got = res.record === 'event' ? `${res.verdict.kind} ${res.verdict.coefficient ?? '-'}` : res.record;
+    const want = `${op.verdict} ${op.coefficient ?? '-'}`;
+    if (got !== want) this.fail(op.ns, `event ${op.seq}: the agent's verdict is '${got}', the engine's '${want}'`);
+  }
+
+  private fail(ns: string, reason: string): void {
+    const t = this.tracked.get(ns);
+    if (t) this.markBroken(t, reason);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * What makes the engine's model trustworthy to a remote party, wired for startEngine(): the
+ * hardware aggregate from the TPM, the root namespace's coefficients in the model PCR, and the
+ * trusted modeling agent (tee-sim, in its worker) that mirrors every namespace and signs reports.
+ *
+ *   const trust = await createTrust({ tpm: 'swtpm:127.0.0.1:2321', log });
+ *   const engine = await startEngine({ aggregate: trust.aggregate, hooks: trust.hooks, attester: trust.attester });
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKeyPair } from '../attest/keys.js';
+import { EngineError } from '../errors.js';
+import type { EventHook } from '../ns/hooks.js';
+import type { Attester } from '../server/control-service.js';
+import { DEFAULT_MODEL_PCR } from '../tpm/aggregate.js';
+import type { TpmClient } from '../tpm/client.js';
+import { PCR_COUNT } from '../tpm/constants.js';
+import { openTpm } from '../tpm/open-tpm.js';
+import { Controller, ModelingAgent } from '../../tee-sim/agent-client.js';
+import { createAgentAttester } from './agent-attester.js';
+import { AGENT_DIGEST, AgentMirror } from './agent-mirror.js';
+import { ModelPcr } from './model-pcr.js';
+import { createPlatformAggregate, readAggregatePcrs } from './platform-aggregate.js';
+import { TpmSerial } from './tpm-serial.js';
+
+export const DEFAULT_ROOT_NAMESPACE = 'root';
+
+export interface TrustOptions {
+  /** `swtpm:HOST:PORT`, `mssim:HOST:PORT` or a device such as /dev/tpmrm0; none: zero aggregate. */
+  readonly tpm?: string;
+  /** The namespace playing the kernel's root namespace (id 0): its new points go to the model PCR. */
+  readonly rootNamespace?: string;
+  /** CONFIG_SECURITY_TSEM_ROOT_MODEL_PCR (§2.6), default 11. */
+  readonly modelPcr?: number;
+  /** Recorded in `describe`. The agent always runs in its worker (see engine/trust/README.md). */
+  readonly tee?: boolean;
+  /** Run the trusted modeling agent that mirrors every namespace and signs reports (default true).
+   * It costs a worker message per event; without it the Attest RPC is unavailable. */
+  readonly agent?: boolean;
+  /** The simulated platform's secret (≥ 16 bytes) binding the agent's sealed state; default: a
+   * fresh random one for this process only. */
+  readonly platformSecretPath?: string;
+  readonly log: (m: string) => void;
+}
+
+export interface Trust {
+  /** The hardware aggregate for a namespace digest (§2.7); zeros without a TPM. */
+  aggregate(digest: string): Buffer;
+  /** Model PCR extension (with a TPM) and the agent mirror, for startEngine({ hooks }). */
+  readonly hooks: EventHook[];
+  /** Undefined when the agent is off. */
+  readonly attester?: Attester;
+  /** The agent's Ed25519 public key: what verifiers pin (`tsem attest verify --pubkey`). */
+  readonly agentPublicKey?: Uint8Array;
+  /** One line for the start-up log. */
+  readonly describe: string;
+  close(): Promise<void>;
+}
+
+function checkPcr(pcr: number): number {
+  if (!Number.isInteger(pcr) || pcr < 0 || pcr >= PCR_COUNT) {
+    throw new EngineError('TSEM_INVALID_ARGUMENT', `model PCR: expected an index 0-${PCR_COUNT - 1}, got ${pcr}`);
+  }
+  return pcr;
+}
+
+export async function createTrust(opts: TrustOptions): Promise<Trust> {
+  const rootNamespace = opts.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
+  const pcr = checkPcr(opts.modelPcr ?? DEFAULT_MODEL_PCR);
+  const cleanup: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  };
+  try {
+    let tpm: TpmClient | undefined;
+    let pcrs: Buffer[] | undefined;
+    let banks: number[] = [];
+    if (opts.tpm) {
+      const opened = await openTpm(opts.tpm);
+      tpm = opened;
+      cleanup.push(() => opened.close());
+      pcrs = await readAggregatePcrs(opened);
+      banks = (await opened.pcrBanks()).filter((s) => s.pcrs.includes(pcr)).map((s) => s.hashAlg);
+    } else {
+      opts.log('no TPM configured: hardware aggregate is zero');
+    }
+    const aggregate = createPlatformAggregate(pcrs);
+
+    const serial = tpm ? new TpmSerial(tpm) : undefined;
+    const modelPcr = serial ? new ModelPcr(serial, rootNamespace, pcr, banks, opts.log) : undefined;
+    // Runs before the TPM is closed: root coefficients noted but not yet extended still go in.
+    if (modelPcr) cleanup.push(() => modelPcr.flush());
+    const where = tpm
+      ? `TPM ${tpm.description}: aggregate ${aggregate(AGENT_DIGEST).toString('hex')}, namespace '${rootNamespace}' extends PCR ${pcr}`
+      : 'no TPM: aggregate zero, no quotes';
+    if (opts.agent === false) {
+      return { aggregate, hooks: modelPcr ? [modelPcr.hook] : [], describe: `${where}; no modeling agent (attestation off)`, close };
+    }
+
+    let secretPath = opts.platformSecretPath;
+    if (secretPath === undefined) {
+      // Sealed blobs made with this secret open only in this process: there is no platform to bind to.
+      const dir = mkdtempSync(join(tmpdir(), 'tsem-platform-'));
+      cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+      secretPath = join(dir, 'platform.secret');
+      writeFileSync(secretPath, randomBytes(32), { mode: 0o600 });
+    }
+    // The controller key stays here, in the host: only it may change the agent's models.
+    const controllerKeys = generateKeyPair();
+    const agent = await ModelingAgent.start({
+      platformSecretPath: secretPath,
+      aggregate: aggregate(AGENT_DIGEST).toString('hex'),
+      controllerKey: Buffer.from(controllerKeys.publicKey).toString('base64'),
+    });
+    cleanup.push(() => agent.close());
+    const controller = new Controller(controllerKeys.secretKey, (await agent.hello()).counter);
+    const mirror = new AgentMirror(agent, controller, aggregate(AGENT_DIGEST), opts.log);
+    const agentKey = Buffer.from(agent.publicKey).toString('base64');
+    return {
+      aggregate,
+      hooks: modelPcr ? [modelPcr.hook, mirror.hook] : [mirror.hook],
+      attester: createAgentAttester({ agent, mirror, serial, modelPcr }),
+      agentPublicKey: agent.publicKey,
+      describe: `${where}; modeling agent in a worker thread${opts.tee ? ' (simulated TEE)' : ''}, key ${agentKey}`,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
