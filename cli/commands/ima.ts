@@ -42,15 +42,16 @@ const verifyLog: Command = {
     const logBank = args.values.get('log-bank') ?? 'sha1';
     const banks = banksOption(args.values.get('pcr-banks'), ['sha1', 'sha256']);
     for (const b of [logBank, ...banks]) await checkBank(b, b === logBank ? '--log-bank' : '--pcr-banks');
-    const { loadList } = await import('../../engine/ima/io/load-list.js');
-    const { verifyList } = await import('../../engine/ima/pcr-replay.js');
+    const { verifyListFile } = await import('../../engine/ima/io/verify-list-file.js');
     const file = args.positionals[0]!;
     try {
-      const list = await loadList(file, logBank, args.values.get('format') as 'binary' | 'ascii' | undefined);
-      if (list.trailingBytes > 0) {
-        io.err(`${file}: ignored ${list.trailingBytes} trailing bytes after record ${list.entries.length} (too short for a record)\n`);
+      const v = await verifyListFile(file, logBank, banks, {
+        paddedSha1: args.flags.has('padded-sha1'),
+        format: args.values.get('format') as 'binary' | 'ascii' | undefined,
+      });
+      if (v.trailingBytes > 0) {
+        io.err(`${file}: ignored ${v.trailingBytes} trailing bytes after record ${v.entries} (too short for a record)\n`);
       }
-      const v = verifyList(list.entries, logBank, banks, { paddedSha1: args.flags.has('padded-sha1') });
       io.out(`entries ${v.entries}\ntemplate-digest-ok ${v.templateDigestOk}\nviolations ${v.violations}\n`);
       for (const b of banks) io.out(`pcr10 ${b} ${v.pcrs.get(b, 10).toString('hex')}\n`);
       for (const m of v.mismatches) io.err(`${file}: record ${m.record}: template digest ${m.logged} does not match ${logBank} of the template data (${m.computed})\n`);
