@@ -22,6 +22,11 @@ const OPTIONS: OptionSpec[] = [
   { name: 'fail-closed', kind: 'flag', help: 'fanotify: deny when no verdict came in time (default: allow)' },
   { name: 'ns-rule', kind: 'string', arg: 'RULE', help: 'fanotify/audit: host | host:NAME | linux-ns | cgroup (default host)' },
   { name: 'digest', kind: 'string', arg: 'NAME', help: 'default namespace hash (default sha256)' },
+  { name: 'tpm', kind: 'string', arg: 'SPEC', help: 'TPM for the hardware aggregate and PCR 11: swtpm:HOST:PORT, mssim:HOST:PORT or /dev/tpmrm0' },
+  { name: 'attest', kind: 'flag', help: 'run the trusted modeling agent (worker) that mirrors namespaces and signs attestation reports' },
+  { name: 'platform-secret', kind: 'string', arg: 'FILE', help: "agent: the simulated platform's secret binding its sealed state (default: per process)" },
+  { name: 'root-namespace', kind: 'string', arg: 'NS', help: 'namespace whose new points extend the model PCR (default root)' },
+  { name: 'agent-key-out', kind: 'string', arg: 'FILE', help: "agent: write its public key here (for 'tsem attest verify --pubkey')" },
   { name: 'no-auto-create', kind: 'flag', help: 'reject events for namespaces not created through Control' },
   ...TLS_SERVER_OPTIONS,
 ];
@@ -95,7 +100,28 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
   } else if (args.lists.get('watch')?.length || args.flags.has('enforce')) {
     throw new UsageError('--watch and --enforce apply to --source fanotify');
   }
-  const engine = await startEngine({ ...engineOptions(args), log });
+  const { createTrust } = await import('../../engine/trust/create-trust.js');
+  const trust = await createTrust({
+    tpm: args.values.get('tpm'),
+    agent: args.flags.has('attest'),
+    tee: args.flags.has('attest'),
+    platformSecretPath: args.values.get('platform-secret'),
+    rootNamespace: args.values.get('root-namespace'),
+    log,
+  });
+  log(trust.describe);
+  const keyOut = args.values.get('agent-key-out');
+  if (keyOut && trust.agentPublicKey) {
+    const { formatPublicKey } = await import('../../engine/attest/keys.js');
+    (await import('node:fs')).writeFileSync(keyOut, formatPublicKey(trust.agentPublicKey));
+  }
+  let engine: Awaited<ReturnType<typeof startEngine>>;
+  try {
+    engine = await startEngine({ ...engineOptions(args), log, aggregate: trust.aggregate, hooks: trust.hooks, attester: trust.attester });
+  } catch (err) {
+    await trust.close();
+    throw err;
+  }
   const stopping = new AbortController();
   let feeding: Promise<unknown> = Promise.resolve();
   try {
@@ -109,13 +135,15 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
       feeding = feedSource(events, engine.submit, { host: 'sim', exporter: 'sim' });
     }
     log(`watch it live: npx tsem watch --server ${engine.address}`);
-    const sig = await Promise.race([untilSignal(), feeding.then(() => 'source ended')]);
+    const ended = source === 'none' ? new Promise<string>(() => undefined) : feeding.then(() => 'source ended');
+    const sig = await Promise.race([untilSignal(), ended]);
     log(`stopping (${sig})`);
   } finally {
     stopping.abort();
     await kernelSource?.stop();
     await feeding.catch((err: unknown) => log(`source error: ${(err as Error).message}`));
     await engine.stop();
+    await trust.close();
   }
   return 0;
 }
