@@ -7,7 +7,7 @@ import type { EventHeader, TsemEvent, TsemRecord } from './event.js';
 import { CELL_SCHEMAS, type Cell, isDetailedHook, isHookName } from './hooks.js';
 import type { TsemEventJson } from './json-types.js';
 import { digest, FieldError, object, optional, type SchemaContext, text, u32, u64 } from './schema.js';
-import { COE } from './structures.js';
+import { COE, type Coe } from './structures.js';
 
 export interface ParseOptions {
   /** Digest size of the namespace hash (DIGEST fields are 2·size hex characters). */
@@ -40,6 +40,25 @@ export function formatKernelJson(value: unknown): string {
   return `{${parts.join(', ')}}`;
 }
 
+/** An event whose trajectory line is formatted on first use (a prototype getter keeps the hot
+ * path free of per-object accessors). */
+class ParsedEvent implements TsemEvent {
+  private text: string | (() => string);
+  constructor(
+    readonly header: EventHeader,
+    readonly coe: Coe,
+    readonly cell: Cell,
+    readonly exportType: 'event' | 'async_event' | undefined,
+    line: string | (() => string)
+  ) {
+    this.text = line;
+  }
+  get line(): string {
+    if (typeof this.text !== 'string') this.text = this.text();
+    return this.text;
+  }
+}
+
 function fail(opts: ParseOptions, message: string, field?: string): never {
   throw new ParseError(message, opts.lineNumber, field, opts.source);
 }
@@ -69,14 +88,7 @@ function toEvent(obj: Record<string, unknown>, line: string | (() => string), ct
       pid: h.pid, ppid: h.ppid, tnum: h.tnum, context: h.context, number: h.number, process: h.process,
       type: h.type, ttd: h.ttd, pTtd: h.p_ttd, taskId: h.task_id, pTaskId: h.p_task_id, ts: h.ts,
     };
-    if (typeof line === 'string') return { header, coe, cell, exportType, line };
-    let text: string | undefined;
-    return {
-      header, coe, cell, exportType,
-      get line() {
-        return (text ??= line());
-      },
-    };
+    return new ParsedEvent(header, coe, cell, exportType, line);
   } catch (err) {
     if (err instanceof FieldError) fail(opts, err.message, err.field);
     throw err;
