@@ -8,6 +8,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { feedSource } from '../engine/feed-source.js';
+import { startEngine } from '../engine/index.js';
 import { FanotifySource } from '../exporter/fanotify/fanotify-source.js';
 import { FAN_EVENT_ON_CHILD, markMask } from '../exporter/fanotify/fanotify-mask.js';
 import { loadNativeAddon } from '../exporter/host/native-addon.js';
@@ -90,6 +92,19 @@ export async function runFanotifyBench(): Promise<void> {
     await src.stop();
     await consumer;
 
+    // The engine decides: the source feeds an in-process engine (model, contour map, LevelDB
+    // persistence) and each held open is answered with its persisted verdict.
+    const dataDir = mkdtempSync(join(tmpdir(), 'tsem-fanbench-data-'));
+    const engine = await startEngine({ listen: '127.0.0.1:0', dataDir, log: () => undefined });
+    const viaEngine = new FanotifySource({ watch: [{ path: dir, mark: 'directory' }], enforce: true, ignoreChildren: false, namespace: { kind: 'host', name: 'bench' } });
+    await viaEngine.start();
+    const feeding = feedSource(viaEngine, engine.submit, { host: 'local', exporter: 'fanotify' });
+    const decided = summary(await runChild(dir));
+    await viaEngine.stop();
+    const fed = await feeding;
+    await engine.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+
     // Observe mode: throughput of notification events, nothing held.
     const obs = new FanotifySource({ watch: [{ path: dir, mark: 'directory' }], ignoreChildren: false });
     await obs.start();
@@ -119,6 +134,7 @@ export async function runFanotifyBench(): Promise<void> {
     console.log(`  enforce mode: ${events} held events, ${rate(events, first, last)} decisions/s`);
     console.log(`  open(2) latency p50/p99: no mark ${us(baseline.p50)} / ${us(baseline.p99)}; trivial allow-all responder ${us(trivial.p50)} / ${us(trivial.p99)}; full source + allow-all ${us(full.p50)} / ${us(full.p99)}`);
     console.log(`  added per decision vs trivial responder: p50 ${us(full.p50 - trivial.p50)}, p99 ${us(full.p99 - trivial.p99)} (trivial responder vs no mark: p50 ${us(trivial.p50 - baseline.p50)}, p99 ${us(trivial.p99 - baseline.p99)})`);
+    console.log(`  engine decides (source → model → LevelDB → verdict, ${fed.events} events): open(2) p50 ${us(decided.p50)} / p99 ${us(decided.p99)}; added vs trivial responder p50 ${us(decided.p50 - trivial.p50)}, p99 ${us(decided.p99 - trivial.p99)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
