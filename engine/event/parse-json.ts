@@ -59,6 +59,28 @@ class ParsedEvent implements TsemEvent {
   }
 }
 
+type HeaderJson = ReturnType<typeof HEADER>;
+
+function headerOf(h: HeaderJson): EventHeader {
+  return {
+    pid: h.pid, ppid: h.ppid, tnum: h.tnum, context: h.context, number: h.number, process: h.process,
+    type: h.type, ttd: h.ttd, pTtd: h.p_ttd, taskId: h.task_id, pTaskId: h.p_task_id, ts: h.ts,
+  };
+}
+
+/**
+ * The typed header of an event whose COE and CELL are known already (the parse cache): checks
+ * the header fields as the full parser does and errors the same way.
+ */
+export function eventWithHeader(headerJson: unknown, coe: Coe, cell: Cell, line: string | (() => string), opts: ParseOptions & { encoding: 'latin1' | 'utf8' }): TsemEvent {
+  try {
+    return new ParsedEvent(headerOf(HEADER(headerJson, 'event', { digestSize: opts.digestSize, encoding: opts.encoding })), coe, cell, undefined, line);
+  } catch (err) {
+    if (err instanceof FieldError) fail(opts, err.message, err.field);
+    throw err;
+  }
+}
+
 function fail(opts: ParseOptions, message: string, field?: string): never {
   throw new ParseError(message, opts.lineNumber, field, opts.source);
 }
@@ -84,10 +106,7 @@ function toEvent(obj: Record<string, unknown>, line: string | (() => string), ct
     } else {
       cell = { hook: 'generic', name: h.type };
     }
-    const header: EventHeader = {
-      pid: h.pid, ppid: h.ppid, tnum: h.tnum, context: h.context, number: h.number, process: h.process,
-      type: h.type, ttd: h.ttd, pTtd: h.p_ttd, taskId: h.task_id, pTaskId: h.p_task_id, ts: h.ts,
-    };
+    const header = headerOf(h);
     return new ParsedEvent(header, coe, cell, exportType, line);
   } catch (err) {
     if (err instanceof FieldError) fail(opts, err.message, err.field);

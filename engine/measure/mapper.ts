@@ -3,6 +3,7 @@
  * Pure: the digest algorithm, dialect and pseudonym set are passed in.
  */
 import type { Cell } from '../event/hooks.js';
+import { isShared } from '../event/shared-values.js';
 import type { File, Coe } from '../event/structures.js';
 import type { DigestAlgorithm } from './digest.js';
 import { ByteWriter } from './byte-writer.js';
@@ -36,6 +37,9 @@ export class Mapper {
   private readonly nameCache = new Map<string, Buffer>();
   /** COEs repeat across a workload's events: their ids are cached (bounded). */
   private readonly coeCache = new Map<string, string>();
+  /** Typed COE and CELL objects shared by the parse cache map once each. */
+  private readonly coeByObject = new WeakMap<Coe, string>();
+  private readonly cellByObject = new WeakMap<Cell, string>();
 
   constructor(
     readonly alg: DigestAlgorithm,
@@ -66,6 +70,13 @@ export class Mapper {
 
   /** COE_ID as a latin1 string; COEs repeat across a workload's events, so ids are cached. */
   private coeRaw(c: Coe): string {
+    if (!isShared(c)) return this.coeRawByValue(c);
+    let id = this.coeByObject.get(c);
+    if (id === undefined) this.coeByObject.set(c, (id = this.coeRawByValue(c)));
+    return id;
+  }
+
+  private coeRawByValue(c: Coe): string {
     const key = `${c.uid},${c.euid},${c.suid},${c.gid},${c.egid},${c.sgid},${c.fsuid},${c.fsgid},${c.capeff}`;
     let id = this.coeCache.get(key);
     if (id !== undefined) return id;
@@ -84,6 +95,13 @@ export class Mapper {
   }
 
   private cellRaw(cell: Cell): string {
+    if (!isShared(cell)) return this.computeCellRaw(cell);
+    let id = this.cellByObject.get(cell);
+    if (id === undefined) this.cellByObject.set(cell, (id = this.computeCellRaw(cell)));
+    return id;
+  }
+
+  private computeCellRaw(cell: Cell): string {
     const w = this.w.reset();
     if (cell.hook === 'generic') return this.generic(w, cell.name);
     if (this.dialect === 'quixote-us') {

@@ -8,14 +8,15 @@ import { filter, groupBy, mergeMap, Subject, type Subscription, take } from 'rxj
 import { EngineError, errorMessage } from '../errors.js';
 import type { TsemEvent } from '../event/event.js';
 import type { TsemEventJson } from '../event/json-types.js';
-import { parseEventObject, parseRecordLine } from '../event/parse-json.js';
+import { EventParseCache, type StructuredInput } from '../event/parse-cache.js';
+import { parseEventObject } from '../event/parse-json.js';
 import type { NamespaceModel, Verdict } from './namespace-model.js';
 import type { EventHook } from './hooks.js';
 import { coalesce } from './operators/coalesce.js';
 import type { NamespaceRegistry } from './registry.js';
 
-/** One event as it arrives: a source's JSON object, or a raw kernel line. */
-export type IncomingEvent = { readonly obj: TsemEventJson } | { readonly line: Buffer };
+/** One event as it arrives: a source's JSON object, a raw kernel line, or a structured wire event. */
+export type IncomingEvent = { readonly obj: TsemEventJson } | { readonly line: Buffer } | { readonly structured: StructuredInput };
 
 export interface EventOrigin {
   readonly host: string;
@@ -42,6 +43,8 @@ export class Pipeline {
   private readonly input = new Subject<Work>();
   private readonly retired = new Subject<string>();
   private readonly sub: Subscription;
+  /** Per namespace (digest sizes differ); a deleted namespace's cache goes with it. */
+  private readonly caches = new WeakMap<NamespaceModel, EventParseCache>();
 
   constructor(
     private readonly registry: NamespaceRegistry,
@@ -87,7 +90,10 @@ export class Pipeline {
     const published: [EventOrigin, Outcome[]][] = [];
     for (const w of items) {
       if (w.kind === 'events') {
-        const outcomes = w.events.map((e) => processOne(ns, e, this.hooks));
+        let cache = this.caches.get(ns);
+        if (!cache) this.caches.set(ns, (cache = new EventParseCache(ns.alg.size)));
+        const c = cache;
+        const outcomes = w.events.map((e) => processOne(ns, c, e, this.hooks));
         published.push([w.origin, outcomes]);
         settle.push(() => w.done(outcomes));
       } else {
@@ -122,10 +128,12 @@ function withHooks(ns: NamespaceModel, event: TsemEvent, hooks: readonly EventHo
   return { verdict, event, ima };
 }
 
-function processOne(ns: NamespaceModel, e: IncomingEvent, hooks: readonly EventHook[]): Outcome {
+function processOne(ns: NamespaceModel, cache: EventParseCache, e: IncomingEvent, hooks: readonly EventHook[]): Outcome {
   try {
-    if ('obj' in e) return withHooks(ns, parseEventObject(e.obj, { digestSize: ns.alg.size }), hooks);
-    const rec = parseRecordLine(e.line, { digestSize: ns.alg.size });
+    const opts = { digestSize: ns.alg.size };
+    if ('obj' in e) return withHooks(ns, parseEventObject(e.obj, opts), hooks);
+    if ('structured' in e) return withHooks(ns, cache.parseStructured(e.structured, opts), hooks);
+    const rec = cache.parseLine(e.line, opts);
     if (rec.kind === 'event') return withHooks(ns, rec.event, hooks);
     if (rec.kind === 'aggregate') ns.setAggregate(rec.value);
     return { note: rec.kind, seq: ns.eventCount };

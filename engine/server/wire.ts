@@ -5,7 +5,6 @@ import type { NamespaceInfo } from '../../proto/gen/tsem/v1/NamespaceInfo.js';
 import type { Verdict as WireVerdict } from '../../proto/gen/tsem/v1/Verdict.js';
 import type { VerdictKind as WireVerdictKind } from '../../proto/gen/tsem/v1/VerdictKind.js';
 import type { EventNotice } from '../../proto/gen/tsem/v1/EventNotice.js';
-import type { TsemEventJson } from '../event/json-types.js';
 import type { Mode, NamespaceModel, VerdictKind } from '../ns/namespace-model.js';
 import type { IncomingEvent, Outcome } from '../ns/pipeline.js';
 import type { Notice } from './notice.js';
@@ -54,21 +53,8 @@ export function eventFromWire(e: Event__Output, index: number): IncomingEvent {
   const s = e.structured;
   if (e.body !== 'structured' || !s) throw invalid(`events[${index}]: expected a structured event or kernel_json`);
   const header = present(s.header);
-  const type = header['type'];
-  if (!type) throw invalid(`events[${index}].structured.header.type: missing`);
-  let cell: unknown = {};
-  if (s.cell_json.length > 0) {
-    try {
-      cell = JSON.parse(s.cell_json.toString('utf8'));
-    } catch (err) {
-      throw invalid(`events[${index}].structured.cell_json: expected a JSON object (${(err as Error).message})`);
-    }
-  }
-  if (s.file_digest && typeof cell === 'object' && cell !== null) {
-    const file = (cell as { file?: Record<string, unknown> }).file;
-    if (file && file['digest'] === undefined) file['digest'] = s.file_digest;
-  }
-  return { obj: { event: header, COE: present(s.coe), [type]: cell } as unknown as TsemEventJson };
+  if (!header['type']) throw invalid(`events[${index}].structured.header.type: missing`);
+  return { structured: { header, coe: present(s.coe), cellJson: s.cell_json, fileDigest: s.file_digest || undefined } };
 }
 
 export function outcomeToWire(o: Outcome): WireVerdict {

@@ -1,0 +1,126 @@
+/**
+ * Uniqueness compression for parsing: a workload repeats the same COE and CELL text over and over
+ * (the same files, sockets and credentials) while only the header changes (pid, number, ts). The
+ * cache keys the exact COE + CELL text (with the event type, which picks the CELL schema) and
+ * reuses the typed COE and CELL of its first, fully validated parse; only the small header is
+ * parsed per event. Identical text parses to identical values, so verdicts cannot differ from the
+ * full parser's; anything unusual (other key order, a second "event" member, export records) takes
+ * the full parser.
+ */
+import type { TsemEvent, TsemRecord } from './event.js';
+import type { Cell } from './hooks.js';
+import type { TsemEventJson } from './json-types.js';
+import { ParseError } from '../errors.js';
+import { eventWithHeader, formatKernelJson, type ParseOptions, parseEventObject, parseRecordLine } from './parse-json.js';
+import { markShared } from './shared-values.js';
+import type { Coe } from './structures.js';
+
+/** Distinct COE+CELL texts remembered per namespace; the cache restarts empty when full. */
+export const PARSE_CACHE_ENTRIES = 16_384;
+
+const PREFIX = Buffer.from('{"event": {');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const CLOSE = 0x7d;
+
+/** Index of the `}` closing the flat header object that opens at `start` (strings skipped), or -1. */
+function headerEnd(line: Buffer, start: number): number {
+  let inString = false;
+  for (let i = start + 1; i < line.length; i++) {
+    const c = line[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === CLOSE) return i;
+    else if (c === 0x7b) return -1; // a nested object: not the kernel's flat header
+  }
+  return -1;
+}
+
+/** COE values in a fixed order, for the structured path's key. */
+function coeKey(coe: TsemEventJson['COE']): string {
+  return `${coe.uid},${coe.euid},${coe.suid},${coe.gid},${coe.egid},${coe.sgid},${coe.fsuid},${coe.fsgid},${coe.capeff}`;
+}
+
+export interface StructuredInput {
+  readonly header: Record<string, string>;
+  readonly coe: Record<string, string>;
+  readonly cellJson: Buffer;
+  /** Fills `file.digest` of a CELL that has none (proto StructuredEvent.file_digest). */
+  readonly fileDigest?: string;
+}
+
+export class EventParseCache {
+  private entries = new Map<string, { coe: Coe; cell: Cell }>();
+  hits = 0;
+  misses = 0;
+
+  constructor(readonly digestSize: number, private readonly max = PARSE_CACHE_ENTRIES) {}
+
+  private remember(key: string, e: TsemEvent): void {
+    if (this.entries.size >= this.max) this.entries = new Map();
+    markShared(e.coe);
+    markShared(e.cell);
+    this.entries.set(key, { coe: e.coe, cell: e.cell });
+  }
+
+  /** A raw kernel line (trajectory line or export record), as parseRecordLine. */
+  parseLine(line: Buffer, opts: ParseOptions): TsemRecord {
+    const end = line.length > PREFIX.length && line.compare(PREFIX, 0, PREFIX.length, 0, PREFIX.length) === 0 ? headerEnd(line, PREFIX.length - 1) : -1;
+    if (end < 0) return parseRecordLine(line, opts);
+    const rest = line.toString('latin1', end + 1);
+    let header: { type?: unknown };
+    try {
+      header = JSON.parse(line.toString('latin1', PREFIX.length - 1, end + 1)) as { type?: unknown };
+    } catch {
+      return parseRecordLine(line, opts); // the full parser names what is wrong
+    }
+    // A second top-level "event" member would make JSON.parse use it instead of the first.
+    if (typeof header.type !== 'string' || rest.includes('"event"')) return parseRecordLine(line, opts);
+    const key = `${header.type}\n${rest}`;
+    const hit = this.entries.get(key);
+    if (!hit) {
+      this.misses++;
+      const rec = parseRecordLine(line, opts);
+      if (rec.kind === 'event') this.remember(key, rec.event);
+      return rec;
+    }
+    this.hits++;
+    const event = eventWithHeader(header, hit.coe, hit.cell, () => line.toString('utf8').trimEnd(), { ...opts, encoding: 'latin1' });
+    return { kind: 'event', event };
+  }
+
+  /** A structured wire event: header and COE strings plus the CELL's JSON bytes. */
+  parseStructured(s: StructuredInput, opts: ParseOptions): TsemEvent {
+    const type = s.header['type'] ?? '';
+    const key = `${type}\n${coeKey(s.coe as unknown as TsemEventJson['COE'])}\n${s.fileDigest ?? ''}\n${s.cellJson.toString('latin1')}`;
+    const hit = this.entries.get(key);
+    if (!hit) {
+      this.misses++;
+      const e = parseEventObject(structuredToObject(s, opts), opts);
+      this.remember(key, e);
+      return e;
+    }
+    this.hits++;
+    return eventWithHeader(s.header, hit.coe, hit.cell, () => formatKernelJson(structuredToObject(s, opts)), { ...opts, encoding: 'utf8' });
+  }
+}
+
+/** The kernel-form object of a structured event (CELL JSON parsed, digest filled in). */
+export function structuredToObject(s: StructuredInput, opts: ParseOptions): TsemEventJson {
+  const type = s.header['type'] ?? '';
+  let cell: unknown = {};
+  if (s.cellJson.length > 0) {
+    try {
+      cell = JSON.parse(s.cellJson.toString('utf8'));
+    } catch (err) {
+      throw new ParseError(`expected a JSON object (${(err as Error).message})`, opts.lineNumber, 'cell_json', opts.source);
+    }
+  }
+  if (s.fileDigest && typeof cell === 'object' && cell !== null) {
+    const file = (cell as { file?: Record<string, unknown> }).file;
+    if (file && file['digest'] === undefined) file['digest'] = s.fileDigest;
+  }
+  return { event: s.header, COE: s.coe, [type]: cell } as unknown as TsemEventJson;
+}
