@@ -22,7 +22,7 @@ interface ExporterFigures { events: number; errors: number; eventsPerSecond: num
 
 async function exportRun(address: string, count: number): Promise<ExporterFigures> {
   const exporter = join(dirname(fileURLToPath(import.meta.url)), 'e2e-exporter.js');
-  const { stdout } = await run(process.execPath, [exporter, address, String(count), '1024', '8'], { maxBuffer: 1 << 20 });
+  const { stdout } = await run(process.execPath, [exporter, address, String(count), '4096', '4'], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as ExporterFigures;
 }
 
@@ -56,7 +56,7 @@ export async function runE2eBench(): Promise<void> {
     stalled.cancel();
     live.cancel();
     const cpuPerEventUs = ((cpu1.user + cpu1.system) / plain.events).toFixed(1);
-    console.log(`end to end (exporter process → gRPC → engine with LevelDB persistence and verdicts; nginx events in 4 namespaces, batches of ${plain.batch}, 8 in flight)`);
+    console.log(`end to end (exporter process → gRPC → engine with LevelDB persistence and verdicts; nginx events in 4 namespaces, batches of ${plain.batch}, 4 in flight)`);
     console.log(`  throughput, no subscriber : ${fmt(plain.eventsPerSecond)} events/s (${plain.events} acknowledged, ${plain.errors} errors; engine CPU ${cpuPerEventUs} µs/event)`);
     console.log(`  verdict latency           : p50 ${(plain.batchP50Us / 1000).toFixed(1)} ms, p99 ${(plain.batchP99Us / 1000).toFixed(1)} ms per batch (send → persisted verdicts)`);
     console.log(`  with 2 subscribers        : ${fmt(watched.eventsPerSecond)} events/s (${watched.events} acknowledged)`);

@@ -143,7 +143,7 @@ type UnaryMethod<Req, Res> = (req: Req, md: grpc.Metadata, opts: grpc.CallOption
 /** The Control service's RPCs (tsem.proto), by their proto names. */
 export type ControlMethod =
   | 'CreateNamespace' | 'DeleteNamespace' | 'ListNamespaces' | 'GetNamespace' | 'SetMode' | 'LoadModel'
-  | 'ExportModel' | 'GetPoints' | 'GetTrajectory' | 'GetForensics' | 'GetConvergence';
+  | 'ExportModel' | 'GetPoints' | 'GetTrajectory' | 'GetForensics' | 'GetConvergence' | 'Attest' | 'GetImaLog';
 // The last overload of each generated method is (argument, callback): it names both message types.
 type RequestOf<M extends ControlMethod> = Parameters<ControlClient[M]>[0];
 type ResponseOf<M extends ControlMethod> = Parameters<ControlClient[M]>[1] extends grpc.requestCallback<infer R> ? R : never;

@@ -27,6 +27,10 @@ const OPTIONS: OptionSpec[] = [
   { name: 'platform-secret', kind: 'string', arg: 'FILE', help: "agent: the simulated platform's secret binding its sealed state (default: per process)" },
   { name: 'root-namespace', kind: 'string', arg: 'NS', help: 'namespace whose new points extend the model PCR (default root)' },
   { name: 'agent-key-out', kind: 'string', arg: 'FILE', help: "agent: write its public key here (for 'tsem attest verify --pubkey')" },
+  { name: 'ima', kind: 'flag', help: "run IMA per namespace on file events (the kernel's tcb policy unless --ima-policy)" },
+  { name: 'ima-policy', kind: 'string', arg: 'FILE', help: 'IMA policy of the host (implies --ima)' },
+  { name: 'ima-key', kind: 'list', arg: 'FILE', help: 'IMA appraisal key: X.509 certificate or PEM public key (repeatable)' },
+  { name: 'ima-local-files', kind: 'flag', help: 'IMA: hash and read security.ima of local files (default only with --source fanotify|audit)' },
   { name: 'no-auto-create', kind: 'flag', help: 'reject events for namespaces not created through Control' },
   ...TLS_SERVER_OPTIONS,
 ];
@@ -79,6 +83,18 @@ async function simSource(args: ParsedArgs, signal: AbortSignal) {
   })();
 }
 
+/** The IMA hook when --ima, --ima-policy or --ima-key asks for it. Events from other machines
+ * name files this host does not have: their digests come from the events only. */
+async function imaOption(args: ParsedArgs, localSource: boolean) {
+  const policy = args.values.get('ima-policy');
+  const keys = args.lists.get('ima-key') ?? [];
+  if (!args.flags.has('ima') && policy === undefined && keys.length === 0) return undefined;
+  const { createImaHook } = await import('../../engine/ima-hook/create-ima-hook.js');
+  const { readImaHookFiles } = await import('../../engine/ima-hook/io/hook-files.js');
+  const local = localSource || args.flags.has('ima-local-files');
+  return createImaHook({ ...readImaHookFiles(policy, keys), ...(local ? {} : { readXattr: () => undefined, hashFile: () => undefined }) });
+}
+
 async function run(args: ParsedArgs, io: Io): Promise<number> {
   const source = args.values.get('source') ?? 'none';
   const { startEngine } = await import('../../engine/index.js');
@@ -115,9 +131,13 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
     const { formatPublicKey } = await import('../../engine/attest/keys.js');
     (await import('node:fs')).writeFileSync(keyOut, formatPublicKey(trust.agentPublicKey));
   }
+  const ima = await imaOption(args, source === 'fanotify' || source === 'audit');
+  if (ima) log(`IMA: on (${args.values.get('ima-policy') ?? 'tcb policy'}, ${args.lists.get('ima-key')?.length ?? 0} appraisal key(s))`);
   let engine: Awaited<ReturnType<typeof startEngine>>;
   try {
-    engine = await startEngine({ ...engineOptions(args), log, aggregate: trust.aggregate, hooks: trust.hooks, attester: trust.attester });
+    engine = await startEngine({
+      ...engineOptions(args), log, aggregate: trust.aggregate, hooks: [...(ima ? [ima.hook] : []), ...trust.hooks], attester: trust.attester, ima: ima?.logs,
+    });
   } catch (err) {
     await trust.close();
     throw err;

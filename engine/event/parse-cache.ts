@@ -69,6 +69,8 @@ export class EventParseCache {
   parseLine(line: Buffer, opts: ParseOptions): TsemRecord {
     const end = line.length > PREFIX.length && line.compare(PREFIX, 0, PREFIX.length, 0, PREFIX.length) === 0 ? headerEnd(line, PREFIX.length - 1) : -1;
     if (end < 0) return parseRecordLine(line, opts);
+    // A second top-level "event" member would make JSON.parse use it instead of the first.
+    if (line.indexOf('"event"', end + 1, 'latin1') >= 0) return parseRecordLine(line, opts);
     const rest = line.toString('latin1', end + 1);
     let header: { type?: unknown };
     try {
@@ -76,8 +78,7 @@ export class EventParseCache {
     } catch {
       return parseRecordLine(line, opts); // the full parser names what is wrong
     }
-    // A second top-level "event" member would make JSON.parse use it instead of the first.
-    if (typeof header.type !== 'string' || rest.includes('"event"')) return parseRecordLine(line, opts);
+    if (typeof header.type !== 'string') return parseRecordLine(line, opts);
     const key = `${header.type}\n${rest}`;
     const hit = this.entries.get(key);
     if (!hit) {

@@ -1,0 +1,125 @@
+/**
+ * Builds the engine's IMA: one host IMA namespace and, per TSEM namespace, a child created on
+ * first use (see ima-engine-hook.ts for the design). Returns the pipeline hook and the log
+ * server behind the Control service's GetImaLog. Bad configuration throws an EngineError that
+ * names the policy line and keyword, the key file, or the option.
+ */
+import { EngineError } from '../errors.js';
+import { canHash, digestSize } from '../ima/hash-algo.js';
+import { ImaNamespace } from '../ima/ima-namespace.js';
+import { type ImaKey, KeyLoadError, Keyring, loadKeys } from '../ima/keys.js';
+import { PolicyError, parsePolicy } from '../ima/policy-parse.js';
+import type { PolicyRule } from '../ima/policy-rule.js';
+import { templateFieldIds } from '../ima/template-fields.js';
+import type { EventHook } from '../ns/hooks.js';
+import type { ImaLogs } from '../server/control-service.js';
+import { type FileReaders, ImaEngineHook } from './ima-engine-hook.js';
+import { shippedPolicy } from './io/hook-files.js';
+import { hashFileSync, readImaXattrSync } from './io/local-files.js';
+
+/** A key (X.509 certificate or public key, PEM or DER) and where it came from, for messages. */
+export interface KeySource {
+  readonly data: Buffer;
+  readonly source: string;
+}
+
+export interface ImaHookOptions {
+  /** Host policy text (ima.md §3); default: the shipped policies/ima/tcb. */
+  readonly policy?: string;
+  /** Names the policy in errors (a file name). */
+  readonly policySource?: string;
+  /** Policy of each TSEM namespace's IMA namespace; default: the host policy. */
+  readonly namespacePolicy?: string;
+  /** Appraisal keys, loaded into the host's and every namespace's keyring. */
+  readonly keys?: readonly (Buffer | KeySource)[];
+  /** Template of each namespace's own entries (default ima-ng); the host logs theirs as ima-ns. */
+  readonly template?: string;
+  /** ima_hash_algo (default sha256). */
+  readonly hashAlgo?: string;
+  /** Template-digest banks of every log (default sha1, sha256): what GetImaLog can serve. */
+  readonly banks?: readonly string[];
+  /** The host log's boot_aggregate; default zeros in ima_hash_algo, as without a TPM (ima.md §2). */
+  readonly bootAggregate?: { readonly algo: string; readonly digest: Buffer };
+  /** Name of the host level in records (default `host`). */
+  readonly hostName?: string;
+  /** Default: getfattr on the local file. Give `() => undefined` when no event's file is local. */
+  readonly readXattr?: FileReaders['readXattr'];
+  /** Default: hash the local file. */
+  readonly hashFile?: FileReaders['hashFile'];
+}
+
+export interface ImaHook {
+  readonly hook: EventHook;
+  readonly logs: ImaLogs;
+  /** The host IMA namespace (its log holds an ima-ns entry per namespace's measurement). */
+  readonly host: ImaNamespace;
+  /** The IMA namespace of a TSEM namespace (created on first use). */
+  namespace(name: string): ImaNamespace;
+}
+
+const invalid = (message: string) => new EngineError('TSEM_INVALID_ARGUMENT', message);
+
+function policyRules(text: string, source: string): PolicyRule[] {
+  try {
+    return parsePolicy(text);
+  } catch (err) {
+    if (err instanceof PolicyError) throw invalid(`IMA policy ${source}: ${err.message}`);
+    throw err;
+  }
+}
+
+function keysOf(keys: readonly (Buffer | KeySource)[]): ImaKey[] {
+  return keys.flatMap((k, i) => {
+    const { data, source } = Buffer.isBuffer(k) ? { data: k, source: `key ${i + 1}` } : k;
+    try {
+      return loadKeys(data, source);
+    } catch (err) {
+      if (err instanceof KeyLoadError) throw invalid(`IMA key: ${err.message}`);
+      throw err;
+    }
+  });
+}
+
+function checkOptions(template: string, hashAlgo: string, banks: readonly string[]): void {
+  const ids = templateFieldIds(template);
+  if (typeof ids === 'string') throw invalid(`IMA template: ${ids}`);
+  if (!canHash(hashAlgo)) throw invalid(`IMA hash algorithm: expected a kernel hash such as sha256, got '${hashAlgo}'`);
+  if (banks.length === 0) throw invalid('IMA banks: expected at least one bank such as sha1');
+  for (const b of banks) if (!canHash(b)) throw invalid(`IMA bank: expected a kernel hash such as sha1 or sha256, got '${b}'`);
+  // ima.md §1.4: ima_template=ima is refused unless the hash is sha1 or md5.
+  if (template === 'ima' && hashAlgo !== 'sha1' && hashAlgo !== 'md5') throw invalid(`IMA template 'ima' needs hash algorithm sha1 or md5, got '${hashAlgo}'`);
+}
+
+export function createImaHook(opts: ImaHookOptions = {}): ImaHook {
+  const shipped = opts.policy === undefined ? shippedPolicy('tcb') : undefined;
+  const hostRules = policyRules(opts.policy ?? shipped!.text, opts.policySource ?? shipped?.source ?? 'text');
+  const nsRules = opts.namespacePolicy === undefined ? hostRules : policyRules(opts.namespacePolicy, 'for namespaces');
+  const keys = keysOf(opts.keys ?? []);
+  const template = opts.template ?? 'ima-ng';
+  const hashAlgo = opts.hashAlgo ?? 'sha256';
+  const banks = opts.banks ?? ['sha1', 'sha256'];
+  checkOptions(template, hashAlgo, banks);
+  const boot = opts.bootAggregate ?? { algo: hashAlgo, digest: Buffer.alloc(digestSize(hashAlgo)!) };
+
+  // Every level enforces inside ImaNamespace (so `allowed` reports any failure); the hook
+  // denies only in TSEM namespaces whose mode is enforce.
+  const common = { template, hashAlgo, banks, enforce: true } as const;
+  const host = new ImaNamespace({ ...common, name: opts.hostName ?? 'host', policy: hostRules, keyring: new Keyring(keys), bootAggregate: boot });
+  const hook = new ImaEngineHook(
+    host,
+    (name, parent) => new ImaNamespace({ ...common, name, parent, policy: nsRules, keyring: new Keyring(keys) }),
+    { readXattr: opts.readXattr ?? readImaXattrSync, hashFile: opts.hashFile ?? hashFileSync }
+  );
+  const logs: ImaLogs = {
+    log(ns, format, bank) {
+      if (!banks.includes(bank)) throw invalid(`bank: expected one of ${banks.join(', ')}, got '${bank}'`);
+      const log = hook.namespace(ns).log;
+      return {
+        log: format === 'binary' ? log.toBinary(bank) : Buffer.from(log.toAscii(bank), 'utf8'),
+        entries: log.entries.length,
+        pcr10: log.aggregate(bank).toString('hex'),
+      };
+    },
+  };
+  return { hook, logs, host, namespace: (name) => hook.namespace(name) };
+}
