@@ -116,8 +116,10 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
   } else if (args.lists.get('watch')?.length || args.flags.has('enforce')) {
     throw new UsageError('--watch and --enforce apply to --source fanotify');
   }
+  const ima = await imaOption(args, source === 'fanotify' || source === 'audit');
   const { createTrust } = await import('../../engine/trust/create-trust.js');
   const trust = await createTrust({
+    imaEntries: ima ? () => ima.host.log.entries : undefined,
     tpm: args.values.get('tpm'),
     agent: args.flags.has('attest'),
     tee: args.flags.has('attest'),
@@ -131,7 +133,6 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
     const { formatPublicKey } = await import('../../engine/attest/keys.js');
     (await import('node:fs')).writeFileSync(keyOut, formatPublicKey(trust.agentPublicKey));
   }
-  const ima = await imaOption(args, source === 'fanotify' || source === 'audit');
   if (ima) log(`IMA: on (${args.values.get('ima-policy') ?? 'tcb policy'}, ${args.lists.get('ima-key')?.length ?? 0} appraisal key(s))`);
   let engine: Awaited<ReturnType<typeof startEngine>>;
   try {

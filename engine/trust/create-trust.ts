@@ -21,11 +21,15 @@ import { openTpm } from '../tpm/open-tpm.js';
 import { Controller, ModelingAgent } from '../../tee-sim/agent-client.js';
 import { createAgentAttester } from './agent-attester.js';
 import { AGENT_DIGEST, AgentMirror } from './agent-mirror.js';
+import type { TemplateEntry } from '../ima/template-entry.js';
+import { ImaPcr } from './ima-pcr.js';
 import { ModelPcr } from './model-pcr.js';
 import { createPlatformAggregate, readAggregatePcrs } from './platform-aggregate.js';
 import { TpmSerial } from './tpm-serial.js';
 
 export const DEFAULT_ROOT_NAMESPACE = 'root';
+/** The kernel's IMA PCR (CONFIG_IMA_MEASURE_PCR_IDX). */
+const IMA_PCR = 10;
 
 export interface TrustOptions {
   /** `swtpm:HOST:PORT`, `mssim:HOST:PORT` or a device such as /dev/tpmrm0; none: zero aggregate. */
@@ -42,6 +46,8 @@ export interface TrustOptions {
   /** The simulated platform's secret (≥ 16 bytes) binding the agent's sealed state; default: a
    * fresh random one for this process only. */
   readonly platformSecretPath?: string;
+  /** The root (host) IMA log's entries: with a TPM, each new one is extended into its PCR (10). */
+  readonly imaEntries?: () => readonly TemplateEntry[];
   readonly log: (m: string) => void;
 }
 
@@ -77,12 +83,15 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
     let tpm: TpmClient | undefined;
     let pcrs: Buffer[] | undefined;
     let banks: number[] = [];
+    let imaBanks: number[] = [];
     if (opts.tpm) {
       const opened = await openTpm(opts.tpm);
       tpm = opened;
       cleanup.push(() => opened.close());
       pcrs = await readAggregatePcrs(opened);
-      banks = (await opened.pcrBanks()).filter((s) => s.pcrs.includes(pcr)).map((s) => s.hashAlg);
+      const allocated = await opened.pcrBanks();
+      banks = allocated.filter((s) => s.pcrs.includes(pcr)).map((s) => s.hashAlg);
+      imaBanks = allocated.filter((s) => s.pcrs.includes(IMA_PCR)).map((s) => s.hashAlg);
     } else {
       opts.log('no TPM configured: hardware aggregate is zero');
     }
@@ -92,11 +101,14 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
     const modelPcr = serial ? new ModelPcr(serial, rootNamespace, pcr, banks, opts.log) : undefined;
     // Runs before the TPM is closed: root coefficients noted but not yet extended still go in.
     if (modelPcr) cleanup.push(() => modelPcr.flush());
+    const imaPcr = serial && opts.imaEntries ? new ImaPcr(serial, opts.imaEntries, imaBanks, opts.log) : undefined;
+    if (imaPcr) cleanup.push(() => imaPcr.flush());
+    const tpmHooks = [modelPcr?.hook, imaPcr?.hook].filter((h): h is EventHook => h !== undefined);
     const where = tpm
       ? `TPM ${tpm.description}: aggregate ${aggregate(AGENT_DIGEST).toString('hex')}, namespace '${rootNamespace}' extends PCR ${pcr}`
       : 'no TPM: aggregate zero, no quotes';
     if (opts.agent === false) {
-      return { aggregate, hooks: modelPcr ? [modelPcr.hook] : [], describe: `${where}; no modeling agent (attestation off)`, close };
+      return { aggregate, hooks: tpmHooks, describe: `${where}; no modeling agent (attestation off)`, close };
     }
 
     let secretPath = opts.platformSecretPath;
@@ -120,7 +132,7 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
     const agentKey = Buffer.from(agent.publicKey).toString('base64');
     return {
       aggregate,
-      hooks: modelPcr ? [modelPcr.hook, mirror.hook] : [mirror.hook],
+      hooks: [...tpmHooks, mirror.hook],
       attester: createAgentAttester({ agent, mirror, serial, modelPcr }),
       agentPublicKey: agent.publicKey,
       describe: `${where}; modeling agent in a worker thread${opts.tee ? ' (simulated TEE)' : ''}, key ${agentKey}`,
