@@ -4,7 +4,9 @@
  * unanswered batches is paused (bounded memory); garbage ends that stream only.
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { BatchResult } from '../../proto/gen/tsem/v1/BatchResult.js';
 import type { Event__Output } from '../../proto/gen/tsem/v1/Event.js';
+import type { EventBatch__Output } from '../../proto/gen/tsem/v1/EventBatch.js';
 import type { IngestRequest__Output } from '../../proto/gen/tsem/v1/IngestRequest.js';
 import type { IngestResponse } from '../../proto/gen/tsem/v1/IngestResponse.js';
 import type { IngestHandlers } from '../../proto/gen/tsem/v1/Ingest.js';
@@ -12,7 +14,8 @@ import type { Outcome, Pipeline, IncomingEvent, EventOrigin } from '../ns/pipeli
 import { type AuthConfig, authorize, type Identity } from './auth.js';
 import { callerIdentity } from './caller.js';
 import { invalid, toStatus } from './to-status.js';
-import { eventFromWire, outcomeToWire } from './wire.js';
+import { eventFromWire, outcomeToWire, packOutcomes } from './wire.js';
+import { splitLines } from '../ns/replay.js';
 
 export const MAX_BATCH_EVENTS = 4096;
 /** Unanswered batches per stream before reading pauses. */
@@ -51,17 +54,19 @@ export function createIngestService(pipeline: Pipeline, auth: AuthConfig, log: (
         }
         if (req.msg !== 'batch' || !req.batch) return fail(invalid('expected an ExporterHello or an EventBatch'));
         const batch = req.batch;
-        if (batch.events.length > MAX_BATCH_EVENTS) {
-          return fail(invalid(`batch ${batch.batch_id} has ${batch.events.length} events, more than the limit of ${MAX_BATCH_EVENTS}`));
+        let result: Promise<Pick<BatchResult, 'verdicts' | 'packed'>>;
+        try {
+          result = batch.lines ? runLineBlock(pipeline, identity, { ...origin }, batch) : runEvents(pipeline, identity, { ...origin }, batch);
+        } catch (err) {
+          return fail(err);
         }
-        const result = runBatch(pipeline, identity, { ...origin }, batch.events);
         inFlight++;
         if (inFlight >= MAX_IN_FLIGHT) call.pause();
         // Answers go out in batch order even when namespaces finish out of order.
         chain = chain.then(async () => {
-          const verdicts = await result;
+          const answer = await result;
           if (failed) return;
-          call.write({ result: { batch_id: batch.batch_id, verdicts } });
+          call.write({ result: { batch_id: batch.batch_id, ...answer } });
           inFlight--;
           if (inFlight < MAX_IN_FLIGHT) call.resume();
           if (ended && inFlight === 0) call.end();
@@ -78,6 +83,30 @@ export function createIngestService(pipeline: Pipeline, auth: AuthConfig, log: (
       });
     },
   };
+}
+
+function runEvents(pipeline: Pipeline, identity: Identity, origin: EventOrigin, batch: EventBatch__Output) {
+  if (batch.events.length > MAX_BATCH_EVENTS) {
+    throw invalid(`batch ${batch.batch_id} has ${batch.events.length} events, more than the limit of ${MAX_BATCH_EVENTS}`);
+  }
+  return runBatch(pipeline, identity, origin, batch.events).then((verdicts) => ({ verdicts }));
+}
+
+/** The bulk form: one namespace's kernel lines in one field, answered with packed verdicts. */
+function runLineBlock(pipeline: Pipeline, identity: Identity, origin: EventOrigin, batch: EventBatch__Output) {
+  const block = batch.lines!;
+  if (batch.events.length > 0) throw invalid(`batch ${batch.batch_id}: send either events or lines, not both`);
+  const ns = block.namespace || 'default';
+  const lines = splitLines(block.kernel_lines).filter((l) => l.length > 0);
+  if (lines.length > MAX_BATCH_EVENTS) {
+    throw invalid(`batch ${batch.batch_id} has ${lines.length} lines, more than the limit of ${MAX_BATCH_EVENTS}`);
+  }
+  const o = block.host ? { host: block.host, exporter: origin.exporter } : origin;
+  return Promise.resolve()
+    .then(() => authorize(identity, 'exporter', ns))
+    .then(() => pipeline.submit(ns, o, lines.map((line) => ({ line }))))
+    .catch((err: unknown) => lines.map((): Outcome => ({ error: toStatus(err).details ?? String(err) })))
+    .then((outcomes) => ({ verdicts: [], packed: packOutcomes(outcomes) }));
 }
 
 /** Splits a batch by (namespace, host), runs each part through the pipeline, and returns the

@@ -2,6 +2,7 @@
 import type { Event__Output } from '../../proto/gen/tsem/v1/Event.js';
 import type { Mode as WireMode } from '../../proto/gen/tsem/v1/Mode.js';
 import type { NamespaceInfo } from '../../proto/gen/tsem/v1/NamespaceInfo.js';
+import type { PackedVerdicts } from '../../proto/gen/tsem/v1/PackedVerdicts.js';
 import type { Verdict as WireVerdict } from '../../proto/gen/tsem/v1/Verdict.js';
 import type { VerdictKind as WireVerdictKind } from '../../proto/gen/tsem/v1/VerdictKind.js';
 import type { EventNotice } from '../../proto/gen/tsem/v1/EventNotice.js';
@@ -70,6 +71,30 @@ export function outcomeToWire(o: Outcome): WireVerdict {
   }
   if ('error' in o) return { kind: 'VERDICT_KIND_ERROR', action: 'ACTION_ALLOW', error: o.error };
   return { kind: 'VERDICT_KIND_LIFECYCLE', action: 'ACTION_ALLOW', seq: String(o.seq) };
+}
+
+const KIND_NUMBER: Record<string, number> = {
+  VERDICT_KIND_LEARNED: 1, VERDICT_KIND_ON_CONTOUR: 2, VERDICT_KIND_WOULD_BE_OFF_CONTOUR: 3, VERDICT_KIND_OFF_CONTOUR: 4,
+  VERDICT_KIND_UNTRUSTED_TASK: 5, VERDICT_KIND_LIFECYCLE: 6, VERDICT_KIND_ERROR: 7,
+};
+
+/** Verdicts of a LineBlock as parallel byte arrays (tsem.proto PackedVerdicts). */
+export function packOutcomes(outcomes: readonly Outcome[]): PackedVerdicts {
+  const n = outcomes.length;
+  let size = 0;
+  for (const o of outcomes) if (o.verdict?.coefficient) size = Math.max(size, o.verdict.coefficient.length);
+  const kinds = Buffer.alloc(n);
+  const actions = Buffer.alloc(n);
+  const coefficients = Buffer.alloc(n * size);
+  const errors: { index: number; error: string }[] = [];
+  outcomes.forEach((o, i) => {
+    const w = outcomeToWire(o);
+    kinds[i] = KIND_NUMBER[w.kind as string] ?? 0;
+    actions[i] = w.action === 'ACTION_DENY' ? 2 : 1;
+    o.verdict?.coefficient?.copy(coefficients, i * size);
+    if ('error' in o) errors.push({ index: i, error: o.error });
+  });
+  return { kinds, actions, coefficients, digest_size: size, errors };
 }
 
 export function noticeToWire(n: Notice): EventNotice {

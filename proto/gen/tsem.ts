@@ -24,6 +24,8 @@ import type { ImaLogRequest as _tsem_v1_ImaLogRequest, ImaLogRequest__Output as 
 import type { IngestClient as _tsem_v1_IngestClient, IngestDefinition as _tsem_v1_IngestDefinition } from './tsem/v1/Ingest.js';
 import type { IngestRequest as _tsem_v1_IngestRequest, IngestRequest__Output as _tsem_v1_IngestRequest__Output } from './tsem/v1/IngestRequest.js';
 import type { IngestResponse as _tsem_v1_IngestResponse, IngestResponse__Output as _tsem_v1_IngestResponse__Output } from './tsem/v1/IngestResponse.js';
+import type { LineBlock as _tsem_v1_LineBlock, LineBlock__Output as _tsem_v1_LineBlock__Output } from './tsem/v1/LineBlock.js';
+import type { LineError as _tsem_v1_LineError, LineError__Output as _tsem_v1_LineError__Output } from './tsem/v1/LineError.js';
 import type { ListNamespacesRequest as _tsem_v1_ListNamespacesRequest, ListNamespacesRequest__Output as _tsem_v1_ListNamespacesRequest__Output } from './tsem/v1/ListNamespacesRequest.js';
 import type { ListNamespacesResponse as _tsem_v1_ListNamespacesResponse, ListNamespacesResponse__Output as _tsem_v1_ListNamespacesResponse__Output } from './tsem/v1/ListNamespacesResponse.js';
 import type { LoadModelRequest as _tsem_v1_LoadModelRequest, LoadModelRequest__Output as _tsem_v1_LoadModelRequest__Output } from './tsem/v1/LoadModelRequest.js';
@@ -32,6 +34,7 @@ import type { MonitorClient as _tsem_v1_MonitorClient, MonitorDefinition as _tse
 import type { MonitorMessage as _tsem_v1_MonitorMessage, MonitorMessage__Output as _tsem_v1_MonitorMessage__Output } from './tsem/v1/MonitorMessage.js';
 import type { NamespaceInfo as _tsem_v1_NamespaceInfo, NamespaceInfo__Output as _tsem_v1_NamespaceInfo__Output } from './tsem/v1/NamespaceInfo.js';
 import type { NamespaceRef as _tsem_v1_NamespaceRef, NamespaceRef__Output as _tsem_v1_NamespaceRef__Output } from './tsem/v1/NamespaceRef.js';
+import type { PackedVerdicts as _tsem_v1_PackedVerdicts, PackedVerdicts__Output as _tsem_v1_PackedVerdicts__Output } from './tsem/v1/PackedVerdicts.js';
 import type { PageRequest as _tsem_v1_PageRequest, PageRequest__Output as _tsem_v1_PageRequest__Output } from './tsem/v1/PageRequest.js';
 import type { Point as _tsem_v1_Point, Point__Output as _tsem_v1_Point__Output } from './tsem/v1/Point.js';
 import type { PointsResponse as _tsem_v1_PointsResponse, PointsResponse__Output as _tsem_v1_PointsResponse__Output } from './tsem/v1/PointsResponse.js';
@@ -71,6 +74,8 @@ export interface ProtoGrpcType {
       Ingest: SubtypeConstructor<typeof grpc.Client, _tsem_v1_IngestClient> & { service: _tsem_v1_IngestDefinition }
       IngestRequest: MessageTypeDefinition<_tsem_v1_IngestRequest, _tsem_v1_IngestRequest__Output>
       IngestResponse: MessageTypeDefinition<_tsem_v1_IngestResponse, _tsem_v1_IngestResponse__Output>
+      LineBlock: MessageTypeDefinition<_tsem_v1_LineBlock, _tsem_v1_LineBlock__Output>
+      LineError: MessageTypeDefinition<_tsem_v1_LineError, _tsem_v1_LineError__Output>
       ListNamespacesRequest: MessageTypeDefinition<_tsem_v1_ListNamespacesRequest, _tsem_v1_ListNamespacesRequest__Output>
       ListNamespacesResponse: MessageTypeDefinition<_tsem_v1_ListNamespacesResponse, _tsem_v1_ListNamespacesResponse__Output>
       LoadModelRequest: MessageTypeDefinition<_tsem_v1_LoadModelRequest, _tsem_v1_LoadModelRequest__Output>
@@ -80,6 +85,7 @@ export interface ProtoGrpcType {
       MonitorMessage: MessageTypeDefinition<_tsem_v1_MonitorMessage, _tsem_v1_MonitorMessage__Output>
       NamespaceInfo: MessageTypeDefinition<_tsem_v1_NamespaceInfo, _tsem_v1_NamespaceInfo__Output>
       NamespaceRef: MessageTypeDefinition<_tsem_v1_NamespaceRef, _tsem_v1_NamespaceRef__Output>
+      PackedVerdicts: MessageTypeDefinition<_tsem_v1_PackedVerdicts, _tsem_v1_PackedVerdicts__Output>
       PageRequest: MessageTypeDefinition<_tsem_v1_PageRequest, _tsem_v1_PageRequest__Output>
       Point: MessageTypeDefinition<_tsem_v1_Point, _tsem_v1_Point__Output>
       PointsResponse: MessageTypeDefinition<_tsem_v1_PointsResponse, _tsem_v1_PointsResponse__Output>

@@ -172,3 +172,34 @@ test('a stalled subscriber has its overflow dropped and counted in-band; others 
   fast.cancel();
   slow.cancel();
 });
+
+test('bulk LineBlock batches: packed verdicts equal the per-event verdicts, errors are indexed', async () => {
+  const { formatEventLine } = await import('../../exporter/sim/index.js');
+  const evs = [...createScenario('cron-backup', { seed: 21, iterations: 1 }).events()];
+  const lines = evs.map((e) => formatEventLine(e));
+  lines.splice(3, 0, '{"event": {"process": "x", "type": "capable"}}');
+  const stream = c.ingest.Stream(c.meta);
+  const results: import('../../proto/gen/tsem/v1/BatchResult.js').BatchResult__Output[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (r: { result?: (typeof results)[number] }) => r.result && results.push(r.result));
+    stream.on('error', reject);
+    stream.on('end', resolve);
+    stream.write({ batch: { batch_id: '1', lines: { namespace: 'bulk', kernel_lines: Buffer.from(lines.join('\n') + '\n\n') } } });
+    stream.end();
+  });
+  const packed = results[0]!.packed!;
+  assert.equal(packed.kinds.length, lines.length);
+  assert.equal(packed.kinds[3], 7);
+  assert.deepEqual(packed.errors.map((e) => e.index), [3]);
+  assert.match(packed.errors[0]!.error, /field 'COE': missing/);
+  // The same events one by one in a fresh namespace give the same kinds and coefficients.
+  const [single] = await ingest(c, [evs.map((e) => toWire('bulk-twin', e))]);
+  const kindsWithoutError = [...packed.kinds].filter((_, i) => i !== 3);
+  const number: Record<string, number> = { VERDICT_KIND_LEARNED: 1, VERDICT_KIND_ON_CONTOUR: 2, VERDICT_KIND_LIFECYCLE: 6 };
+  assert.deepEqual(kindsWithoutError, single!.verdicts.map((v) => number[v.kind]));
+  const size = packed.digest_size;
+  const coef = (i: number) => packed.coefficients.subarray(i * size, (i + 1) * size).toString('hex');
+  const skip = (i: number) => (i >= 3 ? i + 1 : i);
+  single!.verdicts.forEach((v, i) => assert.equal(coef(skip(i)), v.coefficient.length ? v.coefficient.toString('hex') : '00'.repeat(size)));
+  assert.equal((await info('bulk')).measurement, (await info('bulk-twin')).measurement);
+});
