@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { AttestationReport } from '../engine/attest/report.js';
 import type { QuoteEvidence } from '../engine/tpm/quote-verify.js';
 import { type ControlArgs, type SignedControl, signControl } from './control-auth.js';
-import type { AgentInit, AgentRequest, AgentResponse, EventResult, HelloResult, StatusResult } from './protocol.js';
+import type { AgentInit, AgentRequest, AgentResponse, BatchVerdict, EventResult, EventRun, HelloResult, StatusResult } from './protocol.js';
 
 /** An agent's refusal or failure, with the agent's own message. */
 export class AgentError extends Error {
@@ -70,6 +70,14 @@ export class ModelingAgent {
   processEvent(ns: string, line: string | Uint8Array): Promise<EventResult> {
     const bytes = typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
     return this.call({ type: 'event', ns, line: bytes }) as Promise<EventResult>;
+  }
+
+  /**
+   * Many events in one message (at most MAX_EVENT_BATCH), applied as if sent one by one; resolves
+   * with one answer per line, in order. Lines go as given: the worker encodes strings as UTF-8.
+   */
+  processEvents(runs: readonly EventRun[]): Promise<BatchVerdict[]> {
+    return this.call({ type: 'events', runs }) as Promise<BatchVerdict[]>;
   }
 
   status(ns: string): Promise<StatusResult> {

@@ -10,7 +10,8 @@ import { expectedFromTrajectory } from '../engine/attest/expected-state.js';
 import { verifyReport } from '../engine/attest/verify-report.js';
 import { AgentError, Controller, ModelingAgent } from './agent-client.js';
 import { signControl } from './control-auth.js';
-import type { AgentInit } from './protocol.js';
+import { createScenario } from '../exporter/sim/index.js';
+import { type AgentInit, type EventResult, MAX_EVENT_BATCH } from './protocol.js';
 import { platformSealKey, unseal } from './sealed-store.js';
 
 const D = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -130,3 +131,49 @@ async function readSecret(): Promise<Buffer> {
   const { readFile } = await import('node:fs/promises');
   return readFile(secretPath);
 }
+
+test('one events message gives the same verdicts and state as the same lines sent one by one', async () => {
+  const agent = await ModelingAgent.start(init());
+  try {
+    const ctl = new Controller(controllerKeys.secretKey);
+    for (const id of ['single', 'batch', 'other']) await agent.control(ctl.next('create-namespace', { id }));
+    const learn = [...createScenario('shell', { seed: 4, iterations: 2 }).events()].map((e) => JSON.stringify(e));
+    const attack = [...createScenario('reverse-shell', { seed: 5, iterations: 1 }).events()].map((e) => JSON.stringify(e));
+    const aggregate = JSON.stringify({ export: { type: 'aggregate' }, aggregate: { value: D('elsewhere') } });
+    // Bytes and text, a non-event record and a bad line (refused alone, the rest goes on).
+    const head: (string | Uint8Array)[] = [...learn.slice(0, 100), Buffer.from(learn[100]!), aggregate, '{"nope": 1}', ...learn.slice(101)];
+    const compact = (r: EventResult) => (r.record === 'event' ? `${r.verdict.kind} ${r.verdict.coefficient ?? '-'}` : r.record);
+    const one = async (lines: readonly (string | Uint8Array)[]) => {
+      const out: string[] = [];
+      for (const l of lines) out.push(await agent.processEvent('single', l).then(compact, (e: Error) => `error ${e.message}`));
+      return out;
+    };
+    const many = async (lines: readonly (string | Uint8Array)[]) =>
+      (await agent.processEvents([{ ns: 'batch', lines }])).map((v) => ('error' in v ? `error ${v.error}` : 'record' in v ? v.record : `${v.kind} ${v.coefficient ?? '-'}`));
+
+    const singles = await one(head);
+    assert.deepEqual(await many(head), singles.map((s) => s.replace("namespace single", "namespace batch")));
+    assert.equal(singles[101], 'aggregate');
+    assert.match(singles[102]!, /^error /);
+    for (const id of ['single', 'batch']) await agent.control(ctl.next('set-mode', { ns: id, mode: 'sealed' }));
+    const tail = await one(attack);
+    assert.deepEqual(await many(attack), tail);
+    assert.ok(tail.some((s) => s.startsWith('off-contour ')), 'the attack is off the sealed contour');
+    const figures = async (id: string) => {
+      const { namespace: _, ...rest } = await agent.status(id);
+      return rest;
+    };
+    assert.deepEqual(await figures('batch'), await figures('single'));
+    assert.equal((await figures('batch')).events, learn.length + attack.length);
+
+    // Runs of several namespaces in one message keep their order; an unknown namespace is named per event.
+    const mixed = await agent.processEvents([{ ns: 'other', lines: learn.slice(0, 3) }, { ns: 'missing', lines: [learn[0]!] }, { ns: 'other', lines: learn.slice(3, 5) }]);
+    assert.deepEqual(mixed.map((v) => ('error' in v ? v.error : 'record' in v ? v.record : 'event')), [...Array(3).fill('event'), "no namespace 'missing' in the agent (create it with a control message)", 'event', 'event']);
+    assert.equal((await agent.status('other')).events, 5);
+    const tooMany = Array.from({ length: MAX_EVENT_BATCH + 1 }, () => learn[0]!);
+    await assert.rejects(agent.processEvents([{ ns: 'other', lines: tooMany }]), new RegExp(`events: ${MAX_EVENT_BATCH + 1} events in one message, at most ${MAX_EVENT_BATCH}`));
+    assert.equal((await agent.status('other')).events, 5, 'a refused message changes nothing');
+  } finally {
+    await agent.close();
+  }
+});

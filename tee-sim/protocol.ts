@@ -9,6 +9,7 @@ import type { SignedControl } from './control-auth.js';
 export type AgentRequest =
   | { readonly id: number; readonly type: 'hello' }
   | { readonly id: number; readonly type: 'event'; readonly ns: string; readonly line: Uint8Array }
+  | { readonly id: number; readonly type: 'events'; readonly runs: readonly EventRun[] }
   | { readonly id: number; readonly type: 'status'; readonly ns: string }
   | { readonly id: number; readonly type: 'report-begin'; readonly ns: string; readonly nonce: string }
   | { readonly id: number; readonly type: 'report-finish'; readonly ticket: number; readonly quote?: QuoteEvidence }
@@ -45,6 +46,25 @@ export interface VerdictJson {
   readonly trust: string;
   readonly seq: number;
 }
+
+/** Most events in one `events` message: bounds the worker's turn and the size of its answer. */
+export const MAX_EVENT_BATCH = 4096;
+
+/** Consecutive events of one namespace in an `events` message. A line is UTF-8 text or its bytes. */
+export interface EventRun {
+  readonly ns: string;
+  readonly lines: readonly (string | Uint8Array)[];
+}
+
+/**
+ * One event's answer in an `events` message, in the order sent: the verdict's kind and coefficient
+ * (hex), the kind of a non-event record, or why the agent refused the event. A refused event does
+ * not stop the ones after it, just as with separate `event` messages.
+ */
+export type BatchVerdict =
+  | { readonly kind: string; readonly coefficient?: string }
+  | { readonly record: 'aggregate' | 'log' }
+  | { readonly error: string };
 
 export type EventResult = { readonly record: 'event'; readonly verdict: VerdictJson } | { readonly record: 'aggregate' | 'log' };
 

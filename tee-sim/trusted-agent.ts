@@ -5,14 +5,14 @@
  */
 import { type ControlArgs, type SignedControl, checkControl } from './control-auth.js';
 import { namespaceFromJson, namespaceToJson, type NamespaceJson } from './namespace-codec.js';
-import type { AgentRequest, EventResult, HelloResult, StatusResult, VerdictJson } from './protocol.js';
+import { type AgentRequest, type BatchVerdict, type EventResult, type EventRun, type HelloResult, MAX_EVENT_BATCH, type StatusResult, type VerdictJson } from './protocol.js';
 import { platformSealKey, seal, unseal } from './sealed-store.js';
 import { parseModelFile } from '../engine/contour/model-file.js';
 import { generateKeyPair, sign } from '../engine/attest/keys.js';
 import { reportBodyOf } from '../engine/attest/report-body.js';
 import { type ReportBody, quoteNonceFor, signReport } from '../engine/attest/report.js';
 import { parseRecordLine } from '../engine/event/parse-json.js';
-import { NamespaceModel, createNamespaceConfig, isMode } from '../engine/ns/namespace-model.js';
+import { NamespaceModel, type Verdict, createNamespaceConfig, isMode } from '../engine/ns/namespace-model.js';
 import type { QuoteEvidence } from '../engine/tpm/quote-verify.js';
 
 /** Report bodies waiting for their TPM quote; the oldest is dropped beyond this. */
@@ -60,6 +60,8 @@ export class TrustedAgent {
         return { publicKey: Buffer.from(this.#publicKey).toString('base64'), counter: this.#counter, namespaces: [...this.#namespaces.keys()] } satisfies HelloResult;
       case 'event':
         return this.#event(req.ns, Buffer.from(req.line));
+      case 'events':
+        return this.#events(req.runs);
       case 'status':
         return this.#status(req.ns);
       case 'report-begin':
@@ -80,17 +82,47 @@ export class TrustedAgent {
   }
 
   #event(id: string, line: Buffer): EventResult {
-    const ns = this.#ns(id);
-    const rec = parseRecordLine(line, { digestSize: ns.alg.size, source: `namespace ${id}` });
-    // The agent's aggregate is the platform's; an exported aggregate record does not override it.
-    if (rec.kind !== 'event') return { record: rec.kind };
-    const v = ns.process(rec.event);
-    ns.drainChanges(); // the agent keeps everything in memory; nothing to persist per event
+    const v = this.#apply(id, line);
+    if (typeof v === 'string') return { record: v };
     const verdict: VerdictJson = {
       kind: v.kind, action: v.action, coefficient: v.coefficient?.toString('hex'),
       taskId: v.taskId.toString('hex'), pTaskId: v.pTaskId.toString('hex'), trust: v.trust, seq: v.seq,
     };
     return { record: 'event', verdict };
+  }
+
+  /** One line into namespace `id`: the model's verdict, or the kind of a record that is no event. */
+  #apply(id: string, line: Buffer): Verdict | 'aggregate' | 'log' {
+    const ns = this.#ns(id);
+    const rec = parseRecordLine(line, { digestSize: ns.alg.size, source: `namespace ${id}` });
+    // The agent's aggregate is the platform's; an exported aggregate record does not override it.
+    if (rec.kind !== 'event') return rec.kind;
+    const v = ns.process(rec.event);
+    ns.drainChanges(); // the agent keeps everything in memory; nothing to persist per event
+    return v;
+  }
+
+  /** The same steps as one `event` message per line, in order; only the answer is compact. */
+  #events(runs: readonly EventRun[]): BatchVerdict[] {
+    if (!Array.isArray(runs)) throw new Error('events: expected an array of { ns, lines } runs');
+    const total = runs.reduce((n, r) => n + (Array.isArray(r?.lines) ? r.lines.length : 0), 0);
+    if (total > MAX_EVENT_BATCH) throw new Error(`events: ${total} events in one message, at most ${MAX_EVENT_BATCH}`);
+    const out: BatchVerdict[] = [];
+    for (const [i, run] of runs.entries()) {
+      if (typeof run?.ns !== 'string' || !Array.isArray(run.lines)) throw new Error(`events: run ${i}: expected { ns: string, lines: array }`);
+      for (const line of run.lines) out.push(this.#batchEvent(run.ns, line));
+    }
+    return out;
+  }
+
+  #batchEvent(id: string, line: string | Uint8Array): BatchVerdict {
+    try {
+      const v = this.#apply(id, typeof line === 'string' ? Buffer.from(line, 'utf8') : Buffer.from(line));
+      if (typeof v === 'string') return { record: v };
+      return v.coefficient ? { kind: v.kind, coefficient: v.coefficient.toString('hex') } : { kind: v.kind };
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   #status(id: string): StatusResult {

@@ -19,6 +19,7 @@ import type { TsemEventJson } from '../event/json-types.js';
 import { createNamespaceConfig, NamespaceModel } from '../ns/namespace-model.js';
 import { type IncomingEvent, Pipeline } from '../ns/pipeline.js';
 import { NamespaceRegistry } from '../ns/registry.js';
+import { MAX_EVENT_BATCH } from '../../tee-sim/protocol.js';
 import { AgentMirror } from './agent-mirror.js';
 
 const AGGREGATE = createHash('sha256').update('boot').digest();
@@ -80,6 +81,34 @@ test('events, mode changes and loads in one coalesced stream reach the agent in 
   // A mode change with no event after it reaches the agent on catch-up.
   await pipeline.control('app', (n) => n.setMode('enforce'));
   await assertMirrored('app');
+});
+
+test('a long stream reaches the agent as few bounded events messages, mode changes in between', async () => {
+  const sent: number[] = [];
+  const single = agent.processEvent;
+  const batch = agent.processEvents;
+  agent.processEvent = () => assert.fail('one message per event');
+  agent.processEvents = (runs) => {
+    sent.push(runs.reduce((n, r) => n + r.lines.length, 0));
+    return batch.call(agent, runs);
+  };
+  try {
+    const events = objs(createScenario('nginx', { seed: 3, iterations: 30 }).events());
+    assert.ok(events.length > MAX_EVENT_BATCH + 1000, `${events.length} events`);
+    const work = [
+      pipeline.submit('long', ORIGIN, events.slice(0, 4500)),
+      pipeline.control('long', (ns) => ns.setMode('sealed')),
+      pipeline.submit('long', ORIGIN, events.slice(4500)),
+    ];
+    await Promise.all(work);
+    await assertMirrored('long');
+    assert.equal(sent.reduce((a, b) => a + b, 0), events.length);
+    assert.ok(sent.every((n) => n <= MAX_EVENT_BATCH), `message sizes ${sent.join(',')}`);
+    assert.ok(sent.length <= Math.ceil(events.length / 1024) + 2, `${sent.length} messages for ${events.length} events`);
+  } finally {
+    agent.processEvent = single;
+    agent.processEvents = batch;
+  }
 });
 
 test('a pseudonym load changes later coefficients the same way in the agent (§2.8)', async () => {

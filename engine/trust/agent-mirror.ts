@@ -10,8 +10,11 @@
  * - model loads (Control LoadModel): loads add points without events, so the points the agent has
  *   not seen are the engine's points after the count it last sent (the contour map only appends);
  *   they go in a signed load-model, in map order, which is the order the engine extended them.
- * The queue is posted in one go (messages to the worker keep their order) after each persisted
- * batch, and before each report. What cannot be mirrored marks the namespace `broken` with the
+ * The queue is posted (messages to the worker keep their order) after each persisted batch, before
+ * each report, and during a batch every POST_EARLY operations so the agent works alongside the
+ * engine: control messages one by one, the events between them as `events` messages of at most
+ * MAX_EVENT_BATCH lines (a message per event cost ~40 µs of the main thread). afterPersist awaits
+ * every answer posted so far. What cannot be mirrored marks the namespace `broken` with the
  * reason, and reports for it are refused.
  */
 import { formatModelFile } from '../contour/model-file.js';
@@ -20,7 +23,10 @@ import type { EventHook } from '../ns/hooks.js';
 import type { Mode, NamespaceModel } from '../ns/namespace-model.js';
 import type { Controller, ModelingAgent } from '../../tee-sim/agent-client.js';
 import type { ControlArgs } from '../../tee-sim/control-auth.js';
-import type { EventResult } from '../../tee-sim/protocol.js';
+import { type BatchVerdict, MAX_EVENT_BATCH } from '../../tee-sim/protocol.js';
+
+/** Queued operations that are posted at once, without waiting for the batch to be persisted. */
+const POST_EARLY = 1024;
 
 /** The one digest the agent can hold: it seeds every namespace with its single platform aggregate. */
 export const AGENT_DIGEST = 'sha256';
@@ -38,10 +44,13 @@ interface Tracked {
 type Op =
   | { readonly kind: 'event'; readonly ns: string; readonly line: string; readonly seq: number; readonly verdict: string; readonly coefficient?: string }
   | { readonly kind: 'control'; readonly ns: string; readonly op: string; readonly args: ControlArgs };
+type EventOp = Extract<Op, { kind: 'event' }>;
 
 export class AgentMirror {
   private readonly tracked = new Map<string, Tracked>();
   private queue: Op[] = [];
+  /** Settles once every message posted so far is answered and its answer checked. */
+  private answered: Promise<void> = Promise.resolve();
   readonly hook: EventHook;
 
   constructor(
@@ -58,6 +67,8 @@ export class AgentMirror {
         if (t.broken) return undefined;
         this.queue.push({ kind: 'event', ns: ns.id, line: event.line, seq: verdict.seq, verdict: verdict.kind, coefficient: verdict.coefficient?.toString('hex') });
         t.points = ns.map.size;
+        // Post a long batch's head already: the agent models it while the engine goes on.
+        if (this.queue.length >= POST_EARLY) this.post();
         return undefined;
       },
       afterPersist: () => this.flush(),
@@ -149,22 +160,66 @@ export class AgentMirror {
     t.base = base;
   }
 
-  /** Posts every queued operation now, in order; resolves once the agent answered them all. */
+  /** Posts every queued operation now, in order; resolves once the agent answered all posted so far. */
   flush(): Promise<void> {
-    const ops = this.queue.splice(0);
-    if (ops.length === 0) return Promise.resolve();
-    const answers = ops.map((op) => {
-      const sent = op.kind === 'event' ? this.agent.processEvent(op.ns, op.line) : this.agent.control(this.controller.next(op.op, op.args));
-      return sent.then(
-        (res) => op.kind === 'event' && this.checkVerdict(op, res as EventResult),
-        (err: unknown) => this.fail(op.ns, `the agent refused ${op.kind === 'event' ? `event ${op.seq}` : op.op}: ${errorMessage(err)}`)
-      );
-    });
-    return Promise.all(answers).then(() => undefined);
+    this.post();
+    return this.answered;
   }
 
-  private checkVerdict(op: Extract<Op, { kind: 'event' }>, res: EventResult): void {
-    const got = res.record === 'event' ? `${res.verdict.kind} ${res.verdict.coefficient ?? '-'}` : res.record;
+  /**
+   * Posts the queue in order: control messages one by one, the runs of events between them as
+   * `events` messages of at most MAX_EVENT_BATCH lines.
+   */
+  private post(): void {
+    const ops = this.queue.splice(0);
+    if (ops.length === 0) return;
+    const answers: Promise<void>[] = [this.answered];
+    let events: EventOp[] = [];
+    const sendRun = () => {
+      if (events.length > 0) answers.push(this.sendEvents(events));
+      events = [];
+    };
+    for (const op of ops) {
+      if (op.kind === 'event') {
+        events.push(op);
+        if (events.length === MAX_EVENT_BATCH) sendRun();
+        continue;
+      }
+      sendRun();
+      answers.push(this.agent.control(this.controller.next(op.op, op.args)).then(
+        () => undefined,
+        (err: unknown) => this.fail(op.ns, `the agent refused ${op.op}: ${errorMessage(err)}`)
+      ));
+    }
+    sendRun();
+    this.answered = Promise.all(answers).then(() => undefined);
+  }
+
+  private sendEvents(events: readonly EventOp[]): Promise<void> {
+    const runs: { ns: string; lines: string[] }[] = [];
+    let run: { ns: string; lines: string[] } | undefined;
+    for (const op of events) {
+      if (run?.ns !== op.ns) runs.push((run = { ns: op.ns, lines: [] }));
+      run.lines.push(op.line);
+    }
+    return this.agent.processEvents(runs).then(
+      (verdicts) => {
+        if (verdicts.length !== events.length) {
+          for (const r of runs) this.fail(r.ns, `the agent answered ${verdicts.length} of ${events.length} events`);
+          return;
+        }
+        events.forEach((op, i) => this.checkVerdict(op, verdicts[i]!));
+      },
+      (err: unknown) => {
+        // The whole message was refused: name each namespace's first event in it.
+        for (const r of runs) this.fail(r.ns, `the agent refused event ${events.find((op) => op.ns === r.ns)!.seq}: ${errorMessage(err)}`);
+      }
+    );
+  }
+
+  private checkVerdict(op: EventOp, res: BatchVerdict): void {
+    if ('error' in res) return this.fail(op.ns, `the agent refused event ${op.seq}: ${res.error}`);
+    const got = 'record' in res ? res.record : `${res.kind} ${res.coefficient ?? '-'}`;
     const want = `${op.verdict} ${op.coefficient ?? '-'}`;
     if (got !== want) this.fail(op.ns, `event ${op.seq}: the agent's verdict is '${got}', the engine's '${want}'`);
   }

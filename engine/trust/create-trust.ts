@@ -41,7 +41,7 @@ export interface TrustOptions {
   /** Recorded in `describe`. The agent always runs in its worker (see engine/trust/README.md). */
   readonly tee?: boolean;
   /** Run the trusted modeling agent that mirrors every namespace and signs reports (default true).
-   * It costs a worker message per event; without it the Attest RPC is unavailable. */
+   * It costs batched worker messages (the agent models every event again); without it the Attest RPC is unavailable. */
   readonly agent?: boolean;
   /** The simulated platform's secret (≥ 16 bytes) binding the agent's sealed state; default: a
    * fresh random one for this process only. */
