@@ -45,6 +45,9 @@ export interface EngineOptions {
   readonly hooks?: readonly EventHook[];
   readonly attester?: Attester;
   readonly ima?: ImaLogs;
+  /** Runs after the namespaces are restored and before the server listens (restores of parts that
+   * keep their own state in the store, such as the IMA logs). */
+  readonly beforeListen?: (store: LevelStore) => Promise<void>;
 }
 
 export interface RunningEngine {
@@ -55,6 +58,8 @@ export interface RunningEngine {
   readonly registry: NamespaceRegistry;
   /** In-process ingest (sources run inside the server): resolves once persisted. */
   readonly submit: Submit;
+  /** The open LevelDB store, for parts that keep their state in it (the IMA logs). */
+  readonly store: LevelStore;
   stop(): Promise<void>;
 }
 
@@ -99,6 +104,12 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     autoCreate: opts.autoCreate ?? true,
   });
   const restored = await registry.restore();
+  try {
+    await opts.beforeListen?.(store);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const hub = new Hub();
   const pipeline = new Pipeline(
     registry,
@@ -130,6 +141,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     dataDir,
     registry,
     submit: (ns, origin, events) => pipeline.submit(ns, origin, events),
+    store,
     async stop() {
       hub.close();
       // Open exporter streams would hold a graceful shutdown forever: force after a grace period.

@@ -138,6 +138,15 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
   try {
     engine = await startEngine({
       ...engineOptions(args), log, aggregate: trust.aggregate, hooks: [...(ima ? [ima.hook] : []), ...trust.hooks], attester: trust.attester, ima: ima?.logs,
+      // The IMA logs come back from the store before the first event can arrive.
+      beforeListen: ima
+        ? async (store) => {
+            const { ImaLogStore } = await import('../../engine/store/ima-log-store.js');
+            const r = await ima.restore(ImaLogStore.of(store));
+            trust.imaRestored(ima.host.log.entries.length);
+            if (r.entries > 0) log(`IMA: restored ${r.entries} log entries in ${r.levels} level(s)`);
+          }
+        : undefined,
     });
   } catch (err) {
     await trust.close();

@@ -14,6 +14,7 @@ import { templateFieldIds } from '../ima/template-fields.js';
 import type { EventHook } from '../ns/hooks.js';
 import type { ImaLogs } from '../server/control-service.js';
 import { type FileReaders, ImaEngineHook } from './ima-engine-hook.js';
+import { type ImaLogPersistence, type ImaRestored, ImaLogSync } from './ima-log-sync.js';
 import { shippedPolicy } from './io/hook-files.js';
 import { hashFileSync, readImaXattrSync } from './io/local-files.js';
 
@@ -46,6 +47,11 @@ export interface ImaHookOptions {
   readonly readXattr?: FileReaders['readXattr'];
   /** Default: hash the local file. */
   readonly hashFile?: FileReaders['hashFile'];
+  /**
+   * Where every level's log is kept across restarts (engine/store/ima-log-store.ts). With it,
+   * `restore()` must complete before the first event; entries are written in afterPersist.
+   */
+  readonly store?: ImaLogPersistence;
 }
 
 export interface ImaHook {
@@ -55,6 +61,11 @@ export interface ImaHook {
   readonly host: ImaNamespace;
   /** The IMA namespace of a TSEM namespace (created on first use). */
   namespace(name: string): ImaNamespace;
+  /**
+   * Loads every level's log and file marks from `store` (default: the `store` option) and from
+   * then on persists new entries before events are acknowledged. Call once, before any event.
+   */
+  restore(store?: ImaLogPersistence): Promise<ImaRestored>;
 }
 
 const invalid = (message: string) => new EngineError('TSEM_INVALID_ARGUMENT', message);
@@ -105,7 +116,7 @@ export function createImaHook(opts: ImaHookOptions = {}): ImaHook {
   // denies only in TSEM namespaces whose mode is enforce.
   const common = { template, hashAlgo, banks, enforce: true } as const;
   const host = new ImaNamespace({ ...common, name: opts.hostName ?? 'host', policy: hostRules, keyring: new Keyring(keys), bootAggregate: boot });
-  const hook = new ImaEngineHook(
+  const engineHook = new ImaEngineHook(
     host,
     (name, parent) => new ImaNamespace({ ...common, name, parent, policy: nsRules, keyring: new Keyring(keys) }),
     { readXattr: opts.readXattr ?? readImaXattrSync, hashFile: opts.hashFile ?? hashFileSync }
@@ -113,7 +124,7 @@ export function createImaHook(opts: ImaHookOptions = {}): ImaHook {
   const logs: ImaLogs = {
     log(ns, format, bank) {
       if (!banks.includes(bank)) throw invalid(`bank: expected one of ${banks.join(', ')}, got '${bank}'`);
-      const log = hook.namespace(ns).log;
+      const log = engineHook.namespace(ns).log;
       return {
         log: format === 'binary' ? log.toBinary(bank) : Buffer.from(log.toAscii(bank), 'utf8'),
         entries: log.entries.length,
@@ -121,5 +132,32 @@ export function createImaHook(opts: ImaHookOptions = {}): ImaHook {
       };
     },
   };
-  return { hook, logs, host, namespace: (name) => hook.namespace(name) };
+  let sync: ImaLogSync | undefined;
+  let unsynced = 0;
+  const hook: EventHook = {
+    afterVerdict: (ns, event) => {
+      if (!sync) unsynced++;
+      return engineHook.afterVerdict(ns, event);
+    },
+    afterPersist: async () => {
+      if (sync) return sync.flush();
+      // A store given but not restored: acknowledging would lose the entries on a restart.
+      if (opts.store) throw new EngineError('TSEM_STORE', 'IMA logs: the hook has a store but restore() was not awaited before the first event');
+    },
+  };
+  async function restore(store = opts.store): Promise<ImaRestored> {
+    if (!store) throw invalid('IMA logs: restore() needs a store (the store option or its argument)');
+    if (sync) throw invalid('IMA logs: restore() was already called');
+    // Entries logged before the restore would precede the restored ones: refuse, loudly (checked
+    // again once loaded, for events that came while the store was read).
+    const early = () => {
+      if (unsynced > 0) throw invalid(`IMA logs: restore() must complete before the first event; ${unsynced} event(s) came earlier`);
+    };
+    early();
+    const s = new ImaLogSync(engineHook, store);
+    const restored = await s.restore(early);
+    sync = s;
+    return restored;
+  }
+  return { hook, logs, host, namespace: (name) => engineHook.namespace(name), restore };
 }

@@ -55,6 +55,16 @@ interface FileState {
   readonly passReported: Map<string, string>;
 }
 
+/** A file's measured levels for one TSEM namespace, as persisted so a restart skips it too. */
+export interface FileMark {
+  /** `<tsem ns>\0<dev>:<path>` */
+  readonly key: string;
+  /** CELL digest hex of the contents measured. */
+  readonly digest: string;
+  /** `<level depth>:<pcr>` measured for these contents. */
+  readonly measured: readonly string[];
+}
+
 interface Level {
   readonly ns: ImaNamespace;
   /** 0 for the TSEM namespace's own level, 1 for the host: names could collide, depths cannot. */
@@ -79,6 +89,8 @@ export class ImaEngineHook implements EventHook {
   private readonly files = new Map<string, FileState>();
   /** path → `security.ima` read for the contents with CELL digest `digest`. */
   private readonly xattrs = new Map<string, { readonly digest: string; readonly value: Buffer | undefined }>();
+  /** Keys of `files` whose measured set changed since the last takeDirtyFiles(). */
+  private readonly dirty = new Set<string>();
 
   constructor(
     readonly host: ImaNamespace,
@@ -91,6 +103,32 @@ export class ImaEngineHook implements EventHook {
     let ns = this.children.get(name);
     if (!ns) this.children.set(name, (ns = this.makeChild(name, this.host)));
     return ns;
+  }
+
+  /** Every level, host first (ns null), then each TSEM namespace's in creation order. */
+  levels(): [string | null, ImaNamespace][] {
+    return [[null, this.host], ...this.children];
+  }
+
+  /** The marks changed since the last call (for persistence). */
+  takeDirtyFiles(): FileMark[] {
+    const out: FileMark[] = [];
+    for (const key of this.dirty) {
+      const s = this.files.get(key);
+      if (s) out.push({ key, digest: s.digest, measured: [...s.measured] });
+    }
+    this.dirty.clear();
+    return out;
+  }
+
+  /** Marks keys to be returned again (their write failed). */
+  markDirty(keys: readonly string[]): void {
+    for (const k of keys) this.dirty.add(k);
+  }
+
+  /** Restores a persisted mark: the file with these contents is not measured again. */
+  restoreFile(mark: FileMark): void {
+    this.files.set(mark.key, { digest: mark.digest, measured: new Set(mark.measured), passReported: new Map() });
   }
 
   afterVerdict(model: NamespaceModel, event: TsemEvent): HookResult | undefined {
@@ -119,7 +157,8 @@ export class ImaEngineHook implements EventHook {
 
   private handle(model: NamespaceModel, a: FileAccess, levels: readonly Level[], enforce: boolean): HookResult | undefined {
     const fileId = `${a.dev}:${a.path}`;
-    const state = this.state(`${model.id}\0${fileId}`, a.digest.toString('hex'));
+    const key = `${model.id}\0${fileId}`;
+    const state = this.state(key, a.digest.toString('hex'));
     const appraises = levels.some((l) => l.d.appraise);
     // Measured already at every level that measures, and nothing to appraise: the levels would
     // do nothing, so skip reading the xattr (a process spawn) for the most common event.
@@ -134,7 +173,7 @@ export class ImaEngineHook implements EventHook {
       return digests.get(algo);
     };
     const algo = xattrHashAlgo(xattr, child.hashAlgo);
-    if (!digestOf(algo)) return this.collectFailed(model, a, levels, state, algo, enforce);
+    if (!digestOf(algo)) return this.collectFailed(model, a, levels, key, state, algo, enforce);
 
     const cookie = `${state.digest}:${xattr?.toString('hex') ?? ''}`;
     const ev: FileEvent = {
@@ -145,10 +184,11 @@ export class ImaEngineHook implements EventHook {
     try {
       out = child.handleFile(ev);
     } catch (err) {
-      if (err instanceof DigestUnavailable) return this.collectFailed(model, a, levels, state, err.algo, enforce);
+      if (err instanceof DigestUnavailable) return this.collectFailed(model, a, levels, key, state, err.algo, enforce);
       throw err;
     }
     for (const l of levels) if (l.d.measure) state.measured.add(`${l.depth}:${l.d.pcr}`);
+    if (levels.some((l) => l.d.measure)) this.dirty.add(key);
     return this.result(model, a, levels, state, out, cookie, `${algo}:${digestOf(algo)!.toString('hex')}`, enforce);
   }
 
@@ -175,14 +215,15 @@ export class ImaEngineHook implements EventHook {
   }
 
   /** No digest in the algorithm IMA needs: violation entries and failed appraisals. */
-  private collectFailed(model: NamespaceModel, a: FileAccess, levels: readonly Level[], state: FileState, algo: string, enforce: boolean): HookResult {
+  private collectFailed(model: NamespaceModel, a: FileAccess, levels: readonly Level[], key: string, state: FileState, algo: string, enforce: boolean): HookResult {
     const records: ImaRecord[] = [];
     for (const l of levels) {
-      const key = `${l.depth}:${l.d.pcr}`;
-      const violation = l.d.measure && !state.measured.has(key);
+      const mark = `${l.depth}:${l.d.pcr}`;
+      const violation = l.d.measure && !state.measured.has(mark);
       if (violation) {
         l.ns.addViolation(a.path);
-        state.measured.add(key);
+        state.measured.add(mark);
+        this.dirty.add(key);
       }
       if (violation || l.d.appraise) {
         const detail = `no ${algo} digest of the file: not readable here, and the event's digest is another algorithm`;

@@ -126,6 +126,15 @@ export class LevelStore {
     return out;
   }
 
+  /**
+   * A JSON sublevel of this database for another persistent part (the IMA logs), so it shares the
+   * database and LevelDB's atomic batches. The model's own names (`meta`, `ns:*`) are refused.
+   */
+  sublevel(name: string): ReturnType<Level<string, unknown>['sublevel']> {
+    if (name === 'meta' || name.startsWith('ns:')) throw new RangeError(`sublevel '${name}' belongs to the model`);
+    return this.db.sublevel(name, { valueEncoding: 'json' }) as unknown as Sub;
+  }
+
   async deleteNamespace(id: string): Promise<void> {
     await this.meta.del(id);
     for (const part of ['p', 't', 'f', 'a', 'k'] as const) await (this.sub(id, part) as unknown as Level<string, unknown>).clear();

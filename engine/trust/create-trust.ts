@@ -62,6 +62,8 @@ export interface Trust {
   readonly agentPublicKey?: Uint8Array;
   /** One line for the start-up log. */
   readonly describe: string;
+  /** The host IMA log was restored with `count` entries already extended into PCR 10. */
+  imaRestored(count: number): void;
   close(): Promise<void>;
 }
 
@@ -103,12 +105,13 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
     if (modelPcr) cleanup.push(() => modelPcr.flush());
     const imaPcr = serial && opts.imaEntries ? new ImaPcr(serial, opts.imaEntries, imaBanks, opts.log) : undefined;
     if (imaPcr) cleanup.push(() => imaPcr.flush());
+    const imaRestored = (count: number) => imaPcr?.skipRestored(count);
     const tpmHooks = [modelPcr?.hook, imaPcr?.hook].filter((h): h is EventHook => h !== undefined);
     const where = tpm
       ? `TPM ${tpm.description}: aggregate ${aggregate(AGENT_DIGEST).toString('hex')}, namespace '${rootNamespace}' extends PCR ${pcr}`
       : 'no TPM: aggregate zero, no quotes';
     if (opts.agent === false) {
-      return { aggregate, hooks: tpmHooks, describe: `${where}; no modeling agent (attestation off)`, close };
+      return { aggregate, hooks: tpmHooks, describe: `${where}; no modeling agent (attestation off)`, imaRestored, close };
     }
 
     let secretPath = opts.platformSecretPath;
@@ -136,6 +139,7 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
       attester: createAgentAttester({ agent, mirror, serial, modelPcr }),
       agentPublicKey: agent.publicKey,
       describe: `${where}; modeling agent in a worker thread${opts.tee ? ' (simulated TEE)' : ''}, key ${agentKey}`,
+      imaRestored,
       close,
     };
   } catch (err) {

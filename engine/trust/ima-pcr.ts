@@ -29,6 +29,12 @@ export class ImaPcr {
     return this.failed;
   }
 
+  /** Entries restored from the store are already in the TPM's PCR 10 (the TPM kept its state
+   * across the engine's restart): extend only what comes after them. */
+  skipRestored(count: number): void {
+    this.extended = Math.max(this.extended, count);
+  }
+
   flush(): Promise<void> {
     const all = this.entries();
     const fresh = all.slice(this.extended);
