@@ -75,19 +75,7 @@ class AuditSocket {
   }
 };
 
-AuditSocket* Unwrap(napi_env env, napi_value v) {
-  void* data = nullptr;
-  if (v == nullptr || napi_get_value_external(env, v, &data) != napi_ok || data == nullptr) {
-    ThrowMessage(env, "EINVAL", "expected an audit handle from auditOpen()");
-    return nullptr;
-  }
-  auto* s = static_cast<AuditSocket*>(data);
-  if (s->closed) {
-    ThrowMessage(env, "EBADF", "audit handle is closed");
-    return nullptr;
-  }
-  return s;
-}
+AuditSocket* Unwrap(napi_env env, napi_value v) { return UnwrapHandle<AuditSocket>(env, v, "an audit handle from auditOpen()"); }
 
 void CallJs(napi_env env, napi_value cb, void* context, void*) {
   if (env == nullptr) return;

@@ -50,6 +50,23 @@ class BatchQueue {
   bool scheduled_ = false;
 };
 
+// The object behind a handle made with napi_create_external, or nullptr after throwing: EINVAL for
+// something else, EBADF once closed. `T` has a `closed` flag; `what` names the handle in errors.
+template <typename T>
+T* UnwrapHandle(napi_env env, napi_value v, const char* what) {
+  void* data = nullptr;
+  if (v == nullptr || napi_get_value_external(env, v, &data) != napi_ok || data == nullptr) {
+    ThrowMessage(env, "EINVAL", std::string("expected ") + what);
+    return nullptr;
+  }
+  auto* h = static_cast<T*>(data);
+  if (h->closed) {
+    ThrowMessage(env, "EBADF", std::string(what) + " is closed");
+    return nullptr;
+  }
+  return h;
+}
+
 void InitFanotify(napi_env env, napi_value exports);
 void InitAudit(napi_env env, napi_value exports);
 

@@ -11,19 +11,7 @@ namespace {
 using fan::FanEvent;
 using fan::FanSource;
 
-FanSource* Unwrap(napi_env env, napi_value v) {
-  void* data = nullptr;
-  if (v == nullptr || napi_get_value_external(env, v, &data) != napi_ok || data == nullptr) {
-    ThrowMessage(env, "EINVAL", "expected a fanotify handle from fanOpen()");
-    return nullptr;
-  }
-  auto* src = static_cast<FanSource*>(data);
-  if (src->closed) {
-    ThrowMessage(env, "EBADF", "fanotify handle is closed");
-    return nullptr;
-  }
-  return src;
-}
+FanSource* Unwrap(napi_env env, napi_value v) { return UnwrapHandle<FanSource>(env, v, "a fanotify handle from fanOpen()"); }
 
 void CallJs(napi_env env, napi_value cb, void* context, void*) {
   if (env == nullptr) return;
