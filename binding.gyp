@@ -5,7 +5,8 @@
       "sources": [
         "native/addon.cc",
         "native/fanotify.cc",
-        "native/audit.cc"
+        "native/audit.cc",
+        "native/xattr.cc"
       ],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fexceptions"],
       "defines": ["NAPI_VERSION=8"]

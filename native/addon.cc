@@ -98,6 +98,7 @@ void SetProp(napi_env env, napi_value obj, const char* name, napi_value value) {
 static napi_value Init(napi_env env, napi_value exports) {
   tsem::InitFanotify(env, exports);
   tsem::InitAudit(env, exports);
+  tsem::InitXattr(env, exports);
   return exports;
 }
 
