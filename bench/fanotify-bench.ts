@@ -12,7 +12,7 @@ import { feedSource } from '../engine/feed-source.js';
 import { startEngine } from '../engine/index.js';
 import { FanotifySource } from '../exporter/fanotify/fanotify-source.js';
 import { FAN_EVENT_ON_CHILD, markMask } from '../exporter/fanotify/fanotify-mask.js';
-import { loadNativeAddon } from '../exporter/host/native-addon.js';
+import { loadNativeAddon } from '../native/addon.js';
 
 const FILES = 50;
 const OPENS = 3000;

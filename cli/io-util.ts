@@ -1,6 +1,6 @@
 /** File helpers for commands: errors name the file and what was expected. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { EngineError } from '../engine/errors.js';
+import { EngineError } from '../common/errors.js';
 import type { Io } from './command.js';
 
 export function readInput(path: string, what: string): Buffer {

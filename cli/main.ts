@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { EngineError } from '../engine/errors.js';
+import { EngineError } from '../common/errors.js';
 import { UsageError, formatHelp, parseArgs } from './args.js';
 import type { Command, Io } from './command.js';
 

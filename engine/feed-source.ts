@@ -2,7 +2,7 @@
  * Feeds an in-process event source (fanotify, audit, a simulation) into the pipeline without a
  * gRPC hop, answering held permission events with the verdict's action as soon as it is persisted.
  */
-import type { TsemEventJson } from './event/json-types.js';
+import type { TsemEventJson } from '../proto/kernel-json.js';
 import type { EventOrigin, IncomingEvent, Outcome } from './ns/pipeline.js';
 
 export interface FedEvent {

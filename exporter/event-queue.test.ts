@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TsemEventJson } from '../engine/event/json-types.js';
+import type { TsemEventJson } from '../proto/kernel-json.js';
 import { EventQueue } from './event-queue.js';
 
 const ev = (n: number) => ({ namespace: 'host', event: { event: { process: 'p', type: `t${n}` } } as unknown as TsemEventJson });

@@ -6,7 +6,7 @@
  * each verdict goes to its event's `respond` callback.
  */
 import { hostname } from 'node:os';
-import type { TsemEventJson } from '../engine/event/json-types.js';
+import type { TsemEventJson } from '../proto/kernel-json.js';
 import type { Event as WireEvent } from '../proto/gen/tsem/v1/Event.js';
 import type { IngestRequest } from '../proto/gen/tsem/v1/IngestRequest.js';
 import type { IngestResponse__Output } from '../proto/gen/tsem/v1/IngestResponse.js';

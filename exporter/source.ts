@@ -2,7 +2,7 @@
  * The shape every event source exposes (fanotify, audit, audit-log), so the gRPC exporter and the
  * server can plug any of them in: `start()`, `stop()`, and an async iterable of sourced events.
  */
-import type { TsemEventJson } from '../engine/event/json-types.js';
+import type { TsemEventJson } from '../proto/kernel-json.js';
 
 /** One TSEM event in the kernel's JSON form (tsem-model.md §1.2–1.4), with the modeling namespace
  * the process was assigned to and, for a held permission event, the way to answer it. */

@@ -12,7 +12,7 @@
  * TSEM_INVALID_ARGUMENT naming the option; a missing kernel feature or privilege surfaces from
  * `start()` as one EngineError naming what is missing.
  */
-import { EngineError } from '../engine/errors.js';
+import { EngineError } from '../common/errors.js';
 import { AuditLogSource } from './audit/audit-log-source.js';
 import type { AuditedSyscall } from './audit/audit-netlink.js';
 import { ALL_SYSCALLS } from './audit/audit-netlink.js';

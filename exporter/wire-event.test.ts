@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TsemEventJson } from '../engine/event/json-types.js';
+import type { TsemEventJson } from '../proto/kernel-json.js';
 import { eventJsonToStructured, eventToWire, WireEventError } from './wire-event.js';
 
 // tsem-model.md §5 sample line (file_open, with a JSON-escaped quote in the pathname).

@@ -1,8 +1,8 @@
 /**
- * Exporter-side converters from the kernel's JSON form (engine/event/json-types.ts) to the wire
+ * Exporter-side converters from the kernel's JSON form (proto/kernel-json.ts) to the wire
  * `tsem.v1.Event` (proto/tsem/v1/tsem.proto). Pure: no I/O, no grpc.
  */
-import type { CoeJson, EventHeaderJson, TsemEventJson } from '../engine/event/json-types.js';
+import type { CoeJson, EventHeaderJson, TsemEventJson } from '../proto/kernel-json.js';
 import type { Coe } from '../proto/gen/tsem/v1/Coe.js';
 import type { Event as WireEvent } from '../proto/gen/tsem/v1/Event.js';
 import type { EventHeader } from '../proto/gen/tsem/v1/EventHeader.js';

@@ -99,7 +99,7 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
   const source = args.values.get('source') ?? 'none';
   const { startEngine } = await import('../../engine/index.js');
   const { feedSource } = await import('../../engine/feed-source.js');
-  const { createLog } = await import('../../engine/log.js');
+  const { createLog } = await import('../../common/log.js');
   const log = createLog('tsem', io.err);
   let kernelSource: import('../../exporter/source.js').EventSource | undefined;
   if (source === 'fanotify' || source === 'audit') {

@@ -3,7 +3,7 @@
  * `tsem-ed25519-secret <base64>` (64 bytes: seed || public key, tweetnacl's layout).
  */
 import nacl from 'tweetnacl';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 
 const PUBLIC_WORD = 'tsem-ed25519-public';
 const SECRET_WORD = 'tsem-ed25519-secret';

@@ -1,5 +1,5 @@
 /** Reading a report from JSON text: every field is checked for presence and type, by name. */
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import type { QuoteEvidence } from '../tpm/quote-verify.js';
 import type { AttestationReport } from './report.js';
 

@@ -2,7 +2,7 @@
 import type { TpmClient } from '../tpm/client.js';
 import { AGGREGATE_PCRS, DEFAULT_MODEL_PCR } from '../tpm/aggregate.js';
 import type { QuoteEvidence } from '../tpm/quote-verify.js';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 
 /** The IMA PCR (ima.md): the root IMA log is extended here. */
 export const IMA_PCR = 10;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import { createDigest } from '../measure/digest.js';
 import { formatModelFile, parseModelFile } from './model-file.js';
 import { diffModels, mergeModels, summarizeModel } from './model-ops.js';

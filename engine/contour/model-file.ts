@@ -2,7 +2,7 @@
  * Quixote model files (tsem-model.md §4.2): `# comment`, `key`, `base`, `aggregate`, `state`,
  * `pseudonym`, `seal`, `end`, `signature` lines. Parsing names the line that is wrong.
  */
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import type { DigestAlgorithm } from '../measure/digest.js';
 
 export interface ModelFile {

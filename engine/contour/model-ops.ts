@@ -1,5 +1,5 @@
 /** Summary, diff and merge of model files (pure). */
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import type { DigestAlgorithm } from '../measure/digest.js';
 import { measurementOf, stateOf } from '../measure/extend.js';
 import type { ModelFile } from './model-file.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createScenario, formatEventLine } from '../../exporter/sim/index.js';
-import { ParseError } from '../errors.js';
+import { ParseError } from '../../common/errors.js';
 import { createDigest } from '../measure/digest.js';
 import { Mapper } from '../measure/mapper.js';
 import type { TsemEvent } from './event.js';

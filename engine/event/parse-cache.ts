@@ -9,8 +9,8 @@
  */
 import type { TsemEvent, TsemRecord } from './event.js';
 import type { Cell } from './hooks.js';
-import type { TsemEventJson } from './json-types.js';
-import { ParseError } from '../errors.js';
+import type { TsemEventJson } from '../../proto/kernel-json.js';
+import { ParseError } from '../../common/errors.js';
 import { eventWithHeader, formatKernelJson, type ParseOptions, parseEventObject, parseRecordLine } from './parse-json.js';
 import { markShared } from './shared-values.js';
 import type { Coe } from './structures.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ParseError } from '../errors.js';
+import { ParseError } from '../../common/errors.js';
 import { parseRecordLine } from './parse-json.js';
 import { parseInteger } from './schema.js';
 

@@ -2,10 +2,10 @@
  * Parses TSEM event descriptions in the kernel's JSON form (tsem-model.md §1.2–1.4, §3.4):
  * trajectory/forensics lines (no wrapper) and export records (`{"export": {"type": ...}, ...}`).
  */
-import { ParseError } from '../errors.js';
+import { ParseError } from '../../common/errors.js';
 import type { EventHeader, TsemEvent, TsemRecord } from './event.js';
 import { CELL_SCHEMAS, type Cell, isDetailedHook, isHookName } from './hooks.js';
-import type { TsemEventJson } from './json-types.js';
+import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { digest, FieldError, object, optional, type SchemaContext, text, u32, u64 } from './schema.js';
 import { COE, type Coe } from './structures.js';
 

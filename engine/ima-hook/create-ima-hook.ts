@@ -4,7 +4,7 @@
  * server behind the Control service's GetImaLog. Bad configuration throws an EngineError that
  * names the policy line and keyword, the key file, or the option.
  */
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import { canHash, digestSize } from '../ima/hash-algo.js';
 import { ImaNamespace } from '../ima/ima-namespace.js';
 import { type ImaKey, KeyLoadError, Keyring, loadKeys } from '../ima/keys.js';
@@ -16,7 +16,8 @@ import type { ImaLogs } from '../server/control-service.js';
 import { type FileReaders, ImaEngineHook } from './ima-engine-hook.js';
 import { type ImaLogPersistence, type ImaRestored, ImaLogSync } from './ima-log-sync.js';
 import { shippedPolicy } from './io/hook-files.js';
-import { hashFileSync, readImaXattrSync } from './io/local-files.js';
+import { loadNativeAddon } from '../../native/addon.js';
+import { hashFileSync, readLocalImaXattr } from './io/local-files.js';
 
 /** A key (X.509 certificate or public key, PEM or DER) and where it came from, for messages. */
 export interface KeySource {
@@ -43,7 +44,7 @@ export interface ImaHookOptions {
   readonly bootAggregate?: { readonly algo: string; readonly digest: Buffer };
   /** Name of the host level in records (default `host`). */
   readonly hostName?: string;
-  /** Default: getfattr on the local file. Give `() => undefined` when no event's file is local. */
+  /** Default: getxattr(2) on the local file (the native addon). Give `() => undefined` when no event's file is local. */
   readonly readXattr?: FileReaders['readXattr'];
   /** Default: hash the local file. */
   readonly hashFile?: FileReaders['hashFile'];
@@ -119,7 +120,7 @@ export function createImaHook(opts: ImaHookOptions = {}): ImaHook {
   const engineHook = new ImaEngineHook(
     host,
     (name, parent) => new ImaNamespace({ ...common, name, parent, policy: nsRules, keyring: new Keyring(keys) }),
-    { readXattr: opts.readXattr ?? readImaXattrSync, hashFile: opts.hashFile ?? hashFileSync }
+    { readXattr: opts.readXattr ?? localXattrReader(), hashFile: opts.hashFile ?? hashFileSync }
   );
   const logs: ImaLogs = {
     log(ns, format, bank) {
@@ -160,4 +161,10 @@ export function createImaHook(opts: ImaHookOptions = {}): ImaHook {
     return restored;
   }
   return { hook, logs, host, namespace: (name) => engineHook.namespace(name), restore };
+}
+
+/** The local reader, with the native addon loaded now: a missing build fails the start, not each event. */
+function localXattrReader(): FileReaders['readXattr'] {
+  loadNativeAddon();
+  return readLocalImaXattr;
 }

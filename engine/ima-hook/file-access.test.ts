@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEventObject } from '../event/parse-json.js';
-import type { TsemEventJson } from '../event/json-types.js';
+import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { fileAccessOf, openMask } from './file-access.js';
 import { fileCell, fileEvent, sha256 } from './test-events.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import type { TsemEvent } from '../event/event.js';
-import type { TsemEventJson } from '../event/json-types.js';
+import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { parseEventObject } from '../event/parse-json.js';
 import { keyIdOf } from '../ima/keys.js';
 import { parseAsciiList } from '../ima/measurement-list-ascii.js';

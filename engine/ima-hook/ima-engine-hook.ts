@@ -27,7 +27,7 @@
  * Appraisal denies only in a TSEM namespace whose mode is `enforce`; in learn, audit and sealed
  * it is reported (records with `status: fail`, which make the notice an alert) but never denies.
  */
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../common/errors.js';
 import type { TsemEvent } from '../event/event.js';
 import type { FileEvent, FileOutcome, ImaNamespace } from '../ima/ima-namespace.js';
 import { xattrHashAlgo } from '../ima/ima-xattr.js';

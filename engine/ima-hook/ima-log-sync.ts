@@ -5,7 +5,7 @@
  * durable. Writes run one at a time, in order: a flush returns once everything appended before
  * it is written, whichever flush's batch carried it.
  */
-import { EngineError, errorMessage } from '../errors.js';
+import { EngineError, errorMessage } from '../../common/errors.js';
 import type { ImaNamespace } from '../ima/ima-namespace.js';
 import type { TemplateEntry } from '../ima/template-entry.js';
 import type { FileMark, ImaEngineHook } from './ima-engine-hook.js';

@@ -1,7 +1,7 @@
 /** Builders of file events for the IMA hook's tests (kernel JSON, parsed as the engine does). */
 import { createHash } from 'node:crypto';
 import type { TsemEvent } from '../event/event.js';
-import type { TsemEventJson } from '../event/json-types.js';
+import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { parseEventObject } from '../event/parse-json.js';
 
 export interface FileEventSpec {

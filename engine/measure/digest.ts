@@ -3,7 +3,7 @@
  * coefficient, base, pseudonym and aggregate sized by its digest size.
  */
 import { createHash, getHashes, hash as oneShot } from 'node:crypto';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 
 export interface DigestAlgorithm {
   /** Node/OpenSSL name, e.g. `sha256`, `sha3-256`. */

@@ -2,7 +2,7 @@
  * One modeling namespace: its measurement, contour map, trajectory, forensics and task table
  * (tsem-model.md §2.6, §3.2, §3.5). Pure: no I/O, no clock; the pipeline and store drive it.
  */
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import type { TsemEvent } from '../event/event.js';
 import { ContourMap, type Point } from '../contour/contour-map.js';
 import type { ModelFile } from '../contour/model-file.js';

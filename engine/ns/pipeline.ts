@@ -5,9 +5,9 @@
  * A failure in one namespace rejects that namespace's work only; the others go on.
  */
 import { filter, groupBy, mergeMap, Subject, type Subscription, take } from 'rxjs';
-import { EngineError, errorMessage } from '../errors.js';
+import { EngineError, errorMessage } from '../../common/errors.js';
 import type { TsemEvent } from '../event/event.js';
-import type { TsemEventJson } from '../event/json-types.js';
+import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { EventParseCache, type StructuredInput } from '../event/parse-cache.js';
 import { parseEventObject } from '../event/parse-json.js';
 import type { NamespaceModel, Verdict } from './namespace-model.js';

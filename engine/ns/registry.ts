@@ -1,5 +1,5 @@
 /** The engine's namespaces by name, created on demand and restored from the store. */
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import type { ChangeSet, NamespaceConfig } from './namespace-model.js';
 import { createNamespaceConfig, NamespaceModel } from './namespace-model.js';
 

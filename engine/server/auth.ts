@@ -5,7 +5,7 @@
  * `viewer` (Monitor and Control reads). Each identity may be limited to some namespaces.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 
 export type Role = 'admin' | 'exporter' | 'viewer';
 
@@ -40,14 +40,14 @@ export function authenticate(cfg: AuthConfig, creds: Credentials): Identity {
   if (creds.token !== undefined) {
     const d = Buffer.from(tokenDigest(creds.token), 'hex');
     for (const [k, id] of cfg.tokens) if (timingSafeEqual(Buffer.from(k, 'hex'), d)) return id;
-    throw new EngineError('TSEM_PERMISSION', 'the bearer token is not recognised');
+    throw new EngineError('TSEM_UNAUTHENTICATED', 'the bearer token is not recognised');
   }
   if (creds.certCommonName !== undefined) {
     const id = cfg.certs.get(creds.certCommonName);
     if (id) return id;
   }
   if (cfg.anonymous) return cfg.anonymous;
-  throw new EngineError('TSEM_PERMISSION', 'authentication required: send "authorization: Bearer <token>" or a client certificate');
+  throw new EngineError('TSEM_UNAUTHENTICATED', 'authentication required: send "authorization: Bearer <token>" or a client certificate');
 }
 
 export function authorize(id: Identity, role: Role, namespace?: string): void {

@@ -12,7 +12,7 @@ import type { Pipeline } from '../ns/pipeline.js';
 import type { NamespaceRegistry } from '../ns/registry.js';
 import { type AuthConfig, authorize, type Identity, mayAccess, type Role } from './auth.js';
 import { callerIdentity } from './caller.js';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import { invalid, toStatus } from './to-status.js';
 import { modeFromWire, namespaceInfo } from './wire.js';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { loadTsemProto } from '../../proto/load.js';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import type { ControlHandlers } from '../../proto/gen/tsem/v1/Control.js';
 import type { IngestHandlers } from '../../proto/gen/tsem/v1/Ingest.js';
 import type { MonitorHandlers } from '../../proto/gen/tsem/v1/Monitor.js';

@@ -1,6 +1,6 @@
 /** The single mapping from engine errors to gRPC statuses. */
 import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
-import { EngineError, errorMessage } from '../errors.js';
+import { EngineError, errorMessage } from '../../common/errors.js';
 
 const CODES: Record<string, status> = {
   TSEM_PARSE: status.INVALID_ARGUMENT,
@@ -9,6 +9,7 @@ const CODES: Record<string, status> = {
   TSEM_INVALID_ARGUMENT: status.INVALID_ARGUMENT,
   TSEM_NAMESPACE: status.NOT_FOUND,
   TSEM_PERMISSION: status.PERMISSION_DENIED,
+  TSEM_UNAUTHENTICATED: status.UNAUTHENTICATED,
   TSEM_STORE: status.INTERNAL,
   TSEM_UNAVAILABLE: status.UNAVAILABLE,
   TSEM_TPM: status.UNAVAILABLE,
@@ -16,10 +17,6 @@ const CODES: Record<string, status> = {
 
 export function toStatus(err: unknown): Partial<ServiceError> {
   const code = err instanceof EngineError ? (CODES[err.code] ?? status.UNKNOWN) : status.INTERNAL;
-  if (err instanceof EngineError && err.code === 'TSEM_PERMISSION') {
-    const authn = /^authentication required|not recognised/.test(err.message);
-    return { code: authn ? status.UNAUTHENTICATED : code, details: err.message, metadata: new Metadata() };
-  }
   return { code, details: err instanceof EngineError ? err.message : `internal error: ${errorMessage(err)}`, metadata: new Metadata() };
 }
 

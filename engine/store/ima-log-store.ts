@@ -8,7 +8,7 @@
  * of the namespace name (names are arbitrary text); `f:<hex of file key>` for the hook's marks.
  */
 import type { Level } from 'level';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import type { FileMark, ImaLogAppend, ImaLogPersistence, ImaLogSnapshot } from '../ima-hook/ima-log-sync.js';
 import { createTemplateEntry, encodeTemplateData, type TemplateEntry } from '../ima/template-entry.js';
 import type { LevelStore } from './level-store.js';

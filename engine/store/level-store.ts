@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import type { Convergence } from '../ns/convergence.js';
 import { type ChangeSet, type EventEntry, type Mode, type NamespaceConfig, NamespaceModel } from '../ns/namespace-model.js';
 import type { Task } from '../ns/task-table.js';

@@ -9,7 +9,7 @@ import type { PcrSelection } from './marshal.js';
 import { TPM_RC_FAILURE, TPM_RC_INITIALIZE, TpmResponseError } from './response-code.js';
 import type { TpmTransport } from './transport.js';
 import { type EccPublic, TpmFormatError, TpmReader, readResponseHeader } from './unmarshal.js';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 
 /** The TPM2_GetRandom limit is the TPM's largest digest; ask in chunks of this size. */
 const RANDOM_CHUNK_BYTES = 32;

@@ -4,7 +4,7 @@
  * next read() returns the whole response.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import { MAX_RESPONSE_BYTES, type TpmTransport } from './transport.js';
 
 export async function openDeviceTransport(path: string): Promise<TpmTransport> {

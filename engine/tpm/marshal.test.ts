@@ -5,7 +5,7 @@ import { TPM_ALG } from './constants.js';
 import { pcrBitmap } from './marshal.js';
 import { TpmFormatError, TpmReader, readPcrSelectionList, readResponseHeader } from './unmarshal.js';
 import { parseTpmSpec } from './tpm-spec.js';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 
 // Frames written out by hand from TPM 2.0 Part 3 (tag, size, code, handles, auth, params).
 test('command frames match the Part 3 layouts byte for byte', () => {

@@ -7,7 +7,7 @@ import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto
 import { AK_ATTRIBUTES } from './marshal.js';
 import { TPM_ALG, TPM_ECC_NIST_P256, TPM_GENERATED_VALUE, TPM_RH, hashByAlg } from './constants.js';
 import { type Attest, type EccPublic, TpmReader, readEccPublic, readQuoteAttest } from './unmarshal.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../common/errors.js';
 
 /** A quote as carried in JSON: all binary fields hex. */
 export interface QuoteEvidence {

@@ -7,7 +7,7 @@
  *   bit 7 clear, bit 8 set   -> format 0: bit 10 vendor, bit 11 warning (TPM_RC_WARN = 0x900,
  *                           else TPM_RC_VER1 = 0x100), number in bits 0-6.
  */
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 
 const FMT1: Record<number, string> = {
   0x01: 'ASYMMETRIC', 0x02: 'ATTRIBUTES', 0x03: 'HASH', 0x04: 'VALUE', 0x05: 'HIERARCHY',

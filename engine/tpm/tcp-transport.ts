@@ -6,7 +6,7 @@
  *   swtpm:  its control channel instead takes u32 CMD_INIT(2) || u32 flags, answered by u32 result.
  */
 import { Socket, connect } from 'node:net';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import { MAX_RESPONSE_BYTES, type TpmTransport } from './transport.js';
 
 const TPM_SEND_COMMAND = 8;

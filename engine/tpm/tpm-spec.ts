@@ -3,7 +3,7 @@
  * `mssim:HOST:PORT` (Microsoft/IBM simulator; platform port PORT+1), or a device path such as
  * `/dev/tpmrm0`. Pure.
  */
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import type { PlatformDialect } from './tcp-transport.js';
 
 export type TpmSpec =

@@ -9,7 +9,7 @@ import { TPM_ALG, TPM_RH } from './constants.js';
 import { openTpm } from './open-tpm.js';
 import { verifyQuote, type QuoteEvidence } from './quote-verify.js';
 import { TpmResponseError } from './response-code.js';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 
 const skip = swtpmSkipReason();
 const sha256 = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();

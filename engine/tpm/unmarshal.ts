@@ -2,7 +2,7 @@
  * Unmarshalling of TPM 2.0 response structures (TPM 2.0 Library Part 2). Pure. Every read is
  * bounds-checked: a short or malformed response throws TpmFormatError naming the field.
  */
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import { TPM_ALG, TPM_ST } from './constants.js';
 import type { PcrSelection } from './marshal.js';
 

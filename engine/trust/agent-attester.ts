@@ -6,7 +6,7 @@
  */
 import { reportBodyOf } from '../attest/report-body.js';
 import type { ReportBody } from '../attest/report.js';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import type { NamespaceModel } from '../ns/namespace-model.js';
 import type { Attester } from '../server/control-service.js';
 import type { ModelingAgent } from '../../tee-sim/agent-client.js';

@@ -15,7 +15,7 @@ import { Controller, ModelingAgent } from '../../tee-sim/agent-client.js';
 import { generateKeyPair } from '../attest/keys.js';
 import { formatModelFile, type ModelFile, parseModelFile } from '../contour/model-file.js';
 import { parseEventObject } from '../event/parse-json.js';
-import type { TsemEventJson } from '../event/json-types.js';
+import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { createNamespaceConfig, NamespaceModel } from '../ns/namespace-model.js';
 import { type IncomingEvent, Pipeline } from '../ns/pipeline.js';
 import { NamespaceRegistry } from '../ns/registry.js';

@@ -18,7 +18,7 @@
  * reason, and reports for it are refused.
  */
 import { formatModelFile } from '../contour/model-file.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../common/errors.js';
 import type { EventHook } from '../ns/hooks.js';
 import type { Mode, NamespaceModel } from '../ns/namespace-model.js';
 import type { Controller, ModelingAgent } from '../../tee-sim/agent-client.js';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '../attest/keys.js';
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../common/errors.js';
 import type { EventHook } from '../ns/hooks.js';
 import type { Attester } from '../server/control-service.js';
 import { DEFAULT_MODEL_PCR } from '../tpm/aggregate.js';

@@ -3,7 +3,7 @@
  * per allocated bank, with its template digest in that bank (0xff… for a violation), after the
  * batch that appended it is persisted. A TPM quote over PCR 10 then covers the served log.
  */
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../common/errors.js';
 import { extendValue, type TemplateEntry } from '../ima/template-entry.js';
 import type { EventHook } from '../ns/hooks.js';
 import { hashByAlg } from '../tpm/constants.js';

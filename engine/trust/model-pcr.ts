@@ -6,7 +6,7 @@
  * New points are noted in afterVerdict, in the namespace's order, and extended after the batch is
  * persisted (afterPersist) or, earlier, when a report needs the PCR to cover them (flush()).
  */
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../../common/errors.js';
 import type { EventHook } from '../ns/hooks.js';
 import { coefficientDigests } from '../tpm/aggregate.js';
 import type { TpmSerial } from './tpm-serial.js';

@@ -2,7 +2,7 @@
  * Pieces of a TSEM event built from audit records: the header and COE from SYSCALL
  * (tsem-model.md §1.2, §1.3) and the `file` CELL from a PATH record plus host facts (§1.4).
  */
-import type { CoeJson, EventHeaderJson, JsonCell } from '../../engine/event/json-types.js';
+import type { CoeJson, EventHeaderJson, JsonCell } from '../../proto/kernel-json.js';
 import { capeffHex } from '../host/procfs.js';
 import { type AuditRecord, dec, num, text } from './audit-record.js';
 

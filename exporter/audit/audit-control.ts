@@ -3,8 +3,8 @@
  * kernel's NLMSG_ERROR (errno 0 = ACK) settles the promise of that sequence number. An AUDIT_GET
  * reply (struct audit_status) carries the request's sequence number and may come after the ACK.
  */
-import { EngineError } from '../../engine/errors.js';
-import type { AuditRawMessage, NativeAddon, NativeHandle } from '../host/native-addon.js';
+import { EngineError } from '../../common/errors.js';
+import type { AuditRawMessage, NativeAddon, NativeHandle } from '../../native/addon.js';
 import { AUDIT_GET, type AuditStatus, NLMSG_ERROR, parseAuditStatus, parseNlError } from './audit-netlink.js';
 
 const REQUEST_TIMEOUT_MS = 3000;

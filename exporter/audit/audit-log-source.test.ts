@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { JsonCell, TsemEventJson } from '../../engine/event/json-types.js';
+import type { JsonCell, TsemEventJson } from '../../proto/kernel-json.js';
 import { AuditLogSource } from './audit-log-source.js';
 import * as fx from './audit-log-fixture.js';
 

@@ -5,7 +5,7 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { EngineError } from '../../engine/errors.js';
+import { EngineError } from '../../common/errors.js';
 import { EventQueue } from '../event-queue.js';
 import { createNamespaceMapper, type NamespaceMapper } from '../nsmap/namespace-rule.js';
 import type { EventSource, SourcedEvent, SourceStats } from '../source.js';

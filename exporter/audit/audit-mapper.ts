@@ -6,7 +6,7 @@
  * mount → sb_mount. Task ids the audit trail cannot know (socket owner, kill target, ptrace
  * child) are the zero digest: the engine's task table may fill them in by pid.
  */
-import type { JsonCell, TsemEventJson } from '../../engine/event/json-types.js';
+import type { JsonCell, TsemEventJson } from '../../proto/kernel-json.js';
 import { EXEC_FLAGS, O_LARGEFILE } from '../host/file-cell.js';
 import type { AuditEventGroup } from './audit-assembler.js';
 import { absolutePath, type AuditHost, coe, fileFromPath, header } from './audit-cells.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import type { JsonCell } from '../../engine/event/json-types.js';
+import type { JsonCell } from '../../proto/kernel-json.js';
 import { rootSkipReason } from '../../test/helpers/repo.js';
 import type { SourcedEvent } from '../source.js';
 import { AuditSource, auditUnavailableReason } from './audit-source.js';

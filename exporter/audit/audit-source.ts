@@ -5,9 +5,9 @@
  * stop() removes the rule and hands the audit pid back. The kernel's lost counter and backlog
  * are polled and reported by stats(), never hidden.
  */
-import { EngineError } from '../../engine/errors.js';
+import { EngineError } from '../../common/errors.js';
 import { EventQueue } from '../event-queue.js';
-import { errnoCode, loadNativeAddon, type AuditRawMessage, type NativeAddon, type NativeHandle } from '../host/native-addon.js';
+import { errnoCode, loadNativeAddon, type AuditRawMessage, type NativeAddon, type NativeHandle } from '../../native/addon.js';
 import { createNamespaceMapper, type NamespaceMapper } from '../nsmap/namespace-rule.js';
 import type { EventSource, SourcedEvent, SourceStats } from '../source.js';
 import { AuditAssembler, type AuditEventGroup } from './audit-assembler.js';

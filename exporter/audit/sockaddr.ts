@@ -3,7 +3,7 @@
  * (tsem-model.md §1.4): af_inet {port, address}, af_inet6 {port, flow, scope, address},
  * af_unix {address}, otherwise af_other {address: HF(sa_data)}. Pure.
  */
-import type { JsonCell } from '../../engine/event/json-types.js';
+import type { JsonCell } from '../../proto/kernel-json.js';
 
 export const AF_UNIX = 1;
 export const AF_INET = 2;

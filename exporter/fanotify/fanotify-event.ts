@@ -4,11 +4,11 @@
  * header and COE from /proc/PID while the process is held (permission events) or still alive.
  */
 import { fstatSync, readlinkSync } from 'node:fs';
-import type { CoeJson, JsonCell, TsemEventJson } from '../../engine/event/json-types.js';
+import type { CoeJson, JsonCell, TsemEventJson } from '../../proto/kernel-json.js';
 import { cleanFdPath, EXEC_FLAGS, fileCell, type FileStat, isRegular, O_LARGEFILE, usesZeroDigest } from '../host/file-cell.js';
 import type { FileDigester } from '../host/file-digest.js';
 import type { MountTable } from '../host/mountinfo.js';
-import type { FanRawEvent } from '../host/native-addon.js';
+import type { FanRawEvent } from '../../native/addon.js';
 import { readProcessFacts, unknownCoe } from '../host/procfs.js';
 import { isExecMask } from './fanotify-mask.js';
 

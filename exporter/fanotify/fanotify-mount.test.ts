@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { JsonCell } from '../../engine/event/json-types.js';
+import type { JsonCell } from '../../proto/kernel-json.js';
 import { rootSkipReason } from '../../test/helpers/repo.js';
 import type { SourcedEvent } from '../source.js';
 import { FanotifySource, fanotifyUnavailableReason } from './fanotify-source.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { rootSkipReason } from '../../test/helpers/repo.js';
-import type { JsonCell } from '../../engine/event/json-types.js';
+import type { JsonCell } from '../../proto/kernel-json.js';
 import type { SourcedEvent } from '../source.js';
 import { FanotifySource, fanotifyUnavailableReason } from './fanotify-source.js';
 import type { FanotifyOptions } from './fanotify-options.js';

@@ -8,11 +8,11 @@
  * §1.6), and the second permission event is allowed without being reported again.
  */
 import { existsSync } from 'node:fs';
-import { EngineError } from '../../engine/errors.js';
+import { EngineError } from '../../common/errors.js';
 import { EventQueue } from '../event-queue.js';
 import { FileDigester } from '../host/file-digest.js';
 import { MountTable } from '../host/mountinfo.js';
-import { errnoCode, type FanRawEvent, loadNativeAddon, type NativeAddon, type NativeHandle } from '../host/native-addon.js';
+import { errnoCode, type FanRawEvent, loadNativeAddon, type NativeAddon, type NativeHandle } from '../../native/addon.js';
 import { createNamespaceMapper, type NamespaceMapper } from '../nsmap/namespace-rule.js';
 import type { EventSource, SourcedEvent, SourceStats } from '../source.js';
 import { inspectFd, mapOpen, type MapContext } from './fanotify-event.js';

@@ -2,7 +2,7 @@
  * Builds the `file` CELL structure (tsem-model.md §1.4) of an opened file from fstat, the
  * superblock magic, the mount table and the content digest: `{flags, inode, path, digest}`.
  */
-import type { JsonCell } from '../../engine/event/json-types.js';
+import type { JsonCell } from '../../proto/kernel-json.js';
 import { devMajor, devMinor, type MountTable, superblockId } from './mountinfo.js';
 
 /** The fstat fields the CELL uses (bigint stat, so st_dev and st_ino keep every bit). */

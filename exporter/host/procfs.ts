@@ -4,7 +4,7 @@
  * process is gone (a notification event can outlive its process).
  */
 import { readFileSync } from 'node:fs';
-import type { CoeJson } from '../../engine/event/json-types.js';
+import type { CoeJson } from '../../proto/kernel-json.js';
 
 /** §1.3: an id the kernel cannot map shows as (u32)-1; used when the process has exited. */
 export const UNMAPPED_ID = '4294967295';

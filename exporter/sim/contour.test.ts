@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import type { JsonCell } from '../../engine/event/json-types.js';
+import type { JsonCell } from '../../proto/kernel-json.js';
 import { parseEventObject } from '../../engine/event/parse-json.js';
 import { createNamespaceConfig, type Mode, NamespaceModel, type VerdictKind } from '../../engine/ns/namespace-model.js';
 import { createScenario, listScenarios, MIN_TRAINING_ITERATIONS, type Scenario } from './scenario.js';

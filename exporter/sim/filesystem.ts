@@ -3,7 +3,7 @@
  * `dentry` and `file` in the kernel's JSON form (tsem-model.md §1.4, §1.5). Everything is a pure
  * function of the pathname, so a path always yields the same point.
  */
-import type { JsonCell } from '../../engine/event/json-types.js';
+import type { JsonCell } from '../../proto/kernel-json.js';
 import { contentDigestHex, type SimDigest } from './sim-digest.js';
 
 export interface SimInode {

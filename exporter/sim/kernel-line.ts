@@ -2,7 +2,7 @@
  * Formats an event as a kernel trajectory line (tsem-model.md §3.4): `"key": "value"` pairs joined
  * by `", "`, keys in insertion order, so simulated runs can be written as trajectory files.
  */
-import type { TsemEventJson } from '../../engine/event/json-types.js';
+import type { TsemEventJson } from '../../proto/kernel-json.js';
 
 function format(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

@@ -2,7 +2,7 @@
  * The executables the scenarios run, with the shared libraries the dynamic loader maps for each
  * (Debian 12 amd64, merged /usr). A `libs` of undefined marks a static binary: no loader events.
  */
-import type { CoeJson } from '../../engine/event/json-types.js';
+import type { CoeJson } from '../../proto/kernel-json.js';
 
 export interface Program {
   readonly path: string;

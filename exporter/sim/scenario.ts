@@ -6,7 +6,7 @@
  * documented minimum) accepts every other run of it, whatever the seed or iteration count; an
  * attack run differs from its benign base exactly by the injected events.
  */
-import type { TsemEventJson } from '../../engine/event/json-types.js';
+import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { ATTACKS } from './attacks.js';
 import { checkSeed, Prng } from './prng.js';
 import { createSimDigest } from './sim-digest.js';

@@ -3,7 +3,7 @@
  * form (tsem-model.md §1.4). The task tracks its TASK_ID as the kernel would (§1.6): fork copies
  * it, exec derives a new one (§2.5), so sockets and created files carry the right `owner`.
  */
-import type { CoeJson, JsonCell } from '../../engine/event/json-types.js';
+import type { CoeJson, JsonCell } from '../../proto/kernel-json.js';
 import { dentryJson, fileJson, inodeJson, type SimFile } from './filesystem.js';
 import { LD_SO_CACHE, type Program } from './programs.js';
 import { execTaskId } from './task-id.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseEventObject } from '../../engine/event/parse-json.js';
 import { createNamespaceConfig, NamespaceModel } from '../../engine/ns/namespace-model.js';
-import type { JsonCell } from '../../engine/event/json-types.js';
+import type { JsonCell } from '../../proto/kernel-json.js';
 import type { SimFile } from './filesystem.js';
 import { createScenario, listScenarios } from './scenario.js';
 import { createSimDigest } from './sim-digest.js';

@@ -1,9 +1,9 @@
 /**
  * The simulated machine a scenario runs on: a seeded monotonic clock, a pid allocator, the inodes
  * created inside the namespace, and the buffer of events emitted so far with their attack roles.
- * Events follow the non-kernel source convention (json-types.ts): `pid`/`ppid`, no task ids.
+ * Events follow the non-kernel source convention (proto/kernel-json.ts): `pid`/`ppid`, no task ids.
  */
-import type { CoeJson, JsonCell, TsemEventJson } from '../../engine/event/json-types.js';
+import type { CoeJson, JsonCell, TsemEventJson } from '../../proto/kernel-json.js';
 import { type CreatedInode, FileSystem } from './filesystem.js';
 import type { Prng } from './prng.js';
 import type { SimDigest } from './sim-digest.js';

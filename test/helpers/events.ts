@@ -1,5 +1,5 @@
 /** Builders of kernel-JSON events for tests (all values strings, as the kernel emits them). */
-import type { TsemEventJson } from '../../engine/event/json-types.js';
+import type { TsemEventJson } from '../../proto/kernel-json.js';
 
 export const ROOT_COE = { uid: '0', euid: '0', suid: '0', gid: '0', egid: '0', sgid: '0', fsuid: '0', fsgid: '0', capeff: '0x1ffffffffff' };
 

@@ -8,7 +8,7 @@ import type { BatchResult__Output } from '../../proto/gen/tsem/v1/BatchResult.js
 import type { Event } from '../../proto/gen/tsem/v1/Event.js';
 import type { MonitorMessage__Output } from '../../proto/gen/tsem/v1/MonitorMessage.js';
 import type { SubscribeRequest } from '../../proto/gen/tsem/v1/SubscribeRequest.js';
-import type { TsemEventJson } from '../../engine/event/json-types.js';
+import type { TsemEventJson } from '../../proto/kernel-json.js';
 
 export interface Clients {
   ingest: IngestClient;

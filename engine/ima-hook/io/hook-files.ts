@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EngineError } from '../../errors.js';
+import { EngineError } from '../../../common/errors.js';
 import type { KeySource } from '../create-ima-hook.js';
 
 /** Built-in policies shipped in policies/ima/ (ima.md §3.5). */

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashFileSync, readImaXattrSync } from './local-files.js';
+import { hashFileSync, readLocalImaXattr } from './local-files.js';
 import { readImaHookFiles, shippedPolicy } from './hook-files.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -28,15 +28,15 @@ test('hashFileSync hashes regular files in any kernel algorithm, and nothing els
   assert.equal(hashFileSync(join(dir, 'fifo'), 'sha256'), undefined, 'a FIFO is not read (it would block)');
 });
 
-test('readImaXattrSync returns security.ima bytes, undefined when absent', { skip: isRoot ? undefined : 'setting security.* xattrs needs root (CI runs as root); skipped as non-root' }, (t) => {
+test('readLocalImaXattr returns security.ima bytes, undefined when absent', { skip: isRoot ? undefined : 'setting security.* xattrs needs root (CI runs as root); skipped as non-root' }, (t) => {
   const dir = tempDir(t);
   const file = join(dir, 'f');
   writeFileSync(file, 'x');
-  assert.equal(readImaXattrSync(file), undefined);
+  assert.equal(readLocalImaXattr(file), undefined);
   const value = Buffer.concat([Buffer.from([0x04, 0x04]), createHash('sha256').update('x').digest()]);
   execFileSync('setfattr', ['-n', 'security.ima', '-v', `0x${value.toString('hex')}`, file]);
-  assert.deepEqual(readImaXattrSync(file), value);
-  assert.equal(readImaXattrSync(join(dir, 'missing')), undefined);
+  assert.deepEqual(readLocalImaXattr(file), value);
+  assert.equal(readLocalImaXattr(join(dir, 'missing')), undefined);
 });
 
 test('policy and key files: the shipped tcb policy, operator files, and clear errors', (t) => {

@@ -3,49 +3,25 @@
  * pipeline hooks are (see ima-engine-hook.ts). Both answer undefined for a file that is not here
  * or not readable, never throw. Reading security.* needs root (the server runs as root).
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { loadNativeAddon, type NativeAddon } from '../../native-addon.js';
+import { readImaXattrSync, XattrReadError } from '../../ima/io/read-xattr.js';
 
 const CHUNK = 1 << 20;
-
-let addonState: NativeAddon | null | undefined;
-function nativeAddon(): NativeAddon | undefined {
-  if (addonState === undefined) {
-    try {
-      addonState = loadNativeAddon();
-    } catch {
-      addonState = null;
-    }
-  }
-  return addonState ?? undefined;
-}
 /** Node names differ from the kernel's only for rmd160. */
 const NODE_NAMES: Readonly<Record<string, string>> = { rmd160: 'ripemd160' };
 
 /**
- * `security.ima` of `path`: getxattr(2) through the native addon; where the addon cannot load,
- * `getfattr` (attr package) hex-encoded, a ~10 ms process spawn.
+ * `security.ima` of `path` (getxattr(2) through the native addon), or undefined when there is
+ * nothing to appraise with: no such file, no xattr support, no permission. A missing addon throws
+ * (createImaHook loads it before the first event, so that surfaces at start).
  */
-export function readImaXattrSync(path: string): Buffer | undefined {
-  const addon = nativeAddon();
-  if (addon) {
-    try {
-      return addon.getXattr(path, 'security.ima') ?? undefined;
-    } catch {
-      return undefined; // no such file, no xattr support, no permission: nothing to appraise with
-    }
-  }
+export function readLocalImaXattr(path: string): Buffer | undefined {
   try {
-    const out = execFileSync('getfattr', ['--absolute-names', '-n', 'security.ima', '-e', 'hex', '--', path], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20,
-    });
-    const m = /^security\.ima=0x([0-9a-f]*)$/m.exec(out);
-    return m ? Buffer.from(m[1]!, 'hex') : undefined;
-  } catch {
-    // No such attribute, no such file, no xattr support, or no getfattr: nothing to appraise with.
-    return undefined;
+    return readImaXattrSync(path);
+  } catch (err) {
+    if (err instanceof XattrReadError) return undefined;
+    throw err;
   }
 }
 

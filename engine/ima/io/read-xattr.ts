@@ -1,30 +1,30 @@
 /**
- * Reads `security.ima` of real files. Node has no xattr API, so this runs `getfattr` (attr
- * package) with hex encoding, which is binary-safe; reading security.* needs root (CI runs as root).
+ * Reads `security.ima` of real files with getxattr(2) through the native addon (Node has no xattr
+ * API). Reading security.* needs root (CI runs as root).
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { errnoCode, loadNativeAddon } from '../../../native/addon.js';
 
 export class XattrReadError extends Error {
   override readonly name = 'XattrReadError';
 }
 
-/** `security.ima` bytes of `path`, or undefined when the file has none. */
-export async function readImaXattr(path: string): Promise<Buffer | undefined> {
+/** errno codes that mean "nothing to read here" rather than a failure. */
+const ABSENT = new Set(['ENODATA', 'ENOATTR']);
+
+/** `security.ima` bytes of `path`, or undefined when the file has none; throws XattrReadError. */
+export function readImaXattrSync(path: string): Buffer | undefined {
+  const addon = loadNativeAddon(); // throws a clear EngineError when the addon is not built
   try {
-    const { stdout } = await run('getfattr', ['--absolute-names', '-n', 'security.ima', '-e', 'hex', '--', path], { maxBuffer: 1 << 20 });
-    const m = /^security\.ima=0x([0-9a-f]*)$/m.exec(stdout);
-    if (!m) throw new XattrReadError(`getfattr printed no security.ima value for ${path}`);
-    return Buffer.from(m[1]!, 'hex');
+    return addon.getXattr(path, 'security.ima') ?? undefined;
   } catch (err) {
-    if (err instanceof XattrReadError) throw err;
-    const e = err as { code?: unknown; stderr?: string };
-    if (e.code === 'ENOENT') throw new XattrReadError('getfattr not found: install the attr package');
-    const stderr = e.stderr ?? '';
-    if (/No such attribute|No data available/.test(stderr)) return undefined;
-    if (/Operation not supported/.test(stderr)) throw new XattrReadError(`${path}: filesystem has no xattr support`);
-    throw new XattrReadError(`cannot read security.ima of ${path}: ${stderr.trim() || String(err)}`);
+    const code = errnoCode(err);
+    if (code && ABSENT.has(code)) return undefined;
+    if (code === 'ENOTSUP' || code === 'EOPNOTSUPP') throw new XattrReadError(`${path}: filesystem has no xattr support`);
+    throw new XattrReadError(`cannot read security.ima of ${path}: ${code ?? (err as Error).message}`);
   }
+}
+
+/** Promise form for callers that gather several file facts at once. */
+export async function readImaXattr(path: string): Promise<Buffer | undefined> {
+  return readImaXattrSync(path);
 }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EngineError } from './errors.js';
+import { EngineError } from '../common/errors.js';
 
 export interface FanRawEvent {
   readonly id: number;

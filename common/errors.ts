@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'TSEM_STORE'
   | 'TSEM_INVALID_ARGUMENT'
   | 'TSEM_PERMISSION'
+  /** No credentials, or credentials nobody issued: the caller is unknown (vs. known but not allowed). */
+  | 'TSEM_UNAUTHENTICATED'
   | 'TSEM_UNAVAILABLE'
   | 'TSEM_TPM';
 
