@@ -11,6 +11,7 @@ import type { IngestClient } from '../proto/gen/tsem/v1/Ingest.js';
 import type { MonitorClient } from '../proto/gen/tsem/v1/Monitor.js';
 import { type OptionSpec, type ParsedArgs, UsageError } from './args.js';
 import type { Io } from './command.js';
+import { MAX_CLIENT_RECEIVE_BYTES } from '../proto/limits.js';
 
 export const DEFAULT_SERVER = '127.0.0.1:50551';
 /** Written by the server on first start (mode 0600) in its data dir. */
@@ -18,7 +19,6 @@ export const ADMIN_TOKEN_FILE = 'admin.token';
 /** Unary calls give up after this long (model loads of large maps included). */
 export const UNARY_DEADLINE_MS = 120_000;
 /** Exported models can be large; grpc's 4 MiB default would cut them off. */
-export const MAX_RECEIVE_BYTES = 256 * 1024 * 1024;
 
 export const SERVER_OPTION: OptionSpec = { name: 'server', kind: 'string', arg: 'ADDR', help: `engine address (default ${DEFAULT_SERVER})` };
 
@@ -95,7 +95,7 @@ export async function connect(args: ParsedArgs, serverOption = 'server'): Promis
   const metadata = new grpcJs.Metadata();
   if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
   const v1 = loadTsemProto().proto.tsem.v1;
-  const options = { 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES };
+  const options = { 'grpc.max_receive_message_length': MAX_CLIENT_RECEIVE_BYTES };
   const control = new v1.Control(address, creds, options);
   // One channel for the three services.
   const channelOverride = control.getChannel();

@@ -16,7 +16,7 @@ import { Pipeline } from './ns/pipeline.js';
 import { NamespaceRegistry } from './ns/registry.js';
 import { type AuthConfig, type Identity, parseAuthFile, tokenDigest } from './server/auth.js';
 import { type Attester, createControlService, type ImaLogs } from './server/control-service.js';
-import type { EventHook } from './ns/hooks.js';
+import type { PipelineStage } from './ns/stage.js';
 import { startGrpcServer, type TlsFiles } from './server/grpc-server.js';
 import { Hub } from './server/hub.js';
 import { createIngestService } from './server/ingest-service.js';
@@ -42,7 +42,7 @@ export interface EngineOptions {
   readonly authFile?: string;
   readonly log?: Log;
   /** Pipeline extensions (IMA, TPM PCR extension, agent mirror), run in order. */
-  readonly hooks?: readonly EventHook[];
+  readonly stages?: readonly PipelineStage[];
   readonly attester?: Attester;
   readonly ima?: ImaLogs;
   /** Runs after the namespaces are restored and before the server listens (restores of parts that
@@ -115,7 +115,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     registry,
     (ns, origin, outcomes) => hub.publish(ns, origin, outcomes),
     (ns, err) => log(`namespace=${ns} error=${JSON.stringify(err instanceof Error ? err.message : String(err))}`),
-    opts.hooks ?? []
+    opts.stages ?? []
   );
   let server: Server;
   let address: string;

@@ -13,13 +13,12 @@ import type { IngestResponse__Output } from '../proto/gen/tsem/v1/IngestResponse
 import type { Verdict__Output as WireVerdict } from '../proto/gen/tsem/v1/Verdict.js';
 import { countVerdict, createExportStats, type ExportStats } from './export-stats.js';
 import { eventToWire } from './wire-event.js';
+import { MAX_BATCH_EVENTS } from '../proto/limits.js';
 
 export type { WireVerdict };
 export { formatExportSummary, type ExportStats } from './export-stats.js';
 
 export const DEFAULT_BATCH_SIZE = 512;
-/** tsem.proto EventBatch: the server rejects larger batches. */
-export const MAX_BATCH_SIZE = 4096;
 export const DEFAULT_FLUSH_MS = 20;
 export const DEFAULT_WINDOW_BATCHES = 8;
 
@@ -107,7 +106,7 @@ class IngestExporter {
   private waiters: (() => void)[] = [];
 
   constructor(private readonly call: IngestCall, private readonly opts: ExporterOptions) {
-    this.batchSize = checkCount(opts.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize', 1, MAX_BATCH_SIZE);
+    this.batchSize = checkCount(opts.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize', 1, MAX_BATCH_EVENTS);
     this.flushMs = checkCount(opts.flushMs ?? DEFAULT_FLUSH_MS, 'flushMs', 0);
     this.window = checkCount(opts.window ?? DEFAULT_WINDOW_BATCHES, 'window', 1);
     if (opts.rate !== undefined && !(opts.rate > 0)) throw new RangeError(`rate: expected events per second > 0, got ${opts.rate}`);

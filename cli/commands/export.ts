@@ -7,12 +7,12 @@ import { intOption, type OptionSpec, type ParsedArgs, UsageError } from '../args
 import { CONNECTION_OPTIONS, describeCallError, runRemote, type TsemClients } from '../client.js';
 import type { Command, Io } from '../command.js';
 import type { ExportItem, ExportStats } from '../../exporter/grpc-exporter.js';
+import { MAX_BATCH_EVENTS as MAX_BATCH } from '../../proto/limits.js';
 
 const SOURCES = ['sim', 'file', 'fanotify', 'audit', 'audit-log'] as const;
 type SourceName = (typeof SOURCES)[number];
 export const DEFAULT_NAMESPACE = 'default';
 /** tsem.proto EventBatch: at most 4096 events. */
-const MAX_BATCH = 4096;
 const UINT32_MAX = 0xffff_ffff;
 
 const OPTIONS: readonly OptionSpec[] = [

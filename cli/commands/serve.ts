@@ -83,16 +83,16 @@ async function simSource(args: ParsedArgs, signal: AbortSignal) {
   })();
 }
 
-/** The IMA hook when --ima, --ima-policy or --ima-key asks for it. Events from other machines
+/** The IMA stage when --ima, --ima-policy or --ima-key asks for it. Events from other machines
  * name files this host does not have: their digests come from the events only. */
 async function imaOption(args: ParsedArgs, localSource: boolean) {
   const policy = args.values.get('ima-policy');
   const keys = args.lists.get('ima-key') ?? [];
   if (!args.flags.has('ima') && policy === undefined && keys.length === 0) return undefined;
-  const { createImaHook } = await import('../../engine/ima-hook/create-ima-hook.js');
-  const { readImaHookFiles } = await import('../../engine/ima-hook/io/hook-files.js');
+  const { createImaStage } = await import('../../engine/ima-stage/create-ima-stage.js');
+  const { readImaStageFiles } = await import('../../engine/ima-stage/io/stage-files.js');
   const local = localSource || args.flags.has('ima-local-files');
-  return createImaHook({ ...readImaHookFiles(policy, keys), ...(local ? {} : { readXattr: () => undefined, hashFile: () => undefined }) });
+  return createImaStage({ ...readImaStageFiles(policy, keys), ...(local ? {} : { readXattr: () => undefined, hashFile: () => undefined }) });
 }
 
 async function run(args: ParsedArgs, io: Io): Promise<number> {
@@ -137,7 +137,7 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
   let engine: Awaited<ReturnType<typeof startEngine>>;
   try {
     engine = await startEngine({
-      ...engineOptions(args), log, aggregate: trust.aggregate, hooks: [...(ima ? [ima.hook] : []), ...trust.hooks], attester: trust.attester, ima: ima?.logs,
+      ...engineOptions(args), log, aggregate: trust.aggregate, stages: [...(ima ? [ima.stage] : []), ...trust.stages], attester: trust.attester, ima: ima?.logs,
       // The IMA logs come back from the store before the first event can arrive.
       beforeListen: ima
         ? async (store) => {

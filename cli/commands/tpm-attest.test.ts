@@ -11,7 +11,7 @@ import { collectQuote } from '../../engine/attest/tpm-quote.js';
 import { formatPublicKey, generateKeyPair } from '../../engine/attest/keys.js';
 import { extendCoefficient, hardwareAggregate } from '../../engine/tpm/aggregate.js';
 import { openTpm } from '../../engine/tpm/open-tpm.js';
-import { Controller, ModelingAgent } from '../../tee-sim/agent-client.js';
+import { Controller, ModelingAgent } from '../../tee-sim/host/agent-client.js';
 import { main } from '../main.js';
 
 const skip = swtpmSkipReason();

@@ -4,9 +4,9 @@ import { ClientError, CONNECTION_OPTIONS, describeCallError, runRemote, type Tse
 import type { Command, Io } from '../command.js';
 import type { MonitorMessage__Output } from '../../proto/gen/tsem/v1/MonitorMessage.js';
 import type { SubscribeRequest } from '../../proto/gen/tsem/v1/SubscribeRequest.js';
+import { DEFAULT_SUBSCRIBER_QUEUE, MAX_SUBSCRIBER_QUEUE } from '../../proto/limits.js';
 
 /** tsem.proto SubscribeRequest.queue_size bound. */
-const MAX_QUEUE = 65_536;
 const GRPC_CANCELLED = 1;
 
 export function subscribeRequest(args: Parameters<Command['run']>[0]): SubscribeRequest {
@@ -19,7 +19,7 @@ export function subscribeRequest(args: Parameters<Command['run']>[0]): Subscribe
     off_contour_only: args.flags.has('off-contour'),
     process_patterns: args.lists.get('process') ?? [],
     task_ids: tasks.map((t) => t.toLowerCase()),
-    ...(queue === undefined ? {} : { queue_size: Math.min(intOption(queue, '--queue', 1024, 1), MAX_QUEUE) }),
+    ...(queue === undefined ? {} : { queue_size: Math.min(intOption(queue, '--queue', DEFAULT_SUBSCRIBER_QUEUE, 1), MAX_SUBSCRIBER_QUEUE) }),
   };
 }
 
@@ -67,7 +67,7 @@ export const commands: Command[] = [
         { name: 'type', kind: 'list', arg: 'HOOK', help: 'only this event type, e.g. file_open (repeatable)' },
         { name: 'process', kind: 'list', arg: 'GLOB', help: "only processes whose name matches, e.g. 'nginx*' (repeatable)" },
         { name: 'task', kind: 'list', arg: 'HEX', help: 'only this TASK_ID (repeatable)' },
-        { name: 'queue', kind: 'string', arg: 'N', help: 'server-side queue for this watcher (default 1024, max 65536)' },
+        { name: 'queue', kind: 'string', arg: 'N', help: `server-side queue for this watcher (default ${DEFAULT_SUBSCRIBER_QUEUE}, max ${MAX_SUBSCRIBER_QUEUE})` },
         { name: 'json', kind: 'flag', help: 'one JSON object per line' },
         { name: 'count', kind: 'string', arg: 'N', help: 'exit after N events' },
         ...CONNECTION_OPTIONS,

@@ -78,7 +78,7 @@ export interface NamespaceOptions {
 interface CacheEntry {
   version: string;
   measuredPcrs: Set<number>;
-  /** Cached appraisal per hook func (the kernel keeps one status per hook class). */
+  /** Cached appraisal per policy func (the kernel keeps one status per func class). */
   appraised: Map<string, AppraiseResult>;
 }
 
@@ -130,7 +130,7 @@ export class ImaNamespace {
     return out;
   }
 
-  /** Runs a file hook (open, exec, mmap) in this namespace through every level up to the root. */
+  /** Runs a file access (open, exec, mmap) in this namespace through every level up to the root. */
   handleFile(ev: FileEvent): FileOutcome {
     const measuredIn: string[] = [];
     const appraisals = new Map<string, AppraiseResult>();

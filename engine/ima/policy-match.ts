@@ -18,7 +18,7 @@ export interface Credentials {
   readonly subj?: Readonly<Partial<Record<'user' | 'role' | 'type', string>>>;
 }
 
-/** What a hook passes to the policy (ima.md §3.1 hook-to-func table). */
+/** What an IMA func call passes to the policy (ima.md §3.1 hook-to-func table). */
 export interface PolicyContext {
   readonly func: PolicyFunc;
   /** MAY_* bits of the access (MAY_EXEC for exec/mmap, open mask for FILE_CHECK, 0 for buffers). */
@@ -64,7 +64,7 @@ function holds(c: IdCondition | undefined, v: number | undefined): boolean {
 /** ima_match_rules: true when every condition present in `r` holds for `ctx`. */
 export function ruleMatches(r: PolicyRule, ctx: PolicyContext): boolean {
   if (ctx.func === 'KEY_CHECK' || ctx.func === 'CRITICAL_DATA') {
-    // Buffer hooks match only rules of their own func, plus the keyrings/label list (§3.2).
+    // Buffer funcs match only rules of their own func, plus the keyrings/label list (§3.2).
     if (r.func !== ctx.func) return false;
     const list = ctx.func === 'KEY_CHECK' ? r.keyrings : r.labels;
     const name = ctx.func === 'KEY_CHECK' ? ctx.keyring : ctx.label;

@@ -11,7 +11,7 @@ import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { EventParseCache, type StructuredInput } from '../event/parse-cache.js';
 import { parseEventObject } from '../event/parse-json.js';
 import type { NamespaceModel, Verdict } from './namespace-model.js';
-import type { EventHook } from './hooks.js';
+import type { PipelineStage } from './stage.js';
 import { coalesce } from './operators/coalesce.js';
 import type { NamespaceRegistry } from './registry.js';
 
@@ -50,7 +50,7 @@ export class Pipeline {
     private readonly registry: NamespaceRegistry,
     private readonly publish: Publish,
     private readonly report: (ns: string, err: unknown) => void,
-    private readonly hooks: readonly EventHook[] = []
+    private readonly stages: readonly PipelineStage[] = []
   ) {
     this.sub = this.input
       .pipe(
@@ -93,7 +93,7 @@ export class Pipeline {
         let cache = this.caches.get(ns);
         if (!cache) this.caches.set(ns, (cache = new EventParseCache(ns.alg.size)));
         const c = cache;
-        const outcomes = w.events.map((e) => processOne(ns, c, e, this.hooks));
+        const outcomes = w.events.map((e) => processOne(ns, c, e, this.stages));
         published.push([w.origin, outcomes]);
         settle.push(() => w.done(outcomes));
       } else {
@@ -107,7 +107,7 @@ export class Pipeline {
     }
     // Acknowledge only what is persisted: one atomic batch for all coalesced work.
     if (this.registry.get(name) === ns) await this.registry.store?.persist(ns);
-    for (const h of this.hooks) {
+    for (const h of this.stages) {
       for (const [, outcomes] of published) await h.afterPersist?.(ns, outcomes);
     }
     for (const s of settle) s();
@@ -115,11 +115,11 @@ export class Pipeline {
   }
 }
 
-function withHooks(ns: NamespaceModel, event: TsemEvent, hooks: readonly EventHook[]): Outcome {
+function withStages(ns: NamespaceModel, event: TsemEvent, stages: readonly PipelineStage[]): Outcome {
   let verdict = ns.process(event);
-  if (hooks.length === 0) return { verdict, event };
+  if (stages.length === 0) return { verdict, event };
   let ima: Record<string, string>[] | undefined;
-  for (const h of hooks) {
+  for (const h of stages) {
     const r = h.afterVerdict(ns, event, verdict);
     if (!r) continue;
     if (r.deny && verdict.action !== 'deny') verdict = { ...verdict, action: 'deny' };
@@ -128,13 +128,13 @@ function withHooks(ns: NamespaceModel, event: TsemEvent, hooks: readonly EventHo
   return { verdict, event, ima };
 }
 
-function processOne(ns: NamespaceModel, cache: EventParseCache, e: IncomingEvent, hooks: readonly EventHook[]): Outcome {
+function processOne(ns: NamespaceModel, cache: EventParseCache, e: IncomingEvent, stages: readonly PipelineStage[]): Outcome {
   try {
     const opts = { digestSize: ns.alg.size };
-    if ('obj' in e) return withHooks(ns, parseEventObject(e.obj, opts), hooks);
-    if ('structured' in e) return withHooks(ns, cache.parseStructured(e.structured, opts), hooks);
+    if ('obj' in e) return withStages(ns, parseEventObject(e.obj, opts), stages);
+    if ('structured' in e) return withStages(ns, cache.parseStructured(e.structured, opts), stages);
     const rec = cache.parseLine(e.line, opts);
-    if (rec.kind === 'event') return withHooks(ns, rec.event, hooks);
+    if (rec.kind === 'event') return withStages(ns, rec.event, stages);
     if (rec.kind === 'aggregate') ns.setAggregate(rec.value);
     return { note: rec.kind, seq: ns.eventCount };
   } catch (err) {

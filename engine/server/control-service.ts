@@ -15,9 +15,8 @@ import { callerIdentity } from './caller.js';
 import { EngineError } from '../../common/errors.js';
 import { invalid, toStatus } from './to-status.js';
 import { modeFromWire, namespaceInfo } from './wire.js';
+import { DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES } from '../../proto/limits.js';
 
-const DEFAULT_PAGE = 1000;
-const MAX_PAGE = 10_000;
 
 type Handler<Req, Res> = (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res>) => void;
 
@@ -37,7 +36,7 @@ function unary<Req, Res>(auth: AuthConfig, role: Role, fn: (req: Req, id: Identi
 
 function page<T>(items: readonly T[], offset: string | number, limit: number): T[] {
   const off = Number(offset);
-  const n = Math.min(limit || DEFAULT_PAGE, MAX_PAGE);
+  const n = Math.min(limit || DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES);
   return items.slice(off, off + n);
 }
 

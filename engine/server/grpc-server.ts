@@ -7,6 +7,7 @@ import { EngineError } from '../../common/errors.js';
 import type { ControlHandlers } from '../../proto/gen/tsem/v1/Control.js';
 import type { IngestHandlers } from '../../proto/gen/tsem/v1/Ingest.js';
 import type { MonitorHandlers } from '../../proto/gen/tsem/v1/Monitor.js';
+import { MAX_MESSAGE_BYTES } from '../../proto/limits.js';
 
 export interface TlsFiles {
   readonly cert: string;
@@ -16,7 +17,6 @@ export interface TlsFiles {
 }
 
 /** 16 MiB: a full 4096-event batch of large events fits; bigger messages get RESOURCE_EXHAUSTED. */
-export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 function read(path: string, what: string): Buffer {
   try {

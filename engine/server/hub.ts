@@ -6,9 +6,8 @@ import type { NamespaceModel } from '../ns/namespace-model.js';
 import type { EventOrigin, Outcome } from '../ns/pipeline.js';
 import type { NoticeFilter } from './filters.js';
 import { isAlert, type Notice } from './notice.js';
+import { DEFAULT_SUBSCRIBER_QUEUE, MAX_SUBSCRIBER_QUEUE } from '../../proto/limits.js';
 
-export const DEFAULT_QUEUE = 1024;
-export const MAX_QUEUE = 65_536;
 
 export type Delivery = { readonly notice: Notice } | { readonly dropped: number };
 
@@ -72,8 +71,8 @@ export class Hub {
     return this.subs.size;
   }
 
-  subscribe(filter: NoticeFilter, maxQueue = DEFAULT_QUEUE): Subscriber {
-    const s = new Subscriber(filter, Math.min(Math.max(1, maxQueue), MAX_QUEUE));
+  subscribe(filter: NoticeFilter, maxQueue = DEFAULT_SUBSCRIBER_QUEUE): Subscriber {
+    const s = new Subscriber(filter, Math.min(Math.max(1, maxQueue), MAX_SUBSCRIBER_QUEUE));
     this.subs.add(s);
     return s;
   }

@@ -16,8 +16,8 @@ import { callerIdentity } from './caller.js';
 import { invalid, toStatus } from './to-status.js';
 import { eventFromWire, outcomeToWire, packOutcomes } from './wire.js';
 import { splitLines } from '../ns/replay.js';
+import { MAX_BATCH_EVENTS } from '../../proto/limits.js';
 
-export const MAX_BATCH_EVENTS = 4096;
 /** Unanswered batches per stream before reading pauses. */
 const MAX_IN_FLIGHT = 16;
 

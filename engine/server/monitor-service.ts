@@ -10,7 +10,8 @@ import type { SubscribeRequest__Output } from '../../proto/gen/tsem/v1/Subscribe
 import { type AuthConfig, authorize, type Identity } from './auth.js';
 import { callerIdentity } from './caller.js';
 import { buildFilter, type FilterSpec } from './filters.js';
-import { DEFAULT_QUEUE, type Hub, MAX_QUEUE } from './hub.js';
+import type { Hub } from './hub.js';
+import { DEFAULT_SUBSCRIBER_QUEUE, MAX_SUBSCRIBER_QUEUE } from '../../proto/limits.js';
 import { invalid, toStatus } from './to-status.js';
 import { noticeToWire, verdictKindFromWire } from './wire.js';
 
@@ -19,7 +20,7 @@ type Call = ServerWritableStream<SubscribeRequest__Output, MonitorMessage>;
 function filterSpec(req: SubscribeRequest__Output, id: Identity): FilterSpec {
   for (const t of req.task_ids) if (!/^[0-9a-fA-F]+$/.test(t)) throw invalid(`task_ids: '${t}' is not hex`);
   for (const p of req.process_patterns) if (p.length === 0 || p.length > 256) throw invalid('process_patterns: expected 1-256 characters');
-  if (req.queue_size > MAX_QUEUE) throw invalid(`queue_size: at most ${MAX_QUEUE}, got ${req.queue_size}`);
+  if (req.queue_size > MAX_SUBSCRIBER_QUEUE) throw invalid(`queue_size: at most ${MAX_SUBSCRIBER_QUEUE}, got ${req.queue_size}`);
   let namespaces = req.namespaces;
   if (id.namespaces !== undefined) {
     for (const n of namespaces) authorize(id, 'viewer', n);
@@ -62,7 +63,7 @@ export function createMonitorService(hub: Hub, auth: AuthConfig): MonitorHandler
         call.emit('error', toStatus(err));
         return;
       }
-      const sub = hub.subscribe(buildFilter(spec), call.request.queue_size || DEFAULT_QUEUE);
+      const sub = hub.subscribe(buildFilter(spec), call.request.queue_size || DEFAULT_SUBSCRIBER_QUEUE);
       const stop = () => hub.unsubscribe(sub);
       call.on('cancelled', stop);
       call.on('error', stop);

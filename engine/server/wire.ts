@@ -10,6 +10,9 @@ import type { Mode, NamespaceModel, VerdictKind } from '../ns/namespace-model.js
 import type { IncomingEvent, Outcome } from '../ns/pipeline.js';
 import type { Notice } from './notice.js';
 import { invalid } from './to-status.js';
+import { actionNumbers, verdictKindNumbers } from '../../proto/enums.js';
+
+type WireVerdictKindName = Extract<WireVerdictKind, string>;
 
 const KIND_TO_WIRE: Record<VerdictKind, WireVerdictKind> = {
   learned: 'VERDICT_KIND_LEARNED',
@@ -73,11 +76,6 @@ export function outcomeToWire(o: Outcome): WireVerdict {
   return { kind: 'VERDICT_KIND_LIFECYCLE', action: 'ACTION_ALLOW', seq: String(o.seq) };
 }
 
-const KIND_NUMBER: Record<string, number> = {
-  VERDICT_KIND_LEARNED: 1, VERDICT_KIND_ON_CONTOUR: 2, VERDICT_KIND_WOULD_BE_OFF_CONTOUR: 3, VERDICT_KIND_OFF_CONTOUR: 4,
-  VERDICT_KIND_UNTRUSTED_TASK: 5, VERDICT_KIND_LIFECYCLE: 6, VERDICT_KIND_ERROR: 7,
-};
-
 /** Verdicts of a LineBlock as parallel byte arrays (tsem.proto PackedVerdicts). */
 export function packOutcomes(outcomes: readonly Outcome[]): PackedVerdicts {
   const n = outcomes.length;
@@ -87,10 +85,12 @@ export function packOutcomes(outcomes: readonly Outcome[]): PackedVerdicts {
   const actions = Buffer.alloc(n);
   const coefficients = Buffer.alloc(n * size);
   const errors: { index: number; error: string }[] = [];
+  const kindNumbers = verdictKindNumbers();
+  const actionNumber = actionNumbers();
   outcomes.forEach((o, i) => {
     const w = outcomeToWire(o);
-    kinds[i] = KIND_NUMBER[w.kind as string] ?? 0;
-    actions[i] = w.action === 'ACTION_DENY' ? 2 : 1;
+    kinds[i] = kindNumbers.number(w.kind as WireVerdictKindName);
+    actions[i] = actionNumber.number(w.action === 'ACTION_DENY' ? 'ACTION_DENY' : 'ACTION_ALLOW');
     o.verdict?.coefficient?.copy(coefficients, i * size);
     if ('error' in o) errors.push({ index: i, error: o.error });
   });

@@ -9,7 +9,7 @@
  */
 import type { Level } from 'level';
 import { EngineError } from '../../common/errors.js';
-import type { FileMark, ImaLogAppend, ImaLogPersistence, ImaLogSnapshot } from '../ima-hook/ima-log-sync.js';
+import type { FileMark, ImaLogAppend, ImaLogPersistence, ImaLogSnapshot } from '../ima-stage/ima-log-sync.js';
 import { createTemplateEntry, encodeTemplateData, type TemplateEntry } from '../ima/template-entry.js';
 import type { LevelStore } from './level-store.js';
 

@@ -4,7 +4,7 @@
  * trusted modeling agent (tee-sim, in its worker) that mirrors every namespace and signs reports.
  *
  *   const trust = await createTrust({ tpm: 'swtpm:127.0.0.1:2321', log });
- *   const engine = await startEngine({ aggregate: trust.aggregate, hooks: trust.hooks, attester: trust.attester });
+ *   const engine = await startEngine({ aggregate: trust.aggregate, stages: trust.stages, attester: trust.attester });
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,15 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '../attest/keys.js';
 import { EngineError } from '../../common/errors.js';
-import type { EventHook } from '../ns/hooks.js';
+import type { PipelineStage } from '../ns/stage.js';
 import type { Attester } from '../server/control-service.js';
 import { DEFAULT_MODEL_PCR } from '../tpm/aggregate.js';
 import type { TpmClient } from '../tpm/client.js';
 import { PCR_COUNT } from '../tpm/constants.js';
 import { openTpm } from '../tpm/open-tpm.js';
-import { Controller, ModelingAgent } from '../../tee-sim/agent-client.js';
-import { createAgentAttester } from './agent-attester.js';
-import { AGENT_DIGEST, AgentMirror } from './agent-mirror.js';
+import { Controller, ModelingAgent } from '../../tee-sim/host/agent-client.js';
+import { createAgentAttester } from '../../tee-sim/host/agent-attester.js';
+import { AGENT_DIGEST, AgentMirror } from '../../tee-sim/host/agent-mirror.js';
 import type { TemplateEntry } from '../ima/template-entry.js';
 import { ImaPcr } from './ima-pcr.js';
 import { ModelPcr } from './model-pcr.js';
@@ -54,8 +54,8 @@ export interface TrustOptions {
 export interface Trust {
   /** The hardware aggregate for a namespace digest (§2.7); zeros without a TPM. */
   aggregate(digest: string): Buffer;
-  /** Model PCR extension (with a TPM) and the agent mirror, for startEngine({ hooks }). */
-  readonly hooks: EventHook[];
+  /** Model PCR extension (with a TPM) and the agent mirror, for startEngine({ stages }). */
+  readonly stages: PipelineStage[];
   /** Undefined when the agent is off. */
   readonly attester?: Attester;
   /** The agent's Ed25519 public key: what verifiers pin (`tsem attest verify --pubkey`). */
@@ -106,12 +106,12 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
     const imaPcr = serial && opts.imaEntries ? new ImaPcr(serial, opts.imaEntries, imaBanks, opts.log) : undefined;
     if (imaPcr) cleanup.push(() => imaPcr.flush());
     const imaRestored = (count: number) => imaPcr?.skipRestored(count);
-    const tpmHooks = [modelPcr?.hook, imaPcr?.hook].filter((h): h is EventHook => h !== undefined);
+    const tpmStages = [modelPcr?.stage, imaPcr?.stage].filter((h): h is PipelineStage => h !== undefined);
     const where = tpm
       ? `TPM ${tpm.description}: aggregate ${aggregate(AGENT_DIGEST).toString('hex')}, namespace '${rootNamespace}' extends PCR ${pcr}`
       : 'no TPM: aggregate zero, no quotes';
     if (opts.agent === false) {
-      return { aggregate, hooks: tpmHooks, describe: `${where}; no modeling agent (attestation off)`, imaRestored, close };
+      return { aggregate, stages: tpmStages, describe: `${where}; no modeling agent (attestation off)`, imaRestored, close };
     }
 
     let secretPath = opts.platformSecretPath;
@@ -135,7 +135,7 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
     const agentKey = Buffer.from(agent.publicKey).toString('base64');
     return {
       aggregate,
-      hooks: [...tpmHooks, mirror.hook],
+      stages: [...tpmStages, mirror.stage],
       attester: createAgentAttester({ agent, mirror, serial, modelPcr }),
       agentPublicKey: agent.publicKey,
       describe: `${where}; modeling agent in a worker thread${opts.tee ? ' (simulated TEE)' : ''}, key ${agentKey}`,

@@ -5,14 +5,14 @@
  */
 import { errorMessage } from '../../common/errors.js';
 import { extendValue, type TemplateEntry } from '../ima/template-entry.js';
-import type { EventHook } from '../ns/hooks.js';
+import type { PipelineStage } from '../ns/stage.js';
 import { hashByAlg } from '../tpm/constants.js';
 import type { TpmSerial } from './tpm-serial.js';
 
 export class ImaPcr {
   private extended = 0;
   private failed?: string;
-  readonly hook: EventHook;
+  readonly stage: PipelineStage;
 
   constructor(
     private readonly serial: TpmSerial,
@@ -22,7 +22,7 @@ export class ImaPcr {
     private readonly banks: readonly number[],
     private readonly log: (m: string) => void
   ) {
-    this.hook = { afterVerdict: () => undefined, afterPersist: () => this.flush() };
+    this.stage = { afterVerdict: () => undefined, afterPersist: () => this.flush() };
   }
 
   get failure(): string | undefined {

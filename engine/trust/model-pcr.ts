@@ -7,7 +7,7 @@
  * persisted (afterPersist) or, earlier, when a report needs the PCR to cover them (flush()).
  */
 import { errorMessage } from '../../common/errors.js';
-import type { EventHook } from '../ns/hooks.js';
+import type { PipelineStage } from '../ns/stage.js';
 import { coefficientDigests } from '../tpm/aggregate.js';
 import type { TpmSerial } from './tpm-serial.js';
 
@@ -15,7 +15,7 @@ export class ModelPcr {
   /** Coefficients noted but not yet handed to the TPM, in first-seen order. */
   private pending: Buffer[] = [];
   private failed?: string;
-  readonly hook: EventHook;
+  readonly stage: PipelineStage;
 
   constructor(
     private readonly serial: TpmSerial,
@@ -25,7 +25,7 @@ export class ModelPcr {
     private readonly banks: readonly number[],
     private readonly log: (m: string) => void
   ) {
-    this.hook = {
+    this.stage = {
       afterVerdict: (ns, _event, verdict) => {
         if (ns.id === this.rootNamespace && verdict.newPoint && verdict.coefficient) this.pending.push(verdict.coefficient);
         return undefined;

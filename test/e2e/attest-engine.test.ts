@@ -79,7 +79,7 @@ before(async () => {
   for (let i = 0; i < 8; i++) await tpm.pcrExtend(i, [{ bank: 'sha256', digest: BOOT[i]! }]);
   await tpm.close();
   trust = await createTrust({ tpm: sw.spec, log: (m) => logs.push(m) });
-  engine = await startEngine({ listen: '127.0.0.1:0', dataDir: join(dir, 'tpm'), log: quiet, aggregate: trust.aggregate, hooks: trust.hooks, attester: trust.attester });
+  engine = await startEngine({ listen: '127.0.0.1:0', dataDir: join(dir, 'tpm'), log: quiet, aggregate: trust.aggregate, stages: trust.stages, attester: trust.attester });
   c = clients(engine.address);
   admin = clients(engine.address, engine.adminToken);
 });
@@ -95,7 +95,7 @@ after(async () => {
 test('without a TPM the engine works, the aggregate is zero (said once), reports are signed without a quote', async () => {
   const said: string[] = [];
   const t = await createTrust({ log: (m) => said.push(m) });
-  const e = await startEngine({ listen: '127.0.0.1:0', dataDir: join(dir, 'no-tpm'), log: quiet, aggregate: t.aggregate, hooks: t.hooks, attester: t.attester });
+  const e = await startEngine({ listen: '127.0.0.1:0', dataDir: join(dir, 'no-tpm'), log: quiet, aggregate: t.aggregate, stages: t.stages, attester: t.attester });
   const cl = clients(e.address);
   try {
     assert.deepEqual(said, ['no TPM configured: hardware aggregate is zero']);

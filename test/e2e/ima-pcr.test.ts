@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createImaHook } from '../../engine/ima-hook/create-ima-hook.js';
+import { createImaStage } from '../../engine/ima-stage/create-ima-stage.js';
 import { startEngine } from '../../engine/index.js';
 import { openTpm } from '../../engine/tpm/open-tpm.js';
 import { createTrust } from '../../engine/trust/create-trust.js';
@@ -16,9 +16,9 @@ test('the host IMA log lands in PCR 10 of every bank', { skip: swtpmSkipReason()
   const sw = await startSwtpm();
   const dir = mkdtempSync(join(tmpdir(), 'tsem-imapcr-'));
   try {
-    const ima = createImaHook({ readXattr: () => undefined, hashFile: () => undefined });
+    const ima = createImaStage({ readXattr: () => undefined, hashFile: () => undefined });
     const trust = await createTrust({ tpm: sw.spec, agent: false, imaEntries: () => ima.host.log.entries, log: () => undefined });
-    const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, hooks: [ima.hook, ...trust.hooks], ima: ima.logs, aggregate: trust.aggregate, log: () => undefined });
+    const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, stages: [ima.stage, ...trust.stages], ima: ima.logs, aggregate: trust.aggregate, log: () => undefined });
     const c = clients(engine.address);
     for (const [ns, scenario] of [['root', 'shell'], ['web', 'nginx']] as const) {
       await ingest(c, [[...createScenario(scenario, { seed: 2, iterations: 1 }).events()].map((e) => toWire(ns, e))]);

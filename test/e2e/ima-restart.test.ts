@@ -10,7 +10,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { createImaHook, type ImaHook } from '../../engine/ima-hook/create-ima-hook.js';
+import { createImaStage, type ImaStageParts } from '../../engine/ima-stage/create-ima-stage.js';
 import { type RunningEngine, startEngine } from '../../engine/index.js';
 import { ImaLogStore } from '../../engine/store/ima-log-store.js';
 import type { Event } from '../../proto/gen/tsem/v1/Event.js';
@@ -30,15 +30,15 @@ const openEvent = (ns: string, path: string, pid: number): Event => toWire(ns, s
 
 interface Running {
   readonly engine: RunningEngine;
-  readonly ima: ImaHook;
-  /** File reads by the hook (security.ima); none when the restored marks say "measured". */
+  readonly ima: ImaStageParts;
+  /** File reads by the IMA stage (security.ima); none when the restored marks say "measured". */
   readonly reads: string[];
 }
 
 async function start(): Promise<Running> {
   const reads: string[] = [];
-  const ima = createImaHook({ policy: POLICY, readXattr: (p) => void reads.push(p), hashFile: () => undefined });
-  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: join(dir, 'data'), hooks: [ima.hook], ima: ima.logs, log: () => undefined });
+  const ima = createImaStage({ policy: POLICY, readXattr: (p) => void reads.push(p), hashFile: () => undefined });
+  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: join(dir, 'data'), stages: [ima.stage], ima: ima.logs, log: () => undefined });
   await ima.restore(ImaLogStore.of(engine.store));
   return { engine, ima, reads };
 }
@@ -110,10 +110,10 @@ test('a restart resumes every IMA log exactly and measures an unchanged file no 
   }
 });
 
-test('a store given to the hook must be restored before events are acknowledged', async () => {
+test('a store given to the IMA stage must be restored before events are acknowledged', async () => {
   const data = join(dir, 'unrestored');
-  const ima = createImaHook({ policy: POLICY, readXattr: () => undefined, hashFile: () => undefined, store: { load: () => Promise.reject(new Error('unused')), save: () => Promise.resolve() } });
-  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: data, hooks: [ima.hook], ima: ima.logs, log: () => undefined });
+  const ima = createImaStage({ policy: POLICY, readXattr: () => undefined, hashFile: () => undefined, store: { load: () => Promise.reject(new Error('unused')), save: () => Promise.resolve() } });
+  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: data, stages: [ima.stage], ima: ima.logs, log: () => undefined });
   try {
     const path = join(files, 'one');
     writeFileSync(path, 'x');

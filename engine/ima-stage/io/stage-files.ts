@@ -1,12 +1,12 @@
 /**
- * Files the IMA hook is configured from: the shipped built-in policies (policies/ima/ in the
+ * Files the IMA stage is configured from: the shipped built-in policies (policies/ima/ in the
  * package) and the policy and key files an operator names (`--ima-policy`, `--ima-key`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../../../common/errors.js';
-import type { KeySource } from '../create-ima-hook.js';
+import type { KeySource } from '../create-ima-stage.js';
 
 /** Built-in policies shipped in policies/ima/ (ima.md §3.5). */
 export const SHIPPED_POLICIES = ['tcb', 'appraise_tcb', 'secure_boot'] as const;
@@ -37,8 +37,8 @@ function readNamed(path: string, what: string): Buffer {
   }
 }
 
-/** Reads an operator's policy file (or none: the default) and key files for createImaHook. */
-export function readImaHookFiles(policyFile: string | undefined, keyFiles: readonly string[]): { policy?: string; policySource?: string; keys: KeySource[] } {
+/** Reads an operator's policy file (or none: the default) and key files for createImaStage. */
+export function readImaStageFiles(policyFile: string | undefined, keyFiles: readonly string[]): { policy?: string; policySource?: string; keys: KeySource[] } {
   const keys = keyFiles.map((f) => ({ data: readNamed(f, 'key file'), source: f }));
   if (policyFile === undefined) return { keys };
   return { policy: readNamed(policyFile, 'policy file').toString('utf8'), policySource: policyFile, keys };

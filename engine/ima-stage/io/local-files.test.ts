@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashFileSync, readLocalImaXattr } from './local-files.js';
-import { readImaHookFiles, shippedPolicy } from './hook-files.js';
+import { readImaStageFiles, shippedPolicy } from './stage-files.js';
 
 const isRoot = process.getuid?.() === 0;
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tsem-imahook-'));
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-imastage-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
@@ -44,9 +44,9 @@ test('policy and key files: the shipped tcb policy, operator files, and clear er
   assert.match(shippedPolicy('tcb').text, /^measure func=BPRM_CHECK mask=MAY_EXEC$/m);
   writeFileSync(join(dir, 'p'), 'measure func=BPRM_CHECK\n');
   writeFileSync(join(dir, 'k.pem'), 'key bytes');
-  assert.deepEqual(readImaHookFiles(join(dir, 'p'), [join(dir, 'k.pem')]), {
+  assert.deepEqual(readImaStageFiles(join(dir, 'p'), [join(dir, 'k.pem')]), {
     policy: 'measure func=BPRM_CHECK\n', policySource: join(dir, 'p'), keys: [{ data: Buffer.from('key bytes'), source: join(dir, 'k.pem') }],
   });
-  assert.deepEqual(readImaHookFiles(undefined, []), { keys: [] });
-  assert.throws(() => readImaHookFiles(join(dir, 'nope'), []), /cannot read the IMA policy file .*nope: ENOENT/);
+  assert.deepEqual(readImaStageFiles(undefined, []), { keys: [] });
+  assert.throws(() => readImaStageFiles(join(dir, 'nope'), []), /cannot read the IMA policy file .*nope: ENOENT/);
 });

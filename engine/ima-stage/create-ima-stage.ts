@@ -1,6 +1,6 @@
 /**
  * Builds the engine's IMA: one host IMA namespace and, per TSEM namespace, a child created on
- * first use (see ima-engine-hook.ts for the design). Returns the pipeline hook and the log
+ * first use (see ima-stage.ts for the design). Returns the pipeline stage and the log
  * server behind the Control service's GetImaLog. Bad configuration throws an EngineError that
  * names the policy line and keyword, the key file, or the option.
  */
@@ -11,11 +11,11 @@ import { type ImaKey, KeyLoadError, Keyring, loadKeys } from '../ima/keys.js';
 import { PolicyError, parsePolicy } from '../ima/policy-parse.js';
 import type { PolicyRule } from '../ima/policy-rule.js';
 import { templateFieldIds } from '../ima/template-fields.js';
-import type { EventHook } from '../ns/hooks.js';
+import type { PipelineStage } from '../ns/stage.js';
 import type { ImaLogs } from '../server/control-service.js';
-import { type FileReaders, ImaEngineHook } from './ima-engine-hook.js';
+import { type FileReaders, ImaStage } from './ima-stage.js';
 import { type ImaLogPersistence, type ImaRestored, ImaLogSync } from './ima-log-sync.js';
-import { shippedPolicy } from './io/hook-files.js';
+import { shippedPolicy } from './io/stage-files.js';
 import { loadNativeAddon } from '../../native/addon.js';
 import { hashFileSync, readLocalImaXattr } from './io/local-files.js';
 
@@ -25,7 +25,7 @@ export interface KeySource {
   readonly source: string;
 }
 
-export interface ImaHookOptions {
+export interface ImaStageOptions {
   /** Host policy text (ima.md §3); default: the shipped policies/ima/tcb. */
   readonly policy?: string;
   /** Names the policy in errors (a file name). */
@@ -55,8 +55,8 @@ export interface ImaHookOptions {
   readonly store?: ImaLogPersistence;
 }
 
-export interface ImaHook {
-  readonly hook: EventHook;
+export interface ImaStageParts {
+  readonly stage: PipelineStage;
   readonly logs: ImaLogs;
   /** The host IMA namespace (its log holds an ima-ns entry per namespace's measurement). */
   readonly host: ImaNamespace;
@@ -102,7 +102,7 @@ function checkOptions(template: string, hashAlgo: string, banks: readonly string
   if (template === 'ima' && hashAlgo !== 'sha1' && hashAlgo !== 'md5') throw invalid(`IMA template 'ima' needs hash algorithm sha1 or md5, got '${hashAlgo}'`);
 }
 
-export function createImaHook(opts: ImaHookOptions = {}): ImaHook {
+export function createImaStage(opts: ImaStageOptions = {}): ImaStageParts {
   const shipped = opts.policy === undefined ? shippedPolicy('tcb') : undefined;
   const hostRules = policyRules(opts.policy ?? shipped!.text, opts.policySource ?? shipped?.source ?? 'text');
   const nsRules = opts.namespacePolicy === undefined ? hostRules : policyRules(opts.namespacePolicy, 'for namespaces');
@@ -113,11 +113,11 @@ export function createImaHook(opts: ImaHookOptions = {}): ImaHook {
   checkOptions(template, hashAlgo, banks);
   const boot = opts.bootAggregate ?? { algo: hashAlgo, digest: Buffer.alloc(digestSize(hashAlgo)!) };
 
-  // Every level enforces inside ImaNamespace (so `allowed` reports any failure); the hook
+  // Every level enforces inside ImaNamespace (so `allowed` reports any failure); the stage
   // denies only in TSEM namespaces whose mode is enforce.
   const common = { template, hashAlgo, banks, enforce: true } as const;
   const host = new ImaNamespace({ ...common, name: opts.hostName ?? 'host', policy: hostRules, keyring: new Keyring(keys), bootAggregate: boot });
-  const engineHook = new ImaEngineHook(
+  const imaStage = new ImaStage(
     host,
     (name, parent) => new ImaNamespace({ ...common, name, parent, policy: nsRules, keyring: new Keyring(keys) }),
     { readXattr: opts.readXattr ?? localXattrReader(), hashFile: opts.hashFile ?? hashFileSync }
@@ -125,7 +125,7 @@ export function createImaHook(opts: ImaHookOptions = {}): ImaHook {
   const logs: ImaLogs = {
     log(ns, format, bank) {
       if (!banks.includes(bank)) throw invalid(`bank: expected one of ${banks.join(', ')}, got '${bank}'`);
-      const log = engineHook.namespace(ns).log;
+      const log = imaStage.namespace(ns).log;
       return {
         log: format === 'binary' ? log.toBinary(bank) : Buffer.from(log.toAscii(bank), 'utf8'),
         entries: log.entries.length,
@@ -135,15 +135,15 @@ export function createImaHook(opts: ImaHookOptions = {}): ImaHook {
   };
   let sync: ImaLogSync | undefined;
   let unsynced = 0;
-  const hook: EventHook = {
+  const stage: PipelineStage = {
     afterVerdict: (ns, event) => {
       if (!sync) unsynced++;
-      return engineHook.afterVerdict(ns, event);
+      return imaStage.afterVerdict(ns, event);
     },
     afterPersist: async () => {
       if (sync) return sync.flush();
       // A store given but not restored: acknowledging would lose the entries on a restart.
-      if (opts.store) throw new EngineError('TSEM_STORE', 'IMA logs: the hook has a store but restore() was not awaited before the first event');
+      if (opts.store) throw new EngineError('TSEM_STORE', 'IMA logs: the stage has a store but restore() was not awaited before the first event');
     },
   };
   async function restore(store = opts.store): Promise<ImaRestored> {
@@ -155,12 +155,12 @@ export function createImaHook(opts: ImaHookOptions = {}): ImaHook {
       if (unsynced > 0) throw invalid(`IMA logs: restore() must complete before the first event; ${unsynced} event(s) came earlier`);
     };
     early();
-    const s = new ImaLogSync(engineHook, store);
+    const s = new ImaLogSync(imaStage, store);
     const restored = await s.restore(early);
     sync = s;
     return restored;
   }
-  return { hook, logs, host, namespace: (name) => engineHook.namespace(name), restore };
+  return { stage, logs, host, namespace: (name) => imaStage.namespace(name), restore };
 }
 
 /** The local reader, with the native addon loaded now: a missing build fails the start, not each event. */

@@ -1,4 +1,4 @@
-/** Builders of file events for the IMA hook's tests (kernel JSON, parsed as the engine does). */
+/** Builders of file events for the IMA stage's tests (kernel JSON, parsed as the engine does). */
 import { createHash } from 'node:crypto';
 import type { TsemEvent } from '../event/event.js';
 import type { TsemEventJson } from '../../proto/kernel-json.js';

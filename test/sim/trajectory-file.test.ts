@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseEventObject, parseRecordLine } from '../../engine/event/parse-json.js';
 import { createNamespaceConfig, NamespaceModel } from '../../engine/ns/namespace-model.js';
-import { formatEventLine, formatExportLine } from './kernel-line.js';
-import { createScenario } from './scenario.js';
-import { readTrajectoryLines, splitTrajectoryLines, TrajectoryFileError, type TrajectoryLine } from './trajectory-file.js';
+import { formatEventLine, formatExportLine } from '../../exporter/sim/kernel-line.js';
+import { createScenario } from '../../exporter/sim/scenario.js';
+import { readTrajectoryLines, splitTrajectoryLines, TrajectoryFileError, type TrajectoryLine } from '../../exporter/sim/trajectory-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsem-sim-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

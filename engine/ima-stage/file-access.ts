@@ -1,5 +1,5 @@
 /**
- * Which IMA hook a TSEM event stands for (ima.md §3.1 hook-to-func table), and the policy
+ * Which IMA policy func a TSEM event stands for (ima.md §3.1 hook-to-func table), and the policy
  * context of the access taken from the event's COE and file CELL. Pure: no I/O.
  *
  * - `file_open` with `__FMODE_EXEC` in its flags is the exec's open: BPRM_CHECK, MAY_EXEC.
@@ -71,7 +71,7 @@ function access(file: File, coe: Coe, func: FileAccess['func'], mask: number): F
   };
 }
 
-/** The IMA access an event stands for, or undefined when IMA has no hook for it. */
+/** The IMA access an event stands for, or undefined when no IMA func covers it. */
 export function fileAccessOf(event: TsemEvent): FileAccess | undefined {
   const cell = event.cell;
   switch (cell.hook) {

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { JsonCell } from '../../proto/kernel-json.js';
 import { parseEventObject } from '../../engine/event/parse-json.js';
 import { createNamespaceConfig, type Mode, NamespaceModel, type VerdictKind } from '../../engine/ns/namespace-model.js';
-import { createScenario, listScenarios, MIN_TRAINING_ITERATIONS, type Scenario } from './scenario.js';
+import { createScenario, listScenarios, MIN_TRAINING_ITERATIONS, type Scenario } from '../../exporter/sim/scenario.js';
 
 const FUZZ_RUNS = Number(process.env['TSEM_FUZZ_RUNS'] ?? 8);
 const BENIGN = listScenarios().filter((s) => s.kind === 'benign');

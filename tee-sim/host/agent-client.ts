@@ -3,10 +3,10 @@
  * into async calls. `Controller` holds the key that may change the agent's model.
  */
 import { Worker } from 'node:worker_threads';
-import type { AttestationReport } from '../engine/attest/report.js';
-import type { QuoteEvidence } from '../engine/tpm/quote-verify.js';
-import { type ControlArgs, type SignedControl, signControl } from './control-auth.js';
-import type { AgentInit, AgentRequest, AgentResponse, BatchVerdict, EventResult, EventRun, HelloResult, StatusResult } from './protocol.js';
+import type { AttestationReport } from '../../engine/attest/report.js';
+import type { QuoteEvidence } from '../../engine/tpm/quote-verify.js';
+import { type ControlArgs, type SignedControl, signControl } from '../control-auth.js';
+import type { AgentInit, AgentRequest, AgentResponse, BatchVerdict, EventResult, EventRun, HelloResult, StatusResult } from '../protocol.js';
 
 /** An agent's refusal or failure, with the agent's own message. */
 export class AgentError extends Error {
@@ -24,7 +24,7 @@ export class ModelingAgent {
   private constructor(private readonly worker: Worker, public publicKey: Uint8Array) {}
 
   static async start(init: AgentInit): Promise<ModelingAgent> {
-    const worker = new Worker(new URL('./agent-worker.js', import.meta.url), { workerData: init });
+    const worker = new Worker(new URL('../agent/agent-worker.js', import.meta.url), { workerData: init });
     const agent = new ModelingAgent(worker, new Uint8Array());
     worker.on('message', (res: AgentResponse) => agent.settle(res));
     worker.on('error', (err) => agent.failAll(new AgentError(`agent worker failed: ${err.message}`)));

@@ -1,13 +1,13 @@
 /** The parse cache must give exactly what the full parser gives (differential test), and errors. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createScenario, formatEventLine } from '../../exporter/sim/index.js';
-import { ParseError } from '../../common/errors.js';
-import { createDigest } from '../measure/digest.js';
-import { Mapper } from '../measure/mapper.js';
-import type { TsemEvent } from './event.js';
-import { EventParseCache } from './parse-cache.js';
-import { parseEventObject, parseRecordLine } from './parse-json.js';
+import { createScenario, formatEventLine } from '../exporter/sim/index.js';
+import { ParseError } from '../common/errors.js';
+import { createDigest } from '../engine/measure/digest.js';
+import { Mapper } from '../engine/measure/mapper.js';
+import type { TsemEvent } from '../engine/event/event.js';
+import { EventParseCache } from '../engine/event/parse-cache.js';
+import { parseEventObject, parseRecordLine } from '../engine/event/parse-json.js';
 
 const sha = createDigest('sha256');
 const ZERO = sha.nullDigest;

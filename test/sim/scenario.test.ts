@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseEventObject } from '../../engine/event/parse-json.js';
-import { createScenario, listScenarios, type Scenario } from './scenario.js';
+import { createScenario, listScenarios, type Scenario } from '../../exporter/sim/scenario.js';
 
 const REQUIRED = ['nginx', 'cron-backup', 'shell', 'reverse-shell', 'shadow-read', 'ptrace', 'kernel-module', 'cryptominer'];
 const ATTACK_BASES: Record<string, string> = {

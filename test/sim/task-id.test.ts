@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import { parseEventObject } from '../../engine/event/parse-json.js';
 import { createNamespaceConfig, NamespaceModel } from '../../engine/ns/namespace-model.js';
 import type { JsonCell } from '../../proto/kernel-json.js';
-import type { SimFile } from './filesystem.js';
-import { createScenario, listScenarios } from './scenario.js';
-import { createSimDigest } from './sim-digest.js';
-import { execTaskId, fileCellPreimage } from './task-id.js';
+import type { SimFile } from '../../exporter/sim/filesystem.js';
+import { createScenario, listScenarios } from '../../exporter/sim/scenario.js';
+import { createSimDigest } from '../../exporter/sim/sim-digest.js';
+import { execTaskId, fileCellPreimage } from '../../exporter/sim/task-id.js';
 
 // tsem-model.md TV-3: /usr/bin/bash as exec'd on the guide's TSEM-6.12 machine.
 const BASH: SimFile = {

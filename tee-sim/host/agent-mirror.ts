@@ -17,13 +17,13 @@
  * every answer posted so far. What cannot be mirrored marks the namespace `broken` with the
  * reason, and reports for it are refused.
  */
-import { formatModelFile } from '../contour/model-file.js';
+import { formatModelFile } from '../../engine/contour/model-file.js';
 import { errorMessage } from '../../common/errors.js';
-import type { EventHook } from '../ns/hooks.js';
-import type { Mode, NamespaceModel } from '../ns/namespace-model.js';
-import type { Controller, ModelingAgent } from '../../tee-sim/agent-client.js';
-import type { ControlArgs } from '../../tee-sim/control-auth.js';
-import { type BatchVerdict, MAX_EVENT_BATCH } from '../../tee-sim/protocol.js';
+import type { PipelineStage } from '../../engine/ns/stage.js';
+import type { Mode, NamespaceModel } from '../../engine/ns/namespace-model.js';
+import type { Controller, ModelingAgent } from './agent-client.js';
+import type { ControlArgs } from '../control-auth.js';
+import { type BatchVerdict, MAX_EVENT_BATCH } from '../protocol.js';
 
 /** Queued operations that are posted at once, without waiting for the batch to be persisted. */
 const POST_EARLY = 1024;
@@ -51,7 +51,7 @@ export class AgentMirror {
   private queue: Op[] = [];
   /** Settles once every message posted so far is answered and its answer checked. */
   private answered: Promise<void> = Promise.resolve();
-  readonly hook: EventHook;
+  readonly stage: PipelineStage;
 
   constructor(
     private readonly agent: ModelingAgent,
@@ -60,7 +60,7 @@ export class AgentMirror {
     private readonly platformAggregate: Buffer,
     private readonly log: (m: string) => void
   ) {
-    this.hook = {
+    this.stage = {
       afterVerdict: (ns, event, verdict) => {
         // The event is applied already: the points before it are what the agent must have first.
         const t = this.sync(ns, ns.map.size - (verdict.newPoint ? 1 : 0));

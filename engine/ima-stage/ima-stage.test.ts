@@ -8,7 +8,7 @@ import { keyIdOf } from '../ima/keys.js';
 import { parseAsciiList } from '../ima/measurement-list-ascii.js';
 import { verifyList } from '../ima/pcr-replay.js';
 import { createNamespaceConfig, type Mode, NamespaceModel } from '../ns/namespace-model.js';
-import { createImaHook, type ImaHookOptions } from './create-ima-hook.js';
+import { createImaStage, type ImaStageOptions } from './create-ima-stage.js';
 import { type FileEventSpec, fileEvent, sha256 } from './test-events.js';
 
 const EXEC = 32800;
@@ -35,14 +35,14 @@ function model(id: string, mode: Mode = 'learn'): NamespaceModel {
   return new NamespaceModel(createNamespaceConfig({ id, mode }));
 }
 
-function run(h: ReturnType<typeof createImaHook>, ns: NamespaceModel, ev: TsemEvent) {
-  return h.hook.afterVerdict(ns, ev, ns.process(ev));
+function run(h: ReturnType<typeof createImaStage>, ns: NamespaceModel, ev: TsemEvent) {
+  return h.stage.afterVerdict(ns, ev, ns.process(ev));
 }
 
 const open = (spec: FileEventSpec, flags: number) => fileEvent('file_open', { ...spec, flags });
 
 /** The namespace's list as GetImaLog serves it, parsed and replayed with the engine/ima verifier. */
-function servedList(h: ReturnType<typeof createImaHook>, ns: string, bank = 'sha256') {
+function servedList(h: ReturnType<typeof createImaStage>, ns: string, bank = 'sha256') {
   const size = bank === 'sha1' ? 20 : bank === 'sha512' ? 64 : 32;
   const served = h.logs.log(ns, 'ascii', bank);
   const entries = parseAsciiList(served.log.toString('utf8'), size);
@@ -55,7 +55,7 @@ function servedList(h: ReturnType<typeof createImaHook>, ns: string, bank = 'sha
 
 test('a root read is measured once per namespace: ima-ng in its log, ima-ns in the host log', () => {
   const disk = fakeDisk();
-  const h = createImaHook({ readXattr: disk.readXattr, hashFile: disk.hashFile });
+  const h = createImaStage({ readXattr: disk.readXattr, hashFile: disk.hashFile });
   const web = model('web');
   const db = model('db');
   const file = { path: '/etc/passwd', content: 'root:x:0:0\n' };
@@ -89,7 +89,7 @@ test('a root read is measured once per namespace: ima-ng in its log, ima-ns in t
 });
 
 test('a TSEM namespace named like the host level is still measured at both levels', () => {
-  const h = createImaHook({ readXattr: () => undefined, hashFile: () => undefined });
+  const h = createImaStage({ readXattr: () => undefined, hashFile: () => undefined });
   const r = run(h, model('host'), open({ path: '/bin/ls', content: 'ls' }, EXEC));
   assert.equal(r?.ima?.filter((x) => x['op'] === 'measure').length, 2);
   assert.deepEqual([h.namespace('host').log.entries.length, h.host.log.entries.length], [1, 2]);
@@ -97,7 +97,7 @@ test('a TSEM namespace named like the host level is still measured at both level
 
 test('the tcb policy decides: non-root reads and tmpfs reads are not measured, tmpfs execs are', () => {
   const disk = fakeDisk();
-  const h = createImaHook({ readXattr: disk.readXattr, hashFile: disk.hashFile });
+  const h = createImaStage({ readXattr: disk.readXattr, hashFile: disk.hashFile });
   const ns = model('web');
   assert.equal(run(h, ns, open({ path: '/home/u/notes', content: 'n', uid: 1000 }, READ)), undefined);
   assert.equal(run(h, ns, open({ path: '/tmp/x', content: 't', sMagic: 0x1021994 }, READ)), undefined);
@@ -110,7 +110,7 @@ const APPRAISE_EXEC = 'measure func=BPRM_CHECK\nappraise func=BPRM_CHECK\n';
 
 test('hash appraisal: pass reported once; after a change, invalid-hash on every access, denied only in enforce', () => {
   const disk = fakeDisk();
-  const h = createImaHook({ policy: APPRAISE_EXEC, readXattr: disk.readXattr, hashFile: disk.hashFile });
+  const h = createImaStage({ policy: APPRAISE_EXEC, readXattr: disk.readXattr, hashFile: disk.hashFile });
   const file = { path: '/usr/bin/tool', content: 'v1' };
   disk.files.set(file.path, { content: file.content, xattr: Buffer.concat([Buffer.from([0x04, 4]), sha256('v1')]) });
   const enforcing = model('prod', 'enforce');
@@ -145,7 +145,7 @@ test('hash appraisal: pass reported once; after a change, invalid-hash on every 
 
 test('security.ima is read once per contents, and again after an inode_setxattr event names the file', () => {
   const disk = fakeDisk();
-  const h = createImaHook({ policy: APPRAISE_EXEC, readXattr: disk.readXattr, hashFile: disk.hashFile });
+  const h = createImaStage({ policy: APPRAISE_EXEC, readXattr: disk.readXattr, hashFile: disk.hashFile });
   const ns = model('prod', 'enforce');
   const file = { path: '/usr/bin/late', content: 'late' };
   disk.files.set(file.path, { content: file.content });
@@ -181,12 +181,12 @@ test('signature appraisal: a signed file passes, a write open of it is denied, a
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const disk = fakeDisk();
-  const opts: ImaHookOptions = {
+  const opts: ImaStageOptions = {
     policy: 'appraise func=BPRM_CHECK appraise_type=imasig\nappraise func=FILE_CHECK appraise_type=imasig\n',
     keys: [{ data: Buffer.from(publicKey.export({ type: 'spki', format: 'pem' })), source: 'test.pub' }],
     readXattr: disk.readXattr, hashFile: disk.hashFile,
   };
-  const h = createImaHook(opts);
+  const h = createImaStage(opts);
   const ns = model('prod', 'enforce');
   const file = { path: '/usr/bin/signed', content: 'signed v1' };
   disk.files.set(file.path, { content: file.content, xattr: signV2(privateKey, keyIdOf(publicKey), file.content) });
@@ -205,7 +205,7 @@ test('signature appraisal: a signed file passes, a write open of it is denied, a
 
 test('another IMA hash algorithm: hashed locally, or a violation entry when the file is not here', () => {
   const disk = fakeDisk();
-  const h = createImaHook({ policy: APPRAISE_EXEC, hashAlgo: 'sha512', banks: ['sha1', 'sha512'], readXattr: disk.readXattr, hashFile: disk.hashFile });
+  const h = createImaStage({ policy: APPRAISE_EXEC, hashAlgo: 'sha512', banks: ['sha1', 'sha512'], readXattr: disk.readXattr, hashFile: disk.hashFile });
   const local = { path: '/usr/bin/local', content: 'here' };
   disk.files.set(local.path, { content: local.content, xattr: Buffer.concat([Buffer.from([0x04, 6]), createHash('sha512').update('here').digest()]) });
   const ok = run(h, model('a', 'enforce'), open(local, EXEC))!;
@@ -227,11 +227,11 @@ test('another IMA hash algorithm: hashed locally, or a violation entry when the 
 });
 
 test('bad configuration is refused with the line, keyword, file or option named', () => {
-  assert.throws(() => createImaHook({ policy: 'measure func=BPRM_CHECK\nmeasure fun=X\n', policySource: 'my.policy' }), /IMA policy my\.policy: policy line 2: 'fun=X'/);
-  assert.throws(() => createImaHook({ keys: [{ data: Buffer.from('not a key'), source: 'bad.pem' }] }), /IMA key: bad\.pem: expected a PEM or DER/);
-  assert.throws(() => createImaHook({ template: 'no-such-template' }), /IMA template/);
-  assert.throws(() => createImaHook({ hashAlgo: 'sha999' }), /IMA hash algorithm: .*'sha999'/);
-  const h = createImaHook({ readXattr: () => undefined, hashFile: () => undefined });
+  assert.throws(() => createImaStage({ policy: 'measure func=BPRM_CHECK\nmeasure fun=X\n', policySource: 'my.policy' }), /IMA policy my\.policy: policy line 2: 'fun=X'/);
+  assert.throws(() => createImaStage({ keys: [{ data: Buffer.from('not a key'), source: 'bad.pem' }] }), /IMA key: bad\.pem: expected a PEM or DER/);
+  assert.throws(() => createImaStage({ template: 'no-such-template' }), /IMA template/);
+  assert.throws(() => createImaStage({ hashAlgo: 'sha999' }), /IMA hash algorithm: .*'sha999'/);
+  const h = createImaStage({ readXattr: () => undefined, hashFile: () => undefined });
   assert.throws(() => h.logs.log('web', 'ascii', 'sha384'), /bank: expected one of sha1, sha256, got 'sha384'/);
   const empty = h.logs.log('web', 'binary', 'sha1');
   assert.deepEqual([empty.log.length, empty.entries, empty.pcr10], [0, 0, '00'.repeat(20)]);

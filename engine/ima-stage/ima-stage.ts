@@ -1,5 +1,5 @@
 /**
- * IMA inside the engine: a pipeline hook that runs IMA on the file events the behavioral model
+ * IMA inside the engine: a pipeline stage that runs IMA on the file events the behavioral model
  * sees (file_open, mmap_file; see file-access.ts), one IMA namespace per TSEM namespace, each a
  * child of one host namespace. Every access is evaluated by the TSEM namespace's own IMA policy
  * and by the host's (hierarchical, ima.md §6), so the namespace's log gets an ima-ng entry and
@@ -32,7 +32,7 @@ import type { TsemEvent } from '../event/event.js';
 import type { FileEvent, FileOutcome, ImaNamespace } from '../ima/ima-namespace.js';
 import { xattrHashAlgo } from '../ima/ima-xattr.js';
 import { matchPolicy, type PolicyDecision } from '../ima/policy-match.js';
-import type { EventHook, HookResult } from '../ns/hooks.js';
+import type { PipelineStage, StageResult } from '../ns/stage.js';
 import type { NamespaceModel } from '../ns/namespace-model.js';
 import { type FileAccess, fileAccessOf } from './file-access.js';
 import { appraiseRecord, collectFailedRecord, type ImaRecord, measureRecord, signedWriteRecord } from './ima-records.js';
@@ -45,7 +45,7 @@ export interface FileReaders {
   hashFile(path: string, algo: string): Buffer | undefined;
 }
 
-/** What this hook remembers per (TSEM namespace, file) to skip work the IMA levels would skip. */
+/** What this stage remembers per (TSEM namespace, file) to skip work the IMA levels would skip. */
 interface FileState {
   /** CELL digest hex: a different one means the file changed. */
   digest: string;
@@ -81,7 +81,7 @@ class DigestUnavailable extends Error {
 /** Node names the namespace digest; the kernel names one algorithm differently. */
 const KERNEL_NAME: Readonly<Record<string, string>> = { ripemd160: 'rmd160' };
 
-export class ImaEngineHook implements EventHook {
+export class ImaStage implements PipelineStage {
   private readonly children = new Map<string, ImaNamespace>();
   /** `<dev>:<path>` → stand-in inode number for the IMA cache key. */
   private readonly inodes = new Map<string, number>();
@@ -131,7 +131,7 @@ export class ImaEngineHook implements EventHook {
     this.files.set(mark.key, { digest: mark.digest, measured: new Set(mark.measured), passReported: new Map() });
   }
 
-  afterVerdict(model: NamespaceModel, event: TsemEvent): HookResult | undefined {
+  afterVerdict(model: NamespaceModel, event: TsemEvent): StageResult | undefined {
     const access = fileAccessOf(event);
     if (!access) {
       const changed = imaXattrChange(event);
@@ -155,7 +155,7 @@ export class ImaEngineHook implements EventHook {
     }
   }
 
-  private handle(model: NamespaceModel, a: FileAccess, levels: readonly Level[], enforce: boolean): HookResult | undefined {
+  private handle(model: NamespaceModel, a: FileAccess, levels: readonly Level[], enforce: boolean): StageResult | undefined {
     const fileId = `${a.dev}:${a.path}`;
     const key = `${model.id}\0${fileId}`;
     const state = this.state(key, a.digest.toString('hex'));
@@ -192,7 +192,7 @@ export class ImaEngineHook implements EventHook {
     return this.result(model, a, levels, state, out, cookie, `${algo}:${digestOf(algo)!.toString('hex')}`, enforce);
   }
 
-  private result(model: NamespaceModel, a: FileAccess, levels: readonly Level[], state: FileState, out: FileOutcome, cookie: string, hash: string, enforce: boolean): HookResult | undefined {
+  private result(model: NamespaceModel, a: FileAccess, levels: readonly Level[], state: FileState, out: FileOutcome, cookie: string, hash: string, enforce: boolean): StageResult | undefined {
     const where = (level: string) => ({ namespace: level, origin: model.id, filename: a.path, func: a.func });
     const records: ImaRecord[] = [];
     for (const name of out.measuredIn) {
@@ -215,7 +215,7 @@ export class ImaEngineHook implements EventHook {
   }
 
   /** No digest in the algorithm IMA needs: violation entries and failed appraisals. */
-  private collectFailed(model: NamespaceModel, a: FileAccess, levels: readonly Level[], key: string, state: FileState, algo: string, enforce: boolean): HookResult {
+  private collectFailed(model: NamespaceModel, a: FileAccess, levels: readonly Level[], key: string, state: FileState, algo: string, enforce: boolean): StageResult {
     const records: ImaRecord[] = [];
     for (const l of levels) {
       const mark = `${l.depth}:${l.d.pcr}`;

@@ -1,16 +1,16 @@
 /**
- * Durable IMA logs: the persistence the hook needs (declared here, by its consumer; implemented by
+ * Durable IMA logs: the persistence the stage needs (declared here, by its consumer; implemented by
  * engine/store/ima-log-store.ts) and the sync that restores every level at start and writes what
- * was appended since, from the hook's afterPersist, so every entry of an acknowledged event is
+ * was appended since, from the stage's afterPersist, so every entry of an acknowledged event is
  * durable. Writes run one at a time, in order: a flush returns once everything appended before
  * it is written, whichever flush's batch carried it.
  */
 import { EngineError, errorMessage } from '../../common/errors.js';
 import type { ImaNamespace } from '../ima/ima-namespace.js';
 import type { TemplateEntry } from '../ima/template-entry.js';
-import type { FileMark, ImaEngineHook } from './ima-engine-hook.js';
+import type { FileMark, ImaStage } from './ima-stage.js';
 
-export type { FileMark } from './ima-engine-hook.js';
+export type { FileMark } from './ima-stage.js';
 
 /** Entries appended to one level's log: `ns` is the TSEM namespace, null for the host level. */
 export interface ImaLogAppend {
@@ -49,7 +49,7 @@ export class ImaLogSync {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly hook: ImaEngineHook,
+    private readonly stage: ImaStage,
     private readonly store: ImaLogPersistence
   ) {}
 
@@ -62,7 +62,7 @@ export class ImaLogSync {
     beforeApply();
     let count = 0;
     for (const { ns, entries } of snap.logs) {
-      const level = ns === null ? this.hook.host : this.hook.namespace(ns);
+      const level = ns === null ? this.stage.host : this.stage.namespace(ns);
       const where = ns === null ? 'the host IMA log' : `the IMA log of namespace ${ns}`;
       // The level's constructor may have logged entries (the host's boot_aggregate): the stored
       // log must start with the same bytes, or it belongs to another configuration.
@@ -80,7 +80,7 @@ export class ImaLogSync {
       }
       this.written.set(level, entries.length);
     }
-    for (const f of snap.files) this.hook.restoreFile(f);
+    for (const f of snap.files) this.stage.restoreFile(f);
     return { levels: snap.logs.length, entries: count };
   }
 
@@ -93,18 +93,18 @@ export class ImaLogSync {
 
   private async writePending(): Promise<void> {
     const appends: (ImaLogAppend & { level: ImaNamespace })[] = [];
-    for (const [ns, level] of this.hook.levels()) {
+    for (const [ns, level] of this.stage.levels()) {
       const start = this.written.get(level) ?? 0;
       const all = level.log.entries;
       if (all.length > start) appends.push({ ns, level, start, entries: all.slice(start) });
     }
-    const files = this.hook.takeDirtyFiles();
+    const files = this.stage.takeDirtyFiles();
     if (appends.length === 0 && files.length === 0) return;
     try {
       await this.store.save(appends.map(({ ns, start, entries }) => ({ ns, start, entries })), files);
     } catch (err) {
       // Unwritten stays pending: the next flush writes it again (puts are keyed by index).
-      this.hook.markDirty(files.map((f) => f.key));
+      this.stage.markDirty(files.map((f) => f.key));
       const n = appends.reduce((s, a) => s + a.entries.length, 0);
       throw storeError(`IMA logs: persisting ${n} entries and ${files.length} file marks failed: ${errorMessage(err)}`, err);
     }

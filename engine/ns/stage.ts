@@ -5,17 +5,17 @@
 import type { TsemEvent } from '../event/event.js';
 import type { NamespaceModel, Verdict } from './namespace-model.js';
 
-/** What a hook adds to one event's outcome. */
-export interface HookResult {
+/** What a stage adds to one event's outcome. */
+export interface StageResult {
   /** Turn the verdict's action into a denial (e.g. an IMA appraisal failure in enforce mode). */
   readonly deny?: boolean;
   /** INTEGRITY_DATA-style records for subscribers (op, cause, status, filename, ...). */
   readonly ima?: readonly Record<string, string>[];
 }
 
-export interface EventHook {
+export interface PipelineStage {
   /** Runs after the model's verdict, in the namespace's order; must not throw for bad input. */
-  afterVerdict(ns: NamespaceModel, event: TsemEvent, verdict: Verdict): HookResult | undefined;
+  afterVerdict(ns: NamespaceModel, event: TsemEvent, verdict: Verdict): StageResult | undefined;
   /** After a batch is persisted (e.g. extend new root coefficients into a TPM PCR, in order). */
   afterPersist?(ns: NamespaceModel, outcomes: readonly { verdict?: Verdict }[]): Promise<void>;
 }

@@ -3,17 +3,17 @@
  * control counter, behind handle(). It runs inside the worker (agent-worker.ts); nothing here is
  * reachable from the host except through the messages of protocol.ts.
  */
-import { type ControlArgs, type SignedControl, checkControl } from './control-auth.js';
-import { namespaceFromJson, namespaceToJson, type NamespaceJson } from './namespace-codec.js';
-import { type AgentRequest, type BatchVerdict, type EventResult, type EventRun, type HelloResult, MAX_EVENT_BATCH, type StatusResult, type VerdictJson } from './protocol.js';
+import { type ControlArgs, type SignedControl, checkControl } from '../control-auth.js';
+import { namespaceFromJson, namespaceToJson, type NamespaceJson } from '../namespace-codec.js';
+import { type AgentRequest, type BatchVerdict, type EventResult, type EventRun, type HelloResult, MAX_EVENT_BATCH, type StatusResult, type VerdictJson } from '../protocol.js';
 import { platformSealKey, seal, unseal } from './sealed-store.js';
-import { parseModelFile } from '../engine/contour/model-file.js';
-import { generateKeyPair, sign } from '../engine/attest/keys.js';
-import { reportBodyOf } from '../engine/attest/report-body.js';
-import { type ReportBody, quoteNonceFor, signReport } from '../engine/attest/report.js';
-import { parseRecordLine } from '../engine/event/parse-json.js';
-import { NamespaceModel, type Verdict, createNamespaceConfig, isMode } from '../engine/ns/namespace-model.js';
-import type { QuoteEvidence } from '../engine/tpm/quote-verify.js';
+import { parseModelFile } from '../../engine/contour/model-file.js';
+import { generateKeyPair, sign } from '../../engine/attest/keys.js';
+import { reportBodyOf } from '../../engine/attest/report-body.js';
+import { type ReportBody, quoteNonceFor, signReport } from '../../engine/attest/report.js';
+import { parseRecordLine } from '../../engine/event/parse-json.js';
+import { NamespaceModel, type Verdict, createNamespaceConfig, isMode } from '../../engine/ns/namespace-model.js';
+import type { QuoteEvidence } from '../../engine/tpm/quote-verify.js';
 
 /** Report bodies waiting for their TPM quote; the oldest is dropped beyond this. */
 const MAX_PENDING_REPORTS = 64;

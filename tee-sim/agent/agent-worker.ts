@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TrustedAgent } from './trusted-agent.js';
-import type { AgentInit, AgentRequest, AgentResponse } from './protocol.js';
+import type { AgentInit, AgentRequest, AgentResponse } from '../protocol.js';
 
 const init = workerData as AgentInit;
 let agent: TrustedAgent | undefined;

@@ -1,6 +1,6 @@
 /**
  * The real FileReaders: `security.ima` and digests of files on this machine, synchronous because
- * pipeline hooks are (see ima-engine-hook.ts). Both answer undefined for a file that is not here
+ * pipeline stages are (see ima-stage.ts). Both answer undefined for a file that is not here
  * or not readable, never throw. Reading security.* needs root (the server runs as root).
  */
 import { createHash } from 'node:crypto';
@@ -14,7 +14,7 @@ const NODE_NAMES: Readonly<Record<string, string>> = { rmd160: 'ripemd160' };
 /**
  * `security.ima` of `path` (getxattr(2) through the native addon), or undefined when there is
  * nothing to appraise with: no such file, no xattr support, no permission. A missing addon throws
- * (createImaHook loads it before the first event, so that surfaces at start).
+ * (createImaStage loads it before the first event, so that surfaces at start).
  */
 export function readLocalImaXattr(path: string): Buffer | undefined {
   try {

@@ -4,15 +4,15 @@
  * the namespace; after, the signed body is compared with the engine's own figures, so a report
  * never states something other than what the engine holds.
  */
-import { reportBodyOf } from '../attest/report-body.js';
-import type { ReportBody } from '../attest/report.js';
+import { reportBodyOf } from '../../engine/attest/report-body.js';
+import type { ReportBody } from '../../engine/attest/report.js';
 import { EngineError } from '../../common/errors.js';
-import type { NamespaceModel } from '../ns/namespace-model.js';
-import type { Attester } from '../server/control-service.js';
-import type { ModelingAgent } from '../../tee-sim/agent-client.js';
+import type { NamespaceModel } from '../../engine/ns/namespace-model.js';
+import type { Attester } from '../../engine/server/control-service.js';
+import type { ModelingAgent } from './agent-client.js';
 import type { AgentMirror } from './agent-mirror.js';
-import type { ModelPcr } from './model-pcr.js';
-import type { QuoteSlot, TpmSerial } from './tpm-serial.js';
+import type { ModelPcr } from '../../engine/trust/model-pcr.js';
+import type { QuoteSlot, TpmSerial } from '../../engine/trust/tpm-serial.js';
 
 /** The fields the agent states about the namespace (nonce and key are checked by the verifier). */
 const COMPARED = ['namespace', 'digest', 'aggregate', 'base', 'measurement', 'state', 'points', 'forensics', 'mode'] as const satisfies readonly (keyof ReportBody)[];
