@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
-import { startEngine } from '../engine/index.js';
+import { startEngine } from '../daemon/start-engine.js';
 import { loadTsemProto } from '../proto/load.js';
 import type { MonitorClient } from '../proto/gen/tsem/v1/Monitor.js';
 import type { MonitorMessage__Output } from '../proto/gen/tsem/v1/MonitorMessage.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { feedSource } from '../engine/feed-source.js';
-import { startEngine } from '../engine/index.js';
+import { startEngine } from '../daemon/start-engine.js';
 import { FanotifySource } from '../exporter/fanotify/fanotify-source.js';
 import { FAN_EVENT_ON_CHILD, markMask } from '../exporter/fanotify/fanotify-mask.js';
 import { loadNativeAddon } from '../native/addon.js';

@@ -22,7 +22,7 @@ const NS = 'web';
 
 async function run(args: ParsedArgs, io: Io): Promise<number> {
   const [{ startEngine, DEFAULT_LISTEN }, { createScenario }, grpcExp, client, fmt] = await Promise.all([
-    import('../../engine/index.js'),
+    import('../../daemon/start-engine.js'),
     import('../../exporter/sim/index.js'),
     import('../../exporter/grpc-exporter.js'),
     import('../client.js'),

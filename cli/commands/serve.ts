@@ -1,6 +1,8 @@
 /** `tsem serve`: the engine server with its embedded LevelDB store and an optional in-process source. */
 import { intOption, type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, Io } from '../command.js';
+import type { Log } from '../../common/log.js';
+import type { EngineOptions, ImaOptions, SourceSpec } from '../../daemon/engine-options.js';
 
 export const TLS_SERVER_OPTIONS: OptionSpec[] = [
   { name: 'tls-cert', kind: 'string', arg: 'FILE', help: 'server certificate (PEM): enables TLS' },
@@ -61,119 +63,61 @@ export function untilSignal(): Promise<string> {
   });
 }
 
-async function simSource(args: ParsedArgs, signal: AbortSignal) {
-  const { createScenario } = await import('../../exporter/sim/index.js');
-  const name = args.values.get('scenario') ?? 'nginx';
-  const rate = intOption(args.values.get('rate'), '--rate', 2000, 1);
-  const namespace = args.values.get('namespace') ?? 'sim';
-  createScenario(name, { seed: 1, iterations: 1 }); // validates the name before the server starts
-  return (async function* () {
-    for (let seed = 1; !signal.aborted; seed++) {
-      const started = Date.now();
-      let n = 0;
-      for (const event of createScenario(name, { seed, iterations: 1 }).events()) {
-        if (signal.aborted) return;
-        yield { namespace, event };
-        if (++n % 100 === 0) {
-          const ahead = (n / rate) * 1000 - (Date.now() - started);
-          if (ahead > 0) await new Promise((r) => setTimeout(r, ahead));
-        }
-      }
-    }
-  })();
-}
-
-/** The IMA stage when --ima, --ima-policy or --ima-key asks for it. Events from other machines
- * name files this host does not have: their digests come from the events only. */
-async function imaOption(args: ParsedArgs, localSource: boolean) {
-  const policy = args.values.get('ima-policy');
-  const keys = args.lists.get('ima-key') ?? [];
-  if (!args.flags.has('ima') && policy === undefined && keys.length === 0) return undefined;
-  const { createImaStage } = await import('../../engine/ima-stage/create-ima-stage.js');
-  const { readImaStageFiles } = await import('../../engine/ima-stage/io/stage-files.js');
-  const local = localSource || args.flags.has('ima-local-files');
-  return createImaStage({ ...readImaStageFiles(policy, keys), ...(local ? {} : { readXattr: () => undefined, hashFile: () => undefined }) });
-}
-
-async function run(args: ParsedArgs, io: Io): Promise<number> {
+function sourceSpec(args: ParsedArgs): SourceSpec | undefined {
   const source = args.values.get('source') ?? 'none';
-  const { startEngine } = await import('../../engine/index.js');
-  const { feedSource } = await import('../../engine/feed-source.js');
-  const { createLog } = await import('../../common/log.js');
-  const log = createLog('tsem', io.err);
-  let kernelSource: import('../../exporter/source.js').EventSource | undefined;
+  const namespace = args.values.get('namespace');
+  if (source === 'sim') {
+    return { kind: 'sim', scenario: args.values.get('scenario'), rate: intOption(args.values.get('rate'), '--rate', 2000, 1), namespace };
+  }
   if (source === 'fanotify' || source === 'audit') {
-    const { createSource } = await import('../../exporter/sources.js');
-    const rule = args.values.get('ns-rule') ?? (args.values.get('namespace') ? `host:${args.values.get('namespace')}` : undefined);
-    kernelSource = createSource(source, {
+    return {
+      kind: source,
       watch: args.lists.get('watch'),
       enforce: args.flags.has('enforce'),
       decisionTimeoutMs: args.values.has('timeout-ms') ? intOption(args.values.get('timeout-ms'), '--timeout-ms', 2000, 1) : undefined,
       failMode: args.flags.has('fail-closed') ? 'closed' : 'open',
-      namespace: rule,
+      namespace: args.values.get('ns-rule') ?? (namespace ? `host:${namespace}` : undefined),
       digestAlgorithm: args.values.get('digest'),
-    });
-  } else if (args.lists.get('watch')?.length || args.flags.has('enforce')) {
-    throw new UsageError('--watch and --enforce apply to --source fanotify');
+    };
   }
-  const ima = await imaOption(args, source === 'fanotify' || source === 'audit');
-  const { createTrust } = await import('../../engine/trust/create-trust.js');
-  const trust = await createTrust({
-    imaEntries: ima ? () => ima.host.log.entries : undefined,
+  if (args.lists.get('watch')?.length || args.flags.has('enforce')) throw new UsageError('--watch and --enforce apply to --source fanotify');
+  return undefined;
+}
+
+function imaOptions(args: ParsedArgs): ImaOptions | undefined {
+  const policyFile = args.values.get('ima-policy');
+  const keyFiles = args.lists.get('ima-key') ?? [];
+  if (!args.flags.has('ima') && policyFile === undefined && keyFiles.length === 0) return undefined;
+  return { policyFile, keyFiles, ...(args.flags.has('ima-local-files') ? { localFiles: true } : {}) };
+}
+
+/** The whole engine program as declarative options (what a configuration file will fill). */
+export function serveOptions(args: ParsedArgs, log: Log): EngineOptions {
+  const source = sourceSpec(args);
+  return {
+    ...engineOptions(args),
+    ima: imaOptions(args),
     tpm: args.values.get('tpm'),
-    agent: args.flags.has('attest'),
-    tee: args.flags.has('attest'),
-    platformSecretPath: args.values.get('platform-secret'),
     rootNamespace: args.values.get('root-namespace'),
+    agent: args.flags.has('attest')
+      ? { platformSecretFile: args.values.get('platform-secret'), publicKeyOut: args.values.get('agent-key-out') }
+      : undefined,
+    sources: source ? [source] : [],
     log,
-  });
-  log(trust.describe);
-  const keyOut = args.values.get('agent-key-out');
-  if (keyOut && trust.agentPublicKey) {
-    const { formatPublicKey } = await import('../../engine/attest/keys.js');
-    (await import('node:fs')).writeFileSync(keyOut, formatPublicKey(trust.agentPublicKey));
-  }
-  if (ima) log(`IMA: on (${args.values.get('ima-policy') ?? 'tcb policy'}, ${args.lists.get('ima-key')?.length ?? 0} appraisal key(s))`);
-  let engine: Awaited<ReturnType<typeof startEngine>>;
+  };
+}
+
+async function run(args: ParsedArgs, io: Io): Promise<number> {
+  const { startEngine } = await import('../../daemon/start-engine.js');
+  const { createLog } = await import('../../common/log.js');
+  const log = createLog('tsem', io.err);
+  const engine = await startEngine(serveOptions(args, log));
   try {
-    engine = await startEngine({
-      ...engineOptions(args), log, aggregate: trust.aggregate, stages: [...(ima ? [ima.stage] : []), ...trust.stages], attester: trust.attester, ima: ima?.logs,
-      // The IMA logs come back from the store before the first event can arrive.
-      beforeListen: ima
-        ? async (store) => {
-            const { ImaLogStore } = await import('../../engine/store/ima-log-store.js');
-            const r = await ima.restore(ImaLogStore.of(store));
-            trust.imaRestored(ima.host.log.entries.length);
-            if (r.entries > 0) log(`IMA: restored ${r.entries} log entries in ${r.levels} level(s)`);
-          }
-        : undefined,
-    });
-  } catch (err) {
-    await trust.close();
-    throw err;
-  }
-  const stopping = new AbortController();
-  let feeding: Promise<unknown> = Promise.resolve();
-  try {
-    if (kernelSource) {
-      await kernelSource.start();
-      log(`source ${source} started`);
-      feeding = feedSource(kernelSource, engine.submit, { host: (await import('node:os')).hostname(), exporter: source });
-    } else if (source === 'sim') {
-      const events = await simSource(args, stopping.signal);
-      log(`source sim: scenario ${args.values.get('scenario') ?? 'nginx'} into namespace ${args.values.get('namespace') ?? 'sim'}`);
-      feeding = feedSource(events, engine.submit, { host: 'sim', exporter: 'sim' });
-    }
     log(`watch it live: npx tsem watch --server ${engine.address}`);
-    const ended = source === 'none' ? new Promise<string>(() => undefined) : feeding.then(() => 'source ended');
-    const sig = await Promise.race([untilSignal(), ended]);
+    const sig = await Promise.race([untilSignal(), engine.sourcesEnded]);
     log(`stopping (${sig})`);
   } finally {
-    stopping.abort();
-    await kernelSource?.stop();
-    await feeding.catch((err: unknown) => log(`source error: ${(err as Error).message}`));
     await engine.stop();
-    await trust.close();
   }
   return 0;
 }

@@ -10,6 +10,7 @@ import { isDialect } from '../measure/mapper.js';
 import type { NamespaceModel } from '../ns/namespace-model.js';
 import type { Pipeline } from '../ns/pipeline.js';
 import type { NamespaceRegistry } from '../ns/registry.js';
+import type { Attester } from '../trust/agent-port.js';
 import { type AuthConfig, authorize, type Identity, mayAccess, type Role } from './auth.js';
 import { callerIdentity } from './caller.js';
 import { EngineError } from '../../common/errors.js';
@@ -38,11 +39,6 @@ function page<T>(items: readonly T[], offset: string | number, limit: number): T
   const off = Number(offset);
   const n = Math.min(limit || DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES);
   return items.slice(off, off + n);
-}
-
-/** Signs an attestation report over a namespace (the trusted modeling agent). */
-export interface Attester {
-  report(ns: NamespaceModel, nonce: Buffer): Promise<string>;
 }
 
 /** Serves a namespace's IMA measurement list. */

@@ -1,27 +1,18 @@
 /**
- * What makes the engine's model trustworthy to a remote party, wired for startEngine(): the
- * hardware aggregate from the TPM, the root namespace's coefficients in the model PCR, and the
- * trusted modeling agent (tee-sim, in its worker) that mirrors every namespace and signs reports.
- *
- *   const trust = await createTrust({ tpm: 'swtpm:127.0.0.1:2321', log });
- *   const engine = await startEngine({ aggregate: trust.aggregate, stages: trust.stages, attester: trust.attester });
+ * What makes the engine's model trustworthy to a remote party: the hardware aggregate from the
+ * TPM, the root namespace's coefficients in the model PCR, the host IMA log in PCR 10, and, when
+ * the composition root injects one, the trusted modeling agent (tee-sim) that mirrors every
+ * namespace and signs reports. The engine knows the agent only through agent-port.ts.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generateKeyPair } from '../attest/keys.js';
 import { EngineError } from '../../common/errors.js';
+import type { Log } from '../../common/log.js';
 import type { PipelineStage } from '../ns/stage.js';
-import type { Attester } from '../server/control-service.js';
+import type { TemplateEntry } from '../ima/template-entry.js';
 import { DEFAULT_MODEL_PCR } from '../tpm/aggregate.js';
 import type { TpmClient } from '../tpm/client.js';
 import { PCR_COUNT } from '../tpm/constants.js';
 import { openTpm } from '../tpm/open-tpm.js';
-import { Controller, ModelingAgent } from '../../tee-sim/host/agent-client.js';
-import { createAgentAttester } from '../../tee-sim/host/agent-attester.js';
-import { AGENT_DIGEST, AgentMirror } from '../../tee-sim/host/agent-mirror.js';
-import type { TemplateEntry } from '../ima/template-entry.js';
+import type { AgentFactory, Attester } from './agent-port.js';
 import { ImaPcr } from './ima-pcr.js';
 import { ModelPcr } from './model-pcr.js';
 import { createPlatformAggregate, readAggregatePcrs } from './platform-aggregate.js';
@@ -30,6 +21,8 @@ import { TpmSerial } from './tpm-serial.js';
 export const DEFAULT_ROOT_NAMESPACE = 'root';
 /** The kernel's IMA PCR (CONFIG_IMA_MEASURE_PCR_IDX). */
 const IMA_PCR = 10;
+/** The digest the start-up line shows the aggregate in. */
+const DESCRIBE_DIGEST = 'sha256';
 
 export interface TrustOptions {
   /** `swtpm:HOST:PORT`, `mssim:HOST:PORT` or a device such as /dev/tpmrm0; none: zero aggregate. */
@@ -38,23 +31,17 @@ export interface TrustOptions {
   readonly rootNamespace?: string;
   /** CONFIG_SECURITY_TSEM_ROOT_MODEL_PCR (§2.6), default 11. */
   readonly modelPcr?: number;
-  /** Recorded in `describe`. The agent always runs in its worker (see engine/trust/README.md). */
-  readonly tee?: boolean;
-  /** Run the trusted modeling agent that mirrors every namespace and signs reports (default true).
-   * It costs batched worker messages (the agent models every event again); without it the Attest RPC is unavailable. */
-  readonly agent?: boolean;
-  /** The simulated platform's secret (≥ 16 bytes) binding the agent's sealed state; default: a
-   * fresh random one for this process only. */
-  readonly platformSecretPath?: string;
+  /** Starts the trusted modeling agent; without it the Attest RPC is unavailable. */
+  readonly agent?: AgentFactory;
   /** The root (host) IMA log's entries: with a TPM, each new one is extended into its PCR (10). */
   readonly imaEntries?: () => readonly TemplateEntry[];
-  readonly log: (m: string) => void;
+  readonly log: Log;
 }
 
 export interface Trust {
   /** The hardware aggregate for a namespace digest (§2.7); zeros without a TPM. */
   aggregate(digest: string): Buffer;
-  /** Model PCR extension (with a TPM) and the agent mirror, for startEngine({ stages }). */
+  /** Model and IMA PCR extension (with a TPM) and the agent mirror, in this order. */
   readonly stages: PipelineStage[];
   /** Undefined when the agent is off. */
   readonly attester?: Attester;
@@ -62,8 +49,8 @@ export interface Trust {
   readonly agentPublicKey?: Uint8Array;
   /** One line for the start-up log. */
   readonly describe: string;
-  /** The host IMA log was restored with `count` entries already extended into PCR 10. */
-  imaRestored(count: number): void;
+  /** The host IMA log is restored: extend into PCR 10 what the TPM lacks of it. */
+  imaRestored(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -105,40 +92,27 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
     if (modelPcr) cleanup.push(() => modelPcr.flush());
     const imaPcr = serial && opts.imaEntries ? new ImaPcr(serial, opts.imaEntries, imaBanks, opts.log) : undefined;
     if (imaPcr) cleanup.push(() => imaPcr.flush());
-    const imaRestored = (count: number) => imaPcr?.skipRestored(count);
+    const imaRestored = () => imaPcr?.resume() ?? Promise.resolve();
     const tpmStages = [modelPcr?.stage, imaPcr?.stage].filter((h): h is PipelineStage => h !== undefined);
     const where = tpm
-      ? `TPM ${tpm.description}: aggregate ${aggregate(AGENT_DIGEST).toString('hex')}, namespace '${rootNamespace}' extends PCR ${pcr}`
+      ? `TPM ${tpm.description}: aggregate ${aggregate(DESCRIBE_DIGEST).toString('hex')}, namespace '${rootNamespace}' extends PCR ${pcr}`
       : 'no TPM: aggregate zero, no quotes';
-    if (opts.agent === false) {
+    if (!opts.agent) {
       return { aggregate, stages: tpmStages, describe: `${where}; no modeling agent (attestation off)`, imaRestored, close };
     }
-
-    let secretPath = opts.platformSecretPath;
-    if (secretPath === undefined) {
-      // Sealed blobs made with this secret open only in this process: there is no platform to bind to.
-      const dir = mkdtempSync(join(tmpdir(), 'tsem-platform-'));
-      cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-      secretPath = join(dir, 'platform.secret');
-      writeFileSync(secretPath, randomBytes(32), { mode: 0o600 });
-    }
-    // The controller key stays here, in the host: only it may change the agent's models.
-    const controllerKeys = generateKeyPair();
-    const agent = await ModelingAgent.start({
-      platformSecretPath: secretPath,
-      aggregate: aggregate(AGENT_DIGEST).toString('hex'),
-      controllerKey: Buffer.from(controllerKeys.publicKey).toString('base64'),
+    const agent = await opts.agent({
+      aggregate,
+      ...(serial ? { reserveQuote: () => serial.reserveQuote() } : {}),
+      ...(modelPcr ? { modelPcr: { get failure() { return modelPcr.failure; }, flush: () => modelPcr.flush() } } : {}),
+      log: opts.log,
     });
     cleanup.push(() => agent.close());
-    const controller = new Controller(controllerKeys.secretKey, (await agent.hello()).counter);
-    const mirror = new AgentMirror(agent, controller, aggregate(AGENT_DIGEST), opts.log);
-    const agentKey = Buffer.from(agent.publicKey).toString('base64');
     return {
       aggregate,
-      stages: [...tpmStages, mirror.stage],
-      attester: createAgentAttester({ agent, mirror, serial, modelPcr }),
+      stages: [...tpmStages, agent.stage],
+      attester: agent.attester,
       agentPublicKey: agent.publicKey,
-      describe: `${where}; modeling agent in a worker thread${opts.tee ? ' (simulated TEE)' : ''}, key ${agentKey}`,
+      describe: `${where}; ${agent.describe}`,
       imaRestored,
       close,
     };

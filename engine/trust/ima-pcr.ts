@@ -4,6 +4,7 @@
  * batch that appended it is persisted. A TPM quote over PCR 10 then covers the served log.
  */
 import { errorMessage } from '../../common/errors.js';
+import { hashBytes } from '../ima/hash-algo.js';
 import { extendValue, type TemplateEntry } from '../ima/template-entry.js';
 import type { PipelineStage } from '../ns/stage.js';
 import { hashByAlg } from '../tpm/constants.js';
@@ -29,10 +30,37 @@ export class ImaPcr {
     return this.failed;
   }
 
-  /** Entries restored from the store are already in the TPM's PCR 10 (the TPM kept its state
-   * across the engine's restart): extend only what comes after them. */
-  skipRestored(count: number): void {
-    this.extended = Math.max(this.extended, count);
+  /**
+   * At start, after the log is restored from the store: the TPM may already hold a prefix of it
+   * (it kept its state across the engine's restart) or nothing (a fresh TPM). Extends cannot be
+   * undone, so find the longest prefix whose replay equals PCR 10 in every bank and extend only
+   * the rest; when no prefix matches, PCR 10 holds something else and is left alone (said once).
+   */
+  async resume(): Promise<void> {
+    const entries = this.entries();
+    const banks = this.banks.map(hashByAlg).filter((h) => h !== undefined);
+    if (banks.length === 0) return;
+    const current = await this.serial.run(async (tpm) => {
+      const out = new Map<string, Buffer>();
+      for (const h of banks) out.set(h.name, (await tpm.pcrRead(h.name, [10])).get(10)!);
+      return out;
+    });
+    let matched = -1;
+    const replay = new Map<string, Buffer>(banks.map((h) => [h.name, Buffer.alloc(h.size)]));
+    const same = () => banks.every((h) => replay.get(h.name)!.equals(current.get(h.name)!));
+    if (same()) matched = 0;
+    entries.forEach((e, i) => {
+      for (const h of banks) replay.set(h.name, hashBytes(h.name, Buffer.concat([replay.get(h.name)!, extendValue(e, h.name, h.size)])));
+      if (same()) matched = i + 1;
+    });
+    if (matched < 0) {
+      this.extended = entries.length;
+      this.failed = 'PCR 10 matches no prefix of the host IMA log (another log was extended into this TPM)';
+      this.log(`tpm: ${this.failed}; not extending it`);
+      return;
+    }
+    this.extended = matched;
+    await this.flush();
   }
 
   flush(): Promise<void> {

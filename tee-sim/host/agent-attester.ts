@@ -8,11 +8,10 @@ import { reportBodyOf } from '../../engine/attest/report-body.js';
 import type { ReportBody } from '../../engine/attest/report.js';
 import { EngineError } from '../../common/errors.js';
 import type { NamespaceModel } from '../../engine/ns/namespace-model.js';
-import type { Attester } from '../../engine/server/control-service.js';
+import type { AgentContext, Attester } from '../../engine/trust/agent-port.js';
+import type { QuoteSlot } from '../../engine/trust/tpm-serial.js';
 import type { ModelingAgent } from './agent-client.js';
 import type { AgentMirror } from './agent-mirror.js';
-import type { ModelPcr } from '../../engine/trust/model-pcr.js';
-import type { QuoteSlot, TpmSerial } from '../../engine/trust/tpm-serial.js';
 
 /** The fields the agent states about the namespace (nonce and key are checked by the verifier). */
 const COMPARED = ['namespace', 'digest', 'aggregate', 'base', 'measurement', 'state', 'points', 'forensics', 'mode'] as const satisfies readonly (keyof ReportBody)[];
@@ -20,8 +19,8 @@ const COMPARED = ['namespace', 'digest', 'aggregate', 'base', 'measurement', 'st
 export interface AgentAttesterParts {
   readonly agent: ModelingAgent;
   readonly mirror: AgentMirror;
-  readonly serial?: TpmSerial;
-  readonly modelPcr?: ModelPcr;
+  readonly reserveQuote?: AgentContext['reserveQuote'];
+  readonly modelPcr?: AgentContext['modelPcr'];
 }
 
 export function createAgentAttester(p: AgentAttesterParts): Attester {
@@ -35,7 +34,7 @@ export function createAgentAttester(p: AgentAttesterParts): Attester {
       const caughtUp = p.mirror.catchUp(ns);
       const extended = p.modelPcr?.flush();
       const engine = reportBodyOf(ns, nonce, p.agent.publicKey);
-      const slot: QuoteSlot | undefined = p.serial?.reserveQuote();
+      const slot: QuoteSlot | undefined = p.reserveQuote?.();
       try {
         const signed = p.agent.report(ns.id, nonce, slot && ((qualifyingData) => slot.quote(qualifyingData)));
         signed.catch(() => undefined); // handled below; not an unhandled rejection meanwhile

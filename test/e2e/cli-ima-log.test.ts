@@ -4,16 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createImaStage } from '../../engine/ima-stage/create-ima-stage.js';
-import { startEngine } from '../../engine/index.js';
+import { startEngine } from '../../daemon/start-engine.js';
 import { createScenario } from '../../exporter/sim/index.js';
 import { runCli } from '../helpers/cli.js';
 import { clients, ingest, toWire } from '../helpers/grpc.js';
 
 test('ima log serves a list that verify-log accepts with the same PCR 10', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-imalog-'));
-  const ima = createImaStage({ readXattr: () => undefined, hashFile: () => undefined });
-  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: join(dir, 'data'), stages: [ima.stage], ima: ima.logs, log: () => undefined });
+  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: join(dir, 'data'), ima: { localFiles: false }, log: () => undefined });
   const c = clients(engine.address);
   try {
     await ingest(c, [[...createScenario('shell', { seed: 4, iterations: 1 }).events()].map((e) => toWire('sh', e))]);

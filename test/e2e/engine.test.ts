@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { type RunningEngine, startEngine } from '../../engine/index.js';
+import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import type { NamespaceInfo__Output } from '../../proto/gen/tsem/v1/NamespaceInfo.js';
 import type { Event } from '../../proto/gen/tsem/v1/Event.js';
 import { createScenario } from '../../exporter/sim/index.js';

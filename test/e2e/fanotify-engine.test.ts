@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { feedSource } from '../../engine/feed-source.js';
-import { type RunningEngine, startEngine } from '../../engine/index.js';
+import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import { FanotifySource, fanotifyUnavailableReason } from '../../exporter/fanotify/fanotify-source.js';
 import { rootSkipReason } from '../helpers/repo.js';
 

@@ -11,8 +11,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type RunningEngine, startEngine } from '../../engine/index.js';
-import { createImaStage } from '../../engine/ima-stage/create-ima-stage.js';
+import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import { parseAsciiList } from '../../engine/ima/measurement-list-ascii.js';
 import { parseBinaryList } from '../../engine/ima/measurement-list-binary.js';
 import { verifyList } from '../../engine/ima/pcr-replay.js';
@@ -73,8 +72,11 @@ before(async () => {
   mkdirSync(files);
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(dir, 'ima.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  const ima = createImaStage({ policy: POLICY, policySource: 'test policy', keys: [{ data: Buffer.from(publicKey.export({ type: 'spki', format: 'pem' })), source: 'ima.pub' }] });
-  engine = await startEngine({ listen: '127.0.0.1:0', dataDir: join(dir, 'data'), stages: [ima.stage], ima: ima.logs, log: () => undefined });
+  writeFileSync(join(dir, 'ima.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  engine = await startEngine({
+    listen: '127.0.0.1:0', dataDir: join(dir, 'data'), log: () => undefined,
+    ima: { policy: POLICY, policySource: 'test policy', keyFiles: [join(dir, 'ima.pub')], localFiles: true },
+  });
   c = clients(engine.address);
   admin = clients(engine.address, engine.adminToken);
 });

@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createImaStage, type ImaStageParts } from '../../engine/ima-stage/create-ima-stage.js';
-import { type RunningEngine, startEngine } from '../../engine/index.js';
-import { ImaLogStore } from '../../engine/store/ima-log-store.js';
+import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import type { Event } from '../../proto/gen/tsem/v1/Event.js';
 import type { ImaLog__Output } from '../../proto/gen/tsem/v1/ImaLog.js';
 import { fileCell, sourceEvent } from '../helpers/events.js';
@@ -37,10 +36,9 @@ interface Running {
 
 async function start(): Promise<Running> {
   const reads: string[] = [];
-  const ima = createImaStage({ policy: POLICY, readXattr: (p) => void reads.push(p), hashFile: () => undefined });
-  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: join(dir, 'data'), stages: [ima.stage], ima: ima.logs, log: () => undefined });
-  await ima.restore(ImaLogStore.of(engine.store));
-  return { engine, ima, reads };
+  const readers = { readXattr: (p: string) => void reads.push(p), hashFile: () => undefined };
+  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: join(dir, 'data'), ima: { policy: POLICY, readers }, log: () => undefined });
+  return { engine, ima: engine.ima!, reads };
 }
 
 /** Everything GetImaLog serves for the namespaces, in both formats and banks, plus the host log. */
@@ -113,7 +111,7 @@ test('a restart resumes every IMA log exactly and measures an unchanged file no 
 test('a store given to the IMA stage must be restored before events are acknowledged', async () => {
   const data = join(dir, 'unrestored');
   const ima = createImaStage({ policy: POLICY, readXattr: () => undefined, hashFile: () => undefined, store: { load: () => Promise.reject(new Error('unused')), save: () => Promise.resolve() } });
-  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: data, stages: [ima.stage], ima: ima.logs, log: () => undefined });
+  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: data, stages: [ima.stage], log: () => undefined });
   try {
     const path = join(files, 'one');
     writeFileSync(path, 'x');

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningEngine, startEngine } from '../../engine/index.js';
+import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import { runCli } from './cli.js';
 
 export interface CliEngine {

@@ -1,0 +1,69 @@
+/**
+ * Everything `tsem serve` can be told, as one declarative object: what the command line fills
+ * today and what a configuration file will fill later. startEngine() builds the whole program
+ * from it. Functions appear only as test seams (log sink, extra stages, IMA file readers).
+ */
+import type { Log } from '../common/log.js';
+import type { FileReaders } from '../engine/ima-stage/ima-stage.js';
+import type { Dialect } from '../engine/measure/mapper.js';
+import type { PipelineStage } from '../engine/ns/stage.js';
+import type { TlsFiles } from '../engine/server/grpc-server.js';
+import type { SourceOptions } from '../exporter/sources.js';
+
+export const DEFAULT_LISTEN = '127.0.0.1:50551';
+
+export interface ImaOptions {
+  /** Host IMA policy file; default the shipped tcb policy. */
+  readonly policyFile?: string;
+  /** Policy text instead of a file (names itself `policySource` in errors). */
+  readonly policy?: string;
+  readonly policySource?: string;
+  /** Appraisal keys: X.509 certificates or PEM public keys. */
+  readonly keyFiles?: readonly string[];
+  /** Hash and read security.ima of the files events name on this machine. Default: only when
+   * an in-process kernel source runs (events from other machines name files this host lacks). */
+  readonly localFiles?: boolean;
+  /** Test seam: replaces the local file readers. */
+  readonly readers?: FileReaders;
+}
+
+export interface AgentOptions {
+  /** The simulated platform's secret binding the agent's sealed state (default: per process). */
+  readonly platformSecretFile?: string;
+  /** Writes the agent's public key here (for `tsem attest verify --pubkey`). */
+  readonly publicKeyOut?: string;
+}
+
+/** An in-process event source: a simulated workload, or a kernel source on this host. */
+export type SourceSpec =
+  | { readonly kind: 'sim'; readonly scenario?: string; readonly rate?: number; readonly namespace?: string }
+  | ({ readonly kind: 'fanotify' | 'audit' } & SourceOptions);
+
+export interface EngineOptions {
+  /** host:port; loopback by default. Port 0 picks a free port. */
+  readonly listen?: string;
+  /** LevelDB data directory (default: defaultDataDir()). */
+  readonly dataDir?: string;
+  /** Create namespaces named by ingested events (default true). */
+  readonly autoCreate?: boolean;
+  /** Default namespace digest (default sha256). */
+  readonly digest?: string;
+  readonly dialect?: Dialect;
+  readonly tls?: TlsFiles;
+  /** JSON identities file (see engine/server/auth.ts). */
+  readonly authFile?: string;
+  /** IMA per namespace on file events; off when absent. */
+  readonly ima?: ImaOptions;
+  /** `swtpm:HOST:PORT`, `mssim:HOST:PORT` or a device such as /dev/tpmrm0. */
+  readonly tpm?: string;
+  /** The namespace whose new points extend the model PCR (default root). */
+  readonly rootNamespace?: string;
+  /** The trusted modeling agent (attestation); off when absent. */
+  readonly agent?: AgentOptions;
+  /** In-process event sources, fed without a gRPC hop. */
+  readonly sources?: readonly SourceSpec[];
+  /** Test seam: pipeline stages run after the built-in ones. */
+  readonly stages?: readonly PipelineStage[];
+  /** Test seam: where log lines go (default stderr). */
+  readonly log?: Log;
+}

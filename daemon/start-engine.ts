@@ -1,0 +1,191 @@
+/**
+ * The engine program's composition root, the only place its parts are built and wired:
+ * `startEngine(options)` opens the LevelDB store and restores every namespace, builds the IMA
+ * stage, the TPM trust and the modeling agent, starts the pipeline, the subscriber hub and the
+ * gRPC server, then the in-process sources. `tsem serve` only turns arguments into options.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from '@grpc/grpc-js';
+import { EngineError, errorMessage } from '../common/errors.js';
+import { createLog, type Log } from '../common/log.js';
+import { formatPublicKey } from '../engine/attest/keys.js';
+import { feedSource, type Submit } from '../engine/feed-source.js';
+import { createImaStage, type ImaStageParts } from '../engine/ima-stage/create-ima-stage.js';
+import { readImaStageFiles } from '../engine/ima-stage/io/stage-files.js';
+import { createDigest } from '../engine/measure/digest.js';
+import { Pipeline } from '../engine/ns/pipeline.js';
+import { NamespaceRegistry } from '../engine/ns/registry.js';
+import { isLoopback, loadAdminToken } from '../engine/server/admin-token.js';
+import { type AuthConfig, type Identity, parseAuthFile, tokenDigest } from '../engine/server/auth.js';
+import { createControlService } from '../engine/server/control-service.js';
+import { startGrpcServer } from '../engine/server/grpc-server.js';
+import { Hub } from '../engine/server/hub.js';
+import { createIngestService } from '../engine/server/ingest-service.js';
+import { createMonitorService } from '../engine/server/monitor-service.js';
+import { ImaLogStore } from '../engine/store/ima-log-store.js';
+import { defaultDataDir, LevelStore } from '../engine/store/level-store.js';
+import { createTrust, type Trust } from '../engine/trust/create-trust.js';
+import { createModelingAgent } from '../tee-sim/host/start-agent.js';
+import { DEFAULT_LISTEN, type EngineOptions, type ImaOptions } from './engine-options.js';
+import { createInProcessSource, type InProcessSource } from './in-process-source.js';
+
+export { DEFAULT_LISTEN, type EngineOptions } from './engine-options.js';
+
+/** Open exporter streams would hold a graceful shutdown forever: forced after this. */
+const SHUTDOWN_GRACE_MS = 2000;
+
+export interface RunningEngine {
+  readonly address: string;
+  /** The admin bearer token (also in <dataDir>/admin.token, mode 0600). */
+  readonly adminToken: string;
+  readonly dataDir: string;
+  readonly registry: NamespaceRegistry;
+  /** In-process ingest (sources run inside the server): resolves once persisted. */
+  readonly submit: Submit;
+  /** The open LevelDB store. */
+  readonly store: LevelStore;
+  /** The IMA stage, when IMA is on. */
+  readonly ima?: ImaStageParts;
+  /** The hardware aggregate for a namespace digest (§2.7); zeros without a TPM. */
+  aggregate(digest: string): Buffer;
+  /** The modeling agent's public key, when the agent runs. */
+  readonly agentPublicKey?: Uint8Array;
+  /** Settles with a reason once every in-process source has ended; never without sources. */
+  readonly sourcesEnded: Promise<string>;
+  stop(): Promise<void>;
+}
+
+function authConfig(opts: EngineOptions, listen: string, token: string, log: Log): AuthConfig {
+  const admin: Identity = { name: 'admin', roles: new Set(['admin']) };
+  // Without TLS off loopback nobody is trusted by default; on loopback, anyone may feed and watch.
+  const anonymous: Identity | undefined =
+    isLoopback(listen) && !opts.tls ? { name: 'anonymous', roles: new Set(['exporter', 'viewer']) } : undefined;
+  const auth: AuthConfig = { tokens: new Map([[tokenDigest(token), admin]]), certs: new Map(), anonymous };
+  if (!isLoopback(listen) && !opts.tls) log(`warning: listening on ${listen} without TLS; every call needs a bearer token`);
+  return opts.authFile ? parseAuthFile(readFileSync(opts.authFile, 'utf8'), opts.authFile, auth) : auth;
+}
+
+function imaStage(ima: ImaOptions, kernelSource: boolean): ImaStageParts {
+  const files = readImaStageFiles(ima.policyFile, ima.keyFiles ?? []);
+  const policy = ima.policy !== undefined ? { policy: ima.policy, policySource: ima.policySource ?? 'text' } : {};
+  // Events from other machines name files this host does not have: their digests come from the events only.
+  const local = ima.localFiles ?? kernelSource;
+  const readers = ima.readers ?? (local ? {} : { readXattr: () => undefined, hashFile: () => undefined });
+  return createImaStage({ ...files, ...policy, ...readers });
+}
+
+export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngine> {
+  const log = opts.log ?? createLog();
+  const listen = opts.listen ?? DEFAULT_LISTEN;
+  const dataDir = opts.dataDir ?? defaultDataDir();
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new EngineError('TSEM_STORE', `cannot create the data directory ${dataDir}: ${(err as NodeJS.ErrnoException).code}`);
+  }
+  const token = loadAdminToken(dataDir);
+  const auth = authConfig(opts, listen, token, log);
+  const sources: InProcessSource[] = (opts.sources ?? []).map(createInProcessSource);
+  const ima = opts.ima ? imaStage(opts.ima, sources.some((s) => s.origin.exporter !== 'sim')) : undefined;
+
+  const cleanup: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  };
+  try {
+    const trust: Trust = await createTrust({
+      tpm: opts.tpm,
+      rootNamespace: opts.rootNamespace,
+      agent: opts.agent ? createModelingAgent({ platformSecretPath: opts.agent.platformSecretFile, tee: true }) : undefined,
+      imaEntries: ima ? () => ima.host.log.entries : undefined,
+      log,
+    });
+    cleanup.push(() => trust.close());
+    log(trust.describe);
+    if (opts.agent?.publicKeyOut && trust.agentPublicKey) writeFileSync(opts.agent.publicKeyOut, formatPublicKey(trust.agentPublicKey));
+
+    const store = await LevelStore.open(join(dataDir, 'store'));
+    cleanup.push(() => store.close());
+    const registry = new NamespaceRegistry(store, {
+      digest: createDigest(opts.digest ?? 'sha256').name,
+      dialect: opts.dialect ?? 'tsem-6.12',
+      aggregate: trust.aggregate,
+      autoCreate: opts.autoCreate ?? true,
+    });
+    const restored = await registry.restore();
+    if (ima) {
+      // The IMA logs come back from the store before the first event can arrive.
+      const r = await ima.restore(ImaLogStore.of(store));
+      await trust.imaRestored();
+      if (r.entries > 0) log(`IMA: restored ${r.entries} log entries in ${r.levels} level(s)`);
+      log(`IMA: on (${opts.ima?.policyFile ?? 'tcb policy'}, ${opts.ima?.keyFiles?.length ?? 0} appraisal key(s))`);
+    }
+
+    const hub = new Hub();
+    const pipeline = new Pipeline(
+      registry,
+      (ns, origin, outcomes) => hub.publish(ns, origin, outcomes),
+      (ns, err) => log(`namespace=${ns} error=${JSON.stringify(errorMessage(err))}`),
+      [...(ima ? [ima.stage] : []), ...trust.stages, ...(opts.stages ?? [])]
+    );
+    cleanup.push(() => pipeline.close());
+    const { server, address } = await startGrpcServer(
+      {
+        ingest: createIngestService(pipeline, auth, log),
+        monitor: createMonitorService(hub, auth),
+        control: createControlService(registry, pipeline, auth, { attester: trust.attester, ima: ima?.logs }),
+      },
+      listen,
+      opts.tls
+    );
+    cleanup.push(() => shutdown(server));
+    cleanup.push(() => hub.close());
+    log(`listening on ${address} (${opts.tls ? (opts.tls.clientCa ? 'mTLS' : 'TLS') : 'insecure'}), data ${dataDir}, ${restored} namespace(s) restored`);
+
+    const submit: Submit = (ns, origin, events) => pipeline.submit(ns, origin, events);
+    const started: InProcessSource[] = [];
+    const feeding: Promise<unknown>[] = [];
+    // On stop, sources stop first and what they fed drains before the server goes.
+    cleanup.push(async () => {
+      await Promise.all(started.map((s) => s.stop()));
+      await Promise.all(feeding);
+    });
+    for (const s of sources) {
+      await s.start();
+      started.push(s);
+      log(s.describe);
+      feeding.push(feedSource(s.events, submit, s.origin).catch((err: unknown) => log(`source error: ${errorMessage(err)}`)));
+    }
+    const sourcesEnded = sources.length === 0 ? new Promise<string>(() => undefined) : Promise.all(feeding).then(() => 'source ended');
+    return {
+      address,
+      adminToken: token,
+      dataDir,
+      registry,
+      submit,
+      store,
+      ima,
+      aggregate: (digest) => trust.aggregate(digest),
+      agentPublicKey: trust.agentPublicKey,
+      sourcesEnded,
+      stop: close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function shutdown(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, SHUTDOWN_GRACE_MS);
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,21 @@
+/** The admin bearer token kept in the data directory (mode 0600), created on first start. */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ADMIN_TOKEN_FILE = 'admin.token';
+
+/** Reads the admin token, creating it (0600) on first start. */
+export function loadAdminToken(dataDir: string): string {
+  const file = join(dataDir, ADMIN_TOKEN_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = randomBytes(32).toString('base64url');
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return token;
+}
+
+/** host:port on a loopback address (127.0.0.0/8, localhost, [::1]). */
+export function isLoopback(listen: string): boolean {
+  return /^(127\.|localhost:|\[::1\]:)/.test(listen);
+}
