@@ -77,7 +77,7 @@ export async function runModelBench(): Promise<void> {
   console.log(`  map + compare, parse included : ${fmt(withParse)} events/s  (${pct(withParse / bound)} of the SHA-256 bound)`);
   console.log(`  … with the parse cache        : ${fmt(withCache)} events/s  (${pct(withCache / bound)}; ${cache.hits} hits, ${cache.misses} misses)`);
   console.log(`  raw SHA-256 (node crypto.hash, 170/140-byte inputs): ${fmt(shaRate)} hashes/s → bound ${fmt(bound)} events/s at 2 hashes per event (COE ids cached)`);
-  console.log(`  points ${nsA.map.size}, measurement ${nsA.measurement.toString('hex').slice(0, 16)}…`);
+  console.log(`  points ${nsA.pointCount}, measurement ${nsA.measurement.toString('hex').slice(0, 16)}…`);
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

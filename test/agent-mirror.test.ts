@@ -58,7 +58,7 @@ async function assertMirrored(id: string): Promise<void> {
   await mirror.catchUp(ns);
   assert.equal(mirror.brokenReason(id), undefined);
   const s = await agent.status(id);
-  const engine = { mode: ns.mode, measurement: ns.measurement.toString('hex'), state: ns.state().toString('hex'), points: ns.map.validPoints().length, forensics: ns.map.forensicPoints().length };
+  const engine = { mode: ns.mode, measurement: ns.measurement.toString('hex'), state: ns.state().toString('hex'), points: ns.validPointCount(), forensics: ns.forensicPointCount() };
   assert.deepEqual({ mode: s.mode, measurement: s.measurement, state: s.state, points: s.points, forensics: s.forensics }, engine);
 }
 
@@ -75,8 +75,8 @@ test('events, mode changes and loads in one coalesced stream reach the agent in 
   ];
   await Promise.all(work);
   const ns = registry.require('app');
-  assert.equal(ns.map.get(D('loaded 2'))?.valid, true);
-  assert.ok(ns.map.forensicPoints().length > 0, 'the attack left forensic points');
+  assert.equal(ns.point(D('loaded 2'))?.valid, true);
+  assert.ok(ns.forensicPointCount() > 0, 'the attack left forensic points');
   await assertMirrored('app');
   // A mode change with no event after it reaches the agent on catch-up.
   await pipeline.control('app', (n) => n.setMode('enforce'));
@@ -128,7 +128,7 @@ test('the agent verdict is checked per event: a divergence names the event and b
   // The coefficient the engine will learn next, from a scratch namespace with the same history.
   const scratch = new NamespaceModel(createNamespaceConfig({ id: 'scratch', aggregate: AGGREGATE }));
   for (const e of [open(1, '/a'), open(1, '/b')]) scratch.process(parseEventObject((e as { obj: TsemEventJson }).obj, { digestSize: 32 }));
-  const next = scratch.map.points()[1]!;
+  const next = scratch.points()[1]!;
   await pipeline.submit('drift', ORIGIN, [open(1, '/a')]);
   await mirror.catchUp(registry.require('drift'));
   // Whoever holds the controller key loads that point into the agent only.

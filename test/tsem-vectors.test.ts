@@ -108,7 +108,7 @@ test('TV-11 forensics: an off-model event of a sealed namespace makes the shell 
   assert.equal(verdict.kind, 'off-contour');
   assert.equal(verdict.action, 'deny');
   assert.equal(hex(verdict.taskId), BASH_TASK);
-  assert.equal(ns.forensics.length, 1);
+  assert.equal(ns.forensics().length, 1);
   // Every later event of the untrusted task is denied without modeling (§3.5).
   const later = ns.process(eventOf(vectors[5]!.line.replace('"context": "1"', '"context": "2"')));
   assert.equal(later.kind, 'untrusted-task');

@@ -164,7 +164,7 @@ const replay: Command = {
     const offContour = (k['off-contour'] ?? 0) + (k['would-be-off-contour'] ?? 0);
     io.out(
       `summary events ${counts.events} on-contour ${k['on-contour'] ?? 0} off-contour ${offContour} ` +
-        `untrusted-task ${k['untrusted-task'] ?? 0} denied ${counts.denied} forensics ${ns.forensics.length} ` +
+        `untrusted-task ${k['untrusted-task'] ?? 0} denied ${counts.denied} forensics ${ns.forensics().length} ` +
         `mode ${mode} measurement ${ns.measurement.toString('hex')}\n`
     );
     return 0;

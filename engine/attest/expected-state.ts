@@ -38,8 +38,8 @@ function summary(ns: NamespaceModel, source: string, aggregate?: Buffer): Expect
     aggregate: aggregate?.toString('hex'),
     measurement: ns.measurement.toString('hex'),
     state: ns.state().toString('hex'),
-    points: ns.map.validPoints().length,
-    forensics: ns.map.forensicPoints().length,
+    points: ns.validPointCount(),
+    forensics: ns.forensicPointCount(),
   };
 }
 

@@ -17,9 +17,9 @@ test('learn: new points join the map and the trajectory; repeats only count', ()
   const ns = fresh();
   assert.equal(ns.process(open(1, '/a')).kind, 'learned');
   assert.equal(ns.process(open(1, '/a')).kind, 'on-contour');
-  assert.equal(ns.map.size, 1);
-  assert.equal(ns.map.points()[0]!.count, 2);
-  assert.equal(ns.trajectory.length, 1);
+  assert.equal(ns.pointCount, 1);
+  assert.equal(ns.points()[0]!.count, 2);
+  assert.equal(ns.trajectory().length, 1);
 });
 
 test('audit: unknown points are reported, nothing is learned, sealed or denied', () => {
@@ -30,9 +30,9 @@ test('audit: unknown points are reported, nothing is learned, sealed or denied',
   const v = ns.process(open(1, '/b'));
   assert.deepEqual([v.kind, v.action, v.trust], ['would-be-off-contour', 'allow', 'trusted']);
   ns.process(open(1, '/b'));
-  assert.equal(ns.map.size, 1);
-  assert.equal(ns.audit.size, 1);
-  assert.equal([...ns.audit.values()][0]!.count, 2);
+  assert.equal(ns.pointCount, 1);
+  assert.equal(ns.findingCount, 1);
+  assert.equal(ns.findings()[0]!.count, 2);
   assert.deepEqual(ns.measurement, m);
   assert.equal(ns.process(open(1, '/a')).kind, 'on-contour');
 });
@@ -45,13 +45,13 @@ test('sealed: a new point is forensic, extends the measurement and makes the tas
   const v = ns.process(open(1, '/evil'));
   assert.deepEqual([v.kind, v.action, v.trust], ['off-contour', 'allow', 'untrusted']);
   assert.notDeepEqual(ns.measurement, m);
-  assert.equal(ns.forensics.length, 1);
-  assert.equal(ns.map.forensicPoints().length, 1);
+  assert.equal(ns.forensics().length, 1);
+  assert.equal(ns.forensicPointCount(), 1);
   // Untrusted is sticky: later events are not modeled.
   assert.equal(ns.process(open(1, '/a')).kind, 'untrusted-task');
   // Another task hitting the forensic point becomes untrusted too.
   assert.equal(ns.process(open(2, '/evil')).kind, 'off-contour');
-  assert.equal(ns.tasks.untrustedCount(), 2);
+  assert.equal(ns.untrustedTaskCount(), 2);
 });
 
 test('enforce: off-contour and every later event of the untrusted task are denied', () => {
@@ -67,7 +67,7 @@ test('enforce: off-contour and every later event of the untrusted task are denie
 test('task lifecycle: fork copies ids and trust; exec derives TASK_ID (§1.6, §2.5)', () => {
   const ns = fresh();
   ns.process(open(10, '/a'));
-  const parent = ns.tasks.get('pid:10')!;
+  const parent = ns.task('pid:10')!;
   assert.deepEqual(parent.taskId, sha.nullDigest);
   const v = ns.process(exec(10, '/usr/bin/tool'));
   assert.equal(v.kind, 'lifecycle');
@@ -75,15 +75,15 @@ test('task lifecycle: fork copies ids and trust; exec derives TASK_ID (§1.6, §
   assert.equal(execCell.hook, 'bprm_committed_creds');
   const zeroCoe = { uid: 0, euid: 0, suid: 0, gid: 0, egid: 0, sgid: 0, fsuid: 0, fsgid: 0, capeff: 0n };
   const expected = new Mapper(sha).taskId(sha.nullDigest, zeroCoe, (execCell as Extract<typeof execCell, { hook: 'bprm_committed_creds' }>).value.file);
-  assert.deepEqual(ns.tasks.get('pid:10')!.taskId, expected);
+  assert.deepEqual(ns.task('pid:10')!.taskId, expected);
   // A child first seen with a ppid forks from the parent: task_id = p_task_id = parent's TASK_ID.
   const child = ns.process(open(11, '/b', 10));
   assert.deepEqual(child.taskId, expected);
   assert.deepEqual(child.pTaskId, expected);
   // Exec in the child chains from the forking parent's TASK_ID.
   ns.process(exec(11, '/usr/bin/other'));
-  assert.deepEqual(ns.tasks.get('pid:11')!.pTaskId, expected);
-  assert.notDeepEqual(ns.tasks.get('pid:11')!.taskId, expected);
+  assert.deepEqual(ns.task('pid:11')!.pTaskId, expected);
+  assert.notDeepEqual(ns.task('pid:11')!.taskId, expected);
 });
 
 test('untrusted status is inherited by children', () => {

@@ -4,7 +4,9 @@
  */
 import { EngineError } from '../../common/errors.js';
 import type { TsemEvent } from '../event/event.js';
+import { compareToContour } from '../contour/compare.js';
 import { ContourMap, type Point } from '../contour/contour-map.js';
+import { isSealedMode, type Mode } from '../contour/mode.js';
 import type { ModelFile } from '../contour/model-file.js';
 import { createDigest, type DigestAlgorithm } from '../measure/digest.js';
 import { extend, seedMeasurement, stateOf } from '../measure/extend.js';
@@ -12,13 +14,7 @@ import { type Dialect, Mapper } from '../measure/mapper.js';
 import { Convergence } from './convergence.js';
 import { type Task, TaskTable, type Trust } from './task-table.js';
 
-/** learn: new points join the map; audit: dry run of sealing; sealed: new points are forensics and
- * the task untrusted; enforce: sealed and the action is denied. */
-export const MODES = ['learn', 'audit', 'sealed', 'enforce'] as const;
-export type Mode = (typeof MODES)[number];
-export function isMode(s: string): s is Mode {
-  return (MODES as readonly string[]).includes(s);
-}
+export { isMode, MODES, type Mode, parseMode } from '../contour/mode.js';
 
 export interface NamespaceConfig {
   readonly id: string;
@@ -55,6 +51,15 @@ export interface EventEntry {
   readonly line: string;
 }
 
+/** An audit-mode finding: an unknown point that would be off-contour, once, with its count. */
+export type Finding = EventEntry & { count: number };
+
+/** A point as readers see it: the map's own record, not to be changed from outside. */
+export type PointView = Readonly<Point>;
+
+/** The convergence figures readers may see (recording stays with the namespace). */
+export type ConvergenceView = Pick<Convergence, 'figures' | 'settled' | 'snapshot' | 'windowEvents'>;
+
 /** What changed since the last drain: the store writes it as one atomic batch. */
 export interface ChangeSet {
   readonly points: readonly Point[];
@@ -63,7 +68,7 @@ export interface ChangeSet {
   readonly trajectoryStart: number;
   readonly forensics: readonly EventEntry[];
   readonly forensicsStart: number;
-  readonly audit: readonly (EventEntry & { count: number })[];
+  readonly audit: readonly Finding[];
   readonly tasks: readonly [string, Task | undefined][];
 }
 
@@ -93,14 +98,16 @@ export function createNamespaceConfig(p: Partial<NamespaceConfig> & { id: string
 
 export class NamespaceModel {
   readonly alg: DigestAlgorithm;
-  readonly map = new ContourMap();
-  readonly trajectory: EventEntry[] = [];
-  readonly forensics: EventEntry[] = [];
+  // The model's state: changed only by process(), loadModel(), setMode() and setAggregate(), so
+  // that every change lands in drainChanges() and the store never misses one.
+  private readonly map = new ContourMap();
+  private readonly trajectoryEntries: EventEntry[] = [];
+  private readonly forensicEntries: EventEntry[] = [];
   /** Audit mode findings: unknown points that would be off-contour, once each with a count. */
-  readonly audit = new Map<string, EventEntry & { count: number }>();
-  readonly tasks: TaskTable;
-  readonly pseudonyms = new Set<string>();
-  convergence = new Convergence();
+  private readonly auditFindings = new Map<string, Finding>();
+  private readonly tasks: TaskTable;
+  private readonly pseudonyms = new Set<string>();
+  private conv = new Convergence();
   private mapper: Mapper;
   private cfg: NamespaceConfig;
   private m: Buffer;
@@ -138,7 +145,58 @@ export class NamespaceModel {
     return this.events;
   }
   get sealed(): boolean {
-    return this.cfg.mode === 'sealed' || this.cfg.mode === 'enforce';
+    return isSealedMode(this.cfg.mode);
+  }
+
+  /** Points in first-seen order (the measurement's extension order). */
+  points(): readonly PointView[] {
+    return this.map.points();
+  }
+  point(hex: string): PointView | undefined {
+    return this.map.get(hex);
+  }
+  get pointCount(): number {
+    return this.map.size;
+  }
+  validPointCount(): number {
+    return this.map.validPoints().length;
+  }
+  forensicPointCount(): number {
+    return this.map.forensicPoints().length;
+  }
+  /** Events that added a valid point, in order (the trajectory, §3.1). */
+  trajectory(): readonly EventEntry[] {
+    return this.trajectoryEntries;
+  }
+  /** Events that added a forensic point, in order. */
+  forensics(): readonly EventEntry[] {
+    return this.forensicEntries;
+  }
+  findings(): readonly Readonly<Finding>[] {
+    return [...this.auditFindings.values()];
+  }
+  get findingCount(): number {
+    return this.auditFindings.size;
+  }
+  untrustedTaskCount(): number {
+    return this.tasks.untrustedCount();
+  }
+  /** A task by its key (`pid:N`, or `tid:HEX` for kernel sources without pids). */
+  task(key: string): Readonly<Task> | undefined {
+    return this.tasks.get(key);
+  }
+  /** The task table in its eviction order: key and task. */
+  taskEntries(): IterableIterator<[string, Readonly<Task>]> {
+    return this.tasks.entries();
+  }
+  get pseudonymCount(): number {
+    return this.pseudonyms.size;
+  }
+  pseudonymHexes(): readonly string[] {
+    return [...this.pseudonyms];
+  }
+  get convergence(): ConvergenceView {
+    return this.conv;
   }
 
   /** §2.6: state over every point (valid and forensic) in bytewise order. */
@@ -186,58 +244,43 @@ export class NamespaceModel {
     const seq = ++this.events;
     const key = this.taskKey(e);
     let task = this.resolveTask(e, key);
-    const mode = this.cfg.mode;
-    const sealed = mode === 'sealed' || mode === 'enforce';
-    const deny = mode === 'enforce' ? 'deny' : 'allow';
 
     if (e.cell.hook === 'bprm_committed_creds' && !e.header.taskId) {
       // §2.5: exec derives the new TASK_ID; TSEM-6.12 does not model it as an event.
       task = this.tasks.exec(key, this.mapper.taskId(task.pTaskId, e.coe, e.cell.value.file));
-      this.convergence.record(false);
+      this.conv.record(false);
       return verdict('lifecycle', 'allow', undefined, task, seq);
     }
-    if (task.trust === 'untrusted' && sealed) {
+    if (task.trust === 'untrusted' && this.sealed) {
       // §3.5: an untrusted task skips modeling; EPERM iff enforcing.
-      this.convergence.record(false);
-      return verdict('untrusted-task', deny, undefined, task, seq);
+      this.conv.record(false);
+      return verdict('untrusted-task', this.cfg.mode === 'enforce' ? 'deny' : 'allow', undefined, task, seq);
     }
 
     const hex = this.mapper.coefficientHex(e.header.type, task.pTaskId, task.taskId, e.coe, e.cell);
     const known = this.map.get(hex);
+    const d = compareToContour(known, this.cfg.mode);
+    const action = d.deny ? 'deny' : 'allow';
+    const c = known?.coefficient ?? Buffer.from(hex, 'hex');
     if (known) {
       known.count++;
       this.dirtyPoints.add(known);
-      this.convergence.record(false);
-      if (known.valid) return verdict('on-contour', 'allow', known.coefficient, task, seq);
-      if (!sealed) return verdict('would-be-off-contour', 'allow', known.coefficient, task, seq);
-      this.tasks.markUntrusted(key, task);
-      return verdict('off-contour', deny, known.coefficient, task, seq);
-    }
-
-    const c = Buffer.from(hex, 'hex');
-    if (mode === 'audit') {
-      const f = this.audit.get(hex);
+    } else if (d.finding) {
+      const f = this.auditFindings.get(hex);
       if (f) f.count++;
-      else this.audit.set(hex, { coefficient: c, line: e.line, count: 1 });
+      else this.auditFindings.set(hex, { coefficient: c, line: e.line, count: 1 });
       this.dirtyAudit.add(hex);
-      this.convergence.record(false);
-      return verdict('would-be-off-contour', 'allow', c, task, seq);
+    } else if (d.add) {
+      // §2.6: a new point extends the measurement whether it is valid or forensic.
+      this.m = extend(this.alg, this.cfg.base, this.m, c);
+      this.dirtyPoints.add(this.map.add(c, d.add === 'valid'));
+      const entry = { coefficient: c, line: e.line };
+      (d.add === 'valid' ? this.trajectoryEntries : this.forensicEntries).push(entry);
+      (d.add === 'valid' ? this.newTrajectory : this.newForensics).push(entry);
     }
-
-    // §2.6: a new point extends the measurement whether it is valid or forensic.
-    this.m = extend(this.alg, this.cfg.base, this.m, c);
-    const entry = { coefficient: c, line: e.line };
-    this.dirtyPoints.add(this.map.add(c, !sealed));
-    this.convergence.record(true);
-    if (!sealed) {
-      this.trajectory.push(entry);
-      this.newTrajectory.push(entry);
-      return verdict('learned', 'allow', c, task, seq, true);
-    }
-    this.forensics.push(entry);
-    this.newForensics.push(entry);
-    this.tasks.markUntrusted(key, task);
-    return verdict('off-contour', deny, c, task, seq, true);
+    this.conv.record(d.add !== undefined);
+    if (d.untrust) this.tasks.markUntrusted(key, task);
+    return verdict(d.kind, action, c, task, seq, d.add !== undefined);
   }
 
   /**
@@ -282,10 +325,10 @@ export class NamespaceModel {
     const cs: ChangeSet = {
       points: [...this.dirtyPoints],
       trajectory: this.newTrajectory,
-      trajectoryStart: this.trajectory.length - this.newTrajectory.length,
+      trajectoryStart: this.trajectoryEntries.length - this.newTrajectory.length,
       forensics: this.newForensics,
-      forensicsStart: this.forensics.length - this.newForensics.length,
-      audit: [...this.dirtyAudit].map((h) => this.audit.get(h)!).filter(Boolean),
+      forensicsStart: this.forensicEntries.length - this.newForensics.length,
+      audit: [...this.dirtyAudit].map((h) => this.auditFindings.get(h)!).filter(Boolean),
       tasks: this.tasks.drainDirty(),
     };
     this.dirtyPoints = new Set();
@@ -301,7 +344,7 @@ export class NamespaceModel {
     points: readonly { coefficient: Buffer; valid: boolean; count: number }[];
     trajectory: readonly EventEntry[];
     forensics: readonly EventEntry[];
-    audit: readonly (EventEntry & { count: number })[];
+    audit: readonly Finding[];
     tasks: readonly [string, Task][];
     pseudonyms: readonly string[];
     events: number;
@@ -318,13 +361,13 @@ export class NamespaceModel {
     if (!ns.m.equals(parts.measurement)) {
       throw new EngineError('TSEM_STORE', `namespace ${ns.id}: stored measurement does not match its points (store corrupted?)`);
     }
-    ns.trajectory.push(...parts.trajectory);
-    ns.forensics.push(...parts.forensics);
-    for (const a of parts.audit) ns.audit.set(a.coefficient.toString('hex'), { ...a });
+    ns.trajectoryEntries.push(...parts.trajectory);
+    ns.forensicEntries.push(...parts.forensics);
+    for (const a of parts.audit) ns.auditFindings.set(a.coefficient.toString('hex'), { ...a });
     for (const [k, t] of parts.tasks) ns.tasks.set(k, { ...t });
     ns.tasks.drainDirty();
     ns.events = parts.events;
-    if (parts.convergence) ns.convergence = Convergence.restore(parts.convergence);
+    if (parts.convergence) ns.conv = Convergence.restore(parts.convergence);
     return ns;
   }
 }

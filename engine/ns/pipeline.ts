@@ -6,10 +6,11 @@
  */
 import { filter, groupBy, mergeMap, Subject, type Subscription, take } from 'rxjs';
 import { EngineError, errorMessage } from '../../common/errors.js';
-import type { TsemEvent } from '../event/event.js';
+import type { TsemEvent, TsemRecord } from '../event/event.js';
 import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { EventParseCache, type StructuredInput } from '../event/parse-cache.js';
 import { parseEventObject } from '../event/parse-json.js';
+import { applyRecord } from './apply-record.js';
 import type { NamespaceModel, Verdict } from './namespace-model.js';
 import type { PipelineStage } from './stage.js';
 import { coalesce } from './operators/coalesce.js';
@@ -115,28 +116,32 @@ export class Pipeline {
   }
 }
 
-function withStages(ns: NamespaceModel, event: TsemEvent, stages: readonly PipelineStage[]): Outcome {
-  let verdict = ns.process(event);
+/** Runs the stages after the model's verdict, in order; a stage may turn the action into a denial. */
+function withStages(ns: NamespaceModel, event: TsemEvent, verdict: Verdict, stages: readonly PipelineStage[]): Outcome {
   if (stages.length === 0) return { verdict, event };
+  let v = verdict;
   let ima: Record<string, string>[] | undefined;
   for (const h of stages) {
-    const r = h.afterVerdict(ns, event, verdict);
+    const r = h.afterVerdict(ns, event, v);
     if (!r) continue;
-    if (r.deny && verdict.action !== 'deny') verdict = { ...verdict, action: 'deny' };
+    if (r.deny && v.action !== 'deny') v = { ...v, action: 'deny' };
     if (r.ima) (ima ??= []).push(...r.ima);
   }
-  return { verdict, event, ima };
+  return { verdict: v, event, ima };
+}
+
+function parseIncoming(ns: NamespaceModel, cache: EventParseCache, e: IncomingEvent): TsemRecord {
+  const opts = { digestSize: ns.alg.size };
+  if ('obj' in e) return { kind: 'event', event: parseEventObject(e.obj, opts) };
+  if ('structured' in e) return { kind: 'event', event: cache.parseStructured(e.structured, opts) };
+  return cache.parseLine(e.line, opts);
 }
 
 function processOne(ns: NamespaceModel, cache: EventParseCache, e: IncomingEvent, stages: readonly PipelineStage[]): Outcome {
   try {
-    const opts = { digestSize: ns.alg.size };
-    if ('obj' in e) return withStages(ns, parseEventObject(e.obj, opts), stages);
-    if ('structured' in e) return withStages(ns, cache.parseStructured(e.structured, opts), stages);
-    const rec = cache.parseLine(e.line, opts);
-    if (rec.kind === 'event') return withStages(ns, rec.event, stages);
-    if (rec.kind === 'aggregate') ns.setAggregate(rec.value);
-    return { note: rec.kind, seq: ns.eventCount };
+    const applied = applyRecord(ns, parseIncoming(ns, cache, e), { acceptAggregate: true });
+    if (applied.kind === 'event') return withStages(ns, applied.event, applied.verdict, stages);
+    return { note: applied.kind, seq: ns.eventCount };
   } catch (err) {
     if (err instanceof EngineError) return { error: err.message };
     return { error: `internal error: ${errorMessage(err)}` };

@@ -1,6 +1,7 @@
 /** Drives a namespace over TSEM JSON lines (trajectory or export stream) in file order. */
 import type { TsemEvent } from '../event/event.js';
 import { parseRecordLine } from '../event/parse-json.js';
+import { applyRecord } from './apply-record.js';
 import type { NamespaceModel, Verdict } from './namespace-model.js';
 
 export interface ReplayCounts {
@@ -38,20 +39,16 @@ export function replayLines(ns: NamespaceModel, lines: readonly Buffer[], opts: 
   lines.forEach((line, i) => {
     if (line.length === 0 || (line.length === 1 && line[0] === 0x0d)) return;
     const rec = parseRecordLine(line, { digestSize: ns.alg.size, lineNumber: i + 1, source: opts.source });
-    if (rec.kind === 'aggregate') {
-      counts.aggregates++;
-      if (opts.acceptAggregate) ns.setAggregate(rec.value);
+    const applied = applyRecord(ns, rec, { acceptAggregate: opts.acceptAggregate ?? false });
+    if (applied.kind !== 'event') {
+      counts[applied.kind === 'aggregate' ? 'aggregates' : 'logs']++;
       return;
     }
-    if (rec.kind === 'log') {
-      counts.logs++;
-      return;
-    }
-    const v = ns.process(rec.event);
+    const v = applied.verdict;
     counts.events++;
     counts.byKind[v.kind] = (counts.byKind[v.kind] ?? 0) + 1;
     if (v.action === 'deny') counts.denied++;
-    opts.onVerdict?.(v, rec.event, i + 1);
+    opts.onVerdict?.(v, applied.event, i + 1);
   });
   return counts;
 }

@@ -110,20 +110,20 @@ export function createControlService(registry: NamespaceRegistry, pipeline: Pipe
       return { model: formatModelFile(ns.exportModel(req.include_forensics)) };
     }),
     GetPoints: unary(auth, 'viewer', (req) => ({
-      points: need(req.name).map.points().map((p) => ({ coefficient: p.hex, count: String(p.count), valid: p.valid })),
+      points: need(req.name).points().map((p) => ({ coefficient: p.hex, count: String(p.count), valid: p.valid })),
     })),
     GetTrajectory: unary(auth, 'viewer', (req) => {
       const ns = need(req.name);
       return {
-        total: String(ns.trajectory.length),
-        entries: page(ns.trajectory, req.offset, req.limit).map((e) => ({ coefficient: e.coefficient.toString('hex'), event_json: e.line, count: String(ns.map.get(e.coefficient.toString('hex'))?.count ?? 0) })),
+        total: String(ns.trajectory().length),
+        entries: page(ns.trajectory(), req.offset, req.limit).map((e) => ({ coefficient: e.coefficient.toString('hex'), event_json: e.line, count: String(ns.point(e.coefficient.toString('hex'))?.count ?? 0) })),
       };
     }),
     GetForensics: unary(auth, 'viewer', (req) => {
       const ns = need(req.name);
       return {
-        total: String(ns.forensics.length),
-        entries: page(ns.forensics, req.offset, req.limit).map((e) => ({ coefficient: e.coefficient.toString('hex'), event_json: e.line, count: String(ns.map.get(e.coefficient.toString('hex'))?.count ?? 0) })),
+        total: String(ns.forensics().length),
+        entries: page(ns.forensics(), req.offset, req.limit).map((e) => ({ coefficient: e.coefficient.toString('hex'), event_json: e.line, count: String(ns.point(e.coefficient.toString('hex'))?.count ?? 0) })),
       };
     }),
     Attest: unary(auth, 'viewer', async (req) => {

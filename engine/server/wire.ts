@@ -125,12 +125,12 @@ export function namespaceInfo(ns: NamespaceModel): NamespaceInfo {
     base: c.base.toString('hex'),
     measurement: ns.measurement.toString('hex'),
     state: ns.state().toString('hex'),
-    points: String(ns.map.size),
-    forensic_points: String(ns.map.forensicPoints().length),
-    trajectory_length: String(ns.trajectory.length),
-    forensics_length: String(ns.forensics.length),
+    points: String(ns.pointCount),
+    forensic_points: String(ns.forensicPointCount()),
+    trajectory_length: String(ns.trajectory().length),
+    forensics_length: String(ns.forensics().length),
     events: String(ns.eventCount),
-    untrusted_tasks: String(ns.tasks.untrustedCount()),
-    audit_findings: String(ns.audit.size),
+    untrusted_tasks: String(ns.untrustedTaskCount()),
+    audit_findings: String(ns.findingCount),
   };
 }

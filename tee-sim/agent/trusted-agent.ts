@@ -4,7 +4,6 @@
  * reachable from the host except through the messages of protocol.ts.
  */
 import { type ControlArgs, type SignedControl, checkControl } from '../control-auth.js';
-import { namespaceFromJson, namespaceToJson, type NamespaceJson } from '../namespace-codec.js';
 import { type AgentRequest, type BatchVerdict, type EventResult, type EventRun, type HelloResult, MAX_EVENT_BATCH, type StatusResult, type VerdictJson } from '../protocol.js';
 import { platformSealKey, seal, unseal } from './sealed-store.js';
 import { parseModelFile } from '../../engine/contour/model-file.js';
@@ -12,6 +11,8 @@ import { generateKeyPair, sign } from '../../engine/attest/keys.js';
 import { reportBodyOf } from '../../engine/attest/report-body.js';
 import { type ReportBody, quoteNonceFor, signReport } from '../../engine/attest/report.js';
 import { parseRecordLine } from '../../engine/event/parse-json.js';
+import { applyRecord } from '../../engine/ns/apply-record.js';
+import { type NamespaceSnapshot, restoreNamespace, snapshotNamespace } from '../../engine/ns/namespace-snapshot.js';
 import { NamespaceModel, type Verdict, createNamespaceConfig, isMode } from '../../engine/ns/namespace-model.js';
 import type { QuoteEvidence } from '../../engine/tpm/quote-verify.js';
 
@@ -19,10 +20,11 @@ import type { QuoteEvidence } from '../../engine/tpm/quote-verify.js';
 const MAX_PENDING_REPORTS = 64;
 
 interface SealedContent {
-  readonly version: 1;
+  /** 2: namespaces as engine/ns/namespace-snapshot.ts snapshots. */
+  readonly version: 2;
   readonly secretKey: string;
   readonly counter: number;
-  readonly namespaces: NamespaceJson[];
+  readonly namespaces: NamespaceSnapshot[];
 }
 
 export interface AgentSetup {
@@ -96,10 +98,9 @@ export class TrustedAgent {
     const ns = this.#ns(id);
     const rec = parseRecordLine(line, { digestSize: ns.alg.size, source: `namespace ${id}` });
     // The agent's aggregate is the platform's; an exported aggregate record does not override it.
-    if (rec.kind !== 'event') return rec.kind;
-    const v = ns.process(rec.event);
+    const applied = applyRecord(ns, rec, { acceptAggregate: false });
     ns.drainChanges(); // the agent keeps everything in memory; nothing to persist per event
-    return v;
+    return applied.kind === 'event' ? applied.verdict : applied.kind;
   }
 
   /** The same steps as one `event` message per line, in order; only the answer is compact. */
@@ -129,7 +130,7 @@ export class TrustedAgent {
     const ns = this.#ns(id);
     return {
       namespace: id, mode: ns.mode, measurement: ns.measurement.toString('hex'), state: ns.state().toString('hex'),
-      points: ns.map.validPoints().length, forensics: ns.map.forensicPoints().length, events: ns.eventCount,
+      points: ns.validPointCount(), forensics: ns.forensicPointCount(), events: ns.eventCount,
     };
   }
 
@@ -196,19 +197,19 @@ export class TrustedAgent {
 
   #sealState(): Buffer {
     const content: SealedContent = {
-      version: 1,
+      version: 2,
       secretKey: Buffer.from(this.#secretKey).toString('base64'),
       counter: this.#counter,
-      namespaces: [...this.#namespaces.values()].map(namespaceToJson),
+      namespaces: [...this.#namespaces.values()].map(snapshotNamespace),
     };
     return seal(Buffer.from(JSON.stringify(content), 'utf8'), this.#sealKey);
   }
 
   #restore(blob: Uint8Array): void {
     const content = JSON.parse(Buffer.from(unseal(blob, this.#sealKey)).toString('utf8')) as SealedContent;
-    if (content.version !== 1) throw new Error(`sealed state version ${content.version}, expected 1`);
+    if (content.version !== 2) throw new Error(`sealed state version ${content.version}, expected 2 (states sealed by an older release cannot be resumed)`);
     const secretKey = new Uint8Array(Buffer.from(content.secretKey, 'base64'));
-    this.#namespaces = new Map(content.namespaces.map((j) => [j.config.id, namespaceFromJson(j)]));
+    this.#namespaces = new Map(content.namespaces.map((j) => [j.meta.config.id, restoreNamespace(j)]));
     this.#secretKey = secretKey;
     this.#publicKey = secretKey.slice(32); // tweetnacl secret key = seed || public key
     // Never move the counter back: older control messages stay replay-proof.

@@ -63,10 +63,10 @@ export class AgentMirror {
     this.stage = {
       afterVerdict: (ns, event, verdict) => {
         // The event is applied already: the points before it are what the agent must have first.
-        const t = this.sync(ns, ns.map.size - (verdict.newPoint ? 1 : 0));
+        const t = this.sync(ns, ns.pointCount - (verdict.newPoint ? 1 : 0));
         if (t.broken) return undefined;
         this.queue.push({ kind: 'event', ns: ns.id, line: event.line, seq: verdict.seq, verdict: verdict.kind, coefficient: verdict.coefficient?.toString('hex') });
-        t.points = ns.map.size;
+        t.points = ns.pointCount;
         // Post a long batch's head already: the agent models it while the engine goes on.
         if (this.queue.length >= POST_EARLY) this.post();
         return undefined;
@@ -82,7 +82,7 @@ export class AgentMirror {
 
   /** Brings `ns` up to date (queues what it lacks) and posts the queue now; resolves when answered. */
   catchUp(ns: NamespaceModel): Promise<void> {
-    this.sync(ns, ns.map.size);
+    this.sync(ns, ns.pointCount);
     return this.flush();
   }
 
@@ -117,7 +117,7 @@ export class AgentMirror {
       return t;
     }
     const base = ns.config.base.toString('hex');
-    if (points !== t.points || ns.pseudonyms.size !== t.pseudonyms || base !== t.base) this.load(ns, t, points, base);
+    if (points !== t.points || ns.pseudonymCount !== t.pseudonyms || base !== t.base) this.load(ns, t, points, base);
     if (!t.broken && ns.mode !== t.mode) {
       this.queue.push({ kind: 'control', ns: ns.id, op: 'set-mode', args: { ns: ns.id, mode: ns.mode } });
       t.mode = ns.mode;
@@ -142,7 +142,7 @@ export class AgentMirror {
 
   /** Points added without events (model loads): sent as a model, in the engine's map order. */
   private load(ns: NamespaceModel, t: Tracked, points: number, base: string): void {
-    const missing = ns.map.points().slice(t.points, points);
+    const missing = ns.points().slice(t.points, points);
     if (points < t.points || missing.some((p) => !p.valid)) {
       // Forensic points come only from events: these were restored from the store, never seen here.
       this.markBroken(t, `it has ${points} points of which the agent saw ${t.points}, some forensic (restored from the store?)`);
@@ -151,12 +151,12 @@ export class AgentMirror {
     const model = formatModelFile({
       base: ns.config.base,
       states: missing.map((p) => p.coefficient),
-      pseudonyms: [...ns.pseudonyms].map((h) => Buffer.from(h, 'hex')),
+      pseudonyms: ns.pseudonymHexes().map((h) => Buffer.from(h, 'hex')),
       sealed: false, // the mode travels in set-mode
     });
     this.queue.push({ kind: 'control', ns: ns.id, op: 'load-model', args: { ns: ns.id, model } });
     t.points = points;
-    t.pseudonyms = ns.pseudonyms.size;
+    t.pseudonyms = ns.pseudonymCount;
     t.base = base;
   }
 

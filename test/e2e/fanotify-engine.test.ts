@@ -48,15 +48,15 @@ test('sealed enforce namespace: the trained program runs, another program is den
     // Training: the program's exec (and what it opens in the watched directory) becomes the model.
     for (let i = 0; i < 2; i++) assert.equal((await run(`${trained} trained`)).stdout, 'trained\n');
     const ns = engine.registry.require('host');
-    assert.ok(ns.map.size >= 1, 'training recorded points');
+    assert.ok(ns.pointCount >= 1, 'training recorded points');
     ns.setMode('enforce');
     const ok = await run(`${trained} still-runs`);
     assert.deepEqual([ok.code, ok.stdout], [0, 'still-runs\n']);
     const denied = await run(other);
     assert.equal(denied.code, 126, denied.stderr);
     assert.match(denied.stderr, /Operation not permitted/);
-    assert.ok(ns.forensics.length >= 1);
-    assert.match(ns.forensics[0]!.line, /other-echo/);
+    assert.ok(ns.forensics().length >= 1);
+    assert.match(ns.forensics()[0]!.line, /other-echo/);
     await source.stop();
     await feeding;
   } finally {

@@ -57,7 +57,7 @@ test('measurement depends on the first-seen order of points', () => {
     fc.property(noExec, (specs) => {
       const a = run(specs);
       const b = run([...specs].reverse());
-      const order = (ns: NamespaceModel) => ns.map.points().map((p) => p.hex).join();
+      const order = (ns: NamespaceModel) => ns.points().map((p) => p.hex).join();
       if (order(a) === order(b)) assert.deepEqual(a.measurement, b.measurement);
       else assert.notDeepEqual(a.measurement, b.measurement);
     }),
@@ -122,10 +122,10 @@ test('persistence round-trips: a reopened store resumes exactly', async () => {
         assert.deepEqual(restored.measurement, twin.measurement);
         assert.deepEqual(restored.state(), twin.state());
         assert.equal(restored.eventCount, twin.eventCount);
-        assert.deepEqual(restored.map.points().map((p) => [p.hex, p.valid, p.count]), twin.map.points().map((p) => [p.hex, p.valid, p.count]));
+        assert.deepEqual(restored.points().map((p) => [p.hex, p.valid, p.count]), twin.points().map((p) => [p.hex, p.valid, p.count]));
         assert.equal(restored.trajectory.length, twin.trajectory.length);
         assert.equal(restored.forensics.length, twin.forensics.length);
-        assert.equal(restored.tasks.untrustedCount(), twin.tasks.untrustedCount());
+        assert.equal(restored.untrustedTaskCount(), twin.untrustedTaskCount());
         const last = toEvent(specs.at(-1)!);
         assert.deepEqual(restored.process(last), twin.process(last));
         assert.deepEqual(restored.measurement, twin.measurement);

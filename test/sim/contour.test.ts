@@ -59,18 +59,18 @@ for (const { name } of BENIGN) {
       const ns = deploy(trained, 'sealed');
       const kinds = run(ns, createScenario(name, { seed, iterations }));
       assert.equal(count(kinds, 'off-contour') + count(kinds, 'untrusted-task'), 0, `seed ${seed} × ${iterations}`);
-      assert.equal(ns.forensics.length, 0);
+      assert.equal(ns.forensics().length, 0);
       assert.ok(count(kinds, 'on-contour') > 100);
     }
   });
 
   test(`${name}: the trained namespace itself, sealed in place, accepts a rerun (sha384)`, () => {
     const ns = train(name, 7, 2, 'sha384');
-    const points = ns.map.size;
+    const points = ns.pointCount;
     ns.setMode('sealed');
     const kinds = run(ns, createScenario(name, { seed: 8, iterations: 2, digest: 'sha384' }));
     assert.equal(count(kinds, 'off-contour'), 0);
-    assert.equal(ns.map.size, points);
+    assert.equal(ns.pointCount, points);
   });
 
   test(`${name}: any seeds and iteration counts give zero forensics (property)`, () => {
@@ -78,7 +78,7 @@ for (const { name } of BENIGN) {
       fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 1, max: 3 }), (s1, s2, n) => {
         const ns = deploy(train(name, s1), 'sealed');
         run(ns, createScenario(name, { seed: s2, iterations: n }));
-        return ns.forensics.length === 0;
+        return ns.forensics().length === 0;
       }),
       { numRuns: FUZZ_RUNS }
     );
@@ -118,9 +118,9 @@ function checkAttack(name: string, base: string, trainSeed: number, seed: number
   if (pathname) assert.equal(((ev[type] as JsonCell)['file'] as JsonCell & { path: JsonCell })['path']['pathname'], pathname);
   // One attack task tree: one off-contour point, kept as the forensics record of that event.
   assert.equal(count(sealed, 'off-contour'), 1);
-  assert.equal(ns.forensics.length, 1);
-  assert.deepEqual(JSON.parse(ns.forensics[0]!.line), ev);
-  assert.ok(ns.tasks.untrustedCount() >= 1);
+  assert.equal(ns.forensics().length, 1);
+  assert.deepEqual(JSON.parse(ns.forensics()[0]!.line), ev);
+  assert.ok(ns.untrustedTaskCount() >= 1);
 }
 
 for (const { name, base } of ATTACKS) {

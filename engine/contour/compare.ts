@@ -1,0 +1,40 @@
+/**
+ * The on/off-contour comparison (docs/tsem-model.md §2.6, §3.5): what one coefficient means for a
+ * namespace in a mode, given what the contour map knows of it. Pure; the namespace applies it.
+ */
+import { isSealedMode, type Mode } from './mode.js';
+
+export type ContourKind = 'learned' | 'on-contour' | 'would-be-off-contour' | 'off-contour';
+
+export interface ContourDecision {
+  readonly kind: ContourKind;
+  /** What joins the map and extends the measurement: a valid point, a forensic one, or nothing. */
+  readonly add?: 'valid' | 'forensic';
+  /** Audit mode: an unknown point is recorded as a finding (the dry run of sealing). */
+  readonly finding: boolean;
+  /** The acting task becomes untrusted (sticky, inherited by its children). */
+  readonly untrust: boolean;
+  readonly deny: boolean;
+}
+
+const decision = (kind: ContourKind, rest: Partial<ContourDecision> = {}): ContourDecision => ({
+  kind,
+  finding: false,
+  untrust: false,
+  deny: false,
+  ...rest,
+});
+
+/**
+ * `known` is the map's point for the coefficient, if any. A valid point is on-contour in every
+ * mode; a forensic point or an unknown one is off-contour once sealed, and denied under enforce.
+ */
+export function compareToContour(known: { readonly valid: boolean } | undefined, mode: Mode): ContourDecision {
+  if (known?.valid) return decision('on-contour');
+  const sealed = isSealedMode(mode);
+  const deny = mode === 'enforce';
+  if (known) return sealed ? decision('off-contour', { untrust: true, deny }) : decision('would-be-off-contour');
+  if (mode === 'audit') return decision('would-be-off-contour', { finding: true });
+  if (!sealed) return decision('learned', { add: 'valid' });
+  return decision('off-contour', { add: 'forensic', untrust: true, deny });
+}

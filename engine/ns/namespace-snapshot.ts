@@ -1,0 +1,107 @@
+/**
+ * The one plain-JSON form of a namespace, record by record: the LevelDB store writes these records
+ * as the namespace changes, and the modeling agent seals a whole namespace as one snapshot. Binary
+ * values are lowercase hex. A snapshot restores to an equal namespace (measurement checked).
+ */
+import type { Point } from '../contour/contour-map.js';
+import { type Convergence } from './convergence.js';
+import { createNamespaceConfig, type EventEntry, type Finding, type NamespaceConfig, NamespaceModel } from './namespace-model.js';
+import type { Task } from './task-table.js';
+
+export interface ConfigRecord {
+  id: string;
+  digest: string;
+  nsref: NamespaceConfig['nsref'];
+  mode: NamespaceConfig['mode'];
+  dialect: NamespaceConfig['dialect'];
+  taskIdCoe: NamespaceConfig['taskIdCoe'];
+  aggregate: string;
+  base: string;
+}
+
+/** The namespace's header: configuration and the figures that are not sets of records. */
+export interface MetaRecord {
+  config: ConfigRecord;
+  measurement: string;
+  events: number;
+  pseudonyms: string[];
+  convergence: ReturnType<Convergence['snapshot']>;
+}
+
+/** A point, keyed by its coefficient's hex: first-seen position, valid flag, count. */
+export interface PointRecord {
+  o: number;
+  v: boolean;
+  n: number;
+}
+
+/** A trajectory, forensics or finding entry: coefficient, kernel line, and a finding's count. */
+export interface EntryRecord {
+  c: string;
+  l: string;
+  n?: number;
+}
+
+export interface TaskRecord {
+  t: string;
+  p: string;
+  s: Task['trust'];
+}
+
+export interface NamespaceSnapshot {
+  meta: MetaRecord;
+  points: [string, PointRecord][];
+  trajectory: EntryRecord[];
+  forensics: EntryRecord[];
+  findings: EntryRecord[];
+  /** In the task table's eviction order. */
+  tasks: [string, TaskRecord][];
+}
+
+const hex = (b: Buffer) => b.toString('hex');
+const buf = (h: string) => Buffer.from(h, 'hex');
+
+export function metaRecord(ns: NamespaceModel): MetaRecord {
+  const c = ns.config;
+  return {
+    config: { id: c.id, digest: c.digest, nsref: c.nsref, mode: c.mode, dialect: c.dialect, taskIdCoe: c.taskIdCoe, aggregate: hex(c.aggregate), base: hex(c.base) },
+    measurement: hex(ns.measurement),
+    events: ns.eventCount,
+    pseudonyms: [...ns.pseudonymHexes()],
+    convergence: ns.convergence.snapshot(),
+  };
+}
+
+export const pointRecord = (p: Readonly<Point>): PointRecord => ({ o: p.index, v: p.valid, n: p.count });
+export const entryRecord = (e: EventEntry): EntryRecord => ({ c: hex(e.coefficient), l: e.line });
+export const findingRecord = (f: Readonly<Finding>): EntryRecord => ({ c: hex(f.coefficient), l: f.line, n: f.count });
+export const taskRecord = (t: Readonly<Task>): TaskRecord => ({ t: hex(t.taskId), p: hex(t.pTaskId), s: t.trust });
+
+export function snapshotNamespace(ns: NamespaceModel): NamespaceSnapshot {
+  return {
+    meta: metaRecord(ns),
+    points: ns.points().map((p) => [p.hex, pointRecord(p)]),
+    trajectory: ns.trajectory().map(entryRecord),
+    forensics: ns.forensics().map(entryRecord),
+    findings: ns.findings().map(findingRecord),
+    tasks: [...ns.taskEntries()].map(([k, t]) => [k, taskRecord(t)]),
+  };
+}
+
+/** Rebuilds the namespace; throws EngineError TSEM_STORE when the measurement does not match. */
+export function restoreNamespace(s: NamespaceSnapshot): NamespaceModel {
+  const cfg = s.meta.config;
+  const entry = (r: EntryRecord): EventEntry => ({ coefficient: buf(r.c), line: r.l });
+  return NamespaceModel.restore({
+    config: createNamespaceConfig({ ...cfg, aggregate: buf(cfg.aggregate), base: buf(cfg.base) }),
+    points: [...s.points].sort((x, y) => x[1].o - y[1].o).map(([h, r]) => ({ coefficient: buf(h), valid: r.v, count: r.n })),
+    trajectory: s.trajectory.map(entry),
+    forensics: s.forensics.map(entry),
+    audit: s.findings.map((r) => ({ ...entry(r), count: r.n ?? 1 })),
+    tasks: s.tasks.map(([k, r]): [string, Task] => [k, { taskId: buf(r.t), pTaskId: buf(r.p), trust: r.s }]),
+    pseudonyms: s.meta.pseudonyms,
+    events: s.meta.events,
+    measurement: buf(s.meta.measurement),
+    convergence: s.meta.convergence,
+  });
+}
