@@ -35,8 +35,10 @@ function model(id: string, mode: Mode = 'learn'): NamespaceModel {
   return new NamespaceModel(createNamespaceConfig({ id, mode }));
 }
 
+/** The stage's result with its records as their IMA fields. */
 function run(h: ReturnType<typeof createImaStage>, ns: NamespaceModel, ev: TsemEvent) {
-  return h.stage.afterVerdict(ns, ev, ns.process(ev));
+  const r = h.stage.afterVerdict(ns, ev, ns.process(ev));
+  return r && { deny: r.deny, ima: r.records?.map((x) => { assert.equal(x.stage, 'ima'); return x.fields; }) };
 }
 
 const open = (spec: FileEventSpec, flags: number) => fileEvent('file_open', { ...spec, flags });

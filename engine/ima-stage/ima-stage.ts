@@ -72,6 +72,24 @@ interface Level {
   readonly d: PolicyDecision;
 }
 
+/** One file access being judged: what every step of handle() needs. */
+interface Access {
+  readonly model: NamespaceModel;
+  readonly a: FileAccess;
+  /** The levels whose policy measures or appraises this access, own level first. */
+  readonly levels: readonly Level[];
+  /** `<tsem ns>\0<dev>:<path>`: the key of `state` and of its persisted mark. */
+  readonly key: string;
+  readonly state: FileState;
+  /** The TSEM namespace enforces: appraisal failures deny. */
+  readonly enforce: boolean;
+}
+
+/** IMA records as the stage's records: failures are alerts, measurements are not. */
+function stageResult(deny: boolean, records: readonly ImaRecord[]): StageResult {
+  return { deny, records: records.map((fields) => ({ stage: 'ima', fields, alert: fields['status'] === 'fail' })) };
+}
+
 class DigestUnavailable extends Error {
   constructor(readonly algo: string) {
     super(`no ${algo} digest`);
@@ -144,21 +162,22 @@ export class ImaStage implements PipelineStage {
       .filter((l) => l.d.measure || l.d.appraise);
     if (levels.length === 0) return undefined;
     const enforce = model.mode === 'enforce';
+    const key = `${model.id}\0${access.dev}:${access.path}`;
+    const ctx: Access = { model, a: access, levels, key, state: this.state(key, access.digest.toString('hex')), enforce };
     try {
-      return this.handle(model, access, levels, enforce);
+      return this.handle(ctx);
     } catch (err) {
       // Not expected (the readers return undefined rather than throw): report, and deny only
       // where appraisal was due, as a kernel collect failure would.
       const appraised = levels.some((l) => l.d.appraise);
       const where = { namespace: model.id, origin: model.id, filename: access.path, func: access.func };
-      return { deny: enforce && appraised, ima: [collectFailedRecord(where, `internal error: ${errorMessage(err)}`, appraised, enforce)] };
+      return stageResult(enforce && appraised, [collectFailedRecord(where, `internal error: ${errorMessage(err)}`, appraised, enforce)]);
     }
   }
 
-  private handle(model: NamespaceModel, a: FileAccess, levels: readonly Level[], enforce: boolean): StageResult | undefined {
+  private handle(ctx: Access): StageResult | undefined {
+    const { model, a, levels, state } = ctx;
     const fileId = `${a.dev}:${a.path}`;
-    const key = `${model.id}\0${fileId}`;
-    const state = this.state(key, a.digest.toString('hex'));
     const appraises = levels.some((l) => l.d.appraise);
     // Measured already at every level that measures, and nothing to appraise: the levels would
     // do nothing, so skip reading the xattr (a process spawn) for the most common event.
@@ -173,7 +192,7 @@ export class ImaStage implements PipelineStage {
       return digests.get(algo);
     };
     const algo = xattrHashAlgo(xattr, child.hashAlgo);
-    if (!digestOf(algo)) return this.collectFailed(model, a, levels, key, state, algo, enforce);
+    if (!digestOf(algo)) return this.collectFailed(ctx, algo);
 
     const cookie = `${state.digest}:${xattr?.toString('hex') ?? ''}`;
     const ev: FileEvent = {
@@ -184,15 +203,16 @@ export class ImaStage implements PipelineStage {
     try {
       out = child.handleFile(ev);
     } catch (err) {
-      if (err instanceof DigestUnavailable) return this.collectFailed(model, a, levels, key, state, err.algo, enforce);
+      if (err instanceof DigestUnavailable) return this.collectFailed(ctx, err.algo);
       throw err;
     }
     for (const l of levels) if (l.d.measure) state.measured.add(`${l.depth}:${l.d.pcr}`);
-    if (levels.some((l) => l.d.measure)) this.dirty.add(key);
-    return this.result(model, a, levels, state, out, cookie, `${algo}:${digestOf(algo)!.toString('hex')}`, enforce);
+    if (levels.some((l) => l.d.measure)) this.dirty.add(ctx.key);
+    return this.result(ctx, out, cookie, `${algo}:${digestOf(algo)!.toString('hex')}`);
   }
 
-  private result(model: NamespaceModel, a: FileAccess, levels: readonly Level[], state: FileState, out: FileOutcome, cookie: string, hash: string, enforce: boolean): StageResult | undefined {
+  private result(ctx: Access, out: FileOutcome, cookie: string, hash: string): StageResult | undefined {
+    const { model, a, levels, state, enforce } = ctx;
     const where = (level: string) => ({ namespace: level, origin: model.id, filename: a.path, func: a.func });
     const records: ImaRecord[] = [];
     for (const name of out.measuredIn) {
@@ -211,11 +231,12 @@ export class ImaStage implements PipelineStage {
     if (!out.allowed && !failed) records.push(signedWriteRecord(where(model.id), enforce));
     const deny = enforce && !out.allowed;
     if (records.length === 0 && !deny) return undefined;
-    return { deny, ima: records };
+    return stageResult(deny, records);
   }
 
   /** No digest in the algorithm IMA needs: violation entries and failed appraisals. */
-  private collectFailed(model: NamespaceModel, a: FileAccess, levels: readonly Level[], key: string, state: FileState, algo: string, enforce: boolean): StageResult {
+  private collectFailed(ctx: Access, algo: string): StageResult {
+    const { model, a, levels, key, state, enforce } = ctx;
     const records: ImaRecord[] = [];
     for (const l of levels) {
       const mark = `${l.depth}:${l.d.pcr}`;
@@ -230,7 +251,7 @@ export class ImaStage implements PipelineStage {
         records.push(collectFailedRecord({ namespace: l.ns.name, origin: model.id, filename: a.path, func: a.func }, detail, l.d.appraise, enforce));
       }
     }
-    return { deny: enforce && levels.some((l) => l.d.appraise), ima: records };
+    return stageResult(enforce && levels.some((l) => l.d.appraise), records);
   }
 
   private state(key: string, digest: string): FileState {

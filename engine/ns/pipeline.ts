@@ -12,7 +12,7 @@ import { EventParseCache, type StructuredInput } from '../event/parse-cache.js';
 import { parseEventObject } from '../event/parse-json.js';
 import { applyRecord } from './apply-record.js';
 import type { NamespaceModel, Verdict } from './namespace-model.js';
-import type { PipelineStage } from './stage.js';
+import type { PipelineStage, StageRecord } from './stage.js';
 import { coalesce } from './operators/coalesce.js';
 import type { NamespaceRegistry } from './registry.js';
 
@@ -26,7 +26,7 @@ export interface EventOrigin {
 
 /** The result for one incoming event: a verdict, or why it was rejected. */
 export type Outcome =
-  | { readonly verdict: Verdict; readonly event: TsemEvent; readonly ima?: readonly Record<string, string>[] }
+  | { readonly verdict: Verdict; readonly event: TsemEvent; readonly records?: readonly StageRecord[] }
   | { readonly verdict?: undefined; readonly note: 'aggregate' | 'log'; readonly seq: number }
   | { readonly verdict?: undefined; readonly error: string };
 
@@ -120,14 +120,14 @@ export class Pipeline {
 function withStages(ns: NamespaceModel, event: TsemEvent, verdict: Verdict, stages: readonly PipelineStage[]): Outcome {
   if (stages.length === 0) return { verdict, event };
   let v = verdict;
-  let ima: Record<string, string>[] | undefined;
+  let records: StageRecord[] | undefined;
   for (const h of stages) {
     const r = h.afterVerdict(ns, event, v);
     if (!r) continue;
     if (r.deny && v.action !== 'deny') v = { ...v, action: 'deny' };
-    if (r.ima) (ima ??= []).push(...r.ima);
+    if (r.records) (records ??= []).push(...r.records);
   }
-  return { verdict: v, event, ima };
+  return { verdict: v, event, records };
 }
 
 function parseIncoming(ns: NamespaceModel, cache: EventParseCache, e: IncomingEvent): TsemRecord {

@@ -5,12 +5,21 @@
 import type { TsemEvent } from '../event/event.js';
 import type { NamespaceModel, Verdict } from './namespace-model.js';
 
+/** One thing a stage reports about an event, for subscribers and alert outputs. */
+export interface StageRecord {
+  /** The stage that made it (`ima`). */
+  readonly stage: string;
+  /** Flat key-value fields (IMA: INTEGRITY_DATA-style op, cause, status, filename, ...). */
+  readonly fields: Readonly<Record<string, string>>;
+  /** Meant for people: a failure, not a routine measurement. */
+  readonly alert: boolean;
+}
+
 /** What a stage adds to one event's outcome. */
 export interface StageResult {
   /** Turn the verdict's action into a denial (e.g. an IMA appraisal failure in enforce mode). */
   readonly deny?: boolean;
-  /** INTEGRITY_DATA-style records for subscribers (op, cause, status, filename, ...). */
-  readonly ima?: readonly Record<string, string>[];
+  readonly records?: readonly StageRecord[];
 }
 
 export interface PipelineStage {

@@ -100,8 +100,8 @@ export class Hub {
         error: 'error' in o ? o.error : undefined,
         eventJson: () => ev?.line ?? '',
         timeMs,
-        alert: isAlert(o.verdict) || (o.verdict !== undefined && o.ima?.some((r) => r['status'] === 'fail') === true),
-        ima: o.verdict ? o.ima : undefined,
+        alert: isAlert(o.verdict) || (o.verdict !== undefined && o.records?.some((r) => r.alert) === true),
+        records: o.verdict ? o.records : undefined,
       };
       for (const s of this.subs) s.offer(n);
     }

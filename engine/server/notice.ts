@@ -1,5 +1,6 @@
 /** What subscribers receive: one processed event with its verdict (domain form, not wire). */
 import type { Verdict, VerdictKind } from '../ns/namespace-model.js';
+import type { StageRecord } from '../ns/stage.js';
 
 export interface Notice {
   readonly namespace: string;
@@ -15,8 +16,8 @@ export interface Notice {
   readonly eventJson: () => string;
   readonly timeMs: number;
   readonly alert: boolean;
-  /** IMA records for this event, when IMA ran on it. */
-  readonly ima?: readonly Record<string, string>[];
+  /** What stages reported about this event (IMA records when IMA ran on it). */
+  readonly records?: readonly StageRecord[];
 }
 
 const ALERT_KINDS: ReadonlySet<VerdictKind> = new Set(['off-contour', 'would-be-off-contour']);

@@ -109,7 +109,7 @@ export function noticeToWire(n: Notice): EventNotice {
     event_json: n.eventJson(),
     time_ms: String(n.timeMs),
     alert: n.alert,
-    ima_json: n.ima ? JSON.stringify(n.ima) : '',
+    ima_json: imaJson(n),
   };
 }
 
@@ -133,4 +133,10 @@ export function namespaceInfo(ns: NamespaceModel): NamespaceInfo {
     untrusted_tasks: String(ns.untrustedTaskCount()),
     audit_findings: String(ns.findingCount),
   };
+}
+
+/** EventNotice.ima_json: the IMA stage's records as a JSON array, or empty. */
+function imaJson(n: Notice): string {
+  const ima = n.records?.filter((r) => r.stage === 'ima').map((r) => r.fields);
+  return ima && ima.length > 0 ? JSON.stringify(ima) : '';
 }
