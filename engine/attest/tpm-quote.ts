@@ -6,7 +6,7 @@ import { EngineError } from '../../common/errors.js';
 
 /** The IMA PCR (ima.md): the root IMA log is extended here. */
 export const IMA_PCR = 10;
-/** PCRs 0-7 (aggregate), 10 (IMA) and the model PCR (root coefficients), §2.6-2.7. */
+/** PCRs 0-7 (aggregate), 10 (IMA) and the model PCR (root coefficients), tsem-model.md §2.6–2.7. */
 export const REPORT_PCRS: readonly number[] = [...AGGREGATE_PCRS, IMA_PCR, DEFAULT_MODEL_PCR];
 const ATTEMPTS = 3;
 
