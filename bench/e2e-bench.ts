@@ -12,7 +12,6 @@ import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { startEngine } from '../daemon/start-engine.js';
 import { loadTsemProto } from '../proto/load.js';
-import type { MonitorClient } from '../proto/gen/tsem/v1/Monitor.js';
 import type { MonitorMessage__Output } from '../proto/gen/tsem/v1/MonitorMessage.js';
 
 const run = promisify(execFile);
@@ -29,7 +28,7 @@ async function exportRun(address: string, count: number, form: 'bulk' | 'kernel_
 export async function runE2eBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-bench-'));
   const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, log: () => undefined });
-  const monitor = new (loadTsemProto().proto.tsem.v1.Monitor)(engine.address, grpc.credentials.createInsecure()) as unknown as MonitorClient;
+  const monitor = new (loadTsemProto().proto.tsem.v1.Monitor)(engine.address, grpc.credentials.createInsecure());
   let rssPeak = process.memoryUsage().rss;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
   try {

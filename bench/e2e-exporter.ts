@@ -4,7 +4,6 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { loadTsemProto } from '../proto/load.js';
-import type { IngestClient } from '../proto/gen/tsem/v1/Ingest.js';
 import type { Event } from '../proto/gen/tsem/v1/Event.js';
 import type { IngestResponse__Output } from '../proto/gen/tsem/v1/IngestResponse.js';
 import { createScenario, formatEventLine } from '../exporter/sim/index.js';
@@ -23,7 +22,7 @@ for (let seed = 1; events.length < N; seed++) {
     // kernel_json: the kernel's own line, byte for byte; structured: header/COE fields + CELL JSON.
     const body = form === 'structured' ? e : Buffer.from(formatEventLine(e));
     // (bulk: the same kernel lines, grouped into LineBlocks below)
-    events.push(eventToWire(`bench${seed % 4}`, body) as Event);
+    events.push(eventToWire(`bench${seed % 4}`, body));
     if (events.length >= N) break;
   }
 }
@@ -47,7 +46,7 @@ if (form === 'bulk') {
 
 const client = new (loadTsemProto().proto.tsem.v1.Ingest)(address, grpc.credentials.createInsecure(), {
   'grpc.max_send_message_length': 64 * 1024 * 1024,
-}) as unknown as IngestClient;
+});
 const call = client.Stream();
 const sentAt = new Map<string, bigint>();
 const latenciesUs: number[] = [];

@@ -110,7 +110,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     const registry = new NamespaceRegistry(store, {
       digest: createDigest(opts.digest ?? 'sha256').name,
       dialect: opts.dialect ?? 'tsem-6.12',
-      aggregate: trust.aggregate,
+      aggregate: (digest) => trust.aggregate(digest),
       autoCreate: opts.autoCreate ?? true,
     });
     const restored = await registry.restore();

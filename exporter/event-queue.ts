@@ -60,7 +60,7 @@ export class EventQueue implements AsyncIterable<SourcedEvent> {
     return this.items.length;
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<SourcedEvent> {
+  [Symbol.asyncIterator](): AsyncIterator<SourcedEvent, undefined> {
     return {
       next: () => {
         const ev = this.items.shift();

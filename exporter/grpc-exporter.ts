@@ -145,9 +145,9 @@ class IngestExporter {
       }
       return this.stats;
     } catch (err) {
-      if (!this.failure) this.fail(err instanceof Error ? err.message : String(err), err);
+      const failure = this.failure ?? this.fail(err instanceof Error ? err.message : String(err), err);
       this.call.cancel();
-      throw this.failure;
+      throw failure;
     } finally {
       this.opts.signal?.removeEventListener('abort', onAbort);
       clearTimeout(this.timer);
@@ -180,7 +180,7 @@ class IngestExporter {
         },
         (err: unknown) => {
           this.cancels.delete(cancel);
-          reject(err);
+          reject(err instanceof Error ? err : new Error(String(err)));
         }
       );
     });
@@ -249,13 +249,13 @@ class IngestExporter {
     if (this.failure) return;
     const result = m.result;
     const head = this.inFlight[0];
-    if (!result) return this.fail('the server sent an IngestResponse without a BatchResult');
-    if (!head) return this.fail(`the server sent a BatchResult for batch ${result.batch_id} with no batch in flight`);
+    if (!result) return void this.fail('the server sent an IngestResponse without a BatchResult');
+    if (!head) return void this.fail(`the server sent a BatchResult for batch ${result.batch_id} with no batch in flight`);
     if (result.batch_id !== head.id) {
-      return this.fail(`expected the BatchResult of batch ${head.id} (results come in order), got batch ${result.batch_id}`);
+      return void this.fail(`expected the BatchResult of batch ${head.id} (results come in order), got batch ${result.batch_id}`);
     }
     if (result.verdicts.length !== head.responders.length) {
-      return this.fail(`BatchResult of batch ${head.id}: expected ${head.responders.length} verdicts, got ${result.verdicts.length}`);
+      return void this.fail(`BatchResult of batch ${head.id}: expected ${head.responders.length} verdicts, got ${result.verdicts.length}`);
     }
     this.inFlight.shift();
     this.stats.acked += result.verdicts.length;
@@ -264,7 +264,7 @@ class IngestExporter {
       try {
         head.responders[i]?.(v);
       } catch (err) {
-        return this.fail(`respond callback of input event ${head.first + i} threw: ${(err as Error).message}`, err);
+        return void this.fail(`respond callback of input event ${head.first + i} threw: ${(err as Error).message}`, err);
       }
     }
     if (this.flushWanted && this.events.length > 0 && this.inFlight.length < this.window) this.send();
@@ -279,11 +279,14 @@ class IngestExporter {
     }
   }
 
-  private fail(message: string, cause?: unknown): void {
-    if (this.failure) return;
-    this.failure = cause instanceof ExportError ? cause : new ExportError(message, this.stats, { cause });
-    for (const cancel of [...this.cancels.keys()]) cancel(this.failure);
+  /** Records the stream's failure (the first one wins) and wakes every waiter; returns it. */
+  private fail(message: string, cause?: unknown): ExportError {
+    if (this.failure) return this.failure;
+    const failure = cause instanceof ExportError ? cause : new ExportError(message, this.stats, { cause });
+    this.failure = failure;
+    for (const cancel of [...this.cancels.keys()]) cancel(failure);
     this.wake();
+    return failure;
   }
 }
 

@@ -85,8 +85,8 @@ test('events, mode changes and loads in one coalesced stream reach the agent in 
 
 test('a long stream reaches the agent as few bounded events messages, mode changes in between', async () => {
   const sent: number[] = [];
-  const single = agent.processEvent;
-  const batch = agent.processEvents;
+  const single = agent.processEvent.bind(agent);
+  const batch = agent.processEvents.bind(agent);
   agent.processEvent = () => assert.fail('one message per event');
   agent.processEvents = (runs) => {
     sent.push(runs.reduce((n, r) => n + r.lines.length, 0));

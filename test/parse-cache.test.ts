@@ -61,7 +61,7 @@ test('a second "event" member takes the full parser, as JSON.parse would', () =>
   const cache = new EventParseCache(32);
   const line = formatEventLine(events[1]!);
   cache.parseLine(Buffer.from(line), opts);
-  const other = JSON.stringify(JSON.parse(line).event).replace(/"process":"[^"]*"/, '"process":"evil"');
+  const other = JSON.stringify((JSON.parse(line) as { event: unknown }).event).replace(/"process":"[^"]*"/, '"process":"evil"');
   const twice = Buffer.from(`${line.slice(0, -1)}, "event": ${other}}`);
   const a = cache.parseLine(twice, opts);
   const b = parseRecordLine(twice, opts);

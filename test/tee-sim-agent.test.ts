@@ -168,7 +168,7 @@ test('one events message gives the same verdicts and state as the same lines sen
 
     // Runs of several namespaces in one message keep their order; an unknown namespace is named per event.
     const mixed = await agent.processEvents([{ ns: 'other', lines: learn.slice(0, 3) }, { ns: 'missing', lines: [learn[0]!] }, { ns: 'other', lines: learn.slice(3, 5) }]);
-    assert.deepEqual(mixed.map((v) => ('error' in v ? v.error : 'record' in v ? v.record : 'event')), [...Array(3).fill('event'), "no namespace 'missing' in the agent (create it with a control message)", 'event', 'event']);
+    assert.deepEqual(mixed.map((v) => ('error' in v ? v.error : 'record' in v ? v.record : 'event')), [...Array<string>(3).fill('event'), "no namespace 'missing' in the agent (create it with a control message)", 'event', 'event']);
     assert.equal((await agent.status('other')).events, 5);
     const tooMany = Array.from({ length: MAX_EVENT_BATCH + 1 }, () => learn[0]!);
     await assert.rejects(agent.processEvents([{ ns: 'other', lines: tooMany }]), new RegExp(`events: ${MAX_EVENT_BATCH + 1} events in one message, at most ${MAX_EVENT_BATCH}`));

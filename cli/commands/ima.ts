@@ -2,6 +2,7 @@
  * `tsem ima …`: verify kernel measurement lists, measure and appraise files, check policies and
  * verify a list against a Keylime runtime policy. Heavy modules load inside run().
  */
+import type { PolicyRule } from '../../engine/ima/policy-rule.js';
 import { UsageError, type ParsedArgs } from '../args.js';
 import type { Command, Io } from '../command.js';
 
@@ -62,7 +63,7 @@ const verifyLog: Command = {
   },
 };
 
-async function loadPolicyFile(path: string): Promise<import('../../engine/ima/policy-rule.js').PolicyRule[]> {
+async function loadPolicyFile(path: string): Promise<PolicyRule[]> {
   const { readFile } = await import('node:fs/promises');
   const { parsePolicy } = await import('../../engine/ima/policy-parse.js');
   try {

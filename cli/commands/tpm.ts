@@ -1,4 +1,5 @@
 /** `tsem tpm pcrread|aggregate|extend`: the TPM 2.0 client from the command line. */
+import type { TpmClient } from '../../engine/tpm/client.js';
 import { UsageError, type OptionSpec } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -15,7 +16,7 @@ function requireTpm(spec: string | undefined): string {
   return spec;
 }
 
-async function withTpm<T>(spec: string, fn: (tpm: import('../../engine/tpm/client.js').TpmClient) => Promise<T>): Promise<T> {
+async function withTpm<T>(spec: string, fn: (tpm: TpmClient) => Promise<T>): Promise<T> {
   const { openTpm } = await import('../../engine/tpm/open-tpm.js');
   const tpm = await openTpm(spec);
   try {

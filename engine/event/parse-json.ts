@@ -169,7 +169,7 @@ export function parseRecordLine(line: string | Buffer, opts: ParseOptions): Tsem
 
 /** Parses an event object built by a source (JavaScript strings, so pathnames are UTF-8). */
 export function parseEventObject(obj: TsemEventJson, opts: ParseOptions): TsemEvent {
-  const rec = dispatch(obj as unknown as Record<string, unknown>, undefined, { digestSize: opts.digestSize, encoding: 'utf8' }, opts);
+  const rec = dispatch(obj, undefined, { digestSize: opts.digestSize, encoding: 'utf8' }, opts);
   if (rec.kind !== 'event') fail(opts, 'expected an event, got an export record', 'export.type');
   return rec.event;
 }

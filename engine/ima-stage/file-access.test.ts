@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEventObject } from '../event/parse-json.js';
-import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { fileAccessOf, openMask } from './file-access.js';
 import { fileCell, fileEvent, sha256 } from './test-events.js';
 
@@ -53,13 +52,13 @@ test('anonymous mmaps and other hooks are not IMA events', () => {
     event: { pid: '1', process: 'p', type: 'mmap_file' },
     COE: { uid: '0', euid: '0', suid: '0', gid: '0', egid: '0', sgid: '0', fsuid: '0', fsgid: '0', capeff: '0x0' },
     mmap_file: { prot: '5', flags: '34' },
-  } as unknown as TsemEventJson, { digestSize: 32 });
+  }, { digestSize: 32 });
   assert.equal(fileAccessOf(anon), undefined);
   const creds = parseEventObject({
     event: { pid: '1', process: 'p', type: 'bprm_committed_creds' },
     COE: { uid: '0', euid: '0', suid: '0', gid: '0', egid: '0', sgid: '0', fsuid: '0', fsgid: '0', capeff: '0x0' },
     bprm_committed_creds: { file: fileCell({ path: '/bin/sh', content: 'x', flags: 32800 }) },
-  } as unknown as TsemEventJson, { digestSize: 32 });
+  }, { digestSize: 32 });
   assert.equal(creds.cell.hook, 'bprm_committed_creds');
   assert.equal(fileAccessOf(creds), undefined, 'the exec was counted at its file_open');
 });

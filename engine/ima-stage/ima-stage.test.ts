@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import type { TsemEvent } from '../event/event.js';
-import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { parseEventObject } from '../event/parse-json.js';
 import { keyIdOf } from '../ima/keys.js';
 import { parseAsciiList } from '../ima/measurement-list-ascii.js';
@@ -159,7 +158,7 @@ test('security.ima is read once per contents, and again after an inode_setxattr 
     event: { pid: '7', process: 'evmctl', type: 'inode_setxattr' },
     COE: { uid: '0', euid: '0', suid: '0', gid: '0', egid: '0', sgid: '0', fsuid: '0', fsgid: '0', capeff: '0x1ffffffffff' },
     inode_setxattr: { dentry: { path: { type: 'root', pathname: file.path } }, name: 'security.ima', value: value.toString('base64'), flags: '0' },
-  } as unknown as TsemEventJson, { digestSize: 32 });
+  }, { digestSize: 32 });
   assert.equal(run(h, ns, setxattr), undefined);
   const after = run(h, ns, open(file, EXEC))!;
   assert.equal(after.deny, false);

@@ -50,7 +50,7 @@ export function canHash(name: string): boolean {
 export function hashBytes(name: string, ...parts: Uint8Array[]): Buffer {
   const node = NODE_NAMES[name] ?? name;
   if (!canHash(name)) throw new RangeError(`hash algorithm '${name}' is not available`);
-  if (parts.length === 1 && hasOneShot) return oneShot(node, parts[0]!, 'buffer') as Buffer;
+  if (parts.length === 1 && hasOneShot) return oneShot(node, parts[0]!, 'buffer');
   const h = createHash(node);
   for (const p of parts) h.update(p);
   return h.digest();

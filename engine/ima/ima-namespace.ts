@@ -125,8 +125,8 @@ export class ImaNamespace {
 
   /** This namespace and its ancestors, innermost first. */
   lineage(): ImaNamespace[] {
-    const out: ImaNamespace[] = [];
-    for (let n: ImaNamespace | undefined = this; n; n = n.parent) out.push(n);
+    const out: ImaNamespace[] = [this];
+    for (let n = this.parent; n; n = n.parent) out.push(n);
     return out;
   }
 

@@ -105,7 +105,7 @@ function policyKeys(p: RuntimePolicy): ImaKey[] {
   const parsed = JSON.parse(p['verification-keys']) as { pubkeys?: string[] };
   return (parsed.pubkeys ?? []).map((b64) => {
     const key = createPublicKey({ key: Buffer.from(b64, 'base64'), format: 'der', type: 'spki' });
-    return { keyid: keyIdOf(key), key, kind: key.asymmetricKeyType === 'ec' ? 'ec' : 'rsa', ...(key.asymmetricKeyType === 'ec' ? { curve: key.export({ format: 'jwk' }).crv as string } : {}), source: 'verification-keys' };
+    return { keyid: keyIdOf(key), key, kind: key.asymmetricKeyType === 'ec' ? 'ec' : 'rsa', ...(key.asymmetricKeyType === 'ec' ? { curve: key.export({ format: 'jwk' }).crv } : {}), source: 'verification-keys' };
   });
 }
 

@@ -35,7 +35,7 @@ export function parseAsciiLine(text: string, record: number, digestSize = 20, li
     fail(`template digest has ${digestHex!.length / 2} bytes, expected ${digestSize} (wrong --log-bank?)`);
   }
   const ids = templateFieldIds(name!);
-  if (typeof ids === 'string') fail(ids as string);
+  if (typeof ids === 'string') fail(ids);
   const idList = ids as string[];
   // Fields are space-separated; STRING fields cannot hold spaces (the kernel rewrites them to '_').
   const tokens = rest === undefined ? [] : rest.slice(1).split(' ');

@@ -43,9 +43,9 @@ export function createDigest(name: string): DigestAlgorithm {
   const size = createHash(key).digest().length;
   const hashFn = (...parts: Uint8Array[]): Buffer => {
     if (hasOneShot) {
-      if (parts.length === 1) return oneShot(key, parts[0]!, 'buffer') as Buffer;
+      if (parts.length === 1) return oneShot(key, parts[0]!, 'buffer');
       // Short preimages: one concatenation beats a Hash object per call.
-      if (parts.length <= 3) return oneShot(key, Buffer.concat(parts), 'buffer') as Buffer;
+      if (parts.length <= 3) return oneShot(key, Buffer.concat(parts), 'buffer');
     }
     const h = createHash(key);
     for (const p of parts) h.update(p);

@@ -24,5 +24,5 @@ export function measurementOf(alg: DigestAlgorithm, base: Buffer, aggregate: Buf
 
 /** State: the points sorted bytewise (memcmp), so it does not depend on event order. */
 export function stateOf(alg: DigestAlgorithm, base: Buffer, aggregate: Buffer, points: Iterable<Buffer>): Buffer {
-  return measurementOf(alg, base, aggregate, [...points].sort(Buffer.compare));
+  return measurementOf(alg, base, aggregate, [...points].sort((a, b) => Buffer.compare(a, b)));
 }

@@ -74,7 +74,7 @@ test('task lifecycle: fork copies ids and trust; exec derives TASK_ID (§1.6, §
   const execCell = exec(10, '/usr/bin/tool').cell;
   assert.equal(execCell.hook, 'bprm_committed_creds');
   const zeroCoe = { uid: 0, euid: 0, suid: 0, gid: 0, egid: 0, sgid: 0, fsuid: 0, fsgid: 0, capeff: 0n };
-  const expected = new Mapper(sha).taskId(sha.nullDigest, zeroCoe, (execCell as Extract<typeof execCell, { hook: 'bprm_committed_creds' }>).value.file);
+  const expected = new Mapper(sha).taskId(sha.nullDigest, zeroCoe, (execCell).value.file);
   assert.deepEqual(ns.task('pid:10')!.taskId, expected);
   // A child first seen with a ppid forks from the parent: task_id = p_task_id = parent's TASK_ID.
   const child = ns.process(open(11, '/b', 10));

@@ -112,7 +112,7 @@ function runLineBlock(pipeline: Pipeline, identity: Identity, origin: EventOrigi
 /** Splits a batch by (namespace, host), runs each part through the pipeline, and returns the
  * verdicts in the batch's order; an event that cannot be decoded or is not allowed gets an error. */
 async function runBatch(pipeline: Pipeline, identity: Identity, origin: EventOrigin, events: readonly Event__Output[]) {
-  const outcomes: Outcome[] = new Array(events.length);
+  const outcomes = new Array<Outcome>(events.length);
   const groups = new Map<string, { ns: string; origin: EventOrigin; idx: number[]; events: IncomingEvent[] }>();
   events.forEach((e, i) => {
     try {

@@ -51,30 +51,36 @@ function drainedOrClosed(call: Call): Promise<void> {
 
 export function createMonitorService(hub: Hub, auth: AuthConfig): MonitorHandlers {
   return {
-    async Subscribe(call: Call) {
-      let spec: FilterSpec;
-      try {
-        const id = callerIdentity(auth, call);
-        authorize(id, 'viewer');
-        spec = filterSpec(call.request, id);
-        // A limited consumer with no namespace left sees nothing: refuse instead of idling.
-        if (id.namespaces !== undefined && spec.namespaces?.length === 0) throw invalid('no namespace to watch');
-      } catch (err) {
-        call.emit('error', toStatus(err));
-        return;
-      }
-      const sub = hub.subscribe(buildFilter(spec), call.request.queue_size || DEFAULT_SUBSCRIBER_QUEUE);
-      const stop = () => hub.unsubscribe(sub);
-      call.on('cancelled', stop);
-      call.on('error', stop);
-      call.on('close', stop);
-      for (;;) {
-        const d = await sub.next();
-        if (!d) break;
-        const msg: MonitorMessage = 'dropped' in d ? { dropped: { count: String(d.dropped) } } : { event: noticeToWire(d.notice) };
-        if (!call.write(msg)) await drainedOrClosed(call);
-      }
-      if (!call.cancelled) call.end();
+    Subscribe(call: Call) {
+      // grpc-js ignores a handler's promise: a failure after the stream began ends the stream.
+      serveSubscription(hub, auth, call).catch((err: unknown) => call.destroy(err instanceof Error ? err : new Error(String(err))));
     },
   };
 }
+
+async function serveSubscription(hub: Hub, auth: AuthConfig, call: Call): Promise<void> {
+  let spec: FilterSpec;
+  try {
+    const id = callerIdentity(auth, call);
+    authorize(id, 'viewer');
+    spec = filterSpec(call.request, id);
+    // A limited consumer with no namespace left sees nothing: refuse instead of idling.
+    if (id.namespaces !== undefined && spec.namespaces?.length === 0) throw invalid('no namespace to watch');
+  } catch (err) {
+    call.emit('error', toStatus(err));
+    return;
+  }
+  const sub = hub.subscribe(buildFilter(spec), call.request.queue_size || DEFAULT_SUBSCRIBER_QUEUE);
+  const stop = () => hub.unsubscribe(sub);
+  call.on('cancelled', stop);
+  call.on('error', stop);
+  call.on('close', stop);
+  for (;;) {
+    const d = await sub.next();
+    if (!d) break;
+    const msg: MonitorMessage = 'dropped' in d ? { dropped: { count: String(d.dropped) } } : { event: noticeToWire(d.notice) };
+    if (!call.write(msg)) await drainedOrClosed(call);
+  }
+  if (!call.cancelled) call.end();
+}
+

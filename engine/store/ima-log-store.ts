@@ -78,7 +78,7 @@ export class ImaLogStore implements ImaLogPersistence {
   async load(): Promise<ImaLogSnapshot> {
     const logs = new Map<string, { ns: string | null; entries: TemplateEntry[] }>();
     const files: FileMark[] = [];
-    for (const [key, value] of (await this.db.iterator().all()) as [string, unknown][]) {
+    for (const [key, value] of (await this.db.iterator().all())) {
       const parts = key.split(':');
       if (parts[0] === 'f' && parts.length === 2) {
         const r = value as Partial<FileRecord> | null;

@@ -70,7 +70,7 @@ export class LevelStore {
   }
 
   private async values<T>(s: Sub): Promise<[string, T][]> {
-    return (await (s as unknown as Level<string, T>).iterator().all()) as [string, T][];
+    return (await (s as unknown as Level<string, T>).iterator().all());
   }
 
   /** Restores every namespace exactly as persisted. */

@@ -5,7 +5,8 @@
  *   mssim:  u32 TPM_SIGNAL_POWER_ON(1), then u32 TPM_SIGNAL_NV_ON(11), each answered by u32 0;
  *   swtpm:  its control channel instead takes u32 CMD_INIT(2) || u32 flags, answered by u32 result.
  */
-import { Socket, connect } from 'node:net';
+import type { Socket} from 'node:net';
+import { connect } from 'node:net';
 import { EngineError } from '../../common/errors.js';
 import { MAX_RESPONSE_BYTES, type TpmTransport } from './transport.js';
 

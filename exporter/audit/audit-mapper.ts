@@ -91,7 +91,7 @@ export async function mapAuditGroup(g: AuditEventGroup, host: AuditHost): Promis
       const sa = g.records.find((r) => r.type === 'SOCKADDR');
       const saddr = sa?.fields.get('saddr')?.value;
       if (saddr === undefined) return { events: [], skipped: `${name} without SOCKADDR` };
-      const decoded = decodeSockaddr(saddr, host.hash);
+      const decoded = decodeSockaddr(saddr, (data) => host.hash(data));
       if (!decoded.ok) return { events: [], skipped: decoded.error };
       const family = decoded.value.family;
       const kind = host.socketKind(pid, Number(arg(0))) ?? defaultSocketKind(family);

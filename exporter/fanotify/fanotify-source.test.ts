@@ -140,7 +140,7 @@ describe('fanotify source', { skip }, () => {
     assert.equal(no.stdout, '');
     assert.equal(yes.code, 0);
     assert.equal(yes.stdout, 'hello\n');
-    const held = seen.filter((e) => e.respond !== undefined).map((e) => cellOf(e).path['pathname']);
+    const held = seen.filter((e) => e.respond !== undefined).map((e) => cellOf(e).path['pathname'] as string);
     assert.ok(held.includes(denied) && held.includes(allowed), `held events: ${held.join(', ')}`);
     // The denied exec never committed, so it has no task identity event.
     const execs = seen.filter((e) => e.event.event.type === 'bprm_committed_creds').map((e) => cellOf(e).path['pathname']);

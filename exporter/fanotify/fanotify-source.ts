@@ -109,7 +109,7 @@ export class FanotifySource implements EventSource {
       released = true;
     };
     try {
-      const file = inspectFd(raw.fd, addon.statfsType);
+      const file = inspectFd(raw.fd, (fd) => addon.statfsType(fd));
       if (raw.mask & FAN_CLOSE_WRITE) this.ctx.digester.invalidate(file.stat.dev, file.stat.ino);
       const key = `${file.stat.dev}:${file.stat.ino}`;
       if (!isOpenMask(raw.mask) || !file.regular || this.isExecFollowup(raw, key)) {

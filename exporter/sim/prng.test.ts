@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { Prng } from './prng.js';
 
 /** mulberry32 as published by its author (Tommy Ettinger), kept verbatim in spirit as the reference. */
-function referenceMulberry32(a: number): () => number {
+function referenceMulberry32(seed: number): () => number {
+  let a = seed;
   return () => {
     let t = (a += 0x6d2b79f5);
     t = Math.imul(t ^ (t >>> 15), t | 1);

@@ -81,8 +81,8 @@ const REGISTRY: ReadonlyMap<string, Definition> = new Map<string, Definition>([
     {
       info: { name: a.name, description: `${a.base.name} + ${a.description}`, kind: 'attack', base: a.base.name },
       // Type erasure only: generate() gives each attack the state its own base created.
-      base: a.base as WorkloadKind<Workload>,
-      attack: a as unknown as AttackKind<Workload>,
+      base: a.base,
+      attack: a,
     },
   ]),
 ]);

@@ -73,7 +73,7 @@ export class TrustedAgent {
       case 'control':
         return this.#control(req.msg);
       default:
-        throw new Error(`unknown agent request type '${(req as { type?: unknown }).type}'`);
+        throw new Error(`unknown agent request type '${String((req as { type?: unknown }).type)}'`);
     }
   }
 
@@ -104,15 +104,17 @@ export class TrustedAgent {
   }
 
   /** The same steps as one `event` message per line, in order; only the answer is compact. */
-  #events(runs: readonly EventRun[]): BatchVerdict[] {
-    if (!Array.isArray(runs)) throw new Error('events: expected an array of { ns, lines } runs');
-    const total = runs.reduce((n, r) => n + (Array.isArray(r?.lines) ? r.lines.length : 0), 0);
+  #events(message: unknown): BatchVerdict[] {
+    // The message crossed a thread boundary: check its shape before trusting its types.
+    if (!Array.isArray(message)) throw new Error('events: expected an array of { ns, lines } runs');
+    const runs = (message as unknown[]).map((run, i) => {
+      if (!isEventRun(run)) throw new Error(`events: run ${i}: expected { ns: string, lines: array }`);
+      return run;
+    });
+    const total = runs.reduce((n, r) => n + r.lines.length, 0);
     if (total > MAX_EVENT_BATCH) throw new Error(`events: ${total} events in one message, at most ${MAX_EVENT_BATCH}`);
     const out: BatchVerdict[] = [];
-    for (const [i, run] of runs.entries()) {
-      if (typeof run?.ns !== 'string' || !Array.isArray(run.lines)) throw new Error(`events: run ${i}: expected { ns: string, lines: array }`);
-      for (const line of run.lines) out.push(this.#batchEvent(run.ns, line));
-    }
+    for (const run of runs) for (const line of run.lines) out.push(this.#batchEvent(run.ns, line));
     return out;
   }
 
@@ -182,7 +184,7 @@ export class TrustedAgent {
   #create(a: ControlArgs): StatusResult {
     const id = str(a, 'id');
     if (this.#namespaces.has(id)) throw new Error(`namespace '${id}' exists already`);
-    const opt = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
+    const opt = (k: string) => (typeof a[k] === 'string' ? (a[k]) : undefined);
     const mode = opt('mode');
     if (mode !== undefined && !isMode(mode)) throw new Error(`create-namespace: unknown mode '${mode}'`);
     const base = opt('base');
@@ -207,7 +209,7 @@ export class TrustedAgent {
 
   #restore(blob: Uint8Array): void {
     const content = JSON.parse(Buffer.from(unseal(blob, this.#sealKey)).toString('utf8')) as SealedContent;
-    if (content.version !== 2) throw new Error(`sealed state version ${content.version}, expected 2 (states sealed by an older release cannot be resumed)`);
+    if (content.version !== 2) throw new Error(`sealed state version ${String(content.version)}, expected 2 (states sealed by an older release cannot be resumed)`);
     const secretKey = new Uint8Array(Buffer.from(content.secretKey, 'base64'));
     this.#namespaces = new Map(content.namespaces.map((j) => [j.meta.config.id, restoreNamespace(j)]));
     this.#secretKey = secretKey;
@@ -222,4 +224,9 @@ function str(args: ControlArgs, key: string): string {
   const v = args[key];
   if (typeof v !== 'string') throw new Error(`control argument '${key}': expected a string`);
   return v;
+}
+
+function isEventRun(v: unknown): v is EventRun {
+  const r = v as Partial<EventRun> | null;
+  return typeof r === 'object' && r !== null && typeof r.ns === 'string' && Array.isArray(r.lines);
 }

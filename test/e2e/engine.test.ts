@@ -2,6 +2,7 @@
  * End to end over real sockets: a server on an ephemeral port, real gRPC clients, the simulated
  * workloads; training, sealing, benign and attack replays, parallel namespaces, restart, bad input.
  */
+import type { BatchResult__Output } from '../../proto/gen/tsem/v1/BatchResult.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -180,7 +181,7 @@ test('bulk LineBlock batches: packed verdicts equal the per-event verdicts, erro
   const lines = evs.map((e) => formatEventLine(e));
   lines.splice(3, 0, '{"event": {"process": "x", "type": "capable"}}');
   const stream = c.ingest.Stream(c.meta);
-  const results: import('../../proto/gen/tsem/v1/BatchResult.js').BatchResult__Output[] = [];
+  const results: BatchResult__Output[] = [];
   await new Promise<void>((resolve, reject) => {
     stream.on('data', (r: { result?: (typeof results)[number] }) => r.result && results.push(r.result));
     stream.on('error', reject);

@@ -21,9 +21,9 @@ export interface Clients {
 export function clients(address: string, token?: string, creds = grpc.credentials.createInsecure()): Clients {
   const { proto } = loadTsemProto();
   const v1 = proto.tsem.v1;
-  const ingest = new v1.Ingest(address, creds) as unknown as IngestClient;
-  const monitor = new v1.Monitor(address, creds) as unknown as MonitorClient;
-  const control = new v1.Control(address, creds) as unknown as ControlClient;
+  const ingest = new v1.Ingest(address, creds);
+  const monitor = new v1.Monitor(address, creds);
+  const control = new v1.Control(address, creds);
   const meta = new grpc.Metadata();
   if (token) meta.set('authorization', `Bearer ${token}`);
   return { ingest, monitor, control, meta, close: () => [ingest, monitor, control].forEach((c) => c.close()) };
