@@ -93,7 +93,12 @@ export default defineConfig([
       // `_`-prefixed names are deliberately unused (rest-sibling drops, placeholder parameters).
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
       ],
       // Async functions and generators that implement a Promise or AsyncIterable interface without
       // awaiting anything are legitimate here; un-awaited promises are no-floating-promises' job.

@@ -17,18 +17,36 @@ import type { MonitorMessage__Output } from '../proto/gen/tsem/v1/MonitorMessage
 const run = promisify(execFile);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-interface ExporterFigures { events: number; errors: number; eventsPerSecond: number; batchP50Us: number; batchP99Us: number; batch: number }
+interface ExporterFigures {
+  events: number;
+  errors: number;
+  eventsPerSecond: number;
+  batchP50Us: number;
+  batchP99Us: number;
+  batch: number;
+}
 
-async function exportRun(address: string, count: number, form: 'bulk' | 'kernel_json' | 'structured'): Promise<ExporterFigures> {
+async function exportRun(
+  address: string,
+  count: number,
+  form: 'bulk' | 'kernel_json' | 'structured'
+): Promise<ExporterFigures> {
   const exporter = join(dirname(fileURLToPath(import.meta.url)), 'e2e-exporter.js');
-  const { stdout } = await run(process.execPath, [exporter, address, String(count), '4096', '4', form], { maxBuffer: 1 << 20 });
+  const { stdout } = await run(
+    process.execPath,
+    [exporter, address, String(count), '4096', '4', form],
+    { maxBuffer: 1 << 20 }
+  );
   return JSON.parse(stdout.trim().split('\n').pop()!) as ExporterFigures;
 }
 
 export async function runE2eBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-bench-'));
   const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, log: () => undefined });
-  const monitor = new (loadTsemProto().proto.tsem.v1.Monitor)(engine.address, grpc.credentials.createInsecure());
+  const monitor = new (loadTsemProto().proto.tsem.v1.Monitor)(
+    engine.address,
+    grpc.credentials.createInsecure()
+  );
   let rssPeak = process.memoryUsage().rss;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
   try {
@@ -45,26 +63,47 @@ export async function runE2eBench(): Promise<void> {
     let liveEvents = 0;
     let liveDropped = 0;
     const live = monitor.Subscribe({ queue_size: 65536 });
-    live.on('data', (m: MonitorMessage__Output) => (m.event ? liveEvents++ : (liveDropped += Number(m.dropped?.count ?? 0))));
+    live.on('data', (m: MonitorMessage__Output) =>
+      m.event ? liveEvents++ : (liveDropped += Number(m.dropped?.count ?? 0))
+    );
     live.on('error', () => undefined);
     await new Promise((res) => setTimeout(res, 200));
     const watched = await exportRun(engine.address, 100_000, 'bulk');
     await new Promise((res) => setTimeout(res, 500));
     let stalledDropped = 0;
-    stalled.on('data', (m: MonitorMessage__Output) => (stalledDropped += Number(m.dropped?.count ?? 0)));
+    stalled.on(
+      'data',
+      (m: MonitorMessage__Output) => (stalledDropped += Number(m.dropped?.count ?? 0))
+    );
     stalled.resume();
     await new Promise((res) => setTimeout(res, 500));
     stalled.cancel();
     live.cancel();
     const cpuPerEventUs = ((cpu1.user + cpu1.system) / plain.events).toFixed(1);
-    console.log(`end to end (exporter process → gRPC → engine with LevelDB persistence and verdicts; nginx events in 4 namespaces, batches of ${plain.batch}, 4 in flight)`);
-    console.log(`  throughput, no subscriber : ${fmt(plain.eventsPerSecond)} events/s in LineBlocks (${plain.events} acknowledged, ${plain.errors} errors; engine CPU ${cpuPerEventUs} µs/event)`);
-    console.log(`                              ${fmt(perEvent.eventsPerSecond)} events/s as one kernel_json Event each; ${fmt(structured.eventsPerSecond)} events/s as structured Events`);
-    console.log(`  verdict latency           : p50 ${(plain.batchP50Us / 1000).toFixed(1)} ms, p99 ${(plain.batchP99Us / 1000).toFixed(1)} ms per 4096-event batch (send → persisted verdicts)`);
-    console.log(`  with 2 subscribers        : ${fmt(watched.eventsPerSecond)} events/s in LineBlocks (${watched.events} acknowledged)`);
-    console.log(`  stalled subscriber        : ${fmt(stalledDropped)} events dropped, reported in-band (queue 1024)`);
-    console.log(`  live subscriber           : ${fmt(liveEvents)} events received, ${fmt(liveDropped)} dropped (queue 65536)`);
-    console.log(`  engine peak RSS           : ${(Math.max(rssPeak, process.resourceUsage().maxRSS * 1024) / 1048576).toFixed(0)} MiB`);
+    console.log(
+      `end to end (exporter process → gRPC → engine with LevelDB persistence and verdicts; nginx events in 4 namespaces, batches of ${plain.batch}, 4 in flight)`
+    );
+    console.log(
+      `  throughput, no subscriber : ${fmt(plain.eventsPerSecond)} events/s in LineBlocks (${plain.events} acknowledged, ${plain.errors} errors; engine CPU ${cpuPerEventUs} µs/event)`
+    );
+    console.log(
+      `                              ${fmt(perEvent.eventsPerSecond)} events/s as one kernel_json Event each; ${fmt(structured.eventsPerSecond)} events/s as structured Events`
+    );
+    console.log(
+      `  verdict latency           : p50 ${(plain.batchP50Us / 1000).toFixed(1)} ms, p99 ${(plain.batchP99Us / 1000).toFixed(1)} ms per 4096-event batch (send → persisted verdicts)`
+    );
+    console.log(
+      `  with 2 subscribers        : ${fmt(watched.eventsPerSecond)} events/s in LineBlocks (${watched.events} acknowledged)`
+    );
+    console.log(
+      `  stalled subscriber        : ${fmt(stalledDropped)} events dropped, reported in-band (queue 1024)`
+    );
+    console.log(
+      `  live subscriber           : ${fmt(liveEvents)} events received, ${fmt(liveDropped)} dropped (queue 65536)`
+    );
+    console.log(
+      `  engine peak RSS           : ${(Math.max(rssPeak, process.resourceUsage().maxRSS * 1024) / 1048576).toFixed(0)} MiB`
+    );
   } finally {
     clearInterval(sampler);
     monitor.close();

@@ -9,7 +9,13 @@ import type { IngestResponse__Output } from '../proto/gen/tsem/v1/IngestResponse
 import { createScenario, formatEventLine } from '../exporter/sim/index.js';
 import { eventToWire } from '../exporter/wire-event.js';
 
-const [address = '127.0.0.1:50551', countArg = '200000', batchArg = '1024', windowArg = '8', form = 'kernel_json'] = process.argv.slice(2);
+const [
+  address = '127.0.0.1:50551',
+  countArg = '200000',
+  batchArg = '1024',
+  windowArg = '8',
+  form = 'kernel_json',
+] = process.argv.slice(2);
 const N = Number(countArg);
 const NL = Buffer.from('\n');
 const BATCH = Number(batchArg);
@@ -31,22 +37,37 @@ const batches: Batch[] = [];
 if (form === 'bulk') {
   // One LineBlock per namespace and batch: the kernel lines joined, one protobuf field per batch.
   const byNs = new Map<string, Buffer[]>();
-  events.forEach((e) => (byNs.get(e.namespace!) ?? byNs.set(e.namespace!, []).get(e.namespace!)!).push(e.kernel_json as Buffer));
+  events.forEach((e) =>
+    (byNs.get(e.namespace!) ?? byNs.set(e.namespace!, []).get(e.namespace!)!).push(
+      e.kernel_json as Buffer
+    )
+  );
   const blocks: Batch[][] = [...byNs].map(([namespace, lines]) => {
     const out: Batch[] = [];
     for (let i = 0; i < lines.length; i += BATCH) {
-      out.push({ lines: { namespace, kernel_lines: Buffer.concat(lines.slice(i, i + BATCH).flatMap((l) => [l, NL])) } });
+      out.push({
+        lines: {
+          namespace,
+          kernel_lines: Buffer.concat(lines.slice(i, i + BATCH).flatMap((l) => [l, NL])),
+        },
+      });
     }
     return out;
   });
-  for (let i = 0; blocks.some((b) => b.length > i); i++) for (const b of blocks) if (b[i]) batches.push(b[i]!);
+  for (let i = 0; blocks.some((b) => b.length > i); i++)
+    for (const b of blocks) if (b[i]) batches.push(b[i]!);
 } else {
-  for (let i = 0; i < events.length; i += BATCH) batches.push({ events: events.slice(i, i + BATCH) });
+  for (let i = 0; i < events.length; i += BATCH)
+    batches.push({ events: events.slice(i, i + BATCH) });
 }
 
-const client = new (loadTsemProto().proto.tsem.v1.Ingest)(address, grpc.credentials.createInsecure(), {
-  'grpc.max_send_message_length': 64 * 1024 * 1024,
-});
+const client = new (loadTsemProto().proto.tsem.v1.Ingest)(
+  address,
+  grpc.credentials.createInsecure(),
+  {
+    'grpc.max_send_message_length': 64 * 1024 * 1024,
+  }
+);
 const call = client.Stream();
 const sentAt = new Map<string, bigint>();
 const latenciesUs: number[] = [];
@@ -85,9 +106,23 @@ call.on('error', (e) => {
 call.on('end', () => {
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   latenciesUs.sort((a, b) => a - b);
-  const pct = (p: number) => latenciesUs[Math.min(latenciesUs.length - 1, Math.floor(p * latenciesUs.length))]!;
+  const pct = (p: number) =>
+    latenciesUs[Math.min(latenciesUs.length - 1, Math.floor(p * latenciesUs.length))]!;
   const cpu = process.cpuUsage(cpu0);
-  console.log(JSON.stringify({ exporterCpuSeconds: (cpu.user + cpu.system) / 1e6, events: acked, errors, seconds: secs, eventsPerSecond: acked / secs, batchP50Us: pct(0.5), batchP99Us: pct(0.99), batch: BATCH, window: WINDOW, form }));
+  console.log(
+    JSON.stringify({
+      exporterCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      events: acked,
+      errors,
+      seconds: secs,
+      eventsPerSecond: acked / secs,
+      batchP50Us: pct(0.5),
+      batchP99Us: pct(0.99),
+      batch: BATCH,
+      window: WINDOW,
+      form,
+    })
+  );
   client.close();
 });
 call.write({ hello: { exporter: 'bench', host: 'bench' } });

@@ -33,11 +33,17 @@ process.stdout.write(out.join('\\n'));
 
 function runChild(dir: string): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['-e', CHILD, dir, String(FILES), String(OPENS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, ['-e', CHILD, dir, String(FILES), String(OPENS)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
     c.on('error', reject);
-    c.on('close', (code) => (code === 0 ? resolve(out.split('\n').map(Number)) : reject(new Error(`bench child exited ${code}`))));
+    c.on('close', (code) =>
+      code === 0
+        ? resolve(out.split('\n').map(Number))
+        : reject(new Error(`bench child exited ${code}`))
+    );
   });
 }
 
@@ -64,18 +70,25 @@ export async function runFanotifyBench(): Promise<void> {
 
     // Trivial allow-everything responder: the native group answers in the JS batch callback.
     const addon = loadNativeAddon();
-    const h = addon.fanOpen({ enforce: true, timeoutMs: 2000, failOpen: true, ignorePids: [], ignoreChildren: false }, (batch) => {
-      for (const e of batch) {
-        addon.fanRespond(h, e.id, true);
-        addon.fanRelease(h, e.id);
+    const h = addon.fanOpen(
+      { enforce: true, timeoutMs: 2000, failOpen: true, ignorePids: [], ignoreChildren: false },
+      (batch) => {
+        for (const e of batch) {
+          addon.fanRespond(h, e.id, true);
+          addon.fanRelease(h, e.id);
+        }
       }
-    });
+    );
     addon.fanMark(h, dir, 0, markMask(true) | FAN_EVENT_ON_CHILD, false);
     const trivial = summary(await runChild(dir));
     addon.fanClose(h);
 
     // The full source in enforce mode, allowing everything.
-    const src = new FanotifySource({ watch: [{ path: dir, mark: 'directory' }], enforce: true, ignoreChildren: false });
+    const src = new FanotifySource({
+      watch: [{ path: dir, mark: 'directory' }],
+      enforce: true,
+      ignoreChildren: false,
+    });
     await src.start();
     let events = 0;
     let first = 0n;
@@ -96,7 +109,12 @@ export async function runFanotifyBench(): Promise<void> {
     // persistence) and each held open is answered with its persisted verdict.
     const dataDir = mkdtempSync(join(tmpdir(), 'tsem-fanbench-data-'));
     const engine = await startEngine({ listen: '127.0.0.1:0', dataDir, log: () => undefined });
-    const viaEngine = new FanotifySource({ watch: [{ path: dir, mark: 'directory' }], enforce: true, ignoreChildren: false, namespace: { kind: 'host', name: 'bench' } });
+    const viaEngine = new FanotifySource({
+      watch: [{ path: dir, mark: 'directory' }],
+      enforce: true,
+      ignoreChildren: false,
+      namespace: { kind: 'host', name: 'bench' },
+    });
     await viaEngine.start();
     const feeding = feedSource(viaEngine, engine.submit, { host: 'local', exporter: 'fanotify' });
     const decided = summary(await runChild(dir));
@@ -106,7 +124,10 @@ export async function runFanotifyBench(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
 
     // Observe mode: throughput of notification events, nothing held.
-    const obs = new FanotifySource({ watch: [{ path: dir, mark: 'directory' }], ignoreChildren: false });
+    const obs = new FanotifySource({
+      watch: [{ path: dir, mark: 'directory' }],
+      ignoreChildren: false,
+    });
     await obs.start();
     let seen = 0;
     let t0 = 0n;
@@ -120,7 +141,7 @@ export async function runFanotifyBench(): Promise<void> {
     })();
     await runChild(dir);
     // The kernel merges identical queued notifications, so fewer than OPENS may come: wait until idle.
-    for (let before = -1; before !== seen; ) {
+    for (let before = -1; before !== seen;) {
       before = seen;
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -128,13 +149,22 @@ export async function runFanotifyBench(): Promise<void> {
     await obs.stop();
     await obsConsumer;
 
-    const rate = (n: number, a: bigint, b: bigint) => (b > a ? (n / (Number(b - a) / 1e9)).toFixed(0) : 'n/a');
+    const rate = (n: number, a: bigint, b: bigint) =>
+      b > a ? (n / (Number(b - a) / 1e9)).toFixed(0) : 'n/a';
     console.log(`fanotify bench (${OPENS} opens of ${FILES} files of 4 KiB, one child process):`);
-    console.log(`  observe mode: ${seen} events, ${rate(seen, t0, t1)} events/s observed (the kernel merges repeated opens of a queued file; dropped ${stats['dropped']}, kernel overflows ${stats['overflows']})`);
+    console.log(
+      `  observe mode: ${seen} events, ${rate(seen, t0, t1)} events/s observed (the kernel merges repeated opens of a queued file; dropped ${stats['dropped']}, kernel overflows ${stats['overflows']})`
+    );
     console.log(`  enforce mode: ${events} held events, ${rate(events, first, last)} decisions/s`);
-    console.log(`  open(2) latency p50/p99: no mark ${us(baseline.p50)} / ${us(baseline.p99)}; trivial allow-all responder ${us(trivial.p50)} / ${us(trivial.p99)}; full source + allow-all ${us(full.p50)} / ${us(full.p99)}`);
-    console.log(`  added per decision vs trivial responder: p50 ${us(full.p50 - trivial.p50)}, p99 ${us(full.p99 - trivial.p99)} (trivial responder vs no mark: p50 ${us(trivial.p50 - baseline.p50)}, p99 ${us(trivial.p99 - baseline.p99)})`);
-    console.log(`  engine decides (source → model → LevelDB → verdict, ${fed.events} events): open(2) p50 ${us(decided.p50)} / p99 ${us(decided.p99)}; added vs trivial responder p50 ${us(decided.p50 - trivial.p50)}, p99 ${us(decided.p99 - trivial.p99)}`);
+    console.log(
+      `  open(2) latency p50/p99: no mark ${us(baseline.p50)} / ${us(baseline.p99)}; trivial allow-all responder ${us(trivial.p50)} / ${us(trivial.p99)}; full source + allow-all ${us(full.p50)} / ${us(full.p99)}`
+    );
+    console.log(
+      `  added per decision vs trivial responder: p50 ${us(full.p50 - trivial.p50)}, p99 ${us(full.p99 - trivial.p99)} (trivial responder vs no mark: p50 ${us(trivial.p50 - baseline.p50)}, p99 ${us(trivial.p99 - baseline.p99)})`
+    );
+    console.log(
+      `  engine decides (source → model → LevelDB → verdict, ${fed.events} events): open(2) p50 ${us(decided.p50)} / p99 ${us(decided.p99)}; added vs trivial responder p50 ${us(decided.p50 - trivial.p50)}, p99 ${us(decided.p99 - trivial.p99)}`
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

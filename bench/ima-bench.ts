@@ -21,13 +21,20 @@ const ENTRIES = 100_000;
 const BANKS = ['sha1', 'sha256'];
 // One thread: a worker taking over some banks' replay was tried and gained nothing here (2 vCPUs;
 // worker start-up 40-100 ms, and each thread ran little faster than one thread doing all).
-const STRATEGY = 'verifyBinaryListFile (sync reads into a reused 256 KiB chunk, no per-record objects, latin1 digests, one thread)';
+const STRATEGY =
+  'verifyBinaryListFile (sync reads into a reused 256 KiB chunk, no per-record objects, latin1 digests, one thread)';
 
 function generate(): MeasurementLog {
   const log = new MeasurementLog(BANKS, 'sha256', false);
   for (let i = 0; i < ENTRIES; i++) {
     const path = `/usr/lib/x86_64-linux-gnu/bench/file-${i}.so`;
-    log.add(buildEntry(10, 'ima-ng', { algo: 'sha256', digest: hashBytes('sha256', Buffer.from(path)), name: path }));
+    log.add(
+      buildEntry(10, 'ima-ng', {
+        algo: 'sha256',
+        digest: hashBytes('sha256', Buffer.from(path)),
+        name: path,
+      })
+    );
   }
   return log;
 }
@@ -43,7 +50,10 @@ function writeFixture(dir: string, list: string, pcrArgs: string[]): Map<string,
   for (const bank of BANKS) {
     const f = join(dir, `pcrs-${bank}`);
     expected.set(bank, log.aggregate(bank));
-    writeFileSync(f, writeEvmctlPcrFile(new Map([[10, log.aggregate(bank)]]), bank === 'sha1' ? 20 : 32));
+    writeFileSync(
+      f,
+      writeEvmctlPcrFile(new Map([[10, log.aggregate(bank)]]), bank === 'sha1' ? 20 : 32)
+    );
     pcrArgs.push('--pcrs', `${bank},${f}`);
   }
   return expected;
@@ -56,27 +66,41 @@ export async function runImaBench(): Promise<void> {
     const pcrArgs: string[] = [];
     const expected = writeFixture(dir, list, pcrArgs);
     const matches = (v: ListVerification): string =>
-      v.templateDigestOk === ENTRIES && BANKS.every((b) => v.pcrs.get(b, 10).equals(expected.get(b)!)) ? 'PCR 10 matches' : 'MISMATCH';
+      v.templateDigestOk === ENTRIES &&
+      BANKS.every((b) => v.pcrs.get(b, 10).equals(expected.get(b)!))
+        ? 'PCR 10 matches'
+        : 'MISMATCH';
     // The fast path runs first, cold: the generic run after it would otherwise warm shared code.
     const t0 = performance.now();
     const v = verifyBinaryListFile(list, 'sha1', BANKS);
     const oursMs = performance.now() - t0;
     const ours = ENTRIES / (oursMs / 1000);
     console.log(`strategy: ${STRATEGY}`);
-    console.log(`ima verify-log: ${ENTRIES} entries in ${oursMs.toFixed(0)} ms = ${Math.round(ours)} entries/s (${matches(v)})`);
+    console.log(
+      `ima verify-log: ${ENTRIES} entries in ${oursMs.toFixed(0)} ms = ${Math.round(ours)} entries/s (${matches(v)})`
+    );
     const tg = performance.now();
     const generic = verifyList(parseBinaryList(readFileSync(list)).entries, 'sha1', BANKS);
     const genericMs = performance.now() - tg;
-    console.log(`generic path (parseBinaryList + verifyList, for reference): ${genericMs.toFixed(0)} ms = ${Math.round(ENTRIES / (genericMs / 1000))} entries/s (${matches(generic)})`);
+    console.log(
+      `generic path (parseBinaryList + verifyList, for reference): ${genericMs.toFixed(0)} ms = ${Math.round(ENTRIES / (genericMs / 1000))} entries/s (${matches(generic)})`
+    );
     const t1 = performance.now();
-    const r = spawnSync('evmctl', ['ima_measurement', ...pcrArgs, list], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync('evmctl', ['ima_measurement', ...pcrArgs, list], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     const evmMs = performance.now() - t1;
     if (r.error || r.status !== 0) {
-      console.log(`evmctl ima_measurement: unavailable or failed (${r.error?.message ?? r.stderr.trim().split('\n').pop()})`);
+      console.log(
+        `evmctl ima_measurement: unavailable or failed (${r.error?.message ?? r.stderr.trim().split('\n').pop()})`
+      );
       return;
     }
     const evm = ENTRIES / (evmMs / 1000);
-    console.log(`evmctl ima_measurement: ${ENTRIES} entries in ${evmMs.toFixed(0)} ms = ${Math.round(evm)} entries/s`);
+    console.log(
+      `evmctl ima_measurement: ${ENTRIES} entries in ${evmMs.toFixed(0)} ms = ${Math.round(evm)} entries/s`
+    );
     console.log(`ratio ours/evmctl: ${(ours / evm).toFixed(2)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -23,10 +23,19 @@ export function benchLines(n: number): Buffer[] {
     const file = `{"flags": "32768", "inode": {"uid": "0", "gid": "0", "mode": "0100644", "s_magic": "0xef53", "s_id": "sda1", "s_uuid": "e896110b42b24dbca89c7caa36961685"}, "path": {"dev": {"major": "8", "minor": "1"}, "type": "root", "pathname": "/var/www/html/f${f}.html"}, "digest": "${D(`c${f}`)}"}`;
     const kind = i % 4;
     const body =
-      kind === 0 ? [hdr.replace('%T', 'file_open'), `"file_open": {"file": ${file}}`]
-      : kind === 1 ? [hdr.replace('%T', 'mmap_file'), `"mmap_file": {"file": ${file}, "prot": "1", "flags": "2"}`]
-      : kind === 2 ? [hdr.replace('%T', 'socket_connect'), `"socket_connect": {"sock": {"family": "2", "type": "1", "protocol": "6", "owner": "${task}"}, "addr": {"af_inet": {"port": "${8000 + (i % 50)}", "address": "10.0.0.${i % 200}"}}}`]
-      : [hdr.replace('%T', 'capable'), `"capable": {"cap": "${i % 40}", "opts": "0"}`];
+      kind === 0
+        ? [hdr.replace('%T', 'file_open'), `"file_open": {"file": ${file}}`]
+        : kind === 1
+          ? [
+              hdr.replace('%T', 'mmap_file'),
+              `"mmap_file": {"file": ${file}, "prot": "1", "flags": "2"}`,
+            ]
+          : kind === 2
+            ? [
+                hdr.replace('%T', 'socket_connect'),
+                `"socket_connect": {"sock": {"family": "2", "type": "1", "protocol": "6", "owner": "${task}"}, "addr": {"af_inet": {"port": "${8000 + (i % 50)}", "address": "10.0.0.${i % 200}"}}}`,
+              ]
+            : [hdr.replace('%T', 'capable'), `"capable": {"cap": "${i % 40}", "opts": "0"}`];
     lines.push(Buffer.from(`{${body[0]}, ${coe}, ${body[1]}}`));
   }
   return lines;
@@ -42,7 +51,8 @@ export async function runModelBench(): Promise<void> {
   const N = 200_000;
   const CHUNK = 10_000;
   const lines = benchLines(N);
-  const parse = (l: Buffer) => (parseRecordLine(l, { digestSize: 32 }) as { event: TsemEvent }).event;
+  const parse = (l: Buffer) =>
+    (parseRecordLine(l, { digestSize: 32 }) as { event: TsemEvent }).event;
   // Warm up the JIT on a separate namespace.
   const warm = new NamespaceModel(createNamespaceConfig({ id: 'w' }));
   for (const l of lines.slice(0, 20_000)) warm.process(parse(l));
@@ -62,7 +72,11 @@ export async function runModelBench(): Promise<void> {
   // The engine's ingest path: repeated COE/CELL text is parsed once (engine/event/parse-cache.ts).
   const cache = new EventParseCache(32);
   const nsC = new NamespaceModel(createNamespaceConfig({ id: 'c' }));
-  const withCache = rate(N, () => lines.forEach((l) => nsC.process((cache.parseLine(l, { digestSize: 32 }) as { event: TsemEvent }).event)));
+  const withCache = rate(N, () =>
+    lines.forEach((l) =>
+      nsC.process((cache.parseLine(l, { digestSize: 32 }) as { event: TsemEvent }).event)
+    )
+  );
 
   // Raw SHA-256 through Node's fastest path over the two preimages an event needs once COE ids are
   // cached: the CELL (~170 B) and the coefficient (~140 B).
@@ -72,12 +86,24 @@ export async function runModelBench(): Promise<void> {
     for (let i = 0; i < H; i++) for (const b of bufs) hash('sha256', b, 'hex');
   });
   const bound = shaRate / 2;
-  console.log('model core (one core, sha256, 200,000 mixed events: file_open, mmap_file, socket_connect, capable)');
-  console.log(`  map + compare, parse excluded : ${fmt(mapOnly)} events/s  (${pct(mapOnly / bound)} of the SHA-256 bound)`);
-  console.log(`  map + compare, parse included : ${fmt(withParse)} events/s  (${pct(withParse / bound)} of the SHA-256 bound)`);
-  console.log(`  … with the parse cache        : ${fmt(withCache)} events/s  (${pct(withCache / bound)}; ${cache.hits} hits, ${cache.misses} misses)`);
-  console.log(`  raw SHA-256 (node crypto.hash, 170/140-byte inputs): ${fmt(shaRate)} hashes/s → bound ${fmt(bound)} events/s at 2 hashes per event (COE ids cached)`);
-  console.log(`  points ${nsA.pointCount}, measurement ${nsA.measurement.toString('hex').slice(0, 16)}…`);
+  console.log(
+    'model core (one core, sha256, 200,000 mixed events: file_open, mmap_file, socket_connect, capable)'
+  );
+  console.log(
+    `  map + compare, parse excluded : ${fmt(mapOnly)} events/s  (${pct(mapOnly / bound)} of the SHA-256 bound)`
+  );
+  console.log(
+    `  map + compare, parse included : ${fmt(withParse)} events/s  (${pct(withParse / bound)} of the SHA-256 bound)`
+  );
+  console.log(
+    `  … with the parse cache        : ${fmt(withCache)} events/s  (${pct(withCache / bound)}; ${cache.hits} hits, ${cache.misses} misses)`
+  );
+  console.log(
+    `  raw SHA-256 (node crypto.hash, 170/140-byte inputs): ${fmt(shaRate)} hashes/s → bound ${fmt(bound)} events/s at 2 hashes per event (COE ids cached)`
+  );
+  console.log(
+    `  points ${nsA.pointCount}, measurement ${nsA.measurement.toString('hex').slice(0, 16)}…`
+  );
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

@@ -79,12 +79,15 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     let value = inline;
     if (value === undefined) {
       const next = argv[i + 1];
-      if (next === undefined) throw new UsageError(`option --${opt.name} expects ${opt.arg ?? 'a value'}`);
+      if (next === undefined)
+        throw new UsageError(`option --${opt.name} expects ${opt.arg ?? 'a value'}`);
       value = next;
       i++;
     }
     if (opt.choices && !opt.choices.includes(value)) {
-      throw new UsageError(`option --${opt.name} expects one of ${opt.choices.join('|')}, got '${value}'`);
+      throw new UsageError(
+        `option --${opt.name} expects one of ${opt.choices.join('|')}, got '${value}'`
+      );
     }
     if (opt.kind === 'list') {
       const l = lists.get(opt.name) ?? [];
@@ -96,7 +99,8 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     }
   }
   const [min, max] = spec.positionals;
-  if (positionals.length < min) throw new UsageError(`'tsem ${spec.name}' expects ${spec.usage || 'arguments'}`);
+  if (positionals.length < min)
+    throw new UsageError(`'tsem ${spec.name}' expects ${spec.usage || 'arguments'}`);
   if (positionals.length > max) {
     throw new UsageError(`'tsem ${spec.name}' got unexpected argument '${positionals[max]}'`);
   }
@@ -113,7 +117,11 @@ export function intOption(raw: string | undefined, what: string, dflt: number, m
 }
 
 export function formatHelp(spec: CommandSpec): string {
-  const lines = [`usage: tsem ${spec.name}${spec.options.length ? ' [options]' : ''} ${spec.usage}`.trimEnd(), '', spec.summary];
+  const lines = [
+    `usage: tsem ${spec.name}${spec.options.length ? ' [options]' : ''} ${spec.usage}`.trimEnd(),
+    '',
+    spec.summary,
+  ];
   if (spec.details) lines.push('', spec.details);
   if (spec.options.length) {
     lines.push('', 'options:');

@@ -4,16 +4,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseArgs } from './args.js';
-import { ClientError, CONNECTION_OPTIONS, connect, describeCallError, isReportable, resolveToken } from './client.js';
+import {
+  ClientError,
+  CONNECTION_OPTIONS,
+  connect,
+  describeCallError,
+  isReportable,
+  resolveToken,
+} from './client.js';
 
-const SPEC = { name: 't', summary: '', usage: '', positionals: [0, 0] as const, options: CONNECTION_OPTIONS };
+const SPEC = {
+  name: 't',
+  summary: '',
+  usage: '',
+  positionals: [0, 0] as const,
+  options: CONNECTION_OPTIONS,
+};
 const args = (...argv: string[]) => parseArgs(SPEC, argv);
 
 test('resolveToken: --token, then $TSEM_TOKEN, then <data>/admin.token (trimmed), else none', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-client-'));
   try {
     writeFileSync(join(dir, 'admin.token'), 'from-file\n');
-    assert.equal(await resolveToken(args('--token', 'flag', '--data', dir), { TSEM_TOKEN: 'env' }), 'flag');
+    assert.equal(
+      await resolveToken(args('--token', 'flag', '--data', dir), { TSEM_TOKEN: 'env' }),
+      'flag'
+    );
     assert.equal(await resolveToken(args('--data', dir), { TSEM_TOKEN: 'env' }), 'env');
     assert.equal(await resolveToken(args('--data', dir), { TSEM_TOKEN: '' }), 'from-file');
     assert.equal(await resolveToken(args('--data', join(dir, 'absent')), {}), undefined);
@@ -24,32 +40,66 @@ test('resolveToken: --token, then $TSEM_TOKEN, then <data>/admin.token (trimmed)
   }
 });
 
-const grpcError = (code: number, details: string) => Object.assign(new Error(`${code} X: ${details}`), { code, details });
+const grpcError = (code: number, details: string) =>
+  Object.assign(new Error(`${code} X: ${details}`), { code, details });
 
 const MESSAGES: Record<string, [unknown, boolean, string]> = {
   UNAVAILABLE: [
-    grpcError(14, 'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: '),
+    grpcError(
+      14,
+      'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: '
+    ),
     true,
     'cannot connect to a:1: No connection established. last error: connect ECONNREFUSED 127.0.0.1:1. (is `tsem serve` running?)',
   ],
-  'UNAUTHENTICATED without a token': [grpcError(16, 'authentication required'), false, "a:1 refused the call: authentication required (no token found: pass --token, set TSEM_TOKEN or point --data at the server's data dir)"],
-  'UNAUTHENTICATED with a token': [grpcError(16, 'the bearer token is not recognised'), true, 'a:1 refused the call: the bearer token is not recognised (the token was not accepted: check --token)'],
-  PERMISSION_DENIED: [grpcError(7, "identity 'anonymous' lacks the 'admin' role"), false, "a:1 denied the call: identity 'anonymous' lacks the 'admin' role (pass a --token with the needed role)"],
-  NOT_FOUND: [grpcError(5, "namespace 'x' not found"), true, "a:1: NOT_FOUND: namespace 'x' not found"],
-  'multi-line details': [grpcError(3, 'line one\n  line two'), true, 'a:1: INVALID_ARGUMENT: line one line two'],
+  'UNAUTHENTICATED without a token': [
+    grpcError(16, 'authentication required'),
+    false,
+    "a:1 refused the call: authentication required (no token found: pass --token, set TSEM_TOKEN or point --data at the server's data dir)",
+  ],
+  'UNAUTHENTICATED with a token': [
+    grpcError(16, 'the bearer token is not recognised'),
+    true,
+    'a:1 refused the call: the bearer token is not recognised (the token was not accepted: check --token)',
+  ],
+  PERMISSION_DENIED: [
+    grpcError(7, "identity 'anonymous' lacks the 'admin' role"),
+    false,
+    "a:1 denied the call: identity 'anonymous' lacks the 'admin' role (pass a --token with the needed role)",
+  ],
+  NOT_FOUND: [
+    grpcError(5, "namespace 'x' not found"),
+    true,
+    "a:1: NOT_FOUND: namespace 'x' not found",
+  ],
+  'multi-line details': [
+    grpcError(3, 'line one\n  line two'),
+    true,
+    'a:1: INVALID_ARGUMENT: line one line two',
+  ],
   'not a grpc error': [new Error('plain'), true, 'plain'],
 };
 
 for (const [name, [err, hasToken, expected]] of Object.entries(MESSAGES)) {
-  test(`describeCallError: ${name}`, () => assert.equal(describeCallError(err, 'a:1', hasToken), expected));
+  test(`describeCallError: ${name}`, () =>
+    assert.equal(describeCallError(err, 'a:1', hasToken), expected));
 }
 
 test('connect: TLS option combinations are checked before dialing', async () => {
-  await assert.rejects(connect(args('--tls-cert', 'c.pem')), /--tls-cert and --tls-key go together/);
-  await assert.rejects(connect(args('--tls-cert', 'c.pem', '--tls-key', 'k.pem')), /--tls-cert needs --tls-ca/);
-  await assert.rejects(connect(args('--tls-ca', join(tmpdir(), 'no-such-ca.pem'), '--token', 't')), (e: unknown) => {
-    assert.ok(e instanceof ClientError && isReportable(e));
-    assert.match(e.message, /^cannot read --tls-ca file '.*no-such-ca\.pem': ENOENT$/);
-    return true;
-  });
+  await assert.rejects(
+    connect(args('--tls-cert', 'c.pem')),
+    /--tls-cert and --tls-key go together/
+  );
+  await assert.rejects(
+    connect(args('--tls-cert', 'c.pem', '--tls-key', 'k.pem')),
+    /--tls-cert needs --tls-ca/
+  );
+  await assert.rejects(
+    connect(args('--tls-ca', join(tmpdir(), 'no-such-ca.pem'), '--token', 't')),
+    (e: unknown) => {
+      assert.ok(e instanceof ClientError && isReportable(e));
+      assert.match(e.message, /^cannot read --tls-ca file '.*no-such-ca\.pem': ENOENT$/);
+      return true;
+    }
+  );
 });

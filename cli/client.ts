@@ -20,16 +20,36 @@ export const ADMIN_TOKEN_FILE = 'admin.token';
 export const UNARY_DEADLINE_MS = 120_000;
 /** Exported models can be large; grpc's 4 MiB default would cut them off. */
 
-export const SERVER_OPTION: OptionSpec = { name: 'server', kind: 'string', arg: 'ADDR', help: `engine address (default ${DEFAULT_SERVER})` };
+export const SERVER_OPTION: OptionSpec = {
+  name: 'server',
+  kind: 'string',
+  arg: 'ADDR',
+  help: `engine address (default ${DEFAULT_SERVER})`,
+};
 
 /** --server plus the credential options every remote command takes. */
 export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
   SERVER_OPTION,
-  { name: 'tls-ca', kind: 'string', arg: 'FILE', help: "server CA certificate (PEM); enables TLS" },
-  { name: 'tls-cert', kind: 'string', arg: 'FILE', help: 'client certificate (PEM) for mutual TLS' },
+  { name: 'tls-ca', kind: 'string', arg: 'FILE', help: 'server CA certificate (PEM); enables TLS' },
+  {
+    name: 'tls-cert',
+    kind: 'string',
+    arg: 'FILE',
+    help: 'client certificate (PEM) for mutual TLS',
+  },
   { name: 'tls-key', kind: 'string', arg: 'FILE', help: 'client private key (PEM) for mutual TLS' },
-  { name: 'token', kind: 'string', arg: 'TOKEN', help: 'bearer token (default $TSEM_TOKEN, else <data dir>/admin.token)' },
-  { name: 'data', kind: 'string', arg: 'DIR', help: "the server's data dir, to read its admin.token" },
+  {
+    name: 'token',
+    kind: 'string',
+    arg: 'TOKEN',
+    help: 'bearer token (default $TSEM_TOKEN, else <data dir>/admin.token)',
+  },
+  {
+    name: 'data',
+    kind: 'string',
+    arg: 'DIR',
+    help: "the server's data dir, to read its admin.token",
+  },
 ];
 
 /** An operational failure of a remote command, already phrased as one line for the user. */
@@ -54,7 +74,10 @@ export interface TsemClients {
  * The bearer token: `--token`, else $TSEM_TOKEN, else `<data dir>/admin.token` when readable (the
  * data dir of `--data`, else the server's default one); undefined when none is found.
  */
-export async function resolveToken(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function resolveToken(
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<string | undefined> {
   const given = args.values.get('token') ?? env['TSEM_TOKEN'];
   if (given !== undefined && given !== '') return given;
   let dir = args.values.get('data');
@@ -74,23 +97,36 @@ function readPem(path: string, option: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new ClientError(`cannot read --${option} file '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ClientError(
+      `cannot read --${option} file '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
+    );
   }
 }
 
 /** Connects lazily (the first call dials). `serverOption` names the address option (`to` for export). */
 export async function connect(args: ParsedArgs, serverOption = 'server'): Promise<TsemClients> {
   const address = args.values.get(serverOption) ?? DEFAULT_SERVER;
-  if (address.trim() === '') throw new UsageError(`--${serverOption} expects HOST:PORT, got an empty string`);
-  const [ca, cert, key] = [args.values.get('tls-ca'), args.values.get('tls-cert'), args.values.get('tls-key')];
-  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together (client certificate and its key)');
-  if (cert !== undefined && ca === undefined) throw new UsageError("--tls-cert needs --tls-ca (the server's CA certificate)");
+  if (address.trim() === '')
+    throw new UsageError(`--${serverOption} expects HOST:PORT, got an empty string`);
+  const [ca, cert, key] = [
+    args.values.get('tls-ca'),
+    args.values.get('tls-cert'),
+    args.values.get('tls-key'),
+  ];
+  if ((cert === undefined) !== (key === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together (client certificate and its key)');
+  if (cert !== undefined && ca === undefined)
+    throw new UsageError("--tls-cert needs --tls-ca (the server's CA certificate)");
   const grpcJs = await import('@grpc/grpc-js');
   const { loadTsemProto } = await import('../proto/load.js');
   const creds =
     ca === undefined
       ? grpcJs.credentials.createInsecure()
-      : grpcJs.credentials.createSsl(readPem(ca, 'tls-ca'), key === undefined ? null : readPem(key, 'tls-key'), cert === undefined ? null : readPem(cert, 'tls-cert'));
+      : grpcJs.credentials.createSsl(
+          readPem(ca, 'tls-ca'),
+          key === undefined ? null : readPem(key, 'tls-key'),
+          cert === undefined ? null : readPem(cert, 'tls-cert')
+        );
   const token = await resolveToken(args);
   const metadata = new grpcJs.Metadata();
   if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
@@ -111,16 +147,31 @@ export async function connect(args: ParsedArgs, serverOption = 'server'): Promis
 }
 
 const STATUS_NAMES: Record<number, string> = {
-  1: 'CANCELLED', 2: 'UNKNOWN', 3: 'INVALID_ARGUMENT', 4: 'DEADLINE_EXCEEDED', 5: 'NOT_FOUND', 6: 'ALREADY_EXISTS',
-  7: 'PERMISSION_DENIED', 8: 'RESOURCE_EXHAUSTED', 9: 'FAILED_PRECONDITION', 10: 'ABORTED', 11: 'OUT_OF_RANGE',
-  12: 'UNIMPLEMENTED', 13: 'INTERNAL', 14: 'UNAVAILABLE', 15: 'DATA_LOSS', 16: 'UNAUTHENTICATED',
+  1: 'CANCELLED',
+  2: 'UNKNOWN',
+  3: 'INVALID_ARGUMENT',
+  4: 'DEADLINE_EXCEEDED',
+  5: 'NOT_FOUND',
+  6: 'ALREADY_EXISTS',
+  7: 'PERMISSION_DENIED',
+  8: 'RESOURCE_EXHAUSTED',
+  9: 'FAILED_PRECONDITION',
+  10: 'ABORTED',
+  11: 'OUT_OF_RANGE',
+  12: 'UNIMPLEMENTED',
+  13: 'INTERNAL',
+  14: 'UNAVAILABLE',
+  15: 'DATA_LOSS',
+  16: 'UNAUTHENTICATED',
 };
 
 /** One line for a failed call: what went wrong where, and what to try (grpc status codes). */
 export function describeCallError(err: unknown, address: string, hasToken = true): string {
   const e = err as { code?: unknown; details?: unknown; message?: unknown };
   if (typeof e.code !== 'number') return err instanceof Error ? err.message : String(err);
-  const details = (typeof e.details === 'string' && e.details !== '' ? e.details : String(e.message))
+  const details = (
+    typeof e.details === 'string' && e.details !== '' ? e.details : String(e.message)
+  )
     .replace(/\s+/g, ' ')
     .replace(/ ?Resolution note: ?$/, '') // grpc-js appends an empty note when name resolution was fine
     .replace(/Last error: Error: /, 'last error: ')
@@ -130,7 +181,7 @@ export function describeCallError(err: unknown, address: string, hasToken = true
     case 4: // DEADLINE_EXCEEDED before any answer
       return `cannot connect to ${address}: ${details} (is \`tsem serve\` running?)`;
     case 16: // UNAUTHENTICATED
-      return `${address} refused the call: ${details} (${hasToken ? 'the token was not accepted: check --token' : 'no token found: pass --token, set TSEM_TOKEN or point --data at the server\'s data dir'})`;
+      return `${address} refused the call: ${details} (${hasToken ? 'the token was not accepted: check --token' : "no token found: pass --token, set TSEM_TOKEN or point --data at the server's data dir"})`;
     case 7: // PERMISSION_DENIED
       return `${address} denied the call: ${details} (pass a --token with the needed role)`;
     default:
@@ -138,24 +189,52 @@ export function describeCallError(err: unknown, address: string, hasToken = true
   }
 }
 
-type UnaryMethod<Req, Res> = (req: Req, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall;
+type UnaryMethod<Req, Res> = (
+  req: Req,
+  md: grpc.Metadata,
+  opts: grpc.CallOptions,
+  cb: grpc.requestCallback<Res>
+) => grpc.ClientUnaryCall;
 
 /** The Control service's RPCs (tsem.proto), by their proto names. */
 export type ControlMethod =
-  | 'CreateNamespace' | 'DeleteNamespace' | 'ListNamespaces' | 'GetNamespace' | 'SetMode' | 'LoadModel'
-  | 'ExportModel' | 'GetPoints' | 'GetTrajectory' | 'GetForensics' | 'GetConvergence' | 'Attest' | 'GetImaLog';
+  | 'CreateNamespace'
+  | 'DeleteNamespace'
+  | 'ListNamespaces'
+  | 'GetNamespace'
+  | 'SetMode'
+  | 'LoadModel'
+  | 'ExportModel'
+  | 'GetPoints'
+  | 'GetTrajectory'
+  | 'GetForensics'
+  | 'GetConvergence'
+  | 'Attest'
+  | 'GetImaLog';
 // The last overload of each generated method is (argument, callback): it names both message types.
 type RequestOf<M extends ControlMethod> = Parameters<ControlClient[M]>[0];
-type ResponseOf<M extends ControlMethod> = Parameters<ControlClient[M]>[1] extends grpc.requestCallback<infer R> ? R : never;
+type ResponseOf<M extends ControlMethod> =
+  Parameters<ControlClient[M]>[1] extends grpc.requestCallback<infer R> ? R : never;
 
 /** Calls one Control method; a failure rejects with a ClientError phrased by describeCallError. */
-export function callControl<M extends ControlMethod>(c: TsemClients, method: M, req: RequestOf<M>): Promise<ResponseOf<M>> {
+export function callControl<M extends ControlMethod>(
+  c: TsemClients,
+  method: M,
+  req: RequestOf<M>
+): Promise<ResponseOf<M>> {
   const fn = c.control[method] as unknown as UnaryMethod<RequestOf<M>, ResponseOf<M>>;
   return new Promise((resolve, reject) => {
-    fn.call(c.control, req, c.metadata, { deadline: Date.now() + UNARY_DEADLINE_MS }, (err, res) => {
-      if (err || res === undefined) reject(new ClientError(describeCallError(err, c.address, c.hasToken), { cause: err }));
-      else resolve(res);
-    });
+    fn.call(
+      c.control,
+      req,
+      c.metadata,
+      { deadline: Date.now() + UNARY_DEADLINE_MS },
+      (err, res) => {
+        if (err || res === undefined)
+          reject(new ClientError(describeCallError(err, c.address, c.hasToken), { cause: err }));
+        else resolve(res);
+      }
+    );
   });
 }
 

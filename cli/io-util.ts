@@ -7,7 +7,10 @@ export function readInput(path: string, what: string): Buffer {
   try {
     return readFileSync(path === '-' ? 0 : path);
   } catch (err) {
-    throw new EngineError('TSEM_INVALID_ARGUMENT', `cannot read ${what} '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      `cannot read ${what} '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
+    );
   }
 }
 
@@ -20,6 +23,9 @@ export function writeOutput(io: Io, text: string, file: string | undefined): voi
   try {
     writeFileSync(file, text);
   } catch (err) {
-    throw new EngineError('TSEM_INVALID_ARGUMENT', `cannot write '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      `cannot write '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
+    );
   }
 }

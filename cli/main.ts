@@ -18,7 +18,9 @@ async function loadCommands(): Promise<Command[]> {
     .sort();
   const all: Command[] = [];
   for (const f of files) {
-    const mod = (await import(pathToFileURL(join(COMMANDS_DIR, f)).href)) as { commands?: Command[] };
+    const mod = (await import(pathToFileURL(join(COMMANDS_DIR, f)).href)) as {
+      commands?: Command[];
+    };
     if (mod.commands) all.push(...mod.commands);
   }
   return all.sort((a, b) => a.spec.name.localeCompare(b.spec.name));
@@ -40,11 +42,17 @@ function overview(commands: readonly Command[]): string {
 }
 
 /** Finds the longest command name that prefixes argv (commands may be several words). */
-function match(commands: readonly Command[], argv: readonly string[]): [Command, string[]] | undefined {
+function match(
+  commands: readonly Command[],
+  argv: readonly string[]
+): [Command, string[]] | undefined {
   let best: [Command, string[]] | undefined;
   for (const c of commands) {
     const words = c.spec.name.split(' ');
-    if (words.every((w, i) => argv[i] === w) && (!best || words.length > best[0].spec.name.split(' ').length)) {
+    if (
+      words.every((w, i) => argv[i] === w) &&
+      (!best || words.length > best[0].spec.name.split(' ').length)
+    ) {
       best = [c, argv.slice(words.length)];
     }
   }
@@ -63,7 +71,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     if (group.length > 0) {
       const wantsHelp = argv.includes('--help') || argv.includes('-h');
       (wantsHelp ? io.out : io.err)(
-        (wantsHelp ? '' : `tsem: unknown or missing subcommand for '${argv[0]}'\n\n`) + overview(group)
+        (wantsHelp ? '' : `tsem: unknown or missing subcommand for '${argv[0]}'\n\n`) +
+          overview(group)
       );
       return wantsHelp ? 0 : 2;
     }

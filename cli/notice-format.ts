@@ -79,7 +79,9 @@ export function imaSummary(imaJson: string): string | undefined {
   const records = Array.isArray(parsed) ? parsed : [parsed];
   const parts = records.map((r) =>
     typeof r === 'object' && r !== null && !Array.isArray(r)
-      ? [r['op'], r['cause'], r['status']].filter((x): x is string => typeof x === 'string' && x !== '').join('/')
+      ? [r['op'], r['cause'], r['status']]
+          .filter((x): x is string => typeof x === 'string' && x !== '')
+          .join('/')
       : JSON.stringify(r)
   );
   return parts.join(', ');
@@ -95,10 +97,15 @@ export function formatNoticeLine(n: EventNotice__Output): string {
   const v = n.verdict;
   const kind = v ? (KIND_LABELS[v.kind] ?? v.kind) : '-';
   const action = v?.action === 'ACTION_DENY' ? 'deny' : 'allow';
-  const parts = [`${isoTime(n.time_ms)} ${n.namespace}`, `${kind} ${action}`, `${n.process}[${n.pid}] ${n.type}`];
+  const parts = [
+    `${isoTime(n.time_ms)} ${n.namespace}`,
+    `${kind} ${action}`,
+    `${n.process}[${n.pid}] ${n.type}`,
+  ];
   const object = eventObject(n.event_json, n.type);
   if (object !== undefined) parts.push(object);
-  if (v && v.coefficient.length > 0) parts.push(`coef ${v.coefficient.toString('hex').slice(0, COEFFICIENT_PREFIX_HEX)}…`);
+  if (v && v.coefficient.length > 0)
+    parts.push(`coef ${v.coefficient.toString('hex').slice(0, COEFFICIENT_PREFIX_HEX)}…`);
   if (v?.error) parts.push(`error: ${v.error}`);
   const ima = imaSummary(n.ima_json);
   if (ima !== undefined) parts.push(`ima: ${ima}`);
@@ -118,7 +125,14 @@ export function formatNoticeJson(n: EventNotice__Output): string {
     pid: n.pid,
     alert: n.alert,
     verdict: v
-      ? { kind: v.kind, action: v.action, coefficient: v.coefficient.toString('hex'), task_id: v.task_id.toString('hex'), seq: v.seq, ...(v.error ? { error: v.error } : {}) }
+      ? {
+          kind: v.kind,
+          action: v.action,
+          coefficient: v.coefficient.toString('hex'),
+          task_id: v.task_id.toString('hex'),
+          seq: v.seq,
+          ...(v.error ? { error: v.error } : {}),
+        }
       : null,
     event: parseEventJson(n.event_json) ?? n.event_json,
     ...(n.ima_json === '' ? {} : { ima: parseJson(n.ima_json) }),

@@ -34,8 +34,13 @@ export class ParseError extends EngineError {
     readonly field?: string,
     readonly source?: string
   ) {
-    const where = [source, line !== undefined ? `line ${line}` : undefined].filter(Boolean).join(' ');
-    super('TSEM_PARSE', `${where ? `${where}: ` : ''}${field ? `field '${field}': ` : ''}${message}`);
+    const where = [source, line !== undefined ? `line ${line}` : undefined]
+      .filter(Boolean)
+      .join(' ');
+    super(
+      'TSEM_PARSE',
+      `${where ? `${where}: ` : ''}${field ? `field '${field}': ` : ''}${message}`
+    );
   }
 }
 

@@ -36,7 +36,12 @@ export interface AgentOptions {
 
 /** An in-process event source: a simulated workload, or a kernel source on this host. */
 export type SourceSpec =
-  | { readonly kind: 'sim'; readonly scenario?: string; readonly rate?: number; readonly namespace?: string }
+  | {
+      readonly kind: 'sim';
+      readonly scenario?: string;
+      readonly rate?: number;
+      readonly namespace?: string;
+    }
   | ({ readonly kind: 'fanotify' | 'audit' } & SourceOptions);
 
 export interface EngineOptions {

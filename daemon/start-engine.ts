@@ -17,7 +17,12 @@ import { createDigest } from '../engine/measure/digest.js';
 import { Pipeline } from '../engine/ns/pipeline.js';
 import { NamespaceRegistry } from '../engine/ns/registry.js';
 import { isLoopback, loadAdminToken } from '../engine/server/admin-token.js';
-import { type AuthConfig, type Identity, parseAuthFile, tokenDigest } from '../engine/server/auth.js';
+import {
+  type AuthConfig,
+  type Identity,
+  parseAuthFile,
+  tokenDigest,
+} from '../engine/server/auth.js';
 import { createControlService } from '../engine/server/control-service.js';
 import { startGrpcServer } from '../engine/server/grpc-server.js';
 import { Hub } from '../engine/server/hub.js';
@@ -60,18 +65,31 @@ function authConfig(opts: EngineOptions, listen: string, token: string, log: Log
   const admin: Identity = { name: 'admin', roles: new Set(['admin']) };
   // Without TLS off loopback nobody is trusted by default; on loopback, anyone may feed and watch.
   const anonymous: Identity | undefined =
-    isLoopback(listen) && !opts.tls ? { name: 'anonymous', roles: new Set(['exporter', 'viewer']) } : undefined;
-  const auth: AuthConfig = { tokens: new Map([[tokenDigest(token), admin]]), certs: new Map(), anonymous };
-  if (!isLoopback(listen) && !opts.tls) log(`warning: listening on ${listen} without TLS; every call needs a bearer token`);
-  return opts.authFile ? parseAuthFile(readFileSync(opts.authFile, 'utf8'), opts.authFile, auth) : auth;
+    isLoopback(listen) && !opts.tls
+      ? { name: 'anonymous', roles: new Set(['exporter', 'viewer']) }
+      : undefined;
+  const auth: AuthConfig = {
+    tokens: new Map([[tokenDigest(token), admin]]),
+    certs: new Map(),
+    anonymous,
+  };
+  if (!isLoopback(listen) && !opts.tls)
+    log(`warning: listening on ${listen} without TLS; every call needs a bearer token`);
+  return opts.authFile
+    ? parseAuthFile(readFileSync(opts.authFile, 'utf8'), opts.authFile, auth)
+    : auth;
 }
 
 function imaStage(ima: ImaOptions, kernelSource: boolean): ImaStageParts {
   const files = readImaStageFiles(ima.policyFile, ima.keyFiles ?? []);
-  const policy = ima.policy !== undefined ? { policy: ima.policy, policySource: ima.policySource ?? 'text' } : {};
+  const policy =
+    ima.policy !== undefined
+      ? { policy: ima.policy, policySource: ima.policySource ?? 'text' }
+      : {};
   // Events from other machines name files this host does not have: their digests come from the events only.
   const local = ima.localFiles ?? kernelSource;
-  const readers = ima.readers ?? (local ? {} : { readXattr: () => undefined, hashFile: () => undefined });
+  const readers =
+    ima.readers ?? (local ? {} : { readXattr: () => undefined, hashFile: () => undefined });
   return createImaStage({ ...files, ...policy, ...readers });
 }
 
@@ -82,12 +100,20 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new EngineError('TSEM_STORE', `cannot create the data directory ${dataDir}: ${(err as NodeJS.ErrnoException).code}`);
+    throw new EngineError(
+      'TSEM_STORE',
+      `cannot create the data directory ${dataDir}: ${(err as NodeJS.ErrnoException).code}`
+    );
   }
   const token = loadAdminToken(dataDir);
   const auth = authConfig(opts, listen, token, log);
   const sources: InProcessSource[] = (opts.sources ?? []).map(createInProcessSource);
-  const ima = opts.ima ? imaStage(opts.ima, sources.some((s) => s.origin.exporter !== 'sim')) : undefined;
+  const ima = opts.ima
+    ? imaStage(
+        opts.ima,
+        sources.some((s) => s.origin.exporter !== 'sim')
+      )
+    : undefined;
 
   const cleanup: (() => Promise<void> | void)[] = [];
   const close = async () => {
@@ -97,13 +123,16 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     const trust: Trust = await createTrust({
       tpm: opts.tpm,
       rootNamespace: opts.rootNamespace,
-      agent: opts.agent ? createModelingAgent({ platformSecretPath: opts.agent.platformSecretFile, tee: true }) : undefined,
+      agent: opts.agent
+        ? createModelingAgent({ platformSecretPath: opts.agent.platformSecretFile, tee: true })
+        : undefined,
       imaEntries: ima ? () => ima.host.log.entries : undefined,
       log,
     });
     cleanup.push(() => trust.close());
     log(trust.describe);
-    if (opts.agent?.publicKeyOut && trust.agentPublicKey) writeFileSync(opts.agent.publicKeyOut, formatPublicKey(trust.agentPublicKey));
+    if (opts.agent?.publicKeyOut && trust.agentPublicKey)
+      writeFileSync(opts.agent.publicKeyOut, formatPublicKey(trust.agentPublicKey));
 
     const store = await LevelStore.open(join(dataDir, 'store'));
     cleanup.push(() => store.close());
@@ -119,7 +148,9 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       const r = await ima.restore(ImaLogStore.of(store));
       await trust.imaRestored();
       if (r.entries > 0) log(`IMA: restored ${r.entries} log entries in ${r.levels} level(s)`);
-      log(`IMA: on (${opts.ima?.policyFile ?? 'tcb policy'}, ${opts.ima?.keyFiles?.length ?? 0} appraisal key(s))`);
+      log(
+        `IMA: on (${opts.ima?.policyFile ?? 'tcb policy'}, ${opts.ima?.keyFiles?.length ?? 0} appraisal key(s))`
+      );
     }
 
     const hub = new Hub();
@@ -134,14 +165,19 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       {
         ingest: createIngestService(pipeline, auth, log),
         monitor: createMonitorService(hub, auth),
-        control: createControlService(registry, pipeline, auth, { attester: trust.attester, ima: ima?.logs }),
+        control: createControlService(registry, pipeline, auth, {
+          attester: trust.attester,
+          ima: ima?.logs,
+        }),
       },
       listen,
       opts.tls
     );
     cleanup.push(() => shutdown(server));
     cleanup.push(() => hub.close());
-    log(`listening on ${address} (${opts.tls ? (opts.tls.clientCa ? 'mTLS' : 'TLS') : 'insecure'}), data ${dataDir}, ${restored} namespace(s) restored`);
+    log(
+      `listening on ${address} (${opts.tls ? (opts.tls.clientCa ? 'mTLS' : 'TLS') : 'insecure'}), data ${dataDir}, ${restored} namespace(s) restored`
+    );
 
     const submit: Submit = (ns, origin, events) => pipeline.submit(ns, origin, events);
     const started: InProcessSource[] = [];
@@ -155,9 +191,16 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       await s.start();
       started.push(s);
       log(s.describe);
-      feeding.push(feedSource(s.events, submit, s.origin).catch((err: unknown) => log(`source error: ${errorMessage(err)}`)));
+      feeding.push(
+        feedSource(s.events, submit, s.origin).catch((err: unknown) =>
+          log(`source error: ${errorMessage(err)}`)
+        )
+      );
     }
-    const sourcesEnded = sources.length === 0 ? new Promise<string>(() => undefined) : Promise.all(feeding).then(() => 'source ended');
+    const sourcesEnded =
+      sources.length === 0
+        ? new Promise<string>(() => undefined)
+        : Promise.all(feeding).then(() => 'source ended');
     return {
       address,
       adminToken: token,

@@ -11,7 +11,11 @@ export interface FedEvent {
   readonly respond?: (allow: boolean) => void;
 }
 
-export type Submit = (ns: string, origin: EventOrigin, events: readonly IncomingEvent[]) => Promise<Outcome[]>;
+export type Submit = (
+  ns: string,
+  origin: EventOrigin,
+  events: readonly IncomingEvent[]
+) => Promise<Outcome[]>;
 
 export interface FeedStats {
   events: number;
@@ -22,7 +26,12 @@ export interface FeedStats {
 /** Events gathered per submit at most; a held permission event flushes at once. */
 const MAX_BATCH = 256;
 
-export async function feedSource(source: AsyncIterable<FedEvent>, submit: Submit, origin: EventOrigin, onOutcome?: (o: Outcome, e: FedEvent) => void): Promise<FeedStats> {
+export async function feedSource(
+  source: AsyncIterable<FedEvent>,
+  submit: Submit,
+  origin: EventOrigin,
+  onOutcome?: (o: Outcome, e: FedEvent) => void
+): Promise<FeedStats> {
   const stats: FeedStats = { events: 0, denied: 0, errors: 0 };
   let pending: FedEvent[] = [];
   let inFlight: Promise<void> = Promise.resolve();
@@ -30,12 +39,17 @@ export async function feedSource(source: AsyncIterable<FedEvent>, submit: Submit
     const batch = pending;
     pending = [];
     const byNs = new Map<string, FedEvent[]>();
-    for (const e of batch) (byNs.get(e.namespace) ?? byNs.set(e.namespace, []).get(e.namespace)!).push(e);
+    for (const e of batch)
+      (byNs.get(e.namespace) ?? byNs.set(e.namespace, []).get(e.namespace)!).push(e);
     const run = Promise.all(
       [...byNs].map(async ([ns, evs]) => {
         let outcomes: Outcome[];
         try {
-          outcomes = await submit(ns, origin, evs.map((e) => ({ obj: e.event })));
+          outcomes = await submit(
+            ns,
+            origin,
+            evs.map((e) => ({ obj: e.event }))
+          );
         } catch (err) {
           outcomes = evs.map(() => ({ error: (err as Error).message }));
         }

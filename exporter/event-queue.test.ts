@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import type { TsemEventJson } from '../proto/kernel-json.js';
 import { EventQueue } from './event-queue.js';
 
-const ev = (n: number) => ({ namespace: 'host', event: { event: { process: 'p', type: `t${n}` } } as unknown as TsemEventJson });
+const ev = (n: number) => ({
+  namespace: 'host',
+  event: { event: { process: 'p', type: `t${n}` } } as unknown as TsemEventJson,
+});
 
 test('queue delivers in order, drops notifications beyond its bound, never held events', async () => {
   const q = new EventQueue(2);

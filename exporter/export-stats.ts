@@ -32,7 +32,8 @@ export function countVerdict(stats: ExportStats, v: WireVerdict, position: numbe
   if (v.action === 'ACTION_DENY') stats.denied++;
   if (v.kind === 'VERDICT_KIND_ERROR') {
     stats.errors++;
-    if (stats.errorSamples.length < ERROR_SAMPLES_MAX) stats.errorSamples.push(`event ${position}: ${v.error || 'rejected'}`);
+    if (stats.errorSamples.length < ERROR_SAMPLES_MAX)
+      stats.errorSamples.push(`event ${position}: ${v.error || 'rejected'}`);
   }
 }
 

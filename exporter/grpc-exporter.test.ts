@@ -3,7 +3,13 @@ import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import type { IngestRequest } from '../proto/gen/tsem/v1/IngestRequest.js';
 import type { Verdict__Output } from '../proto/gen/tsem/v1/Verdict.js';
-import { type ExportItem, ExportError, formatExportSummary, type IngestCall, streamToIngest } from './grpc-exporter.js';
+import {
+  type ExportItem,
+  ExportError,
+  formatExportSummary,
+  type IngestCall,
+  streamToIngest,
+} from './grpc-exporter.js';
 
 /** A fake Ingest call: records what the exporter writes; the test decides when results come. */
 class FakeCall extends EventEmitter implements IngestCall {
@@ -42,12 +48,29 @@ class FakeCall extends EventEmitter implements IngestCall {
   }
 }
 
-function verdict(kind: Verdict__Output['kind'], seq: number, action: Verdict__Output['action'] = 'ACTION_ALLOW'): Verdict__Output {
-  return { kind, action, coefficient: Buffer.alloc(0), task_id: Buffer.alloc(0), seq: String(seq), error: kind === 'VERDICT_KIND_ERROR' ? `bad ${seq}` : '' };
+function verdict(
+  kind: Verdict__Output['kind'],
+  seq: number,
+  action: Verdict__Output['action'] = 'ACTION_ALLOW'
+): Verdict__Output {
+  return {
+    kind,
+    action,
+    coefficient: Buffer.alloc(0),
+    task_id: Buffer.alloc(0),
+    seq: String(seq),
+    error: kind === 'VERDICT_KIND_ERROR' ? `bad ${seq}` : '',
+  };
 }
 
-const KINDS: Verdict__Output['kind'][] = ['VERDICT_KIND_LEARNED', 'VERDICT_KIND_ON_CONTOUR', 'VERDICT_KIND_OFF_CONTOUR', 'VERDICT_KIND_ERROR'];
-const byIndex = (seq: number): Verdict__Output => verdict(KINDS[seq % 4]!, seq, seq % 4 === 2 ? 'ACTION_DENY' : 'ACTION_ALLOW');
+const KINDS: Verdict__Output['kind'][] = [
+  'VERDICT_KIND_LEARNED',
+  'VERDICT_KIND_ON_CONTOUR',
+  'VERDICT_KIND_OFF_CONTOUR',
+  'VERDICT_KIND_ERROR',
+];
+const byIndex = (seq: number): Verdict__Output =>
+  verdict(KINDS[seq % 4]!, seq, seq % 4 === 2 ? 'ACTION_DENY' : 'ACTION_ALLOW');
 
 function rawItems(n: number, respond?: (i: number, v: Verdict__Output) => void): ExportItem[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -64,12 +87,25 @@ async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
 test('hello first, then batches of at most batchSize with increasing ids, then end', async () => {
   const call = new FakeCall();
   call.auto = byIndex;
-  const stats = await streamToIngest(call, fromArray(rawItems(1100)), { exporter: 'test', host: 'h1', batchSize: 512 });
+  const stats = await streamToIngest(call, fromArray(rawItems(1100)), {
+    exporter: 'test',
+    host: 'h1',
+    batchSize: 512,
+  });
   assert.deepEqual(call.written[0], { hello: { exporter: 'test', host: 'h1' } });
   const batches = call.batches();
-  assert.deepEqual(batches.map((b) => b.events?.length), [512, 512, 76]);
-  assert.deepEqual(batches.map((b) => b.batch_id), ['1', '2', '3']);
-  assert.deepEqual(batches[0]!.events![1], { namespace: 'b', kernel_json: Buffer.from('{"line": 1}') });
+  assert.deepEqual(
+    batches.map((b) => b.events?.length),
+    [512, 512, 76]
+  );
+  assert.deepEqual(
+    batches.map((b) => b.batch_id),
+    ['1', '2', '3']
+  );
+  assert.deepEqual(batches[0]!.events![1], {
+    namespace: 'b',
+    kernel_json: Buffer.from('{"line": 1}'),
+  });
   assert.equal(call.ended, true);
   assert.equal(stats.sent, 1100);
   assert.equal(stats.acked, 1100);
@@ -80,25 +116,48 @@ test('each event gets its own verdict, in input order, and the stats count kinds
   const call = new FakeCall();
   call.auto = byIndex;
   const got: [number, string][] = [];
-  const stats = await streamToIngest(call, fromArray(rawItems(10, (i, v) => got.push([i, v.seq]))), { exporter: 't', batchSize: 3 });
-  assert.deepEqual(got, Array.from({ length: 10 }, (_, i) => [i, String(i)]));
+  const stats = await streamToIngest(
+    call,
+    fromArray(rawItems(10, (i, v) => got.push([i, v.seq]))),
+    { exporter: 't', batchSize: 3 }
+  );
+  assert.deepEqual(
+    got,
+    Array.from({ length: 10 }, (_, i) => [i, String(i)])
+  );
   // Kinds cycle LEARNED, ON_CONTOUR, OFF_CONTOUR (deny), ERROR over 10 events: 3, 3, 2, 2.
-  assert.deepEqual(stats.kinds, { VERDICT_KIND_LEARNED: 3, VERDICT_KIND_ON_CONTOUR: 3, VERDICT_KIND_OFF_CONTOUR: 2, VERDICT_KIND_ERROR: 2 });
+  assert.deepEqual(stats.kinds, {
+    VERDICT_KIND_LEARNED: 3,
+    VERDICT_KIND_ON_CONTOUR: 3,
+    VERDICT_KIND_OFF_CONTOUR: 2,
+    VERDICT_KIND_ERROR: 2,
+  });
   assert.equal(stats.denied, 2);
   assert.equal(stats.errors, 2);
   assert.deepEqual(stats.errorSamples, ['event 3: bad 3', 'event 7: bad 7']);
-  assert.equal(formatExportSummary(stats), 'sent 10 acked 10 learned 3 on-contour 3 off-contour 2 denied 2 errors 2');
+  assert.equal(
+    formatExportSummary(stats),
+    'sent 10 acked 10 learned 3 on-contour 3 off-contour 2 denied 2 errors 2'
+  );
 });
 
 test('no more than `window` batches are ever unacknowledged', async () => {
   const call = new FakeCall();
-  const done = streamToIngest(call, fromArray(rawItems(100)), { exporter: 't', batchSize: 10, window: 3 });
+  const done = streamToIngest(call, fromArray(rawItems(100)), {
+    exporter: 't',
+    batchSize: 10,
+    window: 3,
+  });
   // Answer batches one at a time, slowly, and check the exporter waited for each slot.
-  for (let answered = 0; answered < 10; ) {
+  for (let answered = 0; answered < 10;) {
     await new Promise((r) => setTimeout(r, 2));
     const batches = call.batches();
     assert.ok(batches.length - answered <= 3, `${batches.length - answered} batches in flight`);
-    if (batches.length > answered) call.answer(batches[answered++]!, Array.from({ length: 10 }, (_, i) => verdict('VERDICT_KIND_LEARNED', i)));
+    if (batches.length > answered)
+      call.answer(
+        batches[answered++]!,
+        Array.from({ length: 10 }, (_, i) => verdict('VERDICT_KIND_LEARNED', i))
+      );
   }
   call.emit('end');
   const stats = await done;
@@ -118,7 +177,10 @@ test('a partial batch is flushed flushMs after its first event while the input i
   }
   const done = streamToIngest(call, input(), { exporter: 't', batchSize: 100, flushMs: 5 });
   while (seen.length < 3) await new Promise((r) => setTimeout(r, 2));
-  assert.deepEqual(call.batches().map((b) => b.events?.length), [3]);
+  assert.deepEqual(
+    call.batches().map((b) => b.events?.length),
+    [3]
+  );
   assert.equal(call.ended, false);
   release();
   const stats = await done;
@@ -127,10 +189,20 @@ test('a partial batch is flushed flushMs after its first event while the input i
 
 test('a stream error rejects with its details and the stats so far', async () => {
   const call = new FakeCall();
-  const done = streamToIngest(call, fromArray(rawItems(30)), { exporter: 't', batchSize: 10, window: 2 });
+  const done = streamToIngest(call, fromArray(rawItems(30)), {
+    exporter: 't',
+    batchSize: 10,
+    window: 2,
+  });
   await new Promise((r) => setTimeout(r, 5));
-  call.answer(call.batches()[0]!, Array.from({ length: 10 }, (_, i) => verdict('VERDICT_KIND_LEARNED', i)));
-  call.emit('error', Object.assign(new Error('14 UNAVAILABLE: gone'), { code: 14, details: 'gone' }));
+  call.answer(
+    call.batches()[0]!,
+    Array.from({ length: 10 }, (_, i) => verdict('VERDICT_KIND_LEARNED', i))
+  );
+  call.emit(
+    'error',
+    Object.assign(new Error('14 UNAVAILABLE: gone'), { code: 14, details: 'gone' })
+  );
   await assert.rejects(done, (e: unknown) => {
     assert.ok(e instanceof ExportError);
     assert.equal(e.message, 'the Ingest stream failed: gone');
@@ -142,13 +214,19 @@ test('a stream error rejects with its details and the stats so far', async () =>
 });
 
 const PROTOCOL: Record<string, [(call: FakeCall) => void, RegExp]> = {
-  'a result for the wrong batch': [(c) => c.emit('data', { result: { batch_id: '2', verdicts: [] } }), /expected the BatchResult of batch 1 .*got batch 2/],
+  'a result for the wrong batch': [
+    (c) => c.emit('data', { result: { batch_id: '2', verdicts: [] } }),
+    /expected the BatchResult of batch 1 .*got batch 2/,
+  ],
   'a verdict count that differs': [
     (c) => c.answer(c.batches()[0]!, [verdict('VERDICT_KIND_LEARNED', 0)]),
     /batch 1: expected 5 verdicts, got 1/,
   ],
   'a response without a result': [(c) => c.emit('data', {}), /without a BatchResult/],
-  'the server ending the stream early': [(c) => c.emit('end'), /closed the Ingest stream early \(5 event\(s\) unacknowledged\)/],
+  'the server ending the stream early': [
+    (c) => c.emit('end'),
+    /closed the Ingest stream early \(5 event\(s\) unacknowledged\)/,
+  ],
 };
 
 for (const [name, [act, message]] of Object.entries(PROTOCOL)) {
@@ -172,7 +250,10 @@ test('an invalid input event rejects naming its position', async () => {
   const call = new FakeCall();
   call.auto = byIndex;
   const items: ExportItem[] = [...rawItems(2), { namespace: 'a', event: { COE: {} } as never }];
-  await assert.rejects(streamToIngest(call, fromArray(items), { exporter: 't' }), /input event 2: event: expected an object with an "event" header/);
+  await assert.rejects(
+    streamToIngest(call, fromArray(items), { exporter: 't' }),
+    /input event 2: event: expected an object with an "event" header/
+  );
 });
 
 test('abort ends the input early; what was read is still acknowledged', async () => {
@@ -202,7 +283,13 @@ test('rate paces events: 30 events at 1000/s take at least 29 ms', async () => {
 
 test('bad options are programmer errors (RangeError)', () => {
   const call = new FakeCall();
-  assert.throws(() => streamToIngest(call, fromArray([]), { exporter: 't', batchSize: 4097 }), RangeError);
-  assert.throws(() => streamToIngest(call, fromArray([]), { exporter: 't', batchSize: 0 }), RangeError);
+  assert.throws(
+    () => streamToIngest(call, fromArray([]), { exporter: 't', batchSize: 4097 }),
+    RangeError
+  );
+  assert.throws(
+    () => streamToIngest(call, fromArray([]), { exporter: 't', batchSize: 0 }),
+    RangeError
+  );
   assert.throws(() => streamToIngest(call, fromArray([]), { exporter: 't', rate: 0 }), RangeError);
 });

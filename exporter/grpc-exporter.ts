@@ -59,7 +59,11 @@ export interface IngestCall {
 export class ExportError extends Error {
   override readonly name = 'ExportError';
   readonly code = 'TSEM_UNAVAILABLE';
-  constructor(message: string, readonly stats: ExportStats, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly stats: ExportStats,
+    options?: { cause?: unknown }
+  ) {
     super(message, options);
   }
 }
@@ -72,7 +76,8 @@ interface InFlight {
 }
 
 function checkCount(v: number, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${what}: expected an integer in [${min}, ${max}], got ${v}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new RangeError(`${what}: expected an integer in [${min}, ${max}], got ${v}`);
   return v;
 }
 
@@ -80,7 +85,11 @@ function checkCount(v: number, what: string, min: number, max = Number.MAX_SAFE_
  * Sends every item of `input` on `call` and resolves with the stats once the input has ended and
  * every batch is acknowledged; rejects with an ExportError when the stream fails.
  */
-export function streamToIngest(call: IngestCall, input: AsyncIterable<ExportItem>, opts: ExporterOptions): Promise<ExportStats> {
+export function streamToIngest(
+  call: IngestCall,
+  input: AsyncIterable<ExportItem>,
+  opts: ExporterOptions
+): Promise<ExportStats> {
   return new IngestExporter(call, opts).run(input);
 }
 
@@ -105,11 +114,20 @@ class IngestExporter {
   /** Woken on every acknowledgement and on failure. */
   private waiters: (() => void)[] = [];
 
-  constructor(private readonly call: IngestCall, private readonly opts: ExporterOptions) {
-    this.batchSize = checkCount(opts.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize', 1, MAX_BATCH_EVENTS);
+  constructor(
+    private readonly call: IngestCall,
+    private readonly opts: ExporterOptions
+  ) {
+    this.batchSize = checkCount(
+      opts.batchSize ?? DEFAULT_BATCH_SIZE,
+      'batchSize',
+      1,
+      MAX_BATCH_EVENTS
+    );
     this.flushMs = checkCount(opts.flushMs ?? DEFAULT_FLUSH_MS, 'flushMs', 0);
     this.window = checkCount(opts.window ?? DEFAULT_WINDOW_BATCHES, 'window', 1);
-    if (opts.rate !== undefined && !(opts.rate > 0)) throw new RangeError(`rate: expected events per second > 0, got ${opts.rate}`);
+    if (opts.rate !== undefined && !(opts.rate > 0))
+      throw new RangeError(`rate: expected events per second > 0, got ${opts.rate}`);
   }
 
   async run(input: AsyncIterable<ExportItem>): Promise<ExportStats> {
@@ -123,7 +141,9 @@ class IngestExporter {
     };
     this.opts.signal?.addEventListener('abort', onAbort);
     try {
-      this.call.write({ hello: { exporter: this.opts.exporter, host: this.opts.host ?? hostname() } });
+      this.call.write({
+        hello: { exporter: this.opts.exporter, host: this.opts.host ?? hostname() },
+      });
       const t0 = performance.now();
       while (!this.aborted()) {
         const r = await this.guard(it.next(), true);
@@ -145,7 +165,8 @@ class IngestExporter {
       }
       return this.stats;
     } catch (err) {
-      const failure = this.failure ?? this.fail(err instanceof Error ? err.message : String(err), err);
+      const failure =
+        this.failure ?? this.fail(err instanceof Error ? err.message : String(err), err);
       this.call.cancel();
       throw failure;
     } finally {
@@ -206,7 +227,9 @@ class IngestExporter {
     try {
       this.events.push(eventToWire(item.namespace, item.event));
     } catch (err) {
-      throw new ExportError(`input event ${this.position}: ${(err as Error).message}`, this.stats, { cause: err });
+      throw new ExportError(`input event ${this.position}: ${(err as Error).message}`, this.stats, {
+        cause: err,
+      });
     }
     this.responders.push(item.respond);
     this.position++;
@@ -250,12 +273,19 @@ class IngestExporter {
     const result = m.result;
     const head = this.inFlight[0];
     if (!result) return void this.fail('the server sent an IngestResponse without a BatchResult');
-    if (!head) return void this.fail(`the server sent a BatchResult for batch ${result.batch_id} with no batch in flight`);
+    if (!head)
+      return void this.fail(
+        `the server sent a BatchResult for batch ${result.batch_id} with no batch in flight`
+      );
     if (result.batch_id !== head.id) {
-      return void this.fail(`expected the BatchResult of batch ${head.id} (results come in order), got batch ${result.batch_id}`);
+      return void this.fail(
+        `expected the BatchResult of batch ${head.id} (results come in order), got batch ${result.batch_id}`
+      );
     }
     if (result.verdicts.length !== head.responders.length) {
-      return void this.fail(`BatchResult of batch ${head.id}: expected ${head.responders.length} verdicts, got ${result.verdicts.length}`);
+      return void this.fail(
+        `BatchResult of batch ${head.id}: expected ${head.responders.length} verdicts, got ${result.verdicts.length}`
+      );
     }
     this.inFlight.shift();
     this.stats.acked += result.verdicts.length;
@@ -264,10 +294,14 @@ class IngestExporter {
       try {
         head.responders[i]?.(v);
       } catch (err) {
-        return void this.fail(`respond callback of input event ${head.first + i} threw: ${(err as Error).message}`, err);
+        return void this.fail(
+          `respond callback of input event ${head.first + i} threw: ${(err as Error).message}`,
+          err
+        );
       }
     }
-    if (this.flushWanted && this.events.length > 0 && this.inFlight.length < this.window) this.send();
+    if (this.flushWanted && this.events.length > 0 && this.inFlight.length < this.window)
+      this.send();
     this.wake();
   }
 
@@ -282,7 +316,8 @@ class IngestExporter {
   /** Records the stream's failure (the first one wins) and wakes every waiter; returns it. */
   private fail(message: string, cause?: unknown): ExportError {
     if (this.failure) return this.failure;
-    const failure = cause instanceof ExportError ? cause : new ExportError(message, this.stats, { cause });
+    const failure =
+      cause instanceof ExportError ? cause : new ExportError(message, this.stats, { cause });
     this.failure = failure;
     for (const cancel of [...this.cancels.keys()]) cancel(failure);
     this.wake();

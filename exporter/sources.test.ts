@@ -10,10 +10,22 @@ test('createSource rejects bad options naming the option', () => {
   assert.throws(() => createSource('fanotify', {}), /expected at least one --watch PATH/);
   assert.throws(() => createSource('audit-log', {}), /expected the auditd log FILE/);
   assert.throws(() => createSource('audit', { enforce: true }), /fanotify source only/);
-  assert.throws(() => createSource('fanotify', { watch: ['/'], decisionTimeoutMs: -1 }), /positive integer/);
-  assert.throws(() => createSource('fanotify', { watch: ['/'], namespace: 'galaxy' }), /namespace rule 'galaxy'/);
-  assert.throws(() => createSource('audit', { syscalls: ['reboot' as never] }), /unknown syscalls reboot/);
-  assert.throws(() => createSource('kafka' as SourceKind), /expected one of fanotify, audit, audit-log/);
+  assert.throws(
+    () => createSource('fanotify', { watch: ['/'], decisionTimeoutMs: -1 }),
+    /positive integer/
+  );
+  assert.throws(
+    () => createSource('fanotify', { watch: ['/'], namespace: 'galaxy' }),
+    /namespace rule 'galaxy'/
+  );
+  assert.throws(
+    () => createSource('audit', { syscalls: ['reboot' as never] }),
+    /unknown syscalls reboot/
+  );
+  assert.throws(
+    () => createSource('kafka' as SourceKind),
+    /expected one of fanotify, audit, audit-log/
+  );
 });
 
 test('createSource builds an audit-log source that yields namespaced events', async () => {

@@ -62,22 +62,35 @@ function invalid(message: string): EngineError {
 function namespaceRule(v: SourceOptions['namespace']): NamespaceRule | undefined {
   if (v === undefined || typeof v !== 'string') return v;
   const rule = parseNamespaceRule(v);
-  if (!rule) throw invalid(`namespace rule '${v}': expected host, host:NAME, linux-ns, linux-ns:mnt+pid+user or cgroup`);
+  if (!rule)
+    throw invalid(
+      `namespace rule '${v}': expected host, host:NAME, linux-ns, linux-ns:mnt+pid+user or cgroup`
+    );
   return rule;
 }
 
 export function createSource(kind: SourceKind, options: SourceOptions = {}): EventSource {
   const namespace = namespaceRule(options.namespace);
-  const common = { namespace, digestAlgorithm: options.digestAlgorithm, maxQueued: options.maxQueued };
+  const common = {
+    namespace,
+    digestAlgorithm: options.digestAlgorithm,
+    maxQueued: options.maxQueued,
+  };
   if (kind !== 'fanotify' && (options.enforce || options.watch?.length)) {
     throw invalid(`source ${kind}: --enforce and --watch apply to the fanotify source only`);
   }
-  if (options.decisionTimeoutMs !== undefined && !(Number.isInteger(options.decisionTimeoutMs) && options.decisionTimeoutMs > 0)) {
-    throw invalid(`decision timeout: expected a positive integer of milliseconds, got ${options.decisionTimeoutMs}`);
+  if (
+    options.decisionTimeoutMs !== undefined &&
+    !(Number.isInteger(options.decisionTimeoutMs) && options.decisionTimeoutMs > 0)
+  ) {
+    throw invalid(
+      `decision timeout: expected a positive integer of milliseconds, got ${options.decisionTimeoutMs}`
+    );
   }
   switch (kind) {
     case 'fanotify': {
-      if (!options.watch?.length) throw invalid('source fanotify: expected at least one --watch PATH');
+      if (!options.watch?.length)
+        throw invalid('source fanotify: expected at least one --watch PATH');
       return new FanotifySource({
         ...common,
         watch: options.watch.map((path) => ({ path, mark: options.markKind ?? 'mount' })),
@@ -88,9 +101,16 @@ export function createSource(kind: SourceKind, options: SourceOptions = {}): Eve
     }
     case 'audit': {
       const unknown = (options.syscalls ?? []).filter((s) => !ALL_SYSCALLS.includes(s));
-      if (unknown.length > 0) throw invalid(`source audit: unknown syscalls ${unknown.join(', ')}; expected some of ${ALL_SYSCALLS.join(', ')}`);
+      if (unknown.length > 0)
+        throw invalid(
+          `source audit: unknown syscalls ${unknown.join(', ')}; expected some of ${ALL_SYSCALLS.join(', ')}`
+        );
       return new AuditSource({
-        ...common, syscalls: options.syscalls, key: options.auditKey, ppid: options.auditPpid, channel: options.auditChannel,
+        ...common,
+        syscalls: options.syscalls,
+        key: options.auditKey,
+        ppid: options.auditPpid,
+        channel: options.auditChannel,
       });
     }
     case 'audit-log':

@@ -39,7 +39,13 @@ export interface NativeAddon {
   fanMark(h: NativeHandle, path: string, kind: 0 | 1 | 2, mask: number, remove: boolean): void;
   fanRespond(h: NativeHandle, id: number, allow: boolean): boolean;
   fanRelease(h: NativeHandle, id: number): void;
-  fanStats(h: NativeHandle): { received: number; autoAllowed: number; timedOut: number; overflows: number; pending: number };
+  fanStats(h: NativeHandle): {
+    received: number;
+    autoAllowed: number;
+    timedOut: number;
+    overflows: number;
+    pending: number;
+  };
   fanClose(h: NativeHandle): void;
   statfsType(fd: number): number;
   auditOpen(multicast: boolean, onMessages: (batch: AuditRawMessage[]) => void): NativeHandle;
@@ -56,9 +62,17 @@ function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tsem-engine') return dir;
+    if (
+      existsSync(pkg) &&
+      (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tsem-engine'
+    )
+      return dir;
     const up = resolve(dir, '..');
-    if (up === dir) throw new EngineError('TSEM_UNAVAILABLE', 'native addon: the tsem-engine package.json was not found above the compiled code');
+    if (up === dir)
+      throw new EngineError(
+        'TSEM_UNAVAILABLE',
+        'native addon: the tsem-engine package.json was not found above the compiled code'
+      );
     dir = up;
   }
 }
@@ -69,16 +83,26 @@ let cached: NativeAddon | undefined;
 export function loadNativeAddon(): NativeAddon {
   if (cached) return cached;
   if (process.platform !== 'linux') {
-    throw new EngineError('TSEM_UNAVAILABLE', `fanotify and audit sources need Linux, this is ${process.platform}`);
+    throw new EngineError(
+      'TSEM_UNAVAILABLE',
+      `fanotify and audit sources need Linux, this is ${process.platform}`
+    );
   }
   const file = join(packageRoot(), ADDON_RELATIVE);
   if (!existsSync(file)) {
-    throw new EngineError('TSEM_UNAVAILABLE', `native addon ${ADDON_RELATIVE} is missing: run \`npm ci\` (node-gyp builds it from binding.gyp; needs make and a C++ compiler)`);
+    throw new EngineError(
+      'TSEM_UNAVAILABLE',
+      `native addon ${ADDON_RELATIVE} is missing: run \`npm ci\` (node-gyp builds it from binding.gyp; needs make and a C++ compiler)`
+    );
   }
   try {
     cached = createRequire(import.meta.url)(file) as NativeAddon;
   } catch (err) {
-    throw new EngineError('TSEM_UNAVAILABLE', `native addon ${ADDON_RELATIVE} failed to load (${(err as Error).message}): rebuild it with \`npm rebuild\``, { cause: err });
+    throw new EngineError(
+      'TSEM_UNAVAILABLE',
+      `native addon ${ADDON_RELATIVE} failed to load (${(err as Error).message}): rebuild it with \`npm rebuild\``,
+      { cause: err }
+    );
   }
   return cached;
 }

@@ -23,17 +23,24 @@ export function protoPath(): string {
     const p = join(dir, 'proto', 'tsem', 'v1', 'tsem.proto');
     if (existsSync(p)) return p;
     const up = resolve(dir, '..');
-    if (up === dir) throw new Error('proto/tsem/v1/tsem.proto not found above ' + fileURLToPath(import.meta.url));
+    if (up === dir)
+      throw new Error('proto/tsem/v1/tsem.proto not found above ' + fileURLToPath(import.meta.url));
     dir = up;
   }
 }
 
 let cached: { definition: protoLoader.PackageDefinition; proto: ProtoGrpcType } | undefined;
 
-export function loadTsemProto(): { definition: protoLoader.PackageDefinition; proto: ProtoGrpcType } {
+export function loadTsemProto(): {
+  definition: protoLoader.PackageDefinition;
+  proto: ProtoGrpcType;
+} {
   if (!cached) {
     const definition = protoLoader.loadSync(protoPath(), LOADER_OPTIONS);
-    cached = { definition, proto: grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType };
+    cached = {
+      definition,
+      proto: grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType,
+    };
   }
   return cached;
 }

@@ -20,16 +20,39 @@ function controlBytes(op: string, args: ControlArgs, counter: number): Buffer {
   return signingBytes(CONTROL_TAG, { op, args, counter });
 }
 
-export function signControl(op: string, args: ControlArgs, counter: number, controllerSecret: Uint8Array): SignedControl {
-  return { op, args, counter, signature: Buffer.from(sign(controlBytes(op, args, counter), controllerSecret)).toString('base64') };
+export function signControl(
+  op: string,
+  args: ControlArgs,
+  counter: number,
+  controllerSecret: Uint8Array
+): SignedControl {
+  return {
+    op,
+    args,
+    counter,
+    signature: Buffer.from(sign(controlBytes(op, args, counter), controllerSecret)).toString(
+      'base64'
+    ),
+  };
 }
 
 /** Checks a control message; returns why it is refused, or undefined when it is accepted. */
-export function checkControl(msg: SignedControl, controllerKey: Uint8Array, lastCounter: number): string | undefined {
+export function checkControl(
+  msg: SignedControl,
+  controllerKey: Uint8Array,
+  lastCounter: number
+): string | undefined {
   if (!Number.isSafeInteger(msg.counter)) return 'control message counter is not a whole number';
-  if (!verifySignature(controlBytes(msg.op, msg.args, msg.counter), Buffer.from(msg.signature, 'base64'), controllerKey)) {
+  if (
+    !verifySignature(
+      controlBytes(msg.op, msg.args, msg.counter),
+      Buffer.from(msg.signature, 'base64'),
+      controllerKey
+    )
+  ) {
     return `control message '${msg.op}' is not signed by the controller key`;
   }
-  if (msg.counter <= lastCounter) return `control message '${msg.op}' counter ${msg.counter} is not above ${lastCounter} (replayed?)`;
+  if (msg.counter <= lastCounter)
+    return `control message '${msg.op}' counter ${msg.counter} is not above ${lastCounter} (replayed?)`;
   return undefined;
 }

@@ -11,8 +11,18 @@ export type AgentRequest =
   | { readonly id: number; readonly type: 'event'; readonly ns: string; readonly line: Uint8Array }
   | { readonly id: number; readonly type: 'events'; readonly runs: readonly EventRun[] }
   | { readonly id: number; readonly type: 'status'; readonly ns: string }
-  | { readonly id: number; readonly type: 'report-begin'; readonly ns: string; readonly nonce: string }
-  | { readonly id: number; readonly type: 'report-finish'; readonly ticket: number; readonly quote?: QuoteEvidence }
+  | {
+      readonly id: number;
+      readonly type: 'report-begin';
+      readonly ns: string;
+      readonly nonce: string;
+    }
+  | {
+      readonly id: number;
+      readonly type: 'report-finish';
+      readonly ticket: number;
+      readonly quote?: QuoteEvidence;
+    }
   | { readonly id: number; readonly type: 'control'; readonly msg: SignedControl };
 
 export type AgentResponse =
@@ -66,7 +76,9 @@ export type BatchVerdict =
   | { readonly record: 'aggregate' | 'log' }
   | { readonly error: string };
 
-export type EventResult = { readonly record: 'event'; readonly verdict: VerdictJson } | { readonly record: 'aggregate' | 'log' };
+export type EventResult =
+  | { readonly record: 'event'; readonly verdict: VerdictJson }
+  | { readonly record: 'aggregate' | 'log' };
 
 export interface StatusResult {
   readonly namespace: string;

@@ -25,8 +25,11 @@ import { AgentMirror } from '../tee-sim/host/agent-mirror.js';
 const AGGREGATE = createHash('sha256').update('boot').digest();
 const D = (s: string) => createHash('sha256').update(s).digest('hex');
 const ORIGIN = { host: 'h', exporter: 'test' };
-const open = (pid: number, path: string): IncomingEvent => ({ obj: sourceEvent(pid, 'file_open', { file: fileCell(path, D(path)) }) });
-const objs = (events: Iterable<TsemEventJson>): IncomingEvent[] => [...events].map((obj) => ({ obj }));
+const open = (pid: number, path: string): IncomingEvent => ({
+  obj: sourceEvent(pid, 'file_open', { file: fileCell(path, D(path)) }),
+});
+const objs = (events: Iterable<TsemEventJson>): IncomingEvent[] =>
+  [...events].map((obj) => ({ obj }));
 
 let dir: string;
 let agent: ModelingAgent;
@@ -40,11 +43,25 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tsem-mirror-'));
   writeFileSync(join(dir, 'secret'), randomBytes(32));
   const keys = generateKeyPair();
-  agent = await ModelingAgent.start({ platformSecretPath: join(dir, 'secret'), aggregate: AGGREGATE.toString('hex'), controllerKey: Buffer.from(keys.publicKey).toString('base64') });
+  agent = await ModelingAgent.start({
+    platformSecretPath: join(dir, 'secret'),
+    aggregate: AGGREGATE.toString('hex'),
+    controllerKey: Buffer.from(keys.publicKey).toString('base64'),
+  });
   controller = new Controller(keys.secretKey);
   mirror = new AgentMirror(agent, controller, AGGREGATE, (m) => logged.push(m));
-  registry = new NamespaceRegistry(undefined, { digest: 'sha256', dialect: 'tsem-6.12', aggregate: () => Buffer.from(AGGREGATE), autoCreate: true });
-  pipeline = new Pipeline(registry, () => undefined, () => undefined, [mirror.stage]);
+  registry = new NamespaceRegistry(undefined, {
+    digest: 'sha256',
+    dialect: 'tsem-6.12',
+    aggregate: () => Buffer.from(AGGREGATE),
+    autoCreate: true,
+  });
+  pipeline = new Pipeline(
+    registry,
+    () => undefined,
+    () => undefined,
+    [mirror.stage]
+  );
 });
 after(async () => {
   pipeline.close();
@@ -58,20 +75,43 @@ async function assertMirrored(id: string): Promise<void> {
   await mirror.catchUp(ns);
   assert.equal(mirror.brokenReason(id), undefined);
   const s = await agent.status(id);
-  const engine = { mode: ns.mode, measurement: ns.measurement.toString('hex'), state: ns.state().toString('hex'), points: ns.validPointCount(), forensics: ns.forensicPointCount() };
-  assert.deepEqual({ mode: s.mode, measurement: s.measurement, state: s.state, points: s.points, forensics: s.forensics }, engine);
+  const engine = {
+    mode: ns.mode,
+    measurement: ns.measurement.toString('hex'),
+    state: ns.state().toString('hex'),
+    points: ns.validPointCount(),
+    forensics: ns.forensicPointCount(),
+  };
+  assert.deepEqual(
+    {
+      mode: s.mode,
+      measurement: s.measurement,
+      state: s.state,
+      points: s.points,
+      forensics: s.forensics,
+    },
+    engine
+  );
 }
 
 test('events, mode changes and loads in one coalesced stream reach the agent in the engine order', async () => {
   const train = objs(createScenario('shell', { seed: 1, iterations: 2 }).events());
-  const extra = formatModelFile({ states: [Buffer.from(D('loaded 1'), 'hex'), Buffer.from(D('loaded 2'), 'hex')], pseudonyms: [], sealed: false });
+  const extra = formatModelFile({
+    states: [Buffer.from(D('loaded 1'), 'hex'), Buffer.from(D('loaded 2'), 'hex')],
+    pseudonyms: [],
+    sealed: false,
+  });
   // Not awaited one by one: the pipeline coalesces these into few batches, control work between events.
   const work = [
     pipeline.submit('app', ORIGIN, train.slice(0, 50)),
     pipeline.control('app', (ns) => ns.loadModel(parseModel(ns, extra))),
     pipeline.submit('app', ORIGIN, train.slice(50)),
     pipeline.control('app', (ns) => ns.setMode('sealed')),
-    pipeline.submit('app', ORIGIN, objs(createScenario('reverse-shell', { seed: 2, iterations: 1 }).events())),
+    pipeline.submit(
+      'app',
+      ORIGIN,
+      objs(createScenario('reverse-shell', { seed: 2, iterations: 1 }).events())
+    ),
   ];
   await Promise.all(work);
   const ns = registry.require('app');
@@ -102,9 +142,18 @@ test('a long stream reaches the agent as few bounded events messages, mode chang
     ];
     await Promise.all(work);
     await assertMirrored('long');
-    assert.equal(sent.reduce((a, b) => a + b, 0), events.length);
-    assert.ok(sent.every((n) => n <= MAX_EVENT_BATCH), `message sizes ${sent.join(',')}`);
-    assert.ok(sent.length <= Math.ceil(events.length / 1024) + 2, `${sent.length} messages for ${events.length} events`);
+    assert.equal(
+      sent.reduce((a, b) => a + b, 0),
+      events.length
+    );
+    assert.ok(
+      sent.every((n) => n <= MAX_EVENT_BATCH),
+      `message sizes ${sent.join(',')}`
+    );
+    assert.ok(
+      sent.length <= Math.ceil(events.length / 1024) + 2,
+      `${sent.length} messages for ${events.length} events`
+    );
   } finally {
     agent.processEvent = single;
     agent.processEvents = batch;
@@ -116,25 +165,40 @@ test('a pseudonym load changes later coefficients the same way in the agent (§2
   const path = Buffer.from('/var/log/messages');
   const len = Buffer.alloc(4);
   len.writeUInt32LE(path.length);
-  const pseudonym = createHash('sha256').update(Buffer.concat([len, path])).digest();
+  const pseudonym = createHash('sha256')
+    .update(Buffer.concat([len, path]))
+    .digest();
   const model = formatModelFile({ states: [], pseudonyms: [pseudonym], sealed: false });
   await pipeline.control('pseudo', (ns) => ns.loadModel(parseModel(ns, model)));
-  const [v] = await pipeline.submit('pseudo', ORIGIN, [{ obj: sourceEvent(1, 'file_open', { file: fileCell('/var/log/messages', D('rotated')) }) }]);
+  const [v] = await pipeline.submit('pseudo', ORIGIN, [
+    { obj: sourceEvent(1, 'file_open', { file: fileCell('/var/log/messages', D('rotated')) }) },
+  ]);
   assert.equal(v?.verdict?.kind, 'learned', 'the pseudonym gives a new (zero-digest) point');
   await assertMirrored('pseudo');
 });
 
 test('the agent verdict is checked per event: a divergence names the event and both verdicts', async () => {
   // The coefficient the engine will learn next, from a scratch namespace with the same history.
-  const scratch = new NamespaceModel(createNamespaceConfig({ id: 'scratch', aggregate: AGGREGATE }));
-  for (const e of [open(1, '/a'), open(1, '/b')]) scratch.process(parseEventObject((e as { obj: TsemEventJson }).obj, { digestSize: 32 }));
+  const scratch = new NamespaceModel(
+    createNamespaceConfig({ id: 'scratch', aggregate: AGGREGATE })
+  );
+  for (const e of [open(1, '/a'), open(1, '/b')])
+    scratch.process(parseEventObject((e as { obj: TsemEventJson }).obj, { digestSize: 32 }));
   const next = scratch.points()[1]!;
   await pipeline.submit('drift', ORIGIN, [open(1, '/a')]);
   await mirror.catchUp(registry.require('drift'));
   // Whoever holds the controller key loads that point into the agent only.
-  await agent.control(controller.next('load-model', { ns: 'drift', model: formatModelFile({ states: [next.coefficient], pseudonyms: [], sealed: false }) }));
+  await agent.control(
+    controller.next('load-model', {
+      ns: 'drift',
+      model: formatModelFile({ states: [next.coefficient], pseudonyms: [], sealed: false }),
+    })
+  );
   await pipeline.submit('drift', ORIGIN, [open(1, '/b')]);
-  assert.equal(mirror.brokenReason('drift'), `event 2: the agent's verdict is 'on-contour ${next.hex}', the engine's 'learned ${next.hex}'`);
+  assert.equal(
+    mirror.brokenReason('drift'),
+    `event 2: the agent's verdict is 'on-contour ${next.hex}', the engine's 'learned ${next.hex}'`
+  );
   assert.ok(logged.some((l) => l.startsWith('agent: namespace=drift not mirrored: event 2')));
   // Broken is sticky: later events are not forwarded.
   await pipeline.submit('drift', ORIGIN, [open(1, '/c')]);
@@ -144,24 +208,41 @@ test('the agent verdict is checked per event: a divergence names the event and b
 test('what the agent cannot hold is named: other digest, foreign aggregate, re-created, restored forensics', async () => {
   await registry.create({ id: 'wide', digest: 'sha384', aggregate: Buffer.alloc(48) });
   const wideFile = fileCell('/a', createHash('sha384').update('/a').digest('hex'));
-  const [wide] = await pipeline.submit('wide', ORIGIN, [{ obj: sourceEvent(1, 'file_open', { file: wideFile }) }]);
+  const [wide] = await pipeline.submit('wide', ORIGIN, [
+    { obj: sourceEvent(1, 'file_open', { file: wideFile }) },
+  ]);
   assert.equal(wide?.verdict?.kind, 'learned');
-  assert.equal(mirror.brokenReason('wide'), 'it uses sha384; the agent holds sha256 namespaces only');
+  assert.equal(
+    mirror.brokenReason('wide'),
+    'it uses sha384; the agent holds sha256 namespaces only'
+  );
 
-  const aggregateRecord = { line: Buffer.from(JSON.stringify({ export: { type: 'aggregate' }, aggregate: { value: D('elsewhere') } })) };
+  const aggregateRecord = {
+    line: Buffer.from(
+      JSON.stringify({ export: { type: 'aggregate' }, aggregate: { value: D('elsewhere') } })
+    ),
+  };
   await pipeline.submit('foreign', ORIGIN, [aggregateRecord, open(1, '/a')]);
-  assert.match(mirror.brokenReason('foreign') ?? '', /^its aggregate is not the platform aggregate/);
+  assert.match(
+    mirror.brokenReason('foreign') ?? '',
+    /^its aggregate is not the platform aggregate/
+  );
 
   await pipeline.submit('gone', ORIGIN, [open(1, '/a')]);
   await registry.delete('gone');
   pipeline.retire('gone');
   await pipeline.submit('gone', ORIGIN, [open(1, '/a')]);
-  assert.equal(mirror.brokenReason('gone'), 'it was deleted and created again; the agent cannot drop a namespace');
+  assert.equal(
+    mirror.brokenReason('gone'),
+    'it was deleted and created again; the agent cannot drop a namespace'
+  );
 
   // Namespaces with a history the mirror never saw (as after a restart from the store).
   const restored = (id: string, seal: boolean) => {
     const ns = new NamespaceModel(createNamespaceConfig({ id, aggregate: AGGREGATE }));
-    const events = [open(1, '/a'), open(1, '/b'), open(2, '/evil')].map((e) => parseEventObject((e as { obj: TsemEventJson }).obj, { digestSize: 32 }));
+    const events = [open(1, '/a'), open(1, '/b'), open(2, '/evil')].map((e) =>
+      parseEventObject((e as { obj: TsemEventJson }).obj, { digestSize: 32 })
+    );
     ns.process(events[0]!);
     ns.process(events[1]!);
     if (seal) ns.setMode('sealed');
@@ -171,9 +252,15 @@ test('what the agent cannot hold is named: other digest, foreign aggregate, re-c
   const clean = restored('restored-learned', false);
   await mirror.catchUp(clean);
   const s = await agent.status('restored-learned');
-  assert.deepEqual([s.measurement, s.state, s.points], [clean.measurement.toString('hex'), clean.state().toString('hex'), 3]);
+  assert.deepEqual(
+    [s.measurement, s.state, s.points],
+    [clean.measurement.toString('hex'), clean.state().toString('hex'), 3]
+  );
   await mirror.catchUp(restored('restored-sealed', true));
-  assert.equal(mirror.brokenReason('restored-sealed'), 'it has 3 points of which the agent saw 0, some forensic (restored from the store?)');
+  assert.equal(
+    mirror.brokenReason('restored-sealed'),
+    'it has 3 points of which the agent saw 0, some forensic (restored from the store?)'
+  );
 });
 
 function parseModel(ns: NamespaceModel, text: string): ModelFile {

@@ -33,9 +33,11 @@ const ROOM_RULES: Readonly<Record<string, readonly string[]>> = {
 
 /** What tee-sim may use of the engine: the pure model, attestation formats, the TPM types and the
  * agent port the engine declares; never its server, store or composition. */
-const ENGINE_FOR_TEE_SIM = /^engine\/(event|measure|contour|ns|attest|tpm)\/|^engine\/trust\/(agent-port|tpm-serial)\.ts$/;
+const ENGINE_FOR_TEE_SIM =
+  /^engine\/(event|measure|contour|ns|attest|tpm)\/|^engine\/trust\/(agent-port|tpm-serial)\.ts$/;
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?'([^']+)'|import\(\s*'([^']+)'\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?'([^']+)'|import\(\s*'([^']+)'\s*\)/g;
 
 function sources(dir: string): string[] {
   const out: string[] = [];
@@ -65,7 +67,8 @@ for (const f of files) {
     imports.specifiers.push(spec);
     if (!spec.startsWith('.')) continue;
     const target = normalize(join(dirname(f), spec.replace(/\.js$/, '.ts')));
-    if (existsSync(join(root, target))) imports.local.push({ file: target, typeOnly: m[1] !== undefined });
+    if (existsSync(join(root, target)))
+      imports.local.push({ file: target, typeOnly: m[1] !== undefined });
   }
   graph.set(f, imports);
 }
@@ -91,7 +94,8 @@ function violation(from: string, to: string): string | undefined {
   if (isTest(to) && !isTest(from)) return 'imports a test';
   if (a === b) return undefined;
   if (!ROOM_RULES[a]!.includes(b)) return `${a} may not import ${b}`;
-  if (a === 'tee-sim' && b === 'engine' && !ENGINE_FOR_TEE_SIM.test(to)) return 'tee-sim may use only the engine model, formats and ports';
+  if (a === 'tee-sim' && b === 'engine' && !ENGINE_FOR_TEE_SIM.test(to))
+    return 'tee-sim may use only the engine model, formats and ports';
   return undefined;
 }
 
@@ -102,7 +106,8 @@ test('rooms import only the rooms below them (tests included, helpers followed)'
     const targets = f.startsWith('test/') ? [] : [...reach(f)];
     const direct = graph.get(f)!.local.map((l) => l.file);
     for (const t of new Set([...direct, ...targets])) {
-      const why = t.startsWith('test/helpers/') && !isTest(f) ? 'imports a test helper' : violation(f, t);
+      const why =
+        t.startsWith('test/helpers/') && !isTest(f) ? 'imports a test helper' : violation(f, t);
       if (why) offenders.push(`${f} -> ${t}: ${why}`);
     }
   }
@@ -110,12 +115,16 @@ test('rooms import only the rooms below them (tests included, helpers followed)'
 });
 
 test('no import cycles between rooms (engine counted by its sub-rooms)', () => {
-  const unit = (f: string) => (f.startsWith('engine/') && f.split('/').length > 2 ? f.split('/').slice(0, 2).join('/') : roomOf(f));
+  const unit = (f: string) =>
+    f.startsWith('engine/') && f.split('/').length > 2
+      ? f.split('/').slice(0, 2).join('/')
+      : roomOf(f);
   const edges = new Map<string, Set<string>>();
   for (const [f, imports] of graph) {
     if (isTest(f)) continue;
     for (const { file } of imports.local) {
-      if (unit(file) !== unit(f)) (edges.get(unit(f)) ?? edges.set(unit(f), new Set()).get(unit(f))!).add(unit(file));
+      if (unit(file) !== unit(f))
+        (edges.get(unit(f)) ?? edges.set(unit(f), new Set()).get(unit(f))!).add(unit(file));
     }
   }
   assert.deepEqual(cycles(edges), []);
@@ -123,7 +132,8 @@ test('no import cycles between rooms (engine counted by its sub-rooms)', () => {
 
 test('no runtime import cycles between files', () => {
   const edges = new Map<string, Set<string>>();
-  for (const [f, imports] of graph) edges.set(f, new Set(imports.local.filter((l) => !l.typeOnly).map((l) => l.file)));
+  for (const [f, imports] of graph)
+    edges.set(f, new Set(imports.local.filter((l) => !l.typeOnly).map((l) => l.file)));
   assert.deepEqual(cycles(edges), []);
 });
 
@@ -144,36 +154,70 @@ function cycles(edges: ReadonlyMap<string, ReadonlySet<string>>): string[] {
 
 test('pure model code imports no I/O, clock-driven or transport modules', () => {
   const pure = [...graph.keys()].filter(
-    (f) => /^engine\/(measure|contour|event)\//.test(f) || (/^engine\/ima\//.test(f) && !f.includes('/io/'))
+    (f) =>
+      /^engine\/(measure|contour|event)\//.test(f) ||
+      (/^engine\/ima\//.test(f) && !f.includes('/io/'))
   );
-  const banned = /^(node:(fs|net|http|http2|child_process|worker_threads|dgram)|fs|level|rxjs|@grpc\/)/;
+  const banned =
+    /^(node:(fs|net|http|http2|child_process|worker_threads|dgram)|fs|level|rxjs|@grpc\/)/;
   const offenders = pure
     .filter((f) => !isTest(f))
-    .flatMap((f) => graph.get(f)!.specifiers.filter((s) => banned.test(s)).map((s) => `${f} imports ${s}`));
+    .flatMap((f) =>
+      graph
+        .get(f)!
+        .specifiers.filter((s) => banned.test(s))
+        .map((s) => `${f} imports ${s}`)
+    );
   assert.deepEqual(offenders, []);
 });
 
 test('only the wire edge imports generated proto code', () => {
-  const protoUsers = [...graph.keys()].filter((f) => graph.get(f)!.specifiers.some((s) => s.includes('proto/gen/')));
+  const protoUsers = [...graph.keys()].filter((f) =>
+    graph.get(f)!.specifiers.some((s) => s.includes('proto/gen/'))
+  );
   const allowed = /^(engine\/server\/|exporter\/|cli\/|bench\/|test\/|proto\/)/;
-  assert.deepEqual(protoUsers.filter((f) => !allowed.test(f) && !isTest(f)), []);
+  assert.deepEqual(
+    protoUsers.filter((f) => !allowed.test(f) && !isTest(f)),
+    []
+  );
 });
 
 test('every source root is built by tsconfig and scanned here', () => {
-  const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { include: string[] };
+  const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as {
+    include: string[];
+  };
   assert.deepEqual([...tsconfig.include].sort(), [...rooms].sort(), 'tsconfig include = the rooms');
   const ignored = new Set(['node_modules', 'dist', 'build', '.git']);
   const unscanned = readdirSync(root)
-    .filter((d) => !ignored.has(d) && !d.startsWith('dist-') && statSync(join(root, d)).isDirectory())
+    .filter(
+      (d) => !ignored.has(d) && !d.startsWith('dist-') && statSync(join(root, d)).isDirectory()
+    )
     .filter((d) => !rooms.includes(d) && sources(d).length > 0);
   assert.deepEqual(unscanned, [], 'folders with TypeScript that no rule covers');
 });
 
 test('the rules catch what they are meant to catch', () => {
-  assert.match(violation('exporter/a.ts', 'engine/event/parse-json.ts') ?? '', /exporter may not import engine/);
-  assert.match(violation('engine/trust/a.ts', 'tee-sim/host/agent-client.ts') ?? '', /engine may not import tee-sim/);
-  assert.match(violation('tee-sim/host/a.ts', 'engine/server/auth.ts') ?? '', /engine model, formats and ports/);
+  assert.match(
+    violation('exporter/a.ts', 'engine/event/parse-json.ts') ?? '',
+    /exporter may not import engine/
+  );
+  assert.match(
+    violation('engine/trust/a.ts', 'tee-sim/host/agent-client.ts') ?? '',
+    /engine may not import tee-sim/
+  );
+  assert.match(
+    violation('tee-sim/host/a.ts', 'engine/server/auth.ts') ?? '',
+    /engine model, formats and ports/
+  );
   assert.match(violation('engine/ns/a.ts', 'engine/ns/b.test.ts') ?? '', /imports a test/);
   assert.equal(violation('tee-sim/agent/a.ts', 'engine/ns/namespace-model.ts'), undefined);
-  assert.deepEqual(cycles(new Map([['a', new Set(['b'])], ['b', new Set(['a'])]])), ['a -> b -> a']);
+  assert.deepEqual(
+    cycles(
+      new Map([
+        ['a', new Set(['b'])],
+        ['b', new Set(['a'])],
+      ])
+    ),
+    ['a -> b -> a']
+  );
 });

@@ -19,7 +19,8 @@ function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(join(root, dir))) {
     const rel = dir ? join(dir, name) : name;
     if (statSync(join(root, rel)).isDirectory()) {
-      if (!SKIP_DIRS.has(name) && !name.startsWith('dist-') && !name.startsWith('.')) walk(rel, out);
+      if (!SKIP_DIRS.has(name) && !name.startsWith('dist-') && !name.startsWith('.'))
+        walk(rel, out);
     } else if (/\.(ts|md)$/.test(name)) out.push(rel);
   }
   return out;
@@ -59,7 +60,10 @@ function lastIndex(re: RegExp, text: string): number {
 /** A document name as written in `file`, resolved to a repo path, or undefined if absolute. */
 function resolveDoc(name: string, file: string): string | undefined {
   if (name.startsWith('/')) return undefined; // data, e.g. a simulated home directory
-  if (!name.includes('/')) return existsSync(join(root, 'docs', name)) ? join('docs', name) : normalize(join(dirname(file), name));
+  if (!name.includes('/'))
+    return existsSync(join(root, 'docs', name))
+      ? join('docs', name)
+      : normalize(join(dirname(file), name));
   const fromRoot = normalize(name.replace(/^\.\//, ''));
   if (existsSync(join(root, fromRoot))) return fromRoot;
   return normalize(join(dirname(file), name));
@@ -79,12 +83,18 @@ interface Citation {
 function citations(file: string): Citation[] {
   const text = readFileSync(join(root, file), 'utf8');
   const isMd = file.endsWith('.md');
-  const named = [...text.matchAll(DOC_NAME)].map((m) => resolveDoc(m[0], file)).filter((d): d is string => d !== undefined);
+  const named = [...text.matchAll(DOC_NAME)]
+    .map((m) => resolveDoc(m[0], file))
+    .filter((d): d is string => d !== undefined);
   // A file that names an outside specification before any document of ours cites that spec.
   const firstDoc = text.search(DOC_NAME);
   const firstSpec = text.search(OUTSIDE_SPEC);
-  const outsideFile = firstSpec >= 0 && (firstDoc < 0 || firstSpec < firstDoc) && !named.some((d) => d.startsWith('docs/'));
-  const fileDefault = (isMd ? undefined : named.find((d) => d.startsWith('docs/'))) ?? roomDefault(file);
+  const outsideFile =
+    firstSpec >= 0 &&
+    (firstDoc < 0 || firstSpec < firstDoc) &&
+    !named.some((d) => d.startsWith('docs/'));
+  const fileDefault =
+    (isMd ? undefined : named.find((d) => d.startsWith('docs/'))) ?? roomDefault(file);
   const out: Citation[] = [];
   const lines = text.split('\n');
   lines.forEach((line, i) => {
@@ -96,12 +106,20 @@ function citations(file: string): Citation[] {
     for (const m of line.matchAll(SECTION)) {
       // A citation wrapped onto the next line still names its document on the line before.
       const before = `${lines[i - 1] ?? ''}\n${line.slice(0, m.index)}`;
-      const names = [...before.matchAll(DOC_NAME)].map((n) => resolveDoc(n[0], file)).filter((d): d is string => d !== undefined);
+      const names = [...before.matchAll(DOC_NAME)]
+        .map((n) => resolveDoc(n[0], file))
+        .filter((d): d is string => d !== undefined);
       if (lastIndex(OUTSIDE_SPEC, before) > lastIndex(DOC_NAME, before)) continue;
       if (names.length === 0 && outsideFile) continue;
       const doc = names.at(-1) ?? fileDefault;
       out.push({ where, doc, section: m[1] });
-      if (m[2]) out.push({ where, doc, section: m[2].includes('.') || !m[1]!.includes('.') ? m[2] : `${m[1]!.split('.')[0]}.${m[2]}` });
+      if (m[2])
+        out.push({
+          where,
+          doc,
+          section:
+            m[2].includes('.') || !m[1]!.includes('.') ? m[2] : `${m[1]!.split('.')[0]}.${m[2]}`,
+        });
     }
   });
   return out;
@@ -118,14 +136,29 @@ function dead(c: Citation): string | undefined {
 
 test('every document and section cited in code, help and Markdown exists in the repository', () => {
   // This file cites dead documents on purpose (below).
-  const all = walk('').filter((f) => f !== 'test/doc-citations.test.ts').flatMap(citations);
-  assert.ok(all.filter((c) => c.section).length > 200, 'the scan finds the code base\'s § citations');
+  const all = walk('')
+    .filter((f) => f !== 'test/doc-citations.test.ts')
+    .flatMap(citations);
+  assert.ok(
+    all.filter((c) => c.section).length > 200,
+    "the scan finds the code base's § citations"
+  );
   assert.deepEqual(all.map(dead).filter(Boolean), []);
 });
 
 test('the citation check reports a dead document and a dead section', () => {
-  assert.equal(dead({ where: 'x:1', doc: 'docs/no-such.md' }), 'x:1: docs/no-such.md does not exist');
-  assert.equal(dead({ where: 'x:1', doc: 'docs/tsem-model.md', section: '2.99' }), 'x:1: docs/tsem-model.md has no section §2.99');
+  assert.equal(
+    dead({ where: 'x:1', doc: 'docs/no-such.md' }),
+    'x:1: docs/no-such.md does not exist'
+  );
+  assert.equal(
+    dead({ where: 'x:1', doc: 'docs/tsem-model.md', section: '2.99' }),
+    'x:1: docs/tsem-model.md has no section §2.99'
+  );
   assert.equal(dead({ where: 'x:1', doc: 'docs/tsem-model.md', section: '2.6' }), undefined);
-  assert.equal(dead({ where: 'x:1', doc: 'docs/ima.md', section: '8.8' }), undefined, 'a numbered item under §8');
+  assert.equal(
+    dead({ where: 'x:1', doc: 'docs/ima.md', section: '8.8' }),
+    undefined,
+    'a numbered item under §8'
+  );
 });

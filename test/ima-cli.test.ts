@@ -15,33 +15,68 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-const expected = JSON.parse(readFileSync(vectorPath('ima/expected.json'), 'utf8')) as { files: Record<string, { computed?: { pcr10?: Record<string, string> } }> };
+const expected = JSON.parse(readFileSync(vectorPath('ima/expected.json'), 'utf8')) as {
+  files: Record<string, { computed?: { pcr10?: Record<string, string> } }>;
+};
 
 test('ima verify-log prints entries, template-digest-ok, violations and one pcr10 line per bank', async () => {
-  const r = await run('ima', 'verify-log', vectorPath('ima/ibmtss/imatest.log'), '--pcr-banks', 'sha1,sha256');
+  const r = await run(
+    'ima',
+    'verify-log',
+    vectorPath('ima/ibmtss/imatest.log'),
+    '--pcr-banks',
+    'sha1,sha256'
+  );
   const pcr = expected.files['ibmtss/imatest.log']!.computed!.pcr10!;
   assert.equal(r.code, 0);
-  assert.equal(r.out, `entries 17\ntemplate-digest-ok 16\nviolations 1\npcr10 sha1 ${pcr.sha1}\npcr10 sha256 ${pcr.sha256}\n`);
+  assert.equal(
+    r.out,
+    `entries 17\ntemplate-digest-ok 16\nviolations 1\npcr10 sha1 ${pcr.sha1}\npcr10 sha256 ${pcr.sha256}\n`
+  );
 });
 
 test('ima verify-log exits 1 naming the record on a malformed list and on a digest mismatch', async () => {
-  const bad = await run('ima', 'verify-log', vectorPath('ima/tpm2-tss/sml-ima-ng-sha1-invalidated.bin'));
+  const bad = await run(
+    'ima',
+    'verify-log',
+    vectorPath('ima/tpm2-tss/sml-ima-ng-sha1-invalidated.bin')
+  );
   assert.equal(bad.code, 1);
   assert.match(bad.err, /record 1 \(offset 0\): template data length 49/);
-  const mismatch = await run('ima', 'verify-log', vectorPath('ima/keylime/test_ima_verification_bad_signature.ascii'), '--format', 'ascii');
+  const mismatch = await run(
+    'ima',
+    'verify-log',
+    vectorPath('ima/keylime/test_ima_verification_bad_signature.ascii'),
+    '--format',
+    'ascii'
+  );
   assert.equal(mismatch.code, 1);
   assert.match(mismatch.err, /record 1: template digest 5d4d5141/);
 });
 
 test('ima policy check counts rules and rejects a bad line naming it', async () => {
-  assert.deepEqual(await run('ima', 'policy', 'check', join(repoRoot(), 'policies', 'ima', 'tcb')), { code: 0, out: 'rules 20\n', err: '' });
+  assert.deepEqual(
+    await run('ima', 'policy', 'check', join(repoRoot(), 'policies', 'ima', 'tcb')),
+    { code: 0, out: 'rules 20\n', err: '' }
+  );
   const r = await run('ima', 'policy', 'check', vectorPath('ima/expected.json'));
   assert.equal(r.code, 1);
   assert.match(r.err, /policy line 1: '\{': unknown keyword/);
 });
 
 test('ima keylime-policy verify reports findings per record and exits 1', async () => {
-  const r = await run('ima', 'keylime-policy', 'verify', '--policy', vectorPath('ima/keylime/runtime-policy-test.json'), vectorPath('ima/keylime/test_ima_verification_measurements_signatures_keyrings.ascii'), '--keys', vectorPath('ima/keylime/rsa2048pub.pem'), '--keys', vectorPath('ima/keylime/secp256k1-pub.pem'));
+  const r = await run(
+    'ima',
+    'keylime-policy',
+    'verify',
+    '--policy',
+    vectorPath('ima/keylime/runtime-policy-test.json'),
+    vectorPath('ima/keylime/test_ima_verification_measurements_signatures_keyrings.ascii'),
+    '--keys',
+    vectorPath('ima/keylime/rsa2048pub.pem'),
+    '--keys',
+    vectorPath('ima/keylime/secp256k1-pub.pem')
+  );
   assert.equal(r.code, 1);
   assert.match(r.out, /entries 6\nfindings 3\n$/);
 });
@@ -52,6 +87,10 @@ test('ima measure without --policy is a usage error', async () => {
 
 test('built-in policies parse', async () => {
   for (const p of ['tcb', 'appraise_tcb', 'secure_boot']) {
-    assert.equal((await run('ima', 'policy', 'check', join(repoRoot(), 'policies', 'ima', p))).code, 0, p);
+    assert.equal(
+      (await run('ima', 'policy', 'check', join(repoRoot(), 'policies', 'ima', p))).code,
+      0,
+      p
+    );
   }
 });

@@ -14,7 +14,16 @@ import { verifyList } from '../engine/ima/pcr-replay.js';
 const root = { uid: 0, euid: 0, gid: 0, egid: 0 };
 
 function exec(path: string, content: string, version = '1', ino = 42): FileEvent {
-  return { path, ino, version, func: 'BPRM_CHECK', mask: 0x1, cred: root, fsmagic: 0xef53, digest: (a) => hashBytes(a, Buffer.from(content)) };
+  return {
+    path,
+    ino,
+    version,
+    func: 'BPRM_CHECK',
+    mask: 0x1,
+    cred: root,
+    fsmagic: 0xef53,
+    digest: (a) => hashBytes(a, Buffer.from(content)),
+  };
 }
 
 function nsField(ns: ImaNamespace, i: number): string {
@@ -23,23 +32,48 @@ function nsField(ns: ImaNamespace, i: number): string {
 
 test('same file executed in two namespaces: measured once in each, ima-ns entries carry the ns id', () => {
   const host = new ImaNamespace({ name: 'host', policy: parsePolicy('measure func=BPRM_CHECK') });
-  const a = new ImaNamespace({ name: 'a', parent: host, policy: parsePolicy('measure func=BPRM_CHECK'), template: 'ima-ns' });
-  const b = new ImaNamespace({ name: 'b', parent: host, policy: parsePolicy('measure func=BPRM_CHECK'), template: 'ima-ns' });
+  const a = new ImaNamespace({
+    name: 'a',
+    parent: host,
+    policy: parsePolicy('measure func=BPRM_CHECK'),
+    template: 'ima-ns',
+  });
+  const b = new ImaNamespace({
+    name: 'b',
+    parent: host,
+    policy: parsePolicy('measure func=BPRM_CHECK'),
+    template: 'ima-ns',
+  });
   for (let i = 0; i < 3; i++) {
-    assert.deepEqual(a.handleFile(exec('/usr/bin/ls', 'ls')).measuredIn, i === 0 ? ['a', 'host'] : []);
-    assert.deepEqual(b.handleFile(exec('/usr/bin/ls', 'ls')).measuredIn, i === 0 ? ['b', 'host'] : []);
+    assert.deepEqual(
+      a.handleFile(exec('/usr/bin/ls', 'ls')).measuredIn,
+      i === 0 ? ['a', 'host'] : []
+    );
+    assert.deepEqual(
+      b.handleFile(exec('/usr/bin/ls', 'ls')).measuredIn,
+      i === 0 ? ['b', 'host'] : []
+    );
   }
   assert.equal(a.log.entries.length, 1);
   assert.equal(b.log.entries.length, 1);
   assert.equal(nsField(a, 0), a.id.toString('hex'));
   assert.equal(nsField(b, 0), b.id.toString('hex'));
   // The host logs each namespace's execution once, tagged with that namespace.
-  assert.deepEqual(host.log.entries.map((e) => e.templateName), ['ima-ns', 'ima-ns']);
-  assert.deepEqual([nsField(host, 0), nsField(host, 1)], [a.id.toString('hex'), b.id.toString('hex')]);
+  assert.deepEqual(
+    host.log.entries.map((e) => e.templateName),
+    ['ima-ns', 'ima-ns']
+  );
+  assert.deepEqual(
+    [nsField(host, 0), nsField(host, 1)],
+    [a.id.toString('hex'), b.id.toString('hex')]
+  );
   assert.notDeepEqual(a.log.aggregate('sha256'), b.log.aggregate('sha256'));
   // Each log replays to its own aggregate through the binary format.
   const back = parseBinaryList(host.log.toBinary('sha256'), 32).entries;
-  assert.deepEqual(verifyList(back, 'sha256', ['sha256']).pcrs.get('sha256', 10), host.log.aggregate('sha256'));
+  assert.deepEqual(
+    verifyList(back, 'sha256', ['sha256']).pcrs.get('sha256', 10),
+    host.log.aggregate('sha256')
+  );
 });
 
 test('a file is re-measured in a namespace after it changes (new change cookie)', () => {
@@ -51,8 +85,15 @@ test('a file is re-measured in a namespace after it changes (new change cookie)'
 });
 
 test("a namespace's dont_measure cannot switch off the host's measure rule", () => {
-  const host = new ImaNamespace({ name: 'host', policy: parsePolicy('measure func=BPRM_CHECK mask=MAY_EXEC') });
-  const evil = new ImaNamespace({ name: 'evil', parent: host, policy: parsePolicy('dont_measure\ndont_appraise') });
+  const host = new ImaNamespace({
+    name: 'host',
+    policy: parsePolicy('measure func=BPRM_CHECK mask=MAY_EXEC'),
+  });
+  const evil = new ImaNamespace({
+    name: 'evil',
+    parent: host,
+    policy: parsePolicy('dont_measure\ndont_appraise'),
+  });
   const out = evil.handleFile(exec('/opt/payload', 'payload'));
   assert.deepEqual(out.measuredIn, ['host']);
   assert.equal(evil.log.entries.length, 0);
@@ -60,18 +101,37 @@ test("a namespace's dont_measure cannot switch off the host's measure rule", () 
 });
 
 test("a namespace's policy cannot switch off the host's enforcing appraisal", () => {
-  const host = new ImaNamespace({ name: 'host', policy: parsePolicy('appraise func=BPRM_CHECK'), enforce: true });
-  const child = new ImaNamespace({ name: 'child', parent: host, policy: parsePolicy('dont_appraise') });
+  const host = new ImaNamespace({
+    name: 'host',
+    policy: parsePolicy('appraise func=BPRM_CHECK'),
+    enforce: true,
+  });
+  const child = new ImaNamespace({
+    name: 'child',
+    parent: host,
+    policy: parsePolicy('dont_appraise'),
+  });
   const out = child.handleFile(exec('/opt/unsigned', 'x'));
   assert.equal(out.allowed, false);
-  assert.deepEqual(out.records.map((r) => [r.namespace, r.origin, r.status, r.cause]), [['host', 'child', 'INTEGRITY_NOLABEL', 'missing-hash']]);
+  assert.deepEqual(
+    out.records.map((r) => [r.namespace, r.origin, r.status, r.cause]),
+    [['host', 'child', 'INTEGRITY_NOLABEL', 'missing-hash']]
+  );
 });
 
 test('a hash xattr that matches passes; the cached status is reused until the file changes', () => {
-  const ns = new ImaNamespace({ name: 'n', policy: parsePolicy('appraise func=BPRM_CHECK'), enforce: true });
+  const ns = new ImaNamespace({
+    name: 'n',
+    policy: parsePolicy('appraise func=BPRM_CHECK'),
+    enforce: true,
+  });
   const xattr = Buffer.concat([Buffer.from([0x04, 4]), hashBytes('sha256', Buffer.from('good'))]);
   let hashed = 0;
-  const ev = (content: string, version: string): FileEvent => ({ ...exec('/bin/x', content, version), xattr, digest: (a) => (hashed++, hashBytes(a, Buffer.from(content))) });
+  const ev = (content: string, version: string): FileEvent => ({
+    ...exec('/bin/x', content, version),
+    xattr,
+    digest: (a) => (hashed++, hashBytes(a, Buffer.from(content))),
+  });
   assert.equal(ns.handleFile(ev('good', '1')).allowed, true);
   assert.equal(ns.handleFile(ev('good', '1')).allowed, true);
   assert.equal(hashed, 1);

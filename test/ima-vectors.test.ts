@@ -24,14 +24,23 @@ interface Expected {
   template_digest_ok?: number;
   violations?: number;
   published?: { template_digests_in_order?: string[] };
-  computed?: { pcr10?: Record<string, string>; sha256_boot_aggregate_pcr0_9?: string; sha256_boot_aggregate_pcr0_7?: string; sha1_boot_aggregate_pcr0_7?: string };
+  computed?: {
+    pcr10?: Record<string, string>;
+    sha256_boot_aggregate_pcr0_9?: string;
+    sha256_boot_aggregate_pcr0_7?: string;
+    sha1_boot_aggregate_pcr0_7?: string;
+  };
 }
-const expected = JSON.parse(readFileSync(vectorPath('ima/expected.json'), 'utf8')) as { files: Record<string, Expected> };
+const expected = JSON.parse(readFileSync(vectorPath('ima/expected.json'), 'utf8')) as {
+  files: Record<string, Expected>;
+};
 const BANKS = ['sha1', 'sha256', 'sha384', 'sha512'];
 
 function load(file: string): TemplateEntry[] {
   const raw = readFileSync(vectorPath(`ima/${file}`));
-  return /\.(bin|log)$/.test(file) ? parseBinaryList(raw).entries : parseAsciiList(raw.toString('utf8'));
+  return /\.(bin|log)$/.test(file)
+    ? parseBinaryList(raw).entries
+    : parseAsciiList(raw.toString('utf8'));
 }
 
 for (const [file, exp] of Object.entries(expected.files)) {
@@ -44,32 +53,67 @@ for (const [file, exp] of Object.entries(expected.files)) {
     assert.equal(v.violations, exp.violations ?? 0);
     assert.deepEqual(v.mismatches, []);
     const published = exp.published?.template_digests_in_order;
-    if (published) assert.deepEqual(entries.map((e) => e.loggedDigest!.toString('hex')), published);
-    for (const [bank, hex] of Object.entries(exp.computed?.pcr10 ?? {})) assert.equal(v.pcrs.get(bank, 10).toString('hex'), hex, bank);
+    if (published)
+      assert.deepEqual(
+        entries.map((e) => e.loggedDigest!.toString('hex')),
+        published
+      );
+    for (const [bank, hex] of Object.entries(exp.computed?.pcr10 ?? {}))
+      assert.equal(v.pcrs.get(bank, 10).toString('hex'), hex, bank);
   });
 }
 
 test('malformed vector sml-ima-ng-sha1-invalidated.bin is rejected naming record 1', () => {
-  assert.throws(() => load('tpm2-tss/sml-ima-ng-sha1-invalidated.bin'), (e: unknown) => e instanceof MeasurementListError && e.record === 1 && /template data length 49/.test(e.message));
+  assert.throws(
+    () => load('tpm2-tss/sml-ima-ng-sha1-invalidated.bin'),
+    (e: unknown) =>
+      e instanceof MeasurementListError &&
+      e.record === 1 &&
+      /template data length 49/.test(e.message)
+  );
 });
 
 test('boot_aggregate: sample log PCR 0-9 (sha256) equals the published IMA line; SHA-1 PCRs match tsspcrread', () => {
-  const pcrs = replayEventLog(readFileSync(vectorPath('ima/ima-evm-utils/sample-binary_bios_measurements-pcrs-8-9')));
+  const pcrs = replayEventLog(
+    readFileSync(vectorPath('ima/ima-evm-utils/sample-binary_bios_measurements-pcrs-8-9'))
+  );
   const c = expected.files['ima-evm-utils/sample-binary_bios_measurements-pcrs-8-9']!.computed!;
-  assert.equal(bootAggregate('sha256', pcrs.get('sha256')!).toString('hex'), c.sha256_boot_aggregate_pcr0_9);
-  assert.equal(bootAggregate('sha256', pcrs.get('sha256')!, { pcrCount: 8 }).toString('hex'), c.sha256_boot_aggregate_pcr0_7);
-  assert.equal(bootAggregate('sha1', pcrs.get('sha1')!).toString('hex'), c.sha1_boot_aggregate_pcr0_7);
+  assert.equal(
+    bootAggregate('sha256', pcrs.get('sha256')!).toString('hex'),
+    c.sha256_boot_aggregate_pcr0_9
+  );
+  assert.equal(
+    bootAggregate('sha256', pcrs.get('sha256')!, { pcrCount: 8 }).toString('hex'),
+    c.sha256_boot_aggregate_pcr0_7
+  );
+  assert.equal(
+    bootAggregate('sha1', pcrs.get('sha1')!).toString('hex'),
+    c.sha1_boot_aggregate_pcr0_7
+  );
   const line = load('ima-evm-utils/sample-ascii_runtime_measurements-pcrs-8-9')[0]!;
-  assert.deepEqual(digestOfField(line.fields[0]!)!.digest, bootAggregate('sha256', pcrs.get('sha256')!));
-  const tss = parsePcrText(readFileSync(vectorPath('ima/ima-evm-utils/sample-tpm-2.0-pcrs-8-9'), 'utf8'));
+  assert.deepEqual(
+    digestOfField(line.fields[0]!)!.digest,
+    bootAggregate('sha256', pcrs.get('sha256')!)
+  );
+  const tss = parsePcrText(
+    readFileSync(vectorPath('ima/ima-evm-utils/sample-tpm-2.0-pcrs-8-9'), 'utf8')
+  );
   for (let i = 0; i < 10; i++) assert.deepEqual(pcrs.get('sha1')![i], tss.get(i), `PCR ${i}`);
 });
 
 test('boot_aggregate: older kernel vector uses the PCR 0-7 variant', () => {
-  const pcrs = replayEventLog(readFileSync(vectorPath('ima/ima-evm-utils/test_binary_bios_measurements')));
+  const pcrs = replayEventLog(
+    readFileSync(vectorPath('ima/ima-evm-utils/test_binary_bios_measurements'))
+  );
   const line = load('ima-evm-utils/test_ascii_runtime_measurements')[0]!;
-  assert.deepEqual(digestOfField(line.fields[0]!)!.digest, bootAggregate('sha256', pcrs.get('sha256')!, { pcrCount: 8 }));
-  assert.notDeepEqual(digestOfField(line.fields[0]!)!.digest, bootAggregate('sha256', pcrs.get('sha256')!));
+  assert.deepEqual(
+    digestOfField(line.fields[0]!)!.digest,
+    bootAggregate('sha256', pcrs.get('sha256')!, { pcrCount: 8 })
+  );
+  assert.notDeepEqual(
+    digestOfField(line.fields[0]!)!.digest,
+    bootAggregate('sha256', pcrs.get('sha256')!)
+  );
 });
 
 const keyring = new Keyring([
@@ -82,7 +126,10 @@ test('key ids match the published ones (f3452d23, 531f4025)', () => {
   assert.equal(keyring.find(0x531f4025)[0]!.curve, 'secp256k1');
 });
 
-for (const file of ['keylime/test_ima_verification_measurements_signatures_keyrings.ascii', 'rust-keylime/entry_rs_test_entries.ascii']) {
+for (const file of [
+  'keylime/test_ima_verification_measurements_signatures_keyrings.ascii',
+  'rust-keylime/entry_rs_test_entries.ascii',
+]) {
   test(`signatures in ${file} verify; a flipped digest bit does not`, () => {
     const signed = load(file).filter((e) => e.fieldIds.includes('sig') && e.fields[2]!.length > 0);
     assert.ok(signed.length > 0);
@@ -105,7 +152,12 @@ test('bad-signature vector: sig_size header mismatch is rejected and its templat
   assert.equal(verifyList([e], 'sha1', ['sha1']).mismatches.length, 1);
 });
 
-for (const file of ['rust-keylime/ima-policy', 'keylime/demo-ima-policy-default', 'keylime/demo-ima-policy-keylime', 'keylime/demo-ima-policy-keylime-etc']) {
+for (const file of [
+  'rust-keylime/ima-policy',
+  'keylime/demo-ima-policy-default',
+  'keylime/demo-ima-policy-keylime',
+  'keylime/demo-ima-policy-keylime-etc',
+]) {
   test(`policy parser accepts ${file}`, () => {
     const rules = parsePolicy(readFileSync(vectorPath(`ima/${file}`), 'utf8'));
     assert.ok(rules.length > 10);
@@ -113,18 +165,40 @@ for (const file of ['rust-keylime/ima-policy', 'keylime/demo-ima-policy-default'
 }
 
 test('rust-keylime ima-policy has 1018 rules', () => {
-  assert.equal(parsePolicy(readFileSync(vectorPath('ima/rust-keylime/ima-policy'), 'utf8')).length, 1018);
+  assert.equal(
+    parsePolicy(readFileSync(vectorPath('ima/rust-keylime/ima-policy'), 'utf8')).length,
+    1018
+  );
 });
 
 test('keylime runtime policy: published checksum, 21 digests, keyring learning and allowlist findings', () => {
   const raw = readFileSync(vectorPath('ima/keylime/runtime-policy-test.json'));
-  assert.equal(hashBytes('sha256', raw).toString('hex'), '64608ceb82d6d6459e8ac5ffd19865d670d1fe99417e10f20446de5d125bc4ab');
+  assert.equal(
+    hashBytes('sha256', raw).toString('hex'),
+    '64608ceb82d6d6459e8ac5ffd19865d670d1fe99417e10f20446de5d125bc4ab'
+  );
   const policy = parseRuntimePolicy(raw.toString('utf8'));
   assert.equal(Object.keys(policy.digests).length, 21);
   const entries = load('keylime/test_ima_verification_measurements_signatures_keyrings.ascii');
-  const findings = verifyAgainstRuntimePolicy(entries, policy, [...keyring.find(0xf3452d23), ...keyring.find(0x531f4025)]);
+  const findings = verifyAgainstRuntimePolicy(entries, policy, [
+    ...keyring.find(0xf3452d23),
+    ...keyring.find(0x531f4025),
+  ]);
   // The boot_aggregate and the two unsigned modules are not in this allowlist; the signed ones pass.
-  assert.deepEqual(findings.map((f) => [f.record, f.id.split('.').pop()]), [[1, 'runtime_policy_hash'], [2, 'not_in_allowlist'], [3, 'not_in_allowlist']]);
+  assert.deepEqual(
+    findings.map((f) => [f.record, f.id.split('.').pop()]),
+    [
+      [1, 'runtime_policy_hash'],
+      [2, 'not_in_allowlist'],
+      [3, 'not_in_allowlist'],
+    ]
+  );
   const excluded = { ...policy, excludes: ['boot_aggregate', '/lib/modules/'] };
-  assert.deepEqual(verifyAgainstRuntimePolicy(entries, excluded, [...keyring.find(0xf3452d23), ...keyring.find(0x531f4025)]), []);
+  assert.deepEqual(
+    verifyAgainstRuntimePolicy(entries, excluded, [
+      ...keyring.find(0xf3452d23),
+      ...keyring.find(0x531f4025),
+    ]),
+    []
+  );
 });

@@ -15,7 +15,8 @@ import { type AgentInit, type EventResult, MAX_EVENT_BATCH } from '../tee-sim/pr
 import { platformSealKey, unseal } from '../tee-sim/agent/sealed-store.js';
 
 const D = (s: string) => createHash('sha256').update(s).digest('hex');
-const line = (pid: number, path: string) => JSON.stringify(sourceEvent(pid, 'file_open', { file: fileCell(path, D(path)) }));
+const line = (pid: number, path: string) =>
+  JSON.stringify(sourceEvent(pid, 'file_open', { file: fileCell(path, D(path)) }));
 const AGGREGATE = D('boot');
 let dir: string;
 let secretPath: string;
@@ -58,12 +59,24 @@ test('events in, verdicts out; a signed report verifies against the replayed tra
     assert.deepEqual(verifyReport(report, { publicKey: agent.publicKey, nonce }).findings, []);
     // The trajectory alone (without the forensic event) gives another state: named.
     const expected = expectedFromTrajectory(Buffer.from(lines.join('\n')), report);
-    assert.deepEqual(verifyReport(report, { publicKey: agent.publicKey, nonce, expected }).findings.map((f) => f.id), ['state.measurement', 'state.state', 'state.forensics']);
+    assert.deepEqual(
+      verifyReport(report, { publicKey: agent.publicKey, nonce, expected }).findings.map(
+        (f) => f.id
+      ),
+      ['state.measurement', 'state.state', 'state.forensics']
+    );
     const all = Buffer.from([...lines, line(2, '/tmp/evil')].join('\n'));
     // With the forensic event replayed in learn mode, measurement and state agree (§2.6: forensic
     // points extend too) and only the valid/forensic split differs.
-    const split = verifyReport(report, { publicKey: agent.publicKey, nonce, expected: expectedFromTrajectory(all, report) });
-    assert.deepEqual(split.findings.map((f) => f.id), ['state.points', 'state.forensics']);
+    const split = verifyReport(report, {
+      publicKey: agent.publicKey,
+      nonce,
+      expected: expectedFromTrajectory(all, report),
+    });
+    assert.deepEqual(
+      split.findings.map((f) => f.id),
+      ['state.points', 'state.forensics']
+    );
   } finally {
     await agent.close();
   }
@@ -75,10 +88,20 @@ test('control messages must be signed by the controller and never replayed', asy
     const ctl = new Controller(controllerKeys.secretKey);
     const create = ctl.next('create-namespace', { id: 'a' });
     await agent.control(create);
-    await assert.rejects(agent.control(create), (e: Error) => e instanceof AgentError && /counter 1 is not above 1 \(replayed\?\)/.test(e.message));
+    await assert.rejects(
+      agent.control(create),
+      (e: Error) =>
+        e instanceof AgentError && /counter 1 is not above 1 \(replayed\?\)/.test(e.message)
+    );
     const intruder = generateKeyPair();
-    await assert.rejects(agent.control(signControl('set-mode', { ns: 'a', mode: 'learn' }, 99, intruder.secretKey)), /not signed by the controller key/);
-    const forged = { ...ctl.next('set-mode', { ns: 'a', mode: 'sealed' }), args: { ns: 'a', mode: 'learn' } };
+    await assert.rejects(
+      agent.control(signControl('set-mode', { ns: 'a', mode: 'learn' }, 99, intruder.secretKey)),
+      /not signed by the controller key/
+    );
+    const forged = {
+      ...ctl.next('set-mode', { ns: 'a', mode: 'sealed' }),
+      args: { ns: 'a', mode: 'learn' },
+    };
     await assert.rejects(agent.control(forged), /not signed by the controller key/);
     await assert.rejects(agent.processEvent('nope', line(1, '/x')), /no namespace 'nope'/);
     assert.equal((await agent.status('a')).mode, 'learn');
@@ -104,10 +127,23 @@ test("the agent's signing key never leaves the worker except sealed; sealed stat
     await agent.close();
   }
   // Only the platform (secret file + aggregate) can open the sealed state: do so to learn the key.
-  const content = JSON.parse(Buffer.from(unseal(sealed, platformSealKey(await readSecret(), Buffer.from(AGGREGATE, 'hex')))).toString()) as { secretKey: string };
+  const content = JSON.parse(
+    Buffer.from(
+      unseal(sealed, platformSealKey(await readSecret(), Buffer.from(AGGREGATE, 'hex')))
+    ).toString()
+  ) as { secretKey: string };
   const secret = Buffer.from(content.secretKey, 'base64');
-  assert.deepEqual(new Uint8Array(secret.subarray(32)), agent.publicKey, 'sealed key is the agent key');
-  for (const enc of [secret.toString('base64'), secret.toString('hex'), secret.subarray(0, 32).toString('base64'), secret.subarray(0, 32).toString('hex')]) {
+  assert.deepEqual(
+    new Uint8Array(secret.subarray(32)),
+    agent.publicKey,
+    'sealed key is the agent key'
+  );
+  for (const enc of [
+    secret.toString('base64'),
+    secret.toString('hex'),
+    secret.subarray(0, 32).toString('base64'),
+    secret.subarray(0, 32).toString('hex'),
+  ]) {
     for (const s of seen) assert.equal(s.includes(enc), false, 'secret key material in a message');
   }
   assert.equal(sealed.includes(secret.subarray(0, 32)), false);
@@ -117,14 +153,23 @@ test("the agent's signing key never leaves the worker except sealed; sealed stat
     assert.deepEqual(resumed.publicKey, agent.publicKey);
     assert.equal((await resumed.status('n')).points, 1);
     // The counter survived: the old seal-state message (counter 2) cannot be replayed.
-    await assert.rejects(resumed.control({ ...ctl.next('seal-state'), counter: 2 }), /not signed by the controller key|not above/);
+    await assert.rejects(
+      resumed.control({ ...ctl.next('seal-state'), counter: 2 }),
+      /not signed by the controller key|not above/
+    );
   } finally {
     await resumed.close();
   }
-  await assert.rejects(ModelingAgent.start(init({ sealedState: sealed, aggregate: D('other boot') })), /does not open with this platform key/);
+  await assert.rejects(
+    ModelingAgent.start(init({ sealedState: sealed, aggregate: D('other boot') })),
+    /does not open with this platform key/
+  );
   const otherSecret = join(dir, 'other.secret');
   writeFileSync(otherSecret, randomBytes(32));
-  await assert.rejects(ModelingAgent.start(init({ sealedState: sealed, platformSecretPath: otherSecret })), /does not open with this platform key/);
+  await assert.rejects(
+    ModelingAgent.start(init({ sealedState: sealed, platformSecretPath: otherSecret })),
+    /does not open with this platform key/
+  );
 });
 
 async function readSecret(): Promise<Buffer> {
@@ -136,29 +181,60 @@ test('one events message gives the same verdicts and state as the same lines sen
   const agent = await ModelingAgent.start(init());
   try {
     const ctl = new Controller(controllerKeys.secretKey);
-    for (const id of ['single', 'batch', 'other']) await agent.control(ctl.next('create-namespace', { id }));
-    const learn = [...createScenario('shell', { seed: 4, iterations: 2 }).events()].map((e) => JSON.stringify(e));
-    const attack = [...createScenario('reverse-shell', { seed: 5, iterations: 1 }).events()].map((e) => JSON.stringify(e));
-    const aggregate = JSON.stringify({ export: { type: 'aggregate' }, aggregate: { value: D('elsewhere') } });
+    for (const id of ['single', 'batch', 'other'])
+      await agent.control(ctl.next('create-namespace', { id }));
+    const learn = [...createScenario('shell', { seed: 4, iterations: 2 }).events()].map((e) =>
+      JSON.stringify(e)
+    );
+    const attack = [...createScenario('reverse-shell', { seed: 5, iterations: 1 }).events()].map(
+      (e) => JSON.stringify(e)
+    );
+    const aggregate = JSON.stringify({
+      export: { type: 'aggregate' },
+      aggregate: { value: D('elsewhere') },
+    });
     // Bytes and text, a non-event record and a bad line (refused alone, the rest goes on).
-    const head: (string | Uint8Array)[] = [...learn.slice(0, 100), Buffer.from(learn[100]!), aggregate, '{"nope": 1}', ...learn.slice(101)];
-    const compact = (r: EventResult) => (r.record === 'event' ? `${r.verdict.kind} ${r.verdict.coefficient ?? '-'}` : r.record);
+    const head: (string | Uint8Array)[] = [
+      ...learn.slice(0, 100),
+      Buffer.from(learn[100]!),
+      aggregate,
+      '{"nope": 1}',
+      ...learn.slice(101),
+    ];
+    const compact = (r: EventResult) =>
+      r.record === 'event' ? `${r.verdict.kind} ${r.verdict.coefficient ?? '-'}` : r.record;
     const one = async (lines: readonly (string | Uint8Array)[]) => {
       const out: string[] = [];
-      for (const l of lines) out.push(await agent.processEvent('single', l).then(compact, (e: Error) => `error ${e.message}`));
+      for (const l of lines)
+        out.push(
+          await agent.processEvent('single', l).then(compact, (e: Error) => `error ${e.message}`)
+        );
       return out;
     };
     const many = async (lines: readonly (string | Uint8Array)[]) =>
-      (await agent.processEvents([{ ns: 'batch', lines }])).map((v) => ('error' in v ? `error ${v.error}` : 'record' in v ? v.record : `${v.kind} ${v.coefficient ?? '-'}`));
+      (await agent.processEvents([{ ns: 'batch', lines }])).map((v) =>
+        'error' in v
+          ? `error ${v.error}`
+          : 'record' in v
+            ? v.record
+            : `${v.kind} ${v.coefficient ?? '-'}`
+      );
 
     const singles = await one(head);
-    assert.deepEqual(await many(head), singles.map((s) => s.replace("namespace single", "namespace batch")));
+    assert.deepEqual(
+      await many(head),
+      singles.map((s) => s.replace('namespace single', 'namespace batch'))
+    );
     assert.equal(singles[101], 'aggregate');
     assert.match(singles[102]!, /^error /);
-    for (const id of ['single', 'batch']) await agent.control(ctl.next('set-mode', { ns: id, mode: 'sealed' }));
+    for (const id of ['single', 'batch'])
+      await agent.control(ctl.next('set-mode', { ns: id, mode: 'sealed' }));
     const tail = await one(attack);
     assert.deepEqual(await many(attack), tail);
-    assert.ok(tail.some((s) => s.startsWith('off-contour ')), 'the attack is off the sealed contour');
+    assert.ok(
+      tail.some((s) => s.startsWith('off-contour ')),
+      'the attack is off the sealed contour'
+    );
     const figures = async (id: string) => {
       const { namespace: _, ...rest } = await agent.status(id);
       return rest;
@@ -167,11 +243,26 @@ test('one events message gives the same verdicts and state as the same lines sen
     assert.equal((await figures('batch')).events, learn.length + attack.length);
 
     // Runs of several namespaces in one message keep their order; an unknown namespace is named per event.
-    const mixed = await agent.processEvents([{ ns: 'other', lines: learn.slice(0, 3) }, { ns: 'missing', lines: [learn[0]!] }, { ns: 'other', lines: learn.slice(3, 5) }]);
-    assert.deepEqual(mixed.map((v) => ('error' in v ? v.error : 'record' in v ? v.record : 'event')), [...Array<string>(3).fill('event'), "no namespace 'missing' in the agent (create it with a control message)", 'event', 'event']);
+    const mixed = await agent.processEvents([
+      { ns: 'other', lines: learn.slice(0, 3) },
+      { ns: 'missing', lines: [learn[0]!] },
+      { ns: 'other', lines: learn.slice(3, 5) },
+    ]);
+    assert.deepEqual(
+      mixed.map((v) => ('error' in v ? v.error : 'record' in v ? v.record : 'event')),
+      [
+        ...Array<string>(3).fill('event'),
+        "no namespace 'missing' in the agent (create it with a control message)",
+        'event',
+        'event',
+      ]
+    );
     assert.equal((await agent.status('other')).events, 5);
     const tooMany = Array.from({ length: MAX_EVENT_BATCH + 1 }, () => learn[0]!);
-    await assert.rejects(agent.processEvents([{ ns: 'other', lines: tooMany }]), new RegExp(`events: ${MAX_EVENT_BATCH + 1} events in one message, at most ${MAX_EVENT_BATCH}`));
+    await assert.rejects(
+      agent.processEvents([{ ns: 'other', lines: tooMany }]),
+      new RegExp(`events: ${MAX_EVENT_BATCH + 1} events in one message, at most ${MAX_EVENT_BATCH}`)
+    );
     assert.equal((await agent.status('other')).events, 5, 'a refused message changes nothing');
   } finally {
     await agent.close();

@@ -11,9 +11,24 @@ import type { Command, Io } from '../command.js';
 import { untilSignal } from './serve.js';
 
 const OPTIONS: OptionSpec[] = [
-  { name: 'listen', kind: 'string', arg: 'ADDR', help: 'host:port (default 127.0.0.1:50551, else a free port)' },
-  { name: 'data', kind: 'string', arg: 'DIR', help: 'data directory (default: a fresh temporary one, removed at exit)' },
-  { name: 'scenario', kind: 'string', arg: 'NAME', help: 'benign workload to train on (default nginx)' },
+  {
+    name: 'listen',
+    kind: 'string',
+    arg: 'ADDR',
+    help: 'host:port (default 127.0.0.1:50551, else a free port)',
+  },
+  {
+    name: 'data',
+    kind: 'string',
+    arg: 'DIR',
+    help: 'data directory (default: a fresh temporary one, removed at exit)',
+  },
+  {
+    name: 'scenario',
+    kind: 'string',
+    arg: 'NAME',
+    help: 'benign workload to train on (default nginx)',
+  },
   { name: 'attack', kind: 'string', arg: 'NAME', help: 'attack to show (default reverse-shell)' },
   { name: 'once', kind: 'flag', help: 'exit after the story instead of serving live traffic' },
 ];
@@ -21,13 +36,14 @@ const OPTIONS: OptionSpec[] = [
 const NS = 'web';
 
 async function run(args: ParsedArgs, io: Io): Promise<number> {
-  const [{ startEngine, DEFAULT_LISTEN }, { createScenario }, grpcExp, client, fmt] = await Promise.all([
-    import('../../daemon/start-engine.js'),
-    import('../../exporter/sim/index.js'),
-    import('../../exporter/grpc-exporter.js'),
-    import('../client.js'),
-    import('../notice-format.js'),
-  ]);
+  const [{ startEngine, DEFAULT_LISTEN }, { createScenario }, grpcExp, client, fmt] =
+    await Promise.all([
+      import('../../daemon/start-engine.js'),
+      import('../../exporter/sim/index.js'),
+      import('../../exporter/grpc-exporter.js'),
+      import('../client.js'),
+      import('../notice-format.js'),
+    ]);
   const scenario = args.values.get('scenario') ?? 'nginx';
   const attack = args.values.get('attack') ?? 'reverse-shell';
   createScenario(scenario, { seed: 1, iterations: 1 });
@@ -35,31 +51,53 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
   const say = (s = '') => io.out(s + '\n');
   const dataDir = args.values.get('data') ?? mkdtempSync(join(tmpdir(), 'tsem-demo-'));
   const quiet = () => undefined;
-  const engine = await startEngine({ listen: args.values.get('listen') ?? DEFAULT_LISTEN, dataDir, log: quiet }).catch(() =>
-    startEngine({ listen: '127.0.0.1:0', dataDir, log: quiet })
-  );
-  const argsFor = (): ParsedArgs => ({ positionals: [], flags: new Set(), values: new Map([['server', engine.address], ['token', engine.adminToken]]), lists: new Map() });
+  const engine = await startEngine({
+    listen: args.values.get('listen') ?? DEFAULT_LISTEN,
+    dataDir,
+    log: quiet,
+  }).catch(() => startEngine({ listen: '127.0.0.1:0', dataDir, log: quiet }));
+  const argsFor = (): ParsedArgs => ({
+    positionals: [],
+    flags: new Set(),
+    values: new Map([
+      ['server', engine.address],
+      ['token', engine.adminToken],
+    ]),
+    lists: new Map(),
+  });
   const c = await client.connect(argsFor());
   const send = async (name: string, seed: number, iterations: number) => {
     const items = (async function* () {
-      for (const event of createScenario(name, { seed, iterations }).events()) yield { namespace: NS, event };
+      for (const event of createScenario(name, { seed, iterations }).events())
+        yield { namespace: NS, event };
     })();
-    return grpcExp.streamToIngest(c.ingest.Stream(c.metadata), items, { exporter: 'sim', host: 'demo-host' });
+    return grpcExp.streamToIngest(c.ingest.Stream(c.metadata), items, {
+      exporter: 'sim',
+      host: 'demo-host',
+    });
   };
   const info = () => client.callControl(c, 'GetNamespace', { name: NS });
   try {
     say(`tsem-engine demo: server on ${engine.address}, data in ${dataDir}`);
-    say(`  watch it live in another terminal:  npx tsem watch --server ${engine.address} --off-contour`);
+    say(
+      `  watch it live in another terminal:  npx tsem watch --server ${engine.address} --off-contour`
+    );
     say();
     say(`1. Training namespace '${NS}' on the '${scenario}' workload (learn mode)…`);
-    await client.callControl(c, 'CreateNamespace', { name: NS, mode: 'MODE_LEARN' }).catch(() => undefined);
+    await client
+      .callControl(c, 'CreateNamespace', { name: NS, mode: 'MODE_LEARN' })
+      .catch(() => undefined);
     const trained = await send(scenario, 1, 30);
     const conv = await client.callControl(c, 'GetConvergence', { name: NS });
     let ns = await info();
     say(`   ${trained.acked} events → ${ns.points} contour points`);
-    say(`   new points per ${conv.window_events} events: ${conv.windows.map((w) => w.new_points).join(', ')}  (settled: ${conv.settled ? 'yes' : 'not yet'})`);
+    say(
+      `   new points per ${conv.window_events} events: ${conv.windows.map((w) => w.new_points).join(', ')}  (settled: ${conv.settled ? 'yes' : 'not yet'})`
+    );
     say();
-    say('2. Sealing the contour map in enforce mode: unknown behaviour is now off-contour and denied.');
+    say(
+      '2. Sealing the contour map in enforce mode: unknown behaviour is now off-contour and denied.'
+    );
     ns = await client.callControl(c, 'SetMode', { name: NS, mode: 'MODE_ENFORCE' });
     say(`   measurement ${ns.measurement}`);
     say(`   state       ${ns.state}`);
@@ -67,12 +105,18 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
     say(`3. Replaying the same workload with other pids, timing and order (seed 2)…`);
     const benign = await send(scenario, 2, 10);
     ns = await info();
-    say(`   ${benign.acked} events, ${benign.kinds?.['VERDICT_KIND_OFF_CONTOUR'] ?? 0} off-contour, forensics ${ns.forensics_length}: the model holds.`);
+    say(
+      `   ${benign.acked} events, ${benign.kinds?.['VERDICT_KIND_OFF_CONTOUR'] ?? 0} off-contour, forensics ${ns.forensics_length}: the model holds.`
+    );
     say();
     say(`4. Now the '${attack}' attack…`);
     const sub = c.monitor.Subscribe({ namespaces: [NS], off_contour_only: true }, c.metadata);
     const alerts: string[] = [];
-    sub.on('data', (m: { event?: Parameters<typeof fmt.formatNoticeLine>[0] }) => m.event && alerts.push(fmt.formatNoticeLine(m.event)));
+    sub.on(
+      'data',
+      (m: { event?: Parameters<typeof fmt.formatNoticeLine>[0] }) =>
+        m.event && alerts.push(fmt.formatNoticeLine(m.event))
+    );
     sub.on('error', () => undefined);
     await new Promise((r) => setTimeout(r, 200));
     const bad = await send(attack, 3, 1);
@@ -81,10 +125,14 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
     ns = await info();
     for (const a of alerts.slice(0, 8)) say(`   ALERT ${a}`);
     if (alerts.length > 8) say(`   … and ${alerts.length - 8} more alerts`);
-    say(`   caught: ${bad.kinds?.['VERDICT_KIND_OFF_CONTOUR'] ?? 0} off-contour event(s), ${bad.denied ?? 0} denied, the task is untrusted; forensics ${ns.forensics_length}.`);
+    say(
+      `   caught: ${bad.kinds?.['VERDICT_KIND_OFF_CONTOUR'] ?? 0} off-contour event(s), ${bad.denied ?? 0} denied, the task is untrusted; forensics ${ns.forensics_length}.`
+    );
     say();
     if (args.flags.has('once')) return 0;
-    say(`Serving live traffic on ${engine.address} (benign every 2 s, an attack every 20 s). Ctrl-C to stop.`);
+    say(
+      `Serving live traffic on ${engine.address} (benign every 2 s, an attack every 20 s). Ctrl-C to stop.`
+    );
     say(`  npx tsem watch --server ${engine.address}            all events`);
     say(`  npx tsem ns show ${NS} --server ${engine.address}     measurement, state, counts`);
     let stop = false;
@@ -92,7 +140,10 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
     const loop = (async () => {
       for (let i = 0; !stop; i++) {
         await send(scenario, 100 + i, 1).catch(() => undefined);
-        if (i % 10 === 9) await send(attacks[Math.floor(i / 10) % attacks.length]!, 200 + i, 1).catch(() => undefined);
+        if (i % 10 === 9)
+          await send(attacks[Math.floor(i / 10) % attacks.length]!, 200 + i, 1).catch(
+            () => undefined
+          );
         await new Promise((r) => setTimeout(r, 2000));
       }
     })();
@@ -111,7 +162,8 @@ export const commands: Command[] = [
   {
     spec: {
       name: 'demo',
-      summary: 'run the engine with a simulated workload: train, seal, replay benign traffic, catch an attack',
+      summary:
+        'run the engine with a simulated workload: train, seal, replay benign traffic, catch an attack',
       usage: '',
       positionals: [0, 0],
       options: OPTIONS,

@@ -16,20 +16,59 @@ export const DEFAULT_NAMESPACE = 'default';
 const UINT32_MAX = 0xffff_ffff;
 
 const OPTIONS: readonly OptionSpec[] = [
-  { name: 'source', kind: 'string', arg: 'KIND', choices: SOURCES, help: 'where events come from (required)' },
+  {
+    name: 'source',
+    kind: 'string',
+    arg: 'KIND',
+    choices: SOURCES,
+    help: 'where events come from (required)',
+  },
   { name: 'to', kind: 'string', arg: 'ADDR', help: 'engine address (default 127.0.0.1:50551)' },
-  { name: 'namespace', kind: 'string', arg: 'NS', help: `modeling namespace (default ${DEFAULT_NAMESPACE})` },
+  {
+    name: 'namespace',
+    kind: 'string',
+    arg: 'NS',
+    help: `modeling namespace (default ${DEFAULT_NAMESPACE})`,
+  },
   { name: 'scenario', kind: 'string', arg: 'NAME', help: "sim: the scenario ('list' prints them)" },
   { name: 'seed', kind: 'string', arg: 'N', help: 'sim: uint32 seed (default 1)' },
   { name: 'iterations', kind: 'string', arg: 'N', help: 'sim: workload iterations (default 1)' },
-  { name: 'rate', kind: 'string', arg: 'N', help: 'events per second (default: as fast as the engine acknowledges)' },
-  { name: 'batch', kind: 'string', arg: 'N', help: `events per batch (default 512, at most ${MAX_BATCH})` },
+  {
+    name: 'rate',
+    kind: 'string',
+    arg: 'N',
+    help: 'events per second (default: as fast as the engine acknowledges)',
+  },
+  {
+    name: 'batch',
+    kind: 'string',
+    arg: 'N',
+    help: `events per batch (default 512, at most ${MAX_BATCH})`,
+  },
   { name: 'watch', kind: 'list', arg: 'PATH', help: 'fanotify: a path to watch (repeatable)' },
-  { name: 'enforce', kind: 'flag', help: "fanotify: hold opens and execs for the engine's verdict" },
-  { name: 'timeout-ms', kind: 'string', arg: 'N', help: 'fanotify: verdict timeout (default 2000)' },
-  { name: 'fail-open', kind: 'flag', help: 'fanotify: allow when no verdict comes in time (default)' },
+  {
+    name: 'enforce',
+    kind: 'flag',
+    help: "fanotify: hold opens and execs for the engine's verdict",
+  },
+  {
+    name: 'timeout-ms',
+    kind: 'string',
+    arg: 'N',
+    help: 'fanotify: verdict timeout (default 2000)',
+  },
+  {
+    name: 'fail-open',
+    kind: 'flag',
+    help: 'fanotify: allow when no verdict comes in time (default)',
+  },
   { name: 'fail-closed', kind: 'flag', help: 'fanotify: deny when no verdict comes in time' },
-  { name: 'ns-rule', kind: 'string', arg: 'RULE', help: 'live sources: host (default), linux-ns or cgroup' },
+  {
+    name: 'ns-rule',
+    kind: 'string',
+    arg: 'RULE',
+    help: 'live sources: host (default), linux-ns or cgroup',
+  },
   ...CONNECTION_OPTIONS.filter((o) => o.name !== 'server'),
 ];
 
@@ -47,14 +86,23 @@ async function listing(out: (t: string) => void): Promise<void> {
   const { listScenarios } = await import('../../exporter/sim/index.js');
   const rows = listScenarios();
   const w = Math.max(...rows.map((s) => s.name.length)) + 2;
-  out(['scenarios:', ...rows.map((s) => `  ${s.name.padEnd(w)}${s.kind.padEnd(8)}${s.description}`)].join('\n') + '\n');
+  out(
+    [
+      'scenarios:',
+      ...rows.map((s) => `  ${s.name.padEnd(w)}${s.kind.padEnd(8)}${s.description}`),
+    ].join('\n') + '\n'
+  );
 }
 
 async function simInput(args: ParsedArgs, namespace: string, ac: AbortController): Promise<Input> {
   const { createScenario } = await import('../../exporter/sim/index.js');
   const seed = intOption(args.values.get('seed'), '--seed', 1);
-  if (seed > UINT32_MAX) throw new UsageError(`--seed expects a uint32 (at most ${UINT32_MAX}), got ${seed}`);
-  const scenario = createScenario(args.values.get('scenario')!, { seed, iterations: intOption(args.values.get('iterations'), '--iterations', 1, 1) });
+  if (seed > UINT32_MAX)
+    throw new UsageError(`--seed expects a uint32 (at most ${UINT32_MAX}), got ${seed}`);
+  const scenario = createScenario(args.values.get('scenario')!, {
+    seed,
+    iterations: intOption(args.values.get('iterations'), '--iterations', 1, 1),
+  });
   async function* items(): AsyncGenerator<ExportItem> {
     for (const event of scenario.events()) yield { namespace, event };
   }
@@ -65,28 +113,38 @@ async function fileInput(path: string, namespace: string, ac: AbortController): 
   const { readTrajectoryLines } = await import('../../exporter/sim/index.js');
   async function* items(): AsyncGenerator<ExportItem> {
     // Raw lines go as kernel_json: the engine hashes pathnames as the file's exact bytes.
-    for await (const l of readTrajectoryLines(path, { signal: ac.signal })) yield { namespace, event: l.line };
+    for await (const l of readTrajectoryLines(path, { signal: ac.signal }))
+      yield { namespace, event: l.line };
   }
   return { items: items(), stop: () => ac.abort(), signal: ac.signal };
 }
 
 function liveOptions(kind: SourceName, args: ParsedArgs) {
-  if (args.flags.has('fail-open') && args.flags.has('fail-closed')) throw new UsageError('--fail-open and --fail-closed exclude each other');
+  if (args.flags.has('fail-open') && args.flags.has('fail-closed'))
+    throw new UsageError('--fail-open and --fail-closed exclude each other');
   const rule = args.values.get('ns-rule') ?? 'host';
   const ns = args.values.get('namespace');
-  if (ns !== undefined && rule !== 'host') throw new UsageError(`--namespace names the host rule's namespace; --ns-rule ${rule} names namespaces itself`);
+  if (ns !== undefined && rule !== 'host')
+    throw new UsageError(
+      `--namespace names the host rule's namespace; --ns-rule ${rule} names namespaces itself`
+    );
   const timeout = args.values.get('timeout-ms');
   return {
     watch: args.lists.get('watch'),
     enforce: args.flags.has('enforce'),
-    decisionTimeoutMs: timeout === undefined ? undefined : intOption(timeout, '--timeout-ms', 2000, 1),
+    decisionTimeoutMs:
+      timeout === undefined ? undefined : intOption(timeout, '--timeout-ms', 2000, 1),
     failMode: args.flags.has('fail-closed') ? ('closed' as const) : ('open' as const),
     namespace: rule === 'host' ? `host:${ns ?? DEFAULT_NAMESPACE}` : rule,
     logFile: kind === 'audit-log' ? args.positionals[0] : undefined,
   };
 }
 
-async function liveInput(kind: 'fanotify' | 'audit' | 'audit-log', args: ParsedArgs, io: Io): Promise<Input> {
+async function liveInput(
+  kind: 'fanotify' | 'audit' | 'audit-log',
+  args: ParsedArgs,
+  io: Io
+): Promise<Input> {
   const { createSource } = await import('../../exporter/sources.js');
   const source = createSource(kind, liveOptions(kind, args));
   await source.start();
@@ -94,7 +152,13 @@ async function liveInput(kind: 'fanotify' | 'audit' | 'audit-log', args: ParsedA
     for await (const ev of source) {
       const respond = ev.respond;
       // A held permission event is answered with the engine's action (allow unless DENY).
-      yield respond ? { namespace: ev.namespace, event: ev.event, respond: (v) => respond(v.action !== 'ACTION_DENY') } : { namespace: ev.namespace, event: ev.event };
+      yield respond
+        ? {
+            namespace: ev.namespace,
+            event: ev.event,
+            respond: (v) => respond(v.action !== 'ACTION_DENY'),
+          }
+        : { namespace: ev.namespace, event: ev.event };
     }
   }
   return {
@@ -103,28 +167,49 @@ async function liveInput(kind: 'fanotify' | 'audit' | 'audit-log', args: ParsedA
     finish: async () => {
       await source.stop();
       const counters = Object.entries(source.stats()).filter(([, n]) => n !== 0);
-      if (counters.length > 0) io.err(`source ${kind}: ${counters.map(([k, n]) => `${k} ${n}`).join(' ')}\n`);
+      if (counters.length > 0)
+        io.err(`source ${kind}: ${counters.map(([k, n]) => `${k} ${n}`).join(' ')}\n`);
     },
   };
 }
 
 function checkArgs(kind: SourceName, args: ParsedArgs): void {
   const needsFile = kind === 'file' || kind === 'audit-log';
-  if (needsFile && args.positionals.length !== 1) throw new UsageError(`--source ${kind} expects one ${kind === 'file' ? '<trajectory>' : '<audit-log>'} file`);
-  if (!needsFile && args.positionals.length > 0) throw new UsageError(`--source ${kind} takes no file argument, got '${args.positionals[0]}'`);
+  if (needsFile && args.positionals.length !== 1)
+    throw new UsageError(
+      `--source ${kind} expects one ${kind === 'file' ? '<trajectory>' : '<audit-log>'} file`
+    );
+  if (!needsFile && args.positionals.length > 0)
+    throw new UsageError(`--source ${kind} takes no file argument, got '${args.positionals[0]}'`);
   for (const o of ['scenario', 'seed', 'iterations']) {
-    if (kind !== 'sim' && args.values.has(o)) throw new UsageError(`--${o} applies to --source sim only`);
+    if (kind !== 'sim' && args.values.has(o))
+      throw new UsageError(`--${o} applies to --source sim only`);
   }
   if (kind === 'sim' || kind === 'file') {
-    const live = ['watch', 'enforce', 'timeout-ms', 'fail-open', 'fail-closed', 'ns-rule'].find((o) => args.values.has(o) || args.flags.has(o) || args.lists.has(o));
-    if (live !== undefined) throw new UsageError(`--${live} applies to the live sources (fanotify, audit, audit-log), not --source ${kind}`);
+    const live = ['watch', 'enforce', 'timeout-ms', 'fail-open', 'fail-closed', 'ns-rule'].find(
+      (o) => args.values.has(o) || args.flags.has(o) || args.lists.has(o)
+    );
+    if (live !== undefined)
+      throw new UsageError(
+        `--${live} applies to the live sources (fanotify, audit, audit-log), not --source ${kind}`
+      );
   }
   const batch = intOption(args.values.get('batch'), '--batch', 512, 1);
-  if (batch > MAX_BATCH) throw new UsageError(`--batch expects at most ${MAX_BATCH} events (the engine's limit), got ${batch}`);
+  if (batch > MAX_BATCH)
+    throw new UsageError(
+      `--batch expects at most ${MAX_BATCH} events (the engine's limit), got ${batch}`
+    );
 }
 
-async function send(c: TsemClients, input: Input, kind: SourceName, args: ParsedArgs, io: Io): Promise<number> {
-  const { streamToIngest, formatExportSummary, ExportError } = await import('../../exporter/grpc-exporter.js');
+async function send(
+  c: TsemClients,
+  input: Input,
+  kind: SourceName,
+  args: ParsedArgs,
+  io: Io
+): Promise<number> {
+  const { streamToIngest, formatExportSummary, ExportError } =
+    await import('../../exporter/grpc-exporter.js');
   const rateRaw = args.values.get('rate');
   const onSigint = (): void => input.stop();
   process.once('SIGINT', onSigint);
@@ -145,7 +230,9 @@ async function send(c: TsemClients, input: Input, kind: SourceName, args: Parsed
     if (!(err instanceof ExportError)) throw err;
     report(err.stats);
     const cause = err.cause as { code?: unknown } | undefined;
-    io.err(`tsem export: ${typeof cause?.code === 'number' ? describeCallError(cause, c.address, c.hasToken) : err.message}\n`);
+    io.err(
+      `tsem export: ${typeof cause?.code === 'number' ? describeCallError(cause, c.address, c.hasToken) : err.message}\n`
+    );
     return 1;
   } finally {
     process.off('SIGINT', onSigint);
@@ -179,7 +266,11 @@ export const commands: Command[] = [
         const name = args.values.get('scenario');
         if (name === 'list') return listing(io.out).then(() => 0);
         if (name === undefined || !listScenarios().some((s) => s.name === name)) {
-          io.err(name === undefined ? 'tsem export: --source sim expects --scenario NAME\n' : `tsem export: unknown scenario '${name}'\n`);
+          io.err(
+            name === undefined
+              ? 'tsem export: --source sim expects --scenario NAME\n'
+              : `tsem export: unknown scenario '${name}'\n`
+          );
           await listing(io.err);
           return 2;
         }
@@ -189,19 +280,29 @@ export const commands: Command[] = [
         try {
           accessSync(path, constants.R_OK);
         } catch (err) {
-          io.err(`tsem export: cannot read ${kind === 'file' ? 'trajectory' : 'audit log'} file '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+          io.err(
+            `tsem export: cannot read ${kind === 'file' ? 'trajectory' : 'audit log'} file '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`
+          );
           return 1;
         }
       }
       const namespace = args.values.get('namespace') ?? DEFAULT_NAMESPACE;
       const ac = new AbortController();
-      return runRemote('export', args, io, async (c) => {
-        const input =
-          kind === 'sim' ? await simInput(args, namespace, ac)
-          : kind === 'file' ? await fileInput(args.positionals[0]!, namespace, ac)
-          : await liveInput(kind, args, io);
-        return send(c, input, kind, args, io);
-      }, 'to');
+      return runRemote(
+        'export',
+        args,
+        io,
+        async (c) => {
+          const input =
+            kind === 'sim'
+              ? await simInput(args, namespace, ac)
+              : kind === 'file'
+                ? await fileInput(args.positionals[0]!, namespace, ac)
+                : await liveInput(kind, args, io);
+          return send(c, input, kind, args, io);
+        },
+        'to'
+      );
     },
   },
 ];

@@ -13,14 +13,37 @@ export const commands: Command[] = [
   {
     spec: {
       name: 'ima log',
-      summary: "fetch a namespace's IMA measurement list (ascii or binary runtime measurements) from a running engine",
+      summary:
+        "fetch a namespace's IMA measurement list (ascii or binary runtime measurements) from a running engine",
       usage: '',
       positionals: [0, 0],
       options: [
-        { name: 'namespace', kind: 'string', arg: 'NS', help: 'the namespace on the engine (required)' },
-        { name: 'format', kind: 'string', arg: 'FORMAT', choices: ['ascii', 'binary'], help: 'list format (default ascii)' },
-        { name: 'bank', kind: 'string', arg: 'NAME', help: 'template digest bank: sha1 (default), sha256, sha384, sha512' },
-        { name: 'output', short: 'o', kind: 'string', arg: 'FILE', help: 'write to FILE (required for binary)' },
+        {
+          name: 'namespace',
+          kind: 'string',
+          arg: 'NS',
+          help: 'the namespace on the engine (required)',
+        },
+        {
+          name: 'format',
+          kind: 'string',
+          arg: 'FORMAT',
+          choices: ['ascii', 'binary'],
+          help: 'list format (default ascii)',
+        },
+        {
+          name: 'bank',
+          kind: 'string',
+          arg: 'NAME',
+          help: 'template digest bank: sha1 (default), sha256, sha384, sha512',
+        },
+        {
+          name: 'output',
+          short: 'o',
+          kind: 'string',
+          arg: 'FILE',
+          help: 'write to FILE (required for binary)',
+        },
         ...CONNECTION_OPTIONS,
       ],
       details: 'Prints the list, then `entries N` and `pcr10 BANK HEX` on stderr.',
@@ -29,7 +52,8 @@ export const commands: Command[] = [
       const name = namespaceOf(args);
       const format = args.values.get('format') ?? 'ascii';
       const out = args.values.get('output');
-      if (format === 'binary' && (out === undefined || out === '-')) throw new UsageError('--format binary needs -o FILE');
+      if (format === 'binary' && (out === undefined || out === '-'))
+        throw new UsageError('--format binary needs -o FILE');
       return runRemote('ima log', args, io, async (c) => {
         const bank = args.values.get('bank') ?? 'sha1';
         const r = await callControl(c, 'GetImaLog', { name, format, bank });

@@ -6,8 +6,18 @@ import type { PolicyRule } from '../../engine/ima/policy-rule.js';
 import { UsageError, type ParsedArgs } from '../args.js';
 import type { Command, Io } from '../command.js';
 
-const FORMAT = { name: 'format', kind: 'string', arg: 'FMT', choices: ['binary', 'ascii'] } as const;
-const LOG_BANK = { name: 'log-bank', kind: 'string', arg: 'NAME', help: 'digest algorithm of the template digests (default sha1)' } as const;
+const FORMAT = {
+  name: 'format',
+  kind: 'string',
+  arg: 'FMT',
+  choices: ['binary', 'ascii'],
+} as const;
+const LOG_BANK = {
+  name: 'log-bank',
+  kind: 'string',
+  arg: 'NAME',
+  help: 'digest algorithm of the template digests (default sha1)',
+} as const;
 
 function failure(io: Io, err: unknown): number {
   io.err(`${err instanceof Error ? err.message : String(err)}\n`);
@@ -17,32 +27,45 @@ function failure(io: Io, err: unknown): number {
 function banksOption(raw: string | undefined, dflt: string[]): string[] {
   if (raw === undefined) return dflt;
   const banks = raw.split(',').filter(Boolean);
-  if (banks.length === 0) throw new UsageError('--pcr-banks expects a comma list such as sha1,sha256');
+  if (banks.length === 0)
+    throw new UsageError('--pcr-banks expects a comma list such as sha1,sha256');
   return banks;
 }
 
 async function checkBank(name: string, what: string): Promise<void> {
   const { canHash } = await import('../../engine/ima/hash-algo.js');
-  if (!canHash(name)) throw new UsageError(`${what} expects a hash algorithm such as sha1 or sha256, got '${name}'`);
+  if (!canHash(name))
+    throw new UsageError(`${what} expects a hash algorithm such as sha1 or sha256, got '${name}'`);
 }
 
 const verifyLog: Command = {
   spec: {
     name: 'ima verify-log',
-    summary: 'Verify every template digest of a kernel measurement list and replay PCR 10 per bank.',
+    summary:
+      'Verify every template digest of a kernel measurement list and replay PCR 10 per bank.',
     usage: '<file>',
     positionals: [1, 1],
     options: [
       { ...FORMAT, help: 'list format (default: detected)' },
       LOG_BANK,
-      { name: 'pcr-banks', kind: 'string', arg: 'LIST', help: 'banks to replay (default sha1,sha256)' },
-      { name: 'padded-sha1', kind: 'flag', help: 'replay pre-5.8 kernels: every bank extended with padded SHA-1' },
+      {
+        name: 'pcr-banks',
+        kind: 'string',
+        arg: 'LIST',
+        help: 'banks to replay (default sha1,sha256)',
+      },
+      {
+        name: 'padded-sha1',
+        kind: 'flag',
+        help: 'replay pre-5.8 kernels: every bank extended with padded SHA-1',
+      },
     ],
   },
   async run(args: ParsedArgs, io: Io): Promise<number> {
     const logBank = args.values.get('log-bank') ?? 'sha1';
     const banks = banksOption(args.values.get('pcr-banks'), ['sha1', 'sha256']);
-    for (const b of [logBank, ...banks]) await checkBank(b, b === logBank ? '--log-bank' : '--pcr-banks');
+    for (const b of [logBank, ...banks])
+      await checkBank(b, b === logBank ? '--log-bank' : '--pcr-banks');
     const { verifyListFile } = await import('../../engine/ima/io/verify-list-file.js');
     const file = args.positionals[0]!;
     try {
@@ -51,11 +74,18 @@ const verifyLog: Command = {
         format: args.values.get('format') as 'binary' | 'ascii' | undefined,
       });
       if (v.trailingBytes > 0) {
-        io.err(`${file}: ignored ${v.trailingBytes} trailing bytes after record ${v.entries} (too short for a record)\n`);
+        io.err(
+          `${file}: ignored ${v.trailingBytes} trailing bytes after record ${v.entries} (too short for a record)\n`
+        );
       }
-      io.out(`entries ${v.entries}\ntemplate-digest-ok ${v.templateDigestOk}\nviolations ${v.violations}\n`);
+      io.out(
+        `entries ${v.entries}\ntemplate-digest-ok ${v.templateDigestOk}\nviolations ${v.violations}\n`
+      );
       for (const b of banks) io.out(`pcr10 ${b} ${v.pcrs.get(b, 10).toString('hex')}\n`);
-      for (const m of v.mismatches) io.err(`${file}: record ${m.record}: template digest ${m.logged} does not match ${logBank} of the template data (${m.computed})\n`);
+      for (const m of v.mismatches)
+        io.err(
+          `${file}: record ${m.record}: template digest ${m.logged} does not match ${logBank} of the template data (${m.computed})\n`
+        );
       return v.mismatches.length ? 1 : 0;
     } catch (err) {
       return failure(io, new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`));
@@ -81,9 +111,25 @@ const measure: Command = {
     positionals: [1, Infinity],
     options: [
       { name: 'policy', kind: 'string', arg: 'FILE', help: 'IMA policy file (required)' },
-      { name: 'template', kind: 'string', arg: 'NAME', help: 'template for the entries (default ima-ng)' },
-      { name: 'namespace', kind: 'string', arg: 'NAME', help: 'namespace name; ima-ns entries carry its id (default host)' },
-      { name: 'output', short: 'o', kind: 'string', arg: 'FILE', help: 'write the list here (default stdout)' },
+      {
+        name: 'template',
+        kind: 'string',
+        arg: 'NAME',
+        help: 'template for the entries (default ima-ng)',
+      },
+      {
+        name: 'namespace',
+        kind: 'string',
+        arg: 'NAME',
+        help: 'namespace name; ima-ns entries carry its id (default host)',
+      },
+      {
+        name: 'output',
+        short: 'o',
+        kind: 'string',
+        arg: 'FILE',
+        help: 'write the list here (default stdout)',
+      },
       { ...FORMAT, help: 'output format (default ascii)' },
       LOG_BANK,
     ],
@@ -106,7 +152,9 @@ const measure: Command = {
     try {
       const policy = await loadPolicyFile(policyPath);
       const ns = new ImaNamespace({
-        name: args.values.get('namespace') ?? 'host', policy, template,
+        name: args.values.get('namespace') ?? 'host',
+        policy,
+        template,
         bootAggregate: { algo: 'sha256', digest: Buffer.alloc(32) }, // no TPM: zeros (ima.md §2)
       });
       for (const p of args.positionals) {
@@ -114,7 +162,8 @@ const measure: Command = {
         ns.handleFile(await fileEventFor(p, 'BPRM_CHECK', 0x1));
         ns.handleFile(await fileEventFor(p, 'FILE_CHECK', 0x4));
       }
-      const out = args.values.get('format') === 'binary' ? ns.log.toBinary(bank) : ns.log.toAscii(bank);
+      const out =
+        args.values.get('format') === 'binary' ? ns.log.toBinary(bank) : ns.log.toAscii(bank);
       const file = args.values.get('output');
       if (file) await writeFile(file, out);
       else io.out(out.toString());
@@ -128,12 +177,23 @@ const measure: Command = {
 const appraise: Command = {
   spec: {
     name: 'ima appraise',
-    summary: 'Appraise files against security.ima with the given keys; one line per file: path, status, cause.',
+    summary:
+      'Appraise files against security.ima with the given keys; one line per file: path, status, cause.',
     usage: '<path...>',
     positionals: [1, Infinity],
     options: [
-      { name: 'keys', kind: 'list', arg: 'FILE', help: 'X.509 certificate or PEM public key (repeatable or comma list)' },
-      { name: 'policy', kind: 'string', arg: 'FILE', help: 'IMA policy; files no appraise rule covers are reported as not-appraised' },
+      {
+        name: 'keys',
+        kind: 'list',
+        arg: 'FILE',
+        help: 'X.509 certificate or PEM public key (repeatable or comma list)',
+      },
+      {
+        name: 'policy',
+        kind: 'string',
+        arg: 'FILE',
+        help: 'IMA policy; files no appraise rule covers are reported as not-appraised',
+      },
     ],
   },
   async run(args: ParsedArgs, io: Io): Promise<number> {
@@ -153,7 +213,9 @@ const appraise: Command = {
         // A fresh namespace per file: the CLI reports each file on its own, uncached.
         const ns = new ImaNamespace({ name: 'host', policy, keyring });
         const ev = await fileEventFor(p, 'BPRM_CHECK', 0x1);
-        const r = ns.handleFile(ev).appraisals.get('host') ?? ns.handleFile({ ...ev, func: 'FILE_CHECK', mask: 0x4 }).appraisals.get('host');
+        const r =
+          ns.handleFile(ev).appraisals.get('host') ??
+          ns.handleFile({ ...ev, func: 'FILE_CHECK', mask: 0x4 }).appraisals.get('host');
         if (!r) {
           io.out(`${p} not-appraised no-appraise-rule\n`);
           continue;
@@ -169,7 +231,13 @@ const appraise: Command = {
 };
 
 const policyCheck: Command = {
-  spec: { name: 'ima policy check', summary: 'Parse an IMA policy with the kernel rules; print the rule count.', usage: '<file>', positionals: [1, 1], options: [] },
+  spec: {
+    name: 'ima policy check',
+    summary: 'Parse an IMA policy with the kernel rules; print the rule count.',
+    usage: '<file>',
+    positionals: [1, 1],
+    options: [],
+  },
   async run(args: ParsedArgs, io: Io): Promise<number> {
     try {
       const rules = await loadPolicyFile(args.positionals[0]!);
@@ -188,8 +256,18 @@ const keylimeVerify: Command = {
     usage: '<log>',
     positionals: [1, 1],
     options: [
-      { name: 'policy', kind: 'string', arg: 'JSON', help: 'Keylime runtime policy file (required)' },
-      { name: 'keys', kind: 'list', arg: 'FILE', help: 'extra verification keys for ima-sig entries' },
+      {
+        name: 'policy',
+        kind: 'string',
+        arg: 'JSON',
+        help: 'Keylime runtime policy file (required)',
+      },
+      {
+        name: 'keys',
+        kind: 'list',
+        arg: 'FILE',
+        help: 'extra verification keys for ima-sig entries',
+      },
       { ...FORMAT, help: 'list format (default: detected)' },
     ],
   },
@@ -197,14 +275,19 @@ const keylimeVerify: Command = {
     const policyPath = args.values.get('policy');
     if (!policyPath) throw new UsageError("'tsem ima keylime-policy verify' needs --policy JSON");
     const { readFile } = await import('node:fs/promises');
-    const { parseRuntimePolicy, verifyAgainstRuntimePolicy } = await import('../../engine/ima/keylime-policy.js');
+    const { parseRuntimePolicy, verifyAgainstRuntimePolicy } =
+      await import('../../engine/ima/keylime-policy.js');
     const { loadList } = await import('../../engine/ima/io/load-list.js');
     const { loadKeys } = await import('../../engine/ima/keys.js');
     try {
       const policy = parseRuntimePolicy(await readFile(policyPath, 'utf8'));
       const keys = [];
       for (const f of args.lists.get('keys') ?? []) keys.push(...loadKeys(await readFile(f), f));
-      const list = await loadList(args.positionals[0]!, policy.ima.log_hash_alg, args.values.get('format') as 'binary' | 'ascii' | undefined);
+      const list = await loadList(
+        args.positionals[0]!,
+        policy.ima.log_hash_alg,
+        args.values.get('format') as 'binary' | 'ascii' | undefined
+      );
       const findings = verifyAgainstRuntimePolicy(list.entries, policy, keys);
       for (const f of findings) io.out(`record ${f.record} ${f.id} ${f.message}\n`);
       io.out(`entries ${list.entries.length}\nfindings ${findings.length}\n`);
@@ -216,4 +299,3 @@ const keylimeVerify: Command = {
 };
 
 export const commands: Command[] = [verifyLog, measure, appraise, policyCheck, keylimeVerify];
-

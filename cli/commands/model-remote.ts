@@ -3,7 +3,12 @@ import { type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
 import { callControl, CONNECTION_OPTIONS, runRemote } from '../client.js';
 import type { Command } from '../command.js';
 
-const NAMESPACE: OptionSpec = { name: 'namespace', kind: 'string', arg: 'NS', help: 'the namespace on the engine (required)' };
+const NAMESPACE: OptionSpec = {
+  name: 'namespace',
+  kind: 'string',
+  arg: 'NS',
+  help: 'the namespace on the engine (required)',
+};
 
 function namespaceOf(args: ParsedArgs): string {
   const ns = args.values.get('namespace');
@@ -19,15 +24,28 @@ const exportModel: Command = {
     positionals: [0, 0],
     options: [
       NAMESPACE,
-      { name: 'output', short: 'o', kind: 'string', arg: 'FILE', help: 'write to FILE instead of stdout' },
-      { name: 'include-forensics', kind: 'flag', help: 'also export forensic points (back-propagation into the model)' },
+      {
+        name: 'output',
+        short: 'o',
+        kind: 'string',
+        arg: 'FILE',
+        help: 'write to FILE instead of stdout',
+      },
+      {
+        name: 'include-forensics',
+        kind: 'flag',
+        help: 'also export forensic points (back-propagation into the model)',
+      },
       ...CONNECTION_OPTIONS,
     ],
   },
   run: (args, io) => {
     const name = namespaceOf(args);
     return runRemote('model export', args, io, async (c) => {
-      const r = await callControl(c, 'ExportModel', { name, include_forensics: args.flags.has('include-forensics') });
+      const r = await callControl(c, 'ExportModel', {
+        name,
+        include_forensics: args.flags.has('include-forensics'),
+      });
       const { writeOutput } = await import('../io-util.js');
       writeOutput(io, r.model, args.values.get('output'));
       return 0;
@@ -41,8 +59,13 @@ const loadModel: Command = {
     summary: 'load a model file into a namespace of a running engine',
     usage: '<model-file>',
     positionals: [1, 1],
-    options: [NAMESPACE, { name: 'create', kind: 'flag', help: 'create the namespace when it does not exist' }, ...CONNECTION_OPTIONS],
-    details: 'The engine parses the model with the namespace digest and replaces its map; the mode is kept.',
+    options: [
+      NAMESPACE,
+      { name: 'create', kind: 'flag', help: 'create the namespace when it does not exist' },
+      ...CONNECTION_OPTIONS,
+    ],
+    details:
+      'The engine parses the model with the namespace digest and replaces its map; the mode is kept.',
   },
   run: async (args, io) => {
     const name = namespaceOf(args);
@@ -50,8 +73,14 @@ const loadModel: Command = {
     const file = args.positionals[0]!;
     const model = readInput(file, 'model file').toString('utf8');
     return runRemote('model load', args, io, async (c) => {
-      const info = await callControl(c, 'LoadModel', { name, model, create: args.flags.has('create') });
-      io.out(`loaded ${file} into namespace ${info.name}: points ${info.points} measurement ${info.measurement}\n`);
+      const info = await callControl(c, 'LoadModel', {
+        name,
+        model,
+        create: args.flags.has('create'),
+      });
+      io.out(
+        `loaded ${file} into namespace ${info.name}: points ${info.points} measurement ${info.measurement}\n`
+      );
       return 0;
     });
   },

@@ -16,7 +16,15 @@ const keygen: Command = {
     summary: 'create an Ed25519 key pair for signing models: FILE (secret) and FILE.pub',
     usage: '',
     positionals: [0, 0],
-    options: [{ name: 'output', short: 'o', kind: 'string', arg: 'FILE', help: 'secret key file (required); the public key goes to FILE.pub' }],
+    options: [
+      {
+        name: 'output',
+        short: 'o',
+        kind: 'string',
+        arg: 'FILE',
+        help: 'secret key file (required); the public key goes to FILE.pub',
+      },
+    ],
   },
   async run(args, io) {
     const e = await deps();
@@ -37,8 +45,19 @@ const sign: Command = {
     usage: '<model-file>',
     positionals: [1, 1],
     options: [
-      { name: 'key', kind: 'string', arg: 'FILE', help: 'secret key file from `tsem model keygen` (required)' },
-      { name: 'output', short: 'o', kind: 'string', arg: 'FILE', help: 'signature file (default MODEL.sig)' },
+      {
+        name: 'key',
+        kind: 'string',
+        arg: 'FILE',
+        help: 'secret key file from `tsem model keygen` (required)',
+      },
+      {
+        name: 'output',
+        short: 'o',
+        kind: 'string',
+        arg: 'FILE',
+        help: 'signature file (default MODEL.sig)',
+      },
     ],
   },
   async run(args, io) {
@@ -60,11 +79,27 @@ const verify: Command = {
     usage: '<model-file>',
     positionals: [1, 1],
     options: [
-      { name: 'pubkey', kind: 'string', arg: 'FILE', help: 'Ed25519 public key file (for our detached signatures)' },
-      { name: 'signature', kind: 'string', arg: 'FILE', help: 'detached signature (default MODEL.sig)' },
-      { name: 'rsa-key', kind: 'string', arg: 'BASE64', help: "Quixote models: pin the 'key' line to this base64 DER key" },
+      {
+        name: 'pubkey',
+        kind: 'string',
+        arg: 'FILE',
+        help: 'Ed25519 public key file (for our detached signatures)',
+      },
+      {
+        name: 'signature',
+        kind: 'string',
+        arg: 'FILE',
+        help: 'detached signature (default MODEL.sig)',
+      },
+      {
+        name: 'rsa-key',
+        kind: 'string',
+        arg: 'BASE64',
+        help: "Quixote models: pin the 'key' line to this base64 DER key",
+      },
     ],
-    details: "Without --pubkey, a model with Quixote's 'key'/'signature' lines is checked with its RSA key (tsem-model.md §4.2).",
+    details:
+      "Without --pubkey, a model with Quixote's 'key'/'signature' lines is checked with its RSA key (tsem-model.md §4.2).",
   },
   async run(args, io) {
     const e = await deps();
@@ -74,7 +109,9 @@ const verify: Command = {
     if (!pub) {
       const r = e.verifyQuixoteModel(model.toString('utf8'), args.values.get('rsa-key'));
       if (!r.ok) {
-        io.err(`tsem model verify: ${modelPath}: ${r.reason}${/not a Quixote/.test(r.reason) ? ' (give --pubkey for an Ed25519 signature)' : ''}\n`);
+        io.err(
+          `tsem model verify: ${modelPath}: ${r.reason}${/not a Quixote/.test(r.reason) ? ' (give --pubkey for an Ed25519 signature)' : ''}\n`
+        );
         return 1;
       }
       io.out(`${modelPath}: valid Quixote RSA signature\n`);
@@ -84,7 +121,9 @@ const verify: Command = {
     const sigPath = args.values.get('signature') ?? `${modelPath}.sig`;
     const sig = e.parseSignature(e.readInput(sigPath, 'signature').toString('utf8'), sigPath);
     if (!e.verifyModelSignature(model, sig, publicKey)) {
-      io.err(`tsem model verify: ${modelPath}: signature ${sigPath} does not verify with ${pub} (model changed, or another key signed it)\n`);
+      io.err(
+        `tsem model verify: ${modelPath}: signature ${sigPath} does not verify with ${pub} (model changed, or another key signed it)\n`
+      );
       return 1;
     }
     io.out(`${modelPath}: valid signature\n`);

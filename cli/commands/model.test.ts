@@ -7,19 +7,34 @@ import { runCli } from '../../test/helpers/cli.js';
 import { vectorPath } from '../../test/helpers/repo.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsem-cli-'));
-const vectors = (JSON.parse(readFileSync(vectorPath('tsem/tsem-6.12-coefficients.json'), 'utf8')) as { vectors: { line: string; coefficient: string }[] }).vectors;
+const vectors = (
+  JSON.parse(readFileSync(vectorPath('tsem/tsem-6.12-coefficients.json'), 'utf8')) as {
+    vectors: { line: string; coefficient: string }[];
+  }
+).vectors;
 const traj = join(dir, 'traj.jsonl');
 writeFileSync(traj, vectors.map((v) => v.line).join('\n') + '\n');
 
 test('model build writes aggregate, first-seen states and end', async () => {
   const r = await runCli('model', 'build', traj);
   assert.equal(r.code, 0, r.err);
-  assert.equal(r.out, ['aggregate ' + '0'.repeat(64), ...vectors.map((v) => `state ${v.coefficient}`), 'end', ''].join('\n'));
+  assert.equal(
+    r.out,
+    [
+      'aggregate ' + '0'.repeat(64),
+      ...vectors.map((v) => `state ${v.coefficient}`),
+      'end',
+      '',
+    ].join('\n')
+  );
 });
 
 test('model build --aggregate and show: measurement extends the aggregate first', async () => {
   const model = join(dir, 'agg.model');
-  assert.equal((await runCli('model', 'build', traj, '--aggregate', '11'.repeat(32), '-o', model)).code, 0);
+  assert.equal(
+    (await runCli('model', 'build', traj, '--aggregate', '11'.repeat(32), '-o', model)).code,
+    0
+  );
   const shown = await runCli('model', 'show', model);
   assert.match(shown.out, new RegExp(`^aggregate ${'11'.repeat(32)}$`, 'm'));
   assert.match(shown.out, /^points 10$/m);
@@ -28,17 +43,32 @@ test('model build --aggregate and show: measurement extends the aggregate first'
 
 test('replay reports off-contour events as JSON lines and a summary', async () => {
   const partial = join(dir, 'three.jsonl');
-  writeFileSync(partial, vectors.slice(0, 3).map((v) => v.line).join('\n'));
+  writeFileSync(
+    partial,
+    vectors
+      .slice(0, 3)
+      .map((v) => v.line)
+      .join('\n')
+  );
   const model = join(dir, 'three.model');
   await runCli('model', 'build', partial, '-o', model);
   const r = await runCli('replay', traj, '--model', model, '--mode', 'sealed');
   assert.equal(r.code, 0, r.err);
   const lines = r.out.trim().split('\n');
   const first = JSON.parse(lines[0]!) as { verdict: string; coefficient: string; type: string };
-  assert.deepEqual([first.verdict, first.type, first.coefficient], ['off-contour', 'mmap_file', vectors[3]!.coefficient]);
-  assert.match(lines.at(-1)!, /^summary events 10 on-contour 3 off-contour 1 untrusted-task 6 denied 0 forensics 1 mode sealed /);
+  assert.deepEqual(
+    [first.verdict, first.type, first.coefficient],
+    ['off-contour', 'mmap_file', vectors[3]!.coefficient]
+  );
+  assert.match(
+    lines.at(-1)!,
+    /^summary events 10 on-contour 3 off-contour 1 untrusted-task 6 denied 0 forensics 1 mode sealed /
+  );
   const audit = await runCli('replay', traj, '--model', model, '--mode', 'audit');
-  assert.match(audit.out, /summary events 10 on-contour 3 off-contour 7 untrusted-task 0 denied 0 forensics 0 mode audit/);
+  assert.match(
+    audit.out,
+    /summary events 10 on-contour 3 off-contour 7 untrusted-task 0 denied 0 forensics 0 mode audit/
+  );
 });
 
 test('diff and merge', async () => {
@@ -51,7 +81,10 @@ test('diff and merge', async () => {
   assert.equal(d.out, `- ${'1'.repeat(64)}\n+ ${'3'.repeat(64)}\ncommon 1 only-a 1 only-b 1\n`);
   assert.equal((await runCli('model', 'diff', a, a)).code, 0);
   const m = await runCli('model', 'merge', a, b);
-  assert.equal(m.out, `state ${'1'.repeat(64)}\nstate ${'2'.repeat(64)}\nstate ${'3'.repeat(64)}\nend\n`);
+  assert.equal(
+    m.out,
+    `state ${'1'.repeat(64)}\nstate ${'2'.repeat(64)}\nstate ${'3'.repeat(64)}\nend\n`
+  );
 });
 
 test('errors: usage errors exit 2, bad input exits 1 with one clear line', async () => {
@@ -62,7 +95,10 @@ test('errors: usage errors exit 2, bad input exits 1 with one clear line', async
   assert.equal((await runCli('replay', traj)).code, 2);
   assert.equal((await runCli('frobnicate')).code, 2);
   const missing = await runCli('model', 'show', join(dir, 'nope.model'));
-  assert.deepEqual([missing.code, missing.err], [1, `tsem model show: cannot read model file '${join(dir, 'nope.model')}': ENOENT\n`]);
+  assert.deepEqual(
+    [missing.code, missing.err],
+    [1, `tsem model show: cannot read model file '${join(dir, 'nope.model')}': ENOENT\n`]
+  );
   const trunc = join(dir, 'trunc.jsonl');
   writeFileSync(trunc, vectors[0]!.line + '\n' + vectors[1]!.line.slice(0, 50) + '\n');
   const t = await runCli('model', 'build', trunc);
@@ -75,7 +111,8 @@ test('errors: usage errors exit 2, bad input exits 1 with one clear line', async
 test('help describes every command', async () => {
   const h = await runCli('--help');
   assert.equal(h.code, 0);
-  for (const c of ['model build', 'model show', 'model diff', 'model merge', 'replay']) assert.match(h.out, new RegExp(`  ${c} `));
+  for (const c of ['model build', 'model show', 'model diff', 'model merge', 'replay'])
+    assert.match(h.out, new RegExp(`  ${c} `));
   const one = await runCli('model', 'build', '--help');
   assert.match(one.out, /--aggregate HEX/);
 });

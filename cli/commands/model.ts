@@ -2,9 +2,26 @@
 import { intOption, type OptionSpec, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 
-const DIGEST: OptionSpec = { name: 'digest', kind: 'string', arg: 'NAME', help: 'namespace hash: sha256 (default), sha384, sha512, sha3-256, ...' };
-const OUT: OptionSpec = { name: 'output', short: 'o', kind: 'string', arg: 'FILE', help: 'write to FILE instead of stdout' };
-const DIALECT: OptionSpec = { name: 'dialect', kind: 'string', arg: 'NAME', choices: ['tsem-6.12', 'quixote-us'], help: 'coefficient dialect (default tsem-6.12)' };
+const DIGEST: OptionSpec = {
+  name: 'digest',
+  kind: 'string',
+  arg: 'NAME',
+  help: 'namespace hash: sha256 (default), sha384, sha512, sha3-256, ...',
+};
+const OUT: OptionSpec = {
+  name: 'output',
+  short: 'o',
+  kind: 'string',
+  arg: 'FILE',
+  help: 'write to FILE instead of stdout',
+};
+const DIALECT: OptionSpec = {
+  name: 'dialect',
+  kind: 'string',
+  arg: 'NAME',
+  choices: ['tsem-6.12', 'quixote-us'],
+  help: 'coefficient dialect (default tsem-6.12)',
+};
 
 async function engine() {
   const [model, ops, digest, ns, replay, io, mapper] = await Promise.all([
@@ -22,7 +39,10 @@ async function engine() {
 async function loadModel(path: string, digestName: string | undefined) {
   const e = await engine();
   const alg = e.createDigest(digestName ?? 'sha256');
-  return { alg, model: e.parseModelFile(e.readInput(path, 'model file').toString('utf8'), alg, path) };
+  return {
+    alg,
+    model: e.parseModelFile(e.readInput(path, 'model file').toString('utf8'), alg, path),
+  };
 }
 
 const build: Command = {
@@ -33,21 +53,33 @@ const build: Command = {
     positionals: [1, 1],
     options: [
       DIGEST,
-      { name: 'aggregate', kind: 'string', arg: 'HEX', help: 'hardware aggregate (default: the stream\'s aggregate record, else zero)' },
+      {
+        name: 'aggregate',
+        kind: 'string',
+        arg: 'HEX',
+        help: "hardware aggregate (default: the stream's aggregate record, else zero)",
+      },
       DIALECT,
       OUT,
     ],
-    details: 'Writes an aggregate line, one state line per unique coefficient in first-seen order, and end.',
+    details:
+      'Writes an aggregate line, one state line per unique coefficient in first-seen order, and end.',
   },
   async run(args, io) {
     const e = await engine();
     const alg = e.createDigest(args.values.get('digest') ?? 'sha256');
     const aggHex = args.values.get('aggregate');
-    const aggregate = aggHex === undefined ? undefined : e.parseDigestHex(aggHex, alg, '--aggregate');
+    const aggregate =
+      aggHex === undefined ? undefined : e.parseDigestHex(aggHex, alg, '--aggregate');
     const dialect = args.values.get('dialect') as 'tsem-6.12' | 'quixote-us' | undefined;
-    const ns = new e.NamespaceModel(e.createNamespaceConfig({ id: 'build', digest: alg.name, aggregate, dialect }));
+    const ns = new e.NamespaceModel(
+      e.createNamespaceConfig({ id: 'build', digest: alg.name, aggregate, dialect })
+    );
     const file = args.positionals[0]!;
-    e.replayLines(ns, e.splitLines(e.readInput(file, 'trajectory file')), { source: file, acceptAggregate: aggregate === undefined });
+    e.replayLines(ns, e.splitLines(e.readInput(file, 'trajectory file')), {
+      source: file,
+      acceptAggregate: aggregate === undefined,
+    });
     const m = ns.exportModel();
     e.writeOutput(io, e.formatModelFile({ ...m, sealed: false }), args.values.get('output'));
     return 0;
@@ -61,7 +93,8 @@ const show: Command = {
     usage: '<model-file>',
     positionals: [1, 1],
     options: [DIGEST],
-    details: 'The measurement extends the aggregate first, then the states in file order (tsem-model.md §2.6).',
+    details:
+      'The measurement extends the aggregate first, then the states in file order (tsem-model.md §2.6).',
   },
   async run(args, io) {
     const e = await engine();
@@ -95,7 +128,10 @@ const diff: Command = {
     const a = await loadModel(args.positionals[0]!, args.values.get('digest'));
     const b = await loadModel(args.positionals[1]!, args.values.get('digest'));
     const d = e.diffModels(a.model, b.model);
-    const lines = [...d.onlyA.map((p) => `- ${p.toString('hex')}`), ...d.onlyB.map((p) => `+ ${p.toString('hex')}`)];
+    const lines = [
+      ...d.onlyA.map((p) => `- ${p.toString('hex')}`),
+      ...d.onlyB.map((p) => `+ ${p.toString('hex')}`),
+    ];
     if (d.aggregateDiffers) lines.push('aggregate differs');
     if (d.baseDiffers) lines.push('base differs');
     lines.push(`common ${d.common} only-a ${d.onlyA.length} only-b ${d.onlyB.length}`);
@@ -116,7 +152,11 @@ const merge: Command = {
     const e = await engine();
     const a = await loadModel(args.positionals[0]!, args.values.get('digest'));
     const b = await loadModel(args.positionals[1]!, args.values.get('digest'));
-    e.writeOutput(io, e.formatModelFile(e.mergeModels(a.model, b.model)), args.values.get('output'));
+    e.writeOutput(
+      io,
+      e.formatModelFile(e.mergeModels(a.model, b.model)),
+      args.values.get('output')
+    );
     return 0;
   },
 };
@@ -129,12 +169,24 @@ const replay: Command = {
     positionals: [1, 1],
     options: [
       { name: 'model', kind: 'string', arg: 'FILE', help: 'model file to load (required)' },
-      { name: 'mode', kind: 'string', arg: 'MODE', choices: ['audit', 'sealed', 'enforce'], help: 'namespace mode after loading (default sealed)' },
+      {
+        name: 'mode',
+        kind: 'string',
+        arg: 'MODE',
+        choices: ['audit', 'sealed', 'enforce'],
+        help: 'namespace mode after loading (default sealed)',
+      },
       DIGEST,
       DIALECT,
-      { name: 'limit', kind: 'string', arg: 'N', help: 'print at most N off-contour events (default all)' },
+      {
+        name: 'limit',
+        kind: 'string',
+        arg: 'N',
+        help: 'print at most N off-contour events (default all)',
+      },
     ],
-    details: 'Prints each off-contour (or, in audit mode, would-be-off-contour) event as a JSON line, then a summary line.',
+    details:
+      'Prints each off-contour (or, in audit mode, would-be-off-contour) event as a JSON line, then a summary line.',
   },
   async run(args, io) {
     const modelPath = args.values.get('model');
@@ -144,7 +196,15 @@ const replay: Command = {
     const { alg, model } = await loadModel(modelPath, args.values.get('digest'));
     const mode = (args.values.get('mode') ?? 'sealed') as 'audit' | 'sealed' | 'enforce';
     const dialect = args.values.get('dialect') as 'tsem-6.12' | 'quixote-us' | undefined;
-    const ns = new e.NamespaceModel(e.createNamespaceConfig({ id: 'replay', digest: alg.name, aggregate: model.aggregate, base: model.base, dialect }));
+    const ns = new e.NamespaceModel(
+      e.createNamespaceConfig({
+        id: 'replay',
+        digest: alg.name,
+        aggregate: model.aggregate,
+        base: model.base,
+        dialect,
+      })
+    );
     ns.loadModel({ ...model, sealed: false });
     ns.setMode(mode);
     const file = args.positionals[0]!;
@@ -152,12 +212,24 @@ const replay: Command = {
     const counts = e.replayLines(ns, e.splitLines(e.readInput(file, 'trajectory file')), {
       source: file,
       onVerdict(v, ev, lineNumber) {
-        if (v.kind !== 'off-contour' && v.kind !== 'would-be-off-contour' && v.kind !== 'untrusted-task') return;
+        if (
+          v.kind !== 'off-contour' &&
+          v.kind !== 'would-be-off-contour' &&
+          v.kind !== 'untrusted-task'
+        )
+          return;
         if (printed++ >= limit) return;
-        io.out(JSON.stringify({
-          line: lineNumber, verdict: v.kind, action: v.action, type: ev.header.type, process: ev.header.process,
-          coefficient: v.coefficient?.toString('hex') ?? null, task_id: v.taskId.toString('hex'),
-        }) + '\n');
+        io.out(
+          JSON.stringify({
+            line: lineNumber,
+            verdict: v.kind,
+            action: v.action,
+            type: ev.header.type,
+            process: ev.header.process,
+            coefficient: v.coefficient?.toString('hex') ?? null,
+            task_id: v.taskId.toString('hex'),
+          }) + '\n'
+        );
       },
     });
     const k = counts.byKind;

@@ -7,33 +7,128 @@ import type { EngineOptions, ImaOptions, SourceSpec } from '../../daemon/engine-
 export const TLS_SERVER_OPTIONS: OptionSpec[] = [
   { name: 'tls-cert', kind: 'string', arg: 'FILE', help: 'server certificate (PEM): enables TLS' },
   { name: 'tls-key', kind: 'string', arg: 'FILE', help: 'server private key (PEM)' },
-  { name: 'tls-client-ca', kind: 'string', arg: 'FILE', help: 'CA of client certificates: requires them (mTLS)' },
-  { name: 'auth', kind: 'string', arg: 'FILE', help: 'identities file: tokens and certificate names with roles and namespaces' },
+  {
+    name: 'tls-client-ca',
+    kind: 'string',
+    arg: 'FILE',
+    help: 'CA of client certificates: requires them (mTLS)',
+  },
+  {
+    name: 'auth',
+    kind: 'string',
+    arg: 'FILE',
+    help: 'identities file: tokens and certificate names with roles and namespaces',
+  },
 ];
 
 const OPTIONS: OptionSpec[] = [
-  { name: 'listen', kind: 'string', arg: 'ADDR', help: 'host:port to listen on (default 127.0.0.1:50551; loopback only)' },
-  { name: 'data', kind: 'string', arg: 'DIR', help: 'data directory (default $TSEM_DATA_DIR, else ~/.local/share/tsem)' },
-  { name: 'source', kind: 'string', arg: 'KIND', choices: ['none', 'sim', 'fanotify', 'audit'], help: 'in-process event source (default none: exporters connect over gRPC)' },
+  {
+    name: 'listen',
+    kind: 'string',
+    arg: 'ADDR',
+    help: 'host:port to listen on (default 127.0.0.1:50551; loopback only)',
+  },
+  {
+    name: 'data',
+    kind: 'string',
+    arg: 'DIR',
+    help: 'data directory (default $TSEM_DATA_DIR, else ~/.local/share/tsem)',
+  },
+  {
+    name: 'source',
+    kind: 'string',
+    arg: 'KIND',
+    choices: ['none', 'sim', 'fanotify', 'audit'],
+    help: 'in-process event source (default none: exporters connect over gRPC)',
+  },
   { name: 'scenario', kind: 'string', arg: 'NAME', help: 'sim: scenario to loop (default nginx)' },
   { name: 'rate', kind: 'string', arg: 'N', help: 'sim: events per second (default 2000)' },
-  { name: 'namespace', kind: 'string', arg: 'NS', help: 'sim: namespace name (default sim); fanotify/audit: host:NAME rule shortcut' },
+  {
+    name: 'namespace',
+    kind: 'string',
+    arg: 'NS',
+    help: 'sim: namespace name (default sim); fanotify/audit: host:NAME rule shortcut',
+  },
   { name: 'watch', kind: 'list', arg: 'PATH', help: 'fanotify: path to watch (repeatable)' },
-  { name: 'enforce', kind: 'flag', help: 'fanotify: hold opens and execs for the verdict (deny with EPERM)' },
-  { name: 'timeout-ms', kind: 'string', arg: 'MS', help: 'fanotify: decision timeout (default 2000)' },
-  { name: 'fail-closed', kind: 'flag', help: 'fanotify: deny when no verdict came in time (default: allow)' },
-  { name: 'ns-rule', kind: 'string', arg: 'RULE', help: 'fanotify/audit: host | host:NAME | linux-ns | cgroup (default host)' },
+  {
+    name: 'enforce',
+    kind: 'flag',
+    help: 'fanotify: hold opens and execs for the verdict (deny with EPERM)',
+  },
+  {
+    name: 'timeout-ms',
+    kind: 'string',
+    arg: 'MS',
+    help: 'fanotify: decision timeout (default 2000)',
+  },
+  {
+    name: 'fail-closed',
+    kind: 'flag',
+    help: 'fanotify: deny when no verdict came in time (default: allow)',
+  },
+  {
+    name: 'ns-rule',
+    kind: 'string',
+    arg: 'RULE',
+    help: 'fanotify/audit: host | host:NAME | linux-ns | cgroup (default host)',
+  },
   { name: 'digest', kind: 'string', arg: 'NAME', help: 'default namespace hash (default sha256)' },
-  { name: 'tpm', kind: 'string', arg: 'SPEC', help: 'TPM for the hardware aggregate and PCR 11: swtpm:HOST:PORT, mssim:HOST:PORT or /dev/tpmrm0' },
-  { name: 'attest', kind: 'flag', help: 'run the trusted modeling agent (worker) that mirrors namespaces and signs attestation reports' },
-  { name: 'platform-secret', kind: 'string', arg: 'FILE', help: "agent: the simulated platform's secret binding its sealed state (default: per process)" },
-  { name: 'root-namespace', kind: 'string', arg: 'NS', help: 'namespace whose new points extend the model PCR (default root)' },
-  { name: 'agent-key-out', kind: 'string', arg: 'FILE', help: "agent: write its public key here (for 'tsem attest verify --pubkey')" },
-  { name: 'ima', kind: 'flag', help: "run IMA per namespace on file events (the kernel's tcb policy unless --ima-policy)" },
-  { name: 'ima-policy', kind: 'string', arg: 'FILE', help: 'IMA policy of the host (implies --ima)' },
-  { name: 'ima-key', kind: 'list', arg: 'FILE', help: 'IMA appraisal key: X.509 certificate or PEM public key (repeatable)' },
-  { name: 'ima-local-files', kind: 'flag', help: 'IMA: hash and read security.ima of local files (default only with --source fanotify|audit)' },
-  { name: 'no-auto-create', kind: 'flag', help: 'reject events for namespaces not created through Control' },
+  {
+    name: 'tpm',
+    kind: 'string',
+    arg: 'SPEC',
+    help: 'TPM for the hardware aggregate and PCR 11: swtpm:HOST:PORT, mssim:HOST:PORT or /dev/tpmrm0',
+  },
+  {
+    name: 'attest',
+    kind: 'flag',
+    help: 'run the trusted modeling agent (worker) that mirrors namespaces and signs attestation reports',
+  },
+  {
+    name: 'platform-secret',
+    kind: 'string',
+    arg: 'FILE',
+    help: "agent: the simulated platform's secret binding its sealed state (default: per process)",
+  },
+  {
+    name: 'root-namespace',
+    kind: 'string',
+    arg: 'NS',
+    help: 'namespace whose new points extend the model PCR (default root)',
+  },
+  {
+    name: 'agent-key-out',
+    kind: 'string',
+    arg: 'FILE',
+    help: "agent: write its public key here (for 'tsem attest verify --pubkey')",
+  },
+  {
+    name: 'ima',
+    kind: 'flag',
+    help: "run IMA per namespace on file events (the kernel's tcb policy unless --ima-policy)",
+  },
+  {
+    name: 'ima-policy',
+    kind: 'string',
+    arg: 'FILE',
+    help: 'IMA policy of the host (implies --ima)',
+  },
+  {
+    name: 'ima-key',
+    kind: 'list',
+    arg: 'FILE',
+    help: 'IMA appraisal key: X.509 certificate or PEM public key (repeatable)',
+  },
+  {
+    name: 'ima-local-files',
+    kind: 'flag',
+    help: 'IMA: hash and read security.ima of local files (default only with --source fanotify|audit)',
+  },
+  {
+    name: 'no-auto-create',
+    kind: 'flag',
+    help: 'reject events for namespaces not created through Control',
+  },
   ...TLS_SERVER_OPTIONS,
 ];
 
@@ -41,9 +136,11 @@ const OPTIONS: OptionSpec[] = [
 export function engineOptions(args: ParsedArgs) {
   const cert = args.values.get('tls-cert');
   const key = args.values.get('tls-key');
-  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if ((cert === undefined) !== (key === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together');
   const clientCa = args.values.get('tls-client-ca');
-  if (clientCa !== undefined && cert === undefined) throw new UsageError('--tls-client-ca needs --tls-cert and --tls-key');
+  if (clientCa !== undefined && cert === undefined)
+    throw new UsageError('--tls-client-ca needs --tls-cert and --tls-key');
   return {
     listen: args.values.get('listen'),
     dataDir: args.values.get('data'),
@@ -67,20 +164,28 @@ function sourceSpec(args: ParsedArgs): SourceSpec | undefined {
   const source = args.values.get('source') ?? 'none';
   const namespace = args.values.get('namespace');
   if (source === 'sim') {
-    return { kind: 'sim', scenario: args.values.get('scenario'), rate: intOption(args.values.get('rate'), '--rate', 2000, 1), namespace };
+    return {
+      kind: 'sim',
+      scenario: args.values.get('scenario'),
+      rate: intOption(args.values.get('rate'), '--rate', 2000, 1),
+      namespace,
+    };
   }
   if (source === 'fanotify' || source === 'audit') {
     return {
       kind: source,
       watch: args.lists.get('watch'),
       enforce: args.flags.has('enforce'),
-      decisionTimeoutMs: args.values.has('timeout-ms') ? intOption(args.values.get('timeout-ms'), '--timeout-ms', 2000, 1) : undefined,
+      decisionTimeoutMs: args.values.has('timeout-ms')
+        ? intOption(args.values.get('timeout-ms'), '--timeout-ms', 2000, 1)
+        : undefined,
       failMode: args.flags.has('fail-closed') ? 'closed' : 'open',
       namespace: args.values.get('ns-rule') ?? (namespace ? `host:${namespace}` : undefined),
       digestAlgorithm: args.values.get('digest'),
     };
   }
-  if (args.lists.get('watch')?.length || args.flags.has('enforce')) throw new UsageError('--watch and --enforce apply to --source fanotify');
+  if (args.lists.get('watch')?.length || args.flags.has('enforce'))
+    throw new UsageError('--watch and --enforce apply to --source fanotify');
   return undefined;
 }
 
@@ -88,7 +193,11 @@ function imaOptions(args: ParsedArgs): ImaOptions | undefined {
   const policyFile = args.values.get('ima-policy');
   const keyFiles = args.lists.get('ima-key') ?? [];
   if (!args.flags.has('ima') && policyFile === undefined && keyFiles.length === 0) return undefined;
-  return { policyFile, keyFiles, ...(args.flags.has('ima-local-files') ? { localFiles: true } : {}) };
+  return {
+    policyFile,
+    keyFiles,
+    ...(args.flags.has('ima-local-files') ? { localFiles: true } : {}),
+  };
 }
 
 /** The whole engine program as declarative options (what a configuration file will fill). */
@@ -100,7 +209,10 @@ export function serveOptions(args: ParsedArgs, log: Log): EngineOptions {
     tpm: args.values.get('tpm'),
     rootNamespace: args.values.get('root-namespace'),
     agent: args.flags.has('attest')
-      ? { platformSecretFile: args.values.get('platform-secret'), publicKeyOut: args.values.get('agent-key-out') }
+      ? {
+          platformSecretFile: args.values.get('platform-secret'),
+          publicKeyOut: args.values.get('agent-key-out'),
+        }
       : undefined,
     sources: source ? [source] : [],
     log,

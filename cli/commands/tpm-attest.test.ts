@@ -35,19 +35,36 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('tpm extend then pcrread: the PCR holds H(old || d); the aggregate hashes PCRs 0-7', { skip }, async () => {
-  const d = randomBytes(32);
-  const ext = await tsem('tpm', 'extend', '--tpm', sw.spec, '3', d.toString('hex'));
-  assert.equal(ext.code, 0, ext.err);
-  const read = await tsem('tpm', 'pcrread', '--tpm', sw.spec, '0', '1', '2', '3', '4', '5', '6', '7');
-  assert.equal(read.code, 0, read.err);
-  const lines = read.out.trim().split('\n');
-  assert.equal(lines[3], `sha256 3 ${sha256(Buffer.alloc(32), d).toString('hex')}`);
-  assert.equal(lines[0], `sha256 0 ${'00'.repeat(32)}`);
-  const values = lines.map((l) => Buffer.from(l.split(' ')[2]!, 'hex'));
-  const agg = await tsem('tpm', 'aggregate', '--tpm', sw.spec);
-  assert.equal(agg.out.trim(), sha256(...values).toString('hex'));
-});
+test(
+  'tpm extend then pcrread: the PCR holds H(old || d); the aggregate hashes PCRs 0-7',
+  { skip },
+  async () => {
+    const d = randomBytes(32);
+    const ext = await tsem('tpm', 'extend', '--tpm', sw.spec, '3', d.toString('hex'));
+    assert.equal(ext.code, 0, ext.err);
+    const read = await tsem(
+      'tpm',
+      'pcrread',
+      '--tpm',
+      sw.spec,
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7'
+    );
+    assert.equal(read.code, 0, read.err);
+    const lines = read.out.trim().split('\n');
+    assert.equal(lines[3], `sha256 3 ${sha256(Buffer.alloc(32), d).toString('hex')}`);
+    assert.equal(lines[0], `sha256 0 ${'00'.repeat(32)}`);
+    const values = lines.map((l) => Buffer.from(l.split(' ')[2]!, 'hex'));
+    const agg = await tsem('tpm', 'aggregate', '--tpm', sw.spec);
+    assert.equal(agg.out.trim(), sha256(...values).toString('hex'));
+  }
+);
 
 test('tpm aggregate without a TPM is zero and says so; bad arguments are usage errors', async () => {
   const zero = await tsem('tpm', 'aggregate');
@@ -61,56 +78,106 @@ test('tpm aggregate without a TPM is zero and says so; bad arguments are usage e
   assert.match((await tsem('tpm', 'pcrread', '--tpm', 'tpm0')).err, /expected 'swtpm:HOST:PORT'/);
 });
 
-test('a report from the agent with a TPM quote verifies; tampering is named', { skip }, async () => {
-  const secret = join(dir, 'platform.secret');
-  writeFileSync(secret, randomBytes(32));
-  const controller = generateKeyPair();
-  const tpm = await openTpm(sw.spec);
-  let agent: ModelingAgent | undefined;
-  try {
-    const aggregate = await hardwareAggregate(tpm, 'sha256');
-    agent = await ModelingAgent.start({ platformSecretPath: secret, aggregate: aggregate.toString('hex'), controllerKey: Buffer.from(controller.publicKey).toString('base64') });
-    await agent.control(new Controller(controller.secretKey).next('create-namespace', { id: '0' }));
-    const lines = ['/sbin/init', '/etc/fstab'].map((p, i) => JSON.stringify(sourceEvent(1 + i, 'file_open', { file: fileCell(p, createHash('sha256').update(p).digest('hex')) })));
-    for (const l of lines) {
-      const r = await agent.processEvent('0', l);
-      // The root namespace's new coefficients go into the model PCR (§2.6).
-      if (r.record === 'event' && r.verdict.kind === 'learned') await extendCoefficient(tpm, Buffer.from(r.verdict.coefficient!, 'hex'));
+test(
+  'a report from the agent with a TPM quote verifies; tampering is named',
+  { skip },
+  async () => {
+    const secret = join(dir, 'platform.secret');
+    writeFileSync(secret, randomBytes(32));
+    const controller = generateKeyPair();
+    const tpm = await openTpm(sw.spec);
+    let agent: ModelingAgent | undefined;
+    try {
+      const aggregate = await hardwareAggregate(tpm, 'sha256');
+      agent = await ModelingAgent.start({
+        platformSecretPath: secret,
+        aggregate: aggregate.toString('hex'),
+        controllerKey: Buffer.from(controller.publicKey).toString('base64'),
+      });
+      await agent.control(
+        new Controller(controller.secretKey).next('create-namespace', { id: '0' })
+      );
+      const lines = ['/sbin/init', '/etc/fstab'].map((p, i) =>
+        JSON.stringify(
+          sourceEvent(1 + i, 'file_open', {
+            file: fileCell(p, createHash('sha256').update(p).digest('hex')),
+          })
+        )
+      );
+      for (const l of lines) {
+        const r = await agent.processEvent('0', l);
+        // The root namespace's new coefficients go into the model PCR (§2.6).
+        if (r.record === 'event' && r.verdict.kind === 'learned')
+          await extendCoefficient(tpm, Buffer.from(r.verdict.coefficient!, 'hex'));
+      }
+      const nonce = randomBytes(16);
+      const report = await agent.report('0', nonce, (q) => collectQuote(tpm, q));
+      const reportPath = join(dir, 'report.json');
+      const pubPath = join(dir, 'agent.pub');
+      const trajPath = join(dir, 'trajectory.json');
+      writeFileSync(reportPath, JSON.stringify(report, null, 2));
+      writeFileSync(pubPath, formatPublicKey(agent.publicKey));
+      writeFileSync(trajPath, lines.join('\n') + '\n');
+
+      const ok = await tsem(
+        'attest',
+        'verify',
+        reportPath,
+        '--pubkey',
+        pubPath,
+        '--nonce',
+        nonce.toString('hex'),
+        '--model',
+        trajPath,
+        '--require-quote'
+      );
+      assert.equal(ok.code, 0, ok.err);
+      assert.match(ok.out, /valid report for namespace 0: .*\(TPM quote verified\)/);
+
+      const wrongNonce = await tsem(
+        'attest',
+        'verify',
+        reportPath,
+        '--pubkey',
+        pubPath,
+        '--nonce',
+        'ff'.repeat(16)
+      );
+      assert.deepEqual([wrongNonce.code, /report\.nonce/.test(wrongNonce.err)], [1, true]);
+
+      const changedPcr = {
+        ...report,
+        quote: { ...report.quote!, pcrs: { ...report.quote!.pcrs, '11': '00'.repeat(32) } },
+      };
+      writeFileSync(reportPath, JSON.stringify(changedPcr));
+      const bad = await tsem('attest', 'verify', reportPath, '--pubkey', pubPath);
+      assert.equal(bad.code, 1);
+      assert.match(bad.err, /report\.signature/);
+      assert.match(bad.err, /quote\.pcr_digest/);
+
+      const otherLine = lines[1]!.replace('/etc/fstab', '/etc/shadow');
+      writeFileSync(reportPath, JSON.stringify(report));
+      writeFileSync(trajPath, `${lines[0]}\n${otherLine}\n`);
+      const traj = await tsem(
+        'attest',
+        'verify',
+        reportPath,
+        '--pubkey',
+        pubPath,
+        '--model',
+        trajPath
+      );
+      assert.equal(traj.code, 1);
+      assert.match(
+        traj.err,
+        /state\.measurement: report measurement [0-9a-f]{64} differs from [0-9a-f]{64} computed from trajectory/
+      );
+    } finally {
+      await agent?.close();
+      await tpm.close();
     }
-    const nonce = randomBytes(16);
-    const report = await agent.report('0', nonce, (q) => collectQuote(tpm, q));
-    const reportPath = join(dir, 'report.json');
-    const pubPath = join(dir, 'agent.pub');
-    const trajPath = join(dir, 'trajectory.json');
-    writeFileSync(reportPath, JSON.stringify(report, null, 2));
-    writeFileSync(pubPath, formatPublicKey(agent.publicKey));
-    writeFileSync(trajPath, lines.join('\n') + '\n');
-
-    const ok = await tsem('attest', 'verify', reportPath, '--pubkey', pubPath, '--nonce', nonce.toString('hex'), '--model', trajPath, '--require-quote');
-    assert.equal(ok.code, 0, ok.err);
-    assert.match(ok.out, /valid report for namespace 0: .*\(TPM quote verified\)/);
-
-    const wrongNonce = await tsem('attest', 'verify', reportPath, '--pubkey', pubPath, '--nonce', 'ff'.repeat(16));
-    assert.deepEqual([wrongNonce.code, /report\.nonce/.test(wrongNonce.err)], [1, true]);
-
-    const changedPcr = { ...report, quote: { ...report.quote!, pcrs: { ...report.quote!.pcrs, '11': '00'.repeat(32) } } };
-    writeFileSync(reportPath, JSON.stringify(changedPcr));
-    const bad = await tsem('attest', 'verify', reportPath, '--pubkey', pubPath);
-    assert.equal(bad.code, 1);
-    assert.match(bad.err, /report\.signature/);
-    assert.match(bad.err, /quote\.pcr_digest/);
-
-    const otherLine = lines[1]!.replace('/etc/fstab', '/etc/shadow');
-    writeFileSync(reportPath, JSON.stringify(report));
-    writeFileSync(trajPath, `${lines[0]}\n${otherLine}\n`);
-    const traj = await tsem('attest', 'verify', reportPath, '--pubkey', pubPath, '--model', trajPath);
-    assert.equal(traj.code, 1);
-    assert.match(traj.err, /state\.measurement: report measurement [0-9a-f]{64} differs from [0-9a-f]{64} computed from trajectory/);
-  } finally {
-    await agent?.close();
-    await tpm.close();
   }
-});
+);
 
 test('model keygen, sign and verify; a changed model fails with a clear line', async () => {
   const key = join(dir, 'signer');
@@ -123,7 +190,10 @@ test('model keygen, sign and verify; a changed model fails with a clear line', a
   writeFileSync(model, `aggregate ${'00'.repeat(32)}\nstate ${'ac'.repeat(32)}\nend\n`);
   const bad = await tsem('model', 'verify', model, '--pubkey', `${key}.pub`);
   assert.equal(bad.code, 1);
-  assert.match(bad.err, /does not verify with .*signer\.pub \(model changed, or another key signed it\)/);
+  assert.match(
+    bad.err,
+    /does not verify with .*signer\.pub \(model changed, or another key signed it\)/
+  );
   const noKey = await tsem('model', 'verify', model);
   assert.match(noKey.err, /not a Quixote-signed model \(give --pubkey/);
 });

@@ -3,11 +3,22 @@ import type { TpmClient } from '../../engine/tpm/client.js';
 import { UsageError, type OptionSpec } from '../args.js';
 import type { Command } from '../command.js';
 
-const TPM: OptionSpec = { name: 'tpm', kind: 'string', arg: 'SPEC', help: 'swtpm:HOST:PORT | mssim:HOST:PORT | /dev/tpmrm0 (platform port = PORT+1)' };
-const BANK: OptionSpec = { name: 'bank', kind: 'string', arg: 'NAME', help: 'PCR bank: sha1, sha256 (default), sha384, sha512, ...' };
+const TPM: OptionSpec = {
+  name: 'tpm',
+  kind: 'string',
+  arg: 'SPEC',
+  help: 'swtpm:HOST:PORT | mssim:HOST:PORT | /dev/tpmrm0 (platform port = PORT+1)',
+};
+const BANK: OptionSpec = {
+  name: 'bank',
+  kind: 'string',
+  arg: 'NAME',
+  help: 'PCR bank: sha1, sha256 (default), sha384, sha512, ...',
+};
 
 function pcrIndex(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) > 23) throw new UsageError(`expected a PCR index 0-23, got '${text}'`);
+  if (!/^\d+$/.test(text) || Number(text) > 23)
+    throw new UsageError(`expected a PCR index 0-23, got '${text}'`);
   return Number(text);
 }
 
@@ -37,7 +48,9 @@ const pcrread: Command = {
   async run(args, io) {
     const spec = requireTpm(args.values.get('tpm'));
     const bank = args.values.get('bank') ?? 'sha256';
-    const pcrs = args.positionals.length ? args.positionals.map(pcrIndex) : Array.from({ length: 24 }, (_, i) => i);
+    const pcrs = args.positionals.length
+      ? args.positionals.map(pcrIndex)
+      : Array.from({ length: 24 }, (_, i) => i);
     const values = await withTpm(spec, (tpm) => tpm.pcrRead(bank, pcrs));
     io.out(pcrs.map((i) => `${bank} ${i} ${values.get(i)!.toString('hex')}`).join('\n') + '\n');
     return 0;
@@ -52,16 +65,24 @@ const aggregate: Command = {
     positionals: [0, 0],
     options: [
       { ...TPM, help: `${TPM.help}; without it the aggregate is all zeros` },
-      { name: 'digest', kind: 'string', arg: 'NAME', help: 'root namespace hash HF (default sha256)' },
+      {
+        name: 'digest',
+        kind: 'string',
+        arg: 'NAME',
+        help: 'root namespace hash HF (default sha256)',
+      },
     ],
-    details: 'tsem-model.md §2.7: each PCR is copied into a zeroed buffer of the digest size, then the concatenation is hashed once.',
+    details:
+      'tsem-model.md §2.7: each PCR is copied into a zeroed buffer of the digest size, then the concatenation is hashed once.',
   },
   async run(args, io) {
     const { hardwareAggregate } = await import('../../engine/tpm/aggregate.js');
     const digest = args.values.get('digest') ?? 'sha256';
     const spec = args.values.get('tpm');
     if (!spec) {
-      io.err('tsem tpm aggregate: no --tpm given: the aggregate is all zeros (tsem-model.md §2.7)\n');
+      io.err(
+        'tsem tpm aggregate: no --tpm given: the aggregate is all zeros (tsem-model.md §2.7)\n'
+      );
       io.out(`${(await hardwareAggregate(undefined, digest)).toString('hex')}\n`);
       return 0;
     }
@@ -86,7 +107,10 @@ const extend: Command = {
     const { hashByName } = await import('../../engine/tpm/constants.js');
     const size = hashByName(bank)?.size;
     if (size === undefined) throw new UsageError(`--bank: unknown bank '${bank}'`);
-    if (hex.length !== size * 2 || !/^[0-9a-fA-F]+$/.test(hex)) throw new UsageError(`expected ${size * 2} hex characters for a ${bank} digest, got '${hex}'`);
+    if (hex.length !== size * 2 || !/^[0-9a-fA-F]+$/.test(hex))
+      throw new UsageError(
+        `expected ${size * 2} hex characters for a ${bank} digest, got '${hex}'`
+      );
     const after = await withTpm(spec, async (tpm) => {
       await tpm.pcrExtend(pcr, [{ bank, digest: Buffer.from(hex, 'hex') }]);
       return (await tpm.pcrRead(bank, [pcr])).get(pcr)!;

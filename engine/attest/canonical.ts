@@ -4,16 +4,25 @@
  * signature made for one purpose (report, model, control message) from verifying for another.
  */
 
-export type CanonicalValue = string | number | boolean | null | readonly CanonicalValue[] | { readonly [k: string]: CanonicalValue | undefined };
+export type CanonicalValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly CanonicalValue[]
+  | { readonly [k: string]: CanonicalValue | undefined };
 
 /** Canonical JSON text; `undefined` members are left out, as JSON.stringify does. */
 export function canonicalJson(value: CanonicalValue): string {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (value === null || typeof value === 'string' || typeof value === 'boolean')
+    return JSON.stringify(value);
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new RangeError(`canonical JSON takes safe integers only, got ${value}`);
+    if (!Number.isSafeInteger(value))
+      throw new RangeError(`canonical JSON takes safe integers only, got ${value}`);
     return String(value);
   }
-  if (Array.isArray(value)) return `[${value.map((v: CanonicalValue) => canonicalJson(v)).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((v: CanonicalValue) => canonicalJson(v)).join(',')}]`;
   const obj = value as { readonly [k: string]: CanonicalValue | undefined };
   const members = Object.keys(obj)
     .sort()

@@ -44,7 +44,11 @@ function summary(ns: NamespaceModel, source: string, aggregate?: Buffer): Expect
 }
 
 /** A model loaded into a fresh namespace: states extended in file order (§2.6). */
-export function expectedFromModel(modelText: string, report: ReportBody, source = 'model'): ExpectedState {
+export function expectedFromModel(
+  modelText: string,
+  report: ReportBody,
+  source = 'model'
+): ExpectedState {
   const ns = namespaceFor(report);
   const model = parseModelFile(modelText, ns.alg, source);
   ns.loadModel({ ...model, base: undefined });
@@ -52,7 +56,12 @@ export function expectedFromModel(modelText: string, report: ReportBody, source 
 }
 
 /** A trajectory (TSEM JSON lines) replayed in learn mode. */
-export function expectedFromTrajectory(data: Buffer, report: ReportBody, source = 'trajectory', dialect?: Dialect): ExpectedState {
+export function expectedFromTrajectory(
+  data: Buffer,
+  report: ReportBody,
+  source = 'trajectory',
+  dialect?: Dialect
+): ExpectedState {
   const ns = namespaceFor(report, dialect);
   replayLines(ns, splitLines(data), { source });
   return summary(ns, source);

@@ -22,8 +22,16 @@ export function sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
   return nacl.sign.detached(message, secretKey);
 }
 
-export function verifySignature(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== nacl.sign.signatureLength || publicKey.length !== nacl.sign.publicKeyLength) return false;
+export function verifySignature(
+  message: Uint8Array,
+  signature: Uint8Array,
+  publicKey: Uint8Array
+): boolean {
+  if (
+    signature.length !== nacl.sign.signatureLength ||
+    publicKey.length !== nacl.sign.publicKeyLength
+  )
+    return false;
   return nacl.sign.detached.verify(message, signature, publicKey);
 }
 
@@ -41,9 +49,16 @@ function parseKeyText(text: string, word: string, size: number, source: string):
   const t = text.trim();
   const m = new RegExp(`^${word}\\s+([A-Za-z0-9+/=]+)$`).exec(t);
   // Also accept a bare base64 or hex value of the right size (e.g. a report's agentKey field).
-  const raw = m ? Buffer.from(m[1]!, 'base64') : /^[0-9a-fA-F]+$/.test(t) && t.length === size * 2 ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
+  const raw = m
+    ? Buffer.from(m[1]!, 'base64')
+    : /^[0-9a-fA-F]+$/.test(t) && t.length === size * 2
+      ? Buffer.from(t, 'hex')
+      : Buffer.from(t, 'base64');
   if (raw.length !== size) {
-    throw new EngineError('TSEM_INVALID_ARGUMENT', `${source}: expected '${word} <base64 of ${size} bytes>', got ${raw.length} bytes`);
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      `${source}: expected '${word} <base64 of ${size} bytes>', got ${raw.length} bytes`
+    );
   }
   return new Uint8Array(raw);
 }

@@ -16,14 +16,21 @@ export function signModel(model: Buffer, secretKey: Uint8Array): Uint8Array {
   return sign(modelSigningBytes(model), secretKey);
 }
 
-export function verifyModelSignature(model: Buffer, signature: Uint8Array, publicKey: Uint8Array): boolean {
+export function verifyModelSignature(
+  model: Buffer,
+  signature: Uint8Array,
+  publicKey: Uint8Array
+): boolean {
   return verifySignature(modelSigningBytes(model), signature, publicKey);
 }
 
-export type QuixoteCheck = { readonly ok: true; readonly key: KeyObject } | { readonly ok: false; readonly reason: string };
+export type QuixoteCheck =
+  { readonly ok: true; readonly key: KeyObject } | { readonly ok: false; readonly reason: string };
 
 /** The bytes Quixote signs (§4.2): `key` line .. `end` line, each followed by NUL. */
-export function quixoteSignedData(text: string): { data: Buffer; key?: string; signature?: string } | string {
+export function quixoteSignedData(
+  text: string
+): { data: Buffer; key?: string; signature?: string } | string {
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   const start = lines.findIndex((l) => l.startsWith('key '));
   if (start < 0) return "no 'key' line: not a Quixote-signed model";
@@ -51,9 +58,18 @@ export function verifyQuixoteModel(text: string, trustedKey?: string): QuixoteCh
   const parts = quixoteSignedData(text);
   if (typeof parts === 'string') return { ok: false, reason: parts };
   if (!parts.signature) return { ok: false, reason: "no 'signature' line after 'end'" };
-  if (trustedKey !== undefined && trustedKey !== parts.key) return { ok: false, reason: "the model's 'key' line is not the trusted key" };
+  if (trustedKey !== undefined && trustedKey !== parts.key)
+    return { ok: false, reason: "the model's 'key' line is not the trusted key" };
   const key = rsaKey(parts.key!);
-  if (!key || key.asymmetricKeyType !== 'rsa') return { ok: false, reason: "'key' line is not a base64 DER RSA public key (SPKI or PKCS#1)" };
-  const good = rsaVerify('sha256', parts.data, { key, padding: 1 /* RSA_PKCS1_PADDING */ }, Buffer.from(parts.signature, 'base64'));
-  return good ? { ok: true, key } : { ok: false, reason: 'RSA signature does not verify over the key..end lines' };
+  if (!key || key.asymmetricKeyType !== 'rsa')
+    return { ok: false, reason: "'key' line is not a base64 DER RSA public key (SPKI or PKCS#1)" };
+  const good = rsaVerify(
+    'sha256',
+    parts.data,
+    { key, padding: 1 /* RSA_PKCS1_PADDING */ },
+    Buffer.from(parts.signature, 'base64')
+  );
+  return good
+    ? { ok: true, key }
+    : { ok: false, reason: 'RSA signature does not verify over the key..end lines' };
 }

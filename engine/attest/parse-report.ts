@@ -4,18 +4,43 @@ import type { QuoteEvidence } from '../tpm/quote-verify.js';
 import type { AttestationReport } from './report.js';
 
 const HEX = /^(?:[0-9a-f]{2})*$/;
-const KNOWN = new Set(['version', 'namespace', 'digest', 'aggregate', 'base', 'measurement', 'state', 'points', 'forensics', 'mode', 'nonce', 'agentKey', 'quote', 'signature']);
+const KNOWN = new Set([
+  'version',
+  'namespace',
+  'digest',
+  'aggregate',
+  'base',
+  'measurement',
+  'state',
+  'points',
+  'forensics',
+  'mode',
+  'nonce',
+  'agentKey',
+  'quote',
+  'signature',
+]);
 
 function reportError(source: string, message: string): never {
   throw new EngineError('TSEM_PARSE', `${source}: ${message}`);
 }
 
-function field<T>(obj: Record<string, unknown>, key: string, kind: 'string' | 'hex' | 'integer', source: string): T {
+function field<T>(
+  obj: Record<string, unknown>,
+  key: string,
+  kind: 'string' | 'hex' | 'integer',
+  source: string
+): T {
   const v = obj[key];
   const ok =
-    kind === 'integer' ? Number.isSafeInteger(v) && (v as number) >= 0
-    : typeof v === 'string' && (kind !== 'hex' || HEX.test(v));
-  if (!ok) reportError(source, `field '${key}': expected ${kind === 'hex' ? 'lowercase hex' : kind === 'integer' ? 'a whole number' : 'a string'}, got ${JSON.stringify(v)}`);
+    kind === 'integer'
+      ? Number.isSafeInteger(v) && (v as number) >= 0
+      : typeof v === 'string' && (kind !== 'hex' || HEX.test(v));
+  if (!ok)
+    reportError(
+      source,
+      `field '${key}': expected ${kind === 'hex' ? 'lowercase hex' : kind === 'integer' ? 'a whole number' : 'a string'}, got ${JSON.stringify(v)}`
+    );
   return v as T;
 }
 
@@ -24,16 +49,22 @@ function parseQuote(v: unknown, source: string): QuoteEvidence {
   const q = v as Record<string, unknown>;
   const where = `${source} quote`;
   const sig = q['signature'];
-  if (typeof sig !== 'object' || sig === null) reportError(where, "field 'signature': expected an object with r and s");
+  if (typeof sig !== 'object' || sig === null)
+    reportError(where, "field 'signature': expected an object with r and s");
   const pcrs = q['pcrs'];
-  if (typeof pcrs !== 'object' || pcrs === null) reportError(where, "field 'pcrs': expected an object of PCR index to hex value");
+  if (typeof pcrs !== 'object' || pcrs === null)
+    reportError(where, "field 'pcrs': expected an object of PCR index to hex value");
   for (const [k, val] of Object.entries(pcrs)) {
-    if (!/^\d+$/.test(k) || typeof val !== 'string' || !HEX.test(val)) reportError(where, `field 'pcrs.${k}': expected a PCR index and a hex value`);
+    if (!/^\d+$/.test(k) || typeof val !== 'string' || !HEX.test(val))
+      reportError(where, `field 'pcrs.${k}': expected a PCR index and a hex value`);
   }
   return {
     akPublic: field(q, 'akPublic', 'hex', where),
     attest: field(q, 'attest', 'hex', where),
-    signature: { r: field(sig as Record<string, unknown>, 'r', 'hex', `${where} signature`), s: field(sig as Record<string, unknown>, 's', 'hex', `${where} signature`) },
+    signature: {
+      r: field(sig as Record<string, unknown>, 'r', 'hex', `${where} signature`),
+      s: field(sig as Record<string, unknown>, 's', 'hex', `${where} signature`),
+    },
     bank: field(q, 'bank', 'string', where),
     pcrs: pcrs as Record<string, string>,
   };
@@ -46,11 +77,13 @@ export function parseReport(text: string, source = 'report'): AttestationReport 
   } catch (err) {
     reportError(source, `not JSON: ${(err as Error).message}`);
   }
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) reportError(source, 'expected a JSON object');
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+    reportError(source, 'expected a JSON object');
   const o = obj as Record<string, unknown>;
   // Unsigned extra fields could mislead a reader of the report: refuse them.
   const extra = Object.keys(o).filter((k) => !KNOWN.has(k));
-  if (extra.length > 0) reportError(source, `unknown field '${extra[0]}' (not covered by the signature)`);
+  if (extra.length > 0)
+    reportError(source, `unknown field '${extra[0]}' (not covered by the signature)`);
   return {
     version: field(o, 'version', 'integer', source),
     namespace: field(o, 'namespace', 'string', source),

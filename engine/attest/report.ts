@@ -36,8 +36,34 @@ export interface AttestationReport extends ReportBody {
 }
 
 function bodyOf(r: ReportBody): ReportBody {
-  const { version, namespace, digest, aggregate, base, measurement, state, points, forensics, mode, nonce, agentKey } = r;
-  return { version, namespace, digest, aggregate, base, measurement, state, points, forensics, mode, nonce, agentKey };
+  const {
+    version,
+    namespace,
+    digest,
+    aggregate,
+    base,
+    measurement,
+    state,
+    points,
+    forensics,
+    mode,
+    nonce,
+    agentKey,
+  } = r;
+  return {
+    version,
+    namespace,
+    digest,
+    aggregate,
+    base,
+    measurement,
+    state,
+    points,
+    forensics,
+    mode,
+    nonce,
+    agentKey,
+  };
 }
 
 /**
@@ -45,17 +71,30 @@ function bodyOf(r: ReportBody): ReportBody {
  * fresh (it covers the nonce) and cannot be moved to another report.
  */
 export function quoteNonceFor(body: ReportBody): Buffer {
-  return createHash('sha256').update(signingBytes(QUOTE_BINDING_TAG, { ...bodyOf(body) })).digest();
+  return createHash('sha256')
+    .update(signingBytes(QUOTE_BINDING_TAG, { ...bodyOf(body) }))
+    .digest();
 }
 
 /** The bytes the agent signs: every field but `signature`. */
-export function reportSigningBytes(report: ReportBody & { readonly quote?: QuoteEvidence }): Buffer {
-  const quote = report.quote ? { ...report.quote, signature: { ...report.quote.signature }, pcrs: { ...report.quote.pcrs } } : undefined;
+export function reportSigningBytes(
+  report: ReportBody & { readonly quote?: QuoteEvidence }
+): Buffer {
+  const quote = report.quote
+    ? { ...report.quote, signature: { ...report.quote.signature }, pcrs: { ...report.quote.pcrs } }
+    : undefined;
   return signingBytes(REPORT_TAG, { ...bodyOf(report), quote });
 }
 
 /** Assembles and signs a report; `sign` is the agent's Ed25519 signer. */
-export function signReport(body: ReportBody, quote: QuoteEvidence | undefined, sign: (message: Uint8Array) => Uint8Array): AttestationReport {
+export function signReport(
+  body: ReportBody,
+  quote: QuoteEvidence | undefined,
+  sign: (message: Uint8Array) => Uint8Array
+): AttestationReport {
   const unsigned = { ...bodyOf(body), ...(quote ? { quote } : {}) };
-  return { ...unsigned, signature: Buffer.from(sign(reportSigningBytes(unsigned))).toString('base64') };
+  return {
+    ...unsigned,
+    signature: Buffer.from(sign(reportSigningBytes(unsigned))).toString('base64'),
+  };
 }

@@ -14,7 +14,12 @@ const ATTEMPTS = 3;
  * Quotes `pcrs` with `qualifyingData`. The PCR values are read before and after the quote; if an
  * extend raced with us they differ and we quote again, so values and quote agree.
  */
-export async function collectQuote(tpm: TpmClient, qualifyingData: Buffer, pcrs: readonly number[] = REPORT_PCRS, bank = 'sha256'): Promise<QuoteEvidence> {
+export async function collectQuote(
+  tpm: TpmClient,
+  qualifyingData: Buffer,
+  pcrs: readonly number[] = REPORT_PCRS,
+  bank = 'sha256'
+): Promise<QuoteEvidence> {
   const ak = await tpm.createAttestationKey();
   try {
     for (let i = 0; i < ATTEMPTS; i++) {
@@ -27,10 +32,15 @@ export async function collectQuote(tpm: TpmClient, qualifyingData: Buffer, pcrs:
         attest: q.attest.toString('hex'),
         signature: { r: q.signature.r.toString('hex'), s: q.signature.s.toString('hex') },
         bank,
-        pcrs: Object.fromEntries([...after].sort(([a], [b]) => a - b).map(([k, v]) => [String(k), v.toString('hex')])),
+        pcrs: Object.fromEntries(
+          [...after].sort(([a], [b]) => a - b).map(([k, v]) => [String(k), v.toString('hex')])
+        ),
       };
     }
-    throw new EngineError('TSEM_UNAVAILABLE', `TPM ${tpm.description}: PCRs kept changing during ${ATTEMPTS} quote attempts`);
+    throw new EngineError(
+      'TSEM_UNAVAILABLE',
+      `TPM ${tpm.description}: PCRs kept changing during ${ATTEMPTS} quote attempts`
+    );
   } finally {
     await tpm.flush(ak.handle);
   }

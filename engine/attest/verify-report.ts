@@ -33,14 +33,24 @@ export function verifyReport(report: AttestationReport, opts: VerifyReportOption
   const findings: Finding[] = [];
   const add = (id: string, reason: string) => findings.push({ id, reason });
   const trusted = Buffer.from(opts.publicKey).toString('base64');
-  if (report.agentKey !== trusted) add('report.agent_key', `report names agent key ${report.agentKey}, the trusted key is ${trusted}`);
+  if (report.agentKey !== trusted)
+    add(
+      'report.agent_key',
+      `report names agent key ${report.agentKey}, the trusted key is ${trusted}`
+    );
 
   const sig = Buffer.from(report.signature, 'base64');
   if (!verifySignature(reportSigningBytes(report), sig, opts.publicKey)) {
-    add('report.signature', 'signature does not verify with the trusted key: a field was changed after signing, or another key signed it');
+    add(
+      'report.signature',
+      'signature does not verify with the trusted key: a field was changed after signing, or another key signed it'
+    );
   }
   if (opts.nonce && report.nonce !== opts.nonce.toString('hex')) {
-    add('report.nonce', `report nonce ${report.nonce || '(empty)'} differs from the expected ${opts.nonce.toString('hex')} (stale or replayed report)`);
+    add(
+      'report.nonce',
+      `report nonce ${report.nonce || '(empty)'} differs from the expected ${opts.nonce.toString('hex')} (stale or replayed report)`
+    );
   }
   if (report.quote) {
     const q = verifyQuote(report.quote, quoteNonceFor(report));
@@ -51,10 +61,17 @@ export function verifyReport(report: AttestationReport, opts: VerifyReportOption
   const e = opts.expected;
   if (e) {
     if (e.aggregate !== undefined && e.aggregate !== report.aggregate) {
-      add('state.aggregate', `report aggregate ${report.aggregate} differs from the ${e.source} aggregate ${e.aggregate}`);
+      add(
+        'state.aggregate',
+        `report aggregate ${report.aggregate} differs from the ${e.source} aggregate ${e.aggregate}`
+      );
     }
     for (const key of ['measurement', 'state', 'points', 'forensics'] as const) {
-      if (report[key] !== e[key]) add(`state.${key}`, `report ${key} ${report[key]} differs from ${e[key]} computed from ${e.source}`);
+      if (report[key] !== e[key])
+        add(
+          `state.${key}`,
+          `report ${key} ${report[key]} differs from ${e[key]} computed from ${e.source}`
+        );
     }
   }
   return { ok: findings.length === 0, findings };

@@ -29,11 +29,17 @@ const decision = (kind: ContourKind, rest: Partial<ContourDecision> = {}): Conto
  * `known` is the map's point for the coefficient, if any. A valid point is on-contour in every
  * mode; a forensic point or an unknown one is off-contour once sealed, and denied under enforce.
  */
-export function compareToContour(known: { readonly valid: boolean } | undefined, mode: Mode): ContourDecision {
+export function compareToContour(
+  known: { readonly valid: boolean } | undefined,
+  mode: Mode
+): ContourDecision {
   if (known?.valid) return decision('on-contour');
   const sealed = isSealedMode(mode);
   const deny = mode === 'enforce';
-  if (known) return sealed ? decision('off-contour', { untrust: true, deny }) : decision('would-be-off-contour');
+  if (known)
+    return sealed
+      ? decision('off-contour', { untrust: true, deny })
+      : decision('would-be-off-contour');
   if (mode === 'audit') return decision('would-be-off-contour', { finding: true });
   if (!sealed) return decision('learned', { add: 'valid' });
   return decision('off-contour', { add: 'forensic', untrust: true, deny });

@@ -23,7 +23,10 @@ test('duplicate states load once (each new point is added once)', () => {
 });
 
 const BAD: Record<string, [string, RegExp]> = {
-  'wrong digest length': [`aggregate ${h('a')}\nstate ${'1'.repeat(40)}\nend\n`, /m line 2: 'state' value has 40 hex characters, expected 64 for sha256/],
+  'wrong digest length': [
+    `aggregate ${h('a')}\nstate ${'1'.repeat(40)}\nend\n`,
+    /m line 2: 'state' value has 40 hex characters, expected 64 for sha256/,
+  ],
   'non-hex value': [`state ${'g'.repeat(64)}\nend\n`, /m line 1: 'state' value is not hex/],
   'unknown keyword': [`stat ${h('1')}\nend\n`, /m line 1: unknown keyword 'stat'/],
   'missing end': [`state ${h('1')}\n`, /missing 'end' line/],
@@ -32,7 +35,10 @@ const BAD: Record<string, [string, RegExp]> = {
 };
 for (const [name, [text, re]] of Object.entries(BAD)) {
   test(`bad model file: ${name}`, () => {
-    assert.throws(() => parseModelFile(text, sha, 'm'), (e: unknown) => e instanceof EngineError && re.test(e.message));
+    assert.throws(
+      () => parseModelFile(text, sha, 'm'),
+      (e: unknown) => e instanceof EngineError && re.test(e.message)
+    );
   });
 }
 
@@ -49,7 +55,10 @@ test('diff and merge', () => {
   const d = diffModels(a, b);
   assert.deepEqual([d.common, d.onlyA.length, d.onlyB.length], [1, 1, 1]);
   const m = mergeModels(a, b);
-  assert.deepEqual(m.states.map((s) => s.toString('hex')), [h('1'), h('2'), h('3')]);
+  assert.deepEqual(
+    m.states.map((s) => s.toString('hex')),
+    [h('1'), h('2'), h('3')]
+  );
   const other = parseModelFile(`aggregate ${h('b')}\nend\n`, sha);
   assert.throws(() => mergeModels(a, other), /different aggregates/);
 });

@@ -45,19 +45,27 @@ export function parseModelFile(text: string, alg: DigestAlgorithm, source = 'mod
       return;
     }
     const [word, value, extra] = line.split(/\s+/);
-    if (ended && word !== 'signature') modelError(source, n, `'${word}' after 'end' (only 'signature' may follow)`);
+    if (ended && word !== 'signature')
+      modelError(source, n, `'${word}' after 'end' (only 'signature' may follow)`);
     const hex = (what: string): Buffer => {
       if (value === undefined) modelError(source, n, `'${what}' expects a hex value`);
-      if (extra !== undefined) modelError(source, n, `'${what}' takes one value, got extra '${extra}'`);
-      if (!/^[0-9a-fA-F]+$/.test(value)) modelError(source, n, `'${what}' value is not hex: '${value}'`);
+      if (extra !== undefined)
+        modelError(source, n, `'${what}' takes one value, got extra '${extra}'`);
+      if (!/^[0-9a-fA-F]+$/.test(value))
+        modelError(source, n, `'${what}' value is not hex: '${value}'`);
       if (value.length !== alg.size * 2) {
-        modelError(source, n, `'${what}' value has ${value.length} hex characters, expected ${alg.size * 2} for ${alg.name}`);
+        modelError(
+          source,
+          n,
+          `'${what}' value has ${value.length} hex characters, expected ${alg.size * 2} for ${alg.name}`
+        );
       }
       return Buffer.from(value, 'hex');
     };
     switch (word) {
       case 'key':
-        if (n !== 1 && comments.length !== n - 1) modelError(source, n, "'key' must be the first line");
+        if (n !== 1 && comments.length !== n - 1)
+          modelError(source, n, "'key' must be the first line");
         key = value;
         break;
       case 'base':
@@ -92,15 +100,31 @@ export function parseModelFile(text: string, alg: DigestAlgorithm, source = 'mod
         signature = value;
         break;
       default:
-        modelError(source, n, `unknown keyword '${word}' (expected key, base, aggregate, state, pseudonym, seal, end, signature or # comment)`);
+        modelError(
+          source,
+          n,
+          `unknown keyword '${word}' (expected key, base, aggregate, state, pseudonym, seal, end, signature or # comment)`
+        );
     }
   });
   if (!ended) modelError(source, lines.length, "missing 'end' line (truncated model file?)");
-  return { digest: alg.name, comments, key, base, aggregate, states, pseudonyms, sealed, signature };
+  return {
+    digest: alg.name,
+    comments,
+    key,
+    base,
+    aggregate,
+    states,
+    pseudonyms,
+    sealed,
+    signature,
+  };
 }
 
 /** Writes a model in Quixote's line format (§4.2); lines end with `\n`. */
-export function formatModelFile(m: Omit<ModelFile, 'digest' | 'comments'> & { comments?: readonly string[] }): string {
+export function formatModelFile(
+  m: Omit<ModelFile, 'digest' | 'comments'> & { comments?: readonly string[] }
+): string {
   const out: string[] = [];
   for (const c of m.comments ?? []) out.push(`# ${c}`);
   if (m.key) out.push(`key ${m.key}`);

@@ -37,7 +37,8 @@ export interface ModelDiff {
 }
 
 const hexSet = (bs: readonly Buffer[]) => new Set(bs.map((b) => b.toString('hex')));
-const same = (a?: Buffer, b?: Buffer) => (a === undefined && b === undefined) || (!!a && !!b && a.equals(b));
+const same = (a?: Buffer, b?: Buffer) =>
+  (a === undefined && b === undefined) || (!!a && !!b && a.equals(b));
 
 export function diffModels(a: ModelFile, b: ModelFile): ModelDiff {
   const sa = hexSet(a.states);
@@ -53,11 +54,19 @@ export function diffModels(a: ModelFile, b: ModelFile): ModelDiff {
 
 /** Union of points (a's order, then b's new points); aggregate and base must agree. */
 export function mergeModels(a: ModelFile, b: ModelFile): ModelFile {
-  if (a.digest !== b.digest) throw new EngineError('TSEM_MODEL_FILE', `cannot merge a ${a.digest} model with a ${b.digest} model`);
+  if (a.digest !== b.digest)
+    throw new EngineError(
+      'TSEM_MODEL_FILE',
+      `cannot merge a ${a.digest} model with a ${b.digest} model`
+    );
   if (!same(a.aggregate, b.aggregate) && a.aggregate && b.aggregate) {
-    throw new EngineError('TSEM_MODEL_FILE', `cannot merge models with different aggregates (${a.aggregate.toString('hex').slice(0, 16)}… vs ${b.aggregate.toString('hex').slice(0, 16)}…)`);
+    throw new EngineError(
+      'TSEM_MODEL_FILE',
+      `cannot merge models with different aggregates (${a.aggregate.toString('hex').slice(0, 16)}… vs ${b.aggregate.toString('hex').slice(0, 16)}…)`
+    );
   }
-  if (!same(a.base, b.base) && a.base && b.base) throw new EngineError('TSEM_MODEL_FILE', 'cannot merge models with different base values');
+  if (!same(a.base, b.base) && a.base && b.base)
+    throw new EngineError('TSEM_MODEL_FILE', 'cannot merge models with different base values');
   const sa = hexSet(a.states);
   const sp = hexSet(a.pseudonyms);
   return {

@@ -34,4 +34,9 @@ export interface TsemEvent {
 export type TsemRecord =
   | { readonly kind: 'event'; readonly event: TsemEvent }
   | { readonly kind: 'aggregate'; readonly value: Buffer }
-  | { readonly kind: 'log'; readonly process: string; readonly event: string; readonly action: string };
+  | {
+      readonly kind: 'log';
+      readonly process: string;
+      readonly event: string;
+      readonly action: string;
+    };

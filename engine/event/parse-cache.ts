@@ -11,7 +11,13 @@ import type { TsemEvent, TsemRecord } from './event.js';
 import type { Cell } from './hooks.js';
 import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { ParseError } from '../../common/errors.js';
-import { eventWithHeader, formatKernelJson, type ParseOptions, parseEventObject, parseRecordLine } from './parse-json.js';
+import {
+  eventWithHeader,
+  formatKernelJson,
+  type ParseOptions,
+  parseEventObject,
+  parseRecordLine,
+} from './parse-json.js';
 import { markShared } from './shared-values.js';
 import type { Coe } from './structures.js';
 
@@ -56,7 +62,10 @@ export class EventParseCache {
   hits = 0;
   misses = 0;
 
-  constructor(readonly digestSize: number, private readonly max = PARSE_CACHE_ENTRIES) {}
+  constructor(
+    readonly digestSize: number,
+    private readonly max = PARSE_CACHE_ENTRIES
+  ) {}
 
   private remember(key: string, e: TsemEvent): void {
     if (this.entries.size >= this.max) this.entries = new Map();
@@ -67,14 +76,19 @@ export class EventParseCache {
 
   /** A raw kernel line (trajectory line or export record), as parseRecordLine. */
   parseLine(line: Buffer, opts: ParseOptions): TsemRecord {
-    const end = line.length > PREFIX.length && line.compare(PREFIX, 0, PREFIX.length, 0, PREFIX.length) === 0 ? headerEnd(line, PREFIX.length - 1) : -1;
+    const end =
+      line.length > PREFIX.length && line.compare(PREFIX, 0, PREFIX.length, 0, PREFIX.length) === 0
+        ? headerEnd(line, PREFIX.length - 1)
+        : -1;
     if (end < 0) return parseRecordLine(line, opts);
     // A second top-level "event" member would make JSON.parse use it instead of the first.
     if (line.indexOf('"event"', end + 1, 'latin1') >= 0) return parseRecordLine(line, opts);
     const rest = line.toString('latin1', end + 1);
     let header: { type?: unknown };
     try {
-      header = JSON.parse(line.toString('latin1', PREFIX.length - 1, end + 1)) as { type?: unknown };
+      header = JSON.parse(line.toString('latin1', PREFIX.length - 1, end + 1)) as {
+        type?: unknown;
+      };
     } catch {
       return parseRecordLine(line, opts); // the full parser names what is wrong
     }
@@ -88,7 +102,13 @@ export class EventParseCache {
       return rec;
     }
     this.hits++;
-    const event = eventWithHeader(header, hit.coe, hit.cell, () => line.toString('utf8').trimEnd(), { ...opts, encoding: 'latin1' });
+    const event = eventWithHeader(
+      header,
+      hit.coe,
+      hit.cell,
+      () => line.toString('utf8').trimEnd(),
+      { ...opts, encoding: 'latin1' }
+    );
     return { kind: 'event', event };
   }
 
@@ -104,7 +124,13 @@ export class EventParseCache {
       return e;
     }
     this.hits++;
-    return eventWithHeader(s.header, hit.coe, hit.cell, () => formatKernelJson(structuredToObject(s, opts)), { ...opts, encoding: 'utf8' });
+    return eventWithHeader(
+      s.header,
+      hit.coe,
+      hit.cell,
+      () => formatKernelJson(structuredToObject(s, opts)),
+      { ...opts, encoding: 'utf8' }
+    );
   }
 }
 
@@ -116,7 +142,12 @@ export function structuredToObject(s: StructuredInput, opts: ParseOptions): Tsem
     try {
       cell = JSON.parse(s.cellJson.toString('utf8'));
     } catch (err) {
-      throw new ParseError(`expected a JSON object (${(err as Error).message})`, opts.lineNumber, 'cell_json', opts.source);
+      throw new ParseError(
+        `expected a JSON object (${(err as Error).message})`,
+        opts.lineNumber,
+        'cell_json',
+        opts.source
+      );
     }
   }
   if (s.fileDigest && typeof cell === 'object' && cell !== null) {

@@ -6,7 +6,16 @@ import { ParseError } from '../../common/errors.js';
 import type { EventHeader, TsemEvent, TsemRecord } from './event.js';
 import { CELL_SCHEMAS, type Cell, isDetailedHook, isHookName } from './hooks.js';
 import type { TsemEventJson } from '../../proto/kernel-json.js';
-import { digest, FieldError, object, optional, type SchemaContext, text, u32, u64 } from './schema.js';
+import {
+  digest,
+  FieldError,
+  object,
+  optional,
+  type SchemaContext,
+  text,
+  u32,
+  u64,
+} from './schema.js';
 import { COE, type Coe } from './structures.js';
 
 export interface ParseOptions {
@@ -36,7 +45,9 @@ const HEADER = object({
 export function formatKernelJson(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value !== 'object' || value === null) return JSON.stringify(String(value));
-  const parts = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${formatKernelJson(v)}`);
+  const parts = Object.entries(value as Record<string, unknown>).map(
+    ([k, v]) => `${JSON.stringify(k)}: ${formatKernelJson(v)}`
+  );
   return `{${parts.join(', ')}}`;
 }
 
@@ -63,8 +74,18 @@ type HeaderJson = ReturnType<typeof HEADER>;
 
 function headerOf(h: HeaderJson): EventHeader {
   return {
-    pid: h.pid, ppid: h.ppid, tnum: h.tnum, context: h.context, number: h.number, process: h.process,
-    type: h.type, ttd: h.ttd, pTtd: h.p_ttd, taskId: h.task_id, pTaskId: h.p_task_id, ts: h.ts,
+    pid: h.pid,
+    ppid: h.ppid,
+    tnum: h.tnum,
+    context: h.context,
+    number: h.number,
+    process: h.process,
+    type: h.type,
+    ttd: h.ttd,
+    pTtd: h.p_ttd,
+    taskId: h.task_id,
+    pTaskId: h.p_task_id,
+    ts: h.ts,
   };
 }
 
@@ -72,9 +93,23 @@ function headerOf(h: HeaderJson): EventHeader {
  * The typed header of an event whose COE and CELL are known already (the parse cache): checks
  * the header fields as the full parser does and errors the same way.
  */
-export function eventWithHeader(headerJson: unknown, coe: Coe, cell: Cell, line: string | (() => string), opts: ParseOptions & { encoding: 'latin1' | 'utf8' }): TsemEvent {
+export function eventWithHeader(
+  headerJson: unknown,
+  coe: Coe,
+  cell: Cell,
+  line: string | (() => string),
+  opts: ParseOptions & { encoding: 'latin1' | 'utf8' }
+): TsemEvent {
   try {
-    return new ParsedEvent(headerOf(HEADER(headerJson, 'event', { digestSize: opts.digestSize, encoding: opts.encoding })), coe, cell, undefined, line);
+    return new ParsedEvent(
+      headerOf(
+        HEADER(headerJson, 'event', { digestSize: opts.digestSize, encoding: opts.encoding })
+      ),
+      coe,
+      cell,
+      undefined,
+      line
+    );
   } catch (err) {
     if (err instanceof FieldError) fail(opts, err.message, err.field);
     throw err;
@@ -86,18 +121,28 @@ function fail(opts: ParseOptions, message: string, field?: string): never {
 }
 
 function asObject(v: unknown, opts: ParseOptions, field: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(opts, v === undefined ? 'missing' : 'expected an object', field);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    fail(opts, v === undefined ? 'missing' : 'expected an object', field);
   return v as Record<string, unknown>;
 }
 
 /** Builds the typed event from a parsed JSON object; `line` gives its trajectory-line text, only
  * formatted when asked for (new points and alerts), not for every event. */
-function toEvent(obj: Record<string, unknown>, line: string | (() => string), ctx: SchemaContext, opts: ParseOptions, exportType?: 'event' | 'async_event'): TsemEvent {
+function toEvent(
+  obj: Record<string, unknown>,
+  line: string | (() => string),
+  ctx: SchemaContext,
+  opts: ParseOptions,
+  exportType?: 'event' | 'async_event'
+): TsemEvent {
   try {
     const h = HEADER(obj['event'], 'event', ctx);
     const coe = COE(obj['COE'], 'COE', ctx);
     if (!isHookName(h.type)) {
-      throw new FieldError('event.type', `unknown event type '${h.type}' (not in the TSEM hook catalogue, tsem-model.md §1.1)`);
+      throw new FieldError(
+        'event.type',
+        `unknown event type '${h.type}' (not in the TSEM hook catalogue, tsem-model.md §1.1)`
+      );
     }
     let cell: Cell;
     if (isDetailedHook(h.type)) {
@@ -114,9 +159,17 @@ function toEvent(obj: Record<string, unknown>, line: string | (() => string), ct
   }
 }
 
-function dispatch(obj: Record<string, unknown>, lineText: string | (() => string) | undefined, ctx: SchemaContext, opts: ParseOptions): TsemRecord {
+function dispatch(
+  obj: Record<string, unknown>,
+  lineText: string | (() => string) | undefined,
+  ctx: SchemaContext,
+  opts: ParseOptions
+): TsemRecord {
   if (obj['export'] === undefined) {
-    return { kind: 'event', event: toEvent(obj, lineText ?? (() => formatKernelJson(obj)), ctx, opts) };
+    return {
+      kind: 'event',
+      event: toEvent(obj, lineText ?? (() => formatKernelJson(obj)), ctx, opts),
+    };
   }
   const exp = asObject(obj['export'], opts, 'export');
   const type = exp['type'];
@@ -138,11 +191,21 @@ function dispatch(obj: Record<string, unknown>, lineText: string | (() => string
     case 'log': {
       const log = asObject(obj['log'], opts, 'log');
       const fields = ['process', 'event', 'action'] as const;
-      for (const f of fields) if (typeof log[f] !== 'string') fail(opts, 'missing or not a string', `log.${f}`);
-      return { kind: 'log', process: log['process'] as string, event: log['event'] as string, action: log['action'] as string };
+      for (const f of fields)
+        if (typeof log[f] !== 'string') fail(opts, 'missing or not a string', `log.${f}`);
+      return {
+        kind: 'log',
+        process: log['process'] as string,
+        event: log['event'] as string,
+        action: log['action'] as string,
+      };
     }
     default:
-      return fail(opts, `expected one of aggregate, event, async_event, log; got ${JSON.stringify(type)}`, 'export.type');
+      return fail(
+        opts,
+        `expected one of aggregate, event, async_event, log; got ${JSON.stringify(type)}`,
+        'export.type'
+      );
   }
 }
 
@@ -157,7 +220,10 @@ export function parseRecordLine(line: string | Buffer, opts: ParseOptions): Tsem
   try {
     obj = JSON.parse(text);
   } catch (err) {
-    fail(opts, `expected one JSON object per line (truncated or invalid JSON: ${(err as Error).message})`);
+    fail(
+      opts,
+      `expected one JSON object per line (truncated or invalid JSON: ${(err as Error).message})`
+    );
   }
   const rec = asObject(obj, opts, '');
   const ctx: SchemaContext = { digestSize: opts.digestSize, encoding: isRaw ? 'latin1' : 'utf8' };

@@ -26,7 +26,10 @@ export type Infer<S> = S extends Schema<infer T> ? T : never;
 
 function str(value: unknown, path: string): string {
   if (typeof value !== 'string') {
-    throw new FieldError(path, value === undefined ? 'missing' : `expected a string value, got ${typeof value}`);
+    throw new FieldError(
+      path,
+      value === undefined ? 'missing' : `expected a string value, got ${typeof value}`
+    );
   }
   return value;
 }
@@ -59,10 +62,12 @@ function plainDecimal(s: string): number | undefined {
 function integer(bits: number, value: unknown, path: string): bigint {
   const s = str(value, path);
   const v = parseInteger(s);
-  if (v === undefined) throw new FieldError(path, `expected a decimal, 0octal or 0xhex integer, got '${s}'`);
+  if (v === undefined)
+    throw new FieldError(path, `expected a decimal, 0octal or 0xhex integer, got '${s}'`);
   const max = 1n << BigInt(bits);
   // Negative values are C ints printed signed; they wrap into the unsigned field width.
-  if (v >= max || v < -(max >> 1n)) throw new FieldError(path, `value ${s} does not fit in ${bits} bits`);
+  if (v >= max || v < -(max >> 1n))
+    throw new FieldError(path, `value ${s} does not fit in ${bits} bits`);
   return BigInt.asUintN(bits, v);
 }
 
@@ -98,7 +103,10 @@ export function hexBytes(n: number): Schema<Buffer> {
     // Buffer.from stops at the first non-hex pair, so a short result means bad characters.
     const b = s.length === 2 * n ? Buffer.from(s, 'hex') : undefined;
     if (!b || b.length !== n) {
-      throw new FieldError(p, `expected ${2 * n} hex characters, got '${s.length > 24 ? `${s.slice(0, 24)}…` : s}'`);
+      throw new FieldError(
+        p,
+        `expected ${2 * n} hex characters, got '${s.length > 24 ? `${s.slice(0, 24)}…` : s}'`
+      );
     }
     return b;
   };
@@ -110,13 +118,18 @@ export const digest: Schema<Buffer> = (v, p, ctx) => hexBytes(ctx.digestSize)(v,
 /** Base64 bytes (inode_setxattr value). */
 export const base64: Schema<Buffer> = (v, p) => {
   const s = str(v, p);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) throw new FieldError(p, `expected base64, got '${s}'`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0)
+    throw new FieldError(p, `expected base64, got '${s}'`);
   return Buffer.from(s, 'base64');
 };
 
 type Shape = Record<string, Schema<unknown>>;
-type OptionalKeys<S extends Shape> = { [K in keyof S]: undefined extends Infer<S[K]> ? K : never }[keyof S];
-export type ObjectOf<S extends Shape> = { readonly [K in Exclude<keyof S, OptionalKeys<S>>]: Infer<S[K]> } & {
+type OptionalKeys<S extends Shape> = {
+  [K in keyof S]: undefined extends Infer<S[K]> ? K : never;
+}[keyof S];
+export type ObjectOf<S extends Shape> = {
+  readonly [K in Exclude<keyof S, OptionalKeys<S>>]: Infer<S[K]>;
+} & {
   readonly [K in OptionalKeys<S>]?: Infer<S[K]>;
 };
 
@@ -142,13 +155,20 @@ export function optional<T>(schema: Schema<T>): Schema<T | undefined> {
 }
 
 /** Exactly one of the named alternatives (e.g. the `addr` families). */
-export function oneOf<S extends Shape>(shape: S): Schema<{ [K in keyof S]: { kind: K; value: Infer<S[K]> } }[keyof S]> {
+export function oneOf<S extends Shape>(
+  shape: S
+): Schema<{ [K in keyof S]: { kind: K; value: Infer<S[K]> } }[keyof S]> {
   const keys = Object.keys(shape);
   return (value, path, ctx) => {
-    if (typeof value !== 'object' || value === null) throw new FieldError(path, value === undefined ? 'missing' : 'expected an object');
+    if (typeof value !== 'object' || value === null)
+      throw new FieldError(path, value === undefined ? 'missing' : 'expected an object');
     const present = keys.filter((k) => (value as Record<string, unknown>)[k] !== undefined);
-    if (present.length !== 1) throw new FieldError(path, `expected exactly one of ${keys.join(', ')}`);
+    if (present.length !== 1)
+      throw new FieldError(path, `expected exactly one of ${keys.join(', ')}`);
     const k = present[0]!;
-    return { kind: k, value: shape[k]!((value as Record<string, unknown>)[k], `${path}.${k}`, ctx) } as never;
+    return {
+      kind: k,
+      value: shape[k]!((value as Record<string, unknown>)[k], `${path}.${k}`, ctx),
+    } as never;
   };
 }

@@ -2,7 +2,21 @@
  * Typed CELL sub-structures as the kernel emits them (tsem-model.md §1.4). Field names mirror the
  * kernel's JSON keys so that a typed value maps back to its source line without a translation table.
  */
-import { digest, FieldError, hexBytes, type Infer, object, oneOf, optional, rawBytes, type Schema, text, u16, u32, u64 } from './schema.js';
+import {
+  digest,
+  FieldError,
+  hexBytes,
+  type Infer,
+  object,
+  oneOf,
+  optional,
+  rawBytes,
+  type Schema,
+  text,
+  u16,
+  u32,
+  u64,
+} from './schema.js';
 
 /** An IPv4 address as the 4 raw network-order bytes of s_addr: from dotted quad, or from the
  * decimal u32 the kernel prints for the raw (little-endian loaded) s_addr. §2.3 (unverified). */

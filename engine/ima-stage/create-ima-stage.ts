@@ -95,36 +95,57 @@ function keysOf(keys: readonly (Buffer | KeySource)[]): ImaKey[] {
 function checkOptions(template: string, hashAlgo: string, banks: readonly string[]): void {
   const ids = templateFieldIds(template);
   if (typeof ids === 'string') throw invalid(`IMA template: ${ids}`);
-  if (!canHash(hashAlgo)) throw invalid(`IMA hash algorithm: expected a kernel hash such as sha256, got '${hashAlgo}'`);
+  if (!canHash(hashAlgo))
+    throw invalid(`IMA hash algorithm: expected a kernel hash such as sha256, got '${hashAlgo}'`);
   if (banks.length === 0) throw invalid('IMA banks: expected at least one bank such as sha1');
-  for (const b of banks) if (!canHash(b)) throw invalid(`IMA bank: expected a kernel hash such as sha1 or sha256, got '${b}'`);
+  for (const b of banks)
+    if (!canHash(b))
+      throw invalid(`IMA bank: expected a kernel hash such as sha1 or sha256, got '${b}'`);
   // ima.md §1.4: ima_template=ima is refused unless the hash is sha1 or md5.
-  if (template === 'ima' && hashAlgo !== 'sha1' && hashAlgo !== 'md5') throw invalid(`IMA template 'ima' needs hash algorithm sha1 or md5, got '${hashAlgo}'`);
+  if (template === 'ima' && hashAlgo !== 'sha1' && hashAlgo !== 'md5')
+    throw invalid(`IMA template 'ima' needs hash algorithm sha1 or md5, got '${hashAlgo}'`);
 }
 
 export function createImaStage(opts: ImaStageOptions = {}): ImaStageParts {
   const shipped = opts.policy === undefined ? shippedPolicy('tcb') : undefined;
-  const hostRules = policyRules(opts.policy ?? shipped!.text, opts.policySource ?? shipped?.source ?? 'text');
-  const nsRules = opts.namespacePolicy === undefined ? hostRules : policyRules(opts.namespacePolicy, 'for namespaces');
+  const hostRules = policyRules(
+    opts.policy ?? shipped!.text,
+    opts.policySource ?? shipped?.source ?? 'text'
+  );
+  const nsRules =
+    opts.namespacePolicy === undefined
+      ? hostRules
+      : policyRules(opts.namespacePolicy, 'for namespaces');
   const keys = keysOf(opts.keys ?? []);
   const template = opts.template ?? 'ima-ng';
   const hashAlgo = opts.hashAlgo ?? 'sha256';
   const banks = opts.banks ?? ['sha1', 'sha256'];
   checkOptions(template, hashAlgo, banks);
-  const boot = opts.bootAggregate ?? { algo: hashAlgo, digest: Buffer.alloc(digestSize(hashAlgo)!) };
+  const boot = opts.bootAggregate ?? {
+    algo: hashAlgo,
+    digest: Buffer.alloc(digestSize(hashAlgo)!),
+  };
 
   // Every level enforces inside ImaNamespace (so `allowed` reports any failure); the stage
   // denies only in TSEM namespaces whose mode is enforce.
   const common = { template, hashAlgo, banks, enforce: true } as const;
-  const host = new ImaNamespace({ ...common, name: opts.hostName ?? 'host', policy: hostRules, keyring: new Keyring(keys), bootAggregate: boot });
+  const host = new ImaNamespace({
+    ...common,
+    name: opts.hostName ?? 'host',
+    policy: hostRules,
+    keyring: new Keyring(keys),
+    bootAggregate: boot,
+  });
   const imaStage = new ImaStage(
     host,
-    (name, parent) => new ImaNamespace({ ...common, name, parent, policy: nsRules, keyring: new Keyring(keys) }),
+    (name, parent) =>
+      new ImaNamespace({ ...common, name, parent, policy: nsRules, keyring: new Keyring(keys) }),
     { readXattr: opts.readXattr ?? localXattrReader(), hashFile: opts.hashFile ?? hashFileSync }
   );
   const logs: ImaLogs = {
     log(ns, format, bank) {
-      if (!banks.includes(bank)) throw invalid(`bank: expected one of ${banks.join(', ')}, got '${bank}'`);
+      if (!banks.includes(bank))
+        throw invalid(`bank: expected one of ${banks.join(', ')}, got '${bank}'`);
       const log = imaStage.namespace(ns).log;
       return {
         log: format === 'binary' ? log.toBinary(bank) : Buffer.from(log.toAscii(bank), 'utf8'),
@@ -143,16 +164,24 @@ export function createImaStage(opts: ImaStageOptions = {}): ImaStageParts {
     afterPersist: async () => {
       if (sync) return sync.flush();
       // A store given but not restored: acknowledging would lose the entries on a restart.
-      if (opts.store) throw new EngineError('TSEM_STORE', 'IMA logs: the stage has a store but restore() was not awaited before the first event');
+      if (opts.store)
+        throw new EngineError(
+          'TSEM_STORE',
+          'IMA logs: the stage has a store but restore() was not awaited before the first event'
+        );
     },
   };
   async function restore(store = opts.store): Promise<ImaRestored> {
-    if (!store) throw invalid('IMA logs: restore() needs a store (the store option or its argument)');
+    if (!store)
+      throw invalid('IMA logs: restore() needs a store (the store option or its argument)');
     if (sync) throw invalid('IMA logs: restore() was already called');
     // Entries logged before the restore would precede the restored ones: refuse, loudly (checked
     // again once loaded, for events that came while the store was read).
     const early = () => {
-      if (unsynced > 0) throw invalid(`IMA logs: restore() must complete before the first event; ${unsynced} event(s) came earlier`);
+      if (unsynced > 0)
+        throw invalid(
+          `IMA logs: restore() must complete before the first event; ${unsynced} event(s) came earlier`
+        );
     };
     early();
     const s = new ImaLogSync(imaStage, store);

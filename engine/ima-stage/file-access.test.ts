@@ -4,7 +4,10 @@ import { parseEventObject } from '../event/parse-json.js';
 import { fileAccessOf, openMask } from './file-access.js';
 import { fileCell, fileEvent, sha256 } from './test-events.js';
 
-const MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4, MAY_APPEND = 8;
+const MAY_EXEC = 1,
+  MAY_WRITE = 2,
+  MAY_READ = 4,
+  MAY_APPEND = 8;
 
 test('open modes map to MAY_* bits (ACC_MODE, O_APPEND)', () => {
   const cases: [string, number, number][] = [
@@ -29,7 +32,11 @@ test('file_open maps to FILE_CHECK, or BPRM_CHECK with __FMODE_EXEC; mmap PROT_E
   const mmap = fileAccessOf(fileEvent('mmap_file', spec, 5))!;
   assert.equal(mmap.func, 'MMAP_CHECK');
   assert.equal(mmap.mask, MAY_EXEC);
-  assert.equal(fileAccessOf(fileEvent('mmap_file', spec, 3)), undefined, 'PROT_READ|PROT_WRITE is not an exec mapping');
+  assert.equal(
+    fileAccessOf(fileEvent('mmap_file', spec, 3)),
+    undefined,
+    'PROT_READ|PROT_WRITE is not an exec mapping'
+  );
   // The file identity and policy context come from the CELL.
   assert.equal(read.path, '/usr/bin/true');
   assert.equal(read.dev, (8 << 20) | 3);
@@ -40,25 +47,64 @@ test('file_open maps to FILE_CHECK, or BPRM_CHECK with __FMODE_EXEC; mmap PROT_E
 });
 
 test('credentials come from the COE, CAP_SETUID/CAP_SETGID from capeff', () => {
-  const plain = fileAccessOf(fileEvent('file_open', { path: '/f', content: 'x', uid: 1000, capeff: '0x0' }))!;
-  assert.deepEqual(plain.cred, { uid: 1000, euid: 1000, suid: 1000, gid: 1000, egid: 1000, sgid: 1000, capSetuid: false, capSetgid: false });
-  const setuid = fileAccessOf(fileEvent('file_open', { path: '/f', content: 'x', uid: 1000, capeff: '0x80' }))!;
+  const plain = fileAccessOf(
+    fileEvent('file_open', { path: '/f', content: 'x', uid: 1000, capeff: '0x0' })
+  )!;
+  assert.deepEqual(plain.cred, {
+    uid: 1000,
+    euid: 1000,
+    suid: 1000,
+    gid: 1000,
+    egid: 1000,
+    sgid: 1000,
+    capSetuid: false,
+    capSetgid: false,
+  });
+  const setuid = fileAccessOf(
+    fileEvent('file_open', { path: '/f', content: 'x', uid: 1000, capeff: '0x80' })
+  )!;
   assert.equal(setuid.cred.capSetuid, true);
   assert.equal(setuid.cred.capSetgid, false);
 });
 
 test('anonymous mmaps and other hooks are not IMA events', () => {
-  const anon = parseEventObject({
-    event: { pid: '1', process: 'p', type: 'mmap_file' },
-    COE: { uid: '0', euid: '0', suid: '0', gid: '0', egid: '0', sgid: '0', fsuid: '0', fsgid: '0', capeff: '0x0' },
-    mmap_file: { prot: '5', flags: '34' },
-  }, { digestSize: 32 });
+  const anon = parseEventObject(
+    {
+      event: { pid: '1', process: 'p', type: 'mmap_file' },
+      COE: {
+        uid: '0',
+        euid: '0',
+        suid: '0',
+        gid: '0',
+        egid: '0',
+        sgid: '0',
+        fsuid: '0',
+        fsgid: '0',
+        capeff: '0x0',
+      },
+      mmap_file: { prot: '5', flags: '34' },
+    },
+    { digestSize: 32 }
+  );
   assert.equal(fileAccessOf(anon), undefined);
-  const creds = parseEventObject({
-    event: { pid: '1', process: 'p', type: 'bprm_committed_creds' },
-    COE: { uid: '0', euid: '0', suid: '0', gid: '0', egid: '0', sgid: '0', fsuid: '0', fsgid: '0', capeff: '0x0' },
-    bprm_committed_creds: { file: fileCell({ path: '/bin/sh', content: 'x', flags: 32800 }) },
-  }, { digestSize: 32 });
+  const creds = parseEventObject(
+    {
+      event: { pid: '1', process: 'p', type: 'bprm_committed_creds' },
+      COE: {
+        uid: '0',
+        euid: '0',
+        suid: '0',
+        gid: '0',
+        egid: '0',
+        sgid: '0',
+        fsuid: '0',
+        fsgid: '0',
+        capeff: '0x0',
+      },
+      bprm_committed_creds: { file: fileCell({ path: '/bin/sh', content: 'x', flags: 32800 }) },
+    },
+    { digestSize: 32 }
+  );
   assert.equal(creds.cell.hook, 'bprm_committed_creds');
   assert.equal(fileAccessOf(creds), undefined, 'the exec was counted at its file_open');
 });

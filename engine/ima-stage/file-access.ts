@@ -37,7 +37,12 @@ export interface FileAccess extends PolicyContext {
 /** The open's MAY_* bits (fs/namei.c ACC_MODE, plus MAY_APPEND for O_APPEND as do_open does). */
 export function openMask(flags: number): number {
   const acc = flags & O_ACCMODE;
-  let mask = acc === O_WRONLY ? MAY.MAY_WRITE! : acc === O_RDWR ? MAY.MAY_READ! | MAY.MAY_WRITE! : MAY.MAY_READ!;
+  let mask =
+    acc === O_WRONLY
+      ? MAY.MAY_WRITE!
+      : acc === O_RDWR
+        ? MAY.MAY_READ! | MAY.MAY_WRITE!
+        : MAY.MAY_READ!;
   if (flags & O_APPEND) mask |= MAY.MAY_APPEND!;
   return mask;
 }
@@ -45,8 +50,14 @@ export function openMask(flags: number): number {
 function credentials(coe: Coe): Credentials {
   const bit = (cap: bigint) => ((coe.capeff >> cap) & 1n) === 1n;
   return {
-    uid: coe.uid, euid: coe.euid, suid: coe.suid, gid: coe.gid, egid: coe.egid, sgid: coe.sgid,
-    capSetuid: bit(CAP_SETUID), capSetgid: bit(CAP_SETGID),
+    uid: coe.uid,
+    euid: coe.euid,
+    suid: coe.suid,
+    gid: coe.gid,
+    egid: coe.egid,
+    sgid: coe.sgid,
+    capSetuid: bit(CAP_SETUID),
+    capSetgid: bit(CAP_SETGID),
   };
 }
 
@@ -59,7 +70,9 @@ function uuidText(b: Buffer): string {
 function access(file: File, coe: Coe, func: FileAccess['func'], mask: number): FileAccess {
   const dev = file.path.dev ? ((file.path.dev.major << 20) | file.path.dev.minor) >>> 0 : 0;
   return {
-    func, mask, cred: credentials(coe),
+    func,
+    mask,
+    cred: credentials(coe),
     fsmagic: file.inode.s_magic,
     fsuuid: uuidText(file.inode.s_uuid),
     // fowner/fgroup compare the inode's owner (ima_match_rules uses i_uid/i_gid).

@@ -22,7 +22,10 @@ export interface ImaLogAppend {
 
 export interface ImaLogSnapshot {
   /** Every persisted level's entries in append order. */
-  readonly logs: readonly { readonly ns: string | null; readonly entries: readonly TemplateEntry[] }[];
+  readonly logs: readonly {
+    readonly ns: string | null;
+    readonly entries: readonly TemplateEntry[];
+  }[];
   readonly files: readonly FileMark[];
 }
 
@@ -37,10 +40,16 @@ export interface ImaRestored {
   readonly entries: number;
 }
 
-const storeError = (message: string, cause?: unknown) => new EngineError('TSEM_STORE', message, cause === undefined ? undefined : { cause });
+const storeError = (message: string, cause?: unknown) =>
+  new EngineError('TSEM_STORE', message, cause === undefined ? undefined : { cause });
 
 function sameEntry(a: TemplateEntry, b: TemplateEntry): boolean {
-  return a.pcr === b.pcr && a.templateName === b.templateName && a.violation === b.violation && a.templateData.equals(b.templateData);
+  return (
+    a.pcr === b.pcr &&
+    a.templateName === b.templateName &&
+    a.violation === b.violation &&
+    a.templateData.equals(b.templateData)
+  );
 }
 
 export class ImaLogSync {
@@ -70,12 +79,15 @@ export class ImaLogSync {
       const prefix = Math.min(made.length, entries.length);
       for (let i = 0; i < prefix; i++) {
         if (!sameEntry(made[i]!, entries[i]!)) {
-          throw storeError(`${where}: stored entry ${i} differs from the one this start logs (boot_aggregate or template changed); move the data directory aside to start a new log`);
+          throw storeError(
+            `${where}: stored entry ${i} differs from the one this start logs (boot_aggregate or template changed); move the data directory aside to start a new log`
+          );
         }
       }
       for (let i = made.length; i < entries.length; i++) {
         // add() re-extends the PCRs, counts violations and refills the dedupe set (ima.md §1.6).
-        if (!level.log.add(entries[i]!)) throw storeError(`${where}: stored entry ${i} repeats an earlier template digest`);
+        if (!level.log.add(entries[i]!))
+          throw storeError(`${where}: stored entry ${i} repeats an earlier template digest`);
         count++;
       }
       this.written.set(level, entries.length);
@@ -101,12 +113,18 @@ export class ImaLogSync {
     const files = this.stage.takeDirtyFiles();
     if (appends.length === 0 && files.length === 0) return;
     try {
-      await this.store.save(appends.map(({ ns, start, entries }) => ({ ns, start, entries })), files);
+      await this.store.save(
+        appends.map(({ ns, start, entries }) => ({ ns, start, entries })),
+        files
+      );
     } catch (err) {
       // Unwritten stays pending: the next flush writes it again (puts are keyed by index).
       this.stage.markDirty(files.map((f) => f.key));
       const n = appends.reduce((s, a) => s + a.entries.length, 0);
-      throw storeError(`IMA logs: persisting ${n} entries and ${files.length} file marks failed: ${errorMessage(err)}`, err);
+      throw storeError(
+        `IMA logs: persisting ${n} entries and ${files.length} file marks failed: ${errorMessage(err)}`,
+        err
+      );
     }
     for (const a of appends) this.written.set(a.level, a.start + a.entries.length);
   }

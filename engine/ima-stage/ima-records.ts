@@ -19,7 +19,16 @@ interface Where {
 
 /** A new measurement-list entry (type 1804 INTEGRITY_PCR, op=add_template_measure cause=hash_added). */
 export function measureRecord(w: Where, pcr: number, hash: string): ImaRecord {
-  return { type: '1804', op: 'measure', cause: 'hash_added', status: 'pass', ...w, pcr: String(pcr), hash, res: '1' };
+  return {
+    type: '1804',
+    op: 'measure',
+    cause: 'hash_added',
+    status: 'pass',
+    ...w,
+    pcr: String(pcr),
+    hash,
+    res: '1',
+  };
 }
 
 /**
@@ -29,8 +38,15 @@ export function measureRecord(w: Where, pcr: number, hash: string): ImaRecord {
 export function appraiseRecord(w: Where, r: AppraiseResult, enforced: boolean): ImaRecord {
   const pass = r.status === 'INTEGRITY_PASS';
   return {
-    type: '1800', op: 'appraise_data', cause: r.cause ?? (pass ? 'pass' : 'unknown'), status: pass ? 'pass' : 'fail', ...w,
-    integrity: r.status, ...(r.detail ? { detail: r.detail } : {}), enforced: String(enforced && !pass), res: pass ? '1' : '0',
+    type: '1800',
+    op: 'appraise_data',
+    cause: r.cause ?? (pass ? 'pass' : 'unknown'),
+    status: pass ? 'pass' : 'fail',
+    ...w,
+    integrity: r.status,
+    ...(r.detail ? { detail: r.detail } : {}),
+    enforced: String(enforced && !pass),
+    res: pass ? '1' : '0',
   };
 }
 
@@ -39,7 +55,16 @@ export function appraiseRecord(w: Where, r: AppraiseResult, enforced: boolean): 
  * own (ima.md §4.2, "Signed files are immutable"); `signed-file-write` names it for subscribers.
  */
 export function signedWriteRecord(w: Where, enforced: boolean): ImaRecord {
-  return { type: '1800', op: 'appraise_data', cause: 'signed-file-write', status: 'fail', ...w, integrity: 'INTEGRITY_PASS', enforced: String(enforced), res: '0' };
+  return {
+    type: '1800',
+    op: 'appraise_data',
+    cause: 'signed-file-write',
+    status: 'fail',
+    ...w,
+    integrity: 'INTEGRITY_PASS',
+    enforced: String(enforced),
+    res: '0',
+  };
 }
 
 /**
@@ -47,6 +72,20 @@ export function signedWriteRecord(w: Where, enforced: boolean): ImaRecord {
  * (op=collect_data cause=failed, ima.md §4.3). Where the policy measures, a violation entry stands in for the measurement
  * (`violation`); where it appraises, appraisal fails as the kernel's collect failure does (`fail`).
  */
-export function collectFailedRecord(w: Where, detail: string, appraised: boolean, enforced: boolean): ImaRecord {
-  return { type: '1800', op: 'collect_data', cause: 'failed', status: appraised ? 'fail' : 'violation', ...w, detail, enforced: String(enforced && appraised), res: '0' };
+export function collectFailedRecord(
+  w: Where,
+  detail: string,
+  appraised: boolean,
+  enforced: boolean
+): ImaRecord {
+  return {
+    type: '1800',
+    op: 'collect_data',
+    cause: 'failed',
+    status: appraised ? 'fail' : 'violation',
+    ...w,
+    detail,
+    enforced: String(enforced && appraised),
+    res: '0',
+  };
 }

@@ -37,7 +37,15 @@ function model(id: string, mode: Mode = 'learn'): NamespaceModel {
 /** The stage's result with its records as their IMA fields. */
 function run(h: ReturnType<typeof createImaStage>, ns: NamespaceModel, ev: TsemEvent) {
   const r = h.stage.afterVerdict(ns, ev, ns.process(ev));
-  return r && { deny: r.deny, ima: r.records?.map((x) => { assert.equal(x.stage, 'ima'); return x.fields; }) };
+  return (
+    r && {
+      deny: r.deny,
+      ima: r.records?.map((x) => {
+        assert.equal(x.stage, 'ima');
+        return x.fields;
+      }),
+    }
+  );
 }
 
 const open = (spec: FileEventSpec, flags: number) => fileEvent('file_open', { ...spec, flags });
@@ -61,10 +69,13 @@ test('a root read is measured once per namespace: ima-ng in its log, ima-ns in t
   const db = model('db');
   const file = { path: '/etc/passwd', content: 'root:x:0:0\n' };
   const first = run(h, web, open(file, READ));
-  assert.deepEqual(first?.ima?.map((r) => [r['op'], r['namespace'], r['origin'], r['status'], r['hash']]), [
-    ['measure', 'web', 'web', 'pass', `sha256:${sha256(file.content).toString('hex')}`],
-    ['measure', 'host', 'web', 'pass', `sha256:${sha256(file.content).toString('hex')}`],
-  ]);
+  assert.deepEqual(
+    first?.ima?.map((r) => [r['op'], r['namespace'], r['origin'], r['status'], r['hash']]),
+    [
+      ['measure', 'web', 'web', 'pass', `sha256:${sha256(file.content).toString('hex')}`],
+      ['measure', 'host', 'web', 'pass', `sha256:${sha256(file.content).toString('hex')}`],
+    ]
+  );
   assert.equal(first?.deny, false);
   assert.deepEqual(disk.calls.hash, [], 'the CELL digest is the sha256 IMA needs');
   assert.equal(run(h, web, open(file, READ)), undefined, 'measured already');
@@ -72,16 +83,31 @@ test('a root read is measured once per namespace: ima-ng in its log, ima-ns in t
   assert.ok(run(h, db, open(file, READ))?.ima?.some((r) => r['namespace'] === 'db'));
 
   const webList = servedList(h, 'web').entries;
-  assert.deepEqual(webList.map((e) => e.templateName), ['ima-ng']);
-  assert.deepEqual(webList[0]!.fields[0], Buffer.concat([Buffer.from('sha256:\0', 'latin1'), sha256(file.content)]));
+  assert.deepEqual(
+    webList.map((e) => e.templateName),
+    ['ima-ng']
+  );
+  assert.deepEqual(
+    webList[0]!.fields[0],
+    Buffer.concat([Buffer.from('sha256:\0', 'latin1'), sha256(file.content)])
+  );
   assert.equal(webList[0]!.fields[1]!.toString('latin1'), '/etc/passwd\0');
   assert.equal(servedList(h, 'db').entries.length, 1);
   // The host level is no TSEM namespace: its log is read from the host IMA namespace.
   const host = parseAsciiList(h.host.log.toAscii('sha256'), 32);
-  assert.equal(verifyList(host, 'sha256', ['sha256']).pcrs.get('sha256', 10).toString('hex'), h.host.log.aggregate('sha256').toString('hex'));
-  assert.deepEqual(host.map((e) => e.templateName), ['ima-ng', 'ima-ns', 'ima-ns']);
+  assert.equal(
+    verifyList(host, 'sha256', ['sha256']).pcrs.get('sha256', 10).toString('hex'),
+    h.host.log.aggregate('sha256').toString('hex')
+  );
+  assert.deepEqual(
+    host.map((e) => e.templateName),
+    ['ima-ng', 'ima-ns', 'ima-ns']
+  );
   assert.equal(host[0]!.fields[1]!.toString('latin1'), 'boot_aggregate\0');
-  assert.deepEqual([host[1]!.fields[2], host[2]!.fields[2]], [h.namespace('web').id, h.namespace('db').id]);
+  assert.deepEqual(
+    [host[1]!.fields[2], host[2]!.fields[2]],
+    [h.namespace('web').id, h.namespace('db').id]
+  );
 
   // New contents: measured again in both levels.
   const changed = run(h, web, open({ ...file, content: 'root:x:0:0\nbin:x:1:1\n' }, READ));
@@ -100,10 +126,24 @@ test('the tcb policy decides: non-root reads and tmpfs reads are not measured, t
   const disk = fakeDisk();
   const h = createImaStage({ readXattr: disk.readXattr, hashFile: disk.hashFile });
   const ns = model('web');
-  assert.equal(run(h, ns, open({ path: '/home/u/notes', content: 'n', uid: 1000 }, READ)), undefined);
-  assert.equal(run(h, ns, open({ path: '/tmp/x', content: 't', sMagic: 0x1021994 }, READ)), undefined);
-  assert.equal(run(h, ns, open({ path: '/tmp/x', content: 't', sMagic: 0x1021994 }, EXEC))?.ima?.[0]?.['func'], 'BPRM_CHECK');
-  assert.equal(run(h, ns, fileEvent('mmap_file', { path: '/lib/libc.so.6', content: 'elf' }, 5))?.ima?.[0]?.['func'], 'MMAP_CHECK');
+  assert.equal(
+    run(h, ns, open({ path: '/home/u/notes', content: 'n', uid: 1000 }, READ)),
+    undefined
+  );
+  assert.equal(
+    run(h, ns, open({ path: '/tmp/x', content: 't', sMagic: 0x1021994 }, READ)),
+    undefined
+  );
+  assert.equal(
+    run(h, ns, open({ path: '/tmp/x', content: 't', sMagic: 0x1021994 }, EXEC))?.ima?.[0]?.['func'],
+    'BPRM_CHECK'
+  );
+  assert.equal(
+    run(h, ns, fileEvent('mmap_file', { path: '/lib/libc.so.6', content: 'elf' }, 5))?.ima?.[0]?.[
+      'func'
+    ],
+    'MMAP_CHECK'
+  );
   assert.equal(disk.calls.xattr, 2, 'xattrs are read only for files a level acts on');
 });
 
@@ -111,16 +151,28 @@ const APPRAISE_EXEC = 'measure func=BPRM_CHECK\nappraise func=BPRM_CHECK\n';
 
 test('hash appraisal: pass reported once; after a change, invalid-hash on every access, denied only in enforce', () => {
   const disk = fakeDisk();
-  const h = createImaStage({ policy: APPRAISE_EXEC, readXattr: disk.readXattr, hashFile: disk.hashFile });
+  const h = createImaStage({
+    policy: APPRAISE_EXEC,
+    readXattr: disk.readXattr,
+    hashFile: disk.hashFile,
+  });
   const file = { path: '/usr/bin/tool', content: 'v1' };
-  disk.files.set(file.path, { content: file.content, xattr: Buffer.concat([Buffer.from([0x04, 4]), sha256('v1')]) });
+  disk.files.set(file.path, {
+    content: file.content,
+    xattr: Buffer.concat([Buffer.from([0x04, 4]), sha256('v1')]),
+  });
   const enforcing = model('prod', 'enforce');
   const first = run(h, enforcing, open(file, EXEC))!;
   assert.equal(first.deny, false);
-  assert.deepEqual(first.ima!.filter((r) => r['op'] === 'appraise_data').map((r) => [r['namespace'], r['status'], r['integrity']]), [
-    ['prod', 'pass', 'INTEGRITY_PASS'],
-    ['host', 'pass', 'INTEGRITY_PASS'],
-  ]);
+  assert.deepEqual(
+    first
+      .ima!.filter((r) => r['op'] === 'appraise_data')
+      .map((r) => [r['namespace'], r['status'], r['integrity']]),
+    [
+      ['prod', 'pass', 'INTEGRITY_PASS'],
+      ['host', 'pass', 'INTEGRITY_PASS'],
+    ]
+  );
   assert.equal(run(h, enforcing, open(file, EXEC)), undefined, 'cached pass, nothing new');
 
   const tampered = { ...file, content: 'v2' };
@@ -128,10 +180,13 @@ test('hash appraisal: pass reported once; after a change, invalid-hash on every 
     const r = run(h, enforcing, open(tampered, EXEC))!;
     assert.equal(r.deny, true);
     const fails = r.ima!.filter((x) => x['status'] === 'fail');
-    assert.deepEqual(fails.map((x) => [x['namespace'], x['cause'], x['integrity'], x['enforced']]), [
-      ['prod', 'invalid-hash', 'INTEGRITY_FAIL', 'true'],
-      ['host', 'invalid-hash', 'INTEGRITY_FAIL', 'true'],
-    ]);
+    assert.deepEqual(
+      fails.map((x) => [x['namespace'], x['cause'], x['integrity'], x['enforced']]),
+      [
+        ['prod', 'invalid-hash', 'INTEGRITY_FAIL', 'true'],
+        ['host', 'invalid-hash', 'INTEGRITY_FAIL', 'true'],
+      ]
+    );
   }
   for (const mode of ['learn', 'audit', 'sealed'] as const) {
     const r = run(h, model(mode, mode), open(tampered, EXEC))!;
@@ -146,23 +201,52 @@ test('hash appraisal: pass reported once; after a change, invalid-hash on every 
 
 test('security.ima is read once per contents, and again after an inode_setxattr event names the file', () => {
   const disk = fakeDisk();
-  const h = createImaStage({ policy: APPRAISE_EXEC, readXattr: disk.readXattr, hashFile: disk.hashFile });
+  const h = createImaStage({
+    policy: APPRAISE_EXEC,
+    readXattr: disk.readXattr,
+    hashFile: disk.hashFile,
+  });
   const ns = model('prod', 'enforce');
   const file = { path: '/usr/bin/late', content: 'late' };
   disk.files.set(file.path, { content: file.content });
-  for (let i = 0; i < 3; i++) assert.equal(run(h, ns, open(file, EXEC))?.ima?.find((r) => r['status'] === 'fail')?.['cause'], 'missing-hash');
+  for (let i = 0; i < 3; i++)
+    assert.equal(
+      run(h, ns, open(file, EXEC))?.ima?.find((r) => r['status'] === 'fail')?.['cause'],
+      'missing-hash'
+    );
   assert.equal(disk.calls.xattr, 1);
   const value = Buffer.concat([Buffer.from([0x04, 4]), sha256(file.content)]);
   disk.files.set(file.path, { content: file.content, xattr: value });
-  const setxattr = parseEventObject({
-    event: { pid: '7', process: 'evmctl', type: 'inode_setxattr' },
-    COE: { uid: '0', euid: '0', suid: '0', gid: '0', egid: '0', sgid: '0', fsuid: '0', fsgid: '0', capeff: '0x1ffffffffff' },
-    inode_setxattr: { dentry: { path: { type: 'root', pathname: file.path } }, name: 'security.ima', value: value.toString('base64'), flags: '0' },
-  }, { digestSize: 32 });
+  const setxattr = parseEventObject(
+    {
+      event: { pid: '7', process: 'evmctl', type: 'inode_setxattr' },
+      COE: {
+        uid: '0',
+        euid: '0',
+        suid: '0',
+        gid: '0',
+        egid: '0',
+        sgid: '0',
+        fsuid: '0',
+        fsgid: '0',
+        capeff: '0x1ffffffffff',
+      },
+      inode_setxattr: {
+        dentry: { path: { type: 'root', pathname: file.path } },
+        name: 'security.ima',
+        value: value.toString('base64'),
+        flags: '0',
+      },
+    },
+    { digestSize: 32 }
+  );
   assert.equal(run(h, ns, setxattr), undefined);
   const after = run(h, ns, open(file, EXEC))!;
   assert.equal(after.deny, false);
-  assert.deepEqual(after.ima!.map((r) => r['status']), ['pass', 'pass']);
+  assert.deepEqual(
+    after.ima!.map((r) => r['status']),
+    ['pass', 'pass']
+  );
   assert.equal(disk.calls.xattr, 2);
 });
 
@@ -183,21 +267,34 @@ test('signature appraisal: a signed file passes, a write open of it is denied, a
   const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const disk = fakeDisk();
   const opts: ImaStageOptions = {
-    policy: 'appraise func=BPRM_CHECK appraise_type=imasig\nappraise func=FILE_CHECK appraise_type=imasig\n',
-    keys: [{ data: Buffer.from(publicKey.export({ type: 'spki', format: 'pem' })), source: 'test.pub' }],
-    readXattr: disk.readXattr, hashFile: disk.hashFile,
+    policy:
+      'appraise func=BPRM_CHECK appraise_type=imasig\nappraise func=FILE_CHECK appraise_type=imasig\n',
+    keys: [
+      { data: Buffer.from(publicKey.export({ type: 'spki', format: 'pem' })), source: 'test.pub' },
+    ],
+    readXattr: disk.readXattr,
+    hashFile: disk.hashFile,
   };
   const h = createImaStage(opts);
   const ns = model('prod', 'enforce');
   const file = { path: '/usr/bin/signed', content: 'signed v1' };
-  disk.files.set(file.path, { content: file.content, xattr: signV2(privateKey, keyIdOf(publicKey), file.content) });
+  disk.files.set(file.path, {
+    content: file.content,
+    xattr: signV2(privateKey, keyIdOf(publicKey), file.content),
+  });
   assert.equal(run(h, ns, open(file, EXEC))?.deny, false);
   const write = run(h, ns, open(file, WRITE))!;
   assert.equal(write.deny, true);
-  assert.deepEqual(write.ima!.filter((r) => r['status'] === 'fail').map((r) => r['cause']), ['signed-file-write']);
+  assert.deepEqual(
+    write.ima!.filter((r) => r['status'] === 'fail').map((r) => r['cause']),
+    ['signed-file-write']
+  );
 
   const forged = { path: '/usr/bin/forged', content: 'forged' };
-  disk.files.set(forged.path, { content: forged.content, xattr: signV2(other.privateKey, keyIdOf(other.publicKey), forged.content) });
+  disk.files.set(forged.path, {
+    content: forged.content,
+    xattr: signV2(other.privateKey, keyIdOf(other.publicKey), forged.content),
+  });
   const r = run(h, ns, open(forged, EXEC))!;
   assert.equal(r.deny, true);
   assert.match(r.ima!.find((x) => x['namespace'] === 'prod')!['detail']!, /no key with id/);
@@ -206,9 +303,18 @@ test('signature appraisal: a signed file passes, a write open of it is denied, a
 
 test('another IMA hash algorithm: hashed locally, or a violation entry when the file is not here', () => {
   const disk = fakeDisk();
-  const h = createImaStage({ policy: APPRAISE_EXEC, hashAlgo: 'sha512', banks: ['sha1', 'sha512'], readXattr: disk.readXattr, hashFile: disk.hashFile });
+  const h = createImaStage({
+    policy: APPRAISE_EXEC,
+    hashAlgo: 'sha512',
+    banks: ['sha1', 'sha512'],
+    readXattr: disk.readXattr,
+    hashFile: disk.hashFile,
+  });
   const local = { path: '/usr/bin/local', content: 'here' };
-  disk.files.set(local.path, { content: local.content, xattr: Buffer.concat([Buffer.from([0x04, 6]), createHash('sha512').update('here').digest()]) });
+  disk.files.set(local.path, {
+    content: local.content,
+    xattr: Buffer.concat([Buffer.from([0x04, 6]), createHash('sha512').update('here').digest()]),
+  });
   const ok = run(h, model('a', 'enforce'), open(local, EXEC))!;
   assert.equal(ok.deny, false);
   assert.equal(ok.ima![0]!['hash'], `sha512:${createHash('sha512').update('here').digest('hex')}`);
@@ -217,23 +323,43 @@ test('another IMA hash algorithm: hashed locally, or a violation entry when the 
   const remote = { path: '/usr/bin/elsewhere', content: 'remote' };
   const r = run(h, model('b', 'enforce'), open(remote, EXEC))!;
   assert.equal(r.deny, true);
-  assert.deepEqual(r.ima!.map((x) => [x['op'], x['cause'], x['status']]), [
-    ['collect_data', 'failed', 'fail'],
-    ['collect_data', 'failed', 'fail'],
-  ]);
+  assert.deepEqual(
+    r.ima!.map((x) => [x['op'], x['cause'], x['status']]),
+    [
+      ['collect_data', 'failed', 'fail'],
+      ['collect_data', 'failed', 'fail'],
+    ]
+  );
   const { entries, v } = servedList(h, 'b', 'sha512');
   assert.equal(entries.length, 1);
   assert.equal(v.violations, 1, 'the measurement is a violation entry (zero template digest)');
-  assert.equal(run(h, model('c', 'audit'), open(remote, EXEC))?.deny, false, 'audit reports, never denies');
+  assert.equal(
+    run(h, model('c', 'audit'), open(remote, EXEC))?.deny,
+    false,
+    'audit reports, never denies'
+  );
 });
 
 test('bad configuration is refused with the line, keyword, file or option named', () => {
-  assert.throws(() => createImaStage({ policy: 'measure func=BPRM_CHECK\nmeasure fun=X\n', policySource: 'my.policy' }), /IMA policy my\.policy: policy line 2: 'fun=X'/);
-  assert.throws(() => createImaStage({ keys: [{ data: Buffer.from('not a key'), source: 'bad.pem' }] }), /IMA key: bad\.pem: expected a PEM or DER/);
+  assert.throws(
+    () =>
+      createImaStage({
+        policy: 'measure func=BPRM_CHECK\nmeasure fun=X\n',
+        policySource: 'my.policy',
+      }),
+    /IMA policy my\.policy: policy line 2: 'fun=X'/
+  );
+  assert.throws(
+    () => createImaStage({ keys: [{ data: Buffer.from('not a key'), source: 'bad.pem' }] }),
+    /IMA key: bad\.pem: expected a PEM or DER/
+  );
   assert.throws(() => createImaStage({ template: 'no-such-template' }), /IMA template/);
   assert.throws(() => createImaStage({ hashAlgo: 'sha999' }), /IMA hash algorithm: .*'sha999'/);
   const h = createImaStage({ readXattr: () => undefined, hashFile: () => undefined });
-  assert.throws(() => h.logs.log('web', 'ascii', 'sha384'), /bank: expected one of sha1, sha256, got 'sha384'/);
+  assert.throws(
+    () => h.logs.log('web', 'ascii', 'sha384'),
+    /bank: expected one of sha1, sha256, got 'sha384'/
+  );
   const empty = h.logs.log('web', 'binary', 'sha1');
   assert.deepEqual([empty.log.length, empty.entries, empty.pcr10], [0, 0, '00'.repeat(20)]);
 });

@@ -35,7 +35,13 @@ import { matchPolicy, type PolicyDecision } from '../ima/policy-match.js';
 import type { PipelineStage, StageResult } from '../ns/stage.js';
 import type { NamespaceModel } from '../ns/namespace-model.js';
 import { type FileAccess, fileAccessOf } from './file-access.js';
-import { appraiseRecord, collectFailedRecord, type ImaRecord, measureRecord, signedWriteRecord } from './ima-records.js';
+import {
+  appraiseRecord,
+  collectFailedRecord,
+  type ImaRecord,
+  measureRecord,
+  signedWriteRecord,
+} from './ima-records.js';
 
 /** Local file access, injected: both return undefined when the file is not readable here. */
 export interface FileReaders {
@@ -87,7 +93,14 @@ interface Access {
 
 /** IMA records as the stage's records: failures are alerts, measurements are not. */
 function stageResult(deny: boolean, records: readonly ImaRecord[]): StageResult {
-  return { deny, records: records.map((fields) => ({ stage: 'ima', fields, alert: fields['status'] === 'fail' })) };
+  return {
+    deny,
+    records: records.map((fields) => ({
+      stage: 'ima',
+      fields,
+      alert: fields['status'] === 'fail',
+    })),
+  };
 }
 
 class DigestUnavailable extends Error {
@@ -106,7 +119,10 @@ export class ImaStage implements PipelineStage {
   /** `<tsem ns>\0<dev>:<path>` → state. */
   private readonly files = new Map<string, FileState>();
   /** path → `security.ima` read for the contents with CELL digest `digest`. */
-  private readonly xattrs = new Map<string, { readonly digest: string; readonly value: Buffer | undefined }>();
+  private readonly xattrs = new Map<
+    string,
+    { readonly digest: string; readonly value: Buffer | undefined }
+  >();
   /** Keys of `files` whose measured set changed since the last takeDirtyFiles(). */
   private readonly dirty = new Set<string>();
 
@@ -146,7 +162,11 @@ export class ImaStage implements PipelineStage {
 
   /** Restores a persisted mark: the file with these contents is not measured again. */
   restoreFile(mark: FileMark): void {
-    this.files.set(mark.key, { digest: mark.digest, measured: new Set(mark.measured), passReported: new Map() });
+    this.files.set(mark.key, {
+      digest: mark.digest,
+      measured: new Set(mark.measured),
+      passReported: new Map(),
+    });
   }
 
   afterVerdict(model: NamespaceModel, event: TsemEvent): StageResult | undefined {
@@ -163,15 +183,29 @@ export class ImaStage implements PipelineStage {
     if (levels.length === 0) return undefined;
     const enforce = model.mode === 'enforce';
     const key = `${model.id}\0${access.dev}:${access.path}`;
-    const ctx: Access = { model, a: access, levels, key, state: this.state(key, access.digest.toString('hex')), enforce };
+    const ctx: Access = {
+      model,
+      a: access,
+      levels,
+      key,
+      state: this.state(key, access.digest.toString('hex')),
+      enforce,
+    };
     try {
       return this.handle(ctx);
     } catch (err) {
       // Not expected (the readers return undefined rather than throw): report, and deny only
       // where appraisal was due, as a kernel collect failure would.
       const appraised = levels.some((l) => l.d.appraise);
-      const where = { namespace: model.id, origin: model.id, filename: access.path, func: access.func };
-      return stageResult(enforce && appraised, [collectFailedRecord(where, `internal error: ${errorMessage(err)}`, appraised, enforce)]);
+      const where = {
+        namespace: model.id,
+        origin: model.id,
+        filename: access.path,
+        func: access.func,
+      };
+      return stageResult(enforce && appraised, [
+        collectFailedRecord(where, `internal error: ${errorMessage(err)}`, appraised, enforce),
+      ]);
     }
   }
 
@@ -181,14 +215,16 @@ export class ImaStage implements PipelineStage {
     const appraises = levels.some((l) => l.d.appraise);
     // Measured already at every level that measures, and nothing to appraise: the levels would
     // do nothing, so skip reading the xattr (a process spawn) for the most common event.
-    if (!appraises && levels.every((l) => state.measured.has(`${l.depth}:${l.d.pcr}`))) return undefined;
+    if (!appraises && levels.every((l) => state.measured.has(`${l.depth}:${l.d.pcr}`)))
+      return undefined;
 
     const child = this.namespace(model.id);
     const xattr = this.xattrOf(a.path, state.digest);
     const cellAlgo = KERNEL_NAME[model.alg.name] ?? model.alg.name;
     const digests = new Map<string, Buffer | undefined>();
     const digestOf = (algo: string): Buffer | undefined => {
-      if (!digests.has(algo)) digests.set(algo, algo === cellAlgo ? a.digest : this.readers.hashFile(a.path, algo));
+      if (!digests.has(algo))
+        digests.set(algo, algo === cellAlgo ? a.digest : this.readers.hashFile(a.path, algo));
       return digests.get(algo);
     };
     const algo = xattrHashAlgo(xattr, child.hashAlgo);
@@ -196,7 +232,11 @@ export class ImaStage implements PipelineStage {
 
     const cookie = `${state.digest}:${xattr?.toString('hex') ?? ''}`;
     const ev: FileEvent = {
-      ...a, ino: this.inode(fileId), dev: a.dev, version: cookie, ...(xattr ? { xattr } : {}),
+      ...a,
+      ino: this.inode(fileId),
+      dev: a.dev,
+      version: cookie,
+      ...(xattr ? { xattr } : {}),
       digest: (al) => digestOf(al) ?? fail(al),
     };
     let out: FileOutcome;
@@ -211,9 +251,19 @@ export class ImaStage implements PipelineStage {
     return this.result(ctx, out, cookie, `${algo}:${digestOf(algo)!.toString('hex')}`);
   }
 
-  private result(ctx: Access, out: FileOutcome, cookie: string, hash: string): StageResult | undefined {
+  private result(
+    ctx: Access,
+    out: FileOutcome,
+    cookie: string,
+    hash: string
+  ): StageResult | undefined {
     const { model, a, levels, state, enforce } = ctx;
-    const where = (level: string) => ({ namespace: level, origin: model.id, filename: a.path, func: a.func });
+    const where = (level: string) => ({
+      namespace: level,
+      origin: model.id,
+      filename: a.path,
+      func: a.func,
+    });
     const records: ImaRecord[] = [];
     for (const name of out.measuredIn) {
       const pcr = levels.find((l) => l.ns.name === name)?.d.pcr ?? 10;
@@ -225,7 +275,8 @@ export class ImaStage implements PipelineStage {
         // Failures are reported on every access, as the kernel audits each failing access.
         failed = true;
         records.push(appraiseRecord(where(name), r, enforce));
-      } else if (this.firstPass(state, name, a.func, cookie)) records.push(appraiseRecord(where(name), r, enforce));
+      } else if (this.firstPass(state, name, a.func, cookie))
+        records.push(appraiseRecord(where(name), r, enforce));
     }
     // Every level enforces inside ImaNamespace; whether that denies is the TSEM mode's call.
     if (!out.allowed && !failed) records.push(signedWriteRecord(where(model.id), enforce));
@@ -248,7 +299,14 @@ export class ImaStage implements PipelineStage {
       }
       if (violation || l.d.appraise) {
         const detail = `no ${algo} digest of the file: not readable here, and the event's digest is another algorithm`;
-        records.push(collectFailedRecord({ namespace: l.ns.name, origin: model.id, filename: a.path, func: a.func }, detail, l.d.appraise, enforce));
+        records.push(
+          collectFailedRecord(
+            { namespace: l.ns.name, origin: model.id, filename: a.path, func: a.func },
+            detail,
+            l.d.appraise,
+            enforce
+          )
+        );
       }
     }
     return stageResult(enforce && levels.some((l) => l.d.appraise), records);
@@ -256,7 +314,8 @@ export class ImaStage implements PipelineStage {
 
   private state(key: string, digest: string): FileState {
     let s = this.files.get(key);
-    if (!s || s.digest !== digest) this.files.set(key, (s = { digest, measured: new Set(), passReported: new Map() }));
+    if (!s || s.digest !== digest)
+      this.files.set(key, (s = { digest, measured: new Set(), passReported: new Map() }));
     return s;
   }
 
@@ -286,7 +345,9 @@ export class ImaStage implements PipelineStage {
 function imaXattrChange(event: TsemEvent): string | undefined {
   const c = event.cell;
   if (c.hook !== 'inode_setxattr' && c.hook !== 'inode_removexattr') return undefined;
-  return c.value.name.toString('latin1') === 'security.ima' ? c.value.dentry.path.pathname.toString('utf8') : undefined;
+  return c.value.name.toString('latin1') === 'security.ima'
+    ? c.value.dentry.path.pathname.toString('utf8')
+    : undefined;
 }
 
 function fail(algo: string): never {

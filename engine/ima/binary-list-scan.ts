@@ -52,7 +52,11 @@ const MAX_NAME = 64 * 16;
  * first malformed record; returns the count of trailing bytes too short for a record header (a
  * newline, a cut-off copy) so callers can warn.
  */
-export function scanBinaryList(buf: Buffer, digestSize: number, visit: (span: RecordSpan) => void): number {
+export function scanBinaryList(
+  buf: Buffer,
+  digestSize: number,
+  visit: (span: RecordSpan) => void
+): number {
   return buf.length - scanRecords(buf, digestSize, visit, { base: 0, record: 0 }, true);
 }
 
@@ -69,10 +73,24 @@ export interface ScanPosition {
  * let the caller read up to the end of the list and scan the rest with `final` true. That last
  * scan throws exactly the error a scan of the whole list would (same record, offset and counts).
  */
-export function scanRecords(buf: Buffer, digestSize: number, visit: (span: RecordSpan) => void, pos: ScanPosition, final: boolean): number {
+export function scanRecords(
+  buf: Buffer,
+  digestSize: number,
+  visit: (span: RecordSpan) => void,
+  pos: ScanPosition,
+  final: boolean
+): number {
   const span: RecordSpan = {
-    record: 0, start: 0, pcr: 0, digestOffset: 0, templateName: '', fieldIds: [],
-    dataOffset: 0, dataLength: 0, imaNameOffset: 0, imaNameLength: 0,
+    record: 0,
+    start: 0,
+    pcr: 0,
+    digestOffset: 0,
+    templateName: '',
+    fieldIds: [],
+    dataOffset: 0,
+    dataLength: 0,
+    imaNameOffset: 0,
+    imaNameLength: 0,
   };
   const end = buf.length;
   let o = 0;
@@ -84,7 +102,13 @@ export function scanRecords(buf: Buffer, digestSize: number, visit: (span: Recor
     const nameLen = buf.readUInt32LE(o + 4 + digestSize);
     o += 8 + digestSize;
     if (nameLen === 0 || nameLen > MAX_NAME || nameLen > end - o) {
-      return stop(final, record, pos.base, start, `template name length ${nameLen} is invalid or exceeds the ${end - o} bytes left`);
+      return stop(
+        final,
+        record,
+        pos.base,
+        start,
+        `template name length ${nameLen} is invalid or exceeds the ${end - o} bytes left`
+      );
     }
     // Lists repeat one template name: reuse the last name and ids when the bytes are the same.
     if (!sameLatin1(buf, o, nameLen, span.templateName)) {
@@ -97,21 +121,36 @@ export function scanRecords(buf: Buffer, digestSize: number, visit: (span: Recor
     o += nameLen;
     if (span.templateName === 'ima') {
       // Template `ima`: d[20] raw, then u32 len ‖ name without its NUL (IMA_SHOW_BINARY_OLD_STRING_FMT).
-      if (end - o < 24) return stop(final, record, pos.base, start, 'template ima: record ends inside the digest');
+      if (end - o < 24)
+        return stop(final, record, pos.base, start, 'template ima: record ends inside the digest');
       const n = buf.readUInt32LE(o + 20);
       span.dataOffset = o;
       span.dataLength = 20;
       o += 24;
-      if (n > end - o) return stop(final, record, pos.base, start, `template ima: name length ${n} exceeds the ${end - o} bytes left`);
+      if (n > end - o)
+        return stop(
+          final,
+          record,
+          pos.base,
+          start,
+          `template ima: name length ${n} exceeds the ${end - o} bytes left`
+        );
       span.imaNameOffset = o;
       span.imaNameLength = n;
       o += n;
     } else {
-      if (end - o < 4) return stop(final, record, pos.base, start, 'record ends before the template data length');
+      if (end - o < 4)
+        return stop(final, record, pos.base, start, 'record ends before the template data length');
       const len = buf.readUInt32LE(o);
       o += 4;
       if (len > MAX_TEMPLATE_DATA || len > end - o) {
-        return stop(final, record, pos.base, start, `template data length ${len} exceeds the ${end - o} bytes left`);
+        return stop(
+          final,
+          record,
+          pos.base,
+          start,
+          `template data length ${len} exceeds the ${end - o} bytes left`
+        );
       }
       const bad = fieldsProblem(buf, o, len, span.fieldIds);
       if (bad) return stop(final, record, pos.base, start, bad);
@@ -129,12 +168,18 @@ export function scanRecords(buf: Buffer, digestSize: number, visit: (span: Recor
 }
 
 /** Each field's u32le length fits and the fields fill the template data exactly (ima.md §1.2); else what is wrong. */
-function fieldsProblem(buf: Buffer, data: number, len: number, ids: readonly string[]): string | undefined {
+function fieldsProblem(
+  buf: Buffer,
+  data: number,
+  len: number,
+  ids: readonly string[]
+): string | undefined {
   let f = 0;
   for (const id of ids) {
     if (len - f < 4) return `template data ends before field '${id}'`;
     const flen = buf.readUInt32LE(data + f);
-    if (flen > len - f - 4) return `field '${id}' length ${flen} exceeds the ${len - f - 4} template data bytes left`;
+    if (flen > len - f - 4)
+      return `field '${id}' length ${flen} exceeds the ${len - f - 4} template data bytes left`;
     f += 4 + flen;
   }
   return f === len ? undefined : `${len - f} bytes of template data follow the last field`;

@@ -13,14 +13,20 @@ export interface BootAggregateOptions {
 }
 
 /** boot_aggregate over `pcrs[0..n-1]` of one bank; throws RangeError on a wrong PCR size. */
-export function bootAggregate(bank: string, pcrs: readonly Uint8Array[], opts: BootAggregateOptions = {}): Buffer {
+export function bootAggregate(
+  bank: string,
+  pcrs: readonly Uint8Array[],
+  opts: BootAggregateOptions = {}
+): Buffer {
   const n = opts.pcrCount ?? (bank === 'sha1' ? 8 : 10);
   const size = digestSize(bank);
   if (size === undefined) throw new RangeError(`unknown bank '${bank}'`);
-  if (pcrs.length < n) throw new RangeError(`boot_aggregate needs PCR 0-${n - 1}, got ${pcrs.length} PCRs`);
+  if (pcrs.length < n)
+    throw new RangeError(`boot_aggregate needs PCR 0-${n - 1}, got ${pcrs.length} PCRs`);
   const parts = pcrs.slice(0, n);
   for (const [i, p] of parts.entries()) {
-    if (p.length !== size) throw new RangeError(`PCR ${i} has ${p.length} bytes, ${bank} needs ${size}`);
+    if (p.length !== size)
+      throw new RangeError(`PCR ${i} has ${p.length} bytes, ${bank} needs ${size}`);
   }
   return hashBytes(bank, ...parts);
 }
@@ -37,7 +43,18 @@ export function bootAggregateVariants(bank: string, pcrs: readonly Uint8Array[])
  * The first list entry (ima.md §2): `boot_aggregate` in `template`, digest from the chosen bank
  * (all zeros without a TPM, which is not a violation). Template `ima` gets the SHA-1 value or zeros.
  */
-export function bootAggregateEntry(template: string, algo: string, digest: Uint8Array, nsId?: Uint8Array): TemplateEntry {
+export function bootAggregateEntry(
+  template: string,
+  algo: string,
+  digest: Uint8Array,
+  nsId?: Uint8Array
+): TemplateEntry {
   const sha1Digest = algo === 'sha1' ? digest : Buffer.alloc(20);
-  return buildEntry(10, template, { algo, digest, name: 'boot_aggregate', sha1Digest, ...(nsId ? { nsId } : {}) });
+  return buildEntry(10, template, {
+    algo,
+    digest,
+    name: 'boot_aggregate',
+    sha1Digest,
+    ...(nsId ? { nsId } : {}),
+  });
 }

@@ -70,12 +70,17 @@ function add(P: Jac, Q: Jac, c: Curve): Jac {
   if (P[2] === 0n) return Q;
   if (Q[2] === 0n) return P;
   const p = c.p;
-  const z1s = (P[2] * P[2]) % p, z2s = (Q[2] * Q[2]) % p;
-  const u1 = (P[0] * z2s) % p, u2 = (Q[0] * z1s) % p;
-  const s1 = (P[1] * z2s * Q[2]) % p, s2 = (Q[1] * z1s * P[2]) % p;
+  const z1s = (P[2] * P[2]) % p,
+    z2s = (Q[2] * Q[2]) % p;
+  const u1 = (P[0] * z2s) % p,
+    u2 = (Q[0] * z1s) % p;
+  const s1 = (P[1] * z2s * Q[2]) % p,
+    s2 = (Q[1] * z1s * P[2]) % p;
   if (u1 === u2) return s1 === s2 ? dbl(P, c) : INF;
-  const h = mod(u2 - u1, p), r = mod(s2 - s1, p);
-  const hh = (h * h) % p, hhh = (hh * h) % p;
+  const h = mod(u2 - u1, p),
+    r = mod(s2 - s1, p);
+  const hh = (h * h) % p,
+    hhh = (hh * h) % p;
   const x3 = mod(r * r - hhh - 2n * u1 * hh, p);
   return [x3, mod(r * (u1 * hh - x3) - s1 * hhh, p), (h * P[2] * Q[2]) % p];
 }
@@ -116,7 +121,13 @@ export function isSupportedCurve(curveName: string): boolean {
 }
 
 /** ECDSA verify of DER `sig` over `digest` for public point (x, y) on `curveName` (SEC 1 §4.1.4). */
-export function ecdsaVerifyPrehashed(curveName: string, x: Uint8Array, y: Uint8Array, digest: Uint8Array, sig: Uint8Array): boolean {
+export function ecdsaVerifyPrehashed(
+  curveName: string,
+  x: Uint8Array,
+  y: Uint8Array,
+  digest: Uint8Array,
+  sig: Uint8Array
+): boolean {
   const c = CURVES[curveName];
   const rs = parseDerSig(sig);
   if (!c || !rs) return false;
@@ -126,14 +137,16 @@ export function ecdsaVerifyPrehashed(curveName: string, x: Uint8Array, y: Uint8A
   let e = toBig(digest);
   if (digest.length * 8 > nBits) e >>= BigInt(digest.length * 8 - nBits);
   const w = inv(s, c.n);
-  const u1 = mod(e * w, c.n), u2 = mod(r * w, c.n);
+  const u1 = mod(e * w, c.n),
+    u2 = mod(r * w, c.n);
   const G: Jac = [c.gx, c.gy, 1n];
   const Q: Jac = [toBig(x), toBig(y), 1n];
   const GQ = add(G, Q, c);
   let R: Jac = INF;
   for (let i = Math.max(u1.toString(2).length, u2.toString(2).length) - 1; i >= 0; i--) {
     R = dbl(R, c);
-    const b1 = (u1 >> BigInt(i)) & 1n, b2 = (u2 >> BigInt(i)) & 1n;
+    const b1 = (u1 >> BigInt(i)) & 1n,
+      b2 = (u2 >> BigInt(i)) & 1n;
     if (b1 && b2) R = add(R, GQ, c);
     else if (b1) R = add(R, G, c);
     else if (b2) R = add(R, Q, c);

@@ -37,8 +37,10 @@ function fieldData(id: string, v: EntryValues): Buffer {
   switch (id) {
     case 'd': {
       if (v.violation) return Buffer.alloc(20);
-      if (v.algo === 'sha1' || v.algo === 'md5') return Buffer.concat([digest, Buffer.alloc(20 - digest.length)]);
-      if (!v.sha1Digest) throw new RangeError(`template field 'd' needs a SHA-1 digest, got only ${v.algo}`);
+      if (v.algo === 'sha1' || v.algo === 'md5')
+        return Buffer.concat([digest, Buffer.alloc(20 - digest.length)]);
+      if (!v.sha1Digest)
+        throw new RangeError(`template field 'd' needs a SHA-1 digest, got only ${v.algo}`);
       return Buffer.from(v.sha1Digest);
     }
     case 'd-ng':
@@ -50,7 +52,9 @@ function fieldData(id: string, v: EntryValues): Buffer {
       return stringField(v.name);
     case 'sig': {
       const x = v.xattr;
-      return x && x.length > 0 && (x[0] === 0x03 || x[0] === 0x06) ? Buffer.from(x) : Buffer.alloc(0);
+      return x && x.length > 0 && (x[0] === 0x03 || x[0] === 0x06)
+        ? Buffer.from(x)
+        : Buffer.alloc(0);
     }
     case 'buf':
       return Buffer.from(v.buf ?? []);
@@ -76,5 +80,10 @@ function fieldData(id: string, v: EntryValues): Buffer {
 export function buildEntry(pcr: number, template: string, v: EntryValues): TemplateEntry {
   const ids = templateFieldIds(template);
   if (typeof ids === 'string') throw new RangeError(ids);
-  return createTemplateEntry(pcr, template, ids.map((id) => fieldData(id, v)), { violation: v.violation ?? false });
+  return createTemplateEntry(
+    pcr,
+    template,
+    ids.map((id) => fieldData(id, v)),
+    { violation: v.violation ?? false }
+  );
 }

@@ -98,8 +98,11 @@ export class ImaNamespace {
 
   constructor(o: NamespaceOptions) {
     this.name = o.name;
-    this.id = Buffer.from(o.id ?? hashBytes('sha256', Buffer.from(`ima-ns:${o.name}`)).subarray(0, 16));
-    if (this.id.length !== 16) throw new RangeError(`namespace id must be 16 bytes, got ${this.id.length}`);
+    this.id = Buffer.from(
+      o.id ?? hashBytes('sha256', Buffer.from(`ima-ns:${o.name}`)).subarray(0, 16)
+    );
+    if (this.id.length !== 16)
+      throw new RangeError(`namespace id must be 16 bytes, got ${this.id.length}`);
     this.parent = o.parent;
     this.rules = [...(o.policy ?? [])];
     this.keyring = o.keyring ?? new Keyring();
@@ -110,7 +113,15 @@ export class ImaNamespace {
     this.log = new MeasurementLog(o.banks ?? ['sha1', 'sha256'], this.hashAlgo);
     if (o.bootAggregate) {
       const { algo, digest } = o.bootAggregate;
-      this.log.add(buildEntry(10, this.template, { algo, digest, name: 'boot_aggregate', sha1Digest: algo === 'sha1' ? digest : Buffer.alloc(20), nsId: this.id }));
+      this.log.add(
+        buildEntry(10, this.template, {
+          algo,
+          digest,
+          name: 'boot_aggregate',
+          sha1Digest: algo === 'sha1' ? digest : Buffer.alloc(20),
+          nsId: this.id,
+        })
+      );
     }
   }
 
@@ -145,8 +156,16 @@ export class ImaNamespace {
         if (failed && level.enforce) allowed = false;
         if (r.appraisal.status !== 'INTEGRITY_PASS' && r.appraisal.cause) {
           records.push({
-            type: 1800, op: 'appraise_data', namespace: level.name, origin: this.name, status: r.appraisal.status,
-            cause: r.appraisal.cause, name: ev.path, ino: String(ev.ino), res: 0, enforced: level.enforce,
+            type: 1800,
+            op: 'appraise_data',
+            namespace: level.name,
+            origin: this.name,
+            status: r.appraisal.status,
+            cause: r.appraisal.cause,
+            name: ev.path,
+            ino: String(ev.ino),
+            res: 0,
+            enforced: level.enforce,
           });
         }
       }
@@ -157,10 +176,21 @@ export class ImaNamespace {
   /** Adds a violation entry (ToMToU, open_writers): zero template digest, 0xFF extend (§1.6). */
   addViolation(path: string): void {
     const size = digestSize(this.hashAlgo)!;
-    this.log.add(buildEntry(10, this.template, { algo: this.hashAlgo, digest: Buffer.alloc(size), name: path, nsId: this.id, violation: true }));
+    this.log.add(
+      buildEntry(10, this.template, {
+        algo: this.hashAlgo,
+        digest: Buffer.alloc(size),
+        name: path,
+        nsId: this.id,
+        violation: true,
+      })
+    );
   }
 
-  private evaluate(ev: FileEvent, origin: ImaNamespace): { measured: boolean; appraisal?: AppraiseResult; writeToSigned: boolean } {
+  private evaluate(
+    ev: FileEvent,
+    origin: ImaNamespace
+  ): { measured: boolean; appraisal?: AppraiseResult; writeToSigned: boolean } {
     const d = matchPolicy(this.rules, ev);
     if (!d.measure && !d.appraise) return { measured: false, writeToSigned: false };
     const key = `${origin.name}:${String(ev.dev ?? 0)}:${String(ev.ino)}`;
@@ -179,7 +209,10 @@ export class ImaNamespace {
       const digest = ev.digest(algo);
       const needsSha1 = template === 'ima' || template.split('|').includes('d');
       const entry = buildEntry(d.pcr, template, {
-        algo, digest, name: ev.path, nsId: origin.id,
+        algo,
+        digest,
+        name: ev.path,
+        nsId: origin.id,
         ...(ev.xattr ? { xattr: ev.xattr } : {}),
         ...(needsSha1 && algo !== 'sha1' ? { sha1Digest: ev.digest('sha1') } : {}),
       });
@@ -192,8 +225,12 @@ export class ImaNamespace {
       appraisal = c.appraised.get(ev.func);
       if (!appraisal) {
         appraisal = appraiseFile({
-          xattr: ev.xattr, algo, digest: ev.digest(algo), keyring: this.keyring,
-          digsigRequired: d.digsigRequired, verityRequired: d.verityRequired,
+          xattr: ev.xattr,
+          algo,
+          digest: ev.digest(algo),
+          keyring: this.keyring,
+          digsigRequired: d.digsigRequired,
+          verityRequired: d.verityRequired,
           ...(d.appraiseAlgos ? { allowedAlgos: d.appraiseAlgos } : {}),
           ...(ev.xattrSupported !== undefined ? { xattrSupported: ev.xattrSupported } : {}),
           ...(ev.newFile !== undefined ? { newFile: ev.newFile } : {}),

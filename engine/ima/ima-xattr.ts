@@ -27,7 +27,14 @@ export function xattrHashAlgo(xattr: Uint8Array | undefined, fallback: string): 
     case IMA_XATTR_DIGEST:
       // 21 bytes with 4 trailing zeros, or 17 bytes: legacy MD5 (ima_get_hash_algo).
       if (xattr.length === 17) return 'md5';
-      if (xattr.length === 21 && xattr[17] === 0 && xattr[18] === 0 && xattr[19] === 0 && xattr[20] === 0) return 'md5';
+      if (
+        xattr.length === 21 &&
+        xattr[17] === 0 &&
+        xattr[18] === 0 &&
+        xattr[19] === 0 &&
+        xattr[20] === 0
+      )
+        return 'md5';
       return 'sha1';
     default:
       return fallback;

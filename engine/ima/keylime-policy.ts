@@ -28,7 +28,8 @@ const HEX_DIGEST = /^(?:[a-z0-9-]+:)?[0-9a-f]{40,128}$/;
 
 function stringListMap(v: unknown, where: string): Record<string, string[]> {
   if (v === undefined) return {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RuntimePolicyError(`${where}: expected an object of string lists`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new RuntimePolicyError(`${where}: expected an object of string lists`);
   for (const [k, list] of Object.entries(v)) {
     if (!Array.isArray(list) || list.some((d) => typeof d !== 'string' || !HEX_DIGEST.test(d))) {
       throw new RuntimePolicyError(`${where}["${k}"]: expected a list of hex digests`);
@@ -45,11 +46,14 @@ export function parseRuntimePolicy(text: string): RuntimePolicy {
   } catch (err) {
     throw new RuntimePolicyError(`runtime policy is not JSON: ${(err as Error).message}`);
   }
-  if (typeof raw !== 'object' || raw === null) throw new RuntimePolicyError('runtime policy: expected a JSON object');
+  if (typeof raw !== 'object' || raw === null)
+    throw new RuntimePolicyError('runtime policy: expected a JSON object');
   const meta = raw.meta as RuntimePolicy['meta'] | undefined;
-  if (!meta || typeof meta.version !== 'number') throw new RuntimePolicyError('runtime policy: expected meta.version');
+  if (!meta || typeof meta.version !== 'number')
+    throw new RuntimePolicyError('runtime policy: expected meta.version');
   const excludes = (raw.excludes ?? []) as unknown;
-  if (!Array.isArray(excludes) || excludes.some((e) => typeof e !== 'string')) throw new RuntimePolicyError('excludes: expected a list of regexes');
+  if (!Array.isArray(excludes) || excludes.some((e) => typeof e !== 'string'))
+    throw new RuntimePolicyError('excludes: expected a list of regexes');
   for (const e of excludes as string[]) {
     try {
       new RegExp(e);
@@ -64,9 +68,14 @@ export function parseRuntimePolicy(text: string): RuntimePolicy {
     digests: stringListMap(raw.digests, 'digests'),
     excludes: excludes as string[],
     keyrings: stringListMap(raw.keyrings, 'keyrings'),
-    ima: { ignored_keyrings: ima.ignored_keyrings ?? [], log_hash_alg: ima.log_hash_alg ?? 'sha1', dm_policy: ima.dm_policy ?? null },
+    ima: {
+      ignored_keyrings: ima.ignored_keyrings ?? [],
+      log_hash_alg: ima.log_hash_alg ?? 'sha1',
+      dm_policy: ima.dm_policy ?? null,
+    },
     'ima-buf': stringListMap(raw['ima-buf'], 'ima-buf'),
-    'verification-keys': typeof raw['verification-keys'] === 'string' ? raw['verification-keys'] : '',
+    'verification-keys':
+      typeof raw['verification-keys'] === 'string' ? raw['verification-keys'] : '',
   };
 }
 
@@ -81,14 +90,23 @@ export function runtimePolicyFromList(entries: readonly TemplateEntry[]): Runtim
   for (const e of entries) {
     if (e.violation || e.templateName === 'ima-buf') continue;
     const name = e.fields[1]!.toString('utf8').replace(/\0$/, '');
-    const d = e.templateName === 'ima' ? e.fields[0]!.toString('hex') : digestOfField(e.fields[0]!)?.digest.toString('hex');
+    const d =
+      e.templateName === 'ima'
+        ? e.fields[0]!.toString('hex')
+        : digestOfField(e.fields[0]!)?.digest.toString('hex');
     if (!d) continue;
     const list = (digests[name] ??= []);
     if (!list.includes(d)) list.push(d);
   }
   return {
-    meta: { version: 1, generator: 2 }, release: 0, digests, excludes: [], keyrings: {},
-    ima: { ignored_keyrings: [], log_hash_alg: 'sha1', dm_policy: null }, 'ima-buf': {}, 'verification-keys': '',
+    meta: { version: 1, generator: 2 },
+    release: 0,
+    digests,
+    excludes: [],
+    keyrings: {},
+    ima: { ignored_keyrings: [], log_hash_alg: 'sha1', dm_policy: null },
+    'ima-buf': {},
+    'verification-keys': '',
   };
 }
 
@@ -105,25 +123,42 @@ function policyKeys(p: RuntimePolicy): ImaKey[] {
   const parsed = JSON.parse(p['verification-keys']) as { pubkeys?: string[] };
   return (parsed.pubkeys ?? []).map((b64) => {
     const key = createPublicKey({ key: Buffer.from(b64, 'base64'), format: 'der', type: 'spki' });
-    return { keyid: keyIdOf(key), key, kind: key.asymmetricKeyType === 'ec' ? 'ec' : 'rsa', ...(key.asymmetricKeyType === 'ec' ? { curve: key.export({ format: 'jwk' }).crv } : {}), source: 'verification-keys' };
+    return {
+      keyid: keyIdOf(key),
+      key,
+      kind: key.asymmetricKeyType === 'ec' ? 'ec' : 'rsa',
+      ...(key.asymmetricKeyType === 'ec' ? { curve: key.export({ format: 'jwk' }).crv } : {}),
+      source: 'verification-keys',
+    };
   });
 }
 
 /** Verifies every entry (ima.md §7.2 step 3); violations are tolerated (ignore_tomtou_errors). */
-export function verifyAgainstRuntimePolicy(entries: readonly TemplateEntry[], p: RuntimePolicy, extraKeys: readonly ImaKey[] = []): Finding[] {
+export function verifyAgainstRuntimePolicy(
+  entries: readonly TemplateEntry[],
+  p: RuntimePolicy,
+  extraKeys: readonly ImaKey[] = []
+): Finding[] {
   const findings: Finding[] = [];
   // Python re.match is anchored at the start only.
-  const exclude = p.excludes.length ? new RegExp(`^(?:${p.excludes.map((e) => `(?:${e})`).join('|')})`) : undefined;
+  const exclude = p.excludes.length
+    ? new RegExp(`^(?:${p.excludes.map((e) => `(?:${e})`).join('|')})`)
+    : undefined;
   const keyring = new Keyring([...policyKeys(p), ...extraKeys]);
   const logAlg = p.ima.log_hash_alg;
   entries.forEach((e, i) => {
     const record = i + 1;
-    const add = (id: string, message: string): void => void findings.push({ record, id: `ima.validation.${e.templateName}.${id}`, message });
+    const add = (id: string, message: string): void =>
+      void findings.push({ record, id: `ima.validation.${e.templateName}.${id}`, message });
     if (e.pcr !== 10) return add('invalid_pcr', `entry is for PCR ${e.pcr}, expected 10`);
     if (e.violation) return;
-    if (e.loggedDigest && !hashBytes(logAlg, hashedBytes(e)).equals(e.loggedDigest)) return add('invalid_template_hash', 'template hash does not match the template data');
+    if (e.loggedDigest && !hashBytes(logAlg, hashedBytes(e)).equals(e.loggedDigest))
+      return add('invalid_template_hash', 'template hash does not match the template data');
     const name = e.fields[1]!.toString('utf8').replace(/\0$/, '');
-    const dig = e.templateName === 'ima' ? { algo: 'sha1', digest: e.fields[0]! } : digestOfField(e.fields[0]!);
+    const dig =
+      e.templateName === 'ima'
+        ? { algo: 'sha1', digest: e.fields[0]! }
+        : digestOfField(e.fields[0]!);
     if (!dig) return add('malformed', 'digest field has no algorithm prefix');
     const hex = dig.digest.toString('hex');
     if (e.templateName === 'ima-buf') {
@@ -134,12 +169,18 @@ export function verifyAgainstRuntimePolicy(entries: readonly TemplateEntry[], p:
       } catch {
         /* not a key: generic ima-buf check below */
       }
-      if (keys.length && !p.ima.ignored_keyrings.includes(name) && !p.ima.ignored_keyrings.includes('*')) {
-        if (!(p.keyrings[name] ?? []).includes(hex)) return add('key_not_in_keyring', `key ${hex} is not allowed in keyring ${name}`);
+      if (
+        keys.length &&
+        !p.ima.ignored_keyrings.includes(name) &&
+        !p.ima.ignored_keyrings.includes('*')
+      ) {
+        if (!(p.keyrings[name] ?? []).includes(hex))
+          return add('key_not_in_keyring', `key ${hex} is not allowed in keyring ${name}`);
         keys.forEach((k) => keyring.add(k)); // key learning (keylime #717)
         return;
       }
-      if (!(p['ima-buf'][name] ?? []).includes(hex)) add('not_in_allowlist', `ima-buf ${name} digest ${hex} is not allowed`);
+      if (!(p['ima-buf'][name] ?? []).includes(hex))
+        add('not_in_allowlist', `ima-buf ${name} digest ${hex} is not allowed`);
       return;
     }
     const sigAt = e.fieldIds.indexOf('sig');
@@ -152,7 +193,8 @@ export function verifyAgainstRuntimePolicy(entries: readonly TemplateEntry[], p:
     }
     const allowed = p.digests[name];
     if (!allowed) return add('not_in_allowlist', `${name} is not in the runtime policy`);
-    if (!allowed.some((d) => d === hex || d.endsWith(`:${hex}`))) add('runtime_policy_hash', `${name}: digest ${hex} is not allowed`);
+    if (!allowed.some((d) => d === hex || d.endsWith(`:${hex}`)))
+      add('runtime_policy_hash', `${name}: digest ${hex} is not allowed`);
   });
   return findings;
 }

@@ -63,7 +63,8 @@ export function keyIdOf(key: KeyObject): number {
 
 function fromKeyObject(key: KeyObject, source: string, keyid?: number): ImaKey {
   const type = key.asymmetricKeyType;
-  if (type !== 'rsa' && type !== 'ec') throw new KeyLoadError(`${source}: expected an RSA or EC key, got ${type}`);
+  if (type !== 'rsa' && type !== 'ec')
+    throw new KeyLoadError(`${source}: expected an RSA or EC key, got ${type}`);
   const curve = type === 'ec' ? (key.export({ format: 'jwk' }).crv as string) : undefined;
   return { keyid: keyid ?? keyIdOf(key), key, kind: type, ...(curve ? { curve } : {}), source };
 }
@@ -81,14 +82,17 @@ export function loadKeys(data: Buffer, source: string): ImaKey[] {
     for (const m of text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g)) {
       const label = m[1]!;
       try {
-        if (label === 'CERTIFICATE' || label === 'X509 CERTIFICATE') keys.push(fromCert(Buffer.from(new X509Certificate(m[0]).raw), source));
-        else if (label === 'PUBLIC KEY' || label === 'RSA PUBLIC KEY') keys.push(fromKeyObject(createPublicKey(m[0]), source));
+        if (label === 'CERTIFICATE' || label === 'X509 CERTIFICATE')
+          keys.push(fromCert(Buffer.from(new X509Certificate(m[0]).raw), source));
+        else if (label === 'PUBLIC KEY' || label === 'RSA PUBLIC KEY')
+          keys.push(fromKeyObject(createPublicKey(m[0]), source));
       } catch (err) {
         if (err instanceof KeyLoadError) throw err;
         throw new KeyLoadError(`${source}: cannot read PEM ${label}: ${(err as Error).message}`);
       }
     }
-    if (keys.length === 0) throw new KeyLoadError(`${source}: expected a PEM CERTIFICATE or PUBLIC KEY block`);
+    if (keys.length === 0)
+      throw new KeyLoadError(`${source}: expected a PEM CERTIFICATE or PUBLIC KEY block`);
     return keys;
   }
   try {

@@ -9,12 +9,17 @@ import { fieldFromAscii, fieldToAscii, templateFieldIds } from './template-field
 /** One ASCII line for `entry`, with the template digest of `bank`; no trailing newline. */
 export function entryToAscii(entry: TemplateEntry, bank: string, size: number): string {
   let line = `${String(entry.pcr).padStart(2, ' ')} ${templateDigest(entry, bank, size).toString('hex')} ${entry.templateName}`;
-  for (let i = 0; i < entry.fields.length; i++) line += ' ' + fieldToAscii(entry.fieldIds[i]!, entry.fields[i]!);
+  for (let i = 0; i < entry.fields.length; i++)
+    line += ' ' + fieldToAscii(entry.fieldIds[i]!, entry.fields[i]!);
   return line;
 }
 
 /** Serialises entries as an ASCII list for `bank`. */
-export function writeAsciiList(entries: readonly TemplateEntry[], bank: string, size: number): string {
+export function writeAsciiList(
+  entries: readonly TemplateEntry[],
+  bank: string,
+  size: number
+): string {
   let out = '';
   for (const e of entries) out += entryToAscii(e, bank, size) + '\n';
   return out;
@@ -24,15 +29,25 @@ export function writeAsciiList(entries: readonly TemplateEntry[], bank: string, 
  * Parses one ASCII line (1-based `record` for errors). The template digest column must have
  * `digestSize` bytes. Field bytes are rebuilt exactly as the kernel hashed them.
  */
-export function parseAsciiLine(text: string, record: number, digestSize = 20, line = record): TemplateEntry {
+export function parseAsciiLine(
+  text: string,
+  record: number,
+  digestSize = 20,
+  line = record
+): TemplateEntry {
   const fail = (detail: string): never => {
     throw new MeasurementListError(record, detail, `line ${line}`);
   };
   const m = /^\s*(\d{1,2}) ([0-9a-fA-F]+) (\S+)( .*)?$/.exec(text);
-  if (!m) fail(`expected '<pcr> <template digest> <template name> <fields...>', got '${text.slice(0, 60)}'`);
+  if (!m)
+    fail(
+      `expected '<pcr> <template digest> <template name> <fields...>', got '${text.slice(0, 60)}'`
+    );
   const [, pcrText, digestHex, name, rest] = m!;
   if (digestHex!.length !== digestSize * 2) {
-    fail(`template digest has ${digestHex!.length / 2} bytes, expected ${digestSize} (wrong --log-bank?)`);
+    fail(
+      `template digest has ${digestHex!.length / 2} bytes, expected ${digestSize} (wrong --log-bank?)`
+    );
   }
   const ids = templateFieldIds(name!);
   if (typeof ids === 'string') fail(ids);
@@ -47,7 +62,9 @@ export function parseAsciiLine(text: string, record: number, digestSize = 20, li
     return typeof f === 'string' ? fail(f) : f;
   });
   if (name === 'ima' && fields[0]!.length !== 20) fail(`template ima: field 'd' must be 20 bytes`);
-  return createTemplateEntry(Number(pcrText), name!, fields, { loggedDigest: Buffer.from(digestHex!, 'hex') });
+  return createTemplateEntry(Number(pcrText), name!, fields, {
+    loggedDigest: Buffer.from(digestHex!, 'hex'),
+  });
 }
 
 /** Parses a whole ASCII list; blank lines are skipped, any bad line throws naming its number. */

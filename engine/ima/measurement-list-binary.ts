@@ -26,7 +26,12 @@ export function parseBinaryList(buf: Buffer, digestSize = 20): ParsedList {
     if (s.templateName === 'ima') {
       // The kernel hashes the name with its NUL (ima.md §1.5); the binary list drops it.
       fields.push(buf.subarray(s.dataOffset, s.dataOffset + 20));
-      fields.push(Buffer.concat([buf.subarray(s.imaNameOffset, s.imaNameOffset + s.imaNameLength), Buffer.alloc(1)]));
+      fields.push(
+        Buffer.concat([
+          buf.subarray(s.imaNameOffset, s.imaNameOffset + s.imaNameLength),
+          Buffer.alloc(1),
+        ])
+      );
       entries.push(createTemplateEntry(s.pcr, s.templateName, fields, { loggedDigest }));
       return;
     }
@@ -37,13 +42,19 @@ export function parseBinaryList(buf: Buffer, digestSize = 20): ParsedList {
       fields.push(templateData.subarray(f + 4, f + 4 + flen));
       f += 4 + flen;
     }
-    entries.push(createTemplateEntry(s.pcr, s.templateName, fields, { loggedDigest, templateData }));
+    entries.push(
+      createTemplateEntry(s.pcr, s.templateName, fields, { loggedDigest, templateData })
+    );
   });
   return { entries, trailingBytes };
 }
 
 /** Serialises entries as the kernel's binary list for `bank` (template digests of that bank). */
-export function writeBinaryList(entries: readonly TemplateEntry[], bank: string, size: number): Buffer {
+export function writeBinaryList(
+  entries: readonly TemplateEntry[],
+  bank: string,
+  size: number
+): Buffer {
   const parts: Buffer[] = [];
   for (const e of entries) {
     const name = Buffer.from(e.templateName, 'latin1');
@@ -66,4 +77,3 @@ function u32(n: number): Buffer {
   b.writeUInt32LE(n);
   return b;
 }
-

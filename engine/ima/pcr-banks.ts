@@ -83,13 +83,22 @@ export class PcrBanks {
    * `paddedSha1` replays pre-5.8 kernels, every bank extended with the SHA-1 digest zero-padded
    * (ima.md §1.5 history). `known` is the latin1 digest already computed in `knownBank`.
    */
-  extendHashed(pcr: number, bytes: Uint8Array | undefined, paddedSha1: boolean, knownBank?: string, known?: string): void {
+  extendHashed(
+    pcr: number,
+    bytes: Uint8Array | undefined,
+    paddedSha1: boolean,
+    knownBank?: string,
+    known?: string
+  ): void {
     let s1: string | undefined;
     for (const c of this.chains) {
       let ext: string;
       if (!bytes) ext = c.ff;
       else if (paddedSha1 && c.bank !== 'sha1') {
-        s1 ??= knownBank === 'sha1' && known !== undefined ? known : (sha1 ??= latin1Hasher('sha1'))(bytes);
+        s1 ??=
+          knownBank === 'sha1' && known !== undefined
+            ? known
+            : (sha1 ??= latin1Hasher('sha1'))(bytes);
         ext = (s1 + c.zero).slice(0, c.size);
       } else ext = c.bank === knownBank && known !== undefined ? known : c.hash(bytes);
       c.extend(pcr, ext);
@@ -100,8 +109,19 @@ export class PcrBanks {
    * Extends every bank with `entry`; `paddedSha1` replays pre-5.8 kernels (§1.5 history).
    * `knownDigest` supplies the digest already computed in `knownBank` (during verification).
    */
-  extendEntry(entry: TemplateEntry, paddedSha1 = false, knownBank?: string, knownDigest?: Buffer): void {
+  extendEntry(
+    entry: TemplateEntry,
+    paddedSha1 = false,
+    knownBank?: string,
+    knownDigest?: Buffer
+  ): void {
     const known = knownDigest?.toString('latin1');
-    this.extendHashed(entry.pcr, entry.violation ? undefined : hashedBytes(entry), paddedSha1, knownBank, known);
+    this.extendHashed(
+      entry.pcr,
+      entry.violation ? undefined : hashedBytes(entry),
+      paddedSha1,
+      knownBank,
+      known
+    );
   }
 }

@@ -49,7 +49,13 @@ export class ListVerifier {
    * One entry: `bytes` are the bytes its template digest covers (undefined for a violation); its
    * logged digest is `logged[off, off + len)`, or `logged` is undefined for an entry we created.
    */
-  add(pcr: number, bytes: Uint8Array | undefined, logged: Uint8Array | undefined, off: number, len: number): void {
+  add(
+    pcr: number,
+    bytes: Uint8Array | undefined,
+    logged: Uint8Array | undefined,
+    off: number,
+    len: number
+  ): void {
     const record = ++this.entries;
     let computed: string | undefined;
     if (!bytes) this.violations++;
@@ -68,7 +74,13 @@ export class ListVerifier {
   }
 
   result(): ListVerification {
-    return { entries: this.entries, templateDigestOk: this.ok, violations: this.violations, mismatches: this.mismatches, pcrs: this.pcrs };
+    return {
+      entries: this.entries,
+      templateDigestOk: this.ok,
+      violations: this.violations,
+      mismatches: this.mismatches,
+      pcrs: this.pcrs,
+    };
   }
 }
 

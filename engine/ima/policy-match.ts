@@ -2,7 +2,13 @@
  * Policy evaluation (ima.md §3.2, §3.4, ima_policy.c ima_match_rules / ima_match_policy):
  * all conditions of a rule must hold; the first matching rule of each action class decides it.
  */
-import { actionClass, type ActionClass, type IdCondition, type PolicyFunc, type PolicyRule } from './policy-rule.js';
+import {
+  actionClass,
+  type ActionClass,
+  type IdCondition,
+  type PolicyFunc,
+  type PolicyRule,
+} from './policy-rule.js';
 
 export interface Credentials {
   readonly uid: number;
@@ -72,14 +78,29 @@ export function ruleMatches(r: PolicyRule, ctx: PolicyContext): boolean {
     return holds(r.ids.uid, ctx.cred.uid) && holds(r.ids.gid, ctx.cred.gid);
   }
   if (r.func && r.func !== ctx.func) return false;
-  if (r.mask && (r.mask.inMask ? (r.mask.value & ctx.mask) === 0 : r.mask.value !== ctx.mask)) return false;
+  if (r.mask && (r.mask.inMask ? (r.mask.value & ctx.mask) === 0 : r.mask.value !== ctx.mask))
+    return false;
   if (r.fsmagic !== undefined && r.fsmagic !== ctx.fsmagic) return false;
   if (r.fsname !== undefined && r.fsname !== ctx.fsname) return false;
   if (r.fsuuid !== undefined && r.fsuuid !== ctx.fsuuid?.toLowerCase()) return false;
   const c = ctx.cred;
   if (!holds(r.ids.uid, c.uid) || !holds(r.ids.gid, c.gid)) return false;
-  if (r.ids.euid && !(holds(r.ids.euid, c.euid) || (c.capSetuid && (holds(r.ids.euid, c.uid) || holds(r.ids.euid, c.suid))))) return false;
-  if (r.ids.egid && !(holds(r.ids.egid, c.egid) || (c.capSetgid && (holds(r.ids.egid, c.gid) || holds(r.ids.egid, c.sgid))))) return false;
+  if (
+    r.ids.euid &&
+    !(
+      holds(r.ids.euid, c.euid) ||
+      (c.capSetuid && (holds(r.ids.euid, c.uid) || holds(r.ids.euid, c.suid)))
+    )
+  )
+    return false;
+  if (
+    r.ids.egid &&
+    !(
+      holds(r.ids.egid, c.egid) ||
+      (c.capSetgid && (holds(r.ids.egid, c.gid) || holds(r.ids.egid, c.sgid)))
+    )
+  )
+    return false;
   if (!holds(r.ids.fowner, ctx.fowner) || !holds(r.ids.fgroup, ctx.fgroup)) return false;
   for (const [key, want] of Object.entries(r.lsm)) {
     const [side, part] = key.split('_') as ['obj' | 'subj', 'user' | 'role' | 'type'];
@@ -96,7 +117,10 @@ export function matchPolicy(rules: readonly PolicyRule[], ctx: PolicyContext): P
   let pcr: number | undefined;
   let template: string | undefined;
   let hash = false;
-  let digsig = false, modsig = false, verity = false, directio = false;
+  let digsig = false,
+    modsig = false,
+    verity = false,
+    directio = false;
   let algos: readonly string[] | undefined;
   for (const r of rules) {
     const cls = actionClass(r.action);

@@ -36,7 +36,10 @@ const INVALID: Record<string, [string, string]> = {
   'appraise on KEY_CHECK': ['appraise func=KEY_CHECK', 'func'],
   'modsig on BPRM_CHECK': ['appraise func=BPRM_CHECK appraise_type=imasig|modsig', 'appraise_type'],
   'sigv3 without verity': ['appraise func=BPRM_CHECK appraise_type=sigv3', 'appraise_type=sigv3'],
-  'digest_type after appraise_type': ['appraise func=BPRM_CHECK appraise_type=imasig digest_type=verity', 'digest_type=verity'],
+  'digest_type after appraise_type': [
+    'appraise func=BPRM_CHECK appraise_type=imasig digest_type=verity',
+    'digest_type=verity',
+  ],
   'setxattr without algos': ['appraise func=SETXATTR_CHECK', 'func'],
   'bad mask': ['measure mask=MAY_FLY', 'mask=MAY_FLY'],
   'bad fsuuid': ['measure fsuuid=123', 'fsuuid=123'],
@@ -63,14 +66,19 @@ for (const [name, [line, keyword]] of Object.entries(INVALID)) {
 test('read-back form round-trips through the parser', () => {
   const text = 'measure func=FILE_CHECK mask=^MAY_READ fsmagic=0x1021994 euid=0 template=ima-sig';
   const [rule] = parsePolicy(text);
-  assert.equal(ruleToText(rule!), 'measure func=FILE_CHECK mask=^MAY_READ fsmagic=0x1021994 euid=0 template=ima-sig');
+  assert.equal(
+    ruleToText(rule!),
+    'measure func=FILE_CHECK mask=^MAY_READ fsmagic=0x1021994 euid=0 template=ima-sig'
+  );
 });
 
 const root = { uid: 0, euid: 0, gid: 0, egid: 0 };
 const user = { uid: 1000, euid: 1000, gid: 1000, egid: 1000 };
 
 test('first match per action class: dont_measure first wins, appraise still decided', () => {
-  const rules = parsePolicy('dont_measure fsmagic=0x9fa0\nmeasure func=BPRM_CHECK\nappraise func=BPRM_CHECK appraise_type=imasig\n');
+  const rules = parsePolicy(
+    'dont_measure fsmagic=0x9fa0\nmeasure func=BPRM_CHECK\nappraise func=BPRM_CHECK appraise_type=imasig\n'
+  );
   const onProc = matchPolicy(rules, { func: 'BPRM_CHECK', mask: 1, cred: root, fsmagic: 0x9fa0 });
   assert.equal(onProc.measure, false);
   assert.equal(onProc.appraise, true);
@@ -99,7 +107,17 @@ test('uid, euid with CAP_SETUID, pcr= and template= come from the deciding rule'
 
 test('KEY_CHECK matches only rules of its func and listed keyrings', () => {
   const rules = parsePolicy('measure\nmeasure func=KEY_CHECK keyrings=.ima');
-  assert.equal(matchPolicy(rules.slice(0, 1), { func: 'KEY_CHECK', mask: 0, cred: root, keyring: '.ima' }).measure, false);
-  assert.equal(matchPolicy(rules, { func: 'KEY_CHECK', mask: 0, cred: root, keyring: '.ima' }).measure, true);
-  assert.equal(matchPolicy(rules, { func: 'KEY_CHECK', mask: 0, cred: root, keyring: '.evm' }).measure, false);
+  assert.equal(
+    matchPolicy(rules.slice(0, 1), { func: 'KEY_CHECK', mask: 0, cred: root, keyring: '.ima' })
+      .measure,
+    false
+  );
+  assert.equal(
+    matchPolicy(rules, { func: 'KEY_CHECK', mask: 0, cred: root, keyring: '.ima' }).measure,
+    true
+  );
+  assert.equal(
+    matchPolicy(rules, { func: 'KEY_CHECK', mask: 0, cred: root, keyring: '.evm' }).measure,
+    false
+  );
 });

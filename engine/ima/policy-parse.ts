@@ -4,8 +4,17 @@
  */
 import { hashAlgoId } from './hash-algo.js';
 import {
-  FUNC_ALIASES, LSM_KEYS, MAY, POLICY_ACTIONS, POLICY_FUNCS,
-  type IdCondition, type IdKey, type LsmKey, type PolicyAction, type PolicyFunc, type PolicyRule,
+  FUNC_ALIASES,
+  LSM_KEYS,
+  MAY,
+  POLICY_ACTIONS,
+  POLICY_FUNCS,
+  type IdCondition,
+  type IdKey,
+  type LsmKey,
+  type PolicyAction,
+  type PolicyFunc,
+  type PolicyRule,
 } from './policy-rule.js';
 import { validateRule } from './policy-validate.js';
 import { BUILTIN_TEMPLATES } from './template-fields.js';
@@ -76,8 +85,14 @@ export function parseRuleLine(raw: string, line: number): PolicyRule | undefined
     };
     if (idKey) {
       // uid/euid share one slot, as do gid/egid (entry->uid, entry->gid in ima_policy.c).
-      const slot: readonly IdKey[] = idKey === 'uid' || idKey === 'euid' ? ['uid', 'euid'] : idKey === 'gid' || idKey === 'egid' ? ['gid', 'egid'] : [idKey];
-      if (slot.some((k) => draft.ids[k])) fail(`'${key}' given twice (uid/euid and gid/egid are one condition each)`);
+      const slot: readonly IdKey[] =
+        idKey === 'uid' || idKey === 'euid'
+          ? ['uid', 'euid']
+          : idKey === 'gid' || idKey === 'egid'
+            ? ['gid', 'egid']
+            : [idKey];
+      if (slot.some((k) => draft.ids[k]))
+        fail(`'${key}' given twice (uid/euid and gid/egid are one condition each)`);
       if (!/^\d+$/.test(value) || Number(value) > 0xfffffffe) fail('expected a decimal id');
       draft.ids[idKey] = { op: op as IdCondition['op'], value: Number(value) };
       continue;
@@ -90,13 +105,17 @@ export function parseRuleLine(raw: string, line: number): PolicyRule | undefined
     }
     switch (key) {
       case 'func': {
-        const f = FUNC_ALIASES[value] ?? ((POLICY_FUNCS as readonly string[]).includes(value) ? (value as PolicyFunc) : undefined);
+        const f =
+          FUNC_ALIASES[value] ??
+          ((POLICY_FUNCS as readonly string[]).includes(value) ? (value as PolicyFunc) : undefined);
         once('func', f ?? fail(`unknown func (expected one of ${POLICY_FUNCS.join(', ')})`));
         break;
       }
       case 'mask': {
         const inMask = value.startsWith('^');
-        const v = MAY[inMask ? value.slice(1) : value] ?? fail('expected MAY_EXEC, MAY_WRITE, MAY_READ or MAY_APPEND, optionally with ^');
+        const v =
+          MAY[inMask ? value.slice(1) : value] ??
+          fail('expected MAY_EXEC, MAY_WRITE, MAY_READ or MAY_APPEND, optionally with ^');
         once('mask', { value: v, inMask });
         break;
       }
@@ -118,9 +137,12 @@ export function parseRuleLine(raw: string, line: number): PolicyRule | undefined
         break;
       }
       case 'appraise_type':
-        if (value === 'sigv3' && draft.digestType !== 'verity') fail('sigv3 requires digest_type=verity before it');
-        if (value === 'imasig' && draft.digestType === 'verity') fail('imasig is incompatible with digest_type=verity');
-        if (value !== 'imasig' && value !== 'imasig|modsig' && value !== 'sigv3') fail('expected imasig, imasig|modsig or sigv3');
+        if (value === 'sigv3' && draft.digestType !== 'verity')
+          fail('sigv3 requires digest_type=verity before it');
+        if (value === 'imasig' && draft.digestType === 'verity')
+          fail('imasig is incompatible with digest_type=verity');
+        if (value !== 'imasig' && value !== 'imasig|modsig' && value !== 'sigv3')
+          fail('expected imasig, imasig|modsig or sigv3');
         once('appraiseType', value as PolicyRule['appraiseType']);
         sawAppraiseType = true;
         break;
@@ -129,7 +151,8 @@ export function parseRuleLine(raw: string, line: number): PolicyRule | undefined
         break;
       case 'appraise_algos': {
         const algos = value.split(',');
-        if (algos.some((a) => hashAlgoId(a) === undefined)) fail('expected a comma list of hash algorithm names');
+        if (algos.some((a) => hashAlgoId(a) === undefined))
+          fail('expected a comma list of hash algorithm names');
         once('appraiseAlgos', algos);
         break;
       }
@@ -139,13 +162,16 @@ export function parseRuleLine(raw: string, line: number): PolicyRule | undefined
         once('digestType', 'verity');
         break;
       case 'pcr': {
-        if (!/^\d+$/.test(value) || Number(value) > MAX_PCR) fail(`expected a PCR index 0-${MAX_PCR}`);
+        if (!/^\d+$/.test(value) || Number(value) > MAX_PCR)
+          fail(`expected a PCR index 0-${MAX_PCR}`);
         once('pcr', Number(value));
         break;
       }
       case 'template': {
         // Kernel lookup_template_desc: a registered template, by name or by format.
-        const known = BUILTIN_TEMPLATES[value] !== undefined || Object.values(BUILTIN_TEMPLATES).includes(value);
+        const known =
+          BUILTIN_TEMPLATES[value] !== undefined ||
+          Object.values(BUILTIN_TEMPLATES).includes(value);
         once('template', known ? value : fail('unknown template'));
         break;
       }
@@ -153,7 +179,12 @@ export function parseRuleLine(raw: string, line: number): PolicyRule | undefined
         fail('unknown keyword');
     }
   }
-  if (!draft.action) throw new PolicyError(line, text.split(/[ \t]+/)[0]!, 'rule has no action (expected measure, dont_measure, appraise, ...)');
+  if (!draft.action)
+    throw new PolicyError(
+      line,
+      text.split(/[ \t]+/)[0]!,
+      'rule has no action (expected measure, dont_measure, appraise, ...)'
+    );
   const rule = draft as PolicyRule;
   const problem = validateRule(rule);
   if (problem) throw new PolicyError(line, problem.keyword, problem.reason);

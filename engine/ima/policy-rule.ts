@@ -2,21 +2,48 @@
  * IMA policy rule model (ima.md §3.1–3.3, ima_policy.c struct ima_rule_entry).
  */
 
-export const POLICY_ACTIONS = ['measure', 'dont_measure', 'appraise', 'dont_appraise', 'audit', 'hash', 'dont_hash'] as const;
+export const POLICY_ACTIONS = [
+  'measure',
+  'dont_measure',
+  'appraise',
+  'dont_appraise',
+  'audit',
+  'hash',
+  'dont_hash',
+] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
 export const POLICY_FUNCS = [
-  'FILE_CHECK', 'MODULE_CHECK', 'FIRMWARE_CHECK', 'MMAP_CHECK', 'MMAP_CHECK_REQPROT', 'BPRM_CHECK',
-  'CREDS_CHECK', 'KEXEC_KERNEL_CHECK', 'KEXEC_INITRAMFS_CHECK', 'POLICY_CHECK', 'KEXEC_CMDLINE',
-  'KEY_CHECK', 'CRITICAL_DATA', 'SETXATTR_CHECK',
+  'FILE_CHECK',
+  'MODULE_CHECK',
+  'FIRMWARE_CHECK',
+  'MMAP_CHECK',
+  'MMAP_CHECK_REQPROT',
+  'BPRM_CHECK',
+  'CREDS_CHECK',
+  'KEXEC_KERNEL_CHECK',
+  'KEXEC_INITRAMFS_CHECK',
+  'POLICY_CHECK',
+  'KEXEC_CMDLINE',
+  'KEY_CHECK',
+  'CRITICAL_DATA',
+  'SETXATTR_CHECK',
 ] as const;
 export type PolicyFunc = (typeof POLICY_FUNCS)[number];
 
 /** Aliases the parser accepts (ima.md §3.1). */
-export const FUNC_ALIASES: Readonly<Record<string, PolicyFunc>> = { PATH_CHECK: 'FILE_CHECK', FILE_MMAP: 'MMAP_CHECK' };
+export const FUNC_ALIASES: Readonly<Record<string, PolicyFunc>> = {
+  PATH_CHECK: 'FILE_CHECK',
+  FILE_MMAP: 'MMAP_CHECK',
+};
 
 /** MAY_* values (ima.md §3.1). */
-export const MAY: Readonly<Record<string, number>> = { MAY_EXEC: 0x1, MAY_WRITE: 0x2, MAY_READ: 0x4, MAY_APPEND: 0x8 };
+export const MAY: Readonly<Record<string, number>> = {
+  MAY_EXEC: 0x1,
+  MAY_WRITE: 0x2,
+  MAY_READ: 0x4,
+  MAY_APPEND: 0x8,
+};
 
 /** The action class a rule belongs to: first match per class decides (§3.4). */
 export type ActionClass = 'measure' | 'appraise' | 'audit' | 'hash';
@@ -31,7 +58,14 @@ export interface IdCondition {
 }
 
 export type IdKey = 'uid' | 'euid' | 'gid' | 'egid' | 'fowner' | 'fgroup';
-export const LSM_KEYS = ['obj_user', 'obj_role', 'obj_type', 'subj_user', 'subj_role', 'subj_type'] as const;
+export const LSM_KEYS = [
+  'obj_user',
+  'obj_role',
+  'obj_type',
+  'subj_user',
+  'subj_role',
+  'subj_type',
+] as const;
 export type LsmKey = (typeof LSM_KEYS)[number];
 
 export interface PolicyRule {
@@ -61,7 +95,8 @@ export function ruleToText(r: PolicyRule): string {
   const parts: string[] = [r.action];
   if (r.func) parts.push(`func=${r.func}`);
   if (r.mask) {
-    const name = Object.entries(MAY).find(([, v]) => v === r.mask!.value)?.[0] ?? String(r.mask.value);
+    const name =
+      Object.entries(MAY).find(([, v]) => v === r.mask!.value)?.[0] ?? String(r.mask.value);
     parts.push(`mask=${r.mask.inMask ? '^' : ''}${name}`);
   }
   if (r.fsmagic !== undefined) parts.push(`fsmagic=0x${r.fsmagic.toString(16)}`);

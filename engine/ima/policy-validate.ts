@@ -9,10 +9,41 @@ export interface RuleProblem {
   readonly reason: string;
 }
 
-type Cond = 'func' | 'mask' | 'fs' | 'uid' | 'gid' | 'owner' | 'lsm' | 'pcr' | 'template' | 'keyrings' | 'label'
-  | 'appraise_type' | 'modsig' | 'directio' | 'algos' | 'digest_type' | 'flag';
+type Cond =
+  | 'func'
+  | 'mask'
+  | 'fs'
+  | 'uid'
+  | 'gid'
+  | 'owner'
+  | 'lsm'
+  | 'pcr'
+  | 'template'
+  | 'keyrings'
+  | 'label'
+  | 'appraise_type'
+  | 'modsig'
+  | 'directio'
+  | 'algos'
+  | 'digest_type'
+  | 'flag';
 
-const FILE_CONDS: readonly Cond[] = ['func', 'mask', 'fs', 'uid', 'gid', 'owner', 'lsm', 'pcr', 'template', 'appraise_type', 'directio', 'algos', 'digest_type', 'flag'];
+const FILE_CONDS: readonly Cond[] = [
+  'func',
+  'mask',
+  'fs',
+  'uid',
+  'gid',
+  'owner',
+  'lsm',
+  'pcr',
+  'template',
+  'appraise_type',
+  'directio',
+  'algos',
+  'digest_type',
+  'flag',
+];
 const MEASURE_ONLY = ['measure', 'dont_measure'];
 
 function present(r: PolicyRule): Map<Cond, string> {
@@ -31,7 +62,8 @@ function present(r: PolicyRule): Map<Cond, string> {
   if (r.template) m.set('template', 'template');
   if (r.keyrings) m.set('keyrings', 'keyrings');
   if (r.labels) m.set('label', 'label');
-  if (r.appraiseType) m.set(r.appraiseType === 'imasig|modsig' ? 'modsig' : 'appraise_type', 'appraise_type');
+  if (r.appraiseType)
+    m.set(r.appraiseType === 'imasig|modsig' ? 'modsig' : 'appraise_type', 'appraise_type');
   if (r.permitDirectio) m.set('directio', 'permit_directio');
   if (r.appraiseAlgos) m.set('algos', 'appraise_algos');
   if (r.digestType) m.set('digest_type', 'digest_type');
@@ -41,15 +73,29 @@ function present(r: PolicyRule): Map<Cond, string> {
 
 function allowedFor(r: PolicyRule): { actions?: readonly string[]; conds: readonly Cond[] } {
   switch (r.func) {
-    case undefined: case 'FILE_CHECK': case 'MMAP_CHECK': case 'MMAP_CHECK_REQPROT': case 'BPRM_CHECK':
-    case 'CREDS_CHECK': case 'FIRMWARE_CHECK': case 'POLICY_CHECK':
+    case undefined:
+    case 'FILE_CHECK':
+    case 'MMAP_CHECK':
+    case 'MMAP_CHECK_REQPROT':
+    case 'BPRM_CHECK':
+    case 'CREDS_CHECK':
+    case 'FIRMWARE_CHECK':
+    case 'POLICY_CHECK':
       return { conds: FILE_CONDS };
-    case 'MODULE_CHECK': case 'KEXEC_KERNEL_CHECK': case 'KEXEC_INITRAMFS_CHECK':
+    case 'MODULE_CHECK':
+    case 'KEXEC_KERNEL_CHECK':
+    case 'KEXEC_INITRAMFS_CHECK':
       return { conds: [...FILE_CONDS.filter((c) => c !== 'digest_type'), 'modsig'] };
     case 'KEXEC_CMDLINE':
-      return { actions: MEASURE_ONLY, conds: ['func', 'fs', 'uid', 'gid', 'owner', 'pcr', 'template'] };
+      return {
+        actions: MEASURE_ONLY,
+        conds: ['func', 'fs', 'uid', 'gid', 'owner', 'pcr', 'template'],
+      };
     case 'KEY_CHECK':
-      return { actions: MEASURE_ONLY, conds: ['func', 'uid', 'gid', 'pcr', 'template', 'keyrings'] };
+      return {
+        actions: MEASURE_ONLY,
+        conds: ['func', 'uid', 'gid', 'pcr', 'template', 'keyrings'],
+      };
     case 'CRITICAL_DATA':
       return { actions: MEASURE_ONLY, conds: ['func', 'uid', 'gid', 'pcr', 'template', 'label'] };
     case 'SETXATTR_CHECK':
@@ -61,23 +107,34 @@ function allowedFor(r: PolicyRule): { actions?: readonly string[]; conds: readon
 export function validateRule(r: PolicyRule): RuleProblem | undefined {
   const conds = present(r);
   if ((r.pcr !== undefined || r.template) && r.action !== 'measure') {
-    return { keyword: r.pcr !== undefined ? 'pcr' : 'template', reason: `only allowed with measure, not ${r.action}` };
+    return {
+      keyword: r.pcr !== undefined ? 'pcr' : 'template',
+      reason: `only allowed with measure, not ${r.action}`,
+    };
   }
   if ((r.appraiseType || r.appraiseAlgos || r.appraiseFlag) && r.action !== 'appraise') {
-    return { keyword: conds.get('appraise_type') ?? conds.get('modsig') ?? conds.get('algos') ?? 'appraise_flag', reason: `only allowed with appraise, not ${r.action}` };
+    return {
+      keyword:
+        conds.get('appraise_type') ?? conds.get('modsig') ?? conds.get('algos') ?? 'appraise_flag',
+      reason: `only allowed with appraise, not ${r.action}`,
+    };
   }
   const allowed = allowedFor(r);
   if (allowed.actions && !allowed.actions.includes(r.action)) {
     return { keyword: 'func', reason: `func=${r.func} does not allow action ${r.action}` };
   }
   for (const [c, keyword] of conds) {
-    if (!allowed.conds.includes(c)) return { keyword, reason: `not allowed with ${r.func ? `func=${r.func}` : 'no func'}` };
+    if (!allowed.conds.includes(c))
+      return { keyword, reason: `not allowed with ${r.func ? `func=${r.func}` : 'no func'}` };
   }
   if (r.func === 'SETXATTR_CHECK' && !r.appraiseAlgos) {
     return { keyword: 'func', reason: 'SETXATTR_CHECK requires appraise_algos' };
   }
   if (r.action === 'appraise' && r.digestType === 'verity' && !r.appraiseType) {
-    return { keyword: 'digest_type', reason: 'appraise with digest_type=verity needs appraise_type=sigv3' };
+    return {
+      keyword: 'digest_type',
+      reason: 'appraise with digest_type=verity needs appraise_type=sigv3',
+    };
   }
   return undefined;
 }

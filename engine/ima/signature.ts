@@ -23,10 +23,12 @@ const HEADER = 9;
 /** Parses a signature header; returns an error message when malformed (sig_size mismatch…). */
 export function parseSignatureV2(b: Uint8Array): SignatureV2 | string {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  if (buf.length < HEADER + 2) return `signature is ${buf.length} bytes, shorter than the 9-byte header plus data`;
+  if (buf.length < HEADER + 2)
+    return `signature is ${buf.length} bytes, shorter than the 9-byte header plus data`;
   const sigSize = buf.readUInt16BE(7);
   // asymmetric_verify: siglen - sizeof(hdr) must equal sig_size, else -EBADMSG.
-  if (buf.length - HEADER !== sigSize) return `signature header says sig_size ${sigSize}, but ${buf.length - HEADER} bytes follow`;
+  if (buf.length - HEADER !== sigSize)
+    return `signature header says sig_size ${sigSize}, but ${buf.length - HEADER} bytes follow`;
   const hashAlgo = hashAlgoName(buf[2]!);
   return {
     type: buf[0]!,
@@ -49,11 +51,22 @@ const DIGEST_INFO: Readonly<Record<string, string>> = {
 };
 
 /** Verifies `sig` by one key over the prehashed `digest` of `hashAlgo`. */
-export function verifyWithKey(key: ImaKey, hashAlgo: string, digest: Uint8Array, sig: Uint8Array): boolean {
+export function verifyWithKey(
+  key: ImaKey,
+  hashAlgo: string,
+  digest: Uint8Array,
+  sig: Uint8Array
+): boolean {
   if (key.kind === 'ec') {
     const jwk = key.key.export({ format: 'jwk' });
     if (!jwk.x || !jwk.y || !key.curve) return false;
-    return ecdsaVerifyPrehashed(key.curve, Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url'), digest, sig);
+    return ecdsaVerifyPrehashed(
+      key.curve,
+      Buffer.from(jwk.x, 'base64url'),
+      Buffer.from(jwk.y, 'base64url'),
+      digest,
+      sig
+    );
   }
   const prefix = DIGEST_INFO[hashAlgo];
   if (!prefix) return false;
@@ -67,20 +80,40 @@ export function verifyWithKey(key: ImaKey, hashAlgo: string, digest: Uint8Array,
 
 export type SignatureCheck =
   | { readonly ok: true; readonly key: ImaKey }
-  | { readonly ok: false; readonly reason: 'malformed' | 'version' | 'algorithm' | 'no-key' | 'bad-signature'; readonly detail: string };
+  | {
+      readonly ok: false;
+      readonly reason: 'malformed' | 'version' | 'algorithm' | 'no-key' | 'bad-signature';
+      readonly detail: string;
+    };
 
 /**
  * Verifies a raw signature xattr against a keyring and the file digest (of algorithm `algo`).
  * The signature's hash_algo must equal `algo`: the digest was computed with it (ima.md §4.2).
  */
-export function verifySignature(keyring: Keyring, raw: Uint8Array, algo: string, digest: Uint8Array): SignatureCheck {
+export function verifySignature(
+  keyring: Keyring,
+  raw: Uint8Array,
+  algo: string,
+  digest: Uint8Array
+): SignatureCheck {
   const s = parseSignatureV2(raw);
   if (typeof s === 'string') return { ok: false, reason: 'malformed', detail: s };
-  if (s.version !== 2) return { ok: false, reason: 'version', detail: `signature version ${s.version}, expected 2` };
-  if (s.hashAlgo !== algo) return { ok: false, reason: 'algorithm', detail: `signature hash_algo ${s.hashAlgo ?? s.hashAlgoId} differs from the digest's ${algo}` };
+  if (s.version !== 2)
+    return { ok: false, reason: 'version', detail: `signature version ${s.version}, expected 2` };
+  if (s.hashAlgo !== algo)
+    return {
+      ok: false,
+      reason: 'algorithm',
+      detail: `signature hash_algo ${s.hashAlgo ?? s.hashAlgoId} differs from the digest's ${algo}`,
+    };
   const keys = keyring.find(s.keyid);
   const keyid = s.keyid.toString(16).padStart(8, '0');
-  if (keys.length === 0) return { ok: false, reason: 'no-key', detail: `no key with id ${keyid} in the keyring` };
+  if (keys.length === 0)
+    return { ok: false, reason: 'no-key', detail: `no key with id ${keyid} in the keyring` };
   for (const k of keys) if (verifyWithKey(k, algo, digest, s.sig)) return { ok: true, key: k };
-  return { ok: false, reason: 'bad-signature', detail: `signature does not verify with key ${keyid}` };
+  return {
+    ok: false,
+    reason: 'bad-signature',
+    detail: `signature does not verify with key ${keyid}`,
+  };
 }

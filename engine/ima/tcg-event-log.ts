@@ -5,7 +5,13 @@
 import { hashBytes } from './hash-algo.js';
 
 /** TPM_ALG_ID → kernel hash name (TCG Algorithm Registry). */
-const TPM_ALGS: Readonly<Record<number, string>> = { 0x04: 'sha1', 0x0b: 'sha256', 0x0c: 'sha384', 0x0d: 'sha512', 0x12: 'sm3' };
+const TPM_ALGS: Readonly<Record<number, string>> = {
+  0x04: 'sha1',
+  0x0b: 'sha256',
+  0x0c: 'sha384',
+  0x0d: 'sha512',
+  0x12: 'sm3',
+};
 const EV_NO_ACTION = 3;
 const SPEC_ID = 'Spec ID Event03\0';
 
@@ -25,14 +31,20 @@ export function replayEventLog(buf: Buffer): PcrSet {
   // First event: TCG_PCR_EVENT (SHA-1 format) holding TCG_EfiSpecIDEvent.
   const evSize = buf.readUInt32LE(28);
   const spec = buf.subarray(32, 32 + evSize);
-  if (spec.subarray(0, 16).toString('latin1') !== SPEC_ID) fail(32, `expected '${SPEC_ID.slice(0, -1)}' (crypto-agile log)`);
+  if (spec.subarray(0, 16).toString('latin1') !== SPEC_ID)
+    fail(32, `expected '${SPEC_ID.slice(0, -1)}' (crypto-agile log)`);
   const count = spec.readUInt32LE(24);
   const sizes = new Map<number, number>();
-  for (let i = 0; i < count; i++) sizes.set(spec.readUInt16LE(28 + 4 * i), spec.readUInt16LE(30 + 4 * i));
+  for (let i = 0; i < count; i++)
+    sizes.set(spec.readUInt16LE(28 + 4 * i), spec.readUInt16LE(30 + 4 * i));
   const pcrs: PcrSet = new Map();
   for (const [alg, size] of sizes) {
     const name = TPM_ALGS[alg];
-    if (name) pcrs.set(name, Array.from({ length: 24 }, () => Buffer.alloc(size)));
+    if (name)
+      pcrs.set(
+        name,
+        Array.from({ length: 24 }, () => Buffer.alloc(size))
+      );
   }
   let o = 32 + evSize;
   while (o + 12 <= buf.length) {
@@ -45,7 +57,9 @@ export function replayEventLog(buf: Buffer): PcrSet {
     for (let i = 0; i < n; i++) {
       if (o + 2 > buf.length) fail(start, 'ends inside a digest list');
       const alg = buf.readUInt16LE(o);
-      const size = sizes.get(alg) ?? fail(start, `digest algorithm 0x${alg.toString(16)} not in the Spec ID event`);
+      const size =
+        sizes.get(alg) ??
+        fail(start, `digest algorithm 0x${alg.toString(16)} not in the Spec ID event`);
       digests.push([alg, buf.subarray(o + 2, o + 2 + size)]);
       o += 2 + size;
     }
@@ -78,6 +92,7 @@ export function parsePcrText(text: string): Map<number, Buffer> {
 /** evmctl `--pcrs` file: `PCR-NN <hex>` for 0–23 in order (evmctl read_one_bank matches sequentially). */
 export function writeEvmctlPcrFile(values: ReadonlyMap<number, Buffer>, size: number): string {
   let out = '';
-  for (let i = 0; i < 24; i++) out += `PCR-${String(i).padStart(2, '0')} ${(values.get(i) ?? Buffer.alloc(size)).toString('hex')}\n`;
+  for (let i = 0; i < 24; i++)
+    out += `PCR-${String(i).padStart(2, '0')} ${(values.get(i) ?? Buffer.alloc(size)).toString('hex')}\n`;
   return out;
 }

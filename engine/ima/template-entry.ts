@@ -50,9 +50,12 @@ export function createTemplateEntry(
   const ids = templateFieldIds(templateName);
   if (typeof ids === 'string') throw new RangeError(ids);
   if (ids.length !== fields.length) {
-    throw new RangeError(`template '${templateName}' has ${ids.length} fields, got ${fields.length}`);
+    throw new RangeError(
+      `template '${templateName}' has ${ids.length} fields, got ${fields.length}`
+    );
   }
-  const violation = opts.violation ?? (opts.loggedDigest !== undefined && isAllZero(opts.loggedDigest));
+  const violation =
+    opts.violation ?? (opts.loggedDigest !== undefined && isAllZero(opts.loggedDigest));
   return {
     pcr,
     templateName,
@@ -83,7 +86,12 @@ export function templateDigest(entry: TemplateEntry, bank: string, size: number)
 }
 
 /** The value extended into `bank` (ima.md §1.6): 0xFF… for violations, else the bank digest. */
-export function extendValue(entry: TemplateEntry, bank: string, size: number, paddedSha1 = false): Buffer {
+export function extendValue(
+  entry: TemplateEntry,
+  bank: string,
+  size: number,
+  paddedSha1 = false
+): Buffer {
   if (entry.violation) return Buffer.alloc(size, 0xff);
   if (!paddedSha1 || bank === 'sha1') return hashBytes(bank, hashedBytes(entry));
   // Pre-5.8 kernels extended every bank with the SHA-1 digest zero-padded (ima.md §1.5 history).

@@ -4,22 +4,39 @@
  */
 import { digestSize } from './hash-algo.js';
 
-export type FieldFormat = 'digest' | 'digest-algo' | 'digest-type-algo' | 'string' | 'hex' | 'uint' | 'uuid';
+export type FieldFormat =
+  'digest' | 'digest-algo' | 'digest-type-algo' | 'string' | 'hex' | 'uint' | 'uuid';
 
 /** Field id → data format (ima_template.c `supported_fields`, plus the ima-ns `ns` UUID field). */
 export const FIELD_FORMATS: Readonly<Record<string, FieldFormat>> = {
-  d: 'digest', 'd-ng': 'digest-algo', 'd-ngv2': 'digest-type-algo', 'd-modsig': 'digest-algo',
-  n: 'string', 'n-ng': 'string', xattrnames: 'string',
-  sig: 'hex', buf: 'hex', modsig: 'hex', evmsig: 'hex', xattrlengths: 'hex', xattrvalues: 'hex',
-  iuid: 'uint', igid: 'uint', imode: 'uint',
+  d: 'digest',
+  'd-ng': 'digest-algo',
+  'd-ngv2': 'digest-type-algo',
+  'd-modsig': 'digest-algo',
+  n: 'string',
+  'n-ng': 'string',
+  xattrnames: 'string',
+  sig: 'hex',
+  buf: 'hex',
+  modsig: 'hex',
+  evmsig: 'hex',
+  xattrlengths: 'hex',
+  xattrvalues: 'hex',
+  iuid: 'uint',
+  igid: 'uint',
+  imode: 'uint',
   // Bottomley RFC v1 (ima.md §1.4): the raw 16-byte user-namespace UUID, printed with %pU.
   ns: 'uuid',
 };
 
 /** Built-in template name → format (ima.md §1.4); `ima-ns` is the never-merged RFC template. */
 export const BUILTIN_TEMPLATES: Readonly<Record<string, string>> = {
-  ima: 'd|n', 'ima-ng': 'd-ng|n-ng', 'ima-sig': 'd-ng|n-ng|sig', 'ima-ngv2': 'd-ngv2|n-ng',
-  'ima-sigv2': 'd-ngv2|n-ng|sig', 'ima-buf': 'd-ng|n-ng|buf',
+  ima: 'd|n',
+  'ima-ng': 'd-ng|n-ng',
+  'ima-sig': 'd-ng|n-ng|sig',
+  'ima-ngv2': 'd-ngv2|n-ng',
+  'ima-sigv2': 'd-ngv2|n-ng|sig',
+  'ima-buf': 'd-ng|n-ng|buf',
   'ima-modsig': 'd-ng|n-ng|sig|d-modsig|modsig',
   'evm-sig': 'd-ng|n-ng|evmsig|xattrnames|xattrlengths|xattrvalues|iuid|igid|imode',
   'ima-ns': 'd-ng|n-ng|ns',
@@ -49,7 +66,8 @@ const idCache = new Map<string, string[]>();
 function computeFieldIds(nameOrFormat: string): string[] | string {
   const fmt = BUILTIN_TEMPLATES[nameOrFormat] ?? nameOrFormat;
   const ids = fmt.split('|');
-  if (ids.length > MAX_FIELDS) return `template '${nameOrFormat}' has ${ids.length} fields, at most ${MAX_FIELDS} allowed`;
+  if (ids.length > MAX_FIELDS)
+    return `template '${nameOrFormat}' has ${ids.length} fields, at most ${MAX_FIELDS} allowed`;
   for (const id of ids) {
     if (id.length === 0 || id.length > MAX_FIELD_ID || FIELD_FORMATS[id] === undefined) {
       return `template '${nameOrFormat}': unknown field '${id}' (expected a template name or a format such as d-ng|n-ng)`;
@@ -126,13 +144,17 @@ export function fieldFromAscii(id: string, text: string): Buffer | string {
       const colon = text.lastIndexOf(':');
       const hex = text.slice(colon + 1);
       const algo = text.slice(text.lastIndexOf(':', colon - 1) + 1, colon);
-      if (colon < 0 || !HEX.test(hex)) return `field '${id}': expected <algo>:<hex digest>, got '${text}'`;
+      if (colon < 0 || !HEX.test(hex))
+        return `field '${id}': expected <algo>:<hex digest>, got '${text}'`;
       const size = digestSize(algo);
       // Violations of some kernels pad with 20 zero bytes whatever the algorithm (ima.md §1.4).
       if (size !== undefined && hex.length !== size * 2 && hex.length !== 40) {
         return `field '${id}': ${algo} digest must be ${size} bytes, got ${hex.length / 2}`;
       }
-      return Buffer.concat([Buffer.from(`${text.slice(0, colon + 1)}\0`, 'latin1'), Buffer.from(hex, 'hex')]);
+      return Buffer.concat([
+        Buffer.from(`${text.slice(0, colon + 1)}\0`, 'latin1'),
+        Buffer.from(hex, 'hex'),
+      ]);
     }
     case 'string':
       return Buffer.from(`${text}\0`, 'utf8');
@@ -149,7 +171,8 @@ export function fieldFromAscii(id: string, text: string): Buffer | string {
       return Buffer.from(hex, 'hex');
     }
     case 'digest':
-      if (!/^[0-9a-f]{40}$/i.test(text)) return `field '${id}': expected a 20-byte hex digest, got '${text}'`;
+      if (!/^[0-9a-f]{40}$/i.test(text))
+        return `field '${id}': expected a 20-byte hex digest, got '${text}'`;
       return Buffer.from(text, 'hex');
     default:
       if (!HEX.test(text)) return `field '${id}': expected hex, got '${text.slice(0, 40)}'`;

@@ -59,9 +59,11 @@ export class BinaryListVerifier {
   private record(s: RecordSpan): void {
     const buf = this.buf;
     // A violation logs a zero template digest and extends 0xFF (ima.md §1.6).
-    if (isZero(buf, s.digestOffset, this.size)) return this.v.add(s.pcr, undefined, buf, s.digestOffset, this.size);
+    if (isZero(buf, s.digestOffset, this.size))
+      return this.v.add(s.pcr, undefined, buf, s.digestOffset, this.size);
     let bytes: Uint8Array;
-    if (s.templateName !== 'ima') bytes = new Uint8Array(buf.buffer, buf.byteOffset + s.dataOffset, s.dataLength);
+    if (s.templateName !== 'ima')
+      bytes = new Uint8Array(buf.buffer, buf.byteOffset + s.dataOffset, s.dataLength);
     else {
       // Template `ima`: d[20] ‖ name ‖ NUL, zero-padded to 256 (ima_calc_field_array_hash_tfm).
       const total = 20 + Math.max(IMA_NAME_PAD, s.imaNameLength + 1);
@@ -79,7 +81,12 @@ export class BinaryListVerifier {
  * Verifies a whole binary list whose template digests are in `logBank` and replays `pcrBanks`.
  * Throws MeasurementListError on a malformed record, as parseBinaryList does.
  */
-export function verifyBinaryList(buf: Buffer, logBank: string, pcrBanks: readonly string[], opts: BinaryVerifyOptions = {}): BinaryListVerification {
+export function verifyBinaryList(
+  buf: Buffer,
+  logBank: string,
+  pcrBanks: readonly string[],
+  opts: BinaryVerifyOptions = {}
+): BinaryListVerification {
   const v = new BinaryListVerifier(logBank, pcrBanks, opts);
   return v.result(buf.length - v.feed(buf, true));
 }

@@ -5,8 +5,16 @@
 import type { CellOf, DetailedHook } from '../event/hooks.js';
 import type { ByteWriter } from './byte-writer.js';
 import {
-  type CellEnv, HASH_MAX_DIGESTSIZE, writeAddr, writeCreds, writeDentry, writeFile, writeInode, writePath,
-  writePerm, writeSock,
+  type CellEnv,
+  HASH_MAX_DIGESTSIZE,
+  writeAddr,
+  writeCreds,
+  writeDentry,
+  writeFile,
+  writeInode,
+  writePath,
+  writePerm,
+  writeSock,
 } from './cell-parts.js';
 
 type Writer<H extends DetailedHook> = (w: ByteWriter, c: CellOf<H>, env: CellEnv) => void;
@@ -17,7 +25,8 @@ const fileCmd = (w: ByteWriter, c: CellOf<'file_ioctl'>, env: CellEnv) => {
   writeFile(w, c.file, env);
   w.u32(c.cmd);
 };
-const targetOnly = (w: ByteWriter, c: CellOf<'task_getpgid'>, env: CellEnv) => void w.fixed(c.task, env.ds);
+const targetOnly = (w: ByteWriter, c: CellOf<'task_getpgid'>, env: CellEnv) =>
+  void w.fixed(c.task, env.ds);
 const sockOnly = (w: ByteWriter, c: CellOf<'socket_getsockname'>) => writeSock(w, c.sock);
 const connectLike = (w: ByteWriter, c: CellOf<'socket_connect'>, env: CellEnv) => {
   writeSock(w, c.sock);
@@ -27,7 +36,8 @@ const msgLike = (w: ByteWriter, c: CellOf<'socket_sendmsg'>, env: CellEnv) => {
   writeSock(w, c.sock);
   if (c.addr) writeAddr(w, c.addr, env.ds, false);
 };
-const dentryOnly = (w: ByteWriter, c: CellOf<'inode_listxattr'>, env: CellEnv) => writeDentry(w, c.dentry, env.ds);
+const dentryOnly = (w: ByteWriter, c: CellOf<'inode_listxattr'>, env: CellEnv) =>
+  writeDentry(w, c.dentry, env.ds);
 const dirDentry = (w: ByteWriter, c: CellOf<'inode_unlink'>, env: CellEnv) => {
   writeInode(w, c.dir);
   writeDentry(w, c.dentry, env.ds);
@@ -40,15 +50,22 @@ const xattrName = (w: ByteWriter, c: CellOf<'inode_getxattr'>, env: CellEnv) => 
   writeDentry(w, c.dentry, env.ds);
   w.str(c.name);
 };
-const pathPair = (a: 'old_path' | 'from_path', b: 'new_path' | 'to_path') =>
-  (w: ByteWriter, c: Record<typeof a | typeof b, CellOf<'sb_pivotroot'>['old_path']>, env: CellEnv) => {
+const pathPair =
+  (a: 'old_path' | 'from_path', b: 'new_path' | 'to_path') =>
+  (
+    w: ByteWriter,
+    c: Record<typeof a | typeof b, CellOf<'sb_pivotroot'>['old_path']>,
+    env: CellEnv
+  ) => {
     writePath(w, c[a], true, env.ds);
     writePath(w, c[b], true, env.ds);
   };
-const sockPair = (a: string, b: string) => (w: ByteWriter, c: Record<string, CellOf<'socket_getsockname'>['sock']>) => {
-  writeSock(w, c[a]!);
-  writeSock(w, c[b]!);
-};
+const sockPair =
+  (a: string, b: string) =>
+  (w: ByteWriter, c: Record<string, CellOf<'socket_getsockname'>['sock']>) => {
+    writeSock(w, c[a]!);
+    writeSock(w, c[b]!);
+  };
 const ipcValue = (key: string) => (w: ByteWriter, c: CellOf<'shm_shmctl'>, env: CellEnv) => {
   writePerm(w, c.perm, env.ds);
   w.u32(c[key] as number);
@@ -68,11 +85,13 @@ export const KERNEL_CELL_WRITERS: WriterTable = {
     w.u32(c.prot).u32(c.flags);
   },
   capable: (w, c) => void w.u32(c.cap).u32(c.opts),
-  capget: (w, c, env) => void w.fixed(c.target, env.ds).u64(c.effective).u64(c.inheritable).u64(c.permitted),
+  capget: (w, c, env) =>
+    void w.fixed(c.target, env.ds).u64(c.effective).u64(c.inheritable).u64(c.permitted),
   capset: (w, c) => void w.u64(c.effective).u64(c.inheritable).u64(c.permitted),
   // TSEM-6.12 data matches only without arg5 (§2.3, VERIFIED).
   task_prctl: (w, c) => void w.u32(c.option).u64(c.arg2).u64(c.arg3).u64(c.arg4),
-  task_setpgid: (w, c) => void w.fixed(c.task, HASH_MAX_DIGESTSIZE).fixed(c.source, HASH_MAX_DIGESTSIZE),
+  task_setpgid: (w, c) =>
+    void w.fixed(c.task, HASH_MAX_DIGESTSIZE).fixed(c.source, HASH_MAX_DIGESTSIZE),
   task_getpgid: targetOnly,
   task_getsid: targetOnly,
   task_getioprio: targetOnly,
@@ -82,7 +101,11 @@ export const KERNEL_CELL_WRITERS: WriterTable = {
   task_setioprio: (w, c) => void w.fixed(c.task, HASH_MAX_DIGESTSIZE).u32(c.ioprio),
   task_kill: (w, c, env) => void w.fixed(c.target, env.ds).u32(c.sig).u32(c.cross_ns),
   task_setrlimit: (w, c, env) =>
-    void w.fixed(c.task, env.ds).u32(c.new_rlim.resource).u64(c.new_rlim.current).u64(c.new_rlim.max),
+    void w
+      .fixed(c.task, env.ds)
+      .u32(c.new_rlim.resource)
+      .u64(c.new_rlim.current)
+      .u64(c.new_rlim.max),
   task_prlimit: (w, c) => {
     writeCreds(w, c.cred);
     writeCreds(w, c.tcred);

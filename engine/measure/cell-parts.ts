@@ -92,7 +92,13 @@ function portBytes(port: number): Buffer {
  * INET6 u16 port || addr[16] [|| u32 flowinfo || u32 scope]; UNIX the path bytes with no length;
  * other the digest of sa_data (or only `otherWidth` bytes of it, the userspace TMA's bug).
  */
-export function writeAddr(w: ByteWriter, a: Addr, ds: number, inet6FlowScope: boolean, otherWidth = ds): void {
+export function writeAddr(
+  w: ByteWriter,
+  a: Addr,
+  ds: number,
+  inet6FlowScope: boolean,
+  otherWidth = ds
+): void {
   switch (a.kind) {
     case 'af_inet':
       w.bytes(portBytes(a.value.port)).bytes(a.value.address);

@@ -6,7 +6,13 @@
 import type { Cell } from '../event/hooks.js';
 import type { File } from '../event/structures.js';
 import type { ByteWriter } from './byte-writer.js';
-import { type CellEnv, pathnamePseudonymised, TMPFS_MAGIC, writeAddr, writeSock } from './cell-parts.js';
+import {
+  type CellEnv,
+  pathnamePseudonymised,
+  TMPFS_MAGIC,
+  writeAddr,
+  writeSock,
+} from './cell-parts.js';
 
 const ZERO_UUID = Buffer.alloc(16);
 

@@ -59,7 +59,9 @@ export function createDigest(name: string): DigestAlgorithm {
     hashLatin1: hasOneShot
       ? (d) => (oneShot as (a: string, d: Uint8Array, e: string) => string)(key, d, 'latin1')
       : (d) => createHash(key).update(d).digest().toString('latin1'),
-    hashHex: hasOneShot ? (d) => oneShot(key, d, 'hex') : (d) => createHash(key).update(d).digest('hex'),
+    hashHex: hasOneShot
+      ? (d) => oneShot(key, d, 'hex')
+      : (d) => createHash(key).update(d).digest('hex'),
     zeroDigest: createHash(key).digest(),
     nullDigest: Buffer.alloc(size),
   };

@@ -16,13 +16,28 @@ export function seedMeasurement(alg: DigestAlgorithm, base: Buffer, aggregate: B
 }
 
 /** Measurement over points in the given order. */
-export function measurementOf(alg: DigestAlgorithm, base: Buffer, aggregate: Buffer, points: Iterable<Buffer>): Buffer {
+export function measurementOf(
+  alg: DigestAlgorithm,
+  base: Buffer,
+  aggregate: Buffer,
+  points: Iterable<Buffer>
+): Buffer {
   let m = seedMeasurement(alg, base, aggregate);
   for (const p of points) m = extend(alg, base, m, p);
   return m;
 }
 
 /** State: the points sorted bytewise (memcmp), so it does not depend on event order. */
-export function stateOf(alg: DigestAlgorithm, base: Buffer, aggregate: Buffer, points: Iterable<Buffer>): Buffer {
-  return measurementOf(alg, base, aggregate, [...points].sort((a, b) => Buffer.compare(a, b)));
+export function stateOf(
+  alg: DigestAlgorithm,
+  base: Buffer,
+  aggregate: Buffer,
+  points: Iterable<Buffer>
+): Buffer {
+  return measurementOf(
+    alg,
+    base,
+    aggregate,
+    [...points].sort((a, b) => Buffer.compare(a, b))
+  );
 }

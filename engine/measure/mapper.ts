@@ -28,7 +28,17 @@ export interface MapperOptions {
 
 const COE_CACHE_MAX = 4096;
 const BPRM_NAME = Buffer.from('bprm_committed_creds');
-const ZERO_COE: Coe = { uid: 0, euid: 0, suid: 0, gid: 0, egid: 0, sgid: 0, fsuid: 0, fsgid: 0, capeff: 0n };
+const ZERO_COE: Coe = {
+  uid: 0,
+  euid: 0,
+  suid: 0,
+  gid: 0,
+  egid: 0,
+  sgid: 0,
+  fsuid: 0,
+  fsgid: 0,
+  capeff: 0n,
+};
 
 export class Mapper {
   readonly dialect: Dialect;
@@ -50,7 +60,10 @@ export class Mapper {
     this.env = {
       ds: alg.size,
       zeroDigest: alg.zeroDigest,
-      isPseudonym: pseudonyms && pseudonyms.size > 0 ? (p) => pseudonyms.has(pseudonym(alg, p).toString('hex')) : undefined,
+      isPseudonym:
+        pseudonyms && pseudonyms.size > 0
+          ? (p) => pseudonyms.has(pseudonym(alg, p).toString('hex'))
+          : undefined,
     };
   }
 
@@ -107,7 +120,11 @@ export class Mapper {
     if (this.dialect === 'quixote-us') {
       if (!writeQuixoteCell(w, cell, this.env)) return this.generic(w.reset(), cell.hook);
     } else {
-      (KERNEL_CELL_WRITERS[cell.hook] as (w: ByteWriter, c: unknown, e: CellEnv) => void)(w, cell.value, this.env);
+      (KERNEL_CELL_WRITERS[cell.hook] as (w: ByteWriter, c: unknown, e: CellEnv) => void)(
+        w,
+        cell.value,
+        this.env
+      );
     }
     return this.alg.hashLatin1(w.view());
   }
@@ -142,7 +159,12 @@ export class Mapper {
     const w = this.w.reset();
     writeFile(w, exe, this.env);
     const cellId = this.alg.hashLatin1(w.view());
-    w.reset().bytes(BPRM_NAME).bytes(pTaskId).bytes(this.alg.nullDigest).latin1(coeId).latin1(cellId);
+    w.reset()
+      .bytes(BPRM_NAME)
+      .bytes(pTaskId)
+      .bytes(this.alg.nullDigest)
+      .latin1(coeId)
+      .latin1(cellId);
     return this.alg.hash(w.view());
   }
 }

@@ -16,7 +16,8 @@ export interface ApplyOptions {
 }
 
 export function applyRecord(ns: NamespaceModel, rec: TsemRecord, opts: ApplyOptions): Applied {
-  if (rec.kind === 'event') return { kind: 'event', verdict: ns.process(rec.event), event: rec.event };
+  if (rec.kind === 'event')
+    return { kind: 'event', verdict: ns.process(rec.event), event: rec.event };
   if (rec.kind === 'aggregate' && opts.acceptAggregate) ns.setAggregate(rec.value);
   return { kind: rec.kind };
 }

@@ -37,7 +37,15 @@ export class Convergence {
       for (let i = 0; i < this.windows.length; i += 2) {
         const a = this.windows[i]!;
         const b = this.windows[i + 1];
-        merged.push(b ? { eventsEnd: b.eventsEnd, events: a.events + b.events, newPoints: a.newPoints + b.newPoints } : a);
+        merged.push(
+          b
+            ? {
+                eventsEnd: b.eventsEnd,
+                events: a.events + b.events,
+                newPoints: a.newPoints + b.newPoints,
+              }
+            : a
+        );
       }
       this.windows = merged;
     }
@@ -45,7 +53,10 @@ export class Convergence {
 
   /** Closed windows plus the open one (if it has events). */
   figures(): ConvergenceWindow[] {
-    const open = this.events > 0 ? [{ eventsEnd: this.total, events: this.events, newPoints: this.newPoints }] : [];
+    const open =
+      this.events > 0
+        ? [{ eventsEnd: this.total, events: this.events, newPoints: this.newPoints }]
+        : [];
     return [...this.windows, ...open];
   }
 
@@ -55,10 +66,18 @@ export class Convergence {
   }
 
   snapshot(): { windows: ConvergenceWindow[]; events: number; newPoints: number; total: number } {
-    return { windows: [...this.windows], events: this.events, newPoints: this.newPoints, total: this.total };
+    return {
+      windows: [...this.windows],
+      events: this.events,
+      newPoints: this.newPoints,
+      total: this.total,
+    };
   }
 
-  static restore(s: ReturnType<Convergence['snapshot']>, windowEvents = DEFAULT_WINDOW_EVENTS): Convergence {
+  static restore(
+    s: ReturnType<Convergence['snapshot']>,
+    windowEvents = DEFAULT_WINDOW_EVENTS
+  ): Convergence {
     const c = new Convergence(windowEvents);
     c.windows = [...s.windows];
     c.events = s.events;

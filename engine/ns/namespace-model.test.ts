@@ -8,10 +8,14 @@ import { createNamespaceConfig, NamespaceModel } from './namespace-model.js';
 
 const sha = createDigest('sha256');
 const D = (s: string) => sha.hash(Buffer.from(s)).toString('hex');
-const parse = (o: Parameters<typeof parseEventObject>[0]) => parseEventObject(o, { digestSize: 32 });
-const open = (pid: number, path: string, ppid?: number) => parse(sourceEvent(pid, 'file_open', { file: fileCell(path, D(path)) }, { ppid }));
-const exec = (pid: number, path: string) => parse(sourceEvent(pid, 'bprm_committed_creds', { file: fileCell(path, D(path), '32800') }));
-const fresh = (mode: 'learn' | 'audit' | 'sealed' | 'enforce' = 'learn') => new NamespaceModel(createNamespaceConfig({ id: 't', mode }));
+const parse = (o: Parameters<typeof parseEventObject>[0]) =>
+  parseEventObject(o, { digestSize: 32 });
+const open = (pid: number, path: string, ppid?: number) =>
+  parse(sourceEvent(pid, 'file_open', { file: fileCell(path, D(path)) }, { ppid }));
+const exec = (pid: number, path: string) =>
+  parse(sourceEvent(pid, 'bprm_committed_creds', { file: fileCell(path, D(path), '32800') }));
+const fresh = (mode: 'learn' | 'audit' | 'sealed' | 'enforce' = 'learn') =>
+  new NamespaceModel(createNamespaceConfig({ id: 't', mode }));
 
 test('learn: new points join the map and the trajectory; repeats only count', () => {
   const ns = fresh();
@@ -73,8 +77,18 @@ test('task lifecycle: fork copies ids and trust; exec derives TASK_ID (§1.6, §
   assert.equal(v.kind, 'lifecycle');
   const execCell = exec(10, '/usr/bin/tool').cell;
   assert.equal(execCell.hook, 'bprm_committed_creds');
-  const zeroCoe = { uid: 0, euid: 0, suid: 0, gid: 0, egid: 0, sgid: 0, fsuid: 0, fsgid: 0, capeff: 0n };
-  const expected = new Mapper(sha).taskId(sha.nullDigest, zeroCoe, (execCell).value.file);
+  const zeroCoe = {
+    uid: 0,
+    euid: 0,
+    suid: 0,
+    gid: 0,
+    egid: 0,
+    sgid: 0,
+    fsuid: 0,
+    fsgid: 0,
+    capeff: 0n,
+  };
+  const expected = new Mapper(sha).taskId(sha.nullDigest, zeroCoe, execCell.value.file);
   assert.deepEqual(ns.task('pid:10')!.taskId, expected);
   // A child first seen with a ppid forks from the parent: task_id = p_task_id = parent's TASK_ID.
   const child = ns.process(open(11, '/b', 10));
@@ -117,7 +131,10 @@ test('loading a model: base first, states extend in file order, seal keeps enfor
   const c = fresh();
   c.loadModel({ ...exported, sealed: true });
   assert.equal(c.mode, 'sealed');
-  assert.throws(() => c.loadModel({ ...exported, digest: 'sha384' }), /model is sha384 but namespace t uses sha256/);
+  assert.throws(
+    () => c.loadModel({ ...exported, digest: 'sha384' }),
+    /model is sha384 but namespace t uses sha256/
+  );
 });
 
 test('aggregate seeds the measurement and cannot change after points exist', () => {
@@ -126,5 +143,8 @@ test('aggregate seeds the measurement and cannot change after points exist', () 
   const zero = fresh();
   assert.notDeepEqual(ns.measurement, zero.measurement);
   ns.process(open(1, '/a'));
-  assert.throws(() => ns.setAggregate(Buffer.alloc(32, 8)), /aggregate changed after points were recorded/);
+  assert.throws(
+    () => ns.setAggregate(Buffer.alloc(32, 8)),
+    /aggregate changed after points were recorded/
+  );
 });

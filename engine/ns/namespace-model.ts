@@ -29,7 +29,13 @@ export interface NamespaceConfig {
   readonly base: Buffer;
 }
 
-export type VerdictKind = 'learned' | 'on-contour' | 'would-be-off-contour' | 'off-contour' | 'untrusted-task' | 'lifecycle';
+export type VerdictKind =
+  | 'learned'
+  | 'on-contour'
+  | 'would-be-off-contour'
+  | 'off-contour'
+  | 'untrusted-task'
+  | 'lifecycle';
 
 export interface Verdict {
   readonly kind: VerdictKind;
@@ -58,7 +64,10 @@ export type Finding = EventEntry & { count: number };
 export type PointView = Readonly<Point>;
 
 /** The convergence figures readers may see (recording stays with the namespace). */
-export type ConvergenceView = Pick<Convergence, 'figures' | 'settled' | 'snapshot' | 'windowEvents'>;
+export type ConvergenceView = Pick<
+  Convergence,
+  'figures' | 'settled' | 'snapshot' | 'windowEvents'
+>;
 
 /** What changed since the last drain: the store writes it as one atomic batch. */
 export interface ChangeSet {
@@ -72,11 +81,29 @@ export interface ChangeSet {
   readonly tasks: readonly [string, Task | undefined][];
 }
 
-function verdict(kind: VerdictKind, action: 'allow' | 'deny', coefficient: Buffer | undefined, task: Task, seq: number, newPoint = false): Verdict {
-  return { kind, action, coefficient, taskId: task.taskId, pTaskId: task.pTaskId, trust: task.trust, seq, newPoint };
+function verdict(
+  kind: VerdictKind,
+  action: 'allow' | 'deny',
+  coefficient: Buffer | undefined,
+  task: Task,
+  seq: number,
+  newPoint = false
+): Verdict {
+  return {
+    kind,
+    action,
+    coefficient,
+    taskId: task.taskId,
+    pTaskId: task.pTaskId,
+    trust: task.trust,
+    seq,
+    newPoint,
+  };
 }
 
-export function createNamespaceConfig(p: Partial<NamespaceConfig> & { id: string }): NamespaceConfig {
+export function createNamespaceConfig(
+  p: Partial<NamespaceConfig> & { id: string }
+): NamespaceConfig {
   const alg = createDigest(p.digest ?? 'sha256');
   const cfg: NamespaceConfig = {
     id: p.id,
@@ -88,9 +115,15 @@ export function createNamespaceConfig(p: Partial<NamespaceConfig> & { id: string
     aggregate: p.aggregate ?? alg.nullDigest,
     base: p.base ?? alg.nullDigest,
   };
-  for (const [what, v] of [['aggregate', cfg.aggregate], ['base', cfg.base]] as const) {
+  for (const [what, v] of [
+    ['aggregate', cfg.aggregate],
+    ['base', cfg.base],
+  ] as const) {
     if (v.length !== alg.size) {
-      throw new EngineError('TSEM_DIGEST', `namespace ${p.id}: ${what} must be ${alg.size} bytes for ${alg.name}, got ${v.length}`);
+      throw new EngineError(
+        'TSEM_DIGEST',
+        `namespace ${p.id}: ${what} must be ${alg.size} bytes for ${alg.name}, got ${v.length}`
+      );
     }
   }
   return cfg;
@@ -126,7 +159,11 @@ export class NamespaceModel {
   }
 
   private createMapper(): Mapper {
-    return new Mapper(this.alg, { dialect: this.cfg.dialect, taskIdCoe: this.cfg.taskIdCoe, pseudonyms: this.pseudonyms });
+    return new Mapper(this.alg, {
+      dialect: this.cfg.dialect,
+      taskIdCoe: this.cfg.taskIdCoe,
+      pseudonyms: this.pseudonyms,
+    });
   }
 
   get config(): NamespaceConfig {
@@ -201,7 +238,12 @@ export class NamespaceModel {
 
   /** §2.6: state over every point (valid and forensic) in bytewise order. */
   state(): Buffer {
-    return stateOf(this.alg, this.cfg.base, this.cfg.aggregate, this.map.points().map((p) => p.coefficient));
+    return stateOf(
+      this.alg,
+      this.cfg.base,
+      this.cfg.aggregate,
+      this.map.points().map((p) => p.coefficient)
+    );
   }
 
   setMode(mode: Mode): void {
@@ -211,9 +253,13 @@ export class NamespaceModel {
   /** A live aggregate re-seeds the measurement, but only before the first point (§4.2). */
   setAggregate(aggregate: Buffer): void {
     if (aggregate.equals(this.cfg.aggregate)) return;
-    if (aggregate.length !== this.alg.size) throw new EngineError('TSEM_DIGEST', `aggregate must be ${this.alg.size} bytes`);
+    if (aggregate.length !== this.alg.size)
+      throw new EngineError('TSEM_DIGEST', `aggregate must be ${this.alg.size} bytes`);
     if (this.map.size > 0) {
-      throw new EngineError('TSEM_NAMESPACE', `namespace ${this.id}: aggregate changed after points were recorded`);
+      throw new EngineError(
+        'TSEM_NAMESPACE',
+        `namespace ${this.id}: aggregate changed after points were recorded`
+      );
     }
     this.cfg = { ...this.cfg, aggregate };
     this.m = seedMeasurement(this.alg, this.cfg.base, aggregate);
@@ -254,7 +300,13 @@ export class NamespaceModel {
     if (task.trust === 'untrusted' && this.sealed) {
       // §3.5: an untrusted task skips modeling; EPERM iff enforcing.
       this.conv.record(false);
-      return verdict('untrusted-task', this.cfg.mode === 'enforce' ? 'deny' : 'allow', undefined, task, seq);
+      return verdict(
+        'untrusted-task',
+        this.cfg.mode === 'enforce' ? 'deny' : 'allow',
+        undefined,
+        task,
+        seq
+      );
     }
 
     const hex = this.mapper.coefficientHex(e.header.type, task.pTaskId, task.taskId, e.coe, e.cell);
@@ -289,10 +341,17 @@ export class NamespaceModel {
    */
   loadModel(model: ModelFile): void {
     if (model.digest !== this.alg.name) {
-      throw new EngineError('TSEM_MODEL_FILE', `model is ${model.digest} but namespace ${this.id} uses ${this.alg.name}`);
+      throw new EngineError(
+        'TSEM_MODEL_FILE',
+        `model is ${model.digest} but namespace ${this.id} uses ${this.alg.name}`
+      );
     }
     if (model.base && !model.base.equals(this.cfg.base)) {
-      if (this.map.size > 0) throw new EngineError('TSEM_MODEL_FILE', `namespace ${this.id}: base must be set before any point`);
+      if (this.map.size > 0)
+        throw new EngineError(
+          'TSEM_MODEL_FILE',
+          `namespace ${this.id}: base must be set before any point`
+        );
       this.cfg = { ...this.cfg, base: model.base };
       this.m = seedMeasurement(this.alg, model.base, this.cfg.aggregate);
     }
@@ -359,7 +418,10 @@ export class NamespaceModel {
       ns.m = extend(ns.alg, ns.cfg.base, ns.m, p.coefficient);
     }
     if (!ns.m.equals(parts.measurement)) {
-      throw new EngineError('TSEM_STORE', `namespace ${ns.id}: stored measurement does not match its points (store corrupted?)`);
+      throw new EngineError(
+        'TSEM_STORE',
+        `namespace ${ns.id}: stored measurement does not match its points (store corrupted?)`
+      );
     }
     ns.trajectoryEntries.push(...parts.trajectory);
     ns.forensicEntries.push(...parts.forensics);

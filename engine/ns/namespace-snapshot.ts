@@ -5,7 +5,13 @@
  */
 import type { Point } from '../contour/contour-map.js';
 import { type Convergence } from './convergence.js';
-import { createNamespaceConfig, type EventEntry, type Finding, type NamespaceConfig, NamespaceModel } from './namespace-model.js';
+import {
+  createNamespaceConfig,
+  type EventEntry,
+  type Finding,
+  type NamespaceConfig,
+  NamespaceModel,
+} from './namespace-model.js';
 import type { Task } from './task-table.js';
 
 export interface ConfigRecord {
@@ -64,7 +70,16 @@ const buf = (h: string) => Buffer.from(h, 'hex');
 export function metaRecord(ns: NamespaceModel): MetaRecord {
   const c = ns.config;
   return {
-    config: { id: c.id, digest: c.digest, nsref: c.nsref, mode: c.mode, dialect: c.dialect, taskIdCoe: c.taskIdCoe, aggregate: hex(c.aggregate), base: hex(c.base) },
+    config: {
+      id: c.id,
+      digest: c.digest,
+      nsref: c.nsref,
+      mode: c.mode,
+      dialect: c.dialect,
+      taskIdCoe: c.taskIdCoe,
+      aggregate: hex(c.aggregate),
+      base: hex(c.base),
+    },
     measurement: hex(ns.measurement),
     events: ns.eventCount,
     pseudonyms: [...ns.pseudonymHexes()],
@@ -72,10 +87,22 @@ export function metaRecord(ns: NamespaceModel): MetaRecord {
   };
 }
 
-export const pointRecord = (p: Readonly<Point>): PointRecord => ({ o: p.index, v: p.valid, n: p.count });
+export const pointRecord = (p: Readonly<Point>): PointRecord => ({
+  o: p.index,
+  v: p.valid,
+  n: p.count,
+});
 export const entryRecord = (e: EventEntry): EntryRecord => ({ c: hex(e.coefficient), l: e.line });
-export const findingRecord = (f: Readonly<Finding>): EntryRecord => ({ c: hex(f.coefficient), l: f.line, n: f.count });
-export const taskRecord = (t: Readonly<Task>): TaskRecord => ({ t: hex(t.taskId), p: hex(t.pTaskId), s: t.trust });
+export const findingRecord = (f: Readonly<Finding>): EntryRecord => ({
+  c: hex(f.coefficient),
+  l: f.line,
+  n: f.count,
+});
+export const taskRecord = (t: Readonly<Task>): TaskRecord => ({
+  t: hex(t.taskId),
+  p: hex(t.pTaskId),
+  s: t.trust,
+});
 
 export function snapshotNamespace(ns: NamespaceModel): NamespaceSnapshot {
   return {
@@ -94,11 +121,16 @@ export function restoreNamespace(s: NamespaceSnapshot): NamespaceModel {
   const entry = (r: EntryRecord): EventEntry => ({ coefficient: buf(r.c), line: r.l });
   return NamespaceModel.restore({
     config: createNamespaceConfig({ ...cfg, aggregate: buf(cfg.aggregate), base: buf(cfg.base) }),
-    points: [...s.points].sort((x, y) => x[1].o - y[1].o).map(([h, r]) => ({ coefficient: buf(h), valid: r.v, count: r.n })),
+    points: [...s.points]
+      .sort((x, y) => x[1].o - y[1].o)
+      .map(([h, r]) => ({ coefficient: buf(h), valid: r.v, count: r.n })),
     trajectory: s.trajectory.map(entry),
     forensics: s.forensics.map(entry),
     audit: s.findings.map((r) => ({ ...entry(r), count: r.n ?? 1 })),
-    tasks: s.tasks.map(([k, r]): [string, Task] => [k, { taskId: buf(r.t), pTaskId: buf(r.p), trust: r.s }]),
+    tasks: s.tasks.map(([k, r]): [string, Task] => [
+      k,
+      { taskId: buf(r.t), pTaskId: buf(r.p), trust: r.s },
+    ]),
     pseudonyms: s.meta.pseudonyms,
     events: s.meta.events,
     measurement: buf(s.meta.measurement),

@@ -17,7 +17,10 @@ import { coalesce } from './operators/coalesce.js';
 import type { NamespaceRegistry } from './registry.js';
 
 /** One event as it arrives: a source's JSON object, a raw kernel line, or a structured wire event. */
-export type IncomingEvent = { readonly obj: TsemEventJson } | { readonly line: Buffer } | { readonly structured: StructuredInput };
+export type IncomingEvent =
+  | { readonly obj: TsemEventJson }
+  | { readonly line: Buffer }
+  | { readonly structured: StructuredInput };
 
 export interface EventOrigin {
   readonly host: string;
@@ -26,16 +29,37 @@ export interface EventOrigin {
 
 /** The result for one incoming event: a verdict, or why it was rejected. */
 export type Outcome =
-  | { readonly verdict: Verdict; readonly event: TsemEvent; readonly records?: readonly StageRecord[] }
+  | {
+      readonly verdict: Verdict;
+      readonly event: TsemEvent;
+      readonly records?: readonly StageRecord[];
+    }
   | { readonly verdict?: undefined; readonly note: 'aggregate' | 'log'; readonly seq: number }
   | { readonly verdict?: undefined; readonly error: string };
 
 /** Receives every processed batch after it is persisted (the fan-out to subscribers). */
-export type Publish = (ns: NamespaceModel, origin: EventOrigin, outcomes: readonly Outcome[]) => void;
+export type Publish = (
+  ns: NamespaceModel,
+  origin: EventOrigin,
+  outcomes: readonly Outcome[]
+) => void;
 
 type Work =
-  | { kind: 'events'; ns: string; origin: EventOrigin; events: readonly IncomingEvent[]; done: (o: Outcome[]) => void; fail: (e: unknown) => void }
-  | { kind: 'control'; ns: string; run: (ns: NamespaceModel) => unknown; done: (v: unknown) => void; fail: (e: unknown) => void };
+  | {
+      kind: 'events';
+      ns: string;
+      origin: EventOrigin;
+      events: readonly IncomingEvent[];
+      done: (o: Outcome[]) => void;
+      fail: (e: unknown) => void;
+    }
+  | {
+      kind: 'control';
+      ns: string;
+      run: (ns: NamespaceModel) => unknown;
+      done: (v: unknown) => void;
+      fail: (e: unknown) => void;
+    };
 
 /** Most work items coalesced into one persist. */
 const MAX_COALESCE = 64;
@@ -55,20 +79,38 @@ export class Pipeline {
   ) {
     this.sub = this.input
       .pipe(
-        groupBy((w) => w.ns, { duration: (g) => this.retired.pipe(filter((n) => n === g.key), take(1)) }),
-        mergeMap((group) => group.pipe(coalesce((items) => this.run(group.key, items), MAX_COALESCE, (err, items) => this.failAll(group.key, err, items))))
+        groupBy((w) => w.ns, {
+          duration: (g) =>
+            this.retired.pipe(
+              filter((n) => n === g.key),
+              take(1)
+            ),
+        }),
+        mergeMap((group) =>
+          group.pipe(
+            coalesce(
+              (items) => this.run(group.key, items),
+              MAX_COALESCE,
+              (err, items) => this.failAll(group.key, err, items)
+            )
+          )
+        )
       )
       .subscribe();
   }
 
   /** Processes one exporter batch's events of one namespace; resolves once persisted. */
   submit(ns: string, origin: EventOrigin, events: readonly IncomingEvent[]): Promise<Outcome[]> {
-    return new Promise((done, fail) => this.input.next({ kind: 'events', ns, origin, events, done, fail }));
+    return new Promise((done, fail) =>
+      this.input.next({ kind: 'events', ns, origin, events, done, fail })
+    );
   }
 
   /** Runs a control action in the namespace's order (after earlier events), then persists. */
   control<T>(ns: string, run: (ns: NamespaceModel) => T): Promise<T> {
-    return new Promise((done, fail) => this.input.next({ kind: 'control', ns, run, done: done as (v: unknown) => void, fail }));
+    return new Promise((done, fail) =>
+      this.input.next({ kind: 'control', ns, run, done: done as (v: unknown) => void, fail })
+    );
   }
 
   /** Ends the namespace's sub-pipeline (after its queued work). */
@@ -86,7 +128,9 @@ export class Pipeline {
   }
 
   private async run(name: string, items: Work[]): Promise<void> {
-    const ns = items.some((w) => w.kind === 'events') ? await this.registry.forIngest(name) : this.registry.require(name);
+    const ns = items.some((w) => w.kind === 'events')
+      ? await this.registry.forIngest(name)
+      : this.registry.require(name);
     const settle: (() => void)[] = [];
     const published: [EventOrigin, Outcome[]][] = [];
     for (const w of items) {
@@ -117,7 +161,12 @@ export class Pipeline {
 }
 
 /** Runs the stages after the model's verdict, in order; a stage may turn the action into a denial. */
-function withStages(ns: NamespaceModel, event: TsemEvent, verdict: Verdict, stages: readonly PipelineStage[]): Outcome {
+function withStages(
+  ns: NamespaceModel,
+  event: TsemEvent,
+  verdict: Verdict,
+  stages: readonly PipelineStage[]
+): Outcome {
   if (stages.length === 0) return { verdict, event };
   let v = verdict;
   let records: StageRecord[] | undefined;
@@ -137,7 +186,12 @@ function parseIncoming(ns: NamespaceModel, cache: EventParseCache, e: IncomingEv
   return cache.parseLine(e.line, opts);
 }
 
-function processOne(ns: NamespaceModel, cache: EventParseCache, e: IncomingEvent, stages: readonly PipelineStage[]): Outcome {
+function processOne(
+  ns: NamespaceModel,
+  cache: EventParseCache,
+  e: IncomingEvent,
+  stages: readonly PipelineStage[]
+): Outcome {
   try {
     const applied = applyRecord(ns, parseIncoming(ns, cache, e), { acceptAggregate: true });
     if (applied.kind === 'event') return withStages(ns, applied.event, applied.verdict, stages);

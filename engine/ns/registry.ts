@@ -23,7 +23,10 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 
 export function checkNamespaceName(name: string): void {
   if (!NAME_RE.test(name)) {
-    throw new EngineError('TSEM_INVALID_ARGUMENT', `namespace name '${name}' is invalid: expected 1-128 characters of letters, digits and . _ : @ -, starting with a letter or digit`);
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      `namespace name '${name}' is invalid: expected 1-128 characters of letters, digits and . _ : @ -, starting with a letter or digit`
+    );
   }
 }
 
@@ -58,11 +61,17 @@ export class NamespaceRegistry {
   /** Creates and persists a namespace; fails if it exists. */
   async create(p: Partial<NamespaceConfig> & { id: string }): Promise<NamespaceModel> {
     checkNamespaceName(p.id);
-    if (this.models.has(p.id)) throw new EngineError('TSEM_INVALID_ARGUMENT', `namespace '${p.id}' already exists`);
+    if (this.models.has(p.id))
+      throw new EngineError('TSEM_INVALID_ARGUMENT', `namespace '${p.id}' already exists`);
     const digest = p.digest ?? this.defaults.digest;
-    const ns = new NamespaceModel(createNamespaceConfig({
-      dialect: this.defaults.dialect, ...p, digest, aggregate: p.aggregate ?? this.defaults.aggregate(digest),
-    }));
+    const ns = new NamespaceModel(
+      createNamespaceConfig({
+        dialect: this.defaults.dialect,
+        ...p,
+        digest,
+        aggregate: p.aggregate ?? this.defaults.aggregate(digest),
+      })
+    );
     this.models.set(ns.id, ns);
     await this.store?.persist(ns);
     return ns;
@@ -73,7 +82,10 @@ export class NamespaceRegistry {
     const ns = this.models.get(name);
     if (ns) return ns;
     if (!this.defaults.autoCreate) {
-      throw new EngineError('TSEM_NAMESPACE', `namespace '${name}' does not exist (the server does not create namespaces on first use)`);
+      throw new EngineError(
+        'TSEM_NAMESPACE',
+        `namespace '${name}' does not exist (the server does not create namespaces on first use)`
+      );
     }
     return this.create({ id: name });
   }

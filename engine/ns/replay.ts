@@ -34,11 +34,19 @@ export interface ReplayOptions {
 }
 
 /** Parses and processes every non-empty line; a malformed line throws ParseError naming it. */
-export function replayLines(ns: NamespaceModel, lines: readonly Buffer[], opts: ReplayOptions = {}): ReplayCounts {
+export function replayLines(
+  ns: NamespaceModel,
+  lines: readonly Buffer[],
+  opts: ReplayOptions = {}
+): ReplayCounts {
   const counts: ReplayCounts = { events: 0, aggregates: 0, logs: 0, byKind: {}, denied: 0 };
   lines.forEach((line, i) => {
     if (line.length === 0 || (line.length === 1 && line[0] === 0x0d)) return;
-    const rec = parseRecordLine(line, { digestSize: ns.alg.size, lineNumber: i + 1, source: opts.source });
+    const rec = parseRecordLine(line, {
+      digestSize: ns.alg.size,
+      lineNumber: i + 1,
+      source: opts.source,
+    });
     const applied = applyRecord(ns, rec, { acceptAggregate: opts.acceptAggregate ?? false });
     if (applied.kind !== 'event') {
       counts[applied.kind === 'aggregate' ? 'aggregates' : 'logs']++;

@@ -47,7 +47,10 @@ export function authenticate(cfg: AuthConfig, creds: Credentials): Identity {
     if (id) return id;
   }
   if (cfg.anonymous) return cfg.anonymous;
-  throw new EngineError('TSEM_UNAUTHENTICATED', 'authentication required: send "authorization: Bearer <token>" or a client certificate');
+  throw new EngineError(
+    'TSEM_UNAUTHENTICATED',
+    'authentication required: send "authorization: Bearer <token>" or a client certificate'
+  );
 }
 
 export function authorize(id: Identity, role: Role, namespace?: string): void {
@@ -55,7 +58,10 @@ export function authorize(id: Identity, role: Role, namespace?: string): void {
     throw new EngineError('TSEM_PERMISSION', `identity '${id.name}' lacks the '${role}' role`);
   }
   if (namespace !== undefined && !mayAccess(id, namespace)) {
-    throw new EngineError('TSEM_PERMISSION', `identity '${id.name}' may not access namespace '${namespace}'`);
+    throw new EngineError(
+      'TSEM_PERMISSION',
+      `identity '${id.name}' may not access namespace '${namespace}'`
+    );
   }
 }
 
@@ -73,12 +79,22 @@ interface IdentityJson {
 
 function identityFrom(j: IdentityJson, where: string): Identity {
   const roles = j.roles;
-  if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => !ROLES.includes(r as Role))) {
-    throw new EngineError('TSEM_INVALID_ARGUMENT', `${where}.roles: expected a non-empty list of ${ROLES.join(', ')}`);
+  if (
+    !Array.isArray(roles) ||
+    roles.length === 0 ||
+    roles.some((r) => !ROLES.includes(r as Role))
+  ) {
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      `${where}.roles: expected a non-empty list of ${ROLES.join(', ')}`
+    );
   }
   const ns = j.namespaces;
   if (ns !== undefined && (!Array.isArray(ns) || ns.some((n) => typeof n !== 'string'))) {
-    throw new EngineError('TSEM_INVALID_ARGUMENT', `${where}.namespaces: expected a list of namespace names (or "*")`);
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      `${where}.namespaces: expected a list of namespace names (or "*")`
+    );
   }
   const list = ns as string[] | undefined;
   return {
@@ -97,18 +113,35 @@ export function parseAuthFile(text: string, source: string, base: AuthConfig): A
   try {
     j = JSON.parse(text) as typeof j;
   } catch (err) {
-    throw new EngineError('TSEM_INVALID_ARGUMENT', `${source}: expected JSON (${(err as Error).message})`);
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      `${source}: expected JSON (${(err as Error).message})`
+    );
   }
-  if (!Array.isArray(j.identities)) throw new EngineError('TSEM_INVALID_ARGUMENT', `${source}: expected an "identities" list`);
+  if (!Array.isArray(j.identities))
+    throw new EngineError('TSEM_INVALID_ARGUMENT', `${source}: expected an "identities" list`);
   const tokens = new Map(base.tokens);
   const certs = new Map(base.certs);
   j.identities.forEach((raw: IdentityJson, i: number) => {
     const where = `${source}: identities[${i}]`;
     const id = identityFrom(raw, where);
-    if (typeof raw.token_sha256 === 'string' && /^[0-9a-f]{64}$/.test(raw.token_sha256)) tokens.set(raw.token_sha256, id);
+    if (typeof raw.token_sha256 === 'string' && /^[0-9a-f]{64}$/.test(raw.token_sha256))
+      tokens.set(raw.token_sha256, id);
     else if (typeof raw.cert_cn === 'string' && raw.cert_cn) certs.set(raw.cert_cn, id);
-    else throw new EngineError('TSEM_INVALID_ARGUMENT', `${where}: expected "token_sha256" (64 lowercase hex) or "cert_cn"`);
+    else
+      throw new EngineError(
+        'TSEM_INVALID_ARGUMENT',
+        `${where}: expected "token_sha256" (64 lowercase hex) or "cert_cn"`
+      );
   });
-  const anonymous = j.anonymous === undefined ? base.anonymous : j.anonymous === null ? undefined : identityFrom({ name: 'anonymous', ...(j.anonymous as IdentityJson) }, `${source}: anonymous`);
+  const anonymous =
+    j.anonymous === undefined
+      ? base.anonymous
+      : j.anonymous === null
+        ? undefined
+        : identityFrom(
+            { name: 'anonymous', ...(j.anonymous as IdentityJson) },
+            `${source}: anonymous`
+          );
   return { tokens, certs, anonymous };
 }

@@ -18,11 +18,14 @@ import { invalid, toStatus } from './to-status.js';
 import { modeFromWire, namespaceInfo } from './wire.js';
 import { DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES } from '../../proto/limits.js';
 
-
 type Handler<Req, Res> = (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res>) => void;
 
 /** Authenticates, checks the role (and namespace when the request names one), runs, maps errors. */
-function unary<Req, Res>(auth: AuthConfig, role: Role, fn: (req: Req, id: Identity) => Promise<Res> | Res): Handler<Req, Res> {
+function unary<Req, Res>(
+  auth: AuthConfig,
+  role: Role,
+  fn: (req: Req, id: Identity) => Promise<Res> | Res
+): Handler<Req, Res> {
   return (call, cb) => {
     Promise.resolve()
       .then(() => {
@@ -31,7 +34,10 @@ function unary<Req, Res>(auth: AuthConfig, role: Role, fn: (req: Req, id: Identi
         authorize(id, role, name || undefined);
         return fn(call.request, id);
       })
-      .then((res) => cb(null, res), (err: unknown) => cb(toStatus(err)));
+      .then(
+        (res) => cb(null, res),
+        (err: unknown) => cb(toStatus(err))
+      );
   };
 }
 
@@ -43,7 +49,11 @@ function page<T>(items: readonly T[], offset: string | number, limit: number): T
 
 /** Serves a namespace's IMA measurement list. */
 export interface ImaLogs {
-  log(ns: string, format: 'ascii' | 'binary', bank: string): { log: Buffer; entries: number; pcr10: string };
+  log(
+    ns: string,
+    format: 'ascii' | 'binary',
+    bank: string
+  ): { log: Buffer; entries: number; pcr10: string };
 }
 
 export interface ControlExtras {
@@ -51,9 +61,15 @@ export interface ControlExtras {
   readonly ima?: ImaLogs;
 }
 
-const unavailable = (what: string) => new EngineError('TSEM_UNAVAILABLE', `${what} is not enabled on this server`);
+const unavailable = (what: string) =>
+  new EngineError('TSEM_UNAVAILABLE', `${what} is not enabled on this server`);
 
-export function createControlService(registry: NamespaceRegistry, pipeline: Pipeline, auth: AuthConfig, extras: ControlExtras = {}): ControlHandlers {
+export function createControlService(
+  registry: NamespaceRegistry,
+  pipeline: Pipeline,
+  auth: AuthConfig,
+  extras: ControlExtras = {}
+): ControlHandlers {
   const need = (name: string): NamespaceModel => {
     if (!name) throw invalid('name: a namespace name is required');
     return registry.require(name);
@@ -62,8 +78,10 @@ export function createControlService(registry: NamespaceRegistry, pipeline: Pipe
     CreateNamespace: unary(auth, 'admin', async (req) => {
       if (!req.name) throw invalid('name: a namespace name is required');
       if (req.digest) createDigest(req.digest);
-      if (req.dialect && !isDialect(req.dialect)) throw invalid(`dialect: expected tsem-6.12 or quixote-us, got '${req.dialect}'`);
-      if (req.nsref && req.nsref !== 'initial' && req.nsref !== 'current') throw invalid(`nsref: expected initial or current, got '${req.nsref}'`);
+      if (req.dialect && !isDialect(req.dialect))
+        throw invalid(`dialect: expected tsem-6.12 or quixote-us, got '${req.dialect}'`);
+      if (req.nsref && req.nsref !== 'initial' && req.nsref !== 'current')
+        throw invalid(`nsref: expected initial or current, got '${req.nsref}'`);
       const ns = await registry.create({
         id: req.name,
         digest: req.digest || undefined,
@@ -81,7 +99,10 @@ export function createControlService(registry: NamespaceRegistry, pipeline: Pipe
       return {};
     }),
     ListNamespaces: unary(auth, 'viewer', (_req, id) => ({
-      namespaces: registry.list().filter((ns) => mayAccess(id, ns.id)).map(namespaceInfo),
+      namespaces: registry
+        .list()
+        .filter((ns) => mayAccess(id, ns.id))
+        .map(namespaceInfo),
     })),
     GetNamespace: unary(auth, 'viewer', (req) => namespaceInfo(need(req.name))),
     SetMode: unary(auth, 'admin', async (req) => {
@@ -110,32 +131,44 @@ export function createControlService(registry: NamespaceRegistry, pipeline: Pipe
       return { model: formatModelFile(ns.exportModel(req.include_forensics)) };
     }),
     GetPoints: unary(auth, 'viewer', (req) => ({
-      points: need(req.name).points().map((p) => ({ coefficient: p.hex, count: String(p.count), valid: p.valid })),
+      points: need(req.name)
+        .points()
+        .map((p) => ({ coefficient: p.hex, count: String(p.count), valid: p.valid })),
     })),
     GetTrajectory: unary(auth, 'viewer', (req) => {
       const ns = need(req.name);
       return {
         total: String(ns.trajectory().length),
-        entries: page(ns.trajectory(), req.offset, req.limit).map((e) => ({ coefficient: e.coefficient.toString('hex'), event_json: e.line, count: String(ns.point(e.coefficient.toString('hex'))?.count ?? 0) })),
+        entries: page(ns.trajectory(), req.offset, req.limit).map((e) => ({
+          coefficient: e.coefficient.toString('hex'),
+          event_json: e.line,
+          count: String(ns.point(e.coefficient.toString('hex'))?.count ?? 0),
+        })),
       };
     }),
     GetForensics: unary(auth, 'viewer', (req) => {
       const ns = need(req.name);
       return {
         total: String(ns.forensics().length),
-        entries: page(ns.forensics(), req.offset, req.limit).map((e) => ({ coefficient: e.coefficient.toString('hex'), event_json: e.line, count: String(ns.point(e.coefficient.toString('hex'))?.count ?? 0) })),
+        entries: page(ns.forensics(), req.offset, req.limit).map((e) => ({
+          coefficient: e.coefficient.toString('hex'),
+          event_json: e.line,
+          count: String(ns.point(e.coefficient.toString('hex'))?.count ?? 0),
+        })),
       };
     }),
     Attest: unary(auth, 'viewer', async (req) => {
       const ns = need(req.name);
-      if (!/^([0-9a-fA-F]{2}){8,64}$/.test(req.nonce)) throw invalid('nonce: expected 16 to 128 hex characters');
+      if (!/^([0-9a-fA-F]{2}){8,64}$/.test(req.nonce))
+        throw invalid('nonce: expected 16 to 128 hex characters');
       if (!extras.attester) throw unavailable('attestation');
       return { report_json: await extras.attester.report(ns, Buffer.from(req.nonce, 'hex')) };
     }),
     GetImaLog: unary(auth, 'viewer', (req) => {
       need(req.name);
       const format = req.format || 'ascii';
-      if (format !== 'ascii' && format !== 'binary') throw invalid(`format: expected ascii or binary, got '${format}'`);
+      if (format !== 'ascii' && format !== 'binary')
+        throw invalid(`format: expected ascii or binary, got '${format}'`);
       if (!extras.ima) throw unavailable('IMA');
       const r = extras.ima.log(req.name, format, req.bank || 'sha1');
       return { log: r.log, entries: String(r.entries), pcr10: r.pcr10 };
@@ -143,7 +176,11 @@ export function createControlService(registry: NamespaceRegistry, pipeline: Pipe
     GetConvergence: unary(auth, 'viewer', (req) => {
       const ns = need(req.name);
       return {
-        windows: ns.convergence.figures().map((w) => ({ events_end: String(w.eventsEnd), events: String(w.events), new_points: String(w.newPoints) })),
+        windows: ns.convergence.figures().map((w) => ({
+          events_end: String(w.eventsEnd),
+          events: String(w.events),
+          new_points: String(w.newPoints),
+        })),
         settled: ns.convergence.settled(),
         window_events: String(ns.convergence.windowEvents),
       };

@@ -4,12 +4,31 @@ import type { Verdict } from '../ns/namespace-model.js';
 import { buildFilter, globToRegExp } from './filters.js';
 import type { Notice } from './notice.js';
 
-const verdict = (kind: Verdict['kind'], action: 'allow' | 'deny' = 'allow', task = 'ab'): Verdict => ({
-  kind, action, taskId: Buffer.from(task, 'hex'), pTaskId: Buffer.alloc(1), trust: 'trusted', seq: 1, newPoint: false,
+const verdict = (
+  kind: Verdict['kind'],
+  action: 'allow' | 'deny' = 'allow',
+  task = 'ab'
+): Verdict => ({
+  kind,
+  action,
+  taskId: Buffer.from(task, 'hex'),
+  pTaskId: Buffer.alloc(1),
+  trust: 'trusted',
+  seq: 1,
+  newPoint: false,
 });
 const notice = (p: Partial<Notice>): Notice => ({
-  namespace: 'web', host: 'h', exporter: 'x', type: 'file_open', process: 'nginx', pid: '1', eventJson: () => '', timeMs: 0, alert: false,
-  verdict: verdict('on-contour'), ...p,
+  namespace: 'web',
+  host: 'h',
+  exporter: 'x',
+  type: 'file_open',
+  process: 'nginx',
+  pid: '1',
+  eventJson: () => '',
+  timeMs: 0,
+  alert: false,
+  verdict: verdict('on-contour'),
+  ...p,
 });
 
 test('glob patterns over comm', () => {
@@ -26,7 +45,12 @@ const CASES: [string, Parameters<typeof buildFilter>[0], Partial<Notice>, boolea
   ['event type', { eventTypes: ['socket_connect'] }, {}, false],
   ['verdict kind', { verdicts: ['off-contour'] }, { verdict: verdict('off-contour') }, true],
   ['off-contour only: on-contour is not an alert', { offContourOnly: true }, {}, false],
-  ['off-contour only: a denial is', { offContourOnly: true }, { verdict: verdict('untrusted-task', 'deny') }, true],
+  [
+    'off-contour only: a denial is',
+    { offContourOnly: true },
+    { verdict: verdict('untrusted-task', 'deny') },
+    true,
+  ],
   ['process pattern', { processPatterns: ['sshd', 'ngi*'] }, {}, true],
   ['task id (case-insensitive hex)', { taskIds: ['AB'] }, {}, true],
   ['fields are ANDed', { namespaces: ['web'], eventTypes: ['capable'] }, {}, false],

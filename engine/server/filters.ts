@@ -18,14 +18,35 @@ export type NoticeFilter = (n: Notice) => boolean;
 
 /** A glob over `comm`: `*` any run, `?` one character. */
 export function globToRegExp(glob: string): RegExp {
-  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`);
 }
 
 const BUILDERS: ((s: FilterSpec) => NoticeFilter | undefined)[] = [
-  (s) => (s.namespaces?.length ? ((set) => (n: Notice) => set.has(n.namespace))(new Set(s.namespaces)) : undefined),
-  (s) => (s.eventTypes?.length ? ((set) => (n: Notice) => set.has(n.type))(new Set(s.eventTypes)) : undefined),
-  (s) => (s.verdicts?.length ? ((set) => (n: Notice) => n.verdict !== undefined && set.has(n.verdict.kind))(new Set(s.verdicts)) : undefined),
+  (s) =>
+    s.namespaces?.length
+      ? (
+          (set) => (n: Notice) =>
+            set.has(n.namespace)
+        )(new Set(s.namespaces))
+      : undefined,
+  (s) =>
+    s.eventTypes?.length
+      ? (
+          (set) => (n: Notice) =>
+            set.has(n.type)
+        )(new Set(s.eventTypes))
+      : undefined,
+  (s) =>
+    s.verdicts?.length
+      ? (
+          (set) => (n: Notice) =>
+            n.verdict !== undefined && set.has(n.verdict.kind)
+        )(new Set(s.verdicts))
+      : undefined,
   (s) => (s.offContourOnly ? (n: Notice) => isAlert(n.verdict) : undefined),
   (s) => {
     if (!s.processPatterns?.length) return undefined;

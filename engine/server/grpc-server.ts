@@ -22,14 +22,21 @@ function read(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new EngineError('TSEM_INVALID_ARGUMENT', `cannot read ${what} '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      `cannot read ${what} '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
+    );
   }
 }
 
 export function serverCredentials(tls: TlsFiles | undefined): grpc.ServerCredentials {
   if (!tls) return grpc.ServerCredentials.createInsecure();
   const ca = tls.clientCa ? read(tls.clientCa, 'client CA') : null;
-  return grpc.ServerCredentials.createSsl(ca, [{ private_key: read(tls.key, 'TLS key'), cert_chain: read(tls.cert, 'TLS certificate') }], ca !== null);
+  return grpc.ServerCredentials.createSsl(
+    ca,
+    [{ private_key: read(tls.key, 'TLS key'), cert_chain: read(tls.cert, 'TLS certificate') }],
+    ca !== null
+  );
 }
 
 export async function startGrpcServer(
@@ -48,8 +55,14 @@ export async function startGrpcServer(
   new ReflectionService(definition).addToServer(server);
   const creds = serverCredentials(tls);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(listen, creds, (err, p) => (err ? reject(new EngineError('TSEM_UNAVAILABLE', `cannot listen on ${listen}: ${err.message}`)) : resolve(p)))
+    server.bindAsync(listen, creds, (err, p) =>
+      err
+        ? reject(new EngineError('TSEM_UNAVAILABLE', `cannot listen on ${listen}: ${err.message}`))
+        : resolve(p)
+    )
   );
-  const host = listen.startsWith('[') ? listen.slice(0, listen.indexOf(']') + 1) : listen.slice(0, listen.lastIndexOf(':'));
+  const host = listen.startsWith('[')
+    ? listen.slice(0, listen.indexOf(']') + 1)
+    : listen.slice(0, listen.lastIndexOf(':'));
   return { server, address: `${host}:${port}` };
 }

@@ -8,7 +8,6 @@ import type { NoticeFilter } from './filters.js';
 import { isAlert, type Notice } from './notice.js';
 import { DEFAULT_SUBSCRIBER_QUEUE, MAX_SUBSCRIBER_QUEUE } from '../../proto/limits.js';
 
-
 export type Delivery = { readonly notice: Notice } | { readonly dropped: number };
 
 export class Subscriber {
@@ -100,7 +99,9 @@ export class Hub {
         error: 'error' in o ? o.error : undefined,
         eventJson: () => ev?.line ?? '',
         timeMs,
-        alert: isAlert(o.verdict) || (o.verdict !== undefined && o.records?.some((r) => r.alert) === true),
+        alert:
+          isAlert(o.verdict) ||
+          (o.verdict !== undefined && o.records?.some((r) => r.alert) === true),
         records: o.verdict ? o.records : undefined,
       };
       for (const s of this.subs) s.offer(n);

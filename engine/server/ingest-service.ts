@@ -23,7 +23,11 @@ const MAX_IN_FLIGHT = 16;
 
 type Call = ServerDuplexStream<IngestRequest__Output, IngestResponse>;
 
-export function createIngestService(pipeline: Pipeline, auth: AuthConfig, log: (msg: string) => void): IngestHandlers {
+export function createIngestService(
+  pipeline: Pipeline,
+  auth: AuthConfig,
+  log: (msg: string) => void
+): IngestHandlers {
   return {
     Stream(call: Call) {
       let identity: Identity;
@@ -42,7 +46,7 @@ export function createIngestService(pipeline: Pipeline, auth: AuthConfig, log: (
       const fail = (err: unknown) => {
         if (failed) return;
         failed = true;
-        log(`ingest: stream from ${call.getPeer()} failed: ${(toStatus(err).details ?? '')}`);
+        log(`ingest: stream from ${call.getPeer()} failed: ${toStatus(err).details ?? ''}`);
         call.emit('error', toStatus(err));
       };
       call.on('data', (req: IngestRequest__Output) => {
@@ -52,25 +56,30 @@ export function createIngestService(pipeline: Pipeline, auth: AuthConfig, log: (
           origin.exporter = req.hello.exporter || 'unknown';
           return;
         }
-        if (req.msg !== 'batch' || !req.batch) return fail(invalid('expected an ExporterHello or an EventBatch'));
+        if (req.msg !== 'batch' || !req.batch)
+          return fail(invalid('expected an ExporterHello or an EventBatch'));
         const batch = req.batch;
         let result: Promise<Pick<BatchResult, 'verdicts' | 'packed'>>;
         try {
-          result = batch.lines ? runLineBlock(pipeline, identity, { ...origin }, batch) : runEvents(pipeline, identity, { ...origin }, batch);
+          result = batch.lines
+            ? runLineBlock(pipeline, identity, { ...origin }, batch)
+            : runEvents(pipeline, identity, { ...origin }, batch);
         } catch (err) {
           return fail(err);
         }
         inFlight++;
         if (inFlight >= MAX_IN_FLIGHT) call.pause();
         // Answers go out in batch order even when namespaces finish out of order.
-        chain = chain.then(async () => {
-          const answer = await result;
-          if (failed) return;
-          call.write({ result: { batch_id: batch.batch_id, ...answer } });
-          inFlight--;
-          if (inFlight < MAX_IN_FLIGHT) call.resume();
-          if (ended && inFlight === 0) call.end();
-        }).catch(fail);
+        chain = chain
+          .then(async () => {
+            const answer = await result;
+            if (failed) return;
+            call.write({ result: { batch_id: batch.batch_id, ...answer } });
+            inFlight--;
+            if (inFlight < MAX_IN_FLIGHT) call.resume();
+            if (ended && inFlight === 0) call.end();
+          })
+          .catch(fail);
       });
       call.on('end', () => {
         ended = true;
@@ -85,35 +94,66 @@ export function createIngestService(pipeline: Pipeline, auth: AuthConfig, log: (
   };
 }
 
-function runEvents(pipeline: Pipeline, identity: Identity, origin: EventOrigin, batch: EventBatch__Output) {
+function runEvents(
+  pipeline: Pipeline,
+  identity: Identity,
+  origin: EventOrigin,
+  batch: EventBatch__Output
+) {
   if (batch.events.length > MAX_BATCH_EVENTS) {
-    throw invalid(`batch ${batch.batch_id} has ${batch.events.length} events, more than the limit of ${MAX_BATCH_EVENTS}`);
+    throw invalid(
+      `batch ${batch.batch_id} has ${batch.events.length} events, more than the limit of ${MAX_BATCH_EVENTS}`
+    );
   }
   return runBatch(pipeline, identity, origin, batch.events).then((verdicts) => ({ verdicts }));
 }
 
 /** The bulk form: one namespace's kernel lines in one field, answered with packed verdicts. */
-function runLineBlock(pipeline: Pipeline, identity: Identity, origin: EventOrigin, batch: EventBatch__Output) {
+function runLineBlock(
+  pipeline: Pipeline,
+  identity: Identity,
+  origin: EventOrigin,
+  batch: EventBatch__Output
+) {
   const block = batch.lines!;
-  if (batch.events.length > 0) throw invalid(`batch ${batch.batch_id}: send either events or lines, not both`);
+  if (batch.events.length > 0)
+    throw invalid(`batch ${batch.batch_id}: send either events or lines, not both`);
   const ns = block.namespace || 'default';
   const lines = splitLines(block.kernel_lines).filter((l) => l.length > 0);
   if (lines.length > MAX_BATCH_EVENTS) {
-    throw invalid(`batch ${batch.batch_id} has ${lines.length} lines, more than the limit of ${MAX_BATCH_EVENTS}`);
+    throw invalid(
+      `batch ${batch.batch_id} has ${lines.length} lines, more than the limit of ${MAX_BATCH_EVENTS}`
+    );
   }
   const o = block.host ? { host: block.host, exporter: origin.exporter } : origin;
   return Promise.resolve()
     .then(() => authorize(identity, 'exporter', ns))
-    .then(() => pipeline.submit(ns, o, lines.map((line) => ({ line }))))
-    .catch((err: unknown) => lines.map((): Outcome => ({ error: toStatus(err).details ?? String(err) })))
+    .then(() =>
+      pipeline.submit(
+        ns,
+        o,
+        lines.map((line) => ({ line }))
+      )
+    )
+    .catch((err: unknown) =>
+      lines.map((): Outcome => ({ error: toStatus(err).details ?? String(err) }))
+    )
     .then((outcomes) => ({ verdicts: [], packed: packOutcomes(outcomes) }));
 }
 
 /** Splits a batch by (namespace, host), runs each part through the pipeline, and returns the
  * verdicts in the batch's order; an event that cannot be decoded or is not allowed gets an error. */
-async function runBatch(pipeline: Pipeline, identity: Identity, origin: EventOrigin, events: readonly Event__Output[]) {
+async function runBatch(
+  pipeline: Pipeline,
+  identity: Identity,
+  origin: EventOrigin,
+  events: readonly Event__Output[]
+) {
   const outcomes = new Array<Outcome>(events.length);
-  const groups = new Map<string, { ns: string; origin: EventOrigin; idx: number[]; events: IncomingEvent[] }>();
+  const groups = new Map<
+    string,
+    { ns: string; origin: EventOrigin; idx: number[]; events: IncomingEvent[] }
+  >();
   events.forEach((e, i) => {
     try {
       const ns = e.namespace || 'default';
@@ -122,7 +162,11 @@ async function runBatch(pipeline: Pipeline, identity: Identity, origin: EventOri
       const host = e.host || origin.host;
       const key = `${ns}\u0000${host}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { ns, origin: { host, exporter: origin.exporter }, idx: [], events: [] }));
+      if (!g)
+        groups.set(
+          key,
+          (g = { ns, origin: { host, exporter: origin.exporter }, idx: [], events: [] })
+        );
       g.idx.push(i);
       g.events.push(incoming);
     } catch (err) {

@@ -18,9 +18,13 @@ import { noticeToWire, verdictKindFromWire } from './wire.js';
 type Call = ServerWritableStream<SubscribeRequest__Output, MonitorMessage>;
 
 function filterSpec(req: SubscribeRequest__Output, id: Identity): FilterSpec {
-  for (const t of req.task_ids) if (!/^[0-9a-fA-F]+$/.test(t)) throw invalid(`task_ids: '${t}' is not hex`);
-  for (const p of req.process_patterns) if (p.length === 0 || p.length > 256) throw invalid('process_patterns: expected 1-256 characters');
-  if (req.queue_size > MAX_SUBSCRIBER_QUEUE) throw invalid(`queue_size: at most ${MAX_SUBSCRIBER_QUEUE}, got ${req.queue_size}`);
+  for (const t of req.task_ids)
+    if (!/^[0-9a-fA-F]+$/.test(t)) throw invalid(`task_ids: '${t}' is not hex`);
+  for (const p of req.process_patterns)
+    if (p.length === 0 || p.length > 256)
+      throw invalid('process_patterns: expected 1-256 characters');
+  if (req.queue_size > MAX_SUBSCRIBER_QUEUE)
+    throw invalid(`queue_size: at most ${MAX_SUBSCRIBER_QUEUE}, got ${req.queue_size}`);
   let namespaces = req.namespaces;
   if (id.namespaces !== undefined) {
     for (const n of namespaces) authorize(id, 'viewer', n);
@@ -53,7 +57,9 @@ export function createMonitorService(hub: Hub, auth: AuthConfig): MonitorHandler
   return {
     Subscribe(call: Call) {
       // grpc-js ignores a handler's promise: a failure after the stream began ends the stream.
-      serveSubscription(hub, auth, call).catch((err: unknown) => call.destroy(err instanceof Error ? err : new Error(String(err))));
+      serveSubscription(hub, auth, call).catch((err: unknown) =>
+        call.destroy(err instanceof Error ? err : new Error(String(err)))
+      );
     },
   };
 }
@@ -65,7 +71,8 @@ async function serveSubscription(hub: Hub, auth: AuthConfig, call: Call): Promis
     authorize(id, 'viewer');
     spec = filterSpec(call.request, id);
     // A limited consumer with no namespace left sees nothing: refuse instead of idling.
-    if (id.namespaces !== undefined && spec.namespaces?.length === 0) throw invalid('no namespace to watch');
+    if (id.namespaces !== undefined && spec.namespaces?.length === 0)
+      throw invalid('no namespace to watch');
   } catch (err) {
     call.emit('error', toStatus(err));
     return;
@@ -78,9 +85,11 @@ async function serveSubscription(hub: Hub, auth: AuthConfig, call: Call): Promis
   for (;;) {
     const d = await sub.next();
     if (!d) break;
-    const msg: MonitorMessage = 'dropped' in d ? { dropped: { count: String(d.dropped) } } : { event: noticeToWire(d.notice) };
+    const msg: MonitorMessage =
+      'dropped' in d
+        ? { dropped: { count: String(d.dropped) } }
+        : { event: noticeToWire(d.notice) };
     if (!call.write(msg)) await drainedOrClosed(call);
   }
   if (!call.cancelled) call.end();
 }
-

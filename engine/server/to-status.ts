@@ -17,7 +17,11 @@ const CODES: Record<string, status> = {
 
 export function toStatus(err: unknown): Partial<ServiceError> {
   const code = err instanceof EngineError ? (CODES[err.code] ?? status.UNKNOWN) : status.INTERNAL;
-  return { code, details: err instanceof EngineError ? err.message : `internal error: ${errorMessage(err)}`, metadata: new Metadata() };
+  return {
+    code,
+    details: err instanceof EngineError ? err.message : `internal error: ${errorMessage(err)}`,
+    metadata: new Metadata(),
+  };
 }
 
 export function invalid(message: string): EngineError {

@@ -22,7 +22,9 @@ const KIND_TO_WIRE: Record<VerdictKind, WireVerdictKind> = {
   'untrusted-task': 'VERDICT_KIND_UNTRUSTED_TASK',
   lifecycle: 'VERDICT_KIND_LIFECYCLE',
 };
-const WIRE_TO_KIND = new Map(Object.entries(KIND_TO_WIRE).map(([k, v]) => [v as string, k as VerdictKind]));
+const WIRE_TO_KIND = new Map(
+  Object.entries(KIND_TO_WIRE).map(([k, v]) => [v as string, k as VerdictKind])
+);
 
 export function verdictKindFromWire(k: string): VerdictKind {
   const v = WIRE_TO_KIND.get(k);
@@ -30,7 +32,12 @@ export function verdictKindFromWire(k: string): VerdictKind {
   return v;
 }
 
-const MODE_TO_WIRE: Record<Mode, WireMode> = { learn: 'MODE_LEARN', audit: 'MODE_AUDIT', sealed: 'MODE_SEALED', enforce: 'MODE_ENFORCE' };
+const MODE_TO_WIRE: Record<Mode, WireMode> = {
+  learn: 'MODE_LEARN',
+  audit: 'MODE_AUDIT',
+  sealed: 'MODE_SEALED',
+  enforce: 'MODE_ENFORCE',
+};
 
 export function modeToWire(m: Mode): WireMode {
   return MODE_TO_WIRE[m];
@@ -40,7 +47,9 @@ export function modeFromWire(m: string | number | undefined, field: string, dflt
   const found = (Object.entries(MODE_TO_WIRE) as [Mode, string][]).find(([, w]) => w === m);
   if (found) return found[0];
   if ((m === undefined || m === 'MODE_UNSPECIFIED' || m === 0) && dflt) return dflt;
-  throw invalid(`${field}: expected one of MODE_LEARN, MODE_AUDIT, MODE_SEALED, MODE_ENFORCE, got '${String(m)}'`);
+  throw invalid(
+    `${field}: expected one of MODE_LEARN, MODE_AUDIT, MODE_SEALED, MODE_ENFORCE, got '${String(m)}'`
+  );
 }
 
 /** Drops proto3 default empty strings so optional kernel fields stay absent. */
@@ -55,10 +64,18 @@ function present(o: object | null | undefined): Record<string, string> {
 export function eventFromWire(e: Event__Output, index: number): IncomingEvent {
   if (e.body === 'kernel_json' && e.kernel_json) return { line: e.kernel_json };
   const s = e.structured;
-  if (e.body !== 'structured' || !s) throw invalid(`events[${index}]: expected a structured event or kernel_json`);
+  if (e.body !== 'structured' || !s)
+    throw invalid(`events[${index}]: expected a structured event or kernel_json`);
   const header = present(s.header);
   if (!header['type']) throw invalid(`events[${index}].structured.header.type: missing`);
-  return { structured: { header, coe: present(s.coe), cellJson: s.cell_json, fileDigest: s.file_digest || undefined } };
+  return {
+    structured: {
+      header,
+      coe: present(s.coe),
+      cellJson: s.cell_json,
+      fileDigest: s.file_digest || undefined,
+    },
+  };
 }
 
 export function outcomeToWire(o: Outcome): WireVerdict {
@@ -80,7 +97,8 @@ export function outcomeToWire(o: Outcome): WireVerdict {
 export function packOutcomes(outcomes: readonly Outcome[]): PackedVerdicts {
   const n = outcomes.length;
   let size = 0;
-  for (const o of outcomes) if (o.verdict?.coefficient) size = Math.max(size, o.verdict.coefficient.length);
+  for (const o of outcomes)
+    if (o.verdict?.coefficient) size = Math.max(size, o.verdict.coefficient.length);
   const kinds = Buffer.alloc(n);
   const actions = Buffer.alloc(n);
   const coefficients = Buffer.alloc(n * size);
@@ -105,7 +123,9 @@ export function noticeToWire(n: Notice): EventNotice {
     type: n.type,
     process: n.process,
     pid: n.pid,
-    verdict: n.verdict ? outcomeToWire({ verdict: n.verdict, event: undefined as never }) : { kind: 'VERDICT_KIND_ERROR', action: 'ACTION_ALLOW', error: n.error ?? '' },
+    verdict: n.verdict
+      ? outcomeToWire({ verdict: n.verdict, event: undefined as never })
+      : { kind: 'VERDICT_KIND_ERROR', action: 'ACTION_ALLOW', error: n.error ?? '' },
     event_json: n.eventJson(),
     time_ms: String(n.timeMs),
     alert: n.alert,

@@ -9,8 +9,16 @@ import { Level } from 'level';
 import { EngineError } from '../../common/errors.js';
 import type { ChangeSet, EventEntry, NamespaceModel } from '../ns/namespace-model.js';
 import {
-  entryRecord, type EntryRecord, findingRecord, metaRecord, type MetaRecord, pointRecord, type PointRecord,
-  restoreNamespace, taskRecord, type TaskRecord,
+  entryRecord,
+  type EntryRecord,
+  findingRecord,
+  metaRecord,
+  type MetaRecord,
+  pointRecord,
+  type PointRecord,
+  restoreNamespace,
+  taskRecord,
+  type TaskRecord,
 } from '../ns/namespace-snapshot.js';
 
 /** Default data directory: $TSEM_DATA_DIR, else $XDG_DATA_HOME/tsem, else ~/.local/share/tsem. */
@@ -20,7 +28,9 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 type Sub = ReturnType<Level<string, unknown>['sublevel']>;
-type BatchOp = { type: 'put'; sublevel: Sub; key: string; value: unknown } | { type: 'del'; sublevel: Sub; key: string };
+type BatchOp =
+  | { type: 'put'; sublevel: Sub; key: string; value: unknown }
+  | { type: 'del'; sublevel: Sub; key: string };
 
 const pad = (n: number) => n.toString().padStart(12, '0');
 
@@ -36,7 +46,11 @@ export class LevelStore {
     try {
       await db.open();
     } catch (err) {
-      throw new EngineError('TSEM_STORE', `cannot open the data directory ${dir}: ${(err as Error).message}`, { cause: err });
+      throw new EngineError(
+        'TSEM_STORE',
+        `cannot open the data directory ${dir}: ${(err as Error).message}`,
+        { cause: err }
+      );
     }
     return new LevelStore(db);
   }
@@ -47,44 +61,65 @@ export class LevelStore {
 
   /** Writes the namespace's changes since the last drain and its meta, atomically. */
   async persist(ns: NamespaceModel, cs: ChangeSet = ns.drainChanges()): Promise<void> {
-    const ops: BatchOp[] = [{ type: 'put', sublevel: this.meta, key: ns.id, value: metaRecord(ns) }];
+    const ops: BatchOp[] = [
+      { type: 'put', sublevel: this.meta, key: ns.id, value: metaRecord(ns) },
+    ];
     const p = this.sub(ns.id, 'p');
-    for (const pt of cs.points) ops.push({ type: 'put', sublevel: p, key: pt.hex, value: pointRecord(pt) });
+    for (const pt of cs.points)
+      ops.push({ type: 'put', sublevel: p, key: pt.hex, value: pointRecord(pt) });
     const entries = (part: 't' | 'f', list: readonly EventEntry[], start: number) => {
       const s = this.sub(ns.id, part);
-      list.forEach((e, i) => ops.push({ type: 'put', sublevel: s, key: pad(start + i), value: entryRecord(e) }));
+      list.forEach((e, i) =>
+        ops.push({ type: 'put', sublevel: s, key: pad(start + i), value: entryRecord(e) })
+      );
     };
     entries('t', cs.trajectory, cs.trajectoryStart);
     entries('f', cs.forensics, cs.forensicsStart);
     const a = this.sub(ns.id, 'a');
-    for (const e of cs.audit) ops.push({ type: 'put', sublevel: a, key: e.coefficient.toString('hex'), value: findingRecord(e) });
+    for (const e of cs.audit)
+      ops.push({
+        type: 'put',
+        sublevel: a,
+        key: e.coefficient.toString('hex'),
+        value: findingRecord(e),
+      });
     const k = this.sub(ns.id, 'k');
     for (const [key, t] of cs.tasks) {
-      ops.push(t ? { type: 'put', sublevel: k, key, value: taskRecord(t) } : { type: 'del', sublevel: k, key });
+      ops.push(
+        t
+          ? { type: 'put', sublevel: k, key, value: taskRecord(t) }
+          : { type: 'del', sublevel: k, key }
+      );
     }
     try {
       await this.db.batch(ops as never);
     } catch (err) {
-      throw new EngineError('TSEM_STORE', `namespace ${ns.id}: persisting ${ops.length} records failed: ${(err as Error).message}`, { cause: err });
+      throw new EngineError(
+        'TSEM_STORE',
+        `namespace ${ns.id}: persisting ${ops.length} records failed: ${(err as Error).message}`,
+        { cause: err }
+      );
     }
   }
 
   private async values<T>(s: Sub): Promise<[string, T][]> {
-    return (await (s as unknown as Level<string, T>).iterator().all());
+    return await (s as unknown as Level<string, T>).iterator().all();
   }
 
   /** Restores every namespace exactly as persisted. */
   async loadAll(): Promise<NamespaceModel[]> {
     const out: NamespaceModel[] = [];
     for (const [id, meta] of await this.values<MetaRecord>(this.meta)) {
-      out.push(restoreNamespace({
-        meta,
-        points: await this.values<PointRecord>(this.sub(id, 'p')),
-        trajectory: (await this.values<EntryRecord>(this.sub(id, 't'))).map(([, r]) => r),
-        forensics: (await this.values<EntryRecord>(this.sub(id, 'f'))).map(([, r]) => r),
-        findings: (await this.values<EntryRecord>(this.sub(id, 'a'))).map(([, r]) => r),
-        tasks: await this.values<TaskRecord>(this.sub(id, 'k')),
-      }));
+      out.push(
+        restoreNamespace({
+          meta,
+          points: await this.values<PointRecord>(this.sub(id, 'p')),
+          trajectory: (await this.values<EntryRecord>(this.sub(id, 't'))).map(([, r]) => r),
+          forensics: (await this.values<EntryRecord>(this.sub(id, 'f'))).map(([, r]) => r),
+          findings: (await this.values<EntryRecord>(this.sub(id, 'a'))).map(([, r]) => r),
+          tasks: await this.values<TaskRecord>(this.sub(id, 'k')),
+        })
+      );
     }
     return out;
   }
@@ -94,13 +129,15 @@ export class LevelStore {
    * database and LevelDB's atomic batches. The model's own names (`meta`, `ns:*`) are refused.
    */
   sublevel(name: string): ReturnType<Level<string, unknown>['sublevel']> {
-    if (name === 'meta' || name.startsWith('ns:')) throw new RangeError(`sublevel '${name}' belongs to the model`);
+    if (name === 'meta' || name.startsWith('ns:'))
+      throw new RangeError(`sublevel '${name}' belongs to the model`);
     return this.db.sublevel(name, { valueEncoding: 'json' }) as unknown as Sub;
   }
 
   async deleteNamespace(id: string): Promise<void> {
     await this.meta.del(id);
-    for (const part of ['p', 't', 'f', 'a', 'k'] as const) await (this.sub(id, part) as unknown as Level<string, unknown>).clear();
+    for (const part of ['p', 't', 'f', 'a', 'k'] as const)
+      await (this.sub(id, part) as unknown as Level<string, unknown>).clear();
   }
 
   async close(): Promise<void> {

@@ -27,17 +27,26 @@ export function aggregateOf(pcrValues: readonly Buffer[], digestName: string): B
 }
 
 /** The hardware aggregate from a live TPM; all zeros when there is none (§2.7). */
-export async function hardwareAggregate(tpm: TpmClient | undefined, digestName: string): Promise<Buffer> {
+export async function hardwareAggregate(
+  tpm: TpmClient | undefined,
+  digestName: string
+): Promise<Buffer> {
   if (!tpm) return Buffer.from(createDigest(digestName).nullDigest);
   const pcrs = await tpm.pcrRead(AGGREGATE_BANK, AGGREGATE_PCRS);
-  return aggregateOf(AGGREGATE_PCRS.map((i) => pcrs.get(i)!), digestName);
+  return aggregateOf(
+    AGGREGATE_PCRS.map((i) => pcrs.get(i)!),
+    digestName
+  );
 }
 
 /**
  * §2.6 (trust.c): the coefficient is copied into every allocated bank, truncated or zero-padded
  * to the bank's digest size. Pure.
  */
-export function coefficientDigests(coefficient: Buffer, banks: readonly number[]): { bank: string; digest: Buffer }[] {
+export function coefficientDigests(
+  coefficient: Buffer,
+  banks: readonly number[]
+): { bank: string; digest: Buffer }[] {
   const out: { bank: string; digest: Buffer }[] = [];
   for (const alg of banks) {
     const h = hashByAlg(alg);
@@ -50,7 +59,13 @@ export function coefficientDigests(coefficient: Buffer, banks: readonly number[]
 }
 
 /** Extends a root namespace coefficient into `pcr` of every allocated bank (§2.6). */
-export async function extendCoefficient(tpm: TpmClient, coefficient: Buffer, pcr = DEFAULT_MODEL_PCR, banks?: readonly number[]): Promise<void> {
-  const allocated = banks ?? (await tpm.pcrBanks()).filter((s) => s.pcrs.includes(pcr)).map((s) => s.hashAlg);
+export async function extendCoefficient(
+  tpm: TpmClient,
+  coefficient: Buffer,
+  pcr = DEFAULT_MODEL_PCR,
+  banks?: readonly number[]
+): Promise<void> {
+  const allocated =
+    banks ?? (await tpm.pcrBanks()).filter((s) => s.pcrs.includes(pcr)).map((s) => s.hashAlg);
   await tpm.pcrExtend(pcr, coefficientDigests(coefficient, allocated));
 }

@@ -32,7 +32,11 @@ export interface TpmQuote {
 
 export function bankAlg(bank: string): number {
   const h = hashByName(bank);
-  if (!h) throw new EngineError('TSEM_INVALID_ARGUMENT', `PCR bank '${bank}': expected one of ${HASH_NAMES.join(', ')}`);
+  if (!h)
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      `PCR bank '${bank}': expected one of ${HASH_NAMES.join(', ')}`
+    );
   return h.alg;
 }
 
@@ -44,7 +48,11 @@ export class TpmClient {
   }
 
   /** Sends a command; returns a reader positioned at the response parameters and any handles. */
-  private async run(name: string, command: Buffer, handlesOut = 0): Promise<{ r: TpmReader; handles: number[] }> {
+  private async run(
+    name: string,
+    command: Buffer,
+    handlesOut = 0
+  ): Promise<{ r: TpmReader; handles: number[] }> {
     let response = await this.transport.transmit(command);
     let hdr = readResponseHeader(response);
     // Part 1 §18.9 / Part 2 §6.6.3: RETRY, YIELDED and TESTING ask the caller to send the command again.
@@ -100,7 +108,10 @@ export class TpmClient {
       const res = cmd.parsePcrRead(r);
       const got = res.selection.filter((s) => s.hashAlg === hashAlg).flatMap((s) => s.pcrs);
       if (got.length === 0) {
-        throw new EngineError('TSEM_UNAVAILABLE', `TPM ${this.description}: PCR_Read returned nothing for bank ${bank} PCRs ${pending.join(',')} (bank not allocated?)`);
+        throw new EngineError(
+          'TSEM_UNAVAILABLE',
+          `TPM ${this.description}: PCR_Read returned nothing for bank ${bank} PCRs ${pending.join(',')} (bank not allocated?)`
+        );
       }
       got.forEach((p, i) => out.set(p, res.digests[i]!));
       pending = pending.filter((p) => !out.has(p));
@@ -109,12 +120,19 @@ export class TpmClient {
   }
 
   /** Extends `pcr` in each given bank (Part 3 §22.2): PCR := H(PCR || digest). */
-  async pcrExtend(pcr: number, digests: readonly { bank: string; digest: Buffer }[]): Promise<void> {
-    if (!Number.isInteger(pcr) || pcr < 0 || pcr >= PCR_COUNT) throw new RangeError(`PCR index ${pcr} is outside 0-${PCR_COUNT - 1}`);
+  async pcrExtend(
+    pcr: number,
+    digests: readonly { bank: string; digest: Buffer }[]
+  ): Promise<void> {
+    if (!Number.isInteger(pcr) || pcr < 0 || pcr >= PCR_COUNT)
+      throw new RangeError(`PCR index ${pcr} is outside 0-${PCR_COUNT - 1}`);
     const values = digests.map((d) => {
       const hashAlg = bankAlg(d.bank);
       const size = hashByAlg(hashAlg)!.size;
-      if (d.digest.length !== size) throw new RangeError(`${d.bank} extend digest must be ${size} bytes, got ${d.digest.length}`);
+      if (d.digest.length !== size)
+        throw new RangeError(
+          `${d.bank} extend digest must be ${size} bytes, got ${d.digest.length}`
+        );
       return { hashAlg, digest: d.digest };
     });
     await this.run('PCR_Extend', cmd.pcrExtendCommand(pcr, values));
@@ -124,7 +142,10 @@ export class TpmClient {
     const parts: Buffer[] = [];
     let have = 0;
     while (have < bytes) {
-      const { r } = await this.run('GetRandom', cmd.getRandomCommand(Math.min(RANDOM_CHUNK_BYTES, bytes - have)));
+      const { r } = await this.run(
+        'GetRandom',
+        cmd.getRandomCommand(Math.min(RANDOM_CHUNK_BYTES, bytes - have))
+      );
       const chunk = cmd.parseGetRandom(r);
       if (chunk.length === 0) throw new TpmFormatError('GetRandom returned no bytes');
       parts.push(chunk);
@@ -138,13 +159,25 @@ export class TpmClient {
    * endorsement hierarchy. The same template on the same TPM gives the same key.
    */
   async createAttestationKey(hierarchy: number = TPM_RH.ENDORSEMENT): Promise<AttestationKey> {
-    const { r, handles } = await this.run('CreatePrimary', cmd.createPrimaryAkCommand(hierarchy), 1);
+    const { r, handles } = await this.run(
+      'CreatePrimary',
+      cmd.createPrimaryAkCommand(hierarchy),
+      1
+    );
     return cmd.parseCreatePrimary(handles[0]!, r);
   }
 
   /** TPM2_Quote over PCRs of one bank with `nonce` as qualifyingData. */
-  async quote(key: AttestationKey, nonce: Buffer, bank: string, pcrs: readonly number[]): Promise<TpmQuote> {
-    const { r } = await this.run('Quote', cmd.quoteCommand(key.handle, nonce, [{ hashAlg: bankAlg(bank), pcrs }]));
+  async quote(
+    key: AttestationKey,
+    nonce: Buffer,
+    bank: string,
+    pcrs: readonly number[]
+  ): Promise<TpmQuote> {
+    const { r } = await this.run(
+      'Quote',
+      cmd.quoteCommand(key.handle, nonce, [{ hashAlg: bankAlg(bank), pcrs }])
+    );
     return cmd.parseQuote(r);
   }
 

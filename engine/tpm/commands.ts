@@ -25,25 +25,35 @@ import {
 
 /** Part 3 §9.3 TPM2_Startup(TPM_SU_CLEAR). */
 export function startupCommand(): Buffer {
-  return buildCommand({ code: TPM_CC.Startup, params: new TpmWriter().u16(TPM_SU_CLEAR).toBuffer() });
+  return buildCommand({
+    code: TPM_CC.Startup,
+    params: new TpmWriter().u16(TPM_SU_CLEAR).toBuffer(),
+  });
 }
 
 /** Part 3 §30.2 TPM2_GetCapability(TPM_CAP_PCRS): the allocated banks. */
 export function getPcrBanksCommand(): Buffer {
-  return buildCommand({ code: TPM_CC.GetCapability, params: new TpmWriter().u32(TPM_CAP_PCRS).u32(0).u32(1).toBuffer() });
+  return buildCommand({
+    code: TPM_CC.GetCapability,
+    params: new TpmWriter().u32(TPM_CAP_PCRS).u32(0).u32(1).toBuffer(),
+  });
 }
 
 /** Response: moreData u8 || TPMS_CAPABILITY_DATA { capability u32 || TPML_PCR_SELECTION }. */
 export function parsePcrBanks(r: TpmReader): PcrSelection[] {
   r.u8('moreData');
   const cap = r.u32('capability');
-  if (cap !== TPM_CAP_PCRS) throw new TpmFormatError(`capability 0x${cap.toString(16)}, expected TPM_CAP_PCRS`);
+  if (cap !== TPM_CAP_PCRS)
+    throw new TpmFormatError(`capability 0x${cap.toString(16)}, expected TPM_CAP_PCRS`);
   return readPcrSelectionList(r);
 }
 
 /** Part 3 §22.4 TPM2_PCR_Read. */
 export function pcrReadCommand(selection: readonly PcrSelection[]): Buffer {
-  return buildCommand({ code: TPM_CC.PCR_Read, params: writePcrSelectionList(new TpmWriter(), selection).toBuffer() });
+  return buildCommand({
+    code: TPM_CC.PCR_Read,
+    params: writePcrSelectionList(new TpmWriter(), selection).toBuffer(),
+  });
 }
 
 export interface PcrReadResult {
@@ -58,12 +68,18 @@ export function parsePcrRead(r: TpmReader): PcrReadResult {
   const selection = readPcrSelectionList(r);
   const digests = readDigestList(r);
   const selected = selection.reduce((n, s) => n + s.pcrs.length, 0);
-  if (selected !== digests.length) throw new TpmFormatError(`PCR_Read selected ${selected} PCRs but returned ${digests.length} digests`);
+  if (selected !== digests.length)
+    throw new TpmFormatError(
+      `PCR_Read selected ${selected} PCRs but returned ${digests.length} digests`
+    );
   return { updateCounter, selection, digests };
 }
 
 /** Part 3 §22.2 TPM2_PCR_Extend: PCR handle with a password session; one TPMT_HA per bank. */
-export function pcrExtendCommand(pcr: number, digests: readonly { hashAlg: number; digest: Buffer }[]): Buffer {
+export function pcrExtendCommand(
+  pcr: number,
+  digests: readonly { hashAlg: number; digest: Buffer }[]
+): Buffer {
   return buildCommand({
     code: TPM_CC.PCR_Extend,
     handles: [pcr],
@@ -92,7 +108,12 @@ export function createPrimaryAkCommand(hierarchy: number): Buffer {
     .tpm2b(Buffer.alloc(0))
     .u32(0)
     .toBuffer();
-  return buildCommand({ code: TPM_CC.CreatePrimary, handles: [hierarchy], sessions: [passwordAuth()], params });
+  return buildCommand({
+    code: TPM_CC.CreatePrimary,
+    handles: [hierarchy],
+    sessions: [passwordAuth()],
+    params,
+  });
 }
 
 export interface CreatedKey {
@@ -115,10 +136,19 @@ export function parseCreatePrimary(handle: number, r: TpmReader): CreatedKey {
 }
 
 /** Part 3 §18.4 TPM2_Quote with the key's own scheme (inScheme TPM_ALG_NULL). */
-export function quoteCommand(keyHandle: number, qualifyingData: Buffer, selection: readonly PcrSelection[]): Buffer {
+export function quoteCommand(
+  keyHandle: number,
+  qualifyingData: Buffer,
+  selection: readonly PcrSelection[]
+): Buffer {
   const w = new TpmWriter().tpm2b(qualifyingData).u16(TPM_ALG.NULL);
   writePcrSelectionList(w, selection);
-  return buildCommand({ code: TPM_CC.Quote, handles: [keyHandle], sessions: [passwordAuth()], params: w.toBuffer() });
+  return buildCommand({
+    code: TPM_CC.Quote,
+    handles: [keyHandle],
+    sessions: [passwordAuth()],
+    params: w.toBuffer(),
+  });
 }
 
 export interface QuoteResponse {
@@ -134,5 +164,8 @@ export function parseQuote(r: TpmReader): QuoteResponse {
 
 /** Part 3 §28.4 TPM2_FlushContext: the handle is a parameter, not a handle. */
 export function flushContextCommand(handle: number): Buffer {
-  return buildCommand({ code: TPM_CC.FlushContext, params: new TpmWriter().u32(handle).toBuffer() });
+  return buildCommand({
+    code: TPM_CC.FlushContext,
+    params: new TpmWriter().u32(handle).toBuffer(),
+  });
 }

@@ -13,7 +13,9 @@ export async function openDeviceTransport(path: string): Promise<TpmTransport> {
     fh = await open(path, 'r+');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new EngineError('TSEM_UNAVAILABLE', `cannot open TPM device '${path}': ${code}`, { cause: err });
+    throw new EngineError('TSEM_UNAVAILABLE', `cannot open TPM device '${path}': ${code}`, {
+      cause: err,
+    });
   }
   let queue: Promise<unknown> = Promise.resolve();
   const once = async (command: Buffer): Promise<Buffer> => {

@@ -3,7 +3,14 @@
  * u16 size followed by that many bytes) and of command frames (Part 1 §18, Part 3 "Command and
  * Response Formats"). Pure: builds bytes, does no I/O.
  */
-import { PCR_COUNT, PCR_SELECT_BYTES, TPM_ALG, TPM_ECC_NIST_P256, TPM_RH, TPM_ST } from './constants.js';
+import {
+  PCR_COUNT,
+  PCR_SELECT_BYTES,
+  TPM_ALG,
+  TPM_ECC_NIST_P256,
+  TPM_RH,
+  TPM_ST,
+} from './constants.js';
 
 /** A growable big-endian writer. */
 export class TpmWriter {
@@ -55,7 +62,8 @@ export interface PcrSelection {
 export function pcrBitmap(pcrs: readonly number[]): Buffer {
   const map = Buffer.alloc(PCR_SELECT_BYTES);
   for (const p of pcrs) {
-    if (!Number.isInteger(p) || p < 0 || p >= PCR_COUNT) throw new RangeError(`PCR index ${p} is outside 0-${PCR_COUNT - 1}`);
+    if (!Number.isInteger(p) || p < 0 || p >= PCR_COUNT)
+      throw new RangeError(`PCR index ${p} is outside 0-${PCR_COUNT - 1}`);
     map[p >> 3]! |= 1 << (p & 7);
   }
   return map;
@@ -133,7 +141,10 @@ export function akTemplateEcc(): Buffer {
 }
 
 /** TPML_DIGEST_VALUES (Part 2 §10.9.6) with one TPMT_HA per bank. */
-export function writeDigestValues(w: TpmWriter, digests: readonly { hashAlg: number; digest: Buffer }[]): TpmWriter {
+export function writeDigestValues(
+  w: TpmWriter,
+  digests: readonly { hashAlg: number; digest: Buffer }[]
+): TpmWriter {
   w.u32(digests.length);
   for (const d of digests) w.u16(d.hashAlg).bytes(d.digest);
   return w;

@@ -6,7 +6,13 @@
 import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto';
 import { AK_ATTRIBUTES } from './marshal.js';
 import { TPM_ALG, TPM_ECC_NIST_P256, TPM_GENERATED_VALUE, TPM_RH, hashByAlg } from './constants.js';
-import { type Attest, type EccPublic, TpmReader, readEccPublic, readQuoteAttest } from './unmarshal.js';
+import {
+  type Attest,
+  type EccPublic,
+  TpmReader,
+  readEccPublic,
+  readQuoteAttest,
+} from './unmarshal.js';
 import { errorMessage } from '../../common/errors.js';
 
 /** A quote as carried in JSON: all binary fields hex. */
@@ -40,7 +46,15 @@ export function objectName(pub: EccPublic): Buffer {
 
 /** The AK as a node:crypto public key (P-256 point from the TPMT_PUBLIC unique field). */
 export function akPublicKey(pub: EccPublic): KeyObject {
-  return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: pub.x.toString('base64url'), y: pub.y.toString('base64url') }, format: 'jwk' });
+  return createPublicKey({
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: pub.x.toString('base64url'),
+      y: pub.y.toString('base64url'),
+    },
+    format: 'jwk',
+  });
 }
 
 /** pcrDigest: H(PCR[i] for i ascending), H = the AK's scheme hash. */
@@ -73,8 +87,10 @@ function pad32(b: Buffer): Buffer {
 function parseAk(hex: string): EccPublic | string {
   try {
     const pub = readEccPublic(new TpmReader(Buffer.from(hex, 'hex')));
-    if (pub.curve !== TPM_ECC_NIST_P256 || pub.scheme !== TPM_ALG.ECDSA) return 'attestation key is not an ECC P-256 ECDSA key';
-    if ((pub.attributes & AK_ATTRIBUTES) !== AK_ATTRIBUTES) return 'attestation key is not a fixedTPM restricted signing key';
+    if (pub.curve !== TPM_ECC_NIST_P256 || pub.scheme !== TPM_ALG.ECDSA)
+      return 'attestation key is not an ECC P-256 ECDSA key';
+    if ((pub.attributes & AK_ATTRIBUTES) !== AK_ATTRIBUTES)
+      return 'attestation key is not a fixedTPM restricted signing key';
     return pub;
   } catch (err) {
     return errorMessage(err);
@@ -88,27 +104,56 @@ export function verifyQuote(ev: QuoteEvidence, expectedNonce: Buffer): QuoteChec
   const hash = hashByAlg(pub.schemeHash);
   if (!hash) return fail('quote.ak_public', 'quote: attestation key has no usable scheme hash');
   const attestBytes = Buffer.from(ev.attest, 'hex');
-  const sig = Buffer.concat([pad32(Buffer.from(ev.signature.r, 'hex')), pad32(Buffer.from(ev.signature.s, 'hex'))]);
-  const good = verify(hash.name, attestBytes, { key: akPublicKey(pub), dsaEncoding: 'ieee-p1363' }, sig);
-  if (!good) return fail('quote.signature', 'quote: the TPM signature does not verify with the attestation key');
+  const sig = Buffer.concat([
+    pad32(Buffer.from(ev.signature.r, 'hex')),
+    pad32(Buffer.from(ev.signature.s, 'hex')),
+  ]);
+  const good = verify(
+    hash.name,
+    attestBytes,
+    { key: akPublicKey(pub), dsaEncoding: 'ieee-p1363' },
+    sig
+  );
+  if (!good)
+    return fail(
+      'quote.signature',
+      'quote: the TPM signature does not verify with the attestation key'
+    );
   let attest: Attest;
   try {
     attest = readQuoteAttest(attestBytes);
   } catch (err) {
     return fail('quote.attest', `quote: ${errorMessage(err)}`);
   }
-  if (attest.magic !== TPM_GENERATED_VALUE) return fail('quote.magic', 'quote: TPMS_ATTEST magic is not TPM_GENERATED_VALUE');
-  if (!HIERARCHIES.some((h) => attest.qualifiedSigner.equals(primaryQualifiedName(pub, h)))) return fail('quote.signer', 'quote: signed by a key other than the attestation key given');
+  if (attest.magic !== TPM_GENERATED_VALUE)
+    return fail('quote.magic', 'quote: TPMS_ATTEST magic is not TPM_GENERATED_VALUE');
+  if (!HIERARCHIES.some((h) => attest.qualifiedSigner.equals(primaryQualifiedName(pub, h))))
+    return fail('quote.signer', 'quote: signed by a key other than the attestation key given');
   if (!attest.extraData.equals(expectedNonce)) {
-    return fail('quote.nonce', `quote: qualifyingData is ${attest.extraData.toString('hex')}, expected ${expectedNonce.toString('hex')}`);
+    return fail(
+      'quote.nonce',
+      `quote: qualifyingData is ${attest.extraData.toString('hex')}, expected ${expectedNonce.toString('hex')}`
+    );
   }
   const bank = hashByAlg(attest.pcrSelect[0]?.hashAlg ?? -1);
   const quoted = attest.pcrSelect.length === 1 ? attest.pcrSelect[0]!.pcrs : [];
-  const given = Object.keys(ev.pcrs).map(Number).sort((a, b) => a - b);
+  const given = Object.keys(ev.pcrs)
+    .map(Number)
+    .sort((a, b) => a - b);
   if (!bank || bank.name !== ev.bank || quoted.join(',') !== given.join(',')) {
-    return fail('quote.pcr_selection', `quote: covers ${bank?.name ?? '?'} PCRs ${quoted.join(',')}, the report lists ${ev.bank} PCRs ${given.join(',')}`);
+    return fail(
+      'quote.pcr_selection',
+      `quote: covers ${bank?.name ?? '?'} PCRs ${quoted.join(',')}, the report lists ${ev.bank} PCRs ${given.join(',')}`
+    );
   }
-  const digest = pcrDigestOf(hash.name, quoted.map((i) => Buffer.from(ev.pcrs[String(i)]!, 'hex')));
-  if (!digest.equals(attest.pcrDigest)) return fail('quote.pcr_digest', 'quote: pcrDigest does not match the hash of the reported PCR values');
+  const digest = pcrDigestOf(
+    hash.name,
+    quoted.map((i) => Buffer.from(ev.pcrs[String(i)]!, 'hex'))
+  );
+  if (!digest.equals(attest.pcrDigest))
+    return fail(
+      'quote.pcr_digest',
+      'quote: pcrDigest does not match the hash of the reported PCR values'
+    );
   return { ok: true, attest };
 }

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { decodeRc, describeRc, TpmResponseError } from './response-code.js';
 
 // Named cases: code -> expected name and position (TPM 2.0 Part 2 §6.6).
-const CASES: Record<string, [number, string, Partial<{ parameter: number; handle: number; session: number; warning: boolean }>]> = {
+const CASES: Record<
+  string,
+  [
+    number,
+    string,
+    Partial<{ parameter: number; handle: number; session: number; warning: boolean }>,
+  ]
+> = {
   'format-0 initialize': [0x100, 'TPM_RC_INITIALIZE', {}],
   'format-0 failure': [0x101, 'TPM_RC_FAILURE', {}],
   'format-0 command code': [0x143, 'TPM_RC_COMMAND_CODE', {}],

@@ -5,7 +5,7 @@
  *   mssim:  u32 TPM_SIGNAL_POWER_ON(1), then u32 TPM_SIGNAL_NV_ON(11), each answered by u32 0;
  *   swtpm:  its control channel instead takes u32 CMD_INIT(2) || u32 flags, answered by u32 result.
  */
-import type { Socket} from 'node:net';
+import type { Socket } from 'node:net';
 import { connect } from 'node:net';
 import { EngineError } from '../../common/errors.js';
 import { MAX_RESPONSE_BYTES, type TpmTransport } from './transport.js';
@@ -32,13 +32,28 @@ class SocketReader {
   private waiter?: () => void;
   private failure?: Error;
 
-  constructor(socket: Socket, private readonly where: string) {
+  constructor(
+    socket: Socket,
+    private readonly where: string
+  ) {
     socket.on('data', (d: Buffer) => {
       this.data = Buffer.concat([this.data, d]);
       this.waiter?.();
     });
-    socket.on('error', (err) => this.fail(new EngineError('TSEM_UNAVAILABLE', `${where}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err })));
-    socket.on('close', () => this.fail(new EngineError('TSEM_UNAVAILABLE', `${where}: connection closed by the TPM simulator`)));
+    socket.on('error', (err) =>
+      this.fail(
+        new EngineError(
+          'TSEM_UNAVAILABLE',
+          `${where}: ${(err as NodeJS.ErrnoException).code ?? err.message}`,
+          { cause: err }
+        )
+      )
+    );
+    socket.on('close', () =>
+      this.fail(
+        new EngineError('TSEM_UNAVAILABLE', `${where}: connection closed by the TPM simulator`)
+      )
+    );
   }
 
   private fail(err: Error): void {
@@ -51,7 +66,11 @@ class SocketReader {
     while (this.data.length < n) {
       if (this.failure) throw this.failure;
       const left = deadline - Date.now();
-      if (left <= 0) throw new EngineError('TSEM_UNAVAILABLE', `${this.where}: no ${what} within ${COMMAND_TIMEOUT_MS} ms`);
+      if (left <= 0)
+        throw new EngineError(
+          'TSEM_UNAVAILABLE',
+          `${this.where}: no ${what} within ${COMMAND_TIMEOUT_MS} ms`
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiter = () => {
@@ -82,7 +101,13 @@ async function connectTo(host: string, port: number, what: string): Promise<Sock
       resolve(s);
     });
     s.once('error', (err: NodeJS.ErrnoException) => {
-      reject(new EngineError('TSEM_UNAVAILABLE', `cannot connect to ${what} at ${host}:${port}: ${err.code ?? err.message}`, { cause: err }));
+      reject(
+        new EngineError(
+          'TSEM_UNAVAILABLE',
+          `cannot connect to ${what} at ${host}:${port}: ${err.code ?? err.message}`,
+          { cause: err }
+        )
+      );
     });
   });
 }
@@ -96,11 +121,18 @@ async function signalPowerOn(ep: TcpEndpoint): Promise<void> {
     const steps: [string, Buffer][] =
       ep.dialect === 'swtpm'
         ? [['CMD_INIT', u32(SWTPM_CMD_INIT, 0)]]
-        : [['TPM_SIGNAL_POWER_ON', u32(TPM_SIGNAL_POWER_ON)], ['TPM_SIGNAL_NV_ON', u32(TPM_SIGNAL_NV_ON)]];
+        : [
+            ['TPM_SIGNAL_POWER_ON', u32(TPM_SIGNAL_POWER_ON)],
+            ['TPM_SIGNAL_NV_ON', u32(TPM_SIGNAL_NV_ON)],
+          ];
     for (const [name, msg] of steps) {
       socket.write(msg);
       const result = (await reader.read(4, `answer to ${name}`)).readUInt32BE();
-      if (result !== 0) throw new EngineError('TSEM_UNAVAILABLE', `${where}: ${name} answered 0x${result.toString(16)}, expected 0`);
+      if (result !== 0)
+        throw new EngineError(
+          'TSEM_UNAVAILABLE',
+          `${where}: ${name} answered 0x${result.toString(16)}, expected 0`
+        );
     }
   } finally {
     socket.destroy();
@@ -113,9 +145,15 @@ export async function openTcpTransport(ep: TcpEndpoint): Promise<TpmTransport> {
   const reader = new SocketReader(socket, where);
   let queue: Promise<unknown> = Promise.resolve();
   const once = async (command: Buffer): Promise<Buffer> => {
-    socket.write(Buffer.concat([u32(TPM_SEND_COMMAND), Buffer.of(0), u32(command.length), command]));
+    socket.write(
+      Buffer.concat([u32(TPM_SEND_COMMAND), Buffer.of(0), u32(command.length), command])
+    );
     const size = (await reader.read(4, 'response size')).readUInt32BE();
-    if (size > MAX_RESPONSE_BYTES) throw new EngineError('TSEM_UNAVAILABLE', `${where}: response size ${size} exceeds ${MAX_RESPONSE_BYTES} (not a TPM simulator?)`);
+    if (size > MAX_RESPONSE_BYTES)
+      throw new EngineError(
+        'TSEM_UNAVAILABLE',
+        `${where}: response size ${size} exceeds ${MAX_RESPONSE_BYTES} (not a TPM simulator?)`
+      );
     const response = await reader.read(size, 'response');
     await reader.read(4, 'trailing acknowledgement');
     return response;

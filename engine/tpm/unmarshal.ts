@@ -18,7 +18,9 @@ export class TpmReader {
 
   private take(n: number, what: string): Buffer {
     if (this.pos + n > this.buf.length) {
-      throw new TpmFormatError(`${what}: needs ${n} bytes at offset ${this.pos}, only ${this.buf.length - this.pos} left`);
+      throw new TpmFormatError(
+        `${what}: needs ${n} bytes at offset ${this.pos}, only ${this.buf.length - this.pos} left`
+      );
     }
     const b = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
@@ -67,9 +69,12 @@ export function readResponseHeader(buf: Buffer): ResponseHeader {
   const size = r.u32('responseSize');
   const rc = r.u32('responseCode');
   if (tag !== TPM_ST.NO_SESSIONS && tag !== TPM_ST.SESSIONS) {
-    throw new TpmFormatError(`response tag 0x${tag.toString(16)}, expected TPM_ST_NO_SESSIONS or TPM_ST_SESSIONS`);
+    throw new TpmFormatError(
+      `response tag 0x${tag.toString(16)}, expected TPM_ST_NO_SESSIONS or TPM_ST_SESSIONS`
+    );
   }
-  if (size !== buf.length) throw new TpmFormatError(`responseSize says ${size} bytes, got ${buf.length}`);
+  if (size !== buf.length)
+    throw new TpmFormatError(`responseSize says ${size} bytes, got ${buf.length}`);
   return { tag, size, rc };
 }
 
@@ -116,7 +121,10 @@ function readScheme(r: TpmReader, what: string): [number, number] {
 export function readEccPublic(r: TpmReader): EccPublic {
   const start = r.offset;
   const type = r.u16('TPMT_PUBLIC type');
-  if (type !== TPM_ALG.ECC) throw new TpmFormatError(`public area type 0x${type.toString(16)}, expected TPM_ALG_ECC (0x23)`);
+  if (type !== TPM_ALG.ECC)
+    throw new TpmFormatError(
+      `public area type 0x${type.toString(16)}, expected TPM_ALG_ECC (0x23)`
+    );
   const nameAlg = r.u16('nameAlg');
   const attributes = r.u32('objectAttributes');
   r.tpm2b('authPolicy');
@@ -130,7 +138,16 @@ export function readEccPublic(r: TpmReader): EccPublic {
   readScheme(r, 'KDF scheme');
   const x = Buffer.from(r.tpm2b('unique.x'));
   const y = Buffer.from(r.tpm2b('unique.y'));
-  return { nameAlg, attributes, curve, scheme, schemeHash, x, y, bytes: Buffer.from(r.since(start)) };
+  return {
+    nameAlg,
+    attributes,
+    curve,
+    scheme,
+    schemeHash,
+    x,
+    y,
+    bytes: Buffer.from(r.since(start)),
+  };
 }
 
 export interface Attest {
@@ -152,7 +169,10 @@ export function readQuoteAttest(buf: Buffer): Attest {
   const r = new TpmReader(buf);
   const magic = r.u32('TPMS_ATTEST magic');
   const type = r.u16('TPMS_ATTEST type');
-  if (type !== TPM_ST.ATTEST_QUOTE) throw new TpmFormatError(`TPMS_ATTEST type 0x${type.toString(16)}, expected TPM_ST_ATTEST_QUOTE (0x8018)`);
+  if (type !== TPM_ST.ATTEST_QUOTE)
+    throw new TpmFormatError(
+      `TPMS_ATTEST type 0x${type.toString(16)}, expected TPM_ST_ATTEST_QUOTE (0x8018)`
+    );
   const qualifiedSigner = Buffer.from(r.tpm2b('qualifiedSigner'));
   const extraData = Buffer.from(r.tpm2b('extraData'));
   const clock = r.u64('clockInfo.clock');
@@ -162,8 +182,21 @@ export function readQuoteAttest(buf: Buffer): Attest {
   const firmwareVersion = r.u64('firmwareVersion');
   const pcrSelect = readPcrSelectionList(r);
   const pcrDigest = Buffer.from(r.tpm2b('pcrDigest'));
-  if (r.remaining !== 0) throw new TpmFormatError(`${r.remaining} trailing bytes after TPMS_QUOTE_INFO`);
-  return { magic, type, qualifiedSigner, extraData, clock, resetCount, restartCount, safe, firmwareVersion, pcrSelect, pcrDigest };
+  if (r.remaining !== 0)
+    throw new TpmFormatError(`${r.remaining} trailing bytes after TPMS_QUOTE_INFO`);
+  return {
+    magic,
+    type,
+    qualifiedSigner,
+    extraData,
+    clock,
+    resetCount,
+    restartCount,
+    safe,
+    firmwareVersion,
+    pcrSelect,
+    pcrDigest,
+  };
 }
 
 export interface TpmSignature {
@@ -177,7 +210,15 @@ export interface TpmSignature {
 /** TPMT_SIGNATURE (Part 2 §11.3.4); only ECDSA is accepted (our AK is ECC). */
 export function readSignature(r: TpmReader): TpmSignature {
   const sigAlg = r.u16('TPMT_SIGNATURE sigAlg');
-  if (sigAlg !== TPM_ALG.ECDSA) throw new TpmFormatError(`signature algorithm 0x${sigAlg.toString(16)}, expected TPM_ALG_ECDSA (0x18)`);
+  if (sigAlg !== TPM_ALG.ECDSA)
+    throw new TpmFormatError(
+      `signature algorithm 0x${sigAlg.toString(16)}, expected TPM_ALG_ECDSA (0x18)`
+    );
   const hashAlg = r.u16('signature hash');
-  return { sigAlg, hashAlg, r: Buffer.from(r.tpm2b('signatureR')), s: Buffer.from(r.tpm2b('signatureS')) };
+  return {
+    sigAlg,
+    hashAlg,
+    r: Buffer.from(r.tpm2b('signatureR')),
+    s: Buffer.from(r.tpm2b('signatureS')),
+  };
 }

@@ -56,7 +56,10 @@ export interface Trust {
 
 function checkPcr(pcr: number): number {
   if (!Number.isInteger(pcr) || pcr < 0 || pcr >= PCR_COUNT) {
-    throw new EngineError('TSEM_INVALID_ARGUMENT', `model PCR: expected an index 0-${PCR_COUNT - 1}, got ${pcr}`);
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      `model PCR: expected an index 0-${PCR_COUNT - 1}, got ${pcr}`
+    );
   }
   return pcr;
 }
@@ -90,20 +93,40 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
     const modelPcr = serial ? new ModelPcr(serial, rootNamespace, pcr, banks, opts.log) : undefined;
     // Runs before the TPM is closed: root coefficients noted but not yet extended still go in.
     if (modelPcr) cleanup.push(() => modelPcr.flush());
-    const imaPcr = serial && opts.imaEntries ? new ImaPcr(serial, opts.imaEntries, imaBanks, opts.log) : undefined;
+    const imaPcr =
+      serial && opts.imaEntries
+        ? new ImaPcr(serial, opts.imaEntries, imaBanks, opts.log)
+        : undefined;
     if (imaPcr) cleanup.push(() => imaPcr.flush());
     const imaRestored = () => imaPcr?.resume() ?? Promise.resolve();
-    const tpmStages = [modelPcr?.stage, imaPcr?.stage].filter((h): h is PipelineStage => h !== undefined);
+    const tpmStages = [modelPcr?.stage, imaPcr?.stage].filter(
+      (h): h is PipelineStage => h !== undefined
+    );
     const where = tpm
       ? `TPM ${tpm.description}: aggregate ${aggregate(DESCRIBE_DIGEST).toString('hex')}, namespace '${rootNamespace}' extends PCR ${pcr}`
       : 'no TPM: aggregate zero, no quotes';
     if (!opts.agent) {
-      return { aggregate, stages: tpmStages, describe: `${where}; no modeling agent (attestation off)`, imaRestored, close };
+      return {
+        aggregate,
+        stages: tpmStages,
+        describe: `${where}; no modeling agent (attestation off)`,
+        imaRestored,
+        close,
+      };
     }
     const agent = await opts.agent({
       aggregate,
       ...(serial ? { reserveQuote: () => serial.reserveQuote() } : {}),
-      ...(modelPcr ? { modelPcr: { get failure() { return modelPcr.failure; }, flush: () => modelPcr.flush() } } : {}),
+      ...(modelPcr
+        ? {
+            modelPcr: {
+              get failure() {
+                return modelPcr.failure;
+              },
+              flush: () => modelPcr.flush(),
+            },
+          }
+        : {}),
       log: opts.log,
     });
     cleanup.push(() => agent.close());

@@ -50,12 +50,17 @@ export class ImaPcr {
     const same = () => banks.every((h) => replay.get(h.name)!.equals(current.get(h.name)!));
     if (same()) matched = 0;
     entries.forEach((e, i) => {
-      for (const h of banks) replay.set(h.name, hashBytes(h.name, Buffer.concat([replay.get(h.name)!, extendValue(e, h.name, h.size)])));
+      for (const h of banks)
+        replay.set(
+          h.name,
+          hashBytes(h.name, Buffer.concat([replay.get(h.name)!, extendValue(e, h.name, h.size)]))
+        );
       if (same()) matched = i + 1;
     });
     if (matched < 0) {
       this.extended = entries.length;
-      this.failed = 'PCR 10 matches no prefix of the host IMA log (another log was extended into this TPM)';
+      this.failed =
+        'PCR 10 matches no prefix of the host IMA log (another log was extended into this TPM)';
       this.log(`tpm: ${this.failed}; not extending it`);
       return;
     }
@@ -72,7 +77,10 @@ export class ImaPcr {
     return this.serial
       .run(async (tpm) => {
         for (const e of fresh) {
-          await tpm.pcrExtend(e.pcr, banks.map((h) => ({ bank: h.name, digest: extendValue(e, h.name, h.size) })));
+          await tpm.pcrExtend(
+            e.pcr,
+            banks.map((h) => ({ bank: h.name, digest: extendValue(e, h.name, h.size) }))
+          );
         }
       })
       .catch((err: unknown) => {

@@ -27,7 +27,8 @@ export class ModelPcr {
   ) {
     this.stage = {
       afterVerdict: (ns, _event, verdict) => {
-        if (ns.id === this.rootNamespace && verdict.newPoint && verdict.coefficient) this.pending.push(verdict.coefficient);
+        if (ns.id === this.rootNamespace && verdict.newPoint && verdict.coefficient)
+          this.pending.push(verdict.coefficient);
         return undefined;
       },
       afterPersist: () => this.flush(),
@@ -49,7 +50,8 @@ export class ModelPcr {
     if (coefficients.length === 0) return Promise.resolve();
     return this.serial
       .run(async (tpm) => {
-        for (const c of coefficients) await tpm.pcrExtend(this.pcr, coefficientDigests(c, this.banks));
+        for (const c of coefficients)
+          await tpm.pcrExtend(this.pcr, coefficientDigests(c, this.banks));
       })
       .catch((err: unknown) => {
         const first = this.failed === undefined;

@@ -7,9 +7,15 @@ const PCRS = Array.from({ length: 8 }, (_, i) => createHash('sha256').update(`pc
 
 test('§2.7: one hash over PCRs 0-7, each copied into the namespace digest size', () => {
   const aggregate = createPlatformAggregate(PCRS);
-  assert.equal(aggregate('sha256').toString('hex'), createHash('sha256').update(Buffer.concat(PCRS)).digest('hex'));
+  assert.equal(
+    aggregate('sha256').toString('hex'),
+    createHash('sha256').update(Buffer.concat(PCRS)).digest('hex')
+  );
   const padded = PCRS.map((p) => Buffer.concat([p, Buffer.alloc(32)]));
-  assert.equal(aggregate('sha512').toString('hex'), createHash('sha512').update(Buffer.concat(padded)).digest('hex'));
+  assert.equal(
+    aggregate('sha512').toString('hex'),
+    createHash('sha512').update(Buffer.concat(padded)).digest('hex')
+  );
 });
 
 test('no TPM: the zero digest of the namespace digest size', () => {

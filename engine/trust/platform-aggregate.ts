@@ -16,7 +16,9 @@ export async function readAggregatePcrs(tpm: TpmClient): Promise<Buffer[]> {
  * A synchronous aggregate per digest name, cached. Without PCR values (no TPM) the aggregate is
  * the zero digest (§2.7: "No TPM means AGGREGATE = all zeros").
  */
-export function createPlatformAggregate(pcrs: readonly Buffer[] | undefined): (digest: string) => Buffer {
+export function createPlatformAggregate(
+  pcrs: readonly Buffer[] | undefined
+): (digest: string) => Buffer {
   const cache = new Map<string, Buffer>();
   return (digest) => {
     const name = createDigest(digest).name;

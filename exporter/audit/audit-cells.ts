@@ -54,9 +54,14 @@ export function coe(sys: AuditRecord, host: AuditHost): CoeJson {
   const id = (k: string) => dec(sys, k) ?? '4294967295';
   const pid = Number(dec(sys, 'pid') ?? -1);
   return {
-    uid: id('uid'), euid: id('euid'), suid: id('suid'),
-    gid: id('gid'), egid: id('egid'), sgid: id('sgid'),
-    fsuid: id('fsuid'), fsgid: id('fsgid'),
+    uid: id('uid'),
+    euid: id('euid'),
+    suid: id('suid'),
+    gid: id('gid'),
+    egid: id('egid'),
+    sgid: id('sgid'),
+    fsuid: id('fsuid'),
+    fsgid: id('fsgid'),
     capeff: host.capEff(pid, sys.serial) ?? capeffHex(0n),
   };
 }
@@ -81,19 +86,35 @@ export function absolutePath(name: string, cwd: string | undefined): string {
 }
 
 /** §1.4 file CELL from a PATH record; undefined when the record lacks inode facts. */
-export async function fileFromPath(p: AuditRecord, pathname: string, flags: number, host: AuditHost): Promise<JsonCell | undefined> {
+export async function fileFromPath(
+  p: AuditRecord,
+  pathname: string,
+  flags: number,
+  host: AuditHost
+): Promise<JsonCell | undefined> {
   const dev = pathDev(p);
   const mode = num(p, 'mode', 8);
   const inode = num(p, 'inode');
   if (!dev || mode === undefined || inode === undefined) return undefined;
   const regular = (mode & 0o170000n) === 0o100000n;
   const created = p.fields.get('nametype')?.value === 'CREATE';
-  const facts = await host.fileFacts({ pathname, major: dev.major, minor: dev.minor, inode, regular, created });
+  const facts = await host.fileFacts({
+    pathname,
+    major: dev.major,
+    minor: dev.minor,
+    inode,
+    regular,
+    created,
+  });
   return {
     flags: String(flags),
     inode: {
-      uid: dec(p, 'ouid') ?? '0', gid: dec(p, 'ogid') ?? '0', mode: `0${mode.toString(8)}`,
-      s_magic: `0x${facts.sMagic.toString(16)}`, s_id: facts.sId, s_uuid: facts.sUuid,
+      uid: dec(p, 'ouid') ?? '0',
+      gid: dec(p, 'ogid') ?? '0',
+      mode: `0${mode.toString(8)}`,
+      s_magic: `0x${facts.sMagic.toString(16)}`,
+      s_id: facts.sId,
+      s_uuid: facts.sUuid,
     },
     path: { dev: { major: String(dev.major), minor: String(dev.minor) }, type: 'root', pathname },
     digest: facts.digest,

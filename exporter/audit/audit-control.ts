@@ -5,23 +5,38 @@
  */
 import { EngineError } from '../../common/errors.js';
 import type { AuditRawMessage, NativeAddon, NativeHandle } from '../../native/addon.js';
-import { AUDIT_GET, type AuditStatus, NLMSG_ERROR, parseAuditStatus, parseNlError } from './audit-netlink.js';
+import {
+  AUDIT_GET,
+  type AuditStatus,
+  NLMSG_ERROR,
+  parseAuditStatus,
+  parseNlError,
+} from './audit-netlink.js';
 
 const REQUEST_TIMEOUT_MS = 3000;
 
 /** A rejected request: the errno name (EPERM, EEXIST, ...) and number. */
 export class NetlinkError extends Error {
-  constructor(readonly errno: number, readonly request: string) {
+  constructor(
+    readonly errno: number,
+    readonly request: string
+  ) {
     super(`${request}: kernel answered errno ${errno}`);
   }
 }
 
 export class AuditControl {
   status: AuditStatus | undefined;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   private readonly statusWaiters = new Map<number, (s: AuditStatus) => void>();
 
-  constructor(private readonly addon: NativeAddon, private readonly handle: NativeHandle) {}
+  constructor(
+    private readonly addon: NativeAddon,
+    private readonly handle: NativeHandle
+  ) {}
 
   /** Feeds a message read from the socket; returns false when it is not a control answer. */
   accept(m: AuditRawMessage): boolean {
@@ -54,11 +69,17 @@ export class AuditControl {
     const ack = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(seq);
-        reject(new EngineError('TSEM_UNAVAILABLE', `${what}: no answer from the kernel audit subsystem within ${REQUEST_TIMEOUT_MS} ms`));
+        reject(
+          new EngineError(
+            'TSEM_UNAVAILABLE',
+            `${what}: no answer from the kernel audit subsystem within ${REQUEST_TIMEOUT_MS} ms`
+          )
+        );
       }, REQUEST_TIMEOUT_MS);
       this.pending.set(seq, {
         resolve,
-        reject: (err) => reject(err instanceof NetlinkError ? new NetlinkError(err.errno, what) : err),
+        reject: (err) =>
+          reject(err instanceof NetlinkError ? new NetlinkError(err.errno, what) : err),
         timer,
       });
     });
@@ -73,7 +94,12 @@ export class AuditControl {
     const timeout = new Promise<never>((_r, reject) => {
       timer = setTimeout(() => {
         this.statusWaiters.delete(seq);
-        reject(new EngineError('TSEM_UNAVAILABLE', 'AUDIT_GET: the kernel acknowledged but sent no audit status'));
+        reject(
+          new EngineError(
+            'TSEM_UNAVAILABLE',
+            'AUDIT_GET: the kernel acknowledged but sent no audit status'
+          )
+        );
       }, REQUEST_TIMEOUT_MS);
     });
     try {

@@ -14,10 +14,29 @@ import type { AuditHost, FileFacts, FileQuery } from './audit-cells.js';
 
 /** statfs f_type of common filesystems, by mountinfo type name (include/uapi/linux/magic.h). */
 const FS_MAGIC: Readonly<Record<string, number>> = {
-  ext2: 0xef53, ext3: 0xef53, ext4: 0xef53, tmpfs: 0x01021994, devtmpfs: 0x01021994, xfs: 0x58465342,
-  btrfs: 0x9123683e, overlay: 0x794c7630, proc: 0x9fa0, sysfs: 0x62656572, vfat: 0x4d44, ramfs: 0x858458f6,
-  squashfs: 0x73717368, f2fs: 0xf2f52010, nfs: 0x6969, nfs4: 0x6969, fuse: 0x65735546, zfs: 0x2fc12fc1,
-  cgroup2: 0x63677270, devpts: 0x1cd1, securityfs: 0x73636673, debugfs: 0x64626720, bpf: 0xcafe4a11,
+  ext2: 0xef53,
+  ext3: 0xef53,
+  ext4: 0xef53,
+  tmpfs: 0x01021994,
+  devtmpfs: 0x01021994,
+  xfs: 0x58465342,
+  btrfs: 0x9123683e,
+  overlay: 0x794c7630,
+  proc: 0x9fa0,
+  sysfs: 0x62656572,
+  vfat: 0x4d44,
+  ramfs: 0x858458f6,
+  squashfs: 0x73717368,
+  f2fs: 0xf2f52010,
+  nfs: 0x6969,
+  nfs4: 0x6969,
+  fuse: 0x65735546,
+  zfs: 0x2fc12fc1,
+  cgroup2: 0x63677270,
+  devpts: 0x1cd1,
+  securityfs: 0x73636673,
+  debugfs: 0x64626720,
+  bpf: 0xcafe4a11,
 };
 
 export class HostFacts implements AuditHost {
@@ -26,7 +45,10 @@ export class HostFacts implements AuditHost {
   readonly zeroTaskId: string;
 
   /** `live`: the records come from this host now, so /proc facts of their processes apply. */
-  constructor(readonly live: boolean, private readonly algorithm: string) {
+  constructor(
+    readonly live: boolean,
+    private readonly algorithm: string
+  ) {
     this.digester = new FileDigester(algorithm);
     this.zeroTaskId = '00'.repeat(createHash(algorithm).digest().length);
   }
@@ -38,14 +60,29 @@ export class HostFacts implements AuditHost {
     const sMagic = mount ? (FS_MAGIC[mount.fsType] ?? 0) : 0;
     const base = { sMagic, sId: superblockId(mount), sUuid: this.mounts.uuid(q.major, q.minor) };
     // §1.5: created-in-namespace, pseudo-fs and non-regular files carry the zero digest.
-    if (!q.regular || q.created || PSEUDO_FS_MAGICS.has(sMagic)) return { ...base, digest: this.digester.zero };
+    if (!q.regular || q.created || PSEUDO_FS_MAGICS.has(sMagic))
+      return { ...base, digest: this.digester.zero };
     try {
       const s = statSync(q.pathname, { bigint: true });
       // Hash only the very file the record names: same device and inode.
-      if (s.ino !== q.inode || devMajor(s.dev) !== q.major || devMinor(s.dev) !== q.minor || s.size === 0n) {
+      if (
+        s.ino !== q.inode ||
+        devMajor(s.dev) !== q.major ||
+        devMinor(s.dev) !== q.minor ||
+        s.size === 0n
+      ) {
         return { ...base, digest: this.digester.zero };
       }
-      const st = { dev: s.dev, ino: s.ino, mode: s.mode, uid: s.uid, gid: s.gid, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs };
+      const st = {
+        dev: s.dev,
+        ino: s.ino,
+        mode: s.mode,
+        uid: s.uid,
+        gid: s.gid,
+        size: s.size,
+        mtimeNs: s.mtimeNs,
+        ctimeNs: s.ctimeNs,
+      };
       return { ...base, digest: await this.digester.ofPath(q.pathname, st) };
     } catch {
       return { ...base, digest: this.digester.zero };
@@ -83,7 +120,12 @@ export class HostFacts implements AuditHost {
     const link = this.fdPath(pid, fd);
     const inode = link ? /^socket:\[(\d+)\]$/.exec(link)?.[1] : undefined;
     if (inode === undefined) return undefined;
-    const tables: [string, number, number][] = [['tcp', 1, 6], ['tcp6', 1, 6], ['udp', 2, 17], ['udp6', 2, 17]];
+    const tables: [string, number, number][] = [
+      ['tcp', 1, 6],
+      ['tcp6', 1, 6],
+      ['udp', 2, 17],
+      ['udp6', 2, 17],
+    ];
     for (const [name, type, protocol] of tables) {
       if (procNetRows(pid, name).some((cols) => cols[9] === inode)) return { type, protocol };
     }
@@ -95,7 +137,10 @@ export class HostFacts implements AuditHost {
 
 function procNetRows(pid: number, table: string): string[][] {
   try {
-    return readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+    return readFileSync(`/proc/${pid}/net/${table}`, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/));
   } catch {
     return [];
   }

@@ -72,5 +72,5 @@ export const INIT_MODULE = [
 
 /** A single-record event (no SYSCALL, no EOE): parsed, then ignored by the mapper. */
 export const USER_LOGIN = [
-  "type=USER_LOGIN msg=audit(1700000007.000:4251): pid=900 uid=0 auid=1000 ses=3 subj=unconfined msg='op=login id=1000 exe=\"/usr/sbin/sshd\" hostname=? addr=127.0.0.1 terminal=/dev/pts/0 res=success'",
+  'type=USER_LOGIN msg=audit(1700000007.000:4251): pid=900 uid=0 auid=1000 ses=3 subj=unconfined msg=\'op=login id=1000 exe="/usr/sbin/sshd" hostname=? addr=127.0.0.1 terminal=/dev/pts/0 res=success\'',
 ];

@@ -12,7 +12,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const ZERO64 = '0'.repeat(64);
 const SHA256_EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-async function mapLines(lines: string[]): Promise<{ events: TsemEventJson[]; src: AuditLogSource }> {
+async function mapLines(
+  lines: string[]
+): Promise<{ events: TsemEventJson[]; src: AuditLogSource }> {
   const file = join(dir, `log-${Math.random().toString(36).slice(2)}.log`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   const src = new AuditLogSource({ file });
@@ -31,17 +33,47 @@ const fileOf = (e: TsemEventJson) => cell(e)['file'] as JsonCell;
 
 test('execve → file_open of the binary with exec flags, then bprm_committed_creds; COE from SYSCALL', async () => {
   const { events } = await mapLines(fx.EXECVE_LS);
-  assert.deepEqual(events.map((e) => e.event.type), ['file_open', 'bprm_committed_creds']);
+  assert.deepEqual(
+    events.map((e) => e.event.type),
+    ['file_open', 'bprm_committed_creds']
+  );
   const e = events[1]!;
-  assert.deepEqual(e.event, { pid: '1001', ppid: '1000', process: 'ls', type: 'bprm_committed_creds', ts: '1700000000123000000' });
+  assert.deepEqual(e.event, {
+    pid: '1001',
+    ppid: '1000',
+    process: 'ls',
+    type: 'bprm_committed_creds',
+    ts: '1700000000123000000',
+  });
   // Capabilities are not in the log: capeff 0x0 offline.
-  assert.deepEqual(e.COE, { uid: '1000', euid: '1002', suid: '1003', gid: '1001', egid: '1005', sgid: '1006', fsuid: '1004', fsgid: '1007', capeff: '0x0' });
+  assert.deepEqual(e.COE, {
+    uid: '1000',
+    euid: '1002',
+    suid: '1003',
+    gid: '1001',
+    egid: '1005',
+    sgid: '1006',
+    fsuid: '1004',
+    fsgid: '1007',
+    capeff: '0x0',
+  });
   const f = fileOf(e);
   assert.equal(f['flags'], '32800');
-  assert.deepEqual(f['path'], { dev: { major: '8', minor: '3' }, type: 'root', pathname: '/usr/bin/ls' });
+  assert.deepEqual(f['path'], {
+    dev: { major: '8', minor: '3' },
+    type: 'root',
+    pathname: '/usr/bin/ls',
+  });
   assert.equal((f['inode'] as JsonCell)['mode'], '0100755');
   // Device 8:3 is not on this host: filesystem facts unknown, zero digest.
-  assert.deepEqual(f['inode'], { uid: '0', gid: '0', mode: '0100755', s_magic: '0x0', s_id: '', s_uuid: '0'.repeat(32) });
+  assert.deepEqual(f['inode'], {
+    uid: '0',
+    gid: '0',
+    mode: '0100755',
+    s_magic: '0x0',
+    s_id: '',
+    s_uuid: '0'.repeat(32),
+  });
   assert.equal(f['digest'], SHA256_EMPTY);
   assert.deepEqual(fileOf(events[0]!), f);
 });
@@ -68,20 +100,42 @@ test('openat of a created file: hex name joined to CWD, kernel f_flags, zero dig
 });
 
 test('kill, ptrace attach, mount, IPv6 bind and init_module map to their hooks', async () => {
-  const { events, src } = await mapLines([...fx.KILL_TERM, ...fx.PTRACE_ATTACH, ...fx.MOUNT_TMPFS, ...fx.BIND_INET6, ...fx.INIT_MODULE]);
-  assert.deepEqual(events.map((e) => e.event.type), ['task_kill', 'ptrace_access_check', 'sb_mount', 'socket_bind', 'kernel_load_data']);
+  const { events, src } = await mapLines([
+    ...fx.KILL_TERM,
+    ...fx.PTRACE_ATTACH,
+    ...fx.MOUNT_TMPFS,
+    ...fx.BIND_INET6,
+    ...fx.INIT_MODULE,
+  ]);
+  assert.deepEqual(
+    events.map((e) => e.event.type),
+    ['task_kill', 'ptrace_access_check', 'sb_mount', 'socket_bind', 'kernel_load_data']
+  );
   assert.deepEqual(cell(events[0]!), { target: ZERO64, sig: '15', cross_ns: '0' });
   assert.deepEqual(cell(events[1]!), { child: ZERO64, mode: '18' });
-  assert.deepEqual(cell(events[2]!), { path: { dev: { major: '8', minor: '3' }, type: 'root', pathname: '/mnt/data' }, flags: '6' });
-  assert.deepEqual(cell(events[3]!)['addr'], { af_inet6: { port: '8080', flow: '0', scope: '0', address: `${'00'.repeat(15)}01` } });
+  assert.deepEqual(cell(events[2]!), {
+    path: { dev: { major: '8', minor: '3' }, type: 'root', pathname: '/mnt/data' },
+    flags: '6',
+  });
+  assert.deepEqual(cell(events[3]!)['addr'], {
+    af_inet6: { port: '8080', flow: '0', scope: '0', address: `${'00'.repeat(15)}01` },
+  });
   assert.equal(events[3]!.COE.uid, '33');
   assert.deepEqual(cell(events[4]!), { id: '2', contents: '1' });
   assert.equal(src.stats()['events'], 5);
 });
 
 test('failed syscalls, single-record events and garbage lines are counted, not mapped', async () => {
-  const { events, src } = await mapLines([...fx.FAILED_OPEN, ...fx.USER_LOGIN, 'garbage line', ...fx.CONNECT_INET]);
-  assert.deepEqual(events.map((e) => e.event.type), ['socket_connect']);
+  const { events, src } = await mapLines([
+    ...fx.FAILED_OPEN,
+    ...fx.USER_LOGIN,
+    'garbage line',
+    ...fx.CONNECT_INET,
+  ]);
+  assert.deepEqual(
+    events.map((e) => e.event.type),
+    ['socket_connect']
+  );
   const s = src.stats();
   assert.equal(s['parseErrors'], 1);
   assert.equal(s['skipped'], 2);
@@ -95,5 +149,8 @@ test('a record group cut short (no EOE) is still mapped at end of file and count
 });
 
 test('a missing log file is one clear error', async () => {
-  await assert.rejects(new AuditLogSource({ file: join(dir, 'nope.log') }).start(), /audit log .*nope\.log does not exist/);
+  await assert.rejects(
+    new AuditLogSource({ file: join(dir, 'nope.log') }).start(),
+    /audit log .*nope\.log does not exist/
+  );
 });

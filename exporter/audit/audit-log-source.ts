@@ -19,7 +19,14 @@ export class AuditLogSource implements EventSource {
   private readonly queue: EventQueue;
   private readonly nsOf: NamespaceMapper;
   private readonly host: HostFacts;
-  private readonly counts = { lines: 0, parseErrors: 0, groups: 0, events: 0, skipped: 0, incomplete: 0 };
+  private readonly counts = {
+    lines: 0,
+    parseErrors: 0,
+    groups: 0,
+    events: 0,
+    skipped: 0,
+    incomplete: 0,
+  };
   /** The first unparsable line, named by number, so a wrong input format is visible. */
   firstError: string | undefined;
   private running: Promise<void> | undefined;
@@ -34,7 +41,10 @@ export class AuditLogSource implements EventSource {
   async start(): Promise<void> {
     if (this.running) return;
     if (!existsSync(this.options.file)) {
-      throw new EngineError('TSEM_INVALID_ARGUMENT', `audit log ${this.options.file} does not exist (expected an auditd log such as /var/log/audit/audit.log)`);
+      throw new EngineError(
+        'TSEM_INVALID_ARGUMENT',
+        `audit log ${this.options.file} does not exist (expected an auditd log such as /var/log/audit/audit.log)`
+      );
     }
     this.running = this.readAll().finally(() => this.queue.end());
   }
@@ -61,7 +71,10 @@ export class AuditLogSource implements EventSource {
   private async readAll(): Promise<void> {
     const groups: AuditEventGroup[] = [];
     const assembler = new AuditAssembler((g) => groups.push(g), Number.MAX_SAFE_INTEGER);
-    const lines = createInterface({ input: createReadStream(this.options.file), crlfDelay: Infinity });
+    const lines = createInterface({
+      input: createReadStream(this.options.file),
+      crlfDelay: Infinity,
+    });
     for await (const line of lines) {
       if (this.stopped) break;
       this.counts.lines++;

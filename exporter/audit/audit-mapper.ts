@@ -14,7 +14,8 @@ import { syscallName } from './audit-netlink.js';
 import { type AuditRecord, num, text } from './audit-record.js';
 import { AF_INET, AF_INET6, decodeSockaddr } from './sockaddr.js';
 
-export type MapResult = { readonly events: TsemEventJson[] } | { readonly events: []; readonly skipped: string };
+export type MapResult =
+  { readonly events: TsemEventJson[] } | { readonly events: []; readonly skipped: string };
 
 const O_CREAT = 0o100;
 const O_EXCL = 0o200;
@@ -32,10 +33,18 @@ const CONNECT_AFTER_HOOK = new Set(['-115', '-111', '-113', '-110', '-101']);
 
 /** f_flags as the kernel keeps them: O_LARGEFILE forced, creation-only bits cleared (do_dentry_open). */
 export function openFileFlags(openFlags: bigint): number {
-  return Number((openFlags | BigInt(O_LARGEFILE)) & ~BigInt(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC) & 0xffffffffn);
+  return Number(
+    (openFlags | BigInt(O_LARGEFILE)) & ~BigInt(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC) & 0xffffffffn
+  );
 }
 
-function event(sys: AuditRecord, g: AuditEventGroup, host: AuditHost, hook: string, cell: JsonCell): TsemEventJson {
+function event(
+  sys: AuditRecord,
+  g: AuditEventGroup,
+  host: AuditHost,
+  hook: string,
+  cell: JsonCell
+): TsemEventJson {
   return { event: header(sys, hook, g.timeMs), COE: coe(sys, host), [hook]: cell };
 }
 
@@ -50,8 +59,10 @@ export async function mapAuditGroup(g: AuditEventGroup, host: AuditHost): Promis
   if (!sys) return { events: [], skipped: 'no SYSCALL record' };
   const arch = num(sys, 'arch', 16);
   const nr = num(sys, 'syscall');
-  const name = arch !== undefined && nr !== undefined ? syscallName(Number(arch), Number(nr)) : undefined;
-  if (!name) return { events: [], skipped: `syscall ${nr} on arch ${arch?.toString(16)} is not mapped` };
+  const name =
+    arch !== undefined && nr !== undefined ? syscallName(Number(arch), Number(nr)) : undefined;
+  if (!name)
+    return { events: [], skipped: `syscall ${nr} on arch ${arch?.toString(16)} is not mapped` };
   const success = sys.fields.get('success')?.value === 'yes';
   const cwd = g.records.find((r) => r.type === 'CWD');
   const cwdPath = cwd ? text(cwd, 'cwd') : undefined;
@@ -61,12 +72,19 @@ export async function mapAuditGroup(g: AuditEventGroup, host: AuditHost): Promis
     case 'execve':
     case 'execveat': {
       if (!success) return { events: [], skipped: 'failed execve' };
-      const p = g.records.find((r) => r.type === 'PATH' && r.fields.get('item')?.value === '0') ?? objectPath(g);
+      const p =
+        g.records.find((r) => r.type === 'PATH' && r.fields.get('item')?.value === '0') ??
+        objectPath(g);
       const pname = p ? text(p, 'name') : undefined;
       if (!p || pname === undefined) return { events: [], skipped: 'execve without PATH item 0' };
       const file = await fileFromPath(p, absolutePath(pname, cwdPath), EXEC_FLAGS, host);
       if (!file) return { events: [], skipped: 'execve PATH without inode facts' };
-      return { events: [event(sys, g, host, 'file_open', { file }), event(sys, g, host, 'bprm_committed_creds', { file })] };
+      return {
+        events: [
+          event(sys, g, host, 'file_open', { file }),
+          event(sys, g, host, 'bprm_committed_creds', { file }),
+        ],
+      };
     }
     case 'open':
     case 'openat':
@@ -76,18 +94,30 @@ export async function mapAuditGroup(g: AuditEventGroup, host: AuditHost): Promis
       const pname = p ? text(p, 'name') : undefined;
       if (!p || pname === undefined) return { events: [], skipped: 'open without PATH' };
       // §1.1: file_open models regular files only.
-      if (((num(p, 'mode', 8) ?? 0n) & 0o170000n) !== 0o100000n) return { events: [], skipped: 'not a regular file' };
-      const base = name === 'openat' && arg(0) !== AT_FDCWD && !pname.startsWith('/') ? host.fdPath(pid, Number(arg(0))) : cwdPath;
-      const flags = name === 'open' ? openFileFlags(arg(1)) : name === 'openat' ? openFileFlags(arg(2)) : O_LARGEFILE;
+      if (((num(p, 'mode', 8) ?? 0n) & 0o170000n) !== 0o100000n)
+        return { events: [], skipped: 'not a regular file' };
+      const base =
+        name === 'openat' && arg(0) !== AT_FDCWD && !pname.startsWith('/')
+          ? host.fdPath(pid, Number(arg(0)))
+          : cwdPath;
+      const flags =
+        name === 'open'
+          ? openFileFlags(arg(1))
+          : name === 'openat'
+            ? openFileFlags(arg(2))
+            : O_LARGEFILE;
       const file = await fileFromPath(p, absolutePath(pname, base), flags, host);
-      return file ? { events: [event(sys, g, host, 'file_open', { file })] } : { events: [], skipped: 'open PATH without inode facts' };
+      return file
+        ? { events: [event(sys, g, host, 'file_open', { file })] }
+        : { events: [], skipped: 'open PATH without inode facts' };
     }
     case 'connect':
     case 'bind':
     case 'accept':
     case 'accept4': {
       const exit = sys.fields.get('exit')?.value ?? '';
-      if (!success && !(name === 'connect' && CONNECT_AFTER_HOOK.has(exit))) return { events: [], skipped: `failed ${name}` };
+      if (!success && !(name === 'connect' && CONNECT_AFTER_HOOK.has(exit)))
+        return { events: [], skipped: `failed ${name}` };
       const sa = g.records.find((r) => r.type === 'SOCKADDR');
       const saddr = sa?.fields.get('saddr')?.value;
       if (saddr === undefined) return { events: [], skipped: `${name} without SOCKADDR` };
@@ -95,8 +125,14 @@ export async function mapAuditGroup(g: AuditEventGroup, host: AuditHost): Promis
       if (!decoded.ok) return { events: [], skipped: decoded.error };
       const family = decoded.value.family;
       const kind = host.socketKind(pid, Number(arg(0))) ?? defaultSocketKind(family);
-      const sock = { family: String(family), type: String(kind.type), protocol: String(kind.protocol), owner: host.zeroTaskId };
-      const hook = name === 'connect' ? 'socket_connect' : name === 'bind' ? 'socket_bind' : 'socket_accept';
+      const sock = {
+        family: String(family),
+        type: String(kind.type),
+        protocol: String(kind.protocol),
+        owner: host.zeroTaskId,
+      };
+      const hook =
+        name === 'connect' ? 'socket_connect' : name === 'bind' ? 'socket_bind' : 'socket_accept';
       return { events: [event(sys, g, host, hook, { sock, addr: decoded.value.addr })] };
     }
     case 'kill':
@@ -104,14 +140,32 @@ export async function mapAuditGroup(g: AuditEventGroup, host: AuditHost): Promis
     case 'tgkill': {
       if (!success) return { events: [], skipped: `failed ${name}` };
       const sig = name === 'tgkill' ? arg(2) : arg(1);
-      return { events: [event(sys, g, host, 'task_kill', { target: host.zeroTaskId, sig: String(Number(sig & 0xffffffffn)), cross_ns: '0' })] };
+      return {
+        events: [
+          event(sys, g, host, 'task_kill', {
+            target: host.zeroTaskId,
+            sig: String(Number(sig & 0xffffffffn)),
+            cross_ns: '0',
+          }),
+        ],
+      };
     }
     case 'ptrace': {
-      if (arg(0) !== PTRACE_ATTACH && arg(0) !== PTRACE_SEIZE) return { events: [], skipped: 'ptrace request other than attach' };
-      return { events: [event(sys, g, host, 'ptrace_access_check', { child: host.zeroTaskId, mode: PTRACE_MODE_ATTACH_REALCREDS })] };
+      if (arg(0) !== PTRACE_ATTACH && arg(0) !== PTRACE_SEIZE)
+        return { events: [], skipped: 'ptrace request other than attach' };
+      return {
+        events: [
+          event(sys, g, host, 'ptrace_access_check', {
+            child: host.zeroTaskId,
+            mode: PTRACE_MODE_ATTACH_REALCREDS,
+          }),
+        ],
+      };
     }
     case 'init_module':
-      return { events: [event(sys, g, host, 'kernel_load_data', { id: MODULE_ID, contents: '1' })] };
+      return {
+        events: [event(sys, g, host, 'kernel_load_data', { id: MODULE_ID, contents: '1' })],
+      };
     case 'finit_module':
       return mapFinitModule(sys, g, host, pid, Number(arg(0)));
     case 'mount':
@@ -124,29 +178,55 @@ function defaultSocketKind(family: number): { type: number; protocol: number } {
   return { type: 1, protocol: family === AF_INET || family === AF_INET6 ? 6 : 0 };
 }
 
-async function mapFinitModule(sys: AuditRecord, g: AuditEventGroup, host: AuditHost, pid: number, fd: number): Promise<MapResult> {
+async function mapFinitModule(
+  sys: AuditRecord,
+  g: AuditEventGroup,
+  host: AuditHost,
+  pid: number,
+  fd: number
+): Promise<MapResult> {
   const p = objectPath(g);
   const pname = (p ? text(p, 'name') : undefined) ?? host.fdPath(pid, fd);
-  if (!p || pname === undefined) return { events: [], skipped: 'finit_module file unknown (no PATH record, process gone)' };
+  if (!p || pname === undefined)
+    return { events: [], skipped: 'finit_module file unknown (no PATH record, process gone)' };
   const file = await fileFromPath(p, pname, O_LARGEFILE, host);
   if (!file) return { events: [], skipped: 'finit_module PATH without inode facts' };
-  return { events: [event(sys, g, host, 'kernel_read_file', { file, id: MODULE_ID, contents: '1' })] };
+  return {
+    events: [event(sys, g, host, 'kernel_read_file', { file, id: MODULE_ID, contents: '1' })],
+  };
 }
 
 /** sb_mount {dev_name, path, type, flags}: the target is the directory PATH; the source device,
  * when looked up, is another PATH; the filesystem type is not in the audit trail. */
-function mapMount(sys: AuditRecord, g: AuditEventGroup, host: AuditHost, flags: bigint, cwd: string | undefined): MapResult {
+function mapMount(
+  sys: AuditRecord,
+  g: AuditEventGroup,
+  host: AuditHost,
+  flags: bigint,
+  cwd: string | undefined
+): MapResult {
   const paths = g.records.filter((r) => r.type === 'PATH');
-  const target = paths.find((p) => ((num(p, 'mode', 8) ?? 0n) & 0o170000n) === 0o040000n) ?? paths[0];
+  const target =
+    paths.find((p) => ((num(p, 'mode', 8) ?? 0n) & 0o170000n) === 0o040000n) ?? paths[0];
   const tname = target ? text(target, 'name') : undefined;
   if (!target || tname === undefined) return { events: [], skipped: 'mount without target PATH' };
   const dev = /^([0-9a-f]+):([0-9a-f]+)$/i.exec(target.fields.get('dev')?.value ?? '');
   const source = paths.find((p) => p !== target);
   const sname = source ? text(source, 'name') : undefined;
   const path: JsonCell = {
-    ...(dev ? { dev: { major: String(parseInt(dev[1]!, 16)), minor: String(parseInt(dev[2]!, 16)) } } : {}),
+    ...(dev
+      ? { dev: { major: String(parseInt(dev[1]!, 16)), minor: String(parseInt(dev[2]!, 16)) } }
+      : {}),
     type: 'root',
     pathname: absolutePath(tname, cwd),
   };
-  return { events: [event(sys, g, host, 'sb_mount', { ...(sname !== undefined ? { dev_name: sname } : {}), path, flags: flags.toString() })] };
+  return {
+    events: [
+      event(sys, g, host, 'sb_mount', {
+        ...(sname !== undefined ? { dev_name: sname } : {}),
+        path,
+        flags: flags.toString(),
+      }),
+    ],
+  };
 }

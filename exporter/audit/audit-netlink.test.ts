@@ -1,9 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ARCH_X86_64, auditSetPayload, parseAuditStatus, parseNlError, ruleDataPayload, syscallName } from './audit-netlink.js';
+import {
+  ARCH_X86_64,
+  auditSetPayload,
+  parseAuditStatus,
+  parseNlError,
+  ruleDataPayload,
+  syscallName,
+} from './audit-netlink.js';
 
 test('audit_rule_data: exit filter, always, syscall bitmask, arch/pid/ppid/key fields, key buffer', () => {
-  const b = ruleDataPayload({ arch: ARCH_X86_64, syscalls: [59, 42, 257], key: 'tsem', excludePid: 1234, ppid: 77 });
+  const b = ruleDataPayload({
+    arch: ARCH_X86_64,
+    syscalls: [59, 42, 257],
+    key: 'tsem',
+    excludePid: 1234,
+    ppid: 77,
+  });
   const FIXED = 12 + 4 * 64 + 3 * 4 * 64 + 4; // sizeof(struct audit_rule_data) = 1040
   assert.equal(FIXED, 1040);
   assert.equal(b.length, FIXED + 4);
@@ -13,7 +26,11 @@ test('audit_rule_data: exit filter, always, syscall bitmask, arch/pid/ppid/key f
   const mask = (i: number) => b.readUInt32LE(12 + 4 * i);
   assert.equal(mask(1), (1 << (59 - 32)) | (1 << (42 - 32)));
   assert.equal(mask(8), 1 << (257 - 256));
-  const fields = [0, 1, 2, 3].map((i) => [b.readUInt32LE(268 + 4 * i), b.readUInt32LE(524 + 4 * i), b.readUInt32LE(780 + 4 * i)]);
+  const fields = [0, 1, 2, 3].map((i) => [
+    b.readUInt32LE(268 + 4 * i),
+    b.readUInt32LE(524 + 4 * i),
+    b.readUInt32LE(780 + 4 * i),
+  ]);
   assert.deepEqual(fields, [
     [11, ARCH_X86_64, 0x40000000], // arch == x86_64
     [0, 1234, 0x30000000], // pid != 1234
@@ -31,7 +48,15 @@ test('audit_status set/parse and NLMSG_ERROR', () => {
   assert.equal(set.readUInt32LE(12), 4321);
   const status = Buffer.alloc(44);
   [0, 1, 1, 99, 0, 8192, 17, 3].forEach((v, i) => status.writeUInt32LE(v, 4 * i));
-  assert.deepEqual(parseAuditStatus(status), { enabled: 1, failure: 1, pid: 99, rateLimit: 0, backlogLimit: 8192, lost: 17, backlog: 3 });
+  assert.deepEqual(parseAuditStatus(status), {
+    enabled: 1,
+    failure: 1,
+    pid: 99,
+    rateLimit: 0,
+    backlogLimit: 8192,
+    lost: 17,
+    backlog: 3,
+  });
   assert.equal(parseAuditStatus(Buffer.alloc(8)), undefined);
   const err = Buffer.alloc(20);
   err.writeInt32LE(-17, 0);

@@ -29,26 +29,79 @@ export const ARCH_AARCH64 = 0xc00000b7;
 
 /** The syscalls the source maps, by name. */
 export type AuditedSyscall =
-  | 'execve' | 'execveat' | 'open' | 'openat' | 'openat2' | 'connect' | 'bind' | 'accept' | 'accept4'
-  | 'kill' | 'tkill' | 'tgkill' | 'ptrace' | 'init_module' | 'finit_module' | 'mount';
+  | 'execve'
+  | 'execveat'
+  | 'open'
+  | 'openat'
+  | 'openat2'
+  | 'connect'
+  | 'bind'
+  | 'accept'
+  | 'accept4'
+  | 'kill'
+  | 'tkill'
+  | 'tgkill'
+  | 'ptrace'
+  | 'init_module'
+  | 'finit_module'
+  | 'mount';
 
 /** Syscall numbers per arch (arch/x86/entry/syscalls/syscall_64.tbl, include/uapi/asm-generic/unistd.h). */
 export const SYSCALL_NUMBERS: Readonly<Record<number, Partial<Record<AuditedSyscall, number>>>> = {
   [ARCH_X86_64]: {
-    open: 2, connect: 42, accept: 43, bind: 49, execve: 59, kill: 62, ptrace: 101, mount: 165,
-    init_module: 175, tkill: 200, tgkill: 234, openat: 257, accept4: 288, finit_module: 313,
-    execveat: 322, openat2: 437,
+    open: 2,
+    connect: 42,
+    accept: 43,
+    bind: 49,
+    execve: 59,
+    kill: 62,
+    ptrace: 101,
+    mount: 165,
+    init_module: 175,
+    tkill: 200,
+    tgkill: 234,
+    openat: 257,
+    accept4: 288,
+    finit_module: 313,
+    execveat: 322,
+    openat2: 437,
   },
   [ARCH_AARCH64]: {
-    mount: 40, openat: 56, init_module: 105, ptrace: 117, kill: 129, tkill: 130, tgkill: 131,
-    bind: 200, accept: 202, connect: 203, execve: 221, accept4: 242, finit_module: 273,
-    execveat: 281, openat2: 437,
+    mount: 40,
+    openat: 56,
+    init_module: 105,
+    ptrace: 117,
+    kill: 129,
+    tkill: 130,
+    tgkill: 131,
+    bind: 200,
+    accept: 202,
+    connect: 203,
+    execve: 221,
+    accept4: 242,
+    finit_module: 273,
+    execveat: 281,
+    openat2: 437,
   },
 };
 
 export const ALL_SYSCALLS: readonly AuditedSyscall[] = [
-  'execve', 'execveat', 'open', 'openat', 'openat2', 'connect', 'bind', 'accept', 'accept4',
-  'kill', 'tkill', 'tgkill', 'ptrace', 'init_module', 'finit_module', 'mount',
+  'execve',
+  'execveat',
+  'open',
+  'openat',
+  'openat2',
+  'connect',
+  'bind',
+  'accept',
+  'accept4',
+  'kill',
+  'tkill',
+  'tgkill',
+  'ptrace',
+  'init_module',
+  'finit_module',
+  'mount',
 ];
 
 /** Syscall name of a number on an arch, or undefined. */
@@ -80,8 +133,13 @@ export interface AuditStatus {
 export function parseAuditStatus(b: Buffer): AuditStatus | undefined {
   if (b.length < 32) return undefined;
   return {
-    enabled: b.readUInt32LE(4), failure: b.readUInt32LE(8), pid: b.readUInt32LE(12),
-    rateLimit: b.readUInt32LE(16), backlogLimit: b.readUInt32LE(20), lost: b.readUInt32LE(24), backlog: b.readUInt32LE(28),
+    enabled: b.readUInt32LE(4),
+    failure: b.readUInt32LE(8),
+    pid: b.readUInt32LE(12),
+    rateLimit: b.readUInt32LE(16),
+    backlogLimit: b.readUInt32LE(20),
+    lost: b.readUInt32LE(24),
+    backlog: b.readUInt32LE(28),
   };
 }
 
@@ -116,7 +174,7 @@ export function ruleDataPayload(rule: RuleSpec): Buffer {
   const maskAt = 12;
   for (const nr of rule.syscalls) {
     const word = maskAt + 4 * Math.floor(nr / 32);
-    b.writeUInt32LE((b.readUInt32LE(word) | (1 << nr % 32)) >>> 0, word);
+    b.writeUInt32LE((b.readUInt32LE(word) | (1 << (nr % 32))) >>> 0, word);
   }
   const fieldsAt = maskAt + 4 * AUDIT_BITMASK_SIZE;
   const valuesAt = fieldsAt + 4 * AUDIT_MAX_FIELDS;

@@ -4,29 +4,85 @@ import { dec, num, parseLogLine, parseNetlinkRecord, text } from './audit-record
 import { EXECVE_LS, OPENAT_CREATE, USER_LOGIN } from './audit-log-fixture.js';
 
 // BEGIN TEST DATA (hand-written, real-looking auditd lines; see audit-log-fixture.ts)
-const VALID: Record<string, { line: string; type: string; serial: number; timeMs: number; checks: [string, 'text' | 'dec', string | undefined][] }> = {
+const VALID: Record<
+  string,
+  {
+    line: string;
+    type: string;
+    serial: number;
+    timeMs: number;
+    checks: [string, 'text' | 'dec', string | undefined][];
+  }
+> = {
   'syscall-execve': {
-    line: EXECVE_LS[0]!, type: 'SYSCALL', serial: 4242, timeMs: 1700000000123,
-    checks: [['comm', 'text', 'ls'], ['exe', 'text', '/usr/bin/ls'], ['euid', 'dec', '1002'], ['fsgid', 'dec', '1007'], ['key', 'text', 'tsem']],
+    line: EXECVE_LS[0]!,
+    type: 'SYSCALL',
+    serial: 4242,
+    timeMs: 1700000000123,
+    checks: [
+      ['comm', 'text', 'ls'],
+      ['exe', 'text', '/usr/bin/ls'],
+      ['euid', 'dec', '1002'],
+      ['fsgid', 'dec', '1007'],
+      ['key', 'text', 'tsem'],
+    ],
   },
   'path-hex-name': {
-    line: OPENAT_CREATE[3]!, type: 'PATH', serial: 4244, timeMs: 1700000002001,
-    checks: [['name', 'text', 'my file.txt'], ['nametype', 'text', 'CREATE'], ['ouid', 'dec', '1000']],
+    line: OPENAT_CREATE[3]!,
+    type: 'PATH',
+    serial: 4244,
+    timeMs: 1700000002001,
+    checks: [
+      ['name', 'text', 'my file.txt'],
+      ['nametype', 'text', 'CREATE'],
+      ['ouid', 'dec', '1000'],
+    ],
   },
-  'cwd-quoted': { line: EXECVE_LS[2]!, type: 'CWD', serial: 4242, timeMs: 1700000000123, checks: [['cwd', 'text', '/home/user']] },
-  'eoe-empty': { line: EXECVE_LS[6]!, type: 'EOE', serial: 4242, timeMs: 1700000000123, checks: [] },
+  'cwd-quoted': {
+    line: EXECVE_LS[2]!,
+    type: 'CWD',
+    serial: 4242,
+    timeMs: 1700000000123,
+    checks: [['cwd', 'text', '/home/user']],
+  },
+  'eoe-empty': {
+    line: EXECVE_LS[6]!,
+    type: 'EOE',
+    serial: 4242,
+    timeMs: 1700000000123,
+    checks: [],
+  },
   'user-record-nested-msg': {
-    line: USER_LOGIN[0]!, type: 'USER_LOGIN', serial: 4251, timeMs: 1700000007000,
-    checks: [['pid', 'dec', '900'], ['msg', 'text', 'op=login id=1000 exe="/usr/sbin/sshd" hostname=? addr=127.0.0.1 terminal=/dev/pts/0 res=success']],
+    line: USER_LOGIN[0]!,
+    type: 'USER_LOGIN',
+    serial: 4251,
+    timeMs: 1700000007000,
+    checks: [
+      ['pid', 'dec', '900'],
+      [
+        'msg',
+        'text',
+        'op=login id=1000 exe="/usr/sbin/sshd" hostname=? addr=127.0.0.1 terminal=/dev/pts/0 res=success',
+      ],
+    ],
   },
   'node-prefix': {
-    line: 'node=web01 type=CWD msg=audit(1700000009.010:77): cwd="/srv"', type: 'CWD', serial: 77, timeMs: 1700000009010,
+    line: 'node=web01 type=CWD msg=audit(1700000009.010:77): cwd="/srv"',
+    type: 'CWD',
+    serial: 77,
+    timeMs: 1700000009010,
     checks: [['cwd', 'text', '/srv']],
   },
   'enriched-format-keeps-raw-fields': {
     line: 'type=SYSCALL msg=audit(1700000010.000:78): arch=c000003e syscall=62 success=yes exit=0 a0=3ea a1=9 items=0 ppid=1 pid=5 uid=0 comm="kill" key=(null)\x1dARCH=x86_64 SYSCALL=kill UID="root"',
-    type: 'SYSCALL', serial: 78, timeMs: 1700000010000,
-    checks: [['comm', 'text', 'kill'], ['key', 'text', undefined], ['UID', 'text', undefined]],
+    type: 'SYSCALL',
+    serial: 78,
+    timeMs: 1700000010000,
+    checks: [
+      ['comm', 'text', 'kill'],
+      ['key', 'text', undefined],
+      ['UID', 'text', undefined],
+    ],
   },
 };
 const INVALID: Record<string, string> = {
@@ -44,7 +100,8 @@ for (const [name, c] of Object.entries(VALID)) {
     assert.equal(r.record.type, c.type);
     assert.equal(r.record.serial, c.serial);
     assert.equal(r.record.timeMs, c.timeMs);
-    for (const [key, kind, want] of c.checks) assert.equal(kind === 'text' ? text(r.record, key) : dec(r.record, key), want, key);
+    for (const [key, kind, want] of c.checks)
+      assert.equal(kind === 'text' ? text(r.record, key) : dec(r.record, key), want, key);
   });
 }
 

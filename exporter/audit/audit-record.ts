@@ -20,12 +20,24 @@ export interface AuditRecord {
   readonly fields: ReadonlyMap<string, AuditField>;
 }
 
-export type RecordResult = { readonly ok: true; readonly record: AuditRecord } | { readonly ok: false; readonly error: string };
+export type RecordResult =
+  | { readonly ok: true; readonly record: AuditRecord }
+  | { readonly ok: false; readonly error: string };
 
 /** Record type numbers (linux/audit.h) of the types the source reads, and their log names. */
 export const RECORD_TYPES: Readonly<Record<number, string>> = {
-  1300: 'SYSCALL', 1302: 'PATH', 1303: 'IPC', 1304: 'SOCKETCALL', 1306: 'SOCKADDR', 1307: 'CWD',
-  1309: 'EXECVE', 1318: 'OBJ_PID', 1320: 'EOE', 1321: 'BPRM_FCAPS', 1323: 'MMAP', 1327: 'PROCTITLE',
+  1300: 'SYSCALL',
+  1302: 'PATH',
+  1303: 'IPC',
+  1304: 'SOCKETCALL',
+  1306: 'SOCKADDR',
+  1307: 'CWD',
+  1309: 'EXECVE',
+  1318: 'OBJ_PID',
+  1320: 'EOE',
+  1321: 'BPRM_FCAPS',
+  1323: 'MMAP',
+  1327: 'PROCTITLE',
   1330: 'KERN_MODULE',
 };
 
@@ -42,7 +54,11 @@ export function parseRecordBody(type: string, body: string): RecordResult {
   // auditd's enriched format appends interpreted fields after a 0x1d separator: keep the raw part.
   const raw = body.split('\x1d')[0]!;
   const m = STAMP.exec(raw);
-  if (!m) return { ok: false, error: `expected 'audit(SECONDS.MILLIS:SERIAL):' at the start, got '${raw.slice(0, 40)}'` };
+  if (!m)
+    return {
+      ok: false,
+      error: `expected 'audit(SECONDS.MILLIS:SERIAL):' at the start, got '${raw.slice(0, 40)}'`,
+    };
   const fields = new Map<string, AuditField>();
   for (const f of raw.slice(m[0].length).matchAll(FIELD)) {
     const quoted = f[3] !== undefined || f[4] !== undefined;
@@ -50,7 +66,10 @@ export function parseRecordBody(type: string, body: string): RecordResult {
     // msg='...' of user records nests its own fields; the first occurrence of a key wins.
     if (!fields.has(key)) fields.set(key, { value: f[3] ?? f[4] ?? f[5] ?? '', quoted });
   }
-  return { ok: true, record: { type, serial: Number(m[3]), timeMs: Number(m[1]) * 1000 + Number(m[2]), fields } };
+  return {
+    ok: true,
+    record: { type, serial: Number(m[3]), timeMs: Number(m[1]) * 1000 + Number(m[2]), fields },
+  };
 }
 
 const LOG_LINE = /^(?:node=\S+\s+)?type=(\S+)\s+msg=(audit\(.*)$/;
@@ -58,7 +77,11 @@ const LOG_LINE = /^(?:node=\S+\s+)?type=(\S+)\s+msg=(audit\(.*)$/;
 /** Parses one line of auditd's log (/var/log/audit/audit.log). */
 export function parseLogLine(line: string): RecordResult {
   const m = LOG_LINE.exec(line.trimEnd());
-  if (!m) return { ok: false, error: `expected 'type=NAME msg=audit(...): ...', got '${line.slice(0, 40)}'` };
+  if (!m)
+    return {
+      ok: false,
+      error: `expected 'type=NAME msg=audit(...): ...', got '${line.slice(0, 40)}'`,
+    };
   return parseRecordBody(m[1]!, m[2]!);
 }
 

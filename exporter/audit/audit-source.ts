@@ -7,14 +7,30 @@
  */
 import { EngineError } from '../../common/errors.js';
 import { EventQueue } from '../event-queue.js';
-import { errnoCode, loadNativeAddon, type AuditRawMessage, type NativeAddon, type NativeHandle } from '../../native/addon.js';
+import {
+  errnoCode,
+  loadNativeAddon,
+  type AuditRawMessage,
+  type NativeAddon,
+  type NativeHandle,
+} from '../../native/addon.js';
 import { createNamespaceMapper, type NamespaceMapper } from '../nsmap/namespace-rule.js';
 import type { EventSource, SourcedEvent, SourceStats } from '../source.js';
 import { AuditAssembler, type AuditEventGroup } from './audit-assembler.js';
 import { AuditControl, NetlinkError } from './audit-control.js';
 import { HostFacts } from './audit-host.js';
 import { mapAuditGroup } from './audit-mapper.js';
-import { ALL_SYSCALLS, AUDIT_ADD_RULE, AUDIT_DEL_RULE, AUDIT_SET, auditSetPayload, nativeArch, ruleDataPayload, SYSCALL_NUMBERS, type AuditStatus } from './audit-netlink.js';
+import {
+  ALL_SYSCALLS,
+  AUDIT_ADD_RULE,
+  AUDIT_DEL_RULE,
+  AUDIT_SET,
+  auditSetPayload,
+  nativeArch,
+  ruleDataPayload,
+  SYSCALL_NUMBERS,
+  type AuditStatus,
+} from './audit-netlink.js';
 import type { AuditOptions } from './audit-options.js';
 import { parseNetlinkRecord } from './audit-record.js';
 
@@ -55,25 +71,46 @@ export class AuditSource implements EventSource {
   async start(): Promise<void> {
     if (this.control) return;
     const arch = nativeArch();
-    if (arch === undefined) throw new EngineError('TSEM_UNAVAILABLE', `audit source: no syscall table for CPU architecture ${process.arch} (x64 and arm64 are supported)`);
+    if (arch === undefined)
+      throw new EngineError(
+        'TSEM_UNAVAILABLE',
+        `audit source: no syscall table for CPU architecture ${process.arch} (x64 and arm64 are supported)`
+      );
     const addon = loadNativeAddon();
     this.addon = addon;
     const handle = openSocket(addon, false, (b) => this.onMessages(b));
     const ctl = new AuditControl(addon, handle);
     this.control = { handle, ctl };
     try {
-      const status = await ctl.getStatus().catch((e: unknown) => { throw controlError(e); });
+      const status = await ctl.getStatus().catch((e: unknown) => {
+        throw controlError(e);
+      });
       this.initial = status;
-      if (status.enabled === 2) throw new EngineError('TSEM_UNAVAILABLE', 'kernel audit is locked (enabled=2, auditctl -e 2): rules cannot change until reboot');
+      if (status.enabled === 2)
+        throw new EngineError(
+          'TSEM_UNAVAILABLE',
+          'kernel audit is locked (enabled=2, auditctl -e 2): rules cannot change until reboot'
+        );
       await this.chooseChannel(addon, ctl, status);
-      const numbers = (this.options.syscalls ?? ALL_SYSCALLS).map((s) => SYSCALL_NUMBERS[arch]?.[s]).filter((n): n is number => n !== undefined);
-      this.rule = ruleDataPayload({ arch, syscalls: numbers, key: this.options.key ?? 'tsem', excludePid: process.pid, ppid: this.options.ppid });
+      const numbers = (this.options.syscalls ?? ALL_SYSCALLS)
+        .map((s) => SYSCALL_NUMBERS[arch]?.[s])
+        .filter((n): n is number => n !== undefined);
+      this.rule = ruleDataPayload({
+        arch,
+        syscalls: numbers,
+        key: this.options.key ?? 'tsem',
+        excludePid: process.pid,
+        ppid: this.options.ppid,
+      });
       await this.addRule(ctl, this.rule);
     } catch (err) {
       await this.stop().catch(() => undefined);
       throw err;
     }
-    this.statsTimer = setInterval(() => void ctl.getStatus().catch(() => undefined), this.options.statsIntervalMs ?? 1000);
+    this.statsTimer = setInterval(
+      () => void ctl.getStatus().catch(() => undefined),
+      this.options.statsIntervalMs ?? 1000
+    );
     this.statsTimer.unref();
     this.flushTimer = setInterval(() => this.assembler.flushStale(Date.now()), 500);
     this.flushTimer.unref();
@@ -87,11 +124,23 @@ export class AuditSource implements EventSource {
     if (!addon || !control) return;
     const { handle, ctl } = control;
     const errors: unknown[] = [];
-    if (this.rule) await ctl.request(AUDIT_DEL_RULE, this.rule, 'AUDIT_DEL_RULE').catch((e: unknown) => errors.push(e));
+    if (this.rule)
+      await ctl
+        .request(AUDIT_DEL_RULE, this.rule, 'AUDIT_DEL_RULE')
+        .catch((e: unknown) => errors.push(e));
     this.rule = undefined;
     await ctl.getStatus().catch(() => undefined);
     if (this.registered || (this.initial && this.initial.enabled === 0)) {
-      await ctl.request(AUDIT_SET, auditSetPayload(this.registered ? 0 : (this.initial?.pid ?? 0), this.initial?.enabled ?? 1), 'AUDIT_SET').catch((e: unknown) => errors.push(e));
+      await ctl
+        .request(
+          AUDIT_SET,
+          auditSetPayload(
+            this.registered ? 0 : (this.initial?.pid ?? 0),
+            this.initial?.enabled ?? 1
+          ),
+          'AUDIT_SET'
+        )
+        .catch((e: unknown) => errors.push(e));
     }
     this.registered = false;
     this.lastStatus = ctl.status;
@@ -103,17 +152,30 @@ export class AuditSource implements EventSource {
     this.assembler.flushAll();
     await this.chain;
     this.queue.end();
-    if (errors.length > 0) throw new EngineError('TSEM_UNAVAILABLE', `audit source stop: ${errors.map((e) => (e as Error).message).join('; ')}`);
+    if (errors.length > 0)
+      throw new EngineError(
+        'TSEM_UNAVAILABLE',
+        `audit source stop: ${errors.map((e) => (e as Error).message).join('; ')}`
+      );
   }
 
   /** Kernel counters (lost, backlog, backlogLimit) from the last AUDIT_GET, and local counts. */
   stats(): SourceStats {
     const s = this.control?.ctl.status ?? this.lastStatus;
-    const overruns = this.addon && this.reader ? this.addon.auditStats(this.reader).socketOverruns : 0;
+    const overruns =
+      this.addon && this.reader ? this.addon.auditStats(this.reader).socketOverruns : 0;
     return {
-      lost: s?.lost ?? 0, backlog: s?.backlog ?? 0, backlogLimit: s?.backlogLimit ?? 0,
-      socketOverruns: overruns + (this.addon && this.control ? this.addon.auditStats(this.control.handle).socketOverruns : 0),
-      ...this.counts, incomplete: this.assembler.incomplete, dropped: this.queue.dropped,
+      lost: s?.lost ?? 0,
+      backlog: s?.backlog ?? 0,
+      backlogLimit: s?.backlogLimit ?? 0,
+      socketOverruns:
+        overruns +
+        (this.addon && this.control
+          ? this.addon.auditStats(this.control.handle).socketOverruns
+          : 0),
+      ...this.counts,
+      incomplete: this.assembler.incomplete,
+      dropped: this.queue.dropped,
       multicast: this.channel === 'multicast' ? 1 : 0,
     };
   }
@@ -122,7 +184,11 @@ export class AuditSource implements EventSource {
     return this.queue[Symbol.asyncIterator]();
   }
 
-  private async chooseChannel(addon: NativeAddon, ctl: AuditControl, status: AuditStatus): Promise<void> {
+  private async chooseChannel(
+    addon: NativeAddon,
+    ctl: AuditControl,
+    status: AuditStatus
+  ): Promise<void> {
     const wanted = this.options.channel ?? 'auto';
     const daemonAlive = status.pid !== 0 && status.pid !== process.pid && processAlive(status.pid);
     if (wanted === 'unicast' || (wanted === 'auto' && !daemonAlive)) {
@@ -132,12 +198,18 @@ export class AuditSource implements EventSource {
         this.channel = 'unicast';
         return;
       } catch (err) {
-        if (wanted === 'unicast' || !(err instanceof NetlinkError && err.errno === EEXIST)) throw controlError(err);
+        if (wanted === 'unicast' || !(err instanceof NetlinkError && err.errno === EEXIST))
+          throw controlError(err);
       }
     }
     this.reader = openSocket(addon, true, (b) => this.onMessages(b));
     this.channel = 'multicast';
-    if (status.enabled === 0) await ctl.request(AUDIT_SET, auditSetPayload(status.pid, 1), 'AUDIT_SET enabled').catch((e: unknown) => { throw controlError(e); });
+    if (status.enabled === 0)
+      await ctl
+        .request(AUDIT_SET, auditSetPayload(status.pid, 1), 'AUDIT_SET enabled')
+        .catch((e: unknown) => {
+          throw controlError(e);
+        });
   }
 
   private async addRule(ctl: AuditControl, rule: Buffer): Promise<void> {
@@ -149,7 +221,9 @@ export class AuditSource implements EventSource {
       await ctl.request(AUDIT_DEL_RULE, rule, 'AUDIT_DEL_RULE').catch((e: unknown) => {
         if (!(e instanceof NetlinkError && e.errno === ENOENT)) throw controlError(e);
       });
-      await ctl.request(AUDIT_ADD_RULE, rule, 'AUDIT_ADD_RULE').catch((e: unknown) => { throw controlError(e); });
+      await ctl.request(AUDIT_ADD_RULE, rule, 'AUDIT_ADD_RULE').catch((e: unknown) => {
+        throw controlError(e);
+      });
     }
   }
 
@@ -157,10 +231,12 @@ export class AuditSource implements EventSource {
     const now = Date.now();
     for (const m of batch) {
       if (this.control?.ctl.accept(m)) continue;
-      if (m.type < FIRST_RECORD_TYPE || m.type > LAST_RECORD_TYPE || m.type === AUDIT_REPLACE) continue;
+      if (m.type < FIRST_RECORD_TYPE || m.type > LAST_RECORD_TYPE || m.type === AUDIT_REPLACE)
+        continue;
       this.counts.records++;
       const r = parseNetlinkRecord(m.type, m.data);
-      if (r.ok && r.record.type === 'SYSCALL') this.host.pinCapEff(r.record.serial, Number(r.record.fields.get('pid')?.value ?? -1));
+      if (r.ok && r.record.type === 'SYSCALL')
+        this.host.pinCapEff(r.record.serial, Number(r.record.fields.get('pid')?.value ?? -1));
       if (r.ok) this.assembler.add(r.record, now);
       else this.counts.parseErrors++;
     }
@@ -168,27 +244,42 @@ export class AuditSource implements EventSource {
 
   private onGroup(g: AuditEventGroup): void {
     this.counts.groups++;
-    this.chain = this.chain.then(async () => {
-      const r = await mapAuditGroup(g, this.host);
-      if ('skipped' in r) this.counts.skipped++;
-      for (const event of r.events) {
-        this.counts.events++;
-        this.queue.push({ namespace: this.nsOf(Number(event.event.pid ?? -1)), event });
-      }
-    }).catch(() => {
-      this.counts.skipped++;
-    });
+    this.chain = this.chain
+      .then(async () => {
+        const r = await mapAuditGroup(g, this.host);
+        if ('skipped' in r) this.counts.skipped++;
+        for (const event of r.events) {
+          this.counts.events++;
+          this.queue.push({ namespace: this.nsOf(Number(event.event.pid ?? -1)), event });
+        }
+      })
+      .catch(() => {
+        this.counts.skipped++;
+      });
   }
 }
 
-function openSocket(addon: NativeAddon, multicast: boolean, onMessages: (b: AuditRawMessage[]) => void): NativeHandle {
+function openSocket(
+  addon: NativeAddon,
+  multicast: boolean,
+  onMessages: (b: AuditRawMessage[]) => void
+): NativeHandle {
   try {
     return addon.auditOpen(multicast, onMessages);
   } catch (err) {
     const code = errnoCode(err);
-    if (code === 'EPROTONOSUPPORT') throw new EngineError('TSEM_UNAVAILABLE', 'NETLINK_AUDIT is not supported: the kernel was built without audit (CONFIG_AUDIT)', { cause: err });
+    if (code === 'EPROTONOSUPPORT')
+      throw new EngineError(
+        'TSEM_UNAVAILABLE',
+        'NETLINK_AUDIT is not supported: the kernel was built without audit (CONFIG_AUDIT)',
+        { cause: err }
+      );
     if (code === 'EPERM' || code === 'EACCES') {
-      throw new EngineError('TSEM_PERMISSION', `${(err as Error).message}: the audit source needs root (CAP_AUDIT_CONTROL${multicast ? ', CAP_AUDIT_READ' : ''})`, { cause: err });
+      throw new EngineError(
+        'TSEM_PERMISSION',
+        `${(err as Error).message}: the audit source needs root (CAP_AUDIT_CONTROL${multicast ? ', CAP_AUDIT_READ' : ''})`,
+        { cause: err }
+      );
     }
     throw new EngineError('TSEM_UNAVAILABLE', (err as Error).message, { cause: err });
   }
@@ -197,8 +288,17 @@ function openSocket(addon: NativeAddon, multicast: boolean, onMessages: (b: Audi
 function controlError(err: unknown): Error {
   if (err instanceof EngineError) return err;
   if (err instanceof NetlinkError) {
-    if (err.errno === EPERM) return new EngineError('TSEM_PERMISSION', `${err.request}: operation not permitted: the audit source needs root (CAP_AUDIT_CONTROL) in the initial user and pid namespace`, { cause: err });
-    return new EngineError('TSEM_UNAVAILABLE', `${err.request}: the kernel refused with errno ${err.errno}`, { cause: err });
+    if (err.errno === EPERM)
+      return new EngineError(
+        'TSEM_PERMISSION',
+        `${err.request}: operation not permitted: the audit source needs root (CAP_AUDIT_CONTROL) in the initial user and pid namespace`,
+        { cause: err }
+      );
+    return new EngineError(
+      'TSEM_UNAVAILABLE',
+      `${err.request}: the kernel refused with errno ${err.errno}`,
+      { cause: err }
+    );
   }
   return new EngineError('TSEM_UNAVAILABLE', (err as Error).message, { cause: err });
 }
@@ -227,7 +327,9 @@ export async function auditUnavailableReason(): Promise<string | undefined> {
   const ctl = new AuditControl(addon, handle);
   try {
     const status = await ctl.getStatus();
-    return status.enabled === 2 ? 'kernel audit is locked (enabled=2): rules cannot change until reboot' : undefined;
+    return status.enabled === 2
+      ? 'kernel audit is locked (enabled=2): rules cannot change until reboot'
+      : undefined;
   } catch (err) {
     return controlError(err).message;
   } finally {

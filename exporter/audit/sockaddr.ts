@@ -14,12 +14,17 @@ export interface DecodedSockaddr {
   readonly addr: JsonCell;
 }
 
-export type SockaddrResult = { readonly ok: true; readonly value: DecodedSockaddr } | { readonly ok: false; readonly error: string };
+export type SockaddrResult =
+  | { readonly ok: true; readonly value: DecodedSockaddr }
+  | { readonly ok: false; readonly error: string };
 
 /** `hash` is the namespace hash (hex digest of its input), used for unknown families. */
 export function decodeSockaddr(saddrHex: string, hash: (data: Buffer) => string): SockaddrResult {
   if (!/^([0-9A-Fa-f]{2})+$/.test(saddrHex) || saddrHex.length < 4) {
-    return { ok: false, error: `expected an even-length hex sockaddr of at least 2 bytes, got '${saddrHex.slice(0, 40)}'` };
+    return {
+      ok: false,
+      error: `expected an even-length hex sockaddr of at least 2 bytes, got '${saddrHex.slice(0, 40)}'`,
+    };
   }
   const b = Buffer.from(saddrHex, 'hex');
   // sa_family is in host order (little-endian on the architectures we audit); ports and IPv4
@@ -27,10 +32,20 @@ export function decodeSockaddr(saddrHex: string, hash: (data: Buffer) => string)
   const family = b.readUInt16LE(0);
   switch (family) {
     case AF_INET:
-      if (b.length < 8) return { ok: false, error: `AF_INET sockaddr needs 8 bytes, got ${b.length}` };
-      return { ok: true, value: { family, addr: { af_inet: { port: String(b.readUInt16BE(2)), address: [...b.subarray(4, 8)].join('.') } } } };
+      if (b.length < 8)
+        return { ok: false, error: `AF_INET sockaddr needs 8 bytes, got ${b.length}` };
+      return {
+        ok: true,
+        value: {
+          family,
+          addr: {
+            af_inet: { port: String(b.readUInt16BE(2)), address: [...b.subarray(4, 8)].join('.') },
+          },
+        },
+      };
     case AF_INET6:
-      if (b.length < 24) return { ok: false, error: `AF_INET6 sockaddr needs 24 bytes, got ${b.length}` };
+      if (b.length < 24)
+        return { ok: false, error: `AF_INET6 sockaddr needs 24 bytes, got ${b.length}` };
       return {
         ok: true,
         value: {
@@ -49,8 +64,16 @@ export function decodeSockaddr(saddrHex: string, hash: (data: Buffer) => string)
       const path = b.subarray(2);
       // An abstract socket name starts with a NUL; shown with '@' as ss(8) does.
       const abstract = path.length > 0 && path[0] === 0;
-      const body = abstract ? path.subarray(1) : path.subarray(0, path.indexOf(0) < 0 ? path.length : path.indexOf(0));
-      return { ok: true, value: { family, addr: { af_unix: { address: (abstract ? '@' : '') + body.toString('utf8') } } } };
+      const body = abstract
+        ? path.subarray(1)
+        : path.subarray(0, path.indexOf(0) < 0 ? path.length : path.indexOf(0));
+      return {
+        ok: true,
+        value: {
+          family,
+          addr: { af_unix: { address: (abstract ? '@' : '') + body.toString('utf8') } },
+        },
+      };
     }
     default:
       return { ok: true, value: { family, addr: { af_other: { address: hash(b.subarray(2)) } } } };

@@ -5,7 +5,15 @@
  */
 import { fstatSync, readlinkSync } from 'node:fs';
 import type { CoeJson, JsonCell, TsemEventJson } from '../../proto/kernel-json.js';
-import { cleanFdPath, EXEC_FLAGS, fileCell, type FileStat, isRegular, O_LARGEFILE, usesZeroDigest } from '../host/file-cell.js';
+import {
+  cleanFdPath,
+  EXEC_FLAGS,
+  fileCell,
+  type FileStat,
+  isRegular,
+  O_LARGEFILE,
+  usesZeroDigest,
+} from '../host/file-cell.js';
 import type { FileDigester } from '../host/file-digest.js';
 import type { MountTable } from '../host/mountinfo.js';
 import type { FanRawEvent } from '../../native/addon.js';
@@ -23,9 +31,21 @@ export interface OpenedFile {
 export function inspectFd(fd: number, statfsType: (fd: number) => number): OpenedFile {
   const s = fstatSync(fd, { bigint: true });
   const stat: FileStat = {
-    dev: s.dev, ino: s.ino, mode: s.mode, uid: s.uid, gid: s.gid, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs,
+    dev: s.dev,
+    ino: s.ino,
+    mode: s.mode,
+    uid: s.uid,
+    gid: s.gid,
+    size: s.size,
+    mtimeNs: s.mtimeNs,
+    ctimeNs: s.ctimeNs,
   };
-  return { stat, sMagic: statfsType(fd), pathname: cleanFdPath(readlinkSync(`/proc/self/fd/${fd}`)), regular: isRegular(s.mode) };
+  return {
+    stat,
+    sMagic: statfsType(fd),
+    pathname: cleanFdPath(readlinkSync(`/proc/self/fd/${fd}`)),
+    regular: isRegular(s.mode),
+  };
 }
 
 export interface MappedOpen {
@@ -43,13 +63,26 @@ export interface MapContext {
 }
 
 /** Builds the events of an open or exec; the caller has checked the file is regular. */
-export async function mapOpen(raw: FanRawEvent, file: OpenedFile, ctx: MapContext): Promise<MappedOpen> {
+export async function mapOpen(
+  raw: FanRawEvent,
+  file: OpenedFile,
+  ctx: MapContext
+): Promise<MappedOpen> {
   const facts = readProcessFacts(raw.pid);
-  const digest = usesZeroDigest(file.stat, file.sMagic) ? ctx.digester.zero : await ctx.digester.ofFd(raw.fd, file.stat);
+  const digest = usesZeroDigest(file.stat, file.sMagic)
+    ? ctx.digester.zero
+    : await ctx.digester.ofFd(raw.fd, file.stat);
   const exec = isExecMask(raw.mask);
   // fanotify does not report the opener's flags: an exec's are fixed by the kernel (§2.5), an
   // open is reported as the O_RDONLY|O_LARGEFILE most opens have.
-  const cell = fileCell(file.stat, file.sMagic, ctx.mounts, file.pathname, exec ? EXEC_FLAGS : O_LARGEFILE, digest);
+  const cell = fileCell(
+    file.stat,
+    file.sMagic,
+    ctx.mounts,
+    file.pathname,
+    exec ? EXEC_FLAGS : O_LARGEFILE,
+    digest
+  );
   const coe = facts.coe ?? unknownCoe();
   const header = (type: string) => ({
     pid: String(raw.pid),
@@ -60,11 +93,18 @@ export async function mapOpen(raw: FanRawEvent, file: OpenedFile, ctx: MapContex
   });
   return {
     fileOpen: buildEvent(header('file_open'), coe, 'file_open', { file: cell }),
-    exec: exec ? buildEvent(header('bprm_committed_creds'), coe, 'bprm_committed_creds', { file: cell }) : undefined,
+    exec: exec
+      ? buildEvent(header('bprm_committed_creds'), coe, 'bprm_committed_creds', { file: cell })
+      : undefined,
     processGone: facts.coe === undefined,
   };
 }
 
-function buildEvent(event: TsemEventJson['event'], coe: CoeJson, hook: string, cell: JsonCell): TsemEventJson {
+function buildEvent(
+  event: TsemEventJson['event'],
+  coe: CoeJson,
+  hook: string,
+  cell: JsonCell
+): TsemEventJson {
   return { event, COE: coe, [hook]: cell };
 }

@@ -10,7 +10,9 @@ export const FAN_EVENT_ON_CHILD = 0x08000000;
 /** Observe mode: open, exec and close-write notifications. Enforce mode replaces the open/exec
  * notifications with their permission events (both would report every open twice). */
 export function markMask(enforce: boolean): number {
-  return enforce ? FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM | FAN_CLOSE_WRITE : FAN_OPEN | FAN_OPEN_EXEC | FAN_CLOSE_WRITE;
+  return enforce
+    ? FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM | FAN_CLOSE_WRITE
+    : FAN_OPEN | FAN_OPEN_EXEC | FAN_CLOSE_WRITE;
 }
 
 export function isExecMask(mask: number): boolean {

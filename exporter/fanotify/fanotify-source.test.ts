@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,7 +23,10 @@ const unavailable = rootSkipReason() === undefined ? fanotifyUnavailableReason(t
 const skip = rootSkipReason() ?? (unavailable && `fanotify unavailable here: ${unavailable}`);
 let dir = '';
 
-function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
+function run(
+  cmd: string,
+  args: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -33,21 +44,34 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout
 const started: FanotifySource[] = [];
 
 async function startSource(extra: Partial<FanotifyOptions> = {}): Promise<FanotifySource> {
-  const src = new FanotifySource({ watch: [{ path: dir, mark: 'directory' }], ignoreChildren: false, ...extra });
+  const src = new FanotifySource({
+    watch: [{ path: dir, mark: 'directory' }],
+    ignoreChildren: false,
+    ...extra,
+  });
   await src.start();
   started.push(src);
   return src;
 }
 
 /** Consumes events, answering held ones with `decide`, until `until` matched or 5 s passed. */
-async function consume(src: FanotifySource, decide: (e: SourcedEvent) => boolean, seen: SourcedEvent[]): Promise<void> {
+async function consume(
+  src: FanotifySource,
+  decide: (e: SourcedEvent) => boolean,
+  seen: SourcedEvent[]
+): Promise<void> {
   for await (const e of src) {
     seen.push(e);
     e.respond?.(decide(e));
   }
 }
 
-function cellOf(e: SourcedEvent): { flags: string; inode: JsonCell; path: JsonCell; digest: string } {
+function cellOf(e: SourcedEvent): {
+  flags: string;
+  inode: JsonCell;
+  path: JsonCell;
+  digest: string;
+} {
   const hook = e.event.event.type;
   return (e.event[hook] as JsonCell)['file'] as never;
 }
@@ -87,12 +111,18 @@ describe('fanotify source', { skip }, () => {
     assert.equal(f.flags, '32768');
     assert.equal(f.path['pathname'], file);
     assert.equal(f.path['type'], 'root');
-    const [major, minor] = execFileSync('stat', ['-c', '%Hd %Ld', file]).toString().trim().split(' ');
+    const [major, minor] = execFileSync('stat', ['-c', '%Hd %Ld', file])
+      .toString()
+      .trim()
+      .split(' ');
     assert.deepEqual(f.path['dev'], { major, minor });
     assert.equal(f.inode['uid'], '1234');
     assert.equal(f.inode['gid'], '2345');
     assert.equal(f.inode['mode'], '0100640');
-    assert.equal(f.inode['s_magic'], `0x${execFileSync('stat', ['-f', '-c', '%t', file]).toString().trim()}`);
+    assert.equal(
+      f.inode['s_magic'],
+      `0x${execFileSync('stat', ['-f', '-c', '%t', file]).toString().trim()}`
+    );
     assert.match(f.inode['s_uuid'] as string, /^[0-9a-f]{32}$/);
     assert.equal(f.digest, sha256(content));
     assert.equal(ev.event.COE.uid, '0');
@@ -111,7 +141,9 @@ describe('fanotify source', { skip }, () => {
     await waitFor(() => seen.some((e) => e.event.event.type === 'bprm_committed_creds'));
     await src.stop();
     await done;
-    const types = seen.filter((e) => e.event.event.pid === String(child.pid)).map((e) => e.event.event.type);
+    const types = seen
+      .filter((e) => e.event.event.pid === String(child.pid))
+      .map((e) => e.event.event.type);
     assert.deepEqual(types.slice(0, 2), ['file_open', 'bprm_committed_creds']);
     const exec = seen.find((e) => e.event.event.type === 'bprm_committed_creds')!;
     const f = cellOf(exec);
@@ -140,10 +172,14 @@ describe('fanotify source', { skip }, () => {
     assert.equal(no.stdout, '');
     assert.equal(yes.code, 0);
     assert.equal(yes.stdout, 'hello\n');
-    const held = seen.filter((e) => e.respond !== undefined).map((e) => cellOf(e).path['pathname'] as string);
+    const held = seen
+      .filter((e) => e.respond !== undefined)
+      .map((e) => cellOf(e).path['pathname'] as string);
     assert.ok(held.includes(denied) && held.includes(allowed), `held events: ${held.join(', ')}`);
     // The denied exec never committed, so it has no task identity event.
-    const execs = seen.filter((e) => e.event.event.type === 'bprm_committed_creds').map((e) => cellOf(e).path['pathname']);
+    const execs = seen
+      .filter((e) => e.event.event.type === 'bprm_committed_creds')
+      .map((e) => cellOf(e).path['pathname']);
     assert.deepEqual(execs, [allowed]);
   });
 
@@ -151,7 +187,10 @@ describe('fanotify source', { skip }, () => {
     const prog = join(dir, 'timeout-true');
     copyFileSync('/bin/true', prog);
     chmodSync(prog, 0o755);
-    for (const [failMode, code] of [['closed', 126], ['open', 0]] as const) {
+    for (const [failMode, code] of [
+      ['closed', 126],
+      ['open', 0],
+    ] as const) {
       const src = await startSource({ enforce: true, decisionTimeoutMs: 200, failMode });
       const r = await run('sh', ['-c', prog]);
       assert.equal(r.code, code, `failMode ${failMode}: ${r.stderr}`);
@@ -166,7 +205,8 @@ describe('fanotify source', { skip }, () => {
     const src = await startSource({ enforce: true, decisionTimeoutMs: 60_000, failMode: 'closed' });
     assert.equal(readFileSync(file, 'utf8'), 'own');
     // The reader thread counts after it answers, so the count may trail our open by a moment.
-    for (let i = 0; i < 100 && !(src.stats()['autoAllowed']! >= 1); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && !(src.stats()['autoAllowed']! >= 1); i++)
+      await new Promise((r) => setTimeout(r, 10));
     assert.ok(src.stats()['autoAllowed']! >= 1);
     await src.stop();
   });

@@ -12,12 +12,29 @@ import { EngineError } from '../../common/errors.js';
 import { EventQueue } from '../event-queue.js';
 import { FileDigester } from '../host/file-digest.js';
 import { MountTable } from '../host/mountinfo.js';
-import { errnoCode, type FanRawEvent, loadNativeAddon, type NativeAddon, type NativeHandle } from '../../native/addon.js';
+import {
+  errnoCode,
+  type FanRawEvent,
+  loadNativeAddon,
+  type NativeAddon,
+  type NativeHandle,
+} from '../../native/addon.js';
 import { createNamespaceMapper, type NamespaceMapper } from '../nsmap/namespace-rule.js';
 import type { EventSource, SourcedEvent, SourceStats } from '../source.js';
 import { inspectFd, mapOpen, type MapContext } from './fanotify-event.js';
-import { FAN_CLOSE_WRITE, FAN_EVENT_ON_CHILD, FAN_OPEN_PERM, isExecMask, isOpenMask, markMask } from './fanotify-mask.js';
-import { DEFAULT_DECISION_TIMEOUT_MS, type FanotifyOptions, type FanotifyWatch } from './fanotify-options.js';
+import {
+  FAN_CLOSE_WRITE,
+  FAN_EVENT_ON_CHILD,
+  FAN_OPEN_PERM,
+  isExecMask,
+  isOpenMask,
+  markMask,
+} from './fanotify-mask.js';
+import {
+  DEFAULT_DECISION_TIMEOUT_MS,
+  type FanotifyOptions,
+  type FanotifyWatch,
+} from './fanotify-options.js';
 
 const MARK_KIND = { directory: 0, mount: 1, filesystem: 2 } as const;
 const MAX_EXEC_FOLLOWUPS = 4096;
@@ -36,29 +53,40 @@ export class FanotifySource implements EventSource {
   private lastNative = { received: 0, autoAllowed: 0, timedOut: 0, overflows: 0, pending: 0 };
 
   constructor(private readonly options: FanotifyOptions) {
-    if (options.watch.length === 0) throw new RangeError('fanotify source needs at least one watch path');
+    if (options.watch.length === 0)
+      throw new RangeError('fanotify source needs at least one watch path');
     this.watches = options.watch.map((w) => (typeof w === 'string' ? { path: w } : w));
     this.queue = new EventQueue(options.maxQueued);
     this.nsOf = createNamespaceMapper(options.namespace ?? { kind: 'host' });
-    this.ctx = { mounts: new MountTable(), digester: new FileDigester(options.digestAlgorithm ?? 'sha256') };
+    this.ctx = {
+      mounts: new MountTable(),
+      digester: new FileDigester(options.digestAlgorithm ?? 'sha256'),
+    };
   }
 
   async start(): Promise<void> {
     if (this.handle) return;
     for (const w of this.watches) {
-      if (!existsSync(w.path)) throw new EngineError('TSEM_INVALID_ARGUMENT', `fanotify watch path ${w.path} does not exist`);
+      if (!existsSync(w.path))
+        throw new EngineError(
+          'TSEM_INVALID_ARGUMENT',
+          `fanotify watch path ${w.path} does not exist`
+        );
     }
     const addon = loadNativeAddon();
     const enforce = this.options.enforce ?? false;
     let handle: NativeHandle;
     try {
-      handle = addon.fanOpen({
-        enforce,
-        timeoutMs: this.options.decisionTimeoutMs ?? DEFAULT_DECISION_TIMEOUT_MS,
-        failOpen: (this.options.failMode ?? 'open') === 'open',
-        ignorePids: this.options.ignorePids ?? [],
-        ignoreChildren: this.options.ignoreChildren ?? true,
-      }, (batch) => this.onBatch(batch));
+      handle = addon.fanOpen(
+        {
+          enforce,
+          timeoutMs: this.options.decisionTimeoutMs ?? DEFAULT_DECISION_TIMEOUT_MS,
+          failOpen: (this.options.failMode ?? 'open') === 'open',
+          ignorePids: this.options.ignorePids ?? [],
+          ignoreChildren: this.options.ignoreChildren ?? true,
+        },
+        (batch) => this.onBatch(batch)
+      );
     } catch (err) {
       throw initError(err, enforce);
     }
@@ -151,7 +179,12 @@ export class FanotifySource implements EventSource {
 
   /** The OPEN_PERM that follows an allowed OPEN_EXEC_PERM of the same file by the same pid. */
   private isExecFollowup(raw: FanRawEvent, key: string): boolean {
-    if (!(raw.mask & FAN_OPEN_PERM) || isExecMask(raw.mask) || this.execFollowups.get(raw.pid) !== key) return false;
+    if (
+      !(raw.mask & FAN_OPEN_PERM) ||
+      isExecMask(raw.mask) ||
+      this.execFollowups.get(raw.pid) !== key
+    )
+      return false;
     this.execFollowups.delete(raw.pid);
     return true;
   }
@@ -165,15 +198,31 @@ export class FanotifySource implements EventSource {
 function initError(err: unknown, enforce: boolean): EngineError {
   switch (errnoCode(err)) {
     case 'EPERM':
-      return new EngineError('TSEM_PERMISSION', 'fanotify_init: operation not permitted: the fanotify source needs root (CAP_SYS_ADMIN)', { cause: err });
+      return new EngineError(
+        'TSEM_PERMISSION',
+        'fanotify_init: operation not permitted: the fanotify source needs root (CAP_SYS_ADMIN)',
+        { cause: err }
+      );
     case 'ENOSYS':
-      return new EngineError('TSEM_UNAVAILABLE', 'fanotify_init: this kernel has no fanotify (CONFIG_FANOTIFY)', { cause: err });
+      return new EngineError(
+        'TSEM_UNAVAILABLE',
+        'fanotify_init: this kernel has no fanotify (CONFIG_FANOTIFY)',
+        { cause: err }
+      );
     case 'EINVAL':
-      return new EngineError('TSEM_UNAVAILABLE', enforce
-        ? 'fanotify_init: this kernel has no fanotify permission events (CONFIG_FANOTIFY_ACCESS_PERMISSIONS), needed by --enforce'
-        : 'fanotify_init: this kernel rejected the fanotify flags (needs Linux 5.0 or later)', { cause: err });
+      return new EngineError(
+        'TSEM_UNAVAILABLE',
+        enforce
+          ? 'fanotify_init: this kernel has no fanotify permission events (CONFIG_FANOTIFY_ACCESS_PERMISSIONS), needed by --enforce'
+          : 'fanotify_init: this kernel rejected the fanotify flags (needs Linux 5.0 or later)',
+        { cause: err }
+      );
     default:
-      return new EngineError('TSEM_UNAVAILABLE', `fanotify_init failed: ${(err as Error).message}`, { cause: err });
+      return new EngineError(
+        'TSEM_UNAVAILABLE',
+        `fanotify_init failed: ${(err as Error).message}`,
+        { cause: err }
+      );
   }
 }
 
@@ -183,10 +232,18 @@ function markError(err: unknown): EngineError {
     case 'EINVAL':
     case 'EOPNOTSUPP':
     case 'EXDEV':
-      return new EngineError('TSEM_UNAVAILABLE', `${msg}: this kernel or filesystem does not support that mark (filesystem marks need Linux 4.20; exec events need 5.0)`, { cause: err });
+      return new EngineError(
+        'TSEM_UNAVAILABLE',
+        `${msg}: this kernel or filesystem does not support that mark (filesystem marks need Linux 4.20; exec events need 5.0)`,
+        { cause: err }
+      );
     case 'ENOENT':
     case 'ENOTDIR':
-      return new EngineError('TSEM_INVALID_ARGUMENT', `${msg}: the watch path must exist (a directory mark needs a directory)`, { cause: err });
+      return new EngineError(
+        'TSEM_INVALID_ARGUMENT',
+        `${msg}: the watch path must exist (a directory mark needs a directory)`,
+        { cause: err }
+      );
     default:
       return new EngineError('TSEM_UNAVAILABLE', msg, { cause: err });
   }
@@ -196,7 +253,10 @@ function markError(err: unknown): EngineError {
 export function fanotifyUnavailableReason(enforce = true): string | undefined {
   try {
     const addon = loadNativeAddon();
-    const h = addon.fanOpen({ enforce, timeoutMs: 1, failOpen: true, ignorePids: [], ignoreChildren: true }, () => undefined);
+    const h = addon.fanOpen(
+      { enforce, timeoutMs: 1, failOpen: true, ignorePids: [], ignoreChildren: true },
+      () => undefined
+    );
     addon.fanClose(h);
     return undefined;
   } catch (err) {

@@ -30,12 +30,25 @@ const S_IFREG = 0o100000n;
 /** §1.1 pseudo-filesystem magic numbers: PROC, SYSFS, DEBUGFS, TMPFS, DEVPTS, BINFMTFS, SECURITYFS,
  * SELINUX, SMACK, CGROUP, CGROUP2, NSFS, EFIVARFS. */
 export const PSEUDO_FS_MAGICS: ReadonlySet<number> = new Set([
-  0x9fa0, 0x62656572, 0x64626720, TMPFS_MAGIC, 0x1cd1, 0x42494e4d, 0x73636673,
-  0xf97cff8c, 0x43415d53, 0x27e0eb, 0x63677270, 0x6e736673, 0xde5e81e4,
+  0x9fa0,
+  0x62656572,
+  0x64626720,
+  TMPFS_MAGIC,
+  0x1cd1,
+  0x42494e4d,
+  0x73636673,
+  0xf97cff8c,
+  0x43415d53,
+  0x27e0eb,
+  0x63677270,
+  0x6e736673,
+  0xde5e81e4,
 ]);
 
 /** Pseudo filesystems whose root has no rename operation: the kernel omits `dev` (§1.4). tmpfs has it. */
-const NO_DEV_MAGICS: ReadonlySet<number> = new Set([...PSEUDO_FS_MAGICS].filter((m) => m !== TMPFS_MAGIC));
+const NO_DEV_MAGICS: ReadonlySet<number> = new Set(
+  [...PSEUDO_FS_MAGICS].filter((m) => m !== TMPFS_MAGIC)
+);
 
 export function isRegular(mode: bigint): boolean {
   return (mode & S_IFMT) === S_IFREG;
@@ -63,10 +76,21 @@ export function inodeCell(st: FileStat, sMagic: number, mounts: MountTable): Jso
 /** §1.4 path: dev major/minor of st_dev (absent on pseudo filesystems), type "root", pathname. */
 export function pathCell(st: FileStat, sMagic: number, pathname: string): JsonCell {
   if (NO_DEV_MAGICS.has(sMagic)) return { type: 'root', pathname };
-  return { dev: { major: String(devMajor(st.dev)), minor: String(devMinor(st.dev)) }, type: 'root', pathname };
+  return {
+    dev: { major: String(devMajor(st.dev)), minor: String(devMinor(st.dev)) },
+    type: 'root',
+    pathname,
+  };
 }
 
-export function fileCell(st: FileStat, sMagic: number, mounts: MountTable, pathname: string, flags: number, digestHex: string): JsonCell {
+export function fileCell(
+  st: FileStat,
+  sMagic: number,
+  mounts: MountTable,
+  pathname: string,
+  flags: number,
+  digestHex: string
+): JsonCell {
   return {
     flags: String(flags),
     inode: inodeCell(st, sMagic, mounts),

@@ -30,7 +30,7 @@ export class FileDigester {
     if (hit !== undefined) return hit;
     const h = createHash(this.algorithm);
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (let pos = 0; ; ) {
+    for (let pos = 0; ;) {
       const { bytesRead } = await readAsync(fd, buf, 0, CHUNK_BYTES, pos);
       if (bytesRead === 0) break;
       h.update(buf.subarray(0, bytesRead));

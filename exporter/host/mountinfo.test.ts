@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { test } from 'node:test';
-import { devMajor, devMinor, extUuid, MountTable, parseMountInfo, superblockId } from './mountinfo.js';
+import {
+  devMajor,
+  devMinor,
+  extUuid,
+  MountTable,
+  parseMountInfo,
+  superblockId,
+} from './mountinfo.js';
 
 // Hand-written /proc/self/mountinfo lines (fs/proc_namespace.c show_mountinfo format).
 const MOUNTINFO = [
@@ -14,7 +21,13 @@ const MOUNTINFO = [
 test('mountinfo: device, mount point (octal escapes), fs type, source; s_id as the kernel names it', () => {
   const m = parseMountInfo(MOUNTINFO);
   assert.equal(m.length, 3);
-  assert.deepEqual(m[0], { major: 8, minor: 3, mountPoint: '/', fsType: 'ext4', source: '/dev/sda3' });
+  assert.deepEqual(m[0], {
+    major: 8,
+    minor: 3,
+    mountPoint: '/',
+    fsType: 'ext4',
+    source: '/dev/sda3',
+  });
   assert.equal(m[1]!.mountPoint, '/run/my dir');
   assert.equal(superblockId(m[0]), 'sda3');
   assert.equal(superblockId(m[1]), 'tmpfs');

@@ -28,7 +28,8 @@ export function parseMountInfo(text: string): MountEntry[] {
     const dev = /^(\d+):(\d+)$/.exec(parts[2] ?? '');
     if (sep < 6 || !dev || parts.length < sep + 3) continue;
     out.push({
-      major: Number(dev[1]), minor: Number(dev[2]),
+      major: Number(dev[1]),
+      minor: Number(dev[2]),
       mountPoint: unescapeOctal(parts[4]!),
       fsType: parts[sep + 1]!,
       source: unescapeOctal(parts[sep + 2]!),
@@ -52,7 +53,11 @@ const ZERO_UUID = '0'.repeat(32);
 
 /** ext2/3/4 superblock UUID (struct ext4_super_block.s_uuid), or undefined if not ext. */
 export function extUuid(superblock: Buffer): string | undefined {
-  if (superblock.length < EXT_UUID_OFFSET + 16 || superblock.readUInt16LE(EXT_MAGIC_OFFSET) !== 0xef53) return undefined;
+  if (
+    superblock.length < EXT_UUID_OFFSET + 16 ||
+    superblock.readUInt16LE(EXT_MAGIC_OFFSET) !== 0xef53
+  )
+    return undefined;
   return superblock.subarray(EXT_UUID_OFFSET, EXT_UUID_OFFSET + 16).toString('hex');
 }
 
@@ -132,7 +137,13 @@ function byUuidLink(major: number, minor: number): string | undefined {
     try {
       const st = statSync(join(dir, name));
       const hex = name.replace(/-/g, '').toLowerCase();
-      if (st.isBlockDevice() && devMajor(BigInt(st.rdev)) === major && devMinor(BigInt(st.rdev)) === minor && /^[0-9a-f]{32}$/.test(hex)) return hex;
+      if (
+        st.isBlockDevice() &&
+        devMajor(BigInt(st.rdev)) === major &&
+        devMinor(BigInt(st.rdev)) === minor &&
+        /^[0-9a-f]{32}$/.test(hex)
+      )
+        return hex;
     } catch {
       // a dangling link: skip it
     }

@@ -3,15 +3,26 @@ import { test } from 'node:test';
 import { capeffHex, parseStatPpid, parseStatusCoe, readProcessFacts } from './procfs.js';
 
 // Hand-written /proc/PID/status excerpt in the kernel's format (fs/proc/array.c).
-const STATUS = 'Name:\tsshd\nUmask:\t0022\nState:\tS (sleeping)\nPid:\t812\nPPid:\t1\nUid:\t1000\t1001\t1002\t1003\nGid:\t2000\t2001\t2002\t2003\nCapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001fdffffffff\n';
+const STATUS =
+  'Name:\tsshd\nUmask:\t0022\nState:\tS (sleeping)\nPid:\t812\nPPid:\t1\nUid:\t1000\t1001\t1002\t1003\nGid:\t2000\t2001\t2002\t2003\nCapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001fdffffffff\n';
 
 test('COE from /proc/PID/status: real, effective, saved, fs ids and CapEff as 0x hex', () => {
   assert.deepEqual(parseStatusCoe(STATUS), {
-    uid: '1000', euid: '1001', suid: '1002', fsuid: '1003',
-    gid: '2000', egid: '2001', sgid: '2002', fsgid: '2003', capeff: '0x1fdffffffff',
+    uid: '1000',
+    euid: '1001',
+    suid: '1002',
+    fsuid: '1003',
+    gid: '2000',
+    egid: '2001',
+    sgid: '2002',
+    fsgid: '2003',
+    capeff: '0x1fdffffffff',
   });
   assert.equal(parseStatusCoe('Name:\tx\n'), undefined);
-  assert.equal(parseStatusCoe(STATUS.replace('CapEff:\t000001fdffffffff', 'CapEff:\tzz')), undefined);
+  assert.equal(
+    parseStatusCoe(STATUS.replace('CapEff:\t000001fdffffffff', 'CapEff:\tzz')),
+    undefined
+  );
   assert.equal(capeffHex(0n), '0x0');
 });
 

@@ -18,11 +18,22 @@ export function parseStatusCoe(status: string): CoeJson | undefined {
   const uid = field('Uid');
   const gid = field('Gid');
   const cap = field('CapEff');
-  if (uid?.length !== 4 || gid?.length !== 4 || cap?.length !== 1 || !/^[0-9a-fA-F]+$/.test(cap[0]!)) return undefined;
+  if (
+    uid?.length !== 4 ||
+    gid?.length !== 4 ||
+    cap?.length !== 1 ||
+    !/^[0-9a-fA-F]+$/.test(cap[0]!)
+  )
+    return undefined;
   return {
-    uid: uid[0]!, euid: uid[1]!, suid: uid[2]!,
-    gid: gid[0]!, egid: gid[1]!, sgid: gid[2]!,
-    fsuid: uid[3]!, fsgid: gid[3]!,
+    uid: uid[0]!,
+    euid: uid[1]!,
+    suid: uid[2]!,
+    gid: gid[0]!,
+    egid: gid[1]!,
+    sgid: gid[2]!,
+    fsuid: uid[3]!,
+    fsgid: gid[3]!,
     capeff: capeffHex(BigInt(`0x${cap[0]!}`)),
   };
 }
@@ -42,7 +53,10 @@ export function unknownCoe(): CoeJson {
 export function parseStatPpid(stat: string): number | undefined {
   const close = stat.lastIndexOf(')');
   if (close < 0) return undefined;
-  const fields = stat.slice(close + 1).trim().split(/\s+/);
+  const fields = stat
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   const ppid = Number(fields[1]);
   return Number.isInteger(ppid) ? ppid : undefined;
 }

@@ -14,7 +14,11 @@ export type LinuxNsKind = 'mnt' | 'pid' | 'user';
 
 export type NamespaceRule =
   | { readonly kind: 'host'; readonly name?: string }
-  | { readonly kind: 'linux-ns'; readonly namespaces?: readonly LinuxNsKind[]; readonly unknownName?: string }
+  | {
+      readonly kind: 'linux-ns';
+      readonly namespaces?: readonly LinuxNsKind[];
+      readonly unknownName?: string;
+    }
   | { readonly kind: 'cgroup'; readonly fallback?: string; readonly unknownName?: string };
 
 export type NamespaceMapper = (pid: number) => string;
@@ -55,11 +59,14 @@ export function createNamespaceMapper(rule: NamespaceRule): NamespaceMapper {
     }
     case 'linux-ns': {
       const kinds = rule.namespaces ?? ['mnt'];
-      if (kinds.length === 0) throw new RangeError('linux-ns namespace rule needs at least one of mnt, pid, user');
+      if (kinds.length === 0)
+        throw new RangeError('linux-ns namespace rule needs at least one of mnt, pid, user');
       const unknown = rule.unknownName ?? 'unknown';
       return (pid) => {
         try {
-          return kinds.map((k) => nsLinkId(readlinkSync(`/proc/${pid}/ns/${k}`)) ?? unknown).join(',');
+          return kinds
+            .map((k) => nsLinkId(readlinkSync(`/proc/${pid}/ns/${k}`)) ?? unknown)
+            .join(',');
         } catch {
           return unknown;
         }
@@ -90,7 +97,8 @@ export function parseNamespaceRule(text: string): NamespaceRule | undefined {
   if (kind === 'cgroup' && arg === undefined) return { kind };
   if (kind === 'linux-ns') {
     const kinds = (arg ?? 'mnt').split('+');
-    if (!kinds.every((k): k is LinuxNsKind => k === 'mnt' || k === 'pid' || k === 'user')) return undefined;
+    if (!kinds.every((k): k is LinuxNsKind => k === 'mnt' || k === 'pid' || k === 'user'))
+      return undefined;
     return { kind, namespaces: kinds };
   }
   return undefined;

@@ -73,7 +73,8 @@ export const PTRACE: AttackKind<ShellWorkload> = {
 
 export const KERNEL_MODULE: AttackKind<ShellWorkload> = {
   name: 'kernel-module',
-  description: 'insmod loads /tmp/rk.ko (finit_module), which requests nf_conntrack and loads a second module from memory',
+  description:
+    'insmod loads /tmp/rk.ko (finit_module), which requests nf_conntrack and loads a second module from memory',
   base: SHELL,
   inject(s, w) {
     const insmod = s.forkJob();

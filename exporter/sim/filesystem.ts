@@ -61,7 +61,14 @@ const MOUNTS: readonly Mount[] = [
   { at: '/dev/pts', magic: 0x1cd1, sId: 'devpts', sUuid: ZERO_UUID, pseudo: true },
   { at: '/proc', magic: 0x9fa0, sId: 'proc', sUuid: ZERO_UUID, pseudo: true },
   { at: '/tmp', magic: TMPFS_MAGIC, sId: 'tmpfs', sUuid: ZERO_UUID, pseudo: false },
-  { at: '/', magic: EXT4_MAGIC, sId: 'sda1', sUuid: '3a6f1c2e9b8d4f5aa1c07e2d94b6f813', dev: { major: 8, minor: 1 }, pseudo: false },
+  {
+    at: '/',
+    magic: EXT4_MAGIC,
+    sId: 'sda1',
+    sUuid: '3a6f1c2e9b8d4f5aa1c07e2d94b6f813',
+    dev: { major: 8, minor: 1 },
+    pseudo: false,
+  },
 ];
 
 /** Owner and mode by path; the first matching rule wins, the default is root 0644. */
@@ -85,7 +92,12 @@ function mountOf(pathname: string): Mount {
 }
 
 function metaOf(pathname: string, dir: boolean): { uid: number; gid: number; mode: number } {
-  if (dir) return { uid: 0, gid: 0, mode: pathname === '/root' || pathname.startsWith('/root/') ? 0o40700 : 0o40755 };
+  if (dir)
+    return {
+      uid: 0,
+      gid: 0,
+      mode: pathname === '/root' || pathname.startsWith('/root/') ? 0o40700 : 0o40755,
+    };
   const rule = META_RULES.find(([re]) => re.test(pathname));
   return { uid: rule?.[1].uid ?? 0, gid: rule?.[1].gid ?? 0, mode: rule?.[1].mode ?? 0o100644 };
 }
@@ -104,7 +116,14 @@ export class FileSystem {
     const m = mountOf(pathname);
     const made = this.created.get(pathname);
     const meta = made ?? metaOf(pathname, dir);
-    return { uid: meta.uid, gid: meta.gid, mode: meta.mode, magic: m.magic, sId: m.sId, sUuid: m.sUuid };
+    return {
+      uid: meta.uid,
+      gid: meta.gid,
+      mode: meta.mode,
+      magic: m.magic,
+      sId: m.sId,
+      sUuid: m.sUuid,
+    };
   }
 
   path(pathname: string): SimPath {
@@ -121,7 +140,12 @@ export class FileSystem {
     const m = mountOf(pathname);
     // §1.5: zero digest for created, pseudo-filesystem and non-regular files.
     const zero = this.created.has(pathname) || m.pseudo || (inode.mode & S_IFMT) !== S_IFREG;
-    return { flags, inode, path: this.path(pathname), digest: zero ? this.digest.zeroHex : this.contentDigest(pathname) };
+    return {
+      flags,
+      inode,
+      path: this.path(pathname),
+      digest: zero ? this.digest.zeroHex : this.contentDigest(pathname),
+    };
   }
 
   private contentDigest(pathname: string): string {
@@ -135,7 +159,14 @@ const oct = (n: number) => `0${n.toString(8)}`;
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 export function inodeJson(i: SimInode): JsonCell {
-  return { uid: `${i.uid}`, gid: `${i.gid}`, mode: oct(i.mode), s_magic: hex(i.magic), s_id: i.sId, s_uuid: i.sUuid };
+  return {
+    uid: `${i.uid}`,
+    gid: `${i.gid}`,
+    mode: oct(i.mode),
+    s_magic: hex(i.magic),
+    s_id: i.sId,
+    s_uuid: i.sUuid,
+  };
 }
 
 export function pathJson(p: SimPath): JsonCell {
@@ -151,7 +182,12 @@ export function pathJson(p: SimPath): JsonCell {
 }
 
 export function fileJson(f: SimFile): JsonCell {
-  return { flags: `${f.flags}`, inode: inodeJson(f.inode), path: pathJson(f.path), digest: f.digest };
+  return {
+    flags: `${f.flags}`,
+    inode: inodeJson(f.inode),
+    path: pathJson(f.path),
+    digest: f.digest,
+  };
 }
 
 /** `dentry`: the inode is absent for a name that does not exist yet (inode_create). */

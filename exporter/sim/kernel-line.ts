@@ -9,7 +9,9 @@ function format(value: unknown): string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(`kernel JSON holds only strings and objects, got ${JSON.stringify(value)}`);
   }
-  return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${format(v)}`).join(', ')}}`;
+  return `{${Object.entries(value)
+    .map(([k, v]) => `${JSON.stringify(k)}: ${format(v)}`)
+    .join(', ')}}`;
 }
 
 /** One trajectory line, without its newline. */
@@ -18,6 +20,9 @@ export function formatEventLine(event: TsemEventJson): string {
 }
 
 /** An export record (`{"export": {"type": "event"}, ...}`), as the kernel's export file carries it. */
-export function formatExportLine(event: TsemEventJson, type: 'event' | 'async_event' = 'event'): string {
+export function formatExportLine(
+  event: TsemEventJson,
+  type: 'event' | 'async_event' = 'event'
+): string {
   return format({ export: { type }, ...event });
 }

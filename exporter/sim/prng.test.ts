@@ -38,7 +38,10 @@ test('shuffle permutes a copy without losing items', () => {
   const r = new Prng(5);
   const items = Array.from({ length: 20 }, (_, i) => i);
   const s = r.shuffle(items);
-  assert.deepEqual([...s].sort((x, y) => x - y), items);
+  assert.deepEqual(
+    [...s].sort((x, y) => x - y),
+    items
+  );
   assert.notDeepEqual(s, items);
   assert.deepEqual(items.slice(0, 3), [0, 1, 2], 'the input is left alone');
 });

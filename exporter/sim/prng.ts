@@ -37,7 +37,8 @@ export class Prng {
 
   /** An integer in lo..hi inclusive. */
   int(lo: number, hi: number): number {
-    if (!Number.isInteger(lo) || !Number.isInteger(hi) || hi < lo) throw new RangeError(`bad range ${lo}..${hi}`);
+    if (!Number.isInteger(lo) || !Number.isInteger(hi) || hi < lo)
+      throw new RangeError(`bad range ${lo}..${hi}`);
     return lo + Math.floor(this.next() * (hi - lo + 1));
   }
 

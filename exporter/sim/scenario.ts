@@ -75,11 +75,19 @@ interface Definition {
 const BENIGN: readonly WorkloadKind<Workload>[] = [NGINX, CRON_BACKUP, SHELL];
 
 const REGISTRY: ReadonlyMap<string, Definition> = new Map<string, Definition>([
-  ...BENIGN.map((b): [string, Definition] => [b.name, { info: { name: b.name, description: b.description, kind: 'benign', base: b.name }, base: b }]),
+  ...BENIGN.map((b): [string, Definition] => [
+    b.name,
+    { info: { name: b.name, description: b.description, kind: 'benign', base: b.name }, base: b },
+  ]),
   ...ATTACKS.map((a): [string, Definition] => [
     a.name,
     {
-      info: { name: a.name, description: `${a.base.name} + ${a.description}`, kind: 'attack', base: a.base.name },
+      info: {
+        name: a.name,
+        description: `${a.base.name} + ${a.description}`,
+        kind: 'attack',
+        base: a.base.name,
+      },
       // Type erasure only: generate() gives each attack the state its own base created.
       base: a.base,
       attack: a,
@@ -94,7 +102,13 @@ export function listScenarios(): ScenarioInfo[] {
 /** A second stream for the attack, so the benign events before the injection match the base scenario's. */
 const ATTACK_STREAM_SALT = 0x5bd1e995;
 
-function* generate(def: Definition, seed: number, iterations: number, digest: string, context?: string): Generator<Emitted> {
+function* generate(
+  def: Definition,
+  seed: number,
+  iterations: number,
+  digest: string,
+  context?: string
+): Generator<Emitted> {
   const w = new World(new Prng(seed), createSimDigest(digest), context);
   const workload = def.base.create(w);
   workload.setup();
@@ -105,7 +119,9 @@ function* generate(def: Definition, seed: number, iterations: number, digest: st
     const bursts = workload.iteration(i);
     if (i === attackAt && def.attack) {
       const attack = def.attack;
-      bursts.splice(attackRng.int(0, bursts.length), 0, () => w.inject('carrier', () => attack.inject(workload, w, attackRng)));
+      bursts.splice(attackRng.int(0, bursts.length), 0, () =>
+        w.inject('carrier', () => attack.inject(workload, w, attackRng))
+      );
     }
     for (const burst of bursts) {
       burst();
@@ -117,24 +133,32 @@ function* generate(def: Definition, seed: number, iterations: number, digest: st
 function checkOptions(name: string, opts: ScenarioOptions): { context?: string } {
   checkSeed(opts.seed, `scenario ${name}: seed`);
   if (!Number.isInteger(opts.iterations) || opts.iterations < 1) {
-    throw new RangeError(`scenario ${name}: iterations: expected an integer ≥ 1, got ${opts.iterations}`);
+    throw new RangeError(
+      `scenario ${name}: iterations: expected an integer ≥ 1, got ${opts.iterations}`
+    );
   }
   if (opts.namespace === undefined) return {};
   const ns = `${opts.namespace}`;
   if (!/^(0|[1-9][0-9]{0,19})$/.test(ns) || BigInt(ns) >= 1n << 64n) {
-    throw new RangeError(`scenario ${name}: namespace: expected a decimal u64 namespace id, got '${ns}'`);
+    throw new RangeError(
+      `scenario ${name}: namespace: expected a decimal u64 namespace id, got '${ns}'`
+    );
   }
   return { context: ns };
 }
 
 export function createScenario(name: string, opts: ScenarioOptions): Scenario {
   const def = REGISTRY.get(name);
-  if (!def) throw new RangeError(`unknown scenario '${name}': expected one of ${[...REGISTRY.keys()].join(', ')}`);
+  if (!def)
+    throw new RangeError(
+      `unknown scenario '${name}': expected one of ${[...REGISTRY.keys()].join(', ')}`
+    );
   const { context } = checkOptions(name, opts);
   const digest = createSimDigest(opts.digest ?? 'sha256').name;
   const entries = function* (): Generator<SimEntry> {
     let index = 0;
-    for (const e of generate(def, opts.seed, opts.iterations, digest, context)) yield { index: index++, ...e };
+    for (const e of generate(def, opts.seed, opts.iterations, digest, context))
+      yield { index: index++, ...e };
   };
   let marks: InjectedEvent[] | undefined;
   let malicious: ReadonlySet<number> | undefined;
@@ -142,7 +166,8 @@ export function createScenario(name: string, opts: ScenarioOptions): Scenario {
   const injected = (): InjectedEvent[] => {
     if (!marks) {
       marks = [];
-      for (const e of entries()) if (e.role) marks.push({ index: e.index, type: e.event.event.type, role: e.role });
+      for (const e of entries())
+        if (e.role) marks.push({ index: e.index, type: e.event.event.type, role: e.role });
     }
     return marks;
   };
@@ -155,7 +180,11 @@ export function createScenario(name: string, opts: ScenarioOptions): Scenario {
     },
     entries,
     get attackIndices() {
-      return (malicious ??= new Set(injected().filter((m) => m.role === 'malicious').map((m) => m.index)));
+      return (malicious ??= new Set(
+        injected()
+          .filter((m) => m.role === 'malicious')
+          .map((m) => m.index)
+      ));
     },
     get injected() {
       return injected();

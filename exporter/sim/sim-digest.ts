@@ -21,7 +21,9 @@ const CONTENT_PREFIX = 'tsem-sim file contents: ';
 export function createSimDigest(name: string): SimDigest {
   const key = name.toLowerCase();
   if (!getHashes().includes(key) || /^shake/.test(key)) {
-    throw new RangeError(`digest '${name}': expected a fixed-size hash Node offers (e.g. sha256, sha384, sha3-256)`);
+    throw new RangeError(
+      `digest '${name}': expected a fixed-size hash Node offers (e.g. sha256, sha384, sha3-256)`
+    );
   }
   const hash = (...parts: Uint8Array[]): Buffer => {
     const h = createHash(key);

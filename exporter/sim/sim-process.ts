@@ -28,7 +28,10 @@ export const SOCK_STREAM = 1;
 export const IPPROTO_TCP = 6;
 
 /** Mapping prot/flags of the loader: PROT_READ, then PROT_READ|PROT_EXEC with MAP_FIXED; MAP_PRIVATE|MAP_DENYWRITE. */
-const LOADER_MAPS: readonly (readonly [number, number])[] = [[1, 0x802], [5, 0x812]];
+const LOADER_MAPS: readonly (readonly [number, number])[] = [
+  [1, 0x802],
+  [5, 0x812],
+];
 
 export interface SimSock {
   readonly family: number;
@@ -49,8 +52,15 @@ interface TaskState {
   pTaskId: string;
 }
 
-const sockJson = (s: SimSock): JsonCell => ({ family: `${s.family}`, type: `${s.type}`, protocol: `${s.protocol}`, owner: s.owner });
-const addrJson = (a: SimAddr): JsonCell => ({ af_inet: { port: `${a.af_inet.port}`, address: a.af_inet.address } });
+const sockJson = (s: SimSock): JsonCell => ({
+  family: `${s.family}`,
+  type: `${s.type}`,
+  protocol: `${s.protocol}`,
+  owner: s.owner,
+});
+const addrJson = (a: SimAddr): JsonCell => ({
+  af_inet: { port: `${a.af_inet.port}`, address: a.af_inet.address },
+});
 const dirname = (p: string) => p.slice(0, p.lastIndexOf('/')) || '/';
 
 export class SimProcess {
@@ -78,7 +88,12 @@ export class SimProcess {
   /** §1.6 fork: a task_alloc for the child (pid=child, ppid=parent) in the parent's context. */
   fork(): SimProcess {
     const pid = this.w.allocPid();
-    const child = new SimProcess(this.w, { ...this.s, pid, ppid: this.s.pid, pTaskId: this.s.taskId });
+    const child = new SimProcess(this.w, {
+      ...this.s,
+      pid,
+      ppid: this.s.pid,
+      pTaskId: this.s.taskId,
+    });
     this.w.emit({ pid, ppid: this.s.pid, comm: this.s.comm, coe: this.s.coe }, 'task_alloc');
     return child;
   }
@@ -119,7 +134,11 @@ export class SimProcess {
   }
 
   mmap(pathname: string, prot: number, flags: number): void {
-    this.emit('mmap_file', { file: fileJson(this.w.fs.file(pathname, OPEN.readCloexec)), prot: `${prot}`, flags: `${flags}` });
+    this.emit('mmap_file', {
+      file: fileJson(this.w.fs.file(pathname, OPEN.readCloexec)),
+      prot: `${prot}`,
+      flags: `${flags}`,
+    });
   }
 
   ioctl(pathname: string, flags: number, cmd: number): void {
@@ -128,7 +147,9 @@ export class SimProcess {
 
   /** stat(2): TSEM-6.12 emits the dentry under `path` (§1.4). */
   getattr(pathname: string, dir = false): void {
-    this.emit('inode_getattr', { path: dentryJson(this.w.fs.inode(pathname, dir), this.w.fs.path(pathname)) });
+    this.emit('inode_getattr', {
+      path: dentryJson(this.w.fs.inode(pathname, dir), this.w.fs.path(pathname)),
+    });
   }
 
   /** Creates a file inside the namespace: it is owned by this TASK_ID from now on (§1.4, §1.5). */
@@ -141,17 +162,31 @@ export class SimProcess {
     });
     const fsuid = Number(this.s.coe.fsuid);
     const fsgid = Number(this.s.coe.fsgid);
-    this.w.created.set(pathname, { owner: this.s.taskId, instance: ++this.createdCount, uid: fsuid, gid: fsgid, mode });
+    this.w.created.set(pathname, {
+      owner: this.s.taskId,
+      instance: ++this.createdCount,
+      uid: fsuid,
+      gid: fsgid,
+      mode,
+    });
   }
 
   unlink(pathname: string): void {
     const fs = this.w.fs;
-    this.emit('inode_unlink', { dir: inodeJson(fs.inode(dirname(pathname), true)), dentry: dentryJson(fs.inode(pathname), fs.path(pathname)) });
+    this.emit('inode_unlink', {
+      dir: inodeJson(fs.inode(dirname(pathname), true)),
+      dentry: dentryJson(fs.inode(pathname), fs.path(pathname)),
+    });
     this.w.created.delete(pathname);
   }
 
   socket(family: number, type: number, protocol: number): SimSock {
-    this.emit('socket_create', { family: `${family}`, type: `${type}`, protocol: `${protocol}`, kern: '0' });
+    this.emit('socket_create', {
+      family: `${family}`,
+      type: `${type}`,
+      protocol: `${protocol}`,
+      kern: '0',
+    });
     return { family, type, protocol, owner: this.s.taskId };
   }
 
@@ -174,7 +209,11 @@ export class SimProcess {
     this.emit('socket_listen', { sock: sockJson(sock), backlog: `${backlog}` });
   }
   setsockopt(sock: SimSock, level: number, optname: number): void {
-    this.emit('socket_setsockopt', { sock: sockJson(sock), level: `${level}`, optname: `${optname}` });
+    this.emit('socket_setsockopt', {
+      sock: sockJson(sock),
+      level: `${level}`,
+      optname: `${optname}`,
+    });
   }
   /** Connected stream sockets: no msg_name, so no `addr` (§2.3). */
   sendmsg(sock: SimSock): void {
@@ -188,7 +227,13 @@ export class SimProcess {
     this.emit('capable', { cap: `${cap}`, opts: '0' });
   }
   prctl(option: number, arg2 = 0): void {
-    this.emit('task_prctl', { option: `${option}`, arg2: `${arg2}`, arg3: '0', arg4: '0', arg5: '0' });
+    this.emit('task_prctl', {
+      option: `${option}`,
+      arg2: `${arg2}`,
+      arg3: '0',
+      arg4: '0',
+      arg5: '0',
+    });
   }
   /** setpgid(0, 0): the target and the caller are this task. */
   setpgidSelf(): void {

@@ -79,5 +79,7 @@ export function fileCellPreimage(f: SimFile): Buffer {
 export function execTaskId(d: SimDigest, pTaskIdHex: string, exe: SimFile): string {
   const coeId = d.hash(ZERO_COE);
   const cellId = d.hash(fileCellPreimage(exe));
-  return d.hash(BPRM, Buffer.from(pTaskIdHex, 'hex'), Buffer.from(d.nullHex, 'hex'), coeId, cellId).toString('hex');
+  return d
+    .hash(BPRM, Buffer.from(pTaskIdHex, 'hex'), Buffer.from(d.nullHex, 'hex'), coeId, cellId)
+    .toString('hex');
 }

@@ -39,7 +39,10 @@ export function splitTrajectoryLines(data: Buffer): TrajectoryLine[] {
  * Streams the lines of a file, so a long trajectory never sits in memory whole. Each line is its
  * own copy of the bytes; a line split across read chunks is joined before it is yielded.
  */
-export async function* readTrajectoryLines(path: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<TrajectoryLine> {
+export async function* readTrajectoryLines(
+  path: string,
+  opts: { signal?: AbortSignal } = {}
+): AsyncGenerator<TrajectoryLine> {
   const stream = createReadStream(path, { signal: opts.signal });
   let pending: Buffer[] = [];
   let lineNumber = 1;
@@ -57,7 +60,10 @@ export async function* readTrajectoryLines(path: string, opts: { signal?: AbortS
     }
   } catch (err) {
     if (err instanceof Error && err.name === 'AbortError') throw err;
-    throw new TrajectoryFileError(`trajectory file ${path}: expected a readable file of JSON lines (${(err as Error).message})`, { cause: err });
+    throw new TrajectoryFileError(
+      `trajectory file ${path}: expected a readable file of JSON lines (${(err as Error).message})`,
+      { cause: err }
+    );
   } finally {
     stream.destroy();
   }

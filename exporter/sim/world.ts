@@ -51,7 +51,13 @@ export class World {
 
   /** A task that began before modeling: the engine gives it the null TASK_ID (task-table.ts). */
   root(pid: number, comm: string, coe: CoeJson): SimProcess {
-    return new SimProcess(this, { pid, comm, coe, taskId: this.digest.nullHex, pTaskId: this.digest.nullHex });
+    return new SimProcess(this, {
+      pid,
+      comm,
+      coe,
+      taskId: this.digest.nullHex,
+      pTaskId: this.digest.nullHex,
+    });
   }
 
   allocPid(): number {
@@ -68,7 +74,11 @@ export class World {
   }
 
   /** Appends one event; `ppid` is sent so the engine can follow forks it did not see. */
-  emit(h: { pid: number; ppid?: number; comm: string; coe: CoeJson }, type: string, cell?: JsonCell): void {
+  emit(
+    h: { pid: number; ppid?: number; comm: string; coe: CoeJson },
+    type: string,
+    cell?: JsonCell
+  ): void {
     this.clockNs += BigInt(this.rng.int(EVENT_GAP_NS[0], EVENT_GAP_NS[1]));
     this.seq++;
     const header = {
@@ -79,7 +89,9 @@ export class World {
       type,
       ts: `${this.clockNs}`,
     };
-    const event = (cell ? { event: header, COE: h.coe, [type]: cell } : { event: header, COE: h.coe }) as TsemEventJson;
+    const event = (
+      cell ? { event: header, COE: h.coe, [type]: cell } : { event: header, COE: h.coe }
+    ) as TsemEventJson;
     this.out.push(this.role ? { event, role: this.role } : { event });
   }
 

@@ -15,8 +15,11 @@ export class UnsealError extends Error {
 
 /** The sealing key of this platform: HKDF-SHA256(secret, salt = aggregate, info = SEAL_INFO). */
 export function platformSealKey(platformSecret: Uint8Array, aggregate: Uint8Array): Uint8Array {
-  if (platformSecret.length < 16) throw new RangeError(`platform secret must be at least 16 bytes, got ${platformSecret.length}`);
-  return new Uint8Array(hkdfSync('sha256', platformSecret, aggregate, SEAL_INFO, nacl.secretbox.keyLength));
+  if (platformSecret.length < 16)
+    throw new RangeError(`platform secret must be at least 16 bytes, got ${platformSecret.length}`);
+  return new Uint8Array(
+    hkdfSync('sha256', platformSecret, aggregate, SEAL_INFO, nacl.secretbox.keyLength)
+  );
 }
 
 /** MAGIC || nonce (24) || secretbox(plaintext). */
@@ -27,11 +30,21 @@ export function seal(plaintext: Uint8Array, key: Uint8Array): Buffer {
 
 export function unseal(blob: Uint8Array, key: Uint8Array): Uint8Array {
   const b = Buffer.from(blob);
-  if (b.length < MAGIC.length + nacl.secretbox.nonceLength + nacl.secretbox.overheadLength || !b.subarray(0, MAGIC.length).equals(MAGIC)) {
+  if (
+    b.length < MAGIC.length + nacl.secretbox.nonceLength + nacl.secretbox.overheadLength ||
+    !b.subarray(0, MAGIC.length).equals(MAGIC)
+  ) {
     throw new UnsealError('not a sealed agent state (bad magic or too short)');
   }
   const nonce = b.subarray(MAGIC.length, MAGIC.length + nacl.secretbox.nonceLength);
-  const opened = nacl.secretbox.open(b.subarray(MAGIC.length + nacl.secretbox.nonceLength), nonce, key);
-  if (!opened) throw new UnsealError('sealed state does not open with this platform key (other platform secret or aggregate, or tampered)');
+  const opened = nacl.secretbox.open(
+    b.subarray(MAGIC.length + nacl.secretbox.nonceLength),
+    nonce,
+    key
+  );
+  if (!opened)
+    throw new UnsealError(
+      'sealed state does not open with this platform key (other platform secret or aggregate, or tampered)'
+    );
   return opened;
 }

@@ -4,7 +4,16 @@
  * reachable from the host except through the messages of protocol.ts.
  */
 import { type ControlArgs, type SignedControl, checkControl } from '../control-auth.js';
-import { type AgentRequest, type BatchVerdict, type EventResult, type EventRun, type HelloResult, MAX_EVENT_BATCH, type StatusResult, type VerdictJson } from '../protocol.js';
+import {
+  type AgentRequest,
+  type BatchVerdict,
+  type EventResult,
+  type EventRun,
+  type HelloResult,
+  MAX_EVENT_BATCH,
+  type StatusResult,
+  type VerdictJson,
+} from '../protocol.js';
 import { platformSealKey, seal, unseal } from './sealed-store.js';
 import { parseModelFile } from '../../engine/contour/model-file.js';
 import { generateKeyPair, sign } from '../../engine/attest/keys.js';
@@ -12,8 +21,17 @@ import { reportBodyOf } from '../../engine/attest/report-body.js';
 import { type ReportBody, quoteNonceFor, signReport } from '../../engine/attest/report.js';
 import { parseRecordLine } from '../../engine/event/parse-json.js';
 import { applyRecord } from '../../engine/ns/apply-record.js';
-import { type NamespaceSnapshot, restoreNamespace, snapshotNamespace } from '../../engine/ns/namespace-snapshot.js';
-import { NamespaceModel, type Verdict, createNamespaceConfig, isMode } from '../../engine/ns/namespace-model.js';
+import {
+  type NamespaceSnapshot,
+  restoreNamespace,
+  snapshotNamespace,
+} from '../../engine/ns/namespace-snapshot.js';
+import {
+  NamespaceModel,
+  type Verdict,
+  createNamespaceConfig,
+  isMode,
+} from '../../engine/ns/namespace-model.js';
 import type { QuoteEvidence } from '../../engine/tpm/quote-verify.js';
 
 /** Report bodies waiting for their TPM quote; the oldest is dropped beyond this. */
@@ -59,7 +77,11 @@ export class TrustedAgent {
   handle(req: AgentRequest): unknown {
     switch (req.type) {
       case 'hello':
-        return { publicKey: Buffer.from(this.#publicKey).toString('base64'), counter: this.#counter, namespaces: [...this.#namespaces.keys()] } satisfies HelloResult;
+        return {
+          publicKey: Buffer.from(this.#publicKey).toString('base64'),
+          counter: this.#counter,
+          namespaces: [...this.#namespaces.keys()],
+        } satisfies HelloResult;
       case 'event':
         return this.#event(req.ns, Buffer.from(req.line));
       case 'events':
@@ -79,7 +101,8 @@ export class TrustedAgent {
 
   #ns(id: string): NamespaceModel {
     const ns = this.#namespaces.get(id);
-    if (!ns) throw new Error(`no namespace '${id}' in the agent (create it with a control message)`);
+    if (!ns)
+      throw new Error(`no namespace '${id}' in the agent (create it with a control message)`);
     return ns;
   }
 
@@ -87,8 +110,13 @@ export class TrustedAgent {
     const v = this.#apply(id, line);
     if (typeof v === 'string') return { record: v };
     const verdict: VerdictJson = {
-      kind: v.kind, action: v.action, coefficient: v.coefficient?.toString('hex'),
-      taskId: v.taskId.toString('hex'), pTaskId: v.pTaskId.toString('hex'), trust: v.trust, seq: v.seq,
+      kind: v.kind,
+      action: v.action,
+      coefficient: v.coefficient?.toString('hex'),
+      taskId: v.taskId.toString('hex'),
+      pTaskId: v.pTaskId.toString('hex'),
+      trust: v.trust,
+      seq: v.seq,
     };
     return { record: 'event', verdict };
   }
@@ -108,11 +136,13 @@ export class TrustedAgent {
     // The message crossed a thread boundary: check its shape before trusting its types.
     if (!Array.isArray(message)) throw new Error('events: expected an array of { ns, lines } runs');
     const runs = (message as unknown[]).map((run, i) => {
-      if (!isEventRun(run)) throw new Error(`events: run ${i}: expected { ns: string, lines: array }`);
+      if (!isEventRun(run))
+        throw new Error(`events: run ${i}: expected { ns: string, lines: array }`);
       return run;
     });
     const total = runs.reduce((n, r) => n + r.lines.length, 0);
-    if (total > MAX_EVENT_BATCH) throw new Error(`events: ${total} events in one message, at most ${MAX_EVENT_BATCH}`);
+    if (total > MAX_EVENT_BATCH)
+      throw new Error(`events: ${total} events in one message, at most ${MAX_EVENT_BATCH}`);
     const out: BatchVerdict[] = [];
     for (const run of runs) for (const line of run.lines) out.push(this.#batchEvent(run.ns, line));
     return out;
@@ -120,9 +150,14 @@ export class TrustedAgent {
 
   #batchEvent(id: string, line: string | Uint8Array): BatchVerdict {
     try {
-      const v = this.#apply(id, typeof line === 'string' ? Buffer.from(line, 'utf8') : Buffer.from(line));
+      const v = this.#apply(
+        id,
+        typeof line === 'string' ? Buffer.from(line, 'utf8') : Buffer.from(line)
+      );
       if (typeof v === 'string') return { record: v };
-      return v.coefficient ? { kind: v.kind, coefficient: v.coefficient.toString('hex') } : { kind: v.kind };
+      return v.coefficient
+        ? { kind: v.kind, coefficient: v.coefficient.toString('hex') }
+        : { kind: v.kind };
     } catch (err) {
       return { error: err instanceof Error ? err.message : String(err) };
     }
@@ -131,17 +166,24 @@ export class TrustedAgent {
   #status(id: string): StatusResult {
     const ns = this.#ns(id);
     return {
-      namespace: id, mode: ns.mode, measurement: ns.measurement.toString('hex'), state: ns.state().toString('hex'),
-      points: ns.validPointCount(), forensics: ns.forensicPointCount(), events: ns.eventCount,
+      namespace: id,
+      mode: ns.mode,
+      measurement: ns.measurement.toString('hex'),
+      state: ns.state().toString('hex'),
+      points: ns.validPointCount(),
+      forensics: ns.forensicPointCount(),
+      events: ns.eventCount,
     };
   }
 
   #reportBegin(id: string, nonceHex: string): { ticket: number; quoteNonce: string } {
-    if (!/^(?:[0-9a-fA-F]{2})+$/.test(nonceHex)) throw new Error(`report nonce: expected non-empty hex, got '${nonceHex}'`);
+    if (!/^(?:[0-9a-fA-F]{2})+$/.test(nonceHex))
+      throw new Error(`report nonce: expected non-empty hex, got '${nonceHex}'`);
     const body = reportBodyOf(this.#ns(id), Buffer.from(nonceHex, 'hex'), this.#publicKey);
     const ticket = this.#nextTicket++;
     this.#pending.set(ticket, body);
-    if (this.#pending.size > MAX_PENDING_REPORTS) this.#pending.delete(this.#pending.keys().next().value as number);
+    if (this.#pending.size > MAX_PENDING_REPORTS)
+      this.#pending.delete(this.#pending.keys().next().value as number);
     return { ticket, quoteNonce: quoteNonceFor(body).toString('hex') };
   }
 
@@ -175,7 +217,10 @@ export class TrustedAgent {
         return { sealed: this.#sealState().toString('base64') };
       case 'unseal-state':
         this.#restore(Buffer.from(str(a, 'sealed'), 'base64'));
-        return { publicKey: Buffer.from(this.#publicKey).toString('base64'), namespaces: [...this.#namespaces.keys()] };
+        return {
+          publicKey: Buffer.from(this.#publicKey).toString('base64'),
+          namespaces: [...this.#namespaces.keys()],
+        };
       default:
         throw new Error(`unknown control operation '${msg.op}'`);
     }
@@ -184,12 +229,16 @@ export class TrustedAgent {
   #create(a: ControlArgs): StatusResult {
     const id = str(a, 'id');
     if (this.#namespaces.has(id)) throw new Error(`namespace '${id}' exists already`);
-    const opt = (k: string) => (typeof a[k] === 'string' ? (a[k]) : undefined);
+    const opt = (k: string) => (typeof a[k] === 'string' ? a[k] : undefined);
     const mode = opt('mode');
-    if (mode !== undefined && !isMode(mode)) throw new Error(`create-namespace: unknown mode '${mode}'`);
+    if (mode !== undefined && !isMode(mode))
+      throw new Error(`create-namespace: unknown mode '${mode}'`);
     const base = opt('base');
     const cfg = createNamespaceConfig({
-      id, digest: opt('digest'), mode, aggregate: this.#aggregate,
+      id,
+      digest: opt('digest'),
+      mode,
+      aggregate: this.#aggregate,
       dialect: opt('dialect') as 'tsem-6.12' | 'quixote-us' | undefined,
       base: base === undefined ? undefined : Buffer.from(base, 'hex'),
     });
@@ -208,10 +257,17 @@ export class TrustedAgent {
   }
 
   #restore(blob: Uint8Array): void {
-    const content = JSON.parse(Buffer.from(unseal(blob, this.#sealKey)).toString('utf8')) as SealedContent;
-    if (content.version !== 2) throw new Error(`sealed state version ${String(content.version)}, expected 2 (states sealed by an older release cannot be resumed)`);
+    const content = JSON.parse(
+      Buffer.from(unseal(blob, this.#sealKey)).toString('utf8')
+    ) as SealedContent;
+    if (content.version !== 2)
+      throw new Error(
+        `sealed state version ${String(content.version)}, expected 2 (states sealed by an older release cannot be resumed)`
+      );
     const secretKey = new Uint8Array(Buffer.from(content.secretKey, 'base64'));
-    this.#namespaces = new Map(content.namespaces.map((j) => [j.meta.config.id, restoreNamespace(j)]));
+    this.#namespaces = new Map(
+      content.namespaces.map((j) => [j.meta.config.id, restoreNamespace(j)])
+    );
     this.#secretKey = secretKey;
     this.#publicKey = secretKey.slice(32); // tweetnacl secret key = seed || public key
     // Never move the counter back: older control messages stay replay-proof.

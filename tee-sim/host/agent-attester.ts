@@ -14,7 +14,17 @@ import type { ModelingAgent } from './agent-client.js';
 import type { AgentMirror } from './agent-mirror.js';
 
 /** The fields the agent states about the namespace (nonce and key are checked by the verifier). */
-const COMPARED = ['namespace', 'digest', 'aggregate', 'base', 'measurement', 'state', 'points', 'forensics', 'mode'] as const satisfies readonly (keyof ReportBody)[];
+const COMPARED = [
+  'namespace',
+  'digest',
+  'aggregate',
+  'base',
+  'measurement',
+  'state',
+  'points',
+  'forensics',
+  'mode',
+] as const satisfies readonly (keyof ReportBody)[];
 
 export interface AgentAttesterParts {
   readonly agent: ModelingAgent;
@@ -36,7 +46,11 @@ export function createAgentAttester(p: AgentAttesterParts): Attester {
       const engine = reportBodyOf(ns, nonce, p.agent.publicKey);
       const slot: QuoteSlot | undefined = p.reserveQuote?.();
       try {
-        const signed = p.agent.report(ns.id, nonce, slot && ((qualifyingData) => slot.quote(qualifyingData)));
+        const signed = p.agent.report(
+          ns.id,
+          nonce,
+          slot && ((qualifyingData) => slot.quote(qualifyingData))
+        );
         signed.catch(() => undefined); // handled below; not an unhandled rejection meanwhile
         await Promise.all([caughtUp, extended]);
         // Extends never reject (failures are remembered), the mirror likewise: check both now.
@@ -49,7 +63,9 @@ export function createAgentAttester(p: AgentAttesterParts): Attester {
         const report = await signed;
         const differs = COMPARED.filter((k) => report[k] !== engine[k]);
         if (differs.length > 0) {
-          const what = differs.map((k) => `${k} ${String(report[k])} (engine ${String(engine[k])})`).join(', ');
+          const what = differs
+            .map((k) => `${k} ${String(report[k])} (engine ${String(engine[k])})`)
+            .join(', ');
           throw notAttestable(ns.id, `the agent's ${what}`);
         }
         return JSON.stringify(report);

@@ -6,7 +6,16 @@ import { Worker } from 'node:worker_threads';
 import type { AttestationReport } from '../../engine/attest/report.js';
 import type { QuoteEvidence } from '../../engine/tpm/quote-verify.js';
 import { type ControlArgs, type SignedControl, signControl } from '../control-auth.js';
-import type { AgentInit, AgentRequest, AgentResponse, BatchVerdict, EventResult, EventRun, HelloResult, StatusResult } from '../protocol.js';
+import type {
+  AgentInit,
+  AgentRequest,
+  AgentResponse,
+  BatchVerdict,
+  EventResult,
+  EventRun,
+  HelloResult,
+  StatusResult,
+} from '../protocol.js';
 
 /** An agent's refusal or failure, with the agent's own message. */
 export class AgentError extends Error {
@@ -14,21 +23,34 @@ export class AgentError extends Error {
 }
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
-type RequestBody = AgentRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type RequestBody = AgentRequest extends infer R
+  ? R extends { id: number }
+    ? Omit<R, 'id'>
+    : never
+  : never;
 
 export class ModelingAgent {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private exitError?: Error;
 
-  private constructor(private readonly worker: Worker, public publicKey: Uint8Array) {}
+  private constructor(
+    private readonly worker: Worker,
+    public publicKey: Uint8Array
+  ) {}
 
   static async start(init: AgentInit): Promise<ModelingAgent> {
-    const worker = new Worker(new URL('../agent/agent-worker.js', import.meta.url), { workerData: init });
+    const worker = new Worker(new URL('../agent/agent-worker.js', import.meta.url), {
+      workerData: init,
+    });
     const agent = new ModelingAgent(worker, new Uint8Array());
     worker.on('message', (res: AgentResponse) => agent.settle(res));
-    worker.on('error', (err) => agent.failAll(new AgentError(`agent worker failed: ${err.message}`)));
-    worker.on('exit', (code) => agent.failAll(new AgentError(`agent worker exited (code ${code})`)));
+    worker.on('error', (err) =>
+      agent.failAll(new AgentError(`agent worker failed: ${err.message}`))
+    );
+    worker.on('exit', (code) =>
+      agent.failAll(new AgentError(`agent worker exited (code ${code})`))
+    );
     try {
       const hello = (await agent.call({ type: 'hello' })) as HelloResult;
       agent.publicKey = new Uint8Array(Buffer.from(hello.publicKey, 'base64'));
@@ -88,10 +110,21 @@ export class ModelingAgent {
    * A signed report for `ns`. When `quote` is given it is called with the qualifyingData that binds
    * the TPM quote to this report (the TPM sits outside the agent, as with a real TEE).
    */
-  async report(ns: string, nonce: Buffer, quote?: (qualifyingData: Buffer) => Promise<QuoteEvidence>): Promise<AttestationReport> {
-    const begun = (await this.call({ type: 'report-begin', ns, nonce: nonce.toString('hex') })) as { ticket: number; quoteNonce: string };
+  async report(
+    ns: string,
+    nonce: Buffer,
+    quote?: (qualifyingData: Buffer) => Promise<QuoteEvidence>
+  ): Promise<AttestationReport> {
+    const begun = (await this.call({ type: 'report-begin', ns, nonce: nonce.toString('hex') })) as {
+      ticket: number;
+      quoteNonce: string;
+    };
     const evidence = quote ? await quote(Buffer.from(begun.quoteNonce, 'hex')) : undefined;
-    return (await this.call({ type: 'report-finish', ticket: begun.ticket, ...(evidence ? { quote: evidence } : {}) })) as AttestationReport;
+    return (await this.call({
+      type: 'report-finish',
+      ticket: begun.ticket,
+      ...(evidence ? { quote: evidence } : {}),
+    })) as AttestationReport;
   }
 
   control(msg: SignedControl): Promise<unknown> {
@@ -106,7 +139,10 @@ export class ModelingAgent {
 
 /** Signs control messages with a strictly increasing counter. */
 export class Controller {
-  constructor(private readonly secretKey: Uint8Array, private counter = 0) {}
+  constructor(
+    private readonly secretKey: Uint8Array,
+    private counter = 0
+  ) {}
 
   next(op: string, args: ControlArgs = {}): SignedControl {
     this.counter++;

@@ -42,8 +42,20 @@ interface Tracked {
 }
 
 type Op =
-  | { readonly kind: 'event'; readonly ns: string; readonly line: string; readonly seq: number; readonly verdict: string; readonly coefficient?: string }
-  | { readonly kind: 'control'; readonly ns: string; readonly op: string; readonly args: ControlArgs };
+  | {
+      readonly kind: 'event';
+      readonly ns: string;
+      readonly line: string;
+      readonly seq: number;
+      readonly verdict: string;
+      readonly coefficient?: string;
+    }
+  | {
+      readonly kind: 'control';
+      readonly ns: string;
+      readonly op: string;
+      readonly args: ControlArgs;
+    };
 type EventOp = Extract<Op, { kind: 'event' }>;
 
 export class AgentMirror {
@@ -65,7 +77,14 @@ export class AgentMirror {
         // The event is applied already: the points before it are what the agent must have first.
         const t = this.sync(ns, ns.pointCount - (verdict.newPoint ? 1 : 0));
         if (t.broken) return undefined;
-        this.queue.push({ kind: 'event', ns: ns.id, line: event.line, seq: verdict.seq, verdict: verdict.kind, coefficient: verdict.coefficient?.toString('hex') });
+        this.queue.push({
+          kind: 'event',
+          ns: ns.id,
+          line: event.line,
+          seq: verdict.seq,
+          verdict: verdict.kind,
+          coefficient: verdict.coefficient?.toString('hex'),
+        });
         t.points = ns.pointCount;
         // Post a long batch's head already: the agent models it while the engine goes on.
         if (this.queue.length >= POST_EARLY) this.post();
@@ -94,9 +113,12 @@ export class AgentMirror {
 
   /** Why the agent cannot hold `ns` at all. */
   private unmirrorable(ns: NamespaceModel): string | undefined {
-    if (ns.alg.name !== AGENT_DIGEST) return `it uses ${ns.alg.name}; the agent holds ${AGENT_DIGEST} namespaces only`;
-    if (!ns.config.aggregate.equals(this.platformAggregate)) return 'its aggregate is not the platform aggregate (an aggregate record in its event stream?)';
-    if (ns.config.taskIdCoe !== 'zero') return `its taskIdCoe is '${ns.config.taskIdCoe}'; the agent creates namespaces with 'zero'`;
+    if (ns.alg.name !== AGENT_DIGEST)
+      return `it uses ${ns.alg.name}; the agent holds ${AGENT_DIGEST} namespaces only`;
+    if (!ns.config.aggregate.equals(this.platformAggregate))
+      return 'its aggregate is not the platform aggregate (an aggregate record in its event stream?)';
+    if (ns.config.taskIdCoe !== 'zero')
+      return `its taskIdCoe is '${ns.config.taskIdCoe}'; the agent creates namespaces with 'zero'`;
     return undefined;
   }
 
@@ -117,9 +139,15 @@ export class AgentMirror {
       return t;
     }
     const base = ns.config.base.toString('hex');
-    if (points !== t.points || ns.pseudonymCount !== t.pseudonyms || base !== t.base) this.load(ns, t, points, base);
+    if (points !== t.points || ns.pseudonymCount !== t.pseudonyms || base !== t.base)
+      this.load(ns, t, points, base);
     if (!t.broken && ns.mode !== t.mode) {
-      this.queue.push({ kind: 'control', ns: ns.id, op: 'set-mode', args: { ns: ns.id, mode: ns.mode } });
+      this.queue.push({
+        kind: 'control',
+        ns: ns.id,
+        op: 'set-mode',
+        args: { ns: ns.id, mode: ns.mode },
+      });
       t.mode = ns.mode;
     }
     return t;
@@ -135,7 +163,13 @@ export class AgentMirror {
       return t;
     }
     const isNull = ns.config.base.equals(ns.alg.nullDigest);
-    const args: ControlArgs = { id: ns.id, digest: ns.alg.name, dialect: ns.config.dialect, mode: ns.mode, base: isNull ? undefined : base };
+    const args: ControlArgs = {
+      id: ns.id,
+      digest: ns.alg.name,
+      dialect: ns.config.dialect,
+      mode: ns.mode,
+      base: isNull ? undefined : base,
+    };
     this.queue.push({ kind: 'control', ns: ns.id, op: 'create-namespace', args });
     return t;
   }
@@ -145,7 +179,10 @@ export class AgentMirror {
     const missing = ns.points().slice(t.points, points);
     if (points < t.points || missing.some((p) => !p.valid)) {
       // Forensic points come only from events: these were restored from the store, never seen here.
-      this.markBroken(t, `it has ${points} points of which the agent saw ${t.points}, some forensic (restored from the store?)`);
+      this.markBroken(
+        t,
+        `it has ${points} points of which the agent saw ${t.points}, some forensic (restored from the store?)`
+      );
       return;
     }
     const model = formatModelFile({
@@ -186,10 +223,12 @@ export class AgentMirror {
         continue;
       }
       sendRun();
-      answers.push(this.agent.control(this.controller.next(op.op, op.args)).then(
-        () => undefined,
-        (err: unknown) => this.fail(op.ns, `the agent refused ${op.op}: ${errorMessage(err)}`)
-      ));
+      answers.push(
+        this.agent.control(this.controller.next(op.op, op.args)).then(
+          () => undefined,
+          (err: unknown) => this.fail(op.ns, `the agent refused ${op.op}: ${errorMessage(err)}`)
+        )
+      );
     }
     sendRun();
     this.answered = Promise.all(answers).then(() => undefined);
@@ -205,14 +244,19 @@ export class AgentMirror {
     return this.agent.processEvents(runs).then(
       (verdicts) => {
         if (verdicts.length !== events.length) {
-          for (const r of runs) this.fail(r.ns, `the agent answered ${verdicts.length} of ${events.length} events`);
+          for (const r of runs)
+            this.fail(r.ns, `the agent answered ${verdicts.length} of ${events.length} events`);
           return;
         }
         events.forEach((op, i) => this.checkVerdict(op, verdicts[i]!));
       },
       (err: unknown) => {
         // The whole message was refused: name each namespace's first event in it.
-        for (const r of runs) this.fail(r.ns, `the agent refused event ${events.find((op) => op.ns === r.ns)!.seq}: ${errorMessage(err)}`);
+        for (const r of runs)
+          this.fail(
+            r.ns,
+            `the agent refused event ${events.find((op) => op.ns === r.ns)!.seq}: ${errorMessage(err)}`
+          );
       }
     );
   }
@@ -221,7 +265,8 @@ export class AgentMirror {
     if ('error' in res) return this.fail(op.ns, `the agent refused event ${op.seq}: ${res.error}`);
     const got = 'record' in res ? res.record : `${res.kind} ${res.coefficient ?? '-'}`;
     const want = `${op.verdict} ${op.coefficient ?? '-'}`;
-    if (got !== want) this.fail(op.ns, `event ${op.seq}: the agent's verdict is '${got}', the engine's '${want}'`);
+    if (got !== want)
+      this.fail(op.ns, `event ${op.seq}: the agent's verdict is '${got}', the engine's '${want}'`);
   }
 
   private fail(ns: string, reason: string): void {

@@ -51,7 +51,12 @@ export function createModelingAgent(opts: ModelingAgentOptions = {}): AgentFacto
       const key = Buffer.from(agent.publicKey).toString('base64');
       return {
         stage: mirror.stage,
-        attester: createAgentAttester({ agent, mirror, reserveQuote: ctx.reserveQuote, modelPcr: ctx.modelPcr }),
+        attester: createAgentAttester({
+          agent,
+          mirror,
+          reserveQuote: ctx.reserveQuote,
+          modelPcr: ctx.modelPcr,
+        }),
         publicKey: agent.publicKey,
         describe: `modeling agent in a worker thread${opts.tee ? ' (simulated TEE)' : ''}, key ${key}`,
         close,

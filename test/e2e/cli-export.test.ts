@@ -8,7 +8,12 @@ import * as fx from '../../exporter/audit/audit-log-fixture.js';
 import { createScenario, formatEventLine, listScenarios } from '../../exporter/sim/index.js';
 import { createSource } from '../../exporter/sources.js';
 import { runCli } from '../helpers/cli.js';
-import { type CliEngine, showFields, startCliEngine, summaryCounts } from '../helpers/cli-engine.js';
+import {
+  type CliEngine,
+  showFields,
+  startCliEngine,
+  summaryCounts,
+} from '../helpers/cli-engine.js';
 
 let e: CliEngine;
 before(async () => {
@@ -17,7 +22,22 @@ before(async () => {
 after(() => e.close());
 
 const exportSim = (ns: string, scenario: string, seed: number, ...extra: string[]) =>
-  e.ok('export', '--source', 'sim', '--scenario', scenario, '--seed', String(seed), '--to', e.engine.address, '--data', e.dir, '--namespace', ns, ...extra);
+  e.ok(
+    'export',
+    '--source',
+    'sim',
+    '--scenario',
+    scenario,
+    '--seed',
+    String(seed),
+    '--to',
+    e.engine.address,
+    '--data',
+    e.dir,
+    '--namespace',
+    ns,
+    ...extra
+  );
 
 /** A TCP port with nothing listening on it. */
 async function closedPort(): Promise<number> {
@@ -56,8 +76,39 @@ test('file export (raw kernel lines) and sim export (structured) give the same m
   const sc = createScenario('shell', { seed: 3, iterations: 2 });
   const file = join(e.dir, 'shell.trajectory');
   writeFileSync(file, [...sc.events()].map((ev) => formatEventLine(ev) + '\n').join(''));
-  const viaFile = summaryCounts(await e.ok('export', '--source', 'file', file, '--to', e.engine.address, '--data', e.dir, '--namespace', 'as-file'));
-  const viaSim = summaryCounts(await e.ok('export', '--source', 'sim', '--scenario', 'shell', '--seed', '3', '--iterations', '2', '--to', e.engine.address, '--data', e.dir, '--namespace', 'as-sim'));
+  const viaFile = summaryCounts(
+    await e.ok(
+      'export',
+      '--source',
+      'file',
+      file,
+      '--to',
+      e.engine.address,
+      '--data',
+      e.dir,
+      '--namespace',
+      'as-file'
+    )
+  );
+  const viaSim = summaryCounts(
+    await e.ok(
+      'export',
+      '--source',
+      'sim',
+      '--scenario',
+      'shell',
+      '--seed',
+      '3',
+      '--iterations',
+      '2',
+      '--to',
+      e.engine.address,
+      '--data',
+      e.dir,
+      '--namespace',
+      'as-sim'
+    )
+  );
   assert.deepEqual(viaFile, viaSim);
   const a = showFields(await e.ok('ns', 'show', 'as-file', ...e.conn));
   const b = showFields(await e.ok('ns', 'show', 'as-sim', ...e.conn));
@@ -67,7 +118,15 @@ test('file export (raw kernel lines) and sim export (structured) give the same m
 test('--scenario list prints every scenario; an unknown one prints the list and exits 2', async () => {
   const listed = await e.ok('export', '--source', 'sim', '--scenario', 'list');
   for (const s of listScenarios()) assert.match(listed, new RegExp(`^  ${s.name} `, 'm'));
-  const r = await runCli('export', '--source', 'sim', '--scenario', 'nope', '--to', e.engine.address);
+  const r = await runCli(
+    'export',
+    '--source',
+    'sim',
+    '--scenario',
+    'nope',
+    '--to',
+    e.engine.address
+  );
   assert.equal(r.code, 2);
   assert.match(r.err, /unknown scenario 'nope'/);
   assert.match(r.err, /reverse-shell/);
@@ -97,9 +156,24 @@ test('an unreadable trajectory file is one line naming it, exit 1', async () => 
 
 test('no server at the address: one line saying so, exit 1', async () => {
   const port = await closedPort();
-  const r = await runCli('export', '--source', 'sim', '--scenario', 'shell', '--to', `127.0.0.1:${port}`, '--token', 't');
+  const r = await runCli(
+    'export',
+    '--source',
+    'sim',
+    '--scenario',
+    'shell',
+    '--to',
+    `127.0.0.1:${port}`,
+    '--token',
+    't'
+  );
   assert.equal(r.code, 1);
-  assert.match(r.err, new RegExp(`^tsem export: cannot connect to 127\\.0\\.0\\.1:${port}: .*\\(is \`tsem serve\` running\\?\\)\\n$`));
+  assert.match(
+    r.err,
+    new RegExp(
+      `^tsem export: cannot connect to 127\\.0\\.0\\.1:${port}: .*\\(is \`tsem serve\` running\\?\\)\\n$`
+    )
+  );
   assert.match(r.out, /^sent \d+ acked 0 /);
 });
 
@@ -115,16 +189,48 @@ test('audit-log export: every event the source reads reaches the namespace', asy
     expected++;
   }
   assert.ok(expected > 0);
-  const s = summaryCounts(await e.ok('export', '--source', 'audit-log', log, '--namespace', 'audited', '--to', e.engine.address, '--data', e.dir));
+  const s = summaryCounts(
+    await e.ok(
+      'export',
+      '--source',
+      'audit-log',
+      log,
+      '--namespace',
+      'audited',
+      '--to',
+      e.engine.address,
+      '--data',
+      e.dir
+    )
+  );
   assert.equal(s['sent'], expected);
   assert.equal(s['acked'], expected);
   assert.equal(s['errors'], 0);
-  assert.equal(Number(showFields(await e.ok('ns', 'show', 'audited', ...e.conn)).get('events')), expected);
+  assert.equal(
+    Number(showFields(await e.ok('ns', 'show', 'audited', ...e.conn)).get('events')),
+    expected
+  );
 });
 
 test('Ctrl-C during a paced export stops reading; what was sent is acknowledged (exit 0)', async () => {
   const total = [...createScenario('nginx', { seed: 4, iterations: 1 }).events()].length;
-  const running = runCli('export', '--source', 'sim', '--scenario', 'nginx', '--seed', '4', '--rate', '200', '--to', e.engine.address, '--data', e.dir, '--namespace', 'paced');
+  const running = runCli(
+    'export',
+    '--source',
+    'sim',
+    '--scenario',
+    'nginx',
+    '--seed',
+    '4',
+    '--rate',
+    '200',
+    '--to',
+    e.engine.address,
+    '--data',
+    e.dir,
+    '--namespace',
+    'paced'
+  );
   let done = false;
   void running.finally(() => (done = true));
   // The handler is installed once the export starts sending: interrupt until it has been seen.

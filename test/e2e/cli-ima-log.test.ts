@@ -11,12 +11,30 @@ import { clients, ingest, toWire } from '../helpers/grpc.js';
 
 test('ima log serves a list that verify-log accepts with the same PCR 10', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-imalog-'));
-  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: join(dir, 'data'), ima: { localFiles: false }, log: () => undefined });
+  const engine = await startEngine({
+    listen: '127.0.0.1:0',
+    dataDir: join(dir, 'data'),
+    ima: { localFiles: false },
+    log: () => undefined,
+  });
   const c = clients(engine.address);
   try {
-    await ingest(c, [[...createScenario('shell', { seed: 4, iterations: 1 }).events()].map((e) => toWire('sh', e))]);
+    await ingest(c, [
+      [...createScenario('shell', { seed: 4, iterations: 1 }).events()].map((e) => toWire('sh', e)),
+    ]);
     const list = join(dir, 'sh.bin');
-    const got = await runCli('ima', 'log', '--server', engine.address, '--namespace', 'sh', '--format', 'binary', '-o', list);
+    const got = await runCli(
+      'ima',
+      'log',
+      '--server',
+      engine.address,
+      '--namespace',
+      'sh',
+      '--format',
+      'binary',
+      '-o',
+      list
+    );
     assert.equal(got.code, 0, got.err);
     const entries = /entries (\d+)/.exec(got.err)![1]!;
     const pcr10 = /pcr10 sha1 ([0-9a-f]{40})/.exec(got.err)![1]!;

@@ -9,21 +9,40 @@ import { type CliEngine, showFields, startCliEngine } from '../helpers/cli-engin
 let e: CliEngine;
 before(async () => {
   e = await startCliEngine();
-  await e.ok('export', '--source', 'sim', '--scenario', 'cron-backup', '--seed', '5', '--to', e.engine.address, '--data', e.dir, '--namespace', 'cron');
+  await e.ok(
+    'export',
+    '--source',
+    'sim',
+    '--scenario',
+    'cron-backup',
+    '--seed',
+    '5',
+    '--to',
+    e.engine.address,
+    '--data',
+    e.dir,
+    '--namespace',
+    'cron'
+  );
 });
 after(() => e.close());
 
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 
 test('ns create with options, then show and list report them', async () => {
-  const created = showFields(await e.ok('ns', 'create', 'db', '--mode', 'audit', '--digest', 'sha384', ...e.conn));
+  const created = showFields(
+    await e.ok('ns', 'create', 'db', '--mode', 'audit', '--digest', 'sha384', ...e.conn)
+  );
   assert.equal(created.get('mode'), 'audit');
   assert.equal(created.get('digest'), 'sha384');
   assert.equal(created.get('measurement')?.length, 96); // sha384: 48 bytes of hex
   assert.equal(created.get('events'), '0');
   const list = lines(await e.ok('ns', 'list', ...e.conn));
   assert.match(list[0]!, /^NAME\s+MODE\s+DIGEST\s+EVENTS\s+POINTS/);
-  assert.ok(list.some((l) => /^db\s+audit\s+sha384\s+0\s+0\s/.test(l)), list.join('\n'));
+  assert.ok(
+    list.some((l) => /^db\s+audit\s+sha384\s+0\s+0\s/.test(l)),
+    list.join('\n')
+  );
 });
 
 test('ns mode: seal is MODE_SEALED; an unknown word is a usage error', async () => {
@@ -45,7 +64,8 @@ test('ns points and ns trajectory agree with ns show; pages cut the same lines',
   const all = lines(r.out);
   assert.equal(all.length, Number(show.get('trajectory')));
   assert.equal(r.err, `(trajectory 1-${all.length} of ${all.length})\n`);
-  for (const l of all) assert.equal(typeof (JSON.parse(l) as { event: { type: string } }).event.type, 'string');
+  for (const l of all)
+    assert.equal(typeof (JSON.parse(l) as { event: { type: string } }).event.type, 'string');
   const page = await runCli('ns', 'trajectory', 'cron', '--offset', '2', '--limit', '3', ...e.conn);
   assert.deepEqual(lines(page.out), all.slice(2, 5));
   assert.equal(page.err, `(trajectory 3-5 of ${all.length})\n`);
@@ -60,8 +80,14 @@ test('ns convergence prints its windows and whether the map settled', async () =
   assert.ok(windows.length > 0);
   const show = showFields(await e.ok('ns', 'show', 'cron', ...e.conn));
   // The windows cover every event, and their new points add up to the map's points.
-  assert.equal(windows.reduce((n, w) => n + w[1]!, 0), Number(show.get('events')));
-  assert.equal(windows.reduce((n, w) => n + w[2]!, 0), Number(show.get('points')));
+  assert.equal(
+    windows.reduce((n, w) => n + w[1]!, 0),
+    Number(show.get('events'))
+  );
+  assert.equal(
+    windows.reduce((n, w) => n + w[2]!, 0),
+    Number(show.get('points'))
+  );
 });
 
 test('model export then model load --create reproduces the measurement and points', async () => {
@@ -69,10 +95,21 @@ test('model export then model load --create reproduces the measurement and point
   assert.equal(await e.ok('model', 'export', '--namespace', 'cron', '-o', file, ...e.conn), '');
   const text = readFileSync(file, 'utf8');
   assert.match(text, /^aggregate [0-9a-f]{64}$/m);
-  const loaded = await e.ok('model', 'load', file, '--namespace', 'cron-copy', '--create', ...e.conn);
+  const loaded = await e.ok(
+    'model',
+    'load',
+    file,
+    '--namespace',
+    'cron-copy',
+    '--create',
+    ...e.conn
+  );
   const src = showFields(await e.ok('ns', 'show', 'cron', ...e.conn));
   const copy = showFields(await e.ok('ns', 'show', 'cron-copy', ...e.conn));
-  assert.equal(loaded, `loaded ${file} into namespace cron-copy: points ${src.get('points')} measurement ${copy.get('measurement')}\n`);
+  assert.equal(
+    loaded,
+    `loaded ${file} into namespace cron-copy: points ${src.get('points')} measurement ${copy.get('measurement')}\n`
+  );
   assert.equal(copy.get('points'), src.get('points'));
   assert.equal(copy.get('measurement'), src.get('measurement'));
   assert.equal(copy.get('state'), src.get('state'));
@@ -99,10 +136,18 @@ test('tokens: none or a wrong one is refused with a hint about --token; TSEM_TOK
   assert.match(anon.err, /--token/);
   const wrong = await runCli('ns', 'create', 'x', ...server, '--token', 'not-the-token');
   assert.equal(wrong.code, 1);
-  assert.match(wrong.err, /^tsem ns create: 127\.0\.0\.1:\d+ refused the call: .*check --token\)\n$/);
+  assert.match(
+    wrong.err,
+    /^tsem ns create: 127\.0\.0\.1:\d+ refused the call: .*check --token\)\n$/
+  );
   process.env['TSEM_TOKEN'] = e.engine.adminToken;
   try {
-    assert.equal(showFields(await e.ok('ns', 'create', 'x', ...server, '--data', join(e.dir, 'no-such-dir'))).get('name'), 'x');
+    assert.equal(
+      showFields(
+        await e.ok('ns', 'create', 'x', ...server, '--data', join(e.dir, 'no-such-dir'))
+      ).get('name'),
+      'x'
+    );
   } finally {
     delete process.env['TSEM_TOKEN'];
   }

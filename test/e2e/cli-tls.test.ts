@@ -16,12 +16,49 @@ let engine: RunningEngine;
 function makeCertificates(): void {
   const ossl = (...a: string[]): void => void execFileSync('openssl', a, { stdio: 'ignore' });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  ossl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=tsem-test-ca');
+  ossl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=tsem-test-ca'
+  );
   writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   writeFileSync(f('client.ext'), 'extendedKeyUsage=clientAuth\n');
   for (const who of ['server', 'client']) {
-    ossl('req', ...ec, '-keyout', f(`${who}.key`), '-out', f(`${who}.csr`), '-subj', `/CN=tsem-${who}`);
-    ossl('x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f(`${who}.pem`), '-days', '2', '-extfile', f(`${who}.ext`));
+    ossl(
+      'req',
+      ...ec,
+      '-keyout',
+      f(`${who}.key`),
+      '-out',
+      f(`${who}.csr`),
+      '-subj',
+      `/CN=tsem-${who}`
+    );
+    ossl(
+      'x509',
+      '-req',
+      '-in',
+      f(`${who}.csr`),
+      '-CA',
+      f('ca.pem'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      f(`${who}.pem`),
+      '-days',
+      '2',
+      '-extfile',
+      f(`${who}.ext`)
+    );
   }
 }
 
@@ -40,8 +77,21 @@ after(async () => {
 });
 
 test('--tls-ca with a client certificate reaches the engine (token from --data)', async () => {
-  const r = await runCli('ns', 'create', 'secure', '--server', engine.address, '--data', f('data'),
-    '--tls-ca', f('ca.pem'), '--tls-cert', f('client.pem'), '--tls-key', f('client.key'));
+  const r = await runCli(
+    'ns',
+    'create',
+    'secure',
+    '--server',
+    engine.address,
+    '--data',
+    f('data'),
+    '--tls-ca',
+    f('ca.pem'),
+    '--tls-cert',
+    f('client.pem'),
+    '--tls-key',
+    f('client.key')
+  );
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^name\s+secure$/m);
 });

@@ -22,7 +22,21 @@ async function watchWhileExporting(watchArgs: string[], ns: string, scenario: st
   let done = false;
   void watching.finally(() => (done = true));
   for (let i = 0; i < MAX_EXPORTS && !done; i++) {
-    await e.ok('export', '--source', 'sim', '--scenario', scenario, '--seed', String(10 + i), '--to', e.engine.address, '--data', e.dir, '--namespace', ns);
+    await e.ok(
+      'export',
+      '--source',
+      'sim',
+      '--scenario',
+      scenario,
+      '--seed',
+      String(10 + i),
+      '--to',
+      e.engine.address,
+      '--data',
+      e.dir,
+      '--namespace',
+      ns
+    );
     await new Promise((r) => setTimeout(r, 20));
   }
   const r = await watching;
@@ -34,7 +48,13 @@ test('--json prints one object per event with the verdict and the parsed event',
   const out = await watchWhileExporting(['--json', '--count', '5'], 'w-json', 'shell');
   assert.equal(out.length, 5);
   for (const line of out) {
-    const n = JSON.parse(line) as { namespace: string; type: string; verdict: { kind: string }; event: { event: { type: string } }; time: string };
+    const n = JSON.parse(line) as {
+      namespace: string;
+      type: string;
+      verdict: { kind: string };
+      event: { event: { type: string } };
+      time: string;
+    };
     assert.equal(n.namespace, 'w-json');
     assert.equal(n.event.event.type, n.type);
     assert.match(n.verdict.kind, /^VERDICT_KIND_/);
@@ -46,16 +66,37 @@ test('text lines: time, namespace, verdict, action, process[pid], type', async (
   const out = await watchWhileExporting(['--count', '4'], 'w-text', 'nginx');
   assert.equal(out.length, 4);
   for (const line of out) {
-    assert.match(line, /^\d{4}-\d\d-\d\dT[\d:.]+Z w-text {2}(learned|on-contour|lifecycle|ERROR) (allow|deny) {2}\S+\[\d+\] [a-z_]+( {2}|$)/);
+    assert.match(
+      line,
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z w-text {2}(learned|on-contour|lifecycle|ERROR) (allow|deny) {2}\S+\[\d+\] [a-z_]+( {2}|$)/
+    );
   }
 });
 
 test('--off-contour shows only the attack events of an audited namespace', async () => {
-  await e.ok('export', '--source', 'sim', '--scenario', 'shell', '--seed', '1', '--to', e.engine.address, '--data', e.dir, '--namespace', 'w-off');
+  await e.ok(
+    'export',
+    '--source',
+    'sim',
+    '--scenario',
+    'shell',
+    '--seed',
+    '1',
+    '--to',
+    e.engine.address,
+    '--data',
+    e.dir,
+    '--namespace',
+    'w-off'
+  );
   await e.ok('ns', 'mode', 'w-off', 'audit', ...e.conn);
   const malicious = createScenario('shadow-read', { seed: 10, iterations: 1 }).attackIndices.size;
   assert.ok(malicious > 0);
-  const out = await watchWhileExporting(['--off-contour', '--json', '--count', String(malicious)], 'w-off', 'shadow-read');
+  const out = await watchWhileExporting(
+    ['--off-contour', '--json', '--count', String(malicious)],
+    'w-off',
+    'shadow-read'
+  );
   assert.equal(out.length, malicious);
   for (const line of out) {
     const n = JSON.parse(line) as { verdict: { kind: string }; alert: boolean };

@@ -10,7 +10,10 @@ test('demo --once trains, seals, replays benign traffic cleanly and catches the 
   assert.match(r.out, /settled: yes/);
   assert.match(r.out, /\d+ events, 0 off-contour, forensics 0: the model holds\./);
   assert.match(r.out, /ALERT .* OFF-CONTOUR deny /);
-  const caught = /caught: (\d+) off-contour event\(s\), (\d+) denied, the task is untrusted; forensics (\d+)\./.exec(r.out);
+  const caught =
+    /caught: (\d+) off-contour event\(s\), (\d+) denied, the task is untrusted; forensics (\d+)\./.exec(
+      r.out
+    );
   assert.ok(caught, r.out);
   assert.ok(Number(caught[1]) >= 1 && Number(caught[2]) >= 1 && Number(caught[3]) >= 1);
 });

@@ -52,8 +52,14 @@ after(async () => {
 test('train from a scenario: every event gets a verdict, in order, once persisted', async () => {
   const b = batches('web', 'nginx', 1);
   const results = await ingest(c, b);
-  assert.deepEqual(results.map((r) => r.batch_id), b.map((_, i) => String(i + 1)));
-  assert.deepEqual(results.map((r) => r.verdicts.length), b.map((x) => x.length));
+  assert.deepEqual(
+    results.map((r) => r.batch_id),
+    b.map((_, i) => String(i + 1))
+  );
+  assert.deepEqual(
+    results.map((r) => r.verdicts.length),
+    b.map((x) => x.length)
+  );
   const k = kinds(results);
   assert.equal(k['VERDICT_KIND_ERROR'], undefined);
   assert.ok((k['VERDICT_KIND_LEARNED'] ?? 0) > 10);
@@ -63,11 +69,21 @@ test('train from a scenario: every event gets a verdict, in order, once persiste
 });
 
 test('mode changes need the admin token', async () => {
-  await assert.rejects(call(c, 'SetMode', { name: 'web', mode: 'MODE_SEALED' }), (e: grpc.ServiceError) => e.code === grpc.status.PERMISSION_DENIED && /lacks the 'admin' role/.test(e.details));
+  await assert.rejects(
+    call(c, 'SetMode', { name: 'web', mode: 'MODE_SEALED' }),
+    (e: grpc.ServiceError) =>
+      e.code === grpc.status.PERMISSION_DENIED && /lacks the 'admin' role/.test(e.details)
+  );
   const bad = clients(engine.address, 'not-the-token');
-  await assert.rejects(call(bad, 'GetNamespace', { name: 'web' }), (e: grpc.ServiceError) => e.code === grpc.status.UNAUTHENTICATED);
+  await assert.rejects(
+    call(bad, 'GetNamespace', { name: 'web' }),
+    (e: grpc.ServiceError) => e.code === grpc.status.UNAUTHENTICATED
+  );
   bad.close();
-  const r = await call<NamespaceInfo__Output>(admin, 'SetMode', { name: 'web', mode: 'MODE_SEALED' });
+  const r = await call<NamespaceInfo__Output>(admin, 'SetMode', {
+    name: 'web',
+    mode: 'MODE_SEALED',
+  });
   assert.equal(r.mode, 'MODE_SEALED');
 });
 
@@ -98,9 +114,16 @@ test('sealed: an attack raises off-contour alerts a subscriber receives, naming 
 });
 
 test('two namespaces in parallel stay independent', async () => {
-  const [a, b] = await Promise.all([ingest(c, batches('cron', 'cron-backup', 4)), ingest(c, batches('shell', 'shell', 5))]);
+  const [a, b] = await Promise.all([
+    ingest(c, batches('cron', 'cron-backup', 4)),
+    ingest(c, batches('shell', 'shell', 5)),
+  ]);
   assert.ok(kinds(a)['VERDICT_KIND_LEARNED']! > 0 && kinds(b)['VERDICT_KIND_LEARNED']! > 0);
-  const alone = await startEngine({ listen: '127.0.0.1:0', dataDir: mkdtempSync(join(tmpdir(), 'tsem-e2e-alone-')), log: quiet });
+  const alone = await startEngine({
+    listen: '127.0.0.1:0',
+    dataDir: mkdtempSync(join(tmpdir(), 'tsem-e2e-alone-')),
+    log: quiet,
+  });
   const c2 = clients(alone.address);
   await ingest(c2, batches('cron', 'cron-backup', 4));
   const solo = await call<NamespaceInfo__Output>(c2, 'GetNamespace', { name: 'cron' });
@@ -129,14 +152,31 @@ test('restart on the same data directory restores every namespace exactly', asyn
 });
 
 test('bad input: clear gRPC errors, and the server keeps serving', async () => {
-  await assert.rejects(info('nope'), (e: grpc.ServiceError) => e.code === grpc.status.NOT_FOUND && /namespace 'nope' does not exist/.test(e.details));
-  await assert.rejects(call(admin, 'SetMode', { name: 'web', mode: 'MODE_BOGUS' }), (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT);
-  await assert.rejects(call(admin, 'LoadModel', { name: 'web', model: 'state 12\nend\n' }), (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT && /line 1/.test(e.details));
+  await assert.rejects(
+    info('nope'),
+    (e: grpc.ServiceError) =>
+      e.code === grpc.status.NOT_FOUND && /namespace 'nope' does not exist/.test(e.details)
+  );
+  await assert.rejects(
+    call(admin, 'SetMode', { name: 'web', mode: 'MODE_BOGUS' }),
+    (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT
+  );
+  await assert.rejects(
+    call(admin, 'LoadModel', { name: 'web', model: 'state 12\nend\n' }),
+    (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT && /line 1/.test(e.details)
+  );
   // Garbage bytes and a protobuf with a wrong wire type, through a raw client.
   const raw = new grpc.Client(engine.address, grpc.credentials.createInsecure());
   const send = (bytes: Buffer) =>
     new Promise<grpc.ServiceError | null>((resolve) =>
-      raw.makeUnaryRequest('/tsem.v1.Control/GetNamespace', (b: Buffer) => b, (b: Buffer) => b, bytes, new grpc.Metadata(), (e) => resolve(e))
+      raw.makeUnaryRequest(
+        '/tsem.v1.Control/GetNamespace',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        bytes,
+        new grpc.Metadata(),
+        (e) => resolve(e)
+      )
     );
   const garbage = await send(Buffer.from([0xff, 0xff, 0xff, 0x0f, 0x99]));
   assert.ok(garbage && garbage.code !== grpc.status.OK);
@@ -145,14 +185,28 @@ test('bad input: clear gRPC errors, and the server keeps serving', async () => {
   raw.close();
   // A malformed event gets an ERROR verdict naming the field; its neighbours still pass.
   const good = batches('web', 'nginx', 1)[0]!.slice(0, 2);
-  const broken: Event = { namespace: 'web', structured: { header: { process: 'x', type: 'capable' }, coe: {}, cell_json: Buffer.from('{"cap": "8"}') } };
+  const broken: Event = {
+    namespace: 'web',
+    structured: {
+      header: { process: 'x', type: 'capable' },
+      coe: {},
+      cell_json: Buffer.from('{"cap": "8"}'),
+    },
+  };
   const [res] = await ingest(c, [[good[0]!, broken, good[1]!]]);
   const [alone] = await ingest(c, [good]);
-  assert.deepEqual(res!.verdicts.map((v) => v.kind), [alone!.verdicts[0]!.kind, 'VERDICT_KIND_ERROR', alone!.verdicts[1]!.kind]);
+  assert.deepEqual(
+    res!.verdicts.map((v) => v.kind),
+    [alone!.verdicts[0]!.kind, 'VERDICT_KIND_ERROR', alone!.verdicts[1]!.kind]
+  );
   assert.match(res!.verdicts[1]!.error, /field 'COE.uid': missing/);
   // An oversized batch ends that stream with INVALID_ARGUMENT.
   const big = Array.from({ length: 4097 }, () => good[0]!);
-  await assert.rejects(ingest(c, [big]), (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT && /more than the limit of 4096/.test(e.details));
+  await assert.rejects(
+    ingest(c, [big]),
+    (e: grpc.ServiceError) =>
+      e.code === grpc.status.INVALID_ARGUMENT && /more than the limit of 4096/.test(e.details)
+  );
   // Everyone else is still served.
   assert.equal((await info('web')).name, 'web');
   assert.equal((await ingest(c, [good]))[0]!.verdicts.length, 2);
@@ -183,25 +237,49 @@ test('bulk LineBlock batches: packed verdicts equal the per-event verdicts, erro
   const stream = c.ingest.Stream(c.meta);
   const results: BatchResult__Output[] = [];
   await new Promise<void>((resolve, reject) => {
-    stream.on('data', (r: { result?: (typeof results)[number] }) => r.result && results.push(r.result));
+    stream.on(
+      'data',
+      (r: { result?: (typeof results)[number] }) => r.result && results.push(r.result)
+    );
     stream.on('error', reject);
     stream.on('end', resolve);
-    stream.write({ batch: { batch_id: '1', lines: { namespace: 'bulk', kernel_lines: Buffer.from(lines.join('\n') + '\n\n') } } });
+    stream.write({
+      batch: {
+        batch_id: '1',
+        lines: { namespace: 'bulk', kernel_lines: Buffer.from(lines.join('\n') + '\n\n') },
+      },
+    });
     stream.end();
   });
   const packed = results[0]!.packed!;
   assert.equal(packed.kinds.length, lines.length);
   assert.equal(verdictKindNumbers().name(packed.kinds[3]!), 'VERDICT_KIND_ERROR');
-  assert.deepEqual(packed.errors.map((e) => e.index), [3]);
+  assert.deepEqual(
+    packed.errors.map((e) => e.index),
+    [3]
+  );
   assert.match(packed.errors[0]!.error, /field 'COE': missing/);
   // The same events one by one in a fresh namespace give the same kinds and coefficients.
   const [single] = await ingest(c, [evs.map((e) => toWire('bulk-twin', e))]);
   const kindsWithoutError = [...packed.kinds].filter((_, i) => i !== 3);
-  const number: Record<string, number> = { VERDICT_KIND_LEARNED: 1, VERDICT_KIND_ON_CONTOUR: 2, VERDICT_KIND_LIFECYCLE: 6 };
-  assert.deepEqual(kindsWithoutError, single!.verdicts.map((v) => number[v.kind]));
+  const number: Record<string, number> = {
+    VERDICT_KIND_LEARNED: 1,
+    VERDICT_KIND_ON_CONTOUR: 2,
+    VERDICT_KIND_LIFECYCLE: 6,
+  };
+  assert.deepEqual(
+    kindsWithoutError,
+    single!.verdicts.map((v) => number[v.kind])
+  );
   const size = packed.digest_size;
-  const coef = (i: number) => packed.coefficients.subarray(i * size, (i + 1) * size).toString('hex');
+  const coef = (i: number) =>
+    packed.coefficients.subarray(i * size, (i + 1) * size).toString('hex');
   const skip = (i: number) => (i >= 3 ? i + 1 : i);
-  single!.verdicts.forEach((v, i) => assert.equal(coef(skip(i)), v.coefficient.length ? v.coefficient.toString('hex') : '00'.repeat(size)));
+  single!.verdicts.forEach((v, i) =>
+    assert.equal(
+      coef(skip(i)),
+      v.coefficient.length ? v.coefficient.toString('hex') : '00'.repeat(size)
+    )
+  );
   assert.equal((await info('bulk')).measurement, (await info('bulk-twin')).measurement);
 });

@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { feedSource } from '../../engine/feed-source.js';
 import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
-import { FanotifySource, fanotifyUnavailableReason } from '../../exporter/fanotify/fanotify-source.js';
+import {
+  FanotifySource,
+  fanotifyUnavailableReason,
+} from '../../exporter/fanotify/fanotify-source.js';
 import { rootSkipReason } from '../helpers/repo.js';
 
 const skip = rootSkipReason() ?? fanotifyUnavailableReason(true);
@@ -27,42 +30,51 @@ function run(cmd: string): Promise<{ code: number | null; stdout: string; stderr
   });
 }
 
-test('sealed enforce namespace: the trained program runs, another program is denied with EPERM', { skip }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsem-fan-e2e-'));
-  const data = mkdtempSync(join(tmpdir(), 'tsem-fan-data-'));
-  const trained = join(dir, 'trained-echo');
-  const other = join(dir, 'other-echo');
-  copyFileSync('/bin/echo', trained);
-  copyFileSync('/bin/true', other);
-  chmodSync(trained, 0o755);
-  chmodSync(other, 0o755);
-  let engine: RunningEngine | undefined;
-  const source = new FanotifySource({
-    watch: [{ path: dir, mark: 'directory' }], enforce: true, decisionTimeoutMs: 10_000, failMode: 'closed',
-    ignoreChildren: false, namespace: { kind: 'host', name: 'host' },
-  });
-  try {
-    engine = await startEngine({ listen: '127.0.0.1:0', dataDir: data, log: () => undefined });
-    await source.start();
-    const feeding = feedSource(source, engine.submit, { host: 'local', exporter: 'fanotify' });
-    // Training: the program's exec (and what it opens in the watched directory) becomes the model.
-    for (let i = 0; i < 2; i++) assert.equal((await run(`${trained} trained`)).stdout, 'trained\n');
-    const ns = engine.registry.require('host');
-    assert.ok(ns.pointCount >= 1, 'training recorded points');
-    ns.setMode('enforce');
-    const ok = await run(`${trained} still-runs`);
-    assert.deepEqual([ok.code, ok.stdout], [0, 'still-runs\n']);
-    const denied = await run(other);
-    assert.equal(denied.code, 126, denied.stderr);
-    assert.match(denied.stderr, /Operation not permitted/);
-    assert.ok(ns.forensics().length >= 1);
-    assert.match(ns.forensics()[0]!.line, /other-echo/);
-    await source.stop();
-    await feeding;
-  } finally {
-    await source.stop();
-    await engine?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(data, { recursive: true, force: true });
+test(
+  'sealed enforce namespace: the trained program runs, another program is denied with EPERM',
+  { skip },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsem-fan-e2e-'));
+    const data = mkdtempSync(join(tmpdir(), 'tsem-fan-data-'));
+    const trained = join(dir, 'trained-echo');
+    const other = join(dir, 'other-echo');
+    copyFileSync('/bin/echo', trained);
+    copyFileSync('/bin/true', other);
+    chmodSync(trained, 0o755);
+    chmodSync(other, 0o755);
+    let engine: RunningEngine | undefined;
+    const source = new FanotifySource({
+      watch: [{ path: dir, mark: 'directory' }],
+      enforce: true,
+      decisionTimeoutMs: 10_000,
+      failMode: 'closed',
+      ignoreChildren: false,
+      namespace: { kind: 'host', name: 'host' },
+    });
+    try {
+      engine = await startEngine({ listen: '127.0.0.1:0', dataDir: data, log: () => undefined });
+      await source.start();
+      const feeding = feedSource(source, engine.submit, { host: 'local', exporter: 'fanotify' });
+      // Training: the program's exec (and what it opens in the watched directory) becomes the model.
+      for (let i = 0; i < 2; i++)
+        assert.equal((await run(`${trained} trained`)).stdout, 'trained\n');
+      const ns = engine.registry.require('host');
+      assert.ok(ns.pointCount >= 1, 'training recorded points');
+      ns.setMode('enforce');
+      const ok = await run(`${trained} still-runs`);
+      assert.deepEqual([ok.code, ok.stdout], [0, 'still-runs\n']);
+      const denied = await run(other);
+      assert.equal(denied.code, 126, denied.stderr);
+      assert.match(denied.stderr, /Operation not permitted/);
+      assert.ok(ns.forensics().length >= 1);
+      assert.match(ns.forensics()[0]!.line, /other-echo/);
+      await source.stop();
+      await feeding;
+    } finally {
+      await source.stop();
+      await engine?.stop();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(data, { recursive: true, force: true });
+    }
   }
-});
+);

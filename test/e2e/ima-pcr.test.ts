@@ -14,11 +14,24 @@ test('the host IMA log lands in PCR 10 of every bank', { skip: swtpmSkipReason()
   const sw = await startSwtpm();
   const dir = mkdtempSync(join(tmpdir(), 'tsem-imapcr-'));
   try {
-    const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, ima: { localFiles: false }, tpm: sw.spec, log: () => undefined });
+    const engine = await startEngine({
+      listen: '127.0.0.1:0',
+      dataDir: dir,
+      ima: { localFiles: false },
+      tpm: sw.spec,
+      log: () => undefined,
+    });
     const ima = engine.ima!;
     const c = clients(engine.address);
-    for (const [ns, scenario] of [['root', 'shell'], ['web', 'nginx']] as const) {
-      await ingest(c, [[...createScenario(scenario, { seed: 2, iterations: 1 }).events()].map((e) => toWire(ns, e))]);
+    for (const [ns, scenario] of [
+      ['root', 'shell'],
+      ['web', 'nginx'],
+    ] as const) {
+      await ingest(c, [
+        [...createScenario(scenario, { seed: 2, iterations: 1 }).events()].map((e) =>
+          toWire(ns, e)
+        ),
+      ]);
     }
     c.close();
     await engine.stop();
@@ -26,12 +39,25 @@ test('the host IMA log lands in PCR 10 of every bank', { skip: swtpmSkipReason()
     await assertPcr10(sw.spec, ima.host.log);
     // A restart on the same store and TPM: the TPM holds the whole restored log, so only what is
     // appended after the restart is extended.
-    const again = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, ima: { localFiles: false }, tpm: sw.spec, log: () => undefined });
+    const again = await startEngine({
+      listen: '127.0.0.1:0',
+      dataDir: dir,
+      ima: { localFiles: false },
+      tpm: sw.spec,
+      log: () => undefined,
+    });
     const c2 = clients(again.address);
-    await ingest(c2, [[...createScenario('cron-backup', { seed: 3, iterations: 1 }).events()].map((e) => toWire('cron', e))]);
+    await ingest(c2, [
+      [...createScenario('cron-backup', { seed: 3, iterations: 1 }).events()].map((e) =>
+        toWire('cron', e)
+      ),
+    ]);
     c2.close();
     await again.stop();
-    assert.ok(again.ima!.host.log.entries.length > ima.host.log.entries.length, 'the restarted engine appended entries');
+    assert.ok(
+      again.ima!.host.log.entries.length > ima.host.log.entries.length,
+      'the restarted engine appended entries'
+    );
     await assertPcr10(sw.spec, again.ima!.host.log);
   } finally {
     await sw.stop();

@@ -36,10 +36,15 @@ export async function startCliEngine(): Promise<CliEngine> {
 
 /** `key value` lines of `tsem ns show` as a map. */
 export function showFields(out: string): Map<string, string> {
-  return new Map(out.trim().split('\n').map((l) => {
-    const [k, ...v] = l.trim().split(/\s+/);
-    return [k!, v.join(' ')];
-  }));
+  return new Map(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [k, ...v] = l.trim().split(/\s+/);
+        return [k!, v.join(' ')];
+      })
+  );
 }
 
 /** Numbers of the `sent N acked N learned N …` summary line. */

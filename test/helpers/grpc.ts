@@ -18,7 +18,11 @@ export interface Clients {
   close(): void;
 }
 
-export function clients(address: string, token?: string, creds = grpc.credentials.createInsecure()): Clients {
+export function clients(
+  address: string,
+  token?: string,
+  creds = grpc.credentials.createInsecure()
+): Clients {
   const { proto } = loadTsemProto();
   const v1 = proto.tsem.v1;
   const ingest = new v1.Ingest(address, creds);
@@ -26,13 +30,24 @@ export function clients(address: string, token?: string, creds = grpc.credential
   const control = new v1.Control(address, creds);
   const meta = new grpc.Metadata();
   if (token) meta.set('authorization', `Bearer ${token}`);
-  return { ingest, monitor, control, meta, close: () => [ingest, monitor, control].forEach((c) => c.close()) };
+  return {
+    ingest,
+    monitor,
+    control,
+    meta,
+    close: () => [ingest, monitor, control].forEach((c) => c.close()),
+  };
 }
 
 /** Calls a unary Control method as a promise. */
 export function call<Res>(c: Clients, method: string, req: object, meta = c.meta): Promise<Res> {
   return new Promise((resolve, reject) =>
-    (c.control as unknown as Record<string, (r: object, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, r: Res) => void) => void>)[method]!(req, meta, (e, r) => (e ? reject(e) : resolve(r)))
+    (
+      c.control as unknown as Record<
+        string,
+        (r: object, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, r: Res) => void) => void
+      >
+    )[method]!(req, meta, (e, r) => (e ? reject(e) : resolve(r)))
   );
 }
 
@@ -40,7 +55,11 @@ export function toWire(namespace: string, e: TsemEventJson): Event {
   const type = e.event.type;
   return {
     namespace,
-    structured: { header: { ...e.event }, coe: { ...e.COE }, cell_json: Buffer.from(JSON.stringify(e[type] ?? {})) },
+    structured: {
+      header: { ...e.event },
+      coe: { ...e.COE },
+      cell_json: Buffer.from(JSON.stringify(e[type] ?? {})),
+    },
   };
 }
 
@@ -81,7 +100,8 @@ export function subscribe(c: Clients, req: SubscribeRequest, meta = c.meta) {
     async waitFor(pred: (m: MonitorMessage__Output[]) => boolean, ms = 5000): Promise<void> {
       const end = Date.now() + ms;
       while (!pred(messages) && !error) {
-        if (Date.now() > end) throw new Error(`timed out waiting for monitor messages (have ${messages.length})`);
+        if (Date.now() > end)
+          throw new Error(`timed out waiting for monitor messages (have ${messages.length})`);
         await new Promise<void>((r) => {
           waiters.push(r);
           setTimeout(r, 50);

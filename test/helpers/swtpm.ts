@@ -20,7 +20,9 @@ export interface Swtpm {
 /** Why swtpm tests are skipped here, or undefined when swtpm is installed. */
 export function swtpmSkipReason(): string | undefined {
   const r = spawnSync('swtpm', ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : 'swtpm is not installed (apt-get install swtpm); CI installs it';
+  return r.status === 0
+    ? undefined
+    : 'swtpm is not installed (apt-get install swtpm); CI installs it';
 }
 
 /** A free port P on loopback with P+1 also free (swtpm's control port). */
@@ -61,11 +63,16 @@ export async function startSwtpm(opts: { preStarted?: boolean } = {}): Promise<S
   const port = await freePortPair();
   const ctrlPort = port + 1;
   const args = [
-    'socket', '--tpm2',
-    '--tpmstate', `dir=${dir}`,
-    '--server', `type=tcp,port=${port},bindaddr=127.0.0.1`,
-    '--ctrl', `type=tcp,port=${ctrlPort},bindaddr=127.0.0.1`,
-    '--log', `file=${join(dir, 'swtpm.log')},level=1`,
+    'socket',
+    '--tpm2',
+    '--tpmstate',
+    `dir=${dir}`,
+    '--server',
+    `type=tcp,port=${port},bindaddr=127.0.0.1`,
+    '--ctrl',
+    `type=tcp,port=${ctrlPort},bindaddr=127.0.0.1`,
+    '--log',
+    `file=${join(dir, 'swtpm.log')},level=1`,
   ];
   if (opts.preStarted) args.push('--flags', 'not-need-init,startup-clear');
   const child: ChildProcess = spawn('swtpm', args, { stdio: ['ignore', 'ignore', 'pipe'] });

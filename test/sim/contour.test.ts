@@ -7,8 +7,18 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { JsonCell } from '../../proto/kernel-json.js';
 import { parseEventObject } from '../../engine/event/parse-json.js';
-import { createNamespaceConfig, type Mode, NamespaceModel, type VerdictKind } from '../../engine/ns/namespace-model.js';
-import { createScenario, listScenarios, MIN_TRAINING_ITERATIONS, type Scenario } from '../../exporter/sim/scenario.js';
+import {
+  createNamespaceConfig,
+  type Mode,
+  NamespaceModel,
+  type VerdictKind,
+} from '../../engine/ns/namespace-model.js';
+import {
+  createScenario,
+  listScenarios,
+  MIN_TRAINING_ITERATIONS,
+  type Scenario,
+} from '../../exporter/sim/scenario.js';
 
 const FUZZ_RUNS = Number(process.env['TSEM_FUZZ_RUNS'] ?? 8);
 const BENIGN = listScenarios().filter((s) => s.kind === 'benign');
@@ -32,10 +42,17 @@ const FIRST_OFF_CONTOUR: Record<string, [string, string?]> = {
 };
 
 function run(ns: NamespaceModel, sc: Scenario): VerdictKind[] {
-  return [...sc.events()].map((ev, i) => ns.process(parseEventObject(ev, { digestSize: ns.alg.size, lineNumber: i + 1 })).kind);
+  return [...sc.events()].map(
+    (ev, i) => ns.process(parseEventObject(ev, { digestSize: ns.alg.size, lineNumber: i + 1 })).kind
+  );
 }
 
-function train(name: string, seed: number, iterations = MIN_TRAINING_ITERATIONS, digest = 'sha256'): NamespaceModel {
+function train(
+  name: string,
+  seed: number,
+  iterations = MIN_TRAINING_ITERATIONS,
+  digest = 'sha256'
+): NamespaceModel {
   const ns = new NamespaceModel(createNamespaceConfig({ id: `train-${name}`, digest }));
   const kinds = run(ns, createScenario(name, { seed, iterations, digest }));
   assert.ok(kinds.every((k) => k === 'learned' || k === 'on-contour' || k === 'lifecycle'));
@@ -55,10 +72,19 @@ const count = (kinds: VerdictKind[], k: VerdictKind) => kinds.filter((x) => x ==
 for (const { name } of BENIGN) {
   test(`${name}: trained on ${MIN_TRAINING_ITERATIONS} iteration, sealed, replays with no off-contour event`, () => {
     const trained = train(name, 1);
-    for (const [seed, iterations] of [[1, 1], [1, 4], [2, 3], [99, 2]] as const) {
+    for (const [seed, iterations] of [
+      [1, 1],
+      [1, 4],
+      [2, 3],
+      [99, 2],
+    ] as const) {
       const ns = deploy(trained, 'sealed');
       const kinds = run(ns, createScenario(name, { seed, iterations }));
-      assert.equal(count(kinds, 'off-contour') + count(kinds, 'untrusted-task'), 0, `seed ${seed} × ${iterations}`);
+      assert.equal(
+        count(kinds, 'off-contour') + count(kinds, 'untrusted-task'),
+        0,
+        `seed ${seed} × ${iterations}`
+      );
       assert.equal(ns.forensics().length, 0);
       assert.ok(count(kinds, 'on-contour') > 100);
     }
@@ -75,18 +101,29 @@ for (const { name } of BENIGN) {
 
   test(`${name}: any seeds and iteration counts give zero forensics (property)`, () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 1, max: 3 }), (s1, s2, n) => {
-        const ns = deploy(train(name, s1), 'sealed');
-        run(ns, createScenario(name, { seed: s2, iterations: n }));
-        return ns.forensics().length === 0;
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.integer({ min: 1, max: 3 }),
+        (s1, s2, n) => {
+          const ns = deploy(train(name, s1), 'sealed');
+          run(ns, createScenario(name, { seed: s2, iterations: n }));
+          return ns.forensics().length === 0;
+        }
+      ),
       { numRuns: FUZZ_RUNS }
     );
   });
 }
 
 /** Checks one attack run against a model of its base workload, in audit and in sealed mode. */
-function checkAttack(name: string, base: string, trainSeed: number, seed: number, iterations: number): void {
+function checkAttack(
+  name: string,
+  base: string,
+  trainSeed: number,
+  seed: number,
+  iterations: number
+): void {
   const trained = train(base, trainSeed);
   const sc = createScenario(name, { seed, iterations });
   const role = new Map(sc.injected.map((m) => [m.index, m.role]));
@@ -95,18 +132,29 @@ function checkAttack(name: string, base: string, trainSeed: number, seed: number
   const audit = run(deploy(trained, 'audit'), sc);
   audit.forEach((k, i) => {
     const r = role.get(i);
-    if (r === 'malicious') assert.equal(k, 'would-be-off-contour', `${name}: malicious event ${i} (${sc.injected.find((m) => m.index === i)?.type})`);
-    else assert.ok(k === 'on-contour' || k === 'lifecycle', `${name}: ${r ?? 'benign'} event ${i} is ${k}`);
+    if (r === 'malicious')
+      assert.equal(
+        k,
+        'would-be-off-contour',
+        `${name}: malicious event ${i} (${sc.injected.find((m) => m.index === i)?.type})`
+      );
+    else
+      assert.ok(
+        k === 'on-contour' || k === 'lifecycle',
+        `${name}: ${r ?? 'benign'} event ${i} is ${k}`
+      );
   });
   const types = new Set(sc.injected.filter((m) => m.role === 'malicious').map((m) => m.type));
-  for (const t of SIGNATURE_TYPES[name]!) assert.ok(types.has(t), `${name}: malicious types include ${t}`);
+  for (const t of SIGNATURE_TYPES[name]!)
+    assert.ok(types.has(t), `${name}: malicious types include ${t}`);
 
   // Sealed: off-contour only at malicious events; the rest of the attack runs untrusted (§3.5).
   const ns = deploy(trained, 'sealed');
   const sealed = run(ns, sc);
   sealed.forEach((k, i) => {
     const r = role.get(i);
-    if (r === undefined) assert.ok(k === 'on-contour' || k === 'lifecycle', `${name}: benign event ${i} is ${k}`);
+    if (r === undefined)
+      assert.ok(k === 'on-contour' || k === 'lifecycle', `${name}: benign event ${i} is ${k}`);
     else if (k === 'off-contour') assert.equal(r, 'malicious', `${name}: off-contour event ${i}`);
     else if (r === 'malicious') assert.equal(k, 'untrusted-task', `${name}: malicious event ${i}`);
   });
@@ -115,7 +163,11 @@ function checkAttack(name: string, base: string, trainSeed: number, seed: number
   const ev = [...sc.events()][first]!;
   const [type, pathname] = FIRST_OFF_CONTOUR[name]!;
   assert.equal(ev.event.type, type);
-  if (pathname) assert.equal(((ev[type] as JsonCell)['file'] as JsonCell & { path: JsonCell })['path']['pathname'], pathname);
+  if (pathname)
+    assert.equal(
+      ((ev[type] as JsonCell)['file'] as JsonCell & { path: JsonCell })['path']['pathname'],
+      pathname
+    );
   // One attack task tree: one off-contour point, kept as the forensics record of that event.
   assert.equal(count(sealed, 'off-contour'), 1);
   assert.equal(ns.forensics().length, 1);
@@ -131,9 +183,14 @@ for (const { name, base } of ATTACKS) {
 
   test(`${name}: the same holds for any seeds (property)`, () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 1, max: 3 }), (s1, s2, n) => {
-        checkAttack(name, base, s1, s2, n);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.integer({ min: 1, max: 3 }),
+        (s1, s2, n) => {
+          checkAttack(name, base, s1, s2, n);
+        }
+      ),
       { numRuns: Math.max(1, Math.floor(FUZZ_RUNS / 2)) }
     );
   });

@@ -3,7 +3,16 @@ import { test } from 'node:test';
 import { parseEventObject } from '../../engine/event/parse-json.js';
 import { createScenario, listScenarios, type Scenario } from '../../exporter/sim/scenario.js';
 
-const REQUIRED = ['nginx', 'cron-backup', 'shell', 'reverse-shell', 'shadow-read', 'ptrace', 'kernel-module', 'cryptominer'];
+const REQUIRED = [
+  'nginx',
+  'cron-backup',
+  'shell',
+  'reverse-shell',
+  'shadow-read',
+  'ptrace',
+  'kernel-module',
+  'cryptominer',
+];
 const ATTACK_BASES: Record<string, string> = {
   'reverse-shell': 'nginx',
   'shadow-read': 'shell',
@@ -46,8 +55,10 @@ for (const name of REQUIRED) {
         assert.ok(e.header.pid !== undefined && e.header.ts !== undefined);
         assert.ok(e.header.ts > lastTs, `ts increases at event ${n}`);
         lastTs = e.header.ts!;
-        if (e.cell.hook === 'generic') assert.equal(e.header.type, 'task_alloc', 'only task_alloc is generic');
-        if (ev.event.type === 'task_alloc') assert.ok(ev.event.ppid !== undefined, 'task_alloc names its parent');
+        if (e.cell.hook === 'generic')
+          assert.equal(e.header.type, 'task_alloc', 'only task_alloc is generic');
+        if (ev.event.type === 'task_alloc')
+          assert.ok(ev.event.ppid !== undefined, 'task_alloc names its parent');
       }
       assert.ok(n > 100, `${n} events`);
     });
@@ -68,7 +79,11 @@ test('an attack run equals its benign base until the first injected event', () =
   for (const [attack, base] of Object.entries(ATTACK_BASES)) {
     const sc = createScenario(attack, { seed: 9, iterations: 3 });
     const first = sc.injected[0]!.index;
-    assert.deepEqual(lines(sc).slice(0, first), lines(createScenario(base, { seed: 9, iterations: 3 })).slice(0, first), attack);
+    assert.deepEqual(
+      lines(sc).slice(0, first),
+      lines(createScenario(base, { seed: 9, iterations: 3 })).slice(0, first),
+      attack
+    );
   }
 });
 
@@ -83,10 +98,17 @@ test('injected events: benign runs have none; attacks mark malicious ones in att
     const all = [...sc.events()];
     const malicious = sc.injected.filter((m) => m.role === 'malicious');
     assert.ok(malicious.length >= 1);
-    assert.deepEqual([...sc.attackIndices].sort((a, b) => a - b), malicious.map((m) => m.index));
+    assert.deepEqual(
+      [...sc.attackIndices].sort((a, b) => a - b),
+      malicious.map((m) => m.index)
+    );
     for (const m of sc.injected) assert.equal(all[m.index]!.event.type, m.type);
     // The marks live beside the events, never inside them.
-    for (const ev of all) assert.deepEqual(Object.keys(ev).filter((k) => k === 'role' || k === 'attack'), []);
+    for (const ev of all)
+      assert.deepEqual(
+        Object.keys(ev).filter((k) => k === 'role' || k === 'attack'),
+        []
+      );
   }
 });
 
@@ -99,13 +121,38 @@ test('the namespace option sets the context header and numbers the events', () =
 
 test('bad options are refused with a message naming what was expected', () => {
   const cases: [string, () => unknown, RegExp][] = [
-    ['unknown scenario', () => createScenario('apache', { seed: 1, iterations: 1 }), /unknown scenario 'apache': expected one of nginx/],
-    ['negative seed', () => createScenario('nginx', { seed: -1, iterations: 1 }), /seed: expected an integer in 0\.\.4294967295/],
+    [
+      'unknown scenario',
+      () => createScenario('apache', { seed: 1, iterations: 1 }),
+      /unknown scenario 'apache': expected one of nginx/,
+    ],
+    [
+      'negative seed',
+      () => createScenario('nginx', { seed: -1, iterations: 1 }),
+      /seed: expected an integer in 0\.\.4294967295/,
+    ],
     ['fractional seed', () => createScenario('nginx', { seed: 1.5, iterations: 1 }), /seed/],
-    ['zero iterations', () => createScenario('nginx', { seed: 1, iterations: 0 }), /iterations: expected an integer ≥ 1, got 0/],
-    ['unknown digest', () => createScenario('nginx', { seed: 1, iterations: 1, digest: 'md9' }), /digest 'md9': expected/],
-    ['xof digest', () => createScenario('nginx', { seed: 1, iterations: 1, digest: 'shake256' }), /fixed-size/],
-    ['bad namespace', () => createScenario('nginx', { seed: 1, iterations: 1, namespace: 'ns-1' }), /namespace: expected a decimal u64/],
+    [
+      'zero iterations',
+      () => createScenario('nginx', { seed: 1, iterations: 0 }),
+      /iterations: expected an integer ≥ 1, got 0/,
+    ],
+    [
+      'unknown digest',
+      () => createScenario('nginx', { seed: 1, iterations: 1, digest: 'md9' }),
+      /digest 'md9': expected/,
+    ],
+    [
+      'xof digest',
+      () => createScenario('nginx', { seed: 1, iterations: 1, digest: 'shake256' }),
+      /fixed-size/,
+    ],
+    [
+      'bad namespace',
+      () => createScenario('nginx', { seed: 1, iterations: 1, namespace: 'ns-1' }),
+      /namespace: expected a decimal u64/,
+    ],
   ];
-  for (const [what, fn, re] of cases) assert.throws(fn, (err: Error) => err instanceof RangeError && re.test(err.message), what);
+  for (const [what, fn, re] of cases)
+    assert.throws(fn, (err: Error) => err instanceof RangeError && re.test(err.message), what);
 });

@@ -37,7 +37,7 @@ export function hashFileSync(path: string, algo: string): Buffer | undefined {
     if (!fstatSync(fd).isFile()) return undefined;
     const h = createHash(NODE_NAMES[algo] ?? algo);
     const buf = Buffer.allocUnsafe(CHUNK);
-    for (let n; (n = readSync(fd, buf, 0, CHUNK, null)) > 0; ) h.update(buf.subarray(0, n));
+    for (let n; (n = readSync(fd, buf, 0, CHUNK, null)) > 0;) h.update(buf.subarray(0, n));
     return h.digest();
   } catch {
     return undefined;
@@ -45,4 +45,3 @@ export function hashFileSync(path: string, algo: string): Buffer | undefined {
     if (fd !== undefined) closeSync(fd);
   }
 }
-

@@ -19,27 +19,44 @@ function policiesDir(): string {
     const candidate = join(dir, 'policies', 'ima');
     if (existsSync(join(candidate, 'tcb'))) return candidate;
     const up = resolve(dir, '..');
-    if (up === dir) throw new EngineError('TSEM_UNAVAILABLE', 'the shipped IMA policies (policies/ima/) are not installed with this package');
+    if (up === dir)
+      throw new EngineError(
+        'TSEM_UNAVAILABLE',
+        'the shipped IMA policies (policies/ima/) are not installed with this package'
+      );
     dir = up;
   }
 }
 
 /** Text of a shipped policy. */
 export function shippedPolicy(name: ShippedPolicy = 'tcb'): { text: string; source: string } {
-  return { text: readFileSync(join(policiesDir(), name), 'utf8'), source: `built-in ${name} policy` };
+  return {
+    text: readFileSync(join(policiesDir(), name), 'utf8'),
+    source: `built-in ${name} policy`,
+  };
 }
 
 function readNamed(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new EngineError('TSEM_INVALID_ARGUMENT', `cannot read the IMA ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      `cannot read the IMA ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`
+    );
   }
 }
 
 /** Reads an operator's policy file (or none: the default) and key files for createImaStage. */
-export function readImaStageFiles(policyFile: string | undefined, keyFiles: readonly string[]): { policy?: string; policySource?: string; keys: KeySource[] } {
+export function readImaStageFiles(
+  policyFile: string | undefined,
+  keyFiles: readonly string[]
+): { policy?: string; policySource?: string; keys: KeySource[] } {
   const keys = keyFiles.map((f) => ({ data: readNamed(f, 'key file'), source: f }));
   if (policyFile === undefined) return { keys };
-  return { policy: readNamed(policyFile, 'policy file').toString('utf8'), policySource: policyFile, keys };
+  return {
+    policy: readNamed(policyFile, 'policy file').toString('utf8'),
+    policySource: policyFile,
+    keys,
+  };
 }

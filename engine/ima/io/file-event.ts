@@ -24,14 +24,32 @@ export function processCredentials(): Credentials {
  * Event for `path` under hook `func` with access `mask`. The file is read once into memory and
  * hashed on demand per algorithm (fine for the CLI and tests; the engine passes its own digests).
  */
-export async function fileEventFor(path: string, func: PolicyFunc, mask: number, cred = processCredentials()): Promise<FileEvent> {
+export async function fileEventFor(
+  path: string,
+  func: PolicyFunc,
+  mask: number,
+  cred = processCredentials()
+): Promise<FileEvent> {
   const abs = resolve(path);
-  const [facts, fs, xattr, content] = await Promise.all([inodeFacts(abs), statfs(abs), readImaXattr(abs), readFile(abs)]);
+  const [facts, fs, xattr, content] = await Promise.all([
+    inodeFacts(abs),
+    statfs(abs),
+    readImaXattr(abs),
+    readFile(abs),
+  ]);
   const digests = new Map<string, Buffer>();
   return {
-    path: abs, func, mask, cred,
-    ino: facts.ino, dev: facts.dev, version: facts.version, size: facts.size,
-    fsmagic: Number(fs.type), fowner: facts.uid, fgroup: facts.gid,
+    path: abs,
+    func,
+    mask,
+    cred,
+    ino: facts.ino,
+    dev: facts.dev,
+    version: facts.version,
+    size: facts.size,
+    fsmagic: Number(fs.type),
+    fowner: facts.uid,
+    fgroup: facts.gid,
     ...(xattr ? { xattr } : {}),
     digest: (algo) => {
       let d = digests.get(algo);

@@ -11,7 +11,9 @@ export type ListFormat = 'binary' | 'ascii';
 
 /** ASCII lists start with `%2d ` then hex; binary ones with a little-endian u32 PCR index. */
 export function detectFormat(buf: Buffer): ListFormat {
-  return /^ ?\d{1,2} [0-9a-f]{40}/.test(buf.subarray(0, 64).toString('latin1')) ? 'ascii' : 'binary';
+  return /^ ?\d{1,2} [0-9a-f]{40}/.test(buf.subarray(0, 64).toString('latin1'))
+    ? 'ascii'
+    : 'binary';
 }
 
 export interface LoadedList {
@@ -21,12 +23,17 @@ export interface LoadedList {
 }
 
 /** Parses `path`; template digests are `logBank`-sized. Throws MeasurementListError on bad records. */
-export async function loadList(path: string, logBank = 'sha1', format?: ListFormat): Promise<LoadedList> {
+export async function loadList(
+  path: string,
+  logBank = 'sha1',
+  format?: ListFormat
+): Promise<LoadedList> {
   const buf = await readFile(path);
   const size = digestSize(logBank);
   if (size === undefined) throw new RangeError(`unknown log bank '${logBank}'`);
   const fmt = format ?? detectFormat(buf);
-  if (fmt === 'ascii') return { entries: parseAsciiList(buf.toString('utf8'), size), format: fmt, trailingBytes: 0 };
+  if (fmt === 'ascii')
+    return { entries: parseAsciiList(buf.toString('utf8'), size), format: fmt, trailingBytes: 0 };
   const parsed = parseBinaryList(buf, size);
   return { entries: parsed.entries, format: fmt, trailingBytes: parsed.trailingBytes };
 }

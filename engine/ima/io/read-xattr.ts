@@ -19,8 +19,11 @@ export function readImaXattrSync(path: string): Buffer | undefined {
   } catch (err) {
     const code = errnoCode(err);
     if (code && ABSENT.has(code)) return undefined;
-    if (code === 'ENOTSUP' || code === 'EOPNOTSUPP') throw new XattrReadError(`${path}: filesystem has no xattr support`);
-    throw new XattrReadError(`cannot read security.ima of ${path}: ${code ?? (err as Error).message}`);
+    if (code === 'ENOTSUP' || code === 'EOPNOTSUPP')
+      throw new XattrReadError(`${path}: filesystem has no xattr support`);
+    throw new XattrReadError(
+      `cannot read security.ima of ${path}: ${code ?? (err as Error).message}`
+    );
   }
 }
 

@@ -5,7 +5,11 @@
  */
 import { open } from 'node:fs/promises';
 import { verifyList } from '../pcr-replay.js';
-import { BinaryListVerifier, type BinaryListVerification, type BinaryVerifyOptions } from '../verify-binary-list.js';
+import {
+  BinaryListVerifier,
+  type BinaryListVerification,
+  type BinaryVerifyOptions,
+} from '../verify-binary-list.js';
 import { readInChunks } from './chunked-read.js';
 import { detectFormat, loadList, type ListFormat } from './load-list.js';
 
@@ -31,9 +35,14 @@ export async function verifyListFile(
   opts: BinaryVerifyOptions & { format?: ListFormat } = {}
 ): Promise<BinaryListVerification & { format: ListFormat }> {
   const format = opts.format ?? detectFormat(await readHead(path, 64));
-  if (format === 'binary') return { ...verifyBinaryListFile(path, logBank, pcrBanks, opts), format };
+  if (format === 'binary')
+    return { ...verifyBinaryListFile(path, logBank, pcrBanks, opts), format };
   const list = await loadList(path, logBank, format);
-  return { ...verifyList(list.entries, logBank, pcrBanks, opts), trailingBytes: list.trailingBytes, format };
+  return {
+    ...verifyList(list.entries, logBank, pcrBanks, opts),
+    trailingBytes: list.trailingBytes,
+    format,
+  };
 }
 
 async function readHead(path: string, n: number): Promise<Buffer> {

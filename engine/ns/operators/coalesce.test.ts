@@ -8,11 +8,27 @@ const tick = () => new Promise((r) => setImmediate(r));
 const echo = (items: number[]) => Promise.resolve(items);
 
 test('empty source completes with nothing', async () => {
-  assert.deepEqual(await lastValueFrom(EMPTY.pipe(coalesce(echo, 8, () => undefined), toArray())), []);
+  assert.deepEqual(
+    await lastValueFrom(
+      EMPTY.pipe(
+        coalesce(echo, 8, () => undefined),
+        toArray()
+      )
+    ),
+    []
+  );
 });
 
 test('a single value is one run', async () => {
-  assert.deepEqual(await lastValueFrom(of(1).pipe(coalesce(echo, 8, () => undefined), toArray())), [[1]]);
+  assert.deepEqual(
+    await lastValueFrom(
+      of(1).pipe(
+        coalesce(echo, 8, () => undefined),
+        toArray()
+      )
+    ),
+    [[1]]
+  );
 });
 
 test('values arriving while a run is busy are coalesced, in order, at most maxBatch per run', async () => {
@@ -22,11 +38,15 @@ test('values arriving while a run is busy are coalesced, in order, at most maxBa
   const runs: number[][] = [];
   const done = lastValueFrom(
     src.pipe(
-      coalesce(async (items) => {
-        runs.push(items);
-        if (runs.length === 1) await first;
-        return items.length;
-      }, 3, () => undefined),
+      coalesce(
+        async (items) => {
+          runs.push(items);
+          if (runs.length === 1) await first;
+          return items.length;
+        },
+        3,
+        () => undefined
+      ),
       toArray()
     )
   );
@@ -42,10 +62,14 @@ test('a failing run is reported with its items; later runs go on', async () => {
   const reported: [string, number[]][] = [];
   const out = await lastValueFrom(
     of(1, 2, 3).pipe(
-      coalesce(async (items) => {
-        if (items.includes(1)) throw new Error('bad batch');
-        return items;
-      }, 1, (err, items) => reported.push([(err as Error).message, items])),
+      coalesce(
+        async (items) => {
+          if (items.includes(1)) throw new Error('bad batch');
+          return items;
+        },
+        1,
+        (err, items) => reported.push([(err as Error).message, items])
+      ),
       toArray()
     )
   );
@@ -54,18 +78,27 @@ test('a failing run is reported with its items; later runs go on', async () => {
 });
 
 test('a source error is passed on', async () => {
-  await assert.rejects(lastValueFrom(throwError(() => new Error('source broke')).pipe(coalesce(echo, 8, () => undefined))), /source broke/);
+  await assert.rejects(
+    lastValueFrom(
+      throwError(() => new Error('source broke')).pipe(coalesce(echo, 8, () => undefined))
+    ),
+    /source broke/
+  );
 });
 
 test('completion waits for the run in flight', async () => {
   let finished = false;
   const out = await lastValueFrom(
     of(1).pipe(
-      coalesce(async (items) => {
-        await tick();
-        finished = true;
-        return items;
-      }, 8, () => undefined),
+      coalesce(
+        async (items) => {
+          await tick();
+          finished = true;
+          return items;
+        },
+        8,
+        () => undefined
+      ),
       toArray()
     )
   );

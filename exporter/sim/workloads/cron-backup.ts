@@ -19,12 +19,28 @@ export const BACKUP_SETS = [
   {
     archive: '/var/backups/etc.tar.gz',
     dirs: ['/etc', '/etc/nginx', '/etc/ssh'],
-    files: ['/etc/hostname', '/etc/hosts', '/etc/passwd', '/etc/group', '/etc/shadow', '/etc/fstab', CRONTAB, '/etc/nginx/nginx.conf', '/etc/ssh/sshd_config'],
+    files: [
+      '/etc/hostname',
+      '/etc/hosts',
+      '/etc/passwd',
+      '/etc/group',
+      '/etc/shadow',
+      '/etc/fstab',
+      CRONTAB,
+      '/etc/nginx/nginx.conf',
+      '/etc/ssh/sshd_config',
+    ],
   },
   {
     archive: '/var/backups/home.tar.gz',
     dirs: ['/home', '/home/alice', '/home/bob'],
-    files: ['/home/alice/.bashrc', '/home/alice/.profile', '/home/alice/notes.txt', '/home/bob/.bashrc', '/home/bob/report.md'],
+    files: [
+      '/home/alice/.bashrc',
+      '/home/alice/.profile',
+      '/home/alice/notes.txt',
+      '/home/bob/.bashrc',
+      '/home/bob/report.md',
+    ],
   },
 ] as const;
 

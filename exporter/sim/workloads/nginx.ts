@@ -4,7 +4,15 @@
  * traffic (every static file on both ports, 404s, keep-alive exchanges) ending in a log reopen.
  */
 import { COES, PROGRAMS } from '../programs.js';
-import { AF_INET, IPPROTO_TCP, OPEN, type SimAddr, type SimProcess, type SimSock, SOCK_STREAM } from '../sim-process.js';
+import {
+  AF_INET,
+  IPPROTO_TCP,
+  OPEN,
+  type SimAddr,
+  type SimProcess,
+  type SimSock,
+  SOCK_STREAM,
+} from '../sim-process.js';
 import { type Burst, coverAndRepeat, type Workload, type WorkloadKind } from '../workload.js';
 import type { World } from '../world.js';
 
@@ -17,7 +25,14 @@ const CONFIG_FILES = [
 ];
 export const NGINX_LOGS = ['/var/log/nginx/access.log', '/var/log/nginx/error.log'];
 const DOCUMENT_ROOT = '/var/www/html/';
-const DOCUMENTS = ['index.html', 'about.html', 'css/site.css', 'js/app.js', 'img/logo.png', 'favicon.ico'];
+const DOCUMENTS = [
+  'index.html',
+  'about.html',
+  'css/site.css',
+  'js/app.js',
+  'img/logo.png',
+  'favicon.ico',
+];
 const PORTS = [80, 443];
 
 const SOL_SOCKET = 1;
@@ -92,18 +107,23 @@ export class NginxWorkload implements Workload {
   private reopenLogs(): Burst {
     return () => {
       this.w.idle(100, 1_000);
-      for (const p of [this.master, ...this.workers]) for (const log of NGINX_LOGS) p.open(log, OPEN.append);
+      for (const p of [this.master, ...this.workers])
+        for (const log of NGINX_LOGS) p.open(log, OPEN.append);
     };
   }
 
   iteration(): Burst[] {
-    const kinds = PORTS.flatMap((port) => [...DOCUMENTS.map((d) => this.request(port, d)), this.request(port, undefined)]);
+    const kinds = PORTS.flatMap((port) => [
+      ...DOCUMENTS.map((d) => this.request(port, d)),
+      this.request(port, undefined),
+    ]);
     return [...coverAndRepeat(this.w.rng, kinds, 3 * kinds.length), this.reopenLogs()];
   }
 }
 
 export const NGINX: WorkloadKind<NginxWorkload> = {
   name: 'nginx',
-  description: 'web server: master forks www-data workers that accept on :80/:443, serve /var/www and reopen their logs',
+  description:
+    'web server: master forks www-data workers that accept on :80/:443, serve /var/www and reopen their logs',
   create: (w) => new NginxWorkload(w),
 };

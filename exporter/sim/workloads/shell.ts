@@ -65,7 +65,9 @@ export class ShellWorkload implements Workload {
       for (const f of ROOT_ENTRIES) p.getattr(f);
     });
     const cats = CAT_FILES.map((f) => this.command(PROGRAMS.cat, (p) => void p.open(f, OPEN.read)));
-    const greps = GREP_FILES.map((f) => this.command(PROGRAMS.grep, (p) => void p.open(f, OPEN.read)));
+    const greps = GREP_FILES.map((f) =>
+      this.command(PROGRAMS.grep, (p) => void p.open(f, OPEN.read))
+    );
     // vi reads the file, keeps a swap file it creates and removes, and quits without writing.
     const vi = this.command(PROGRAMS.vi, (p) => {
       p.open(EDITED, OPEN.read);
@@ -85,6 +87,7 @@ export class ShellWorkload implements Workload {
 
 export const SHELL: WorkloadKind<ShellWorkload> = {
   name: 'shell',
-  description: 'interactive root shell: bash runs ls, cat, grep and vi over a few files under job control',
+  description:
+    'interactive root shell: bash runs ls, cat, grep and vi over a few files under job control',
   create: (w) => new ShellWorkload(w),
 };
