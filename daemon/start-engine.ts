@@ -134,7 +134,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     if (opts.agent?.publicKeyOut && trust.agentPublicKey)
       writeFileSync(opts.agent.publicKeyOut, formatPublicKey(trust.agentPublicKey));
 
-    const store = await LevelStore.open(join(dataDir, 'store'));
+    const store = await LevelStore.open(join(dataDir, 'store'), log);
     cleanup.push(() => store.close());
     const registry = new NamespaceRegistry(store, {
       digest: createDigest(opts.digest ?? 'sha256').name,

@@ -20,6 +20,7 @@ import {
   taskRecord,
   type TaskRecord,
 } from '../ns/namespace-snapshot.js';
+import { upgradeStore } from './store-format.js';
 
 /** Default data directory: $TSEM_DATA_DIR, else $XDG_DATA_HOME/tsem, else ~/.local/share/tsem. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -41,7 +42,8 @@ export class LevelStore {
     this.meta = db.sublevel('meta', { valueEncoding: 'json' }) as unknown as Sub;
   }
 
-  static async open(dir: string): Promise<LevelStore> {
+  /** Opens the store, migrating an older format first (log says so); refuses a newer one. */
+  static async open(dir: string, log?: (m: string) => void): Promise<LevelStore> {
     const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
     try {
       await db.open();
@@ -51,6 +53,12 @@ export class LevelStore {
         `cannot open the data directory ${dir}: ${(err as Error).message}`,
         { cause: err }
       );
+    }
+    try {
+      await upgradeStore(db, dir, log);
+    } catch (err) {
+      await db.close();
+      throw err;
     }
     return new LevelStore(db);
   }
@@ -129,7 +137,7 @@ export class LevelStore {
    * database and LevelDB's atomic batches. The model's own names (`meta`, `ns:*`) are refused.
    */
   sublevel(name: string): ReturnType<Level<string, unknown>['sublevel']> {
-    if (name === 'meta' || name.startsWith('ns:'))
+    if (name === 'meta' || name === 'store' || name.startsWith('ns:'))
       throw new RangeError(`sublevel '${name}' belongs to the model`);
     return this.db.sublevel(name, { valueEncoding: 'json' }) as unknown as Sub;
   }
