@@ -6,7 +6,8 @@
         "native/addon.cc",
         "native/fanotify.cc",
         "native/audit.cc",
-        "native/xattr.cc"
+        "native/xattr.cc",
+        "native/unix-dgram.cc"
       ],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fexceptions"],
       "defines": ["NAPI_VERSION=8"]

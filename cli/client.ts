@@ -80,17 +80,20 @@ export async function resolveToken(
 ): Promise<string | undefined> {
   const given = args.values.get('token') ?? env['TSEM_TOKEN'];
   if (given !== undefined && given !== '') return given;
-  let dir = args.values.get('data');
-  if (dir === undefined) {
-    const { defaultDataDir } = await import('../engine/store/level-store.js');
-    dir = defaultDataDir(env);
+  const dataDir = args.values.get('data');
+  const dirs =
+    dataDir !== undefined
+      ? [dataDir]
+      : (await import('../engine/store/level-store.js')).dataDirCandidates(env);
+  for (const dir of dirs) {
+    try {
+      const token = readFileSync(join(dir, ADMIN_TOKEN_FILE), 'utf8').trim();
+      if (token !== '') return token;
+    } catch {
+      // no readable token file here: try the next place
+    }
   }
-  try {
-    const token = readFileSync(join(dir, ADMIN_TOKEN_FILE), 'utf8').trim();
-    return token === '' ? undefined : token;
-  } catch {
-    return undefined; // no readable token file: the server decides whether anonymous calls pass
-  }
+  return undefined; // the server decides whether anonymous calls pass
 }
 
 function readPem(path: string, option: string): Buffer {

@@ -3,7 +3,11 @@
  * today and what a configuration file will fill later. startEngine() builds the whole program
  * from it. Functions appear only as test seams (log sink, extra stages, IMA file readers).
  */
-import type { Log } from '../common/log.js';
+import type { LineLog, LogFormat, LogLevel } from '../common/log.js';
+import type { Backoff } from '../engine/alert/deliverer.js';
+import type { OutputSpec } from '../engine/alert/output-spec.js';
+import type { RateLimit } from '../engine/incident/rate-limit.js';
+import type { Retention } from '../engine/store/alert-store.js';
 import type { FileReaders } from '../engine/ima-stage/ima-stage.js';
 import type { Dialect } from '../engine/measure/mapper.js';
 import type { PipelineStage } from '../engine/ns/stage.js';
@@ -32,6 +36,23 @@ export interface AgentOptions {
   readonly platformSecretFile?: string;
   /** Writes the agent's public key here (for `tsem attest verify --pubkey`). */
   readonly publicKeyOut?: string;
+}
+
+/** Incidents and where their alerts go. Incidents are always kept; outputs are optional. */
+export interface AlertOptions {
+  readonly outputs?: readonly OutputSpec[];
+  /** An incident with no event for this long closes (default 10 minutes). */
+  readonly quietMs?: number;
+  /** Changes of an open incident go out at most this often (default 30 s). */
+  readonly updateIntervalMs?: number;
+  /** Incident openings per namespace and severity (default 10 at once, then 10 a minute). */
+  readonly rateLimit?: RateLimit;
+  /** The alert log's retention (default 30 days, 100,000 records). */
+  readonly retention?: Retention;
+  /** Test seam: how often quiet incidents are closed (default 1 s). */
+  readonly sweepMs?: number;
+  /** Test seam: delivery retry backoff (default 1 s doubling to 60 s). */
+  readonly backoff?: Backoff;
 }
 
 /** An in-process event source: a simulated workload, or a kernel source on this host. */
@@ -69,6 +90,14 @@ export interface EngineOptions {
   readonly sources?: readonly SourceSpec[];
   /** Test seam: pipeline stages run after the built-in ones. */
   readonly stages?: readonly PipelineStage[];
+  /** HTTP listener (metrics, health, the console): host:port; off when absent. */
+  readonly http?: string;
+  /** Incidents, rate limits and alert outputs. */
+  readonly alerts?: AlertOptions;
+  /** Log level and form when `log` is not given (default info, JSON). */
+  readonly logging?: { readonly level?: LogLevel; readonly format?: LogFormat };
+  /** Where secrets come from (webhook signing keys); default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
   /** Test seam: where log lines go (default stderr). */
-  readonly log?: Log;
+  readonly log?: LineLog;
 }

@@ -16,6 +16,8 @@ export interface InProcessSource {
   readonly describe: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** The source's counters (kernel losses, drops, backlog), for metrics. */
+  stats(): Readonly<Record<string, number>>;
 }
 
 const DEFAULT_SIM_RATE = 2000;
@@ -51,6 +53,7 @@ function simSource(spec: Extract<SourceSpec, { kind: 'sim' }>): InProcessSource 
       stopping.abort();
       return Promise.resolve();
     },
+    stats: () => ({}),
   };
 }
 
@@ -64,5 +67,6 @@ export function createInProcessSource(spec: SourceSpec): InProcessSource {
     describe: `source ${kind} started`,
     start: () => source.start(),
     stop: () => source.stop(),
+    stats: () => source.stats(),
   };
 }

@@ -4,11 +4,19 @@
  * stage, the TPM trust and the modeling agent, starts the pipeline, the subscriber hub and the
  * gRPC server, then the in-process sources. `tsem serve` only turns arguments into options.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from '@grpc/grpc-js';
 import { EngineError, errorMessage } from '../common/errors.js';
-import { createLog, type Log } from '../common/log.js';
+import { asLog, createLog, type Log } from '../common/log.js';
+import { packageInfo } from '../common/package-info.js';
+import { AlertService } from '../engine/alert/alert-service.js';
+import { createAlertSink } from '../engine/alert/create-sink.js';
+import { EngineMetrics } from '../engine/metrics/engine-metrics.js';
+import { HttpRoutes, type RunningHttp, startHttpServer } from '../engine/server/http-server.js';
+import { createOperationsService } from '../engine/server/operations-service.js';
+import { AlertStore } from '../engine/store/alert-store.js';
 import { formatPublicKey } from '../engine/attest/keys.js';
 import { feedSource, type Submit } from '../engine/feed-source.js';
 import { createImaStage, type ImaStageParts } from '../engine/ima-stage/create-ima-stage.js';
@@ -24,16 +32,23 @@ import {
   tokenDigest,
 } from '../engine/server/auth.js';
 import { createControlService } from '../engine/server/control-service.js';
-import { startGrpcServer } from '../engine/server/grpc-server.js';
+import { HEALTH_SERVICES, startGrpcServer } from '../engine/server/grpc-server.js';
 import { Hub } from '../engine/server/hub.js';
 import { createIngestService } from '../engine/server/ingest-service.js';
 import { createMonitorService } from '../engine/server/monitor-service.js';
 import { ImaLogStore } from '../engine/store/ima-log-store.js';
-import { defaultDataDir, LevelStore } from '../engine/store/level-store.js';
+import {
+  defaultDataDir,
+  LevelStore,
+  ROOT_DATA_DIR,
+  userDataDir,
+} from '../engine/store/level-store.js';
 import { createTrust, type Trust } from '../engine/trust/create-trust.js';
 import { createModelingAgent } from '../tee-sim/host/start-agent.js';
 import { DEFAULT_LISTEN, type EngineOptions, type ImaOptions } from './engine-options.js';
 import { createInProcessSource, type InProcessSource } from './in-process-source.js';
+import { systemdNotifier } from './systemd-notify.js';
+import { localTasksGone } from './tasks-gone.js';
 
 export { DEFAULT_LISTEN, type EngineOptions } from './engine-options.js';
 
@@ -56,6 +71,13 @@ export interface RunningEngine {
   aggregate(digest: string): Buffer;
   /** The modeling agent's public key, when the agent runs. */
   readonly agentPublicKey?: Uint8Array;
+  /** The HTTP listener's address, when `http` was given. */
+  readonly httpAddress?: string;
+  /** Routes of the HTTP listener: other parts (the web console) add theirs here. */
+  readonly routes: HttpRoutes;
+  readonly metrics: EngineMetrics;
+  /** Incidents and their delivery. */
+  readonly alerts: AlertService;
   /** Settles with a reason once every in-process source has ended; never without sources. */
   readonly sourcesEnded: Promise<string>;
   stop(): Promise<void>;
@@ -93,10 +115,32 @@ function imaStage(ima: ImaOptions, kernelSource: boolean): ImaStageParts {
   return createImaStage({ ...files, ...policy, ...readers });
 }
 
+/**
+ * The default data directory; a root daemon whose data is still in the per-user place (the old
+ * default) keeps using it until it is moved, and says so.
+ */
+function chooseDataDir(log: Log): string {
+  const dir = defaultDataDir();
+  if (dir !== ROOT_DATA_DIR || existsSync(dir)) return dir;
+  const legacy = userDataDir();
+  if (existsSync(join(legacy, 'store'))) {
+    log.warn(
+      `data directory: using ${legacy} (found there); root's default is now ${ROOT_DATA_DIR}: stop the engine and move it there`
+    );
+    return legacy;
+  }
+  return dir;
+}
+
 export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngine> {
-  const log = opts.log ?? createLog();
+  const log = opts.log
+    ? asLog(opts.log)
+    : createLog('tsem', undefined, { level: opts.logging?.level, format: opts.logging?.format });
   const listen = opts.listen ?? DEFAULT_LISTEN;
-  const dataDir = opts.dataDir ?? defaultDataDir();
+  const dataDir = opts.dataDir ?? chooseDataDir(log);
+  const pkg = packageInfo();
+  const product = { name: pkg.name, version: pkg.version };
+  const env = opts.env ?? process.env;
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (err) {
@@ -115,7 +159,15 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       )
     : undefined;
 
+  const alertOpts = opts.alerts ?? {};
+  // Outputs are built (and their secrets checked) before anything starts.
+  const outputs = (alertOpts.outputs ?? []).map((spec) => ({
+    spec,
+    sink: createAlertSink(spec, product, env),
+  }));
+
   const cleanup: (() => Promise<void> | void)[] = [];
+  const started: InProcessSource[] = [];
   const close = async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   };
@@ -153,34 +205,114 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       );
     }
 
+    const alerts = new AlertService(AlertStore.of(store), log.child({ component: 'alerts' }), {
+      tracker: {
+        quietMs: alertOpts.quietMs,
+        updateIntervalMs: alertOpts.updateIntervalMs,
+        rateLimit: alertOpts.rateLimit,
+        newId: randomUUID,
+      },
+      retention: alertOpts.retention,
+      sweepMs: alertOpts.sweepMs,
+      backoff: alertOpts.backoff,
+      tasksGone: localTasksGone(),
+    });
+    await alerts.start(outputs);
+    cleanup.push(() => alerts.stop());
+    if (outputs.length > 0)
+      log(`alerts: ${outputs.map((o) => `${o.spec.name} (${o.spec.format})`).join(', ')}`);
+
     const hub = new Hub();
+    const metrics = new EngineMetrics(pkg.version, {
+      namespaces: () => registry.list(),
+      subscribers: () => ({ count: hub.size, dropped: hub.droppedTotal }),
+      outputs: () => alerts.deliverers.map((d) => ({ name: d.name, ...d.stats })),
+      incidents: () => ({ open: alerts.tracker.openIncidents(), records: alerts.recordCounts }),
+      sources: () => started.map((s) => ({ kind: s.origin.exporter, stats: s.stats() })),
+    });
     const pipeline = new Pipeline(
       registry,
-      (ns, origin, outcomes) => hub.publish(ns, origin, outcomes),
-      (ns, err) => log(`namespace=${ns} error=${JSON.stringify(errorMessage(err))}`),
-      [...(ima ? [ima.stage] : []), ...trust.stages, ...(opts.stages ?? [])]
+      (ns, origin, outcomes) => {
+        metrics.countOutcomes(ns, outcomes);
+        hub.publish(ns, origin, outcomes);
+      },
+      (ns, err) => log.error(`namespace ${ns}: ${errorMessage(err)}`, { namespace: ns }),
+      [...(ima ? [ima.stage] : []), ...trust.stages, ...(opts.stages ?? []), alerts.stage],
+      metrics.observer
     );
     cleanup.push(() => pipeline.close());
-    const { server, address } = await startGrpcServer(
+    const { server, address, health } = await startGrpcServer(
       {
         ingest: createIngestService(pipeline, auth, log),
         monitor: createMonitorService(hub, auth),
         control: createControlService(registry, pipeline, auth, {
           attester: trust.attester,
           ima: ima?.logs,
+          log,
+          namespaceDeleted: (name) => alerts.namespaceDeleted(name),
         }),
+        operations: createOperationsService(
+          registry,
+          pipeline,
+          auth,
+          alerts,
+          { name: pkg.name, version: pkg.version },
+          log
+        ),
       },
       listen,
       opts.tls
     );
     cleanup.push(() => shutdown(server));
     cleanup.push(() => hub.close());
+    const setHealth = (status: 'SERVING' | 'NOT_SERVING') => {
+      for (const name of HEALTH_SERVICES) health.setStatus(name, status);
+    };
+    cleanup.push(() => setHealth('NOT_SERVING'));
+
+    const routes = new HttpRoutes();
+    let stopping = false;
+    routes.add({
+      method: 'GET',
+      path: '/metrics',
+      role: 'viewer',
+      handler: async (_req, res) => {
+        const m = await metrics.scrape();
+        res.writeHead(200, { 'content-type': m.contentType });
+        res.end(m.body);
+      },
+    });
+    routes.add({
+      method: 'GET',
+      path: '/healthz',
+      role: 'public',
+      handler: (_req, res) => {
+        res.writeHead(stopping ? 503 : 200, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(stopping ? 'stopping\n' : 'ok\n');
+      },
+    });
+    routes.add({
+      method: 'GET',
+      path: '/version',
+      role: 'viewer',
+      handler: (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ name: pkg.name, version: pkg.version, node: process.versions.node }));
+      },
+    });
+    let http: RunningHttp | undefined;
+    if (opts.http !== undefined) {
+      const h = await startHttpServer(routes, opts.http, opts.tls, auth, log);
+      http = h;
+      cleanup.push(() => h.close());
+      cleanup.push(() => void (stopping = true));
+    }
     log(
-      `listening on ${address} (${opts.tls ? (opts.tls.clientCa ? 'mTLS' : 'TLS') : 'insecure'}), data ${dataDir}, ${restored} namespace(s) restored`
+      `listening on ${address} (${opts.tls ? (opts.tls.clientCa ? 'mTLS' : 'TLS') : 'insecure'})${http ? `, HTTP on ${http.address}` : ''}, data ${dataDir}, ${restored} namespace(s) restored`,
+      { grpc: address, http: http?.address, dataDir, restored, version: pkg.version }
     );
 
     const submit: Submit = (ns, origin, events) => pipeline.submit(ns, origin, events);
-    const started: InProcessSource[] = [];
     const feeding: Promise<unknown>[] = [];
     // On stop, sources stop first and what they fed drains before the server goes.
     cleanup.push(async () => {
@@ -197,6 +329,10 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
         )
       );
     }
+    setHealth('SERVING');
+    const notifier = systemdNotifier(log, env);
+    notifier.ready(`serving on ${address}`);
+    cleanup.push(() => notifier.stopping());
     const sourcesEnded =
       sources.length === 0
         ? new Promise<string>(() => undefined)
@@ -211,6 +347,10 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       ima,
       aggregate: (digest) => trust.aggregate(digest),
       agentPublicKey: trust.agentPublicKey,
+      httpAddress: http?.address,
+      routes,
+      metrics,
+      alerts,
       sourcesEnded,
       stop: close,
     };

@@ -99,6 +99,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   tsem::InitFanotify(env, exports);
   tsem::InitAudit(env, exports);
   tsem::InitXattr(env, exports);
+  tsem::InitUnixDgram(env, exports);
   return exports;
 }
 

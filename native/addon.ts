@@ -54,6 +54,8 @@ export interface NativeAddon {
   auditClose(h: NativeHandle): void;
   /** getxattr(2): the value, or null when the file has no such attribute; throws with an errno code. */
   getXattr(path: string, name: string): Buffer | null;
+  /** One datagram to an AF_UNIX datagram socket (`@name` = abstract); bytes sent, throws with an errno code. */
+  sendUnixDgram(path: string, data: Buffer): number;
 }
 
 const ADDON_RELATIVE = join('build', 'Release', 'tsem_native.node');

@@ -70,5 +70,6 @@ T* UnwrapHandle(napi_env env, napi_value v, const char* what) {
 void InitFanotify(napi_env env, napi_value exports);
 void InitAudit(napi_env env, napi_value exports);
 void InitXattr(napi_env env, napi_value exports);
+void InitUnixDgram(napi_env env, napi_value exports);
 
 }  // namespace tsem

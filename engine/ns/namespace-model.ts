@@ -222,6 +222,14 @@ export class NamespaceModel {
   task(key: string): Readonly<Task> | undefined {
     return this.tasks.get(key);
   }
+  /**
+   * Makes an untrusted task trusted again, with the tasks that inherited its untrust (an admin's
+   * decision, `tsem ns release`); returns the keys released. The change persists with the next batch.
+   */
+  releaseTask(key: string): string[] {
+    return this.tasks.release(key);
+  }
+
   /** The task table in its eviction order: key and task. */
   taskEntries(): IterableIterator<[string, Readonly<Task>]> {
     return this.tasks.entries();
@@ -277,7 +285,12 @@ export class NamespaceModel {
       const t = this.tasks.get(key);
       const pTaskId = h.pTaskId ?? this.alg.nullDigest;
       if (t && t.taskId.equals(h.taskId) && t.pTaskId.equals(pTaskId)) return t;
-      return this.tasks.set(key, { taskId: h.taskId, pTaskId, trust: t?.trust ?? 'trusted' });
+      return this.tasks.set(key, {
+        taskId: h.taskId,
+        pTaskId,
+        trust: t?.trust ?? 'trusted',
+        ...(t?.cause ? { cause: t.cause } : {}),
+      });
     }
     if (h.type === 'task_alloc' || (h.ppid !== undefined && !this.tasks.get(key))) {
       if (h.ppid !== undefined) return this.tasks.fork(`pid:${h.ppid}`, key);
@@ -331,7 +344,8 @@ export class NamespaceModel {
       (d.add === 'valid' ? this.newTrajectory : this.newForensics).push(entry);
     }
     this.conv.record(d.add !== undefined);
-    if (d.untrust) this.tasks.markUntrusted(key, task);
+    if (d.untrust)
+      this.tasks.markUntrusted(key, task, { seq, type: e.header.type, coefficient: hex });
     return verdict(d.kind, action, c, task, seq, d.add !== undefined);
   }
 

@@ -12,7 +12,7 @@ import {
   type NamespaceConfig,
   NamespaceModel,
 } from './namespace-model.js';
-import type { Task } from './task-table.js';
+import type { Task, UntrustCause } from './task-table.js';
 
 export interface ConfigRecord {
   id: string;
@@ -52,6 +52,8 @@ export interface TaskRecord {
   t: string;
   p: string;
   s: Task['trust'];
+  /** What made it untrusted (absent in records written before it was kept). */
+  u?: UntrustCause;
 }
 
 export interface NamespaceSnapshot {
@@ -102,6 +104,7 @@ export const taskRecord = (t: Readonly<Task>): TaskRecord => ({
   t: hex(t.taskId),
   p: hex(t.pTaskId),
   s: t.trust,
+  ...(t.cause ? { u: t.cause } : {}),
 });
 
 export function snapshotNamespace(ns: NamespaceModel): NamespaceSnapshot {
@@ -129,7 +132,7 @@ export function restoreNamespace(s: NamespaceSnapshot): NamespaceModel {
     audit: s.findings.map((r) => ({ ...entry(r), count: r.n ?? 1 })),
     tasks: s.tasks.map(([k, r]): [string, Task] => [
       k,
-      { taskId: buf(r.t), pTaskId: buf(r.p), trust: r.s },
+      { taskId: buf(r.t), pTaskId: buf(r.p), trust: r.s, ...(r.u ? { cause: r.u } : {}) },
     ]),
     pseudonyms: s.meta.pseudonyms,
     events: s.meta.events,

@@ -49,6 +49,7 @@ type Work =
       kind: 'events';
       ns: string;
       origin: EventOrigin;
+      at: number;
       events: readonly IncomingEvent[];
       done: (o: Outcome[]) => void;
       fail: (e: unknown) => void;
@@ -60,6 +61,16 @@ type Work =
       done: (v: unknown) => void;
       fail: (e: unknown) => void;
     };
+
+/** Timings and depth for metrics; every hook optional. */
+export interface PipelineObserver {
+  /** Seconds one atomic persist took. */
+  persisted?(seconds: number): void;
+  /** Seconds from a batch's submission to its verdicts being ready to acknowledge. */
+  decided?(seconds: number): void;
+  /** Work items submitted and not yet settled changed by `delta`. */
+  pending?(delta: number): void;
+}
 
 /** Most work items coalesced into one persist. */
 const MAX_COALESCE = 64;
@@ -75,7 +86,8 @@ export class Pipeline {
     private readonly registry: NamespaceRegistry,
     private readonly publish: Publish,
     private readonly report: (ns: string, err: unknown) => void,
-    private readonly stages: readonly PipelineStage[] = []
+    private readonly stages: readonly PipelineStage[] = [],
+    private readonly observer: PipelineObserver = {}
   ) {
     this.sub = this.input
       .pipe(
@@ -101,9 +113,11 @@ export class Pipeline {
 
   /** Processes one exporter batch's events of one namespace; resolves once persisted. */
   submit(ns: string, origin: EventOrigin, events: readonly IncomingEvent[]): Promise<Outcome[]> {
+    this.observer.pending?.(1);
+    const at = performance.now();
     return new Promise((done, fail) =>
-      this.input.next({ kind: 'events', ns, origin, events, done, fail })
-    );
+      this.input.next({ kind: 'events', ns, origin, at, events, done, fail })
+    ).finally(() => this.observer.pending?.(-1)) as Promise<Outcome[]>;
   }
 
   /** Runs a control action in the namespace's order (after earlier events), then persists. */
@@ -138,9 +152,13 @@ export class Pipeline {
         let cache = this.caches.get(ns);
         if (!cache) this.caches.set(ns, (cache = new EventParseCache(ns.alg.size)));
         const c = cache;
-        const outcomes = w.events.map((e) => processOne(ns, c, e, this.stages));
+        const origin = w.origin;
+        const outcomes = w.events.map((e) => processOne(ns, c, e, this.stages, origin));
         published.push([w.origin, outcomes]);
-        settle.push(() => w.done(outcomes));
+        settle.push(() => {
+          this.observer.decided?.((performance.now() - w.at) / 1000);
+          w.done(outcomes);
+        });
       } else {
         try {
           const v = w.run(ns);
@@ -151,7 +169,11 @@ export class Pipeline {
       }
     }
     // Acknowledge only what is persisted: one atomic batch for all coalesced work.
-    if (this.registry.get(name) === ns) await this.registry.store?.persist(ns);
+    if (this.registry.get(name) === ns && this.registry.store) {
+      const t0 = performance.now();
+      await this.registry.store.persist(ns);
+      this.observer.persisted?.((performance.now() - t0) / 1000);
+    }
     for (const h of this.stages) {
       for (const [, outcomes] of published) await h.afterPersist?.(ns, outcomes);
     }
@@ -165,13 +187,14 @@ function withStages(
   ns: NamespaceModel,
   event: TsemEvent,
   verdict: Verdict,
-  stages: readonly PipelineStage[]
+  stages: readonly PipelineStage[],
+  origin: EventOrigin
 ): Outcome {
   if (stages.length === 0) return { verdict, event };
   let v = verdict;
   let records: StageRecord[] | undefined;
   for (const h of stages) {
-    const r = h.afterVerdict(ns, event, v);
+    const r = h.afterVerdict(ns, event, v, { origin, records: records ?? [] });
     if (!r) continue;
     if (r.deny && v.action !== 'deny') v = { ...v, action: 'deny' };
     if (r.records) (records ??= []).push(...r.records);
@@ -190,11 +213,13 @@ function processOne(
   ns: NamespaceModel,
   cache: EventParseCache,
   e: IncomingEvent,
-  stages: readonly PipelineStage[]
+  stages: readonly PipelineStage[],
+  origin: EventOrigin
 ): Outcome {
   try {
     const applied = applyRecord(ns, parseIncoming(ns, cache, e), { acceptAggregate: true });
-    if (applied.kind === 'event') return withStages(ns, applied.event, applied.verdict, stages);
+    if (applied.kind === 'event')
+      return withStages(ns, applied.event, applied.verdict, stages, origin);
     return { note: applied.kind, seq: ns.eventCount };
   } catch (err) {
     if (err instanceof EngineError) return { error: err.message };

@@ -22,9 +22,20 @@ export interface StageResult {
   readonly records?: readonly StageRecord[];
 }
 
+/** Where the event came from and what earlier stages reported about it. */
+export interface StageContext {
+  readonly origin: { readonly host: string; readonly exporter: string };
+  readonly records: readonly StageRecord[];
+}
+
 export interface PipelineStage {
   /** Runs after the model's verdict, in the namespace's order; must not throw for bad input. */
-  afterVerdict(ns: NamespaceModel, event: TsemEvent, verdict: Verdict): StageResult | undefined;
+  afterVerdict(
+    ns: NamespaceModel,
+    event: TsemEvent,
+    verdict: Verdict,
+    ctx?: StageContext
+  ): StageResult | undefined;
   /** After a batch is persisted (e.g. extend new root coefficients into a TPM PCR, in order). */
   afterPersist?(ns: NamespaceModel, outcomes: readonly { verdict?: Verdict }[]): Promise<void>;
 }

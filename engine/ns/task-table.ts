@@ -5,10 +5,23 @@
 
 export type Trust = 'trusted' | 'untrusted';
 
+/** What made a task untrusted: its own off-contour event, or its parent's (inherited). */
+export interface UntrustCause {
+  /** The namespace sequence number of the event. */
+  readonly seq: number;
+  readonly type: string;
+  /** Hex coefficient of the off-contour point. */
+  readonly coefficient?: string;
+  /** The parent task key the untrust came from, when inherited. */
+  readonly from?: string;
+}
+
 export interface Task {
   taskId: Buffer;
   pTaskId: Buffer;
   trust: Trust;
+  /** Set while untrusted. */
+  cause?: UntrustCause;
 }
 
 /** Tasks kept at most; beyond it the oldest trusted tasks are forgotten first. */
@@ -47,7 +60,9 @@ export class TaskTable {
   /** §1.6 fork: the child copies the parent's TASK_ID into task_id and p_task_id, and its trust. */
   fork(parentKey: string, childKey: string): Task {
     const p = this.getOrCreate(parentKey);
-    return this.set(childKey, { taskId: p.taskId, pTaskId: p.taskId, trust: p.trust });
+    const child: Task = { taskId: p.taskId, pTaskId: p.taskId, trust: p.trust };
+    if (p.cause) child.cause = { ...p.cause, from: parentKey };
+    return this.set(childKey, child);
   }
 
   /** §1.6 exec: a new TASK_ID; p_task_id is not changed by exec. */
@@ -56,10 +71,34 @@ export class TaskTable {
     return this.set(key, { ...t, taskId });
   }
 
-  markUntrusted(key: string, task: Task): void {
+  markUntrusted(key: string, task: Task, cause?: UntrustCause): void {
     if (task.trust === 'untrusted') return;
     task.trust = 'untrusted';
+    if (cause) task.cause = cause;
     this.dirty.add(key);
+  }
+
+  /**
+   * Makes the task trusted again, with every task whose untrust it passed on (transitively);
+   * returns the keys released. Unknown or trusted: nothing.
+   */
+  release(key: string): string[] {
+    const t = this.tasks.get(key);
+    if (!t || t.trust !== 'untrusted') return [];
+    const released = [key];
+    for (let i = 0; i < released.length; i++) {
+      const parent = released[i]!;
+      for (const [k, c] of this.tasks)
+        if (c.trust === 'untrusted' && c.cause?.from === parent && !released.includes(k))
+          released.push(k);
+    }
+    for (const k of released) {
+      const task = this.tasks.get(k)!;
+      task.trust = 'trusted';
+      delete task.cause;
+      this.dirty.add(k);
+    }
+    return released;
   }
 
   untrustedCount(): number {

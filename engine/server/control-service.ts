@@ -3,6 +3,7 @@
  * run in the namespace's pipeline order (after the events queued before them), then persist.
  */
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { Log } from '../../common/log.js';
 import type { ControlHandlers } from '../../proto/gen/tsem/v1/Control.js';
 import { formatModelFile, parseModelFile } from '../contour/model-file.js';
 import { createDigest } from '../measure/digest.js';
@@ -24,19 +25,40 @@ type Handler<Req, Res> = (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res
 function unary<Req, Res>(
   auth: AuthConfig,
   role: Role,
-  fn: (req: Req, id: Identity) => Promise<Res> | Res
+  fn: (req: Req, id: Identity) => Promise<Res> | Res,
+  /** Admin actions: logged with the caller once they succeeded. */
+  audit?: { log?: Log; action: string; fields?: (req: Req) => Record<string, unknown> }
 ): Handler<Req, Res> {
   return (call, cb) => {
+    let caller: Identity | undefined;
     Promise.resolve()
       .then(() => {
         const id = callerIdentity(auth, call);
+        caller = id;
         const name = (call.request as { name?: string }).name;
         authorize(id, role, name || undefined);
         return fn(call.request, id);
       })
       .then(
-        (res) => cb(null, res),
-        (err: unknown) => cb(toStatus(err))
+        (res) => {
+          audit?.log?.warn(`admin action: ${audit.action}`, {
+            action: audit.action,
+            caller: caller?.name,
+            namespace: (call.request as { name?: string }).name,
+            ...audit.fields?.(call.request),
+          });
+          cb(null, res);
+        },
+        (err: unknown) => {
+          if (audit && caller)
+            audit.log?.info(`admin action refused: ${audit.action}`, {
+              action: audit.action,
+              caller: caller.name,
+              namespace: (call.request as { name?: string }).name,
+              error: toStatus(err).details,
+            });
+          cb(toStatus(err));
+        }
       );
   };
 }
@@ -59,6 +81,10 @@ export interface ImaLogs {
 export interface ControlExtras {
   readonly attester?: Attester;
   readonly ima?: ImaLogs;
+  /** Every admin action is logged with the caller's identity. */
+  readonly log?: Log;
+  /** After a namespace is deleted (its incidents close). */
+  readonly namespaceDeleted?: (name: string) => Promise<void>;
 }
 
 const unavailable = (what: string) =>
@@ -90,14 +116,15 @@ export function createControlService(
         dialect: req.dialect && isDialect(req.dialect) ? req.dialect : undefined,
       });
       return namespaceInfo(ns);
-    }),
+    }, { log: extras.log, action: 'create namespace', fields: (r) => ({ mode: r.mode, digest: r.digest }) }),
     DeleteNamespace: unary(auth, 'admin', async (req) => {
       need(req.name);
       await pipeline.control(req.name, () => undefined);
       await registry.delete(req.name);
       pipeline.retire(req.name);
+      await extras.namespaceDeleted?.(req.name);
       return {};
-    }),
+    }, { log: extras.log, action: 'delete namespace' }),
     ListNamespaces: unary(auth, 'viewer', (_req, id) => ({
       namespaces: registry
         .list()
@@ -105,10 +132,17 @@ export function createControlService(
         .map(namespaceInfo),
     })),
     GetNamespace: unary(auth, 'viewer', (req) => namespaceInfo(need(req.name))),
-    SetMode: unary(auth, 'admin', async (req) => {
+    SetMode: unary(auth, 'admin', async (req, id) => {
       need(req.name);
       const mode = modeFromWire(req.mode, 'mode');
       return pipeline.control(req.name, (ns) => {
+        extras.log?.warn(`admin action: set mode`, {
+          action: 'set mode',
+          caller: id.name,
+          namespace: ns.id,
+          from: ns.mode,
+          to: mode,
+        });
         ns.setMode(mode);
         return namespaceInfo(ns);
       });
@@ -125,7 +159,7 @@ export function createControlService(
         ns.loadModel(model);
         return namespaceInfo(ns);
       });
-    }),
+    }, { log: extras.log, action: 'load model', fields: (r) => ({ states: r.model.split('\nstate ').length - 1 }) }),
     ExportModel: unary(auth, 'viewer', (req) => {
       const ns = need(req.name);
       return { model: formatModelFile(ns.exportModel(req.include_forensics)) };

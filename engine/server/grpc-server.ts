@@ -2,11 +2,13 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
 import { loadTsemProto } from '../../proto/load.js';
 import { EngineError } from '../../common/errors.js';
 import type { ControlHandlers } from '../../proto/gen/tsem/v1/Control.js';
 import type { IngestHandlers } from '../../proto/gen/tsem/v1/Ingest.js';
 import type { MonitorHandlers } from '../../proto/gen/tsem/v1/Monitor.js';
+import type { OperationsHandlers } from '../../proto/gen/tsem/v1/Operations.js';
 import { MAX_MESSAGE_BYTES } from '../../proto/limits.js';
 
 export interface TlsFiles {
@@ -29,21 +31,44 @@ function read(path: string, what: string): Buffer {
   }
 }
 
+/** The TLS files' contents (the HTTP listener uses the same ones). */
+export function serverCredentialsFiles(tls: TlsFiles): { key: Buffer; cert: Buffer; ca?: Buffer } {
+  return {
+    key: read(tls.key, 'TLS key'),
+    cert: read(tls.cert, 'TLS certificate'),
+    ...(tls.clientCa ? { ca: read(tls.clientCa, 'client CA') } : {}),
+  };
+}
+
 export function serverCredentials(tls: TlsFiles | undefined): grpc.ServerCredentials {
   if (!tls) return grpc.ServerCredentials.createInsecure();
-  const ca = tls.clientCa ? read(tls.clientCa, 'client CA') : null;
+  const f = serverCredentialsFiles(tls);
   return grpc.ServerCredentials.createSsl(
-    ca,
-    [{ private_key: read(tls.key, 'TLS key'), cert_chain: read(tls.cert, 'TLS certificate') }],
-    ca !== null
+    f.ca ?? null,
+    [{ private_key: f.key, cert_chain: f.cert }],
+    f.ca !== undefined
   );
 }
 
+/** The services grpc.health.v1 reports on ("" is the whole server). */
+export const HEALTH_SERVICES = [
+  '',
+  'tsem.v1.Ingest',
+  'tsem.v1.Monitor',
+  'tsem.v1.Control',
+  'tsem.v1.Operations',
+];
+
 export async function startGrpcServer(
-  services: { ingest: IngestHandlers; monitor: MonitorHandlers; control: ControlHandlers },
+  services: {
+    ingest: IngestHandlers;
+    monitor: MonitorHandlers;
+    control: ControlHandlers;
+    operations: OperationsHandlers;
+  },
   listen: string,
   tls: TlsFiles | undefined
-): Promise<{ server: grpc.Server; address: string }> {
+): Promise<{ server: grpc.Server; address: string; health: HealthImplementation }> {
   const { definition, proto } = loadTsemProto();
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
@@ -52,7 +77,13 @@ export async function startGrpcServer(
   server.addService(proto.tsem.v1.Ingest.service, services.ingest);
   server.addService(proto.tsem.v1.Monitor.service, services.monitor);
   server.addService(proto.tsem.v1.Control.service, services.control);
+  server.addService(proto.tsem.v1.Operations.service, services.operations);
   new ReflectionService(definition).addToServer(server);
+  // Health answers without credentials, as load balancers and orchestrators expect.
+  const health = new HealthImplementation(
+    Object.fromEntries(HEALTH_SERVICES.map((s) => [s, 'NOT_SERVING' as const]))
+  );
+  health.addToServer(server);
   const creds = serverCredentials(tls);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(listen, creds, (err, p) =>
@@ -64,5 +95,5 @@ export async function startGrpcServer(
   const host = listen.startsWith('[')
     ? listen.slice(0, listen.indexOf(']') + 1)
     : listen.slice(0, listen.lastIndexOf(':'));
-  return { server, address: `${host}:${port}` };
+  return { server, address: `${host}:${port}`, health };
 }

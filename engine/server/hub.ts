@@ -66,8 +66,17 @@ export class Subscriber {
 export class Hub {
   private readonly subs = new Set<Subscriber>();
 
+  /** Notices dropped for slow subscribers, those gone included. */
+  private dropped = 0;
+
   get size(): number {
     return this.subs.size;
+  }
+
+  get droppedTotal(): number {
+    let n = this.dropped;
+    for (const s of this.subs) n += s.totalDropped;
+    return n;
   }
 
   subscribe(filter: NoticeFilter, maxQueue = DEFAULT_SUBSCRIBER_QUEUE): Subscriber {
@@ -78,7 +87,7 @@ export class Hub {
 
   unsubscribe(s: Subscriber): void {
     s.close();
-    this.subs.delete(s);
+    if (this.subs.delete(s)) this.dropped += s.totalDropped;
   }
 
   /** Called by the pipeline after each persisted batch; builds notices only when someone listens. */

@@ -19,29 +19,40 @@ import type { EventHeader as _tsem_v1_EventHeader, EventHeader__Output as _tsem_
 import type { EventNotice as _tsem_v1_EventNotice, EventNotice__Output as _tsem_v1_EventNotice__Output } from './tsem/v1/EventNotice.js';
 import type { ExportModelRequest as _tsem_v1_ExportModelRequest, ExportModelRequest__Output as _tsem_v1_ExportModelRequest__Output } from './tsem/v1/ExportModelRequest.js';
 import type { ExporterHello as _tsem_v1_ExporterHello, ExporterHello__Output as _tsem_v1_ExporterHello__Output } from './tsem/v1/ExporterHello.js';
+import type { GetVersionRequest as _tsem_v1_GetVersionRequest, GetVersionRequest__Output as _tsem_v1_GetVersionRequest__Output } from './tsem/v1/GetVersionRequest.js';
 import type { ImaLog as _tsem_v1_ImaLog, ImaLog__Output as _tsem_v1_ImaLog__Output } from './tsem/v1/ImaLog.js';
 import type { ImaLogRequest as _tsem_v1_ImaLogRequest, ImaLogRequest__Output as _tsem_v1_ImaLogRequest__Output } from './tsem/v1/ImaLogRequest.js';
+import type { Incident as _tsem_v1_Incident, Incident__Output as _tsem_v1_Incident__Output } from './tsem/v1/Incident.js';
 import type { IngestClient as _tsem_v1_IngestClient, IngestDefinition as _tsem_v1_IngestDefinition } from './tsem/v1/Ingest.js';
 import type { IngestRequest as _tsem_v1_IngestRequest, IngestRequest__Output as _tsem_v1_IngestRequest__Output } from './tsem/v1/IngestRequest.js';
 import type { IngestResponse as _tsem_v1_IngestResponse, IngestResponse__Output as _tsem_v1_IngestResponse__Output } from './tsem/v1/IngestResponse.js';
 import type { LineBlock as _tsem_v1_LineBlock, LineBlock__Output as _tsem_v1_LineBlock__Output } from './tsem/v1/LineBlock.js';
 import type { LineError as _tsem_v1_LineError, LineError__Output as _tsem_v1_LineError__Output } from './tsem/v1/LineError.js';
+import type { ListIncidentsRequest as _tsem_v1_ListIncidentsRequest, ListIncidentsRequest__Output as _tsem_v1_ListIncidentsRequest__Output } from './tsem/v1/ListIncidentsRequest.js';
+import type { ListIncidentsResponse as _tsem_v1_ListIncidentsResponse, ListIncidentsResponse__Output as _tsem_v1_ListIncidentsResponse__Output } from './tsem/v1/ListIncidentsResponse.js';
 import type { ListNamespacesRequest as _tsem_v1_ListNamespacesRequest, ListNamespacesRequest__Output as _tsem_v1_ListNamespacesRequest__Output } from './tsem/v1/ListNamespacesRequest.js';
 import type { ListNamespacesResponse as _tsem_v1_ListNamespacesResponse, ListNamespacesResponse__Output as _tsem_v1_ListNamespacesResponse__Output } from './tsem/v1/ListNamespacesResponse.js';
+import type { ListTasksRequest as _tsem_v1_ListTasksRequest, ListTasksRequest__Output as _tsem_v1_ListTasksRequest__Output } from './tsem/v1/ListTasksRequest.js';
+import type { ListTasksResponse as _tsem_v1_ListTasksResponse, ListTasksResponse__Output as _tsem_v1_ListTasksResponse__Output } from './tsem/v1/ListTasksResponse.js';
 import type { LoadModelRequest as _tsem_v1_LoadModelRequest, LoadModelRequest__Output as _tsem_v1_LoadModelRequest__Output } from './tsem/v1/LoadModelRequest.js';
 import type { ModelText as _tsem_v1_ModelText, ModelText__Output as _tsem_v1_ModelText__Output } from './tsem/v1/ModelText.js';
 import type { MonitorClient as _tsem_v1_MonitorClient, MonitorDefinition as _tsem_v1_MonitorDefinition } from './tsem/v1/Monitor.js';
 import type { MonitorMessage as _tsem_v1_MonitorMessage, MonitorMessage__Output as _tsem_v1_MonitorMessage__Output } from './tsem/v1/MonitorMessage.js';
 import type { NamespaceInfo as _tsem_v1_NamespaceInfo, NamespaceInfo__Output as _tsem_v1_NamespaceInfo__Output } from './tsem/v1/NamespaceInfo.js';
 import type { NamespaceRef as _tsem_v1_NamespaceRef, NamespaceRef__Output as _tsem_v1_NamespaceRef__Output } from './tsem/v1/NamespaceRef.js';
+import type { OperationsClient as _tsem_v1_OperationsClient, OperationsDefinition as _tsem_v1_OperationsDefinition } from './tsem/v1/Operations.js';
 import type { PackedVerdicts as _tsem_v1_PackedVerdicts, PackedVerdicts__Output as _tsem_v1_PackedVerdicts__Output } from './tsem/v1/PackedVerdicts.js';
 import type { PageRequest as _tsem_v1_PageRequest, PageRequest__Output as _tsem_v1_PageRequest__Output } from './tsem/v1/PageRequest.js';
 import type { Point as _tsem_v1_Point, Point__Output as _tsem_v1_Point__Output } from './tsem/v1/Point.js';
 import type { PointsResponse as _tsem_v1_PointsResponse, PointsResponse__Output as _tsem_v1_PointsResponse__Output } from './tsem/v1/PointsResponse.js';
+import type { ReleaseTaskRequest as _tsem_v1_ReleaseTaskRequest, ReleaseTaskRequest__Output as _tsem_v1_ReleaseTaskRequest__Output } from './tsem/v1/ReleaseTaskRequest.js';
+import type { ReleaseTaskResponse as _tsem_v1_ReleaseTaskResponse, ReleaseTaskResponse__Output as _tsem_v1_ReleaseTaskResponse__Output } from './tsem/v1/ReleaseTaskResponse.js';
 import type { SetModeRequest as _tsem_v1_SetModeRequest, SetModeRequest__Output as _tsem_v1_SetModeRequest__Output } from './tsem/v1/SetModeRequest.js';
 import type { StructuredEvent as _tsem_v1_StructuredEvent, StructuredEvent__Output as _tsem_v1_StructuredEvent__Output } from './tsem/v1/StructuredEvent.js';
 import type { SubscribeRequest as _tsem_v1_SubscribeRequest, SubscribeRequest__Output as _tsem_v1_SubscribeRequest__Output } from './tsem/v1/SubscribeRequest.js';
+import type { TaskInfo as _tsem_v1_TaskInfo, TaskInfo__Output as _tsem_v1_TaskInfo__Output } from './tsem/v1/TaskInfo.js';
 import type { Verdict as _tsem_v1_Verdict, Verdict__Output as _tsem_v1_Verdict__Output } from './tsem/v1/Verdict.js';
+import type { VersionInfo as _tsem_v1_VersionInfo, VersionInfo__Output as _tsem_v1_VersionInfo__Output } from './tsem/v1/VersionInfo.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -69,15 +80,21 @@ export interface ProtoGrpcType {
       EventNotice: MessageTypeDefinition<_tsem_v1_EventNotice, _tsem_v1_EventNotice__Output>
       ExportModelRequest: MessageTypeDefinition<_tsem_v1_ExportModelRequest, _tsem_v1_ExportModelRequest__Output>
       ExporterHello: MessageTypeDefinition<_tsem_v1_ExporterHello, _tsem_v1_ExporterHello__Output>
+      GetVersionRequest: MessageTypeDefinition<_tsem_v1_GetVersionRequest, _tsem_v1_GetVersionRequest__Output>
       ImaLog: MessageTypeDefinition<_tsem_v1_ImaLog, _tsem_v1_ImaLog__Output>
       ImaLogRequest: MessageTypeDefinition<_tsem_v1_ImaLogRequest, _tsem_v1_ImaLogRequest__Output>
+      Incident: MessageTypeDefinition<_tsem_v1_Incident, _tsem_v1_Incident__Output>
       Ingest: SubtypeConstructor<typeof grpc.Client, _tsem_v1_IngestClient> & { service: _tsem_v1_IngestDefinition }
       IngestRequest: MessageTypeDefinition<_tsem_v1_IngestRequest, _tsem_v1_IngestRequest__Output>
       IngestResponse: MessageTypeDefinition<_tsem_v1_IngestResponse, _tsem_v1_IngestResponse__Output>
       LineBlock: MessageTypeDefinition<_tsem_v1_LineBlock, _tsem_v1_LineBlock__Output>
       LineError: MessageTypeDefinition<_tsem_v1_LineError, _tsem_v1_LineError__Output>
+      ListIncidentsRequest: MessageTypeDefinition<_tsem_v1_ListIncidentsRequest, _tsem_v1_ListIncidentsRequest__Output>
+      ListIncidentsResponse: MessageTypeDefinition<_tsem_v1_ListIncidentsResponse, _tsem_v1_ListIncidentsResponse__Output>
       ListNamespacesRequest: MessageTypeDefinition<_tsem_v1_ListNamespacesRequest, _tsem_v1_ListNamespacesRequest__Output>
       ListNamespacesResponse: MessageTypeDefinition<_tsem_v1_ListNamespacesResponse, _tsem_v1_ListNamespacesResponse__Output>
+      ListTasksRequest: MessageTypeDefinition<_tsem_v1_ListTasksRequest, _tsem_v1_ListTasksRequest__Output>
+      ListTasksResponse: MessageTypeDefinition<_tsem_v1_ListTasksResponse, _tsem_v1_ListTasksResponse__Output>
       LoadModelRequest: MessageTypeDefinition<_tsem_v1_LoadModelRequest, _tsem_v1_LoadModelRequest__Output>
       Mode: EnumTypeDefinition
       ModelText: MessageTypeDefinition<_tsem_v1_ModelText, _tsem_v1_ModelText__Output>
@@ -85,15 +102,20 @@ export interface ProtoGrpcType {
       MonitorMessage: MessageTypeDefinition<_tsem_v1_MonitorMessage, _tsem_v1_MonitorMessage__Output>
       NamespaceInfo: MessageTypeDefinition<_tsem_v1_NamespaceInfo, _tsem_v1_NamespaceInfo__Output>
       NamespaceRef: MessageTypeDefinition<_tsem_v1_NamespaceRef, _tsem_v1_NamespaceRef__Output>
+      Operations: SubtypeConstructor<typeof grpc.Client, _tsem_v1_OperationsClient> & { service: _tsem_v1_OperationsDefinition }
       PackedVerdicts: MessageTypeDefinition<_tsem_v1_PackedVerdicts, _tsem_v1_PackedVerdicts__Output>
       PageRequest: MessageTypeDefinition<_tsem_v1_PageRequest, _tsem_v1_PageRequest__Output>
       Point: MessageTypeDefinition<_tsem_v1_Point, _tsem_v1_Point__Output>
       PointsResponse: MessageTypeDefinition<_tsem_v1_PointsResponse, _tsem_v1_PointsResponse__Output>
+      ReleaseTaskRequest: MessageTypeDefinition<_tsem_v1_ReleaseTaskRequest, _tsem_v1_ReleaseTaskRequest__Output>
+      ReleaseTaskResponse: MessageTypeDefinition<_tsem_v1_ReleaseTaskResponse, _tsem_v1_ReleaseTaskResponse__Output>
       SetModeRequest: MessageTypeDefinition<_tsem_v1_SetModeRequest, _tsem_v1_SetModeRequest__Output>
       StructuredEvent: MessageTypeDefinition<_tsem_v1_StructuredEvent, _tsem_v1_StructuredEvent__Output>
       SubscribeRequest: MessageTypeDefinition<_tsem_v1_SubscribeRequest, _tsem_v1_SubscribeRequest__Output>
+      TaskInfo: MessageTypeDefinition<_tsem_v1_TaskInfo, _tsem_v1_TaskInfo__Output>
       Verdict: MessageTypeDefinition<_tsem_v1_Verdict, _tsem_v1_Verdict__Output>
       VerdictKind: EnumTypeDefinition
+      VersionInfo: MessageTypeDefinition<_tsem_v1_VersionInfo, _tsem_v1_VersionInfo__Output>
     }
   }
 }

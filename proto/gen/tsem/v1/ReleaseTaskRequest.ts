@@ -1,0 +1,12 @@
+// Original file: proto/tsem/v1/tsem.proto
+
+
+export interface ReleaseTaskRequest {
+  'name'?: (string);
+  'task'?: (string);
+}
+
+export interface ReleaseTaskRequest__Output {
+  'name': (string);
+  'task': (string);
+}
