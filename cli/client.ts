@@ -9,6 +9,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { ControlClient } from '../proto/gen/tsem/v1/Control.js';
 import type { IngestClient } from '../proto/gen/tsem/v1/Ingest.js';
 import type { MonitorClient } from '../proto/gen/tsem/v1/Monitor.js';
+import type { OperationsClient } from '../proto/gen/tsem/v1/Operations.js';
 import { type OptionSpec, type ParsedArgs, UsageError } from './args.js';
 import type { Io } from './command.js';
 import { MAX_CLIENT_RECEIVE_BYTES } from '../proto/limits.js';
@@ -63,6 +64,7 @@ export interface TsemClients {
   readonly ingest: IngestClient;
   readonly monitor: MonitorClient;
   readonly control: ControlClient;
+  readonly operations: OperationsClient;
   /** Per-call metadata: `authorization: Bearer <token>` when a token was found. */
   readonly metadata: grpc.Metadata;
   /** Whether a token was sent (for error hints). */
@@ -143,6 +145,7 @@ export async function connect(args: ParsedArgs, serverOption = 'server'): Promis
     control,
     ingest: new v1.Ingest(address, creds, { ...options, channelOverride }),
     monitor: new v1.Monitor(address, creds, { ...options, channelOverride }),
+    operations: new v1.Operations(address, creds, { ...options, channelOverride }),
     metadata,
     hasToken: token !== undefined,
     close: () => control.close(),
@@ -229,6 +232,34 @@ export function callControl<M extends ControlMethod>(
   return new Promise((resolve, reject) => {
     fn.call(
       c.control,
+      req,
+      c.metadata,
+      { deadline: Date.now() + UNARY_DEADLINE_MS },
+      (err, res) => {
+        if (err || res === undefined)
+          reject(new ClientError(describeCallError(err, c.address, c.hasToken), { cause: err }));
+        else resolve(res);
+      }
+    );
+  });
+}
+
+/** The Operations service's RPCs (tsem.proto). */
+export type OperationsMethod = 'GetVersion' | 'ListIncidents' | 'ListTasks' | 'ReleaseTask';
+type OpsRequestOf<M extends OperationsMethod> = Parameters<OperationsClient[M]>[0];
+type OpsResponseOf<M extends OperationsMethod> =
+  Parameters<OperationsClient[M]>[1] extends grpc.requestCallback<infer R> ? R : never;
+
+/** Calls one Operations method; a failure rejects with a ClientError phrased by describeCallError. */
+export function callOperations<M extends OperationsMethod>(
+  c: TsemClients,
+  method: M,
+  req: OpsRequestOf<M>
+): Promise<OpsResponseOf<M>> {
+  const fn = c.operations[method] as unknown as UnaryMethod<OpsRequestOf<M>, OpsResponseOf<M>>;
+  return new Promise((resolve, reject) => {
+    fn.call(
+      c.operations,
       req,
       c.metadata,
       { deadline: Date.now() + UNARY_DEADLINE_MS },

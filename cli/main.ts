@@ -36,7 +36,7 @@ function overview(commands: readonly Command[]): string {
     'commands:',
     ...commands.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
     '',
-    "Run 'tsem <command> --help' for a command's options.",
+    "Run 'tsem <command> --help' for a command's options; 'tsem --version' prints the version.",
     '',
   ].join('\n');
 }
@@ -60,6 +60,11 @@ function match(
 }
 
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  if (argv[0] === '--version') {
+    const { versionLine } = await import('./commands/ops.js');
+    io.out(await versionLine());
+    return 0;
+  }
   const commands = await loadCommands();
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     (argv.length === 0 ? io.err : io.out)(overview(commands));

@@ -17,6 +17,7 @@ import { EngineMetrics } from '../engine/metrics/engine-metrics.js';
 import { HttpRoutes, type RunningHttp, startHttpServer } from '../engine/server/http-server.js';
 import { createOperationsService } from '../engine/server/operations-service.js';
 import { AlertStore } from '../engine/store/alert-store.js';
+import { STORE_FORMAT } from '../engine/store/store-format.js';
 import { formatPublicKey } from '../engine/attest/keys.js';
 import { feedSource, type Submit } from '../engine/feed-source.js';
 import { createImaStage, type ImaStageParts } from '../engine/ima-stage/create-ima-stage.js';
@@ -256,7 +257,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
           pipeline,
           auth,
           alerts,
-          { name: pkg.name, version: pkg.version },
+          { name: pkg.name, version: pkg.version, storeFormat: String(STORE_FORMAT) },
           log
         ),
       },

@@ -1,8 +1,21 @@
 /** `tsem serve`: the engine server with its embedded LevelDB store and an optional in-process source. */
-import { intOption, type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
+import {
+  type CommandSpec,
+  intOption,
+  type OptionSpec,
+  type ParsedArgs,
+  UsageError,
+} from '../args.js';
 import type { Command, Io } from '../command.js';
-import type { Log } from '../../common/log.js';
-import type { EngineOptions, ImaOptions, SourceSpec } from '../../daemon/engine-options.js';
+import { errorMessage } from '../../common/errors.js';
+import type { Log, LogFormat, LogLevel } from '../../common/log.js';
+import type {
+  AlertOptions,
+  EngineOptions,
+  ImaOptions,
+  SourceSpec,
+} from '../../daemon/engine-options.js';
+import { parseOutput } from '../../engine/alert/output-spec.js';
 
 export const TLS_SERVER_OPTIONS: OptionSpec[] = [
   { name: 'tls-cert', kind: 'string', arg: 'FILE', help: 'server certificate (PEM): enables TLS' },
@@ -32,7 +45,7 @@ const OPTIONS: OptionSpec[] = [
     name: 'data',
     kind: 'string',
     arg: 'DIR',
-    help: 'data directory (default $TSEM_DATA_DIR, else ~/.local/share/tsem)',
+    help: 'data directory (default $TSEM_DATA_DIR, else /var/lib/tsem for root, else ~/.local/share/tsem)',
   },
   {
     name: 'source',
@@ -130,6 +143,74 @@ const OPTIONS: OptionSpec[] = [
     help: 'reject events for namespaces not created through Control',
   },
   ...TLS_SERVER_OPTIONS,
+  {
+    name: 'http',
+    kind: 'string',
+    arg: 'ADDR',
+    help: 'HTTP listener for /metrics, /healthz and /version (off by default; same auth and TLS as gRPC)',
+  },
+  {
+    name: 'alert',
+    kind: 'list',
+    arg: 'SPEC',
+    help: 'alert output (repeatable): file:PATH, syslog:unix:PATH, syslog:tcp:HOST:PORT or webhook:URL, then ;format=native|ocsf|ecs and other ;key=value',
+  },
+  {
+    name: 'incident-quiet',
+    kind: 'string',
+    arg: 'SECONDS',
+    help: 'an incident with no event for this long closes (default 600)',
+  },
+  {
+    name: 'incident-update',
+    kind: 'string',
+    arg: 'SECONDS',
+    help: "an open incident's changes go out at most this often (default 30)",
+  },
+  {
+    name: 'incident-burst',
+    kind: 'string',
+    arg: 'N',
+    help: 'incidents that may open at once per namespace and severity (default 10; 0 = no limit)',
+  },
+  {
+    name: 'incident-rate',
+    kind: 'string',
+    arg: 'N',
+    help: 'incidents per minute per namespace and severity after the burst (default 10)',
+  },
+  {
+    name: 'alert-retention-days',
+    kind: 'string',
+    arg: 'N',
+    help: 'keep alert-log records and closed incidents this many days (default 30)',
+  },
+  {
+    name: 'alert-retention-records',
+    kind: 'string',
+    arg: 'N',
+    help: 'keep at most this many alert-log records (default 100000)',
+  },
+  {
+    name: 'log-level',
+    kind: 'string',
+    arg: 'LEVEL',
+    choices: ['debug', 'info', 'warn', 'error'],
+    help: 'least level logged (default info)',
+  },
+  {
+    name: 'log-format',
+    kind: 'string',
+    arg: 'FORM',
+    choices: ['json', 'text'],
+    help: 'log lines as JSON objects (default) or text',
+  },
+  {
+    name: 'config',
+    kind: 'string',
+    arg: 'FILE',
+    help: 'JSON file of these options by long name (command-line options win)',
+  },
 ];
 
 /** Engine options common to serve and demo. */
@@ -200,10 +281,56 @@ function imaOptions(args: ParsedArgs): ImaOptions | undefined {
   };
 }
 
-/** The whole engine program as declarative options (what a configuration file will fill). */
-export function serveOptions(args: ParsedArgs, log: Log): EngineOptions {
+function alertOptions(args: ParsedArgs): AlertOptions {
+  const seconds = (name: string, dflt: number) =>
+    intOption(args.values.get(name), `--${name}`, dflt, 1) * 1000;
+  const outputs = (args.lists.get('alert') ?? []).map((raw, i) => {
+    const where = `--alert[${i}]`;
+    let spec: unknown = raw;
+    if (raw.startsWith('{')) {
+      try {
+        spec = JSON.parse(raw);
+      } catch {
+        throw new UsageError(`${where}: expected TYPE:TARGET;key=value or a JSON object, got '${raw}'`);
+      }
+    }
+    try {
+      return parseOutput(spec, where);
+    } catch (err) {
+      throw new UsageError(errorMessage(err));
+    }
+  });
+  const names = new Set<string>();
+  for (const o of outputs) {
+    if (names.has(o.name))
+      throw new UsageError(`--alert: two outputs named '${o.name}': give one a ;name=…`);
+    names.add(o.name);
+  }
+  return {
+    outputs,
+    quietMs: seconds('incident-quiet', 600),
+    updateIntervalMs: seconds('incident-update', 30),
+    rateLimit: {
+      burst: intOption(args.values.get('incident-burst'), '--incident-burst', 10, 0),
+      perMinute: intOption(args.values.get('incident-rate'), '--incident-rate', 10, 1),
+    },
+    retention: {
+      maxAgeMs: intOption(args.values.get('alert-retention-days'), '--alert-retention-days', 30, 1) * 86_400_000,
+      maxRecords: intOption(args.values.get('alert-retention-records'), '--alert-retention-records', 100_000, 100),
+    },
+  };
+}
+
+/** The whole engine program as declarative options (what the configuration file fills too). */
+export function serveOptions(args: ParsedArgs, log?: Log): EngineOptions {
   const source = sourceSpec(args);
   return {
+    http: args.values.get('http'),
+    alerts: alertOptions(args),
+    logging: {
+      level: args.values.get('log-level') as LogLevel | undefined,
+      format: args.values.get('log-format') as LogFormat | undefined,
+    },
     ...engineOptions(args),
     ima: imaOptions(args),
     tpm: args.values.get('tpm'),
@@ -215,15 +342,32 @@ export function serveOptions(args: ParsedArgs, log: Log): EngineOptions {
         }
       : undefined,
     sources: source ? [source] : [],
-    log,
+    ...(log ? { log } : {}),
   };
 }
 
-async function run(args: ParsedArgs, io: Io): Promise<number> {
+async function run(cliArgs: ParsedArgs, io: Io): Promise<number> {
   const { startEngine } = await import('../../daemon/start-engine.js');
   const { createLog } = await import('../../common/log.js');
-  const log = createLog('tsem', io.err);
-  const engine = await startEngine(serveOptions(args, log));
+  const { ConfigError, overlay, readConfig } = await import('../config-file.js');
+  let args = cliArgs;
+  const configFile = cliArgs.values.get('config');
+  let opts: EngineOptions;
+  try {
+    if (configFile !== undefined) args = overlay(readConfig(SERVE_SPEC, configFile), cliArgs);
+    opts = serveOptions(args);
+  } catch (err) {
+    if (!(err instanceof ConfigError) && !(configFile !== undefined && err instanceof UsageError))
+      throw err;
+    // A bad configuration file is bad input data (exit 65), named with the key at fault.
+    io.err(`tsem serve: ${err.message}${err instanceof UsageError ? ` (command line or ${configFile})` : ''}\n`);
+    return 65;
+  }
+  const log = createLog('tsem', io.err, {
+    level: opts.logging?.level,
+    format: opts.logging?.format,
+  });
+  const engine = await startEngine({ ...opts, log });
   try {
     log(`watch it live: npx tsem watch --server ${engine.address}`);
     const sig = await Promise.race([untilSignal(), engine.sourcesEnded]);
@@ -234,18 +378,18 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
   return 0;
 }
 
-export const commands: Command[] = [
-  {
-    spec: {
-      name: 'serve',
-      summary: 'run the engine server (gRPC Ingest, Monitor, Control) on its LevelDB store',
-      usage: '',
-      positionals: [0, 0],
-      options: OPTIONS,
-      details:
-        'Listens on loopback by default. The admin token for Control mutations is written to <data>/admin.token (mode 0600).\n' +
-        'On loopback without TLS anyone may stream events and watch; off loopback every call needs a token or a client certificate.',
-    },
-    run,
-  },
-];
+const SERVE_SPEC: CommandSpec = {
+  name: 'serve',
+  summary: 'run the engine server (gRPC Ingest, Monitor, Control, Operations) on its LevelDB store',
+  usage: '',
+  positionals: [0, 0],
+  options: OPTIONS,
+  details:
+    'Listens on loopback by default. The admin token for Control mutations is written to <data>/admin.token (mode 0600).\n' +
+    'On loopback without TLS anyone may stream events and watch; off loopback every call needs a token or a client certificate.\n' +
+    'Data: --data, else $TSEM_DATA_DIR, else /var/lib/tsem for root, else ~/.local/share/tsem.\n' +
+    'Webhook outputs sign with the secret in $TSEM_WEBHOOK_SECRET (or the variable named by ;secret-env=NAME).\n' +
+    'A bad --config file exits with status 65, naming the key. docs/operations.md has examples.',
+};
+
+export const commands: Command[] = [{ spec: SERVE_SPEC, run }];

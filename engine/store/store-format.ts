@@ -11,7 +11,7 @@ import type { Level } from 'level';
 import { EngineError } from '../../common/errors.js';
 
 /** The format this engine writes. */
-export const STORE_FORMAT = 2;
+export const STORE_FORMAT = 3;
 
 /** A store with data but no format record was written by release 0.1.0. */
 const UNVERSIONED = 1;
@@ -32,6 +32,12 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     from: 1,
     describe: 'record the store format version (the 0.1.0 layout is otherwise unchanged)',
+    run: () => Promise.resolve(),
+  },
+  {
+    from: 2,
+    describe:
+      'add the alert log (`alerts`: incidents, log records, output cursors) and what made each task untrusted (task records gain `u`); existing records are unchanged',
     run: () => Promise.resolve(),
   },
 ];
