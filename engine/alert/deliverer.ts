@@ -59,7 +59,11 @@ export class Deliverer {
     lastSuccessMs: 0,
     disabled: false,
   };
+  /** The record being sent, or the next to send. */
   private next = 1;
+  private sending = false;
+  /** Records below it were dropped (and counted) when the queue overflowed. */
+  private floor = 1;
   private head = 0;
   private wake: (() => void) | undefined;
   private readonly stopping = new AbortController();
@@ -77,8 +81,9 @@ export class Deliverer {
   /** Starts delivering from the stored cursor; `head` is the last record in the log. */
   async start(head: number): Promise<void> {
     this.next = (await this.store.cursor(this.name)) + 1;
+    this.floor = this.next;
     this.head = head;
-    this.stats.pending = Math.max(0, head - this.next + 1);
+    this.bound();
     this.loop = this.run().catch((err: unknown) =>
       this.log.error(`alert output stopped: ${errorMessage(err)}`)
     );
@@ -87,7 +92,7 @@ export class Deliverer {
   /** New records up to `head` are in the store. */
   notify(head: number): void {
     this.head = Math.max(this.head, head);
-    this.stats.pending = Math.max(0, this.head - this.next + 1);
+    this.bound();
     this.wake?.();
   }
 
@@ -96,6 +101,17 @@ export class Deliverer {
     this.wake?.();
     await this.loop;
     await this.sink.close();
+  }
+
+  /** Keeps at most maxQueue records waiting (besides the one being sent): counts the rest dropped. */
+  private bound(): void {
+    const from = Math.max(this.next + (this.sending ? 1 : 0), this.floor);
+    const waiting = this.head - from + 1;
+    if (waiting > this.maxQueue) {
+      this.drop(this.stats.disabled ? 'disabled' : 'queue-full', waiting - this.maxQueue);
+      this.floor = this.head - this.maxQueue + 1;
+    }
+    this.stats.pending = Math.max(0, this.head - Math.max(this.next, this.floor) + 1);
   }
 
   private drop(cause: DropCause, n: number): void {
@@ -107,20 +123,16 @@ export class Deliverer {
   private async run(): Promise<void> {
     const signal = this.stopping.signal;
     while (!signal.aborted) {
+      this.next = Math.max(this.next, this.floor);
       if (this.next > this.head) {
         await new Promise<void>((r) => (this.wake = r));
         this.wake = undefined;
         continue;
       }
-      const behind = this.head - this.next + 1;
-      if (behind > this.maxQueue) {
-        this.drop(this.stats.disabled ? 'disabled' : 'queue-full', behind - this.maxQueue);
-        this.next = this.head - this.maxQueue + 1;
-      }
       const first = await this.store.firstSeq();
       if (this.next < first) {
         this.drop('expired', first - this.next);
-        this.next = first;
+        this.next = this.floor = first;
       }
       const page = await this.store.records(this.next, PAGE);
       if (page.length === 0) {
@@ -129,13 +141,16 @@ export class Deliverer {
       }
       for (const rec of page) {
         if (signal.aborted) return;
+        if (rec.seq < this.floor) continue; // dropped while an earlier one was being sent
+        this.next = rec.seq;
+        this.sending = true;
         if (!this.stats.disabled) await this.deliver(rec, signal);
         else this.drop('disabled', 1);
+        this.sending = false;
         if (signal.aborted) return;
         this.next = rec.seq + 1;
-        this.stats.pending = Math.max(0, this.head - this.next + 1);
+        this.bound();
         await this.store.setCursor(this.name, rec.seq);
-        if (this.head - this.next + 1 > this.maxQueue) break; // re-check the bound
       }
     }
   }

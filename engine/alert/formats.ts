@@ -187,7 +187,43 @@ export function ecsAlert(r: AlertRecord, product: Product): Record<string, unkno
   };
 }
 
-export function renderAlert(r: AlertRecord, format: AlertFormat, product: Product): string {
+/**
+ * How much of an incident a message carries: everything, without the events' kernel lines
+ * (`compact`), or only counts and the trigger (`minimal`), for transports with a size limit.
+ */
+export type Detail = 'full' | 'compact' | 'minimal';
+
+function reduced(r: AlertRecord, detail: Detail): AlertRecord {
+  if (detail === 'full') return r;
+  const strip = (e: EventSummary): EventSummary => ({ ...e, event: '' });
+  const inc = r.incident;
+  const incident =
+    detail === 'compact'
+      ? {
+          ...inc,
+          trigger: strip(inc.trigger),
+          samples: inc.samples.map(strip),
+          denials: inc.denials.map(strip),
+        }
+      : {
+          ...inc,
+          trigger: strip(inc.trigger),
+          samples: [strip(inc.trigger)],
+          denials: [],
+          tasks: inc.tasks.slice(0, 4),
+          types: {},
+          ima: inc.ima.slice(0, 2),
+        };
+  return { ...r, incident };
+}
+
+export function renderAlert(
+  record: AlertRecord,
+  format: AlertFormat,
+  product: Product,
+  detail: Detail = 'full'
+): string {
+  const r = reduced(record, detail);
   const body =
     format === 'ocsf'
       ? ocsfAlert(r, product)

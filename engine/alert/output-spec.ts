@@ -31,6 +31,8 @@ export type OutputSpec =
       readonly appName: string;
       /** Structured-data id, `name@PEN` (default tsem@32473, RFC 5612's documentation number). */
       readonly sdId: string;
+      /** Largest message sent (default 8192, rsyslog's default); detail is shed to fit. */
+      readonly maxBytes: number;
     })
   | (Common & {
       readonly type: 'webhook';
@@ -46,12 +48,13 @@ export const DEFAULT_MAX_QUEUE = 10_000;
 export const DEFAULT_FILE_MAX_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_FILE_KEEP = 5;
 export const DEFAULT_SD_ID = 'tsem@32473';
+export const DEFAULT_SYSLOG_MAX_BYTES = 8192;
 export const DEFAULT_SECRET_ENV = 'TSEM_WEBHOOK_SECRET';
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 
 const KEYS: Record<OutputSpec['type'], readonly string[]> = {
   file: ['path', 'max-bytes', 'keep'],
-  syslog: ['address', 'facility', 'app-name', 'sd-id'],
+  syslog: ['address', 'facility', 'app-name', 'sd-id', 'max-bytes'],
   webhook: ['url', 'secret-env', 'timeout-ms', 'ca'],
 };
 const COMMON = ['type', 'name', 'format', 'max-queue'];
@@ -146,6 +149,7 @@ export function parseOutput(raw: unknown, where: string): OutputSpec {
       facility,
       appName: str(o, 'app-name', where) ?? 'tsem',
       sdId,
+      maxBytes: int(o, 'max-bytes', where, DEFAULT_SYSLOG_MAX_BYTES, 480),
     };
   }
   const url = need('url');

@@ -9,7 +9,7 @@ import { errorMessage } from '../../common/errors.js';
 import { errnoCode, loadNativeAddon } from '../../native/addon.js';
 import type { AlertRecord } from '../incident/incident.js';
 import { type AlertSink, DeliveryError } from './deliverer.js';
-import { type Product, renderAlert } from './formats.js';
+import { type Detail, type Product, renderAlert } from './formats.js';
 import type { OutputSpec } from './output-spec.js';
 import { octetCounted, type SyslogHeader, syslogMessage } from './syslog-format.js';
 
@@ -25,16 +25,29 @@ function header(spec: SyslogSpec): SyslogHeader {
   };
 }
 
+/**
+ * The message at the most detail that fits `maxBytes` (receivers must take 480 octets, should take
+ * 2048, rsyslog takes 8192 by default); a record that fits in no form is rejected.
+ */
+function fitted(record: AlertRecord, spec: SyslogSpec, product: Product, h: SyslogHeader): Buffer {
+  for (const detail of ['full', 'compact', 'minimal'] as Detail[]) {
+    const msg = syslogMessage(record, renderAlert(record, spec.format, product, detail), h);
+    if (msg.length <= spec.maxBytes) return msg;
+  }
+  throw new DeliveryError(`record ${record.seq} does not fit in ${spec.maxBytes} bytes`, 'reject');
+}
+
 function unixSink(spec: SyslogSpec, path: string, product: Product): AlertSink {
   const addon = loadNativeAddon(); // fails at start, naming the missing addon
   const h = header(spec);
   return {
     send(record: AlertRecord): Promise<void> {
-      const msg = syslogMessage(record, renderAlert(record, spec.format, product), h);
       try {
+        const msg = fitted(record, spec, product, h);
         addon.sendUnixDgram(path, msg);
         return Promise.resolve();
       } catch (err) {
+        if (err instanceof DeliveryError) return Promise.reject(err);
         const code = errnoCode(err);
         // Too big for the socket: no retry can help.
         const kind = code === 'EMSGSIZE' ? 'reject' : 'retry';
@@ -64,9 +77,7 @@ function tcpSink(spec: SyslogSpec, host: string, port: number, product: Product)
     });
   return {
     async send(record: AlertRecord, signal: AbortSignal): Promise<void> {
-      const frame = octetCounted(
-        syslogMessage(record, renderAlert(record, spec.format, product), h)
-      );
+      const frame = octetCounted(fitted(record, spec, product, h));
       try {
         socket ??= await connect(signal);
         const s = socket;
