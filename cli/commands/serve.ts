@@ -378,7 +378,7 @@ async function run(cliArgs: ParsedArgs, io: Io): Promise<number> {
   return 0;
 }
 
-const SERVE_SPEC: CommandSpec = {
+export const SERVE_SPEC: CommandSpec = {
   name: 'serve',
   summary: 'run the engine server (gRPC Ingest, Monitor, Control, Operations) on its LevelDB store',
   usage: '',

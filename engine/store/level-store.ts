@@ -27,7 +27,7 @@ export const ROOT_DATA_DIR = '/var/lib/tsem';
 
 /** The per-user data directory: $XDG_DATA_HOME/tsem, else ~/.local/share/tsem. */
 export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'tsem');
+  return join(env['XDG_DATA_HOME'] ?? join(env['HOME'] ?? homedir(), '.local', 'share'), 'tsem');
 }
 
 /**
