@@ -22,20 +22,33 @@ function file(name: string, obj: unknown): string {
 
 test('a configuration file gives the same EngineOptions as the same command-line options', () => {
   const cli = [
-    '--listen', '127.0.0.1:7000',
-    '--data', '/srv/tsem',
-    '--http', '127.0.0.1:7001',
-    '--source', 'sim',
-    '--scenario', 'shell',
-    '--rate', '50',
+    '--listen',
+    '127.0.0.1:7000',
+    '--data',
+    '/srv/tsem',
+    '--http',
+    '127.0.0.1:7001',
+    '--source',
+    'sim',
+    '--scenario',
+    'shell',
+    '--rate',
+    '50',
     '--ima',
-    '--ima-key', 'a.pem',
-    '--ima-key', 'b.pem',
-    '--alert', 'webhook:https://hooks.example/x;format=ocsf',
-    '--alert', 'file:/var/log/tsem/alerts.jsonl',
-    '--incident-quiet', '120',
-    '--incident-burst', '0',
-    '--log-level', 'warn',
+    '--ima-key',
+    'a.pem',
+    '--ima-key',
+    'b.pem',
+    '--alert',
+    'webhook:https://hooks.example/x;format=ocsf',
+    '--alert',
+    'file:/var/log/tsem/alerts.jsonl',
+    '--incident-quiet',
+    '120',
+    '--incident-burst',
+    '0',
+    '--log-level',
+    'warn',
     '--no-auto-create',
   ];
   const f = file('same.json', {
@@ -62,7 +75,9 @@ test('a configuration file gives the same EngineOptions as the same command-line
   assert.equal(fromFile.alerts?.quietMs, 120_000);
   assert.equal(fromFile.alerts?.outputs?.[0]?.type, 'webhook');
   // the command line wins over the file
-  const over = serveOptions(overlay(readConfig(SERVE_SPEC, f), parseArgs(SERVE_SPEC, ['--listen', '127.0.0.1:9'])));
+  const over = serveOptions(
+    overlay(readConfig(SERVE_SPEC, f), parseArgs(SERVE_SPEC, ['--listen', '127.0.0.1:9']))
+  );
   assert.equal(over.listen, '127.0.0.1:9');
 });
 
@@ -70,7 +85,10 @@ test('every serve option is a configuration key, and nothing else is', () => {
   for (const o of SERVE_SPEC.options) {
     if (o.name === 'config') continue;
     const v = o.kind === 'flag' ? true : o.kind === 'list' ? [] : (o.choices?.[0] ?? 'x');
-    assert.doesNotThrow(() => readConfig(SERVE_SPEC, file(`k-${o.name}.json`, { [o.name]: v })), o.name);
+    assert.doesNotThrow(
+      () => readConfig(SERVE_SPEC, file(`k-${o.name}.json`, { [o.name]: v })),
+      o.name
+    );
   }
 });
 
@@ -83,7 +101,10 @@ test('a bad configuration file: serve exits 65 naming the file and the key', asy
     [{ source: 'kernel' }, /"source": expected one of none\|sim\|fanotify\|audit/],
     [{ rate: { n: 1 } }, /"rate": expected a string or a number/],
     [{ 'incident-quiet': 'soon' }, /--incident-quiet expects a whole number/],
-    [{ alert: [{ type: 'webhook', url: 'ftp://x' }] }, /--alert\[0\]\.url: expected an http or https URL/],
+    [
+      { alert: [{ type: 'webhook', url: 'ftp://x' }] },
+      /--alert\[0\]\.url: expected an http or https URL/,
+    ],
     [{ config: 'other.json' }, /unknown key "config"/],
   ];
   for (const [i, [content, re]] of cases.entries()) {
@@ -112,6 +133,9 @@ test('the CLI reads the admin token from the per-user place when the default has
   const home = join(dir, 'home');
   mkdirSync(join(home, '.local', 'share', 'tsem'), { recursive: true });
   writeFileSync(join(home, '.local', 'share', 'tsem', 'admin.token'), 'old-place-token\n');
-  const args = parseArgs({ name: 't', summary: '', usage: '', positionals: [0, 0], options: [] }, []);
+  const args = parseArgs(
+    { name: 't', summary: '', usage: '', positionals: [0, 0], options: [] },
+    []
+  );
   assert.equal(await resolveToken(args, { HOME: home }), 'old-place-token');
 });

@@ -16,7 +16,9 @@ export class ConfigError extends Error {
 function valueOf(key: string, v: unknown, file: string, opt: OptionSpec): string {
   if (typeof v === 'string') {
     if (opt.choices && !opt.choices.includes(v))
-      throw new ConfigError(`${file}: "${key}": expected one of ${opt.choices.join('|')}, got '${v}'`);
+      throw new ConfigError(
+        `${file}: "${key}": expected one of ${opt.choices.join('|')}, got '${v}'`
+      );
     return v;
   }
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
@@ -33,7 +35,9 @@ export function readConfig(spec: CommandSpec, file: string): ParsedArgs {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read the configuration file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(
+      `cannot read the configuration file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
+    );
   }
   let obj: unknown;
   try {
@@ -50,12 +54,20 @@ export function readConfig(spec: CommandSpec, file: string): ParsedArgs {
   for (const [key, v] of Object.entries(obj as Record<string, unknown>)) {
     const opt = byName.get(key);
     if (!opt || key === 'config')
-      throw new ConfigError(`${file}: unknown key "${key}" (keys are the long options of 'tsem serve --help')`);
+      throw new ConfigError(
+        `${file}: unknown key "${key}" (keys are the long options of 'tsem serve --help')`
+      );
     if (opt.kind === 'flag') {
-      if (typeof v !== 'boolean') throw new ConfigError(`${file}: "${key}": expected true or false, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'boolean')
+        throw new ConfigError(
+          `${file}: "${key}": expected true or false, got ${JSON.stringify(v)}`
+        );
       if (v) flags.add(key);
     } else if (opt.kind === 'list') {
-      lists.set(key, (Array.isArray(v) ? v : [v]).map((x, i) => valueOf(`${key}[${i}]`, x, file, opt)));
+      lists.set(
+        key,
+        (Array.isArray(v) ? v : [v]).map((x, i) => valueOf(`${key}[${i}]`, x, file, opt))
+      );
     } else {
       values.set(key, valueOf(key, v, file, opt));
     }

@@ -48,10 +48,15 @@ function wrap(logger: Logger): Log {
 
 /** The text form of one pino JSON line: `TIME NAME [LEVEL] msg key=value …`. */
 function textLine(json: string): string {
-  const { time, level, name, msg, pid: _p, hostname: _h, ...rest } = JSON.parse(json) as Record<
-    string,
-    unknown
-  >;
+  const {
+    time,
+    level,
+    name,
+    msg,
+    pid: _p,
+    hostname: _h,
+    ...rest
+  } = JSON.parse(json) as Record<string, unknown>;
   const extra = Object.entries(rest)
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(' ');
@@ -103,5 +108,5 @@ export function lineLog(sink: LineLog, bindings: LogFields = {}): Log {
 
 /** A full Log from either form. */
 export function asLog(l: LineLog): Log {
-  return "warn" in l ? (l as Log) : lineLog(l);
+  return 'warn' in l ? (l as Log) : lineLog(l);
 }

@@ -298,7 +298,9 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       role: 'viewer',
       handler: (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ name: pkg.name, version: pkg.version, node: process.versions.node }));
+        res.end(
+          JSON.stringify({ name: pkg.name, version: pkg.version, node: process.versions.node })
+        );
       },
     });
     let http: RunningHttp | undefined;

@@ -18,5 +18,7 @@ if (!existsSync(tsc)) {
   );
   process.exit(0);
 }
-const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], {
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

@@ -30,7 +30,11 @@ test('packaging/systemd/tsem.service passes systemd-analyze verify', { skip: mis
   const text = readFileSync(join(root, 'packaging', 'systemd', 'tsem.service'), 'utf8');
   assert.match(text, /^ExecStart=\/usr\/local\/bin\/tsem serve --config \/etc\/tsem\/tsem.json$/m);
   assert.match(text, /^StateDirectory=tsem$/m, 'data in /var/lib/tsem, the root default');
-  assert.doesNotMatch(text, /^PrivateNetwork=/m, 'audit multicast needs the initial network namespace');
+  assert.doesNotMatch(
+    text,
+    /^PrivateNetwork=/m,
+    'audit multicast needs the initial network namespace'
+  );
   const r = verify(text);
   assert.equal(r.code, 0, r.err);
   assert.equal(r.err, '', 'no warnings');

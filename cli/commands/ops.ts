@@ -5,17 +5,30 @@
  * reached, 77 when the role is missing.
  */
 import { type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
-import { callOperations, ClientError, CONNECTION_OPTIONS, connect, type TsemClients } from '../client.js';
+import {
+  callOperations,
+  ClientError,
+  CONNECTION_OPTIONS,
+  connect,
+  type TsemClients,
+} from '../client.js';
 import type { Command, Io } from '../command.js';
 import { formatTable } from './ns.js';
 import type { Incident__Output } from '../../proto/gen/tsem/v1/Incident.js';
 import type { TaskInfo__Output } from '../../proto/gen/tsem/v1/TaskInfo.js';
 
-const JSON_OPTION: OptionSpec = { name: 'json', kind: 'flag', help: 'one JSON object per line, then a summary object' };
+const JSON_OPTION: OptionSpec = {
+  name: 'json',
+  kind: 'flag',
+  help: 'one JSON object per line, then a summary object',
+};
 
 /** Control characters shown as \xNN, so no server text can move the terminal. */
 export function printable(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return s.replace(
+    /[\x00-\x1f\x7f-\x9f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`
+  );
 }
 
 /** grpc status → exit status (README "Exit status"). */
@@ -54,7 +67,9 @@ export function parseSince(v: string, nowMs = Date.now()): number {
   if (m) return nowMs - Number(m[1]) * UNITS[m[2]!]!;
   const t = Date.parse(v);
   if (Number.isNaN(t))
-    throw new UsageError(`--since expects a duration (30m, 2h, 7d) or a date (2026-01-31T12:00:00Z), got '${v}'`);
+    throw new UsageError(
+      `--since expects a duration (30m, 2h, 7d) or a date (2026-01-31T12:00:00Z), got '${v}'`
+    );
   return t;
 }
 
@@ -64,14 +79,21 @@ function incidentJson(i: Incident__Output): unknown {
   try {
     return JSON.parse(i.json) as unknown;
   } catch {
-    return { id: i.id, namespace: i.namespace, status: i.status, severity: i.severity, title: i.title };
+    return {
+      id: i.id,
+      namespace: i.namespace,
+      status: i.status,
+      severity: i.severity,
+      title: i.title,
+    };
   }
 }
 
 async function alerts(args: ParsedArgs, io: Io): Promise<number> {
   const since = args.values.get('since');
   const limit = args.values.get('limit');
-  if (limit !== undefined && !/^\d+$/.test(limit)) throw new UsageError(`--limit expects a whole number, got '${limit}'`);
+  if (limit !== undefined && !/^\d+$/.test(limit))
+    throw new UsageError(`--limit expects a whole number, got '${limit}'`);
   return remote('alerts', args, io, async (c) => {
     const res = await callOperations(c, 'ListIncidents', {
       namespace: args.values.get('namespace') ?? '',
@@ -89,7 +111,17 @@ async function alerts(args: ParsedArgs, io: Io): Promise<number> {
     } else {
       io.out(
         formatTable(
-          ['INCIDENT', 'SEVERITY', 'STATUS', 'NAMESPACE', 'OPENED', 'LAST SEEN', 'EVENTS', 'DENIED', 'TITLE'],
+          [
+            'INCIDENT',
+            'SEVERITY',
+            'STATUS',
+            'NAMESPACE',
+            'OPENED',
+            'LAST SEEN',
+            'EVENTS',
+            'DENIED',
+            'TITLE',
+          ],
           list.map((i) => [
             i.id,
             i.severity,
@@ -129,7 +161,13 @@ async function tasks(args: ParsedArgs, io: Io): Promise<number> {
       io.out(
         formatTable(
           ['TASK', 'TRUST', 'UNTRUSTED BY', 'INCIDENT', 'TASK_ID'],
-          res.tasks.map((t) => [t.key, t.trust, causeText(t), t.incident || '-', t.task_id.slice(0, 16)])
+          res.tasks.map((t) => [
+            t.key,
+            t.trust,
+            causeText(t),
+            t.incident || '-',
+            t.task_id.slice(0, 16),
+          ])
         )
       );
       for (const t of res.tasks)
@@ -173,7 +211,9 @@ async function version(args: ParsedArgs, io: Io): Promise<number> {
       io.out(`${JSON.stringify({ client: line.trim().split(' ').pop(), server: v })}\n`);
     } else {
       io.out(line);
-      io.out(`server ${c.address}: ${printable(v.name)} ${printable(v.version)} (node ${printable(v.node)}, store format ${printable(v.store_format)})\n`);
+      io.out(
+        `server ${c.address}: ${printable(v.name)} ${printable(v.version)} (node ${printable(v.node)}, store format ${printable(v.store_format)})\n`
+      );
     }
     return 0;
   });
@@ -183,14 +223,24 @@ export const commands: Command[] = [
   {
     spec: {
       name: 'alerts',
-      summary: 'incidents from the engine\'s persisted alert log, newest first',
+      summary: "incidents from the engine's persisted alert log, newest first",
       usage: '',
       positionals: [0, 0],
       options: [
         { name: 'namespace', kind: 'string', arg: 'NS', help: 'only this namespace' },
-        { name: 'since', kind: 'string', arg: 'WHEN', help: 'last seen since: 30m, 2h, 7d or a date' },
+        {
+          name: 'since',
+          kind: 'string',
+          arg: 'WHEN',
+          help: 'last seen since: 30m, 2h, 7d or a date',
+        },
         { name: 'open', kind: 'flag', help: 'only incidents still open' },
-        { name: 'limit', kind: 'string', arg: 'N', help: 'at most N incidents (default 100, at most 1000)' },
+        {
+          name: 'limit',
+          kind: 'string',
+          arg: 'N',
+          help: 'at most N incidents (default 100, at most 1000)',
+        },
         JSON_OPTION,
         ...CONNECTION_OPTIONS,
       ],
@@ -207,7 +257,11 @@ export const commands: Command[] = [
       usage: '<name>',
       positionals: [1, 1],
       options: [
-        { name: 'untrusted', kind: 'flag', help: 'only untrusted tasks (exit status 1 when there are any)' },
+        {
+          name: 'untrusted',
+          kind: 'flag',
+          help: 'only untrusted tasks (exit status 1 when there are any)',
+        },
         JSON_OPTION,
         ...CONNECTION_OPTIONS,
       ],

@@ -291,7 +291,9 @@ function alertOptions(args: ParsedArgs): AlertOptions {
       try {
         spec = JSON.parse(raw);
       } catch {
-        throw new UsageError(`${where}: expected TYPE:TARGET;key=value or a JSON object, got '${raw}'`);
+        throw new UsageError(
+          `${where}: expected TYPE:TARGET;key=value or a JSON object, got '${raw}'`
+        );
       }
     }
     try {
@@ -315,8 +317,15 @@ function alertOptions(args: ParsedArgs): AlertOptions {
       perMinute: intOption(args.values.get('incident-rate'), '--incident-rate', 10, 1),
     },
     retention: {
-      maxAgeMs: intOption(args.values.get('alert-retention-days'), '--alert-retention-days', 30, 1) * 86_400_000,
-      maxRecords: intOption(args.values.get('alert-retention-records'), '--alert-retention-records', 100_000, 100),
+      maxAgeMs:
+        intOption(args.values.get('alert-retention-days'), '--alert-retention-days', 30, 1) *
+        86_400_000,
+      maxRecords: intOption(
+        args.values.get('alert-retention-records'),
+        '--alert-retention-records',
+        100_000,
+        100
+      ),
     },
   };
 }
@@ -360,7 +369,9 @@ async function run(cliArgs: ParsedArgs, io: Io): Promise<number> {
     if (!(err instanceof ConfigError) && !(configFile !== undefined && err instanceof UsageError))
       throw err;
     // A bad configuration file is bad input data (exit 65), named with the key at fault.
-    io.err(`tsem serve: ${err.message}${err instanceof UsageError ? ` (command line or ${configFile})` : ''}\n`);
+    io.err(
+      `tsem serve: ${err.message}${err instanceof UsageError ? ` (command line or ${configFile})` : ''}\n`
+    );
     return 65;
   }
   const log = createLog('tsem', io.err, {

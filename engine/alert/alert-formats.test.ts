@@ -27,8 +27,24 @@ function records(): AlertRecord[] {
     line: LINE,
     ima: [],
   };
-  t.observe({ ...base, timeMs: 1_700_000_000_000, seq: 7, type: 'file_open', kind: 'off-contour', action: 'deny', coefficient: 'ab' });
-  t.observe({ ...base, timeMs: 1_700_000_000_005, seq: 8, type: 'socket_connect', kind: 'untrusted-task', action: 'deny', line: '{"event":{"pid":"42"},"socket_connect":{"addr":{"af_inet":{"address":"203.0.113.9","port":"4444"}}}}' });
+  t.observe({
+    ...base,
+    timeMs: 1_700_000_000_000,
+    seq: 7,
+    type: 'file_open',
+    kind: 'off-contour',
+    action: 'deny',
+    coefficient: 'ab',
+  });
+  t.observe({
+    ...base,
+    timeMs: 1_700_000_000_005,
+    seq: 8,
+    type: 'socket_connect',
+    kind: 'untrusted-task',
+    action: 'deny',
+    line: '{"event":{"pid":"42"},"socket_connect":{"addr":{"af_inet":{"address":"203.0.113.9","port":"4444"}}}}',
+  });
   const open = t.drain(1_700_000_000_010).records;
   t.tick(1_800_000_000_000);
   return [...open, ...t.drain(1_800_000_000_000).records];
@@ -36,7 +52,10 @@ function records(): AlertRecord[] {
 
 test('OCSF Detection Finding: every record passes the schema field list; Create, then Close', () => {
   const recs = records();
-  assert.deepEqual(recs.map((r) => r.activity), ['open', 'close']);
+  assert.deepEqual(
+    recs.map((r) => r.activity),
+    ['open', 'close']
+  );
   for (const r of recs) {
     const f = ocsfAlert(r, product);
     assert.deepEqual(ocsfDetectionFindingProblems(f), [], JSON.stringify(f));
@@ -69,7 +88,13 @@ test('ECS: required fields and categorization values hold for every record', () 
   assert.equal((d['event'] as Record<string, unknown>)['kind'], 'alert');
   assert.deepEqual((d['event'] as Record<string, unknown>)['type'], ['denied']);
   assert.deepEqual(d['file'], { path: '/etc/passwd' });
-  assert.notDeepEqual(ecsAlertProblems({ ...d, event: { kind: 'signal', category: ['intrusion_detection'], type: ['info'] } }), []);
+  assert.notDeepEqual(
+    ecsAlertProblems({
+      ...d,
+      event: { kind: 'signal', category: ['intrusion_detection'], type: ['info'] },
+    }),
+    []
+  );
 });
 
 test('native: the incident as kept, with its stable delivery id', () => {
@@ -108,7 +133,10 @@ test('webhook signature: the Standard Webhooks test vector', () => {
 });
 
 test('output specs: one spelling for flags and the config file, errors name the key', () => {
-  const w = parseOutput('webhook:https://hooks.example/tsem;format=ocsf;secret-env=HOOK', '--alert[0]');
+  const w = parseOutput(
+    'webhook:https://hooks.example/tsem;format=ocsf;secret-env=HOOK',
+    '--alert[0]'
+  );
   assert.deepEqual(w, {
     type: 'webhook',
     url: 'https://hooks.example/tsem',
@@ -119,7 +147,10 @@ test('output specs: one spelling for flags and the config file, errors name the 
     timeoutMs: 10_000,
   });
   assert.deepEqual(
-    parseOutput({ type: 'webhook', url: 'https://hooks.example/tsem', format: 'ocsf', 'secret-env': 'HOOK' }, 'x'),
+    parseOutput(
+      { type: 'webhook', url: 'https://hooks.example/tsem', format: 'ocsf', 'secret-env': 'HOOK' },
+      'x'
+    ),
     w
   );
   const f = parseOutput('file:/var/log/tsem/alerts.jsonl;max-bytes=4096;keep=3', 'a');

@@ -6,7 +6,11 @@ import type { OutputSpec } from './output-spec.js';
 import { createSyslogSink } from './syslog-sink.js';
 import { createWebhookSink } from './webhook-sink.js';
 
-export function createAlertSink(spec: OutputSpec, product: Product, env: NodeJS.ProcessEnv): AlertSink {
+export function createAlertSink(
+  spec: OutputSpec,
+  product: Product,
+  env: NodeJS.ProcessEnv
+): AlertSink {
   if (spec.type === 'file') return createFileSink(spec, product);
   if (spec.type === 'syslog') return createSyslogSink(spec, product);
   return createWebhookSink(spec, product, env);

@@ -180,7 +180,10 @@ export class Deliverer {
           return;
         }
         this.stats.retries++;
-        const exp = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** Math.min(attempt, 16));
+        const exp = Math.min(
+          this.backoff.maxMs,
+          this.backoff.initialMs * 2 ** Math.min(attempt, 16)
+        );
         const wait =
           err instanceof DeliveryError && err.retryAfterMs !== undefined
             ? Math.min(this.backoff.maxMs, err.retryAfterMs)

@@ -3,7 +3,12 @@
  * Finding (class 2004) and ECS. docs/operations.md §6 shows one of each and says where the fields
  * come from. Pure: product name and version come in as arguments.
  */
-import { type AlertRecord, deliveryId, type EventSummary, type Severity } from '../incident/incident.js';
+import {
+  type AlertRecord,
+  deliveryId,
+  type EventSummary,
+  type Severity,
+} from '../incident/incident.js';
 import { eventFacts } from './event-facts.js';
 
 export type AlertFormat = 'native' | 'ocsf' | 'ecs';
@@ -177,11 +182,14 @@ export function ecsAlert(r: AlertRecord, product: Product): Record<string, unkno
       entity_id: inc.root.task,
     },
     ...(facts.path !== undefined ? { file: { path: facts.path } } : {}),
-    ...(facts.address
-      ? { destination: { ip: facts.address.ip, port: facts.address.port } }
-      : {}),
+    ...(facts.address ? { destination: { ip: facts.address.ip, port: facts.address.port } } : {}),
     host: { hostname: inc.host },
-    observer: { product: product.name, vendor: product.name, version: product.version, type: 'ids' },
+    observer: {
+      product: product.name,
+      vendor: product.name,
+      version: product.version,
+      type: 'ids',
+    },
     labels: { tsem_namespace: inc.namespace, tsem_incident: inc.id },
     tsem: { incident: inc },
   };

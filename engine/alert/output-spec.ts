@@ -66,11 +66,18 @@ function bad(where: string, msg: string): EngineError {
 function str(raw: Record<string, unknown>, key: string, where: string): string | undefined {
   const v = raw[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '') throw bad(`${where}.${key}`, 'expected a non-empty string');
+  if (typeof v !== 'string' || v === '')
+    throw bad(`${where}.${key}`, 'expected a non-empty string');
   return v;
 }
 
-function int(raw: Record<string, unknown>, key: string, where: string, dflt: number, min: number): number {
+function int(
+  raw: Record<string, unknown>,
+  key: string,
+  where: string,
+  dflt: number,
+  min: number
+): number {
   const v = raw[key];
   if (v === undefined) return dflt;
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
@@ -83,7 +90,11 @@ function int(raw: Record<string, unknown>, key: string, where: string, dflt: num
 export function outputObject(spec: string, where: string): Record<string, unknown> {
   const [head = '', ...params] = spec.split(';');
   const colon = head.indexOf(':');
-  if (colon <= 0) throw bad(where, `expected TYPE:TARGET (file:PATH, syslog:unix:PATH, syslog:tcp:HOST:PORT, webhook:URL), got '${spec}'`);
+  if (colon <= 0)
+    throw bad(
+      where,
+      `expected TYPE:TARGET (file:PATH, syslog:unix:PATH, syslog:tcp:HOST:PORT, webhook:URL), got '${spec}'`
+    );
   const type = head.slice(0, colon);
   const target = head.slice(colon + 1);
   const targetKey = type === 'file' ? 'path' : type === 'syslog' ? 'address' : 'url';
@@ -107,7 +118,10 @@ export function parseOutput(raw: unknown, where: string): OutputSpec {
     throw bad(`${where}.type`, `expected file, syslog or webhook, got ${JSON.stringify(type)}`);
   for (const k of Object.keys(o))
     if (!COMMON.includes(k) && !KEYS[type].includes(k))
-      throw bad(`${where}.${k}`, `unknown key for a ${type} output (known: ${[...COMMON, ...KEYS[type]].join(', ')})`);
+      throw bad(
+        `${where}.${k}`,
+        `unknown key for a ${type} output (known: ${[...COMMON, ...KEYS[type]].join(', ')})`
+      );
   const format = (str(o, 'format', where) ?? 'native') as AlertFormat;
   if (!ALERT_FORMATS.includes(format))
     throw bad(`${where}.format`, `expected ${ALERT_FORMATS.join(', ')}, got '${format}'`);
@@ -136,10 +150,16 @@ export function parseOutput(raw: unknown, where: string): OutputSpec {
     const facilityName = str(o, 'facility', where) ?? 'auth';
     const facility = FACILITIES[facilityName];
     if (facility === undefined)
-      throw bad(`${where}.facility`, `expected one of ${Object.keys(FACILITIES).join(', ')}, got '${facilityName}'`);
+      throw bad(
+        `${where}.facility`,
+        `expected one of ${Object.keys(FACILITIES).join(', ')}, got '${facilityName}'`
+      );
     const sdId = str(o, 'sd-id', where) ?? DEFAULT_SD_ID;
     if (!/^[\x21-\x7e]{1,32}$/.test(sdId) || /[= \]"]/.test(sdId) || !sdId.includes('@'))
-      throw bad(`${where}.sd-id`, `expected NAME@NUMBER of at most 32 printable characters, got '${sdId}'`);
+      throw bad(
+        `${where}.sd-id`,
+        `expected NAME@NUMBER of at most 32 printable characters, got '${sdId}'`
+      );
     return {
       type,
       address,

@@ -28,10 +28,10 @@ export function syslogSeverity(sev: Severity, activity: AlertRecord['activity'])
   return sev === 'high' ? 2 : sev === 'medium' ? 4 : 5;
 }
 
-/** §6.3.3: `"`, `\` and `]` are escaped in PARAM-VALUE. */
+/** RFC 5424 §6.3.3: `"`, `\` and `]` are escaped in PARAM-VALUE. */
 export const escapeSdValue = (v: string) => v.replace(/["\\\]]/g, (c) => `\\${c}`);
 
-/** Printable US-ASCII without spaces, cut to `max` (§6: HOSTNAME 255, APP-NAME 48, MSGID 32). */
+/** Printable US-ASCII without spaces, cut to `max` (RFC 5424 §6: HOSTNAME 255, APP-NAME 48, MSGID 32). */
 function headerField(v: string, max: number): string {
   const s = v.replace(/[^\x21-\x7e]/g, '_').slice(0, max);
   return s === '' ? '-' : s;
@@ -42,7 +42,7 @@ export interface SyslogHeader {
   readonly hostname: string;
   readonly appName: string;
   readonly procId: string;
-  /** `name@PEN` (§6.3.2). */
+  /** `name@PEN` (RFC 5424 §6.3.2). */
   readonly sdId: string;
 }
 

@@ -90,7 +90,9 @@ export function createWebhookSink(
           }
         );
         req.on('timeout', () => req.destroy(new Error(`no answer in ${spec.timeoutMs} ms`)));
-        req.on('error', (err) => reject(new DeliveryError(`${spec.name}: ${err.message}`, 'retry')));
+        req.on('error', (err) =>
+          reject(new DeliveryError(`${spec.name}: ${err.message}`, 'retry'))
+        );
         req.end(body);
       });
     },

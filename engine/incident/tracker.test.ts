@@ -79,9 +79,16 @@ test('severity: enforce deny > sealed off-contour > audit would-be; IMA failures
 
 test('IMA failures attach once per file and cause, whichever level reported them', () => {
   const t = tracker();
-  const fail = { filename: '/usr/bin/x', cause: 'invalid-signature', status: 'fail', enforced: 'true' };
+  const fail = {
+    filename: '/usr/bin/x',
+    cause: 'invalid-signature',
+    status: 'fail',
+    enforced: 'true',
+  };
   // host level and namespace level report the same failure on one event
-  t.observe(ev({ pid: 7, mode: 'enforce', action: 'deny', ima: [fail, { ...fail, namespace: 'web' }] }));
+  t.observe(
+    ev({ pid: 7, mode: 'enforce', action: 'deny', ima: [fail, { ...fail, namespace: 'web' }] })
+  );
   t.observe(ev({ pid: 7, mode: 'enforce', action: 'deny', ima: [fail] }));
   const inc = t.drain(0).records[0]!.incident;
   assert.equal(inc.ima.length, 1);
@@ -102,7 +109,9 @@ test('rate limiting: a storm folds into one counted incident; another severity s
   assert.equal(storm.counts.suppressed, 47);
   assert.match(storm.title, /rate limited/);
   // the bucket refills: a minute later one more opens on its own
-  const later = t.observe(ev({ pid: 2000, kind: 'would-be-off-contour', mode: 'audit', timeMs: 61_000 }));
+  const later = t.observe(
+    ev({ pid: 2000, kind: 'would-be-off-contour', mode: 'audit', timeMs: 61_000 })
+  );
   assert.ok(later && !ids.has(later));
   const limiter = new RateLimiter({ burst: 0, perMinute: 1 });
   assert.ok(limiter.take('x', 0) && limiter.take('x', 0), 'burst 0 turns limiting off');
@@ -112,13 +121,19 @@ test('quiet incidents close; updates go out at most every interval; release clos
   const t = tracker({ quietMs: 10_000, updateIntervalMs: 1000 });
   const a = t.observe(ev({ pid: 1, kind: 'off-contour', action: 'deny', timeMs: 0 }))!;
   const b = t.observe(ev({ pid: 2, kind: 'off-contour', action: 'deny', timeMs: 0 }))!;
-  assert.deepEqual(t.drain(0).records.map((r) => r.activity), ['open', 'open']);
+  assert.deepEqual(
+    t.drain(0).records.map((r) => r.activity),
+    ['open', 'open']
+  );
   t.observe(ev({ pid: 1, kind: 'untrusted-task', action: 'deny', timeMs: 500 }));
   t.tick(600);
   assert.equal(t.drain(600).records.length, 0, 'too soon for an update');
   t.tick(1200);
   const upd = t.drain(1200).records;
-  assert.deepEqual(upd.map((r) => [r.activity, r.incident.id, r.incident.version]), [['update', a, 2]]);
+  assert.deepEqual(
+    upd.map((r) => [r.activity, r.incident.id, r.incident.version]),
+    [['update', a, 2]]
+  );
   assert.deepEqual(t.release('web', ['pid:2'], 'ops', 1300), [b]);
   t.tick(10_600);
   const rest = t.drain(10_600).records;
@@ -131,7 +146,10 @@ test('quiet incidents close; updates go out at most every interval; release clos
   );
   assert.equal(t.openIncidents().length, 0);
   // log sequence numbers are consecutive across drains
-  assert.deepEqual([...upd, ...rest].map((r) => r.seq), [3, 4, 5]);
+  assert.deepEqual(
+    [...upd, ...rest].map((r) => r.seq),
+    [3, 4, 5]
+  );
 });
 
 test('restore: open incidents and task links come back; ids and sequence numbers go on', () => {
@@ -143,7 +161,10 @@ test('restore: open incidents and task links come back; ids and sequence numbers
   assert.equal(t2.observe(ev({ pid: 40, kind: 'untrusted-task', action: 'deny' })), id);
   t2.tick(10_000_000);
   const recs = t2.drain(10_000_000).records;
-  assert.deepEqual(recs.map((r) => [r.seq, r.activity, r.incident.version]), [[2, 'close', 2]]);
+  assert.deepEqual(
+    recs.map((r) => [r.seq, r.activity, r.incident.version]),
+    [[2, 'close', 2]]
+  );
   assert.equal(recs[0]!.incident.counts.events, 2);
 });
 
@@ -151,8 +172,14 @@ test('tasks gone: the probe closes an incident (never before its opening went ou
   const t = tracker();
   t.observe(ev({ pid: 50, kind: 'off-contour', action: 'deny', timeMs: 0 }));
   t.tick(1, () => true);
-  assert.deepEqual(t.drain(1).records.map((r) => r.activity), ['open']);
+  assert.deepEqual(
+    t.drain(1).records.map((r) => r.activity),
+    ['open']
+  );
   t.tick(2, (_inc, keys) => keys.has('pid:50'));
   const r = t.drain(2).records;
-  assert.deepEqual(r.map((x) => [x.activity, x.incident.closeReason]), [['close', 'tasks-gone']]);
+  assert.deepEqual(
+    r.map((x) => [x.activity, x.incident.closeReason]),
+    [['close', 'tasks-gone']]
+  );
 });

@@ -167,8 +167,7 @@ export class IncidentTracker {
       this.open.set(st.inc.id, st);
       for (const k of st.keys) this.setLink(this.byTask, link(st.inc.namespace, k), st.inc.id);
       for (const t of st.tids) this.setLink(this.byTid, link(st.inc.namespace, t), st.inc.id);
-      if (st.inc.rateLimited)
-        this.storms.set(link(st.inc.namespace, st.inc.severity), st.inc.id);
+      if (st.inc.rateLimited) this.storms.set(link(st.inc.namespace, st.inc.severity), st.inc.id);
     }
   }
 
@@ -274,7 +273,8 @@ export class IncidentTracker {
     const inc = st.inc;
     const c = inc.counts;
     c.events++;
-    const type = e.type in inc.types || Object.keys(inc.types).length < TYPES_MAX ? e.type : '_other';
+    const type =
+      e.type in inc.types || Object.keys(inc.types).length < TYPES_MAX ? e.type : '_other';
     inc.types[type] = (inc.types[type] ?? 0) + 1;
     inc.lastSeenMs = Math.max(inc.lastSeenMs, e.timeMs);
     if (sev) {
@@ -363,7 +363,10 @@ export class IncidentTracker {
    * Closes quiet incidents and those whose tasks are gone (when `gone` can tell), and emits the
    * changes of open ones at most every update interval.
    */
-  tick(nowMs: number, gone?: (inc: Readonly<Incident>, keys: ReadonlySet<string>) => boolean): void {
+  tick(
+    nowMs: number,
+    gone?: (inc: Readonly<Incident>, keys: ReadonlySet<string>) => boolean
+  ): void {
     for (const st of [...this.open.values()]) {
       if (nowMs - st.inc.lastSeenMs >= this.quietMs) this.close(st, 'quiet', nowMs);
       else if (!st.pendingOpen && gone?.(st.inc, st.keys)) this.close(st, 'tasks-gone', nowMs);
@@ -394,15 +397,13 @@ export class IncidentTracker {
   /** Opens what is pending (after the batch that opened it is complete) and hands the changes over. */
   drain(nowMs: number): Drained {
     for (const st of this.open.values()) if (st.pendingOpen) this.emit(st, 'open', nowMs);
-    const incidents = [...this.dirty].map(
-      (st): StoredIncident => ({
-        incident: structuredClone(st.inc),
-        keys: [...st.keys],
-        tids: [...st.tids],
-        lastEmitMs: st.lastEmitMs,
-        changed: st.changed,
-      })
-    );
+    const incidents = [...this.dirty].map((st): StoredIncident => ({
+      incident: structuredClone(st.inc),
+      keys: [...st.keys],
+      tids: [...st.tids],
+      lastEmitMs: st.lastEmitMs,
+      changed: st.changed,
+    }));
     this.dirty.clear();
     const records = this.records;
     this.records = [];

@@ -5,13 +5,7 @@
  * is capped (MAX_NAMESPACE_LABELS distinct values, the rest `_other`) to bound the series count.
  * docs/operations.md §7 lists every name.
  */
-import {
-  collectDefaultMetrics,
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-} from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { NamespaceModel } from '../ns/namespace-model.js';
 import type { Outcome, PipelineObserver } from '../ns/pipeline.js';
 
@@ -103,7 +97,7 @@ export class EngineMetrics {
       help: 'Batches submitted to the pipeline and not yet acknowledged',
       registers,
     });
-    const self = this;
+    const label = (ns: string) => this.label(ns);
     new Gauge({
       name: 'tsem_namespaces',
       help: 'Namespaces on this engine',
@@ -120,7 +114,7 @@ export class EngineMetrics {
       collect() {
         this.reset();
         for (const ns of collectors.namespaces?.() ?? [])
-          this.inc({ namespace: self.label(ns.id) }, ns.untrustedTaskCount());
+          this.inc({ namespace: label(ns.id) }, ns.untrustedTaskCount());
       },
     });
     new Gauge({
@@ -157,7 +151,10 @@ export class EngineMetrics {
       registers,
       collect() {
         const r = collectors.incidents?.().records ?? {};
-        setCounter(this, Object.entries(r).map(([activity, n]) => [{ activity }, n]));
+        setCounter(
+          this,
+          Object.entries(r).map(([activity, n]) => [{ activity }, n])
+        );
       },
     });
     const outputs = () => collectors.outputs?.() ?? [];
@@ -167,7 +164,10 @@ export class EngineMetrics {
       labelNames: ['output'],
       registers,
       collect() {
-        setCounter(this, outputs().map((o) => [{ output: o.name }, o.delivered]));
+        setCounter(
+          this,
+          outputs().map((o) => [{ output: o.name }, o.delivered])
+        );
       },
     });
     new Counter({
@@ -176,7 +176,10 @@ export class EngineMetrics {
       labelNames: ['output'],
       registers,
       collect() {
-        setCounter(this, outputs().map((o) => [{ output: o.name }, o.retries]));
+        setCounter(
+          this,
+          outputs().map((o) => [{ output: o.name }, o.retries])
+        );
       },
     });
     new Counter({

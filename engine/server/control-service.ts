@@ -101,30 +101,44 @@ export function createControlService(
     return registry.require(name);
   };
   return {
-    CreateNamespace: unary(auth, 'admin', async (req) => {
-      if (!req.name) throw invalid('name: a namespace name is required');
-      if (req.digest) createDigest(req.digest);
-      if (req.dialect && !isDialect(req.dialect))
-        throw invalid(`dialect: expected tsem-6.12 or quixote-us, got '${req.dialect}'`);
-      if (req.nsref && req.nsref !== 'initial' && req.nsref !== 'current')
-        throw invalid(`nsref: expected initial or current, got '${req.nsref}'`);
-      const ns = await registry.create({
-        id: req.name,
-        digest: req.digest || undefined,
-        nsref: (req.nsref || 'initial') as 'initial' | 'current',
-        mode: modeFromWire(req.mode, 'mode', 'learn'),
-        dialect: req.dialect && isDialect(req.dialect) ? req.dialect : undefined,
-      });
-      return namespaceInfo(ns);
-    }, { log: extras.log, action: 'create namespace', fields: (r) => ({ mode: r.mode, digest: r.digest }) }),
-    DeleteNamespace: unary(auth, 'admin', async (req) => {
-      need(req.name);
-      await pipeline.control(req.name, () => undefined);
-      await registry.delete(req.name);
-      pipeline.retire(req.name);
-      await extras.namespaceDeleted?.(req.name);
-      return {};
-    }, { log: extras.log, action: 'delete namespace' }),
+    CreateNamespace: unary(
+      auth,
+      'admin',
+      async (req) => {
+        if (!req.name) throw invalid('name: a namespace name is required');
+        if (req.digest) createDigest(req.digest);
+        if (req.dialect && !isDialect(req.dialect))
+          throw invalid(`dialect: expected tsem-6.12 or quixote-us, got '${req.dialect}'`);
+        if (req.nsref && req.nsref !== 'initial' && req.nsref !== 'current')
+          throw invalid(`nsref: expected initial or current, got '${req.nsref}'`);
+        const ns = await registry.create({
+          id: req.name,
+          digest: req.digest || undefined,
+          nsref: (req.nsref || 'initial') as 'initial' | 'current',
+          mode: modeFromWire(req.mode, 'mode', 'learn'),
+          dialect: req.dialect && isDialect(req.dialect) ? req.dialect : undefined,
+        });
+        return namespaceInfo(ns);
+      },
+      {
+        log: extras.log,
+        action: 'create namespace',
+        fields: (r) => ({ mode: r.mode, digest: r.digest }),
+      }
+    ),
+    DeleteNamespace: unary(
+      auth,
+      'admin',
+      async (req) => {
+        need(req.name);
+        await pipeline.control(req.name, () => undefined);
+        await registry.delete(req.name);
+        pipeline.retire(req.name);
+        await extras.namespaceDeleted?.(req.name);
+        return {};
+      },
+      { log: extras.log, action: 'delete namespace' }
+    ),
     ListNamespaces: unary(auth, 'viewer', (_req, id) => ({
       namespaces: registry
         .list()
@@ -147,19 +161,28 @@ export function createControlService(
         return namespaceInfo(ns);
       });
     }),
-    LoadModel: unary(auth, 'admin', async (req) => {
-      if (!req.name) throw invalid('name: a namespace name is required');
-      if (!registry.get(req.name)) {
-        if (!req.create) need(req.name);
-        await registry.create({ id: req.name });
+    LoadModel: unary(
+      auth,
+      'admin',
+      async (req) => {
+        if (!req.name) throw invalid('name: a namespace name is required');
+        if (!registry.get(req.name)) {
+          if (!req.create) need(req.name);
+          await registry.create({ id: req.name });
+        }
+        const alg = need(req.name).alg;
+        const model = parseModelFile(req.model, alg, 'model');
+        return pipeline.control(req.name, (ns) => {
+          ns.loadModel(model);
+          return namespaceInfo(ns);
+        });
+      },
+      {
+        log: extras.log,
+        action: 'load model',
+        fields: (r) => ({ states: r.model.split('\nstate ').length - 1 }),
       }
-      const alg = need(req.name).alg;
-      const model = parseModelFile(req.model, alg, 'model');
-      return pipeline.control(req.name, (ns) => {
-        ns.loadModel(model);
-        return namespaceInfo(ns);
-      });
-    }, { log: extras.log, action: 'load model', fields: (r) => ({ states: r.model.split('\nstate ').length - 1 }) }),
+    ),
     ExportModel: unary(auth, 'viewer', (req) => {
       const ns = need(req.name);
       return { model: formatModelFile(ns.exportModel(req.include_forensics)) };

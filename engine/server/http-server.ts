@@ -42,9 +42,13 @@ export class HttpRoutes {
   /** The exact route, else the longest matching prefix route; `allowed` lists other methods. */
   match(method: string, path: string): { route?: HttpRoute; allowed: string[] } {
     const fits = (r: HttpRoute) =>
-      r.path.endsWith('/*') ? path.startsWith(r.path.slice(0, -1)) || path === r.path.slice(0, -2) : r.path === path;
+      r.path.endsWith('/*')
+        ? path.startsWith(r.path.slice(0, -1)) || path === r.path.slice(0, -2)
+        : r.path === path;
     const candidates = this.routes.filter(fits).sort((a, b) => b.path.length - a.path.length);
-    const exact = candidates.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
+    const exact = candidates.find(
+      (r) => r.method === method || (method === 'HEAD' && r.method === 'GET')
+    );
     return { route: exact, allowed: [...new Set(candidates.map((r) => r.method))] };
   }
 }
@@ -54,7 +58,8 @@ function credentials(req: IncomingMessage): { token?: string; certCommonName?: s
   let token: string | undefined;
   if (h !== undefined) {
     const m = /^Bearer\s+(\S+)$/i.exec(h);
-    if (!m) throw new EngineError('TSEM_UNAUTHENTICATED', 'authorization: expected "Bearer <token>"');
+    if (!m)
+      throw new EngineError('TSEM_UNAUTHENTICATED', 'authorization: expected "Bearer <token>"');
     token = m[1];
   }
   const sock = req.socket as Partial<TLSSocket>;
@@ -62,7 +67,12 @@ function credentials(req: IncomingMessage): { token?: string; certCommonName?: s
   return { token, certCommonName: typeof cn === 'string' ? cn : undefined };
 }
 
-function send(res: ServerResponse, code: number, text: string, headers: http.OutgoingHttpHeaders = {}): void {
+function send(
+  res: ServerResponse,
+  code: number,
+  text: string,
+  headers: http.OutgoingHttpHeaders = {}
+): void {
   if (res.headersSent) return void res.end();
   res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', ...headers });
   res.end(`${text}\n`);
@@ -84,7 +94,8 @@ export async function startHttpServer(
     const url = new URL(req.url ?? '/', 'http://engine');
     const { route, allowed } = routes.match(req.method ?? 'GET', url.pathname);
     if (!route) {
-      if (allowed.length > 0) return send(res, 405, 'method not allowed', { allow: allowed.join(', ') });
+      if (allowed.length > 0)
+        return send(res, 405, 'method not allowed', { allow: allowed.join(', ') });
       return send(res, 404, 'not found');
     }
     let identity: Identity | undefined;
@@ -94,7 +105,12 @@ export async function startHttpServer(
         authorize(identity, route.role);
       } catch (err) {
         const unauth = err instanceof EngineError && err.code === 'TSEM_UNAUTHENTICATED';
-        return send(res, unauth ? 401 : 403, errorMessage(err), unauth ? { 'www-authenticate': 'Bearer' } : {});
+        return send(
+          res,
+          unauth ? 401 : 403,
+          errorMessage(err),
+          unauth ? { 'www-authenticate': 'Bearer' } : {}
+        );
       }
     }
     Promise.resolve()
@@ -106,14 +122,20 @@ export async function startHttpServer(
   };
   const server: Server = tls
     ? https.createServer(
-        { ...serverCredentialsFiles(tls), requestCert: tls.clientCa !== undefined, rejectUnauthorized: tls.clientCa !== undefined },
+        {
+          ...serverCredentialsFiles(tls),
+          requestCert: tls.clientCa !== undefined,
+          rejectUnauthorized: tls.clientCa !== undefined,
+        },
         handle
       )
     : http.createServer(handle);
   const { host, port } = splitListen(listen);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) =>
-      reject(new EngineError('TSEM_UNAVAILABLE', `cannot listen on ${listen} (HTTP): ${err.message}`))
+      reject(
+        new EngineError('TSEM_UNAVAILABLE', `cannot listen on ${listen} (HTTP): ${err.message}`)
+      )
     );
     server.listen(port, host, () => resolve());
   });

@@ -102,7 +102,8 @@ export function createOperationsService(
     })),
     ListIncidents: unary(auth, 'viewer', async (req, id) => {
       if (req.namespace) authorize(id, 'viewer', req.namespace);
-      if (req.limit > MAX_INCIDENTS) throw invalid(`limit: at most ${MAX_INCIDENTS}, got ${req.limit}`);
+      if (req.limit > MAX_INCIDENTS)
+        throw invalid(`limit: at most ${MAX_INCIDENTS}, got ${req.limit}`);
       const list = await incidents.incidents({
         namespace: req.namespace || undefined,
         sinceMs: Number(req.since_ms) > 0 ? Number(req.since_ms) : undefined,

@@ -56,7 +56,10 @@ export class AlertStore {
   }
 
   /** Writes changed incidents and new log records in one atomic batch. */
-  async write(incidents: readonly StoredIncident[], records: readonly AlertRecord[]): Promise<void> {
+  async write(
+    incidents: readonly StoredIncident[],
+    records: readonly AlertRecord[]
+  ): Promise<void> {
     if (incidents.length === 0 && records.length === 0) return;
     const ops: Op[] = incidents.map((s) => ({ type: 'put', key: `i:${s.incident.id}`, value: s }));
     for (const r of records) ops.push({ type: 'put', key: recKey(r.seq), value: r });
@@ -136,7 +139,8 @@ export class AlertStore {
     closed.sort((a, b) => a[1] - b[1]);
     const maxIncidents = Math.max(1, Math.floor(r.maxRecords / 10));
     closed.forEach(([key, at], i) => {
-      if (at < nowMs - r.maxAgeMs || closed.length - i > maxIncidents) ops.push({ type: 'del', key });
+      if (at < nowMs - r.maxAgeMs || closed.length - i > maxIncidents)
+        ops.push({ type: 'del', key });
     });
     if (ops.length > 0) await this.db.batch(ops as never);
     return removed;

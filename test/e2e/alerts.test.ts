@@ -39,7 +39,11 @@ function alertOptions(specs: string[], extra: Partial<AlertOptions> = {}): Alert
   };
 }
 
-async function engineWith(dataDir: string, alerts: AlertOptions, more: Partial<EngineOptions> = {}) {
+async function engineWith(
+  dataDir: string,
+  alerts: AlertOptions,
+  more: Partial<EngineOptions> = {}
+) {
   return startEngine({
     listen: '127.0.0.1:0',
     dataDir,
@@ -58,12 +62,34 @@ async function cli(...args: string[]): Promise<string> {
 
 /** Trains `ns` on nginx and seals it in enforce mode. */
 async function trainAndEnforce(e: RunningEngine, ns: string): Promise<void> {
-  await cli('export', '--source', 'sim', '--scenario', 'nginx', '--to', e.address, '--namespace', ns);
+  await cli(
+    'export',
+    '--source',
+    'sim',
+    '--scenario',
+    'nginx',
+    '--to',
+    e.address,
+    '--namespace',
+    ns
+  );
   await cli('ns', 'mode', ns, 'enforce', '--server', e.address, '--data', e.dataDir);
 }
 
 async function attack(e: RunningEngine, ns: string, seed = '1'): Promise<string> {
-  return cli('export', '--source', 'sim', '--scenario', 'reverse-shell', '--seed', seed, '--to', e.address, '--namespace', ns);
+  return cli(
+    'export',
+    '--source',
+    'sim',
+    '--scenario',
+    'reverse-shell',
+    '--seed',
+    seed,
+    '--to',
+    e.address,
+    '--namespace',
+    ns
+  );
 }
 
 async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -114,8 +140,13 @@ test(
 
       // Webhook: signed, stable ids, the native and the OCSF form of one incident.
       for (const d of hook.deliveries) assert.ok(d.signatureValid, `bad signature on ${d.path}`);
-      const native = hook.deliveries.filter((d) => d.path === '/native').map((d) => JSON.parse(d.body) as { id: string; activity: string; incident: Incident });
-      assert.deepEqual(native.map((n) => n.activity), ['open', 'close']);
+      const native = hook.deliveries
+        .filter((d) => d.path === '/native')
+        .map((d) => JSON.parse(d.body) as { id: string; activity: string; incident: Incident });
+      assert.deepEqual(
+        native.map((n) => n.activity),
+        ['open', 'close']
+      );
       const inc = native[1]!.incident;
       const ids = new Set(native.map((n) => n.incident.id));
       assert.equal(ids.size, 1, 'exactly one incident');
@@ -132,19 +163,32 @@ test(
       assert.equal(inc.severity, 'high');
       assert.equal(inc.closeReason, 'quiet');
       assert.equal(inc.root.process, 'sh');
-      const ocsf = hook.deliveries.filter((d) => d.path === '/ocsf').map((d) => JSON.parse(d.body) as Record<string, unknown>);
+      const ocsf = hook.deliveries
+        .filter((d) => d.path === '/ocsf')
+        .map((d) => JSON.parse(d.body) as Record<string, unknown>);
       for (const f of ocsf) assert.deepEqual(ocsfDetectionFindingProblems(f), []);
-      assert.deepEqual(ocsf.map((f) => (f['finding_info'] as { uid: string }).uid), [inc.id, inc.id]);
-      assert.deepEqual(ocsf.map((f) => f['activity_id']), [1, 3]);
+      assert.deepEqual(
+        ocsf.map((f) => (f['finding_info'] as { uid: string }).uid),
+        [inc.id, inc.id]
+      );
+      assert.deepEqual(
+        ocsf.map((f) => f['activity_id']),
+        [1, 3]
+      );
 
       // File: rotated (each native record is larger than max-bytes), nothing lost across files.
       const rotated = readdirSync(join(dir, 'out')).filter((f) => f.startsWith('alerts.jsonl.'));
       assert.ok(rotated.length >= 1, `rotated files: ${readdirSync(join(dir, 'out')).join(' ')}`);
-      const fileRecs = jsonLines([file, ...rotated.map((f) => join(dir, 'out', f))].filter(existsSync));
+      const fileRecs = jsonLines(
+        [file, ...rotated.map((f) => join(dir, 'out', f))].filter(existsSync)
+      );
       assert.deepEqual(fileRecs.map((r) => r['id']).sort(), [`${inc.id}.1`, `${inc.id}.2`]);
       const ecs = jsonLines([ecsFile]);
       for (const d of ecs) assert.deepEqual(ecsAlertProblems(d), []);
-      assert.deepEqual(ecs.map((d) => (d['labels'] as { tsem_incident: string }).tsem_incident), [inc.id, inc.id]);
+      assert.deepEqual(
+        ecs.map((d) => (d['labels'] as { tsem_incident: string }).tsem_incident),
+        [inc.id, inc.id]
+      );
 
       // Syslog: what rsyslogd parsed as RFC 5424, from the socket (native) and TCP (OCSF).
       const lines = syslog.lines();
@@ -158,14 +202,23 @@ test(
         assert.equal(l.appName, 'tsem');
         assert.match(l.structuredData, new RegExp(`^\\[tsem@32473 id="${inc.id}" version="[12]"`));
       }
-      assert.deepEqual(sock.map((l) => [l.msgId, l.severity]), [['incident-open', '2'], ['incident-close', '6']]);
+      assert.deepEqual(
+        sock.map((l) => [l.msgId, l.severity]),
+        [
+          ['incident-open', '2'],
+          ['incident-close', '6'],
+        ]
+      );
       assert.equal((JSON.parse(sock[1]!.msg) as { incident: Incident }).incident.counts.events, 15);
       for (const l of tcp) assert.deepEqual(ocsfDetectionFindingProblems(JSON.parse(l.msg)), []);
 
       // The persisted log answers too: one incident.
       const listed = await runCli('alerts', '--json', '--server', e.address, '--data', e.dataDir);
       assert.equal(listed.code, 1, 'incidents found: exit 1');
-      const rows = listed.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const rows = listed.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       assert.deepEqual(rows.at(-1), { summary: { incidents: 1, open: 0 } });
       assert.equal((rows[0] as { id: string }).id, inc.id);
     } finally {
@@ -209,13 +262,20 @@ test('a webhook down across an engine restart still receives the incident once i
     await hook.waitFor(1);
     const first = hook.deliveries[0]!;
     assert.ok(first.signatureValid);
-    assert.equal(first.headers['webhook-id'], `${id}.1`, 'the same delivery id as before the restart');
+    assert.equal(
+      first.headers['webhook-id'],
+      `${id}.1`,
+      'the same delivery id as before the restart'
+    );
     const body = JSON.parse(first.body) as { activity: string; incident: Incident };
     assert.equal(body.activity, 'open');
     assert.equal(body.incident.counts.events, 15);
     // the incident is still open after the restart: the task's next events attach to it
     await attack(e, 'web');
-    assert.deepEqual(e.alerts.tracker.openIncidents().map((i) => i.id), [id]);
+    assert.deepEqual(
+      e.alerts.tracker.openIncidents().map((i) => i.id),
+      [id]
+    );
   } finally {
     await e.stop();
     await hook.close();
@@ -251,7 +311,13 @@ test('a dead webhook does not slow ingest; what it cannot take is dropped and co
       `^tsem_alert_output_dropped_total\\{output="webhook:${hook.url}/hang",cause="queue-full"\\} (\\d+)$`,
       'm'
     ).exec(metrics);
-    assert.ok(m && Number(m[1]) >= 5, metrics.split('\n').filter((l) => l.includes('alert_output')).join('\n'));
+    assert.ok(
+      m && Number(m[1]) >= 5,
+      metrics
+        .split('\n')
+        .filter((l) => l.includes('alert_output'))
+        .join('\n')
+    );
   } finally {
     await e.stop();
     await hook.close();

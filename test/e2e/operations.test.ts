@@ -74,17 +74,30 @@ test('tsem --version prints the package version (GNU form); the version RPC answ
   assert.equal(r.out, `tsem (tsem-engine) ${pkgVersion}\n`);
   const s = await runCli('version', ...conn(VIEWER));
   assert.equal(s.code, 0, s.err);
-  assert.match(s.out, new RegExp(`server ${e.address}: tsem-engine ${pkgVersion.replace(/\./g, '\\.')} \\(node .*, store format \\d+\\)`));
+  assert.match(
+    s.out,
+    new RegExp(
+      `server ${e.address}: tsem-engine ${pkgVersion.replace(/\./g, '\\.')} \\(node .*, store format \\d+\\)`
+    )
+  );
 });
 
 test('grpc.health.v1 answers SERVING on the gRPC port, for the server and each service', async () => {
   const def = protoLoader.loadSync(healthProto, { keepCase: true, longs: String, enums: String });
   type HealthClient = grpc.Client & {
-    Check(req: { service: string }, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: { status: string }) => void): void;
+    Check(
+      req: { service: string },
+      opts: grpc.CallOptions,
+      cb: (err: grpc.ServiceError | null, res?: { status: string }) => void
+    ): void;
   };
-  const Health = (grpc.loadPackageDefinition(def) as unknown as {
-    grpc: { health: { v1: { Health: new (a: string, c: grpc.ChannelCredentials) => HealthClient } } };
-  }).grpc.health.v1.Health;
+  const Health = (
+    grpc.loadPackageDefinition(def) as unknown as {
+      grpc: {
+        health: { v1: { Health: new (a: string, c: grpc.ChannelCredentials) => HealthClient } };
+      };
+    }
+  ).grpc.health.v1.Health;
   const client = new Health(e.address, grpc.credentials.createInsecure());
   const check = (service: string) =>
     new Promise<string>((resolve, reject) =>
@@ -95,7 +108,10 @@ test('grpc.health.v1 answers SERVING on the gRPC port, for the server and each s
   try {
     for (const s of ['', 'tsem.v1.Ingest', 'tsem.v1.Control', 'tsem.v1.Operations'])
       assert.equal(await check(s), 'SERVING', s);
-    await assert.rejects(check('no.such.Service'), (err: grpc.ServiceError) => err.code === grpc.status.NOT_FOUND);
+    await assert.rejects(
+      check('no.such.Service'),
+      (err: grpc.ServiceError) => err.code === grpc.status.NOT_FOUND
+    );
   } finally {
     client.close();
   }
@@ -109,20 +125,38 @@ test('HTTP: same auth as gRPC; metrics move with ingest; health is public', asyn
   assert.equal(before.status, 200);
   assert.match(before.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
   const t0 = await before.text();
-  assert.equal(metric(t0, `tsem_build_info{version="${pkgVersion}",node="${process.versions.node}"}`), 1);
+  assert.equal(
+    metric(t0, `tsem_build_info{version="${pkgVersion}",node="${process.versions.node}"}`),
+    1
+  );
   assert.match(t0, /^process_resident_memory_bytes \d+/m);
   const health = await fetch(`http://${e.httpAddress}/healthz`);
   assert.equal(health.status, 200);
   assert.equal((await fetch(`http://${e.httpAddress}/nothing`)).status, 404);
   assert.equal((await fetch(`http://${e.httpAddress}/metrics`, { method: 'POST' })).status, 405);
 
-  const out = await runCli('export', '--source', 'sim', '--scenario', 'nginx', '--to', e.address, '--namespace', 'web', '--token', 'feeder');
+  const out = await runCli(
+    'export',
+    '--source',
+    'sim',
+    '--scenario',
+    'nginx',
+    '--to',
+    e.address,
+    '--namespace',
+    'web',
+    '--token',
+    'feeder'
+  );
   assert.equal(out.code, 0, out.err);
   const t1 = await (await scrape(ADMIN)).text();
   const learned = metric(t1, 'tsem_verdicts_total{namespace="web",kind="learned",action="allow"}');
   assert.ok(learned > 0, 'learned verdicts counted');
   assert.equal(metric(t1, 'tsem_events_total{namespace="web"}'), 430);
-  assert.ok(metric(t1, 'tsem_persist_duration_seconds_count') > metric(t0, 'tsem_persist_duration_seconds_count'));
+  assert.ok(
+    metric(t1, 'tsem_persist_duration_seconds_count') >
+      metric(t0, 'tsem_persist_duration_seconds_count')
+  );
   assert.ok(metric(t1, 'tsem_decision_duration_seconds_count') > 0);
   assert.equal(metric(t1, 'tsem_namespaces'), 1);
 });
@@ -130,12 +164,27 @@ test('HTTP: same auth as gRPC; metrics move with ingest; health is public', asyn
 test('untrusted tasks: listed with their cause and incident, released by an admin only, recorded', async () => {
   const admin = ['--server', e.address, '--token', ADMIN];
   assert.equal((await runCli('ns', 'mode', 'web', 'sealed', ...admin)).code, 0);
-  const attack = await runCli('export', '--source', 'sim', '--scenario', 'reverse-shell', '--to', e.address, '--namespace', 'web', '--token', 'feeder');
+  const attack = await runCli(
+    'export',
+    '--source',
+    'sim',
+    '--scenario',
+    'reverse-shell',
+    '--to',
+    e.address,
+    '--namespace',
+    'web',
+    '--token',
+    'feeder'
+  );
   assert.match(attack.out, /off-contour 1 denied 0/);
 
   const listed = await runCli('ns', 'tasks', 'web', '--untrusted', '--json', ...conn(VIEWER));
   assert.equal(listed.code, 1, 'untrusted tasks found: exit 1');
-  const rows = listed.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  const rows = listed.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, string>);
   const tasks = rows.slice(0, -1);
   assert.deepEqual(rows.at(-1), { summary: { tasks: 2, untrusted: 2 } });
   const [shell, child] = tasks;
@@ -147,7 +196,10 @@ test('untrusted tasks: listed with their cause and incident, released by an admi
   assert.match(incident, /^[0-9a-f-]{36}$/);
   assert.equal(child!['incident'], incident, 'one incident for the tree');
   const human = await runCli('ns', 'tasks', 'web', ...conn(VIEWER));
-  assert.match(human.out, new RegExp(`${shell!['key']}\\s+untrusted\\s+event #\\d+ file_open\\s+${incident}`));
+  assert.match(
+    human.out,
+    new RegExp(`${shell!['key']}\\s+untrusted\\s+event #\\d+ file_open\\s+${incident}`)
+  );
 
   const denied = await runCli('ns', 'release', 'web', shell!['key']!, ...conn(VIEWER));
   assert.equal(denied.code, 77, `a viewer may not release: ${denied.err}`);
@@ -158,17 +210,29 @@ test('untrusted tasks: listed with their cause and incident, released by an admi
 
   const released = await runCli('ns', 'release', 'web', shell!['key']!, ...admin);
   assert.equal(released.code, 0, released.err);
-  assert.equal(released.out, `released ${shell!['key']} ${child!['key']}\nclosed incident ${incident}\n`);
+  assert.equal(
+    released.out,
+    `released ${shell!['key']} ${child!['key']}\nclosed incident ${incident}\n`
+  );
   const after = await runCli('ns', 'tasks', 'web', '--untrusted', '--json', ...conn(VIEWER));
   assert.equal(after.code, 0);
   assert.deepEqual(JSON.parse(after.out.trim()), { summary: { tasks: 0, untrusted: 0 } });
   // recorded: in the incident (who, why) and in the log with the caller's identity
   const inc = await runCli('alerts', '--namespace', 'web', '--json', ...conn(VIEWER));
-  const closed = JSON.parse(inc.out.split('\n')[0]!) as { id: string; closeReason: string; releasedBy: string };
-  assert.deepEqual([closed.id, closed.closeReason, closed.releasedBy], [incident, 'released', 'ops-alice']);
+  const closed = JSON.parse(inc.out.split('\n')[0]!) as {
+    id: string;
+    closeReason: string;
+    releasedBy: string;
+  };
+  assert.deepEqual(
+    [closed.id, closed.closeReason, closed.releasedBy],
+    [incident, 'released', 'ops-alice']
+  );
   const entry = logs.find((l) => l.includes('admin action: release task'));
   assert.ok(entry, logs.join('\n'));
   assert.match(entry, /"caller":"ops-alice"/);
-  assert.ok(logs.some((l) => /admin action: set mode .*"caller":"ops-alice".*"to":"sealed"/.test(l)));
+  assert.ok(
+    logs.some((l) => /admin action: set mode .*"caller":"ops-alice".*"to":"sealed"/.test(l))
+  );
   assert.equal(e.registry.require('web').untrustedTaskCount(), 0);
 });

@@ -105,7 +105,10 @@ export async function startRsyslog(): Promise<Rsyslog> {
             procId: v[5]!,
             msgId: v[6]!,
             structuredData: v[7]!,
-            msg: v.slice(8).join(SEP).replace(/^\ufeff/, ''),
+            msg: v
+              .slice(8)
+              .join(SEP)
+              .replace(/^\ufeff/, ''),
           };
         });
     },

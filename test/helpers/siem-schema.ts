@@ -81,12 +81,16 @@ export function ocsfDetectionFindingProblems(f: unknown): string[] {
     const a = fi['analytic'];
     if (a !== undefined && (!isObj(a) || !OCSF_ANALYTIC_TYPE.includes(a['type_id'] as number)))
       p.push('finding_info.analytic.type_id: required enum');
-    if (fi['types'] !== undefined && !(Array.isArray(fi['types']) && fi['types'].every((t) => typeof t === 'string')))
+    if (
+      fi['types'] !== undefined &&
+      !(Array.isArray(fi['types']) && fi['types'].every((t) => typeof t === 'string'))
+    )
       p.push('finding_info.types: string array');
     for (const k of ['created_time', 'first_seen_time', 'last_seen_time'])
       if (fi[k] !== undefined && !isInt(fi[k])) p.push(`finding_info.${k}: timestamp`);
   }
-  if (f['is_alert'] !== undefined && typeof f['is_alert'] !== 'boolean') p.push('is_alert: boolean');
+  if (f['is_alert'] !== undefined && typeof f['is_alert'] !== 'boolean')
+    p.push('is_alert: boolean');
   const evs = f['evidences'];
   if (evs !== undefined) {
     if (!Array.isArray(evs)) p.push('evidences: array');
@@ -96,10 +100,21 @@ export function ocsfDetectionFindingProblems(f: unknown): string[] {
           p.push(`evidences[${i}]: needs one of ${EVIDENCE_KEYS.join(', ')}`);
         else {
           const proc = e['process'];
-          if (proc !== undefined && (!isObj(proc) || (proc['pid'] === undefined && proc['uid'] === undefined && proc['cpid'] === undefined)))
+          if (
+            proc !== undefined &&
+            (!isObj(proc) ||
+              (proc['pid'] === undefined &&
+                proc['uid'] === undefined &&
+                proc['cpid'] === undefined))
+          )
             p.push(`evidences[${i}].process: needs pid, uid or cpid`);
           const file = e['file'];
-          if (file !== undefined && (!isObj(file) || typeof file['name'] !== 'string' || !OCSF_FILE_TYPE.includes(file['type_id'] as number)))
+          if (
+            file !== undefined &&
+            (!isObj(file) ||
+              typeof file['name'] !== 'string' ||
+              !OCSF_FILE_TYPE.includes(file['type_id'] as number))
+          )
             p.push(`evidences[${i}].file: needs name and type_id`);
         }
       });
@@ -127,7 +142,8 @@ export function ecsAlertProblems(d: unknown): string[] {
   if (!isObj(ecs) || typeof ecs['version'] !== 'string') p.push('ecs.version: required');
   const e = d['event'];
   if (!isObj(e)) return [...p, 'event: required object'];
-  if (!ECS_KIND.includes(e['kind'] as string)) p.push('event.kind: not an allowed value (signal is reserved)');
+  if (!ECS_KIND.includes(e['kind'] as string))
+    p.push('event.kind: not an allowed value (signal is reserved)');
   const cats = e['category'];
   const types = e['type'];
   if (!Array.isArray(cats) || cats.length === 0) p.push('event.category: array of allowed values');
@@ -135,8 +151,13 @@ export function ecsAlertProblems(d: unknown): string[] {
   else
     for (const t of types)
       if (!cats.some((c: string) => ECS_CATEGORY_TYPES[c]?.includes(t as string)))
-        p.push(`event.type: '${String(t)}' is not expected with event.category ${JSON.stringify(cats)}`);
-  if (e['outcome'] !== undefined && !['success', 'failure', 'unknown'].includes(e['outcome'] as string))
+        p.push(
+          `event.type: '${String(t)}' is not expected with event.category ${JSON.stringify(cats)}`
+        );
+  if (
+    e['outcome'] !== undefined &&
+    !['success', 'failure', 'unknown'].includes(e['outcome'] as string)
+  )
     p.push('event.outcome: not an allowed value');
   const proc = d['process'];
   if (isObj(proc) && proc['pid'] !== undefined && !isInt(proc['pid'])) p.push('process.pid: long');

@@ -24,7 +24,11 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-export function verifyStandardWebhook(key: Buffer, headers: IncomingHttpHeaders, body: string): boolean {
+export function verifyStandardWebhook(
+  key: Buffer,
+  headers: IncomingHttpHeaders,
+  body: string
+): boolean {
   const id = String(headers['webhook-id'] ?? '');
   const ts = String(headers['webhook-timestamp'] ?? '');
   const expected = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest();
