@@ -79,6 +79,8 @@ export class AlertService {
   /** The pipeline stage: runs last, sees the verdict and the other stages' records. */
   readonly stage: PipelineStage = {
     afterVerdict: (ns: NamespaceModel, event: TsemEvent, verdict: Verdict, ctx?: StageContext) => {
+      // The common case costs two lookups: no open incident here and not an alert.
+      if (!this.tracker.hasOpen(ns.id) && !isAlertOutcome(verdict, ctx)) return undefined;
       this.tracker.observe(incidentEvent(ns, event, verdict, ctx, this.now()));
       return undefined;
     },
@@ -150,6 +152,16 @@ export class AlertService {
     await this.chain;
     await Promise.all(this.deliverers.map((d) => d.stop()));
   }
+}
+
+const ALERT_KINDS = new Set(['off-contour', 'would-be-off-contour', 'untrusted-task']);
+
+function isAlertOutcome(v: Verdict, ctx: StageContext | undefined): boolean {
+  return (
+    v.action === 'deny' ||
+    ALERT_KINDS.has(v.kind) ||
+    (ctx?.records.some((r) => r.stage === 'ima' && r.alert) ?? false)
+  );
 }
 
 /** The task key the namespace model uses (`pid:N`, else `tid:HEX`). */

@@ -145,6 +145,7 @@ test('quiet incidents close; updates go out at most every interval; release clos
     ]
   );
   assert.equal(t.openIncidents().length, 0);
+  assert.equal(t.hasOpen('web'), false);
   // log sequence numbers are consecutive across drains
   assert.deepEqual(
     [...upd, ...rest].map((r) => r.seq),

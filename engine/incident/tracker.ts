@@ -138,6 +138,8 @@ export class IncidentTracker {
   private readonly storms = new Map<string, string>();
   private readonly limiter: RateLimiter;
   private readonly dirty = new Set<State>();
+  /** Open incidents per namespace: events of a namespace with none can only open one. */
+  private readonly perNamespace = new Map<string, number>();
   private records: AlertRecord[] = [];
   private seq = 1;
   readonly quietMs: number;
@@ -165,10 +167,22 @@ export class IncidentTracker {
         pendingOpen: s.pendingOpen ?? false,
       };
       this.open.set(st.inc.id, st);
+      this.count(st.inc.namespace, 1);
       for (const k of st.keys) this.setLink(this.byTask, link(st.inc.namespace, k), st.inc.id);
       for (const t of st.tids) this.setLink(this.byTid, link(st.inc.namespace, t), st.inc.id);
       if (st.inc.rateLimited) this.storms.set(link(st.inc.namespace, st.inc.severity), st.inc.id);
     }
+  }
+
+  private count(ns: string, d: number): void {
+    const n = (this.perNamespace.get(ns) ?? 0) + d;
+    if (n > 0) this.perNamespace.set(ns, n);
+    else this.perNamespace.delete(ns);
+  }
+
+  /** Whether `ns` has open incidents (else only an alert can matter: the pipeline's fast path). */
+  hasOpen(ns: string): boolean {
+    return this.perNamespace.has(ns);
   }
 
   get nextSeq(): number {
@@ -266,6 +280,7 @@ export class IncidentTracker {
       pendingOpen: true,
     };
     this.open.set(inc.id, st);
+    this.count(inc.namespace, 1);
     return st;
   }
 
@@ -357,6 +372,7 @@ export class IncidentTracker {
     if (this.storms.get(bucket) === inc.id) this.storms.delete(bucket);
     for (const [b, id] of this.storms) if (id === inc.id) this.storms.delete(b);
     this.open.delete(inc.id);
+    this.count(ns, -1);
   }
 
   /**

@@ -140,11 +140,6 @@ export function createOperationsService(
       if (!req.name) throw invalid('name: a namespace name is required');
       registry.require(req.name);
       const key = taskKeyOf(req.task);
-      const incidentIds = [
-        ...new Set(
-          [key].map((k) => incidents.incidentOfTask(req.name, k)).filter((x) => x !== undefined)
-        ),
-      ];
       const released = await pipeline.control(req.name, (ns) => {
         const t = ns.task(key);
         if (!t) throw invalid(`task: namespace ${req.name} has no task ${key}`);
@@ -158,7 +153,7 @@ export function createOperationsService(
         namespace: req.name,
         task: key,
         released,
-        incidents: [...new Set([...incidentIds, ...closed])],
+        incidents: closed,
       });
       return { released, incidents: closed };
     }),
