@@ -216,7 +216,14 @@ export type ControlMethod =
   | 'GetForensics'
   | 'GetConvergence'
   | 'Attest'
-  | 'GetImaLog';
+  | 'GetImaLog'
+  | 'SetImaPolicy'
+  | 'GetImaPolicy'
+  | 'AddImaKey'
+  | 'RemoveImaKey'
+  | 'ListImaKeys'
+  | 'GetAttestationKey'
+  | 'ActivateCredential';
 // The last overload of each generated method is (argument, callback): it names both message types.
 type RequestOf<M extends ControlMethod> = Parameters<ControlClient[M]>[0];
 type ResponseOf<M extends ControlMethod> =

@@ -37,6 +37,7 @@ import { HEALTH_SERVICES, startGrpcServer } from '../engine/server/grpc-server.j
 import { Hub } from '../engine/server/hub.js';
 import { createIngestService } from '../engine/server/ingest-service.js';
 import { createMonitorService } from '../engine/server/monitor-service.js';
+import { ImaConfigStore } from '../engine/store/ima-config-store.js';
 import { ImaLogStore } from '../engine/store/ima-log-store.js';
 import {
   defaultDataDir,
@@ -103,7 +104,7 @@ function authConfig(opts: EngineOptions, listen: string, token: string, log: Log
     : auth;
 }
 
-function imaStage(ima: ImaOptions, kernelSource: boolean): ImaStageParts {
+function imaStage(ima: ImaOptions, kernelSource: boolean, log: Log): ImaStageParts {
   const files = readImaStageFiles(ima.policyFile, ima.keyFiles ?? []);
   const policy =
     ima.policy !== undefined
@@ -113,7 +114,7 @@ function imaStage(ima: ImaOptions, kernelSource: boolean): ImaStageParts {
   const local = ima.localFiles ?? kernelSource;
   const readers =
     ima.readers ?? (local ? {} : { readXattr: () => undefined, hashFile: () => undefined });
-  return createImaStage({ ...files, ...policy, ...readers });
+  return createImaStage({ ...files, ...policy, ...readers, log });
 }
 
 /**
@@ -156,7 +157,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
   const ima = opts.ima
     ? imaStage(
         opts.ima,
-        sources.some((s) => s.origin.exporter !== 'sim')
+        sources.some((s) => s.origin.exporter !== 'sim'),
+        log
       )
     : undefined;
 
@@ -199,8 +201,11 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     if (ima) {
       // The IMA logs come back from the store before the first event can arrive.
       const r = await ima.restore(ImaLogStore.of(store));
+      const c = await ima.admin.restore(ImaConfigStore.of(store));
       await trust.imaRestored();
       if (r.entries > 0) log(`IMA: restored ${r.entries} log entries in ${r.levels} level(s)`);
+      if (c.policies + c.keyrings > 0)
+        log(`IMA: restored ${c.policies} namespace policy(ies) and ${c.keyrings} keyring(s)`);
       log(
         `IMA: on (${opts.ima?.policyFile ?? 'tcb policy'}, ${opts.ima?.keyFiles?.length ?? 0} appraisal key(s))`
       );
@@ -251,6 +256,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
           ima: ima?.logs,
           log,
           namespaceDeleted: (name) => alerts.namespaceDeleted(name),
+          imaAdmin: ima?.admin,
         }),
         operations: createOperationsService(
           registry,

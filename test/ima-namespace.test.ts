@@ -139,3 +139,35 @@ test('a hash xattr that matches passes; the cached status is reused until the fi
   assert.equal(changed.allowed, false);
   assert.equal(changed.records[0]!.cause, 'invalid-hash');
 });
+
+test('cache_result=no (docs/ima.md §9.3): every access is appraised again; the default caches', () => {
+  const good = Buffer.concat([Buffer.from([0x04, 0x04]), hashBytes('sha256', Buffer.from('x'))]);
+  const bad = Buffer.concat([Buffer.from([0x04, 0x04]), hashBytes('sha256', Buffer.from('y'))]);
+  // The same file version: only the xattr differs, as after a write that bypassed the filesystem.
+  const access = (xattr: Buffer): FileEvent => ({ ...exec('/usr/bin/x', 'x'), xattr });
+  const statuses = (policy: string): string[] => {
+    const ns = new ImaNamespace({
+      name: 'host',
+      policy: parsePolicy(policy, { extensions: true }),
+    });
+    return [good, bad, good].map((x) => ns.handleFile(access(x)).appraisals.get('host')!.status);
+  };
+  assert.deepEqual(statuses('appraise func=BPRM_CHECK'), [
+    'INTEGRITY_PASS',
+    'INTEGRITY_PASS',
+    'INTEGRITY_PASS',
+  ]);
+  assert.deepEqual(statuses('appraise func=BPRM_CHECK cache_result=no'), [
+    'INTEGRITY_PASS',
+    'INTEGRITY_FAIL',
+    'INTEGRITY_PASS',
+  ]);
+  assert.throws(
+    () => parsePolicy('appraise func=BPRM_CHECK cache_result=no'),
+    /'cache_result=no': a tsem-engine extension \(docs\/ima\.md §9\.3\), not kernel policy syntax/
+  );
+  assert.throws(
+    () => parsePolicy('measure func=BPRM_CHECK cache_result=no', { extensions: true }),
+    /'cache_result': only allowed with appraise, not measure/
+  );
+});

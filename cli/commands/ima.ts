@@ -93,11 +93,12 @@ const verifyLog: Command = {
   },
 };
 
-async function loadPolicyFile(path: string): Promise<PolicyRule[]> {
+/** Reads a policy; `extensions` accepts the engine's extensions (ima.md §9.3) as well. */
+async function loadPolicyFile(path: string, extensions = true): Promise<PolicyRule[]> {
   const { readFile } = await import('node:fs/promises');
   const { parsePolicy } = await import('../../engine/ima/policy-parse.js');
   try {
-    return parsePolicy(await readFile(path, 'utf8'));
+    return parsePolicy(await readFile(path, 'utf8'), { extensions });
   } catch (err) {
     throw new Error(`${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -236,11 +237,17 @@ const policyCheck: Command = {
     summary: 'Parse an IMA policy with the kernel rules; print the rule count.',
     usage: '<file>',
     positionals: [1, 1],
-    options: [],
+    options: [
+      {
+        name: 'allow-extensions',
+        kind: 'flag',
+        help: "accept the engine's extensions (cache_result=no, docs/ima.md §9.3): a policy for tsem, not for a kernel",
+      },
+    ],
   },
   async run(args: ParsedArgs, io: Io): Promise<number> {
     try {
-      const rules = await loadPolicyFile(args.positionals[0]!);
+      const rules = await loadPolicyFile(args.positionals[0]!, args.flags.has('allow-extensions'));
       io.out(`rules ${rules.length}\n`);
       return 0;
     } catch (err) {

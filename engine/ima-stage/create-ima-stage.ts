@@ -8,13 +8,12 @@ import { EngineError } from '../../common/errors.js';
 import { canHash, digestSize } from '../ima/hash-algo.js';
 import { ImaNamespace } from '../ima/ima-namespace.js';
 import { type ImaKey, KeyLoadError, Keyring, loadKeys } from '../ima/keys.js';
-import { PolicyError, parsePolicy } from '../ima/policy-parse.js';
-import type { PolicyRule } from '../ima/policy-rule.js';
 import { templateFieldIds } from '../ima/template-fields.js';
 import type { PipelineStage } from '../ns/stage.js';
 import type { ImaLogs } from '../server/control-service.js';
 import { type FileReaders, ImaStage } from './ima-stage.js';
 import { type ImaLogPersistence, type ImaRestored, ImaLogSync } from './ima-log-sync.js';
+import { ImaAdmin, parseEnginePolicy } from './ima-admin.js';
 import { shippedPolicy } from './io/stage-files.js';
 import { loadNativeAddon } from '../../native/addon.js';
 import { hashFileSync, readLocalImaXattr } from './io/local-files.js';
@@ -30,10 +29,15 @@ export interface ImaStageOptions {
   readonly policy?: string;
   /** Names the policy in errors (a file name). */
   readonly policySource?: string;
-  /** Policy of each TSEM namespace's IMA namespace; default: the host policy. */
+  /** Policy of each TSEM namespace's IMA namespace until one is set (ima.md §9.1); default: the host policy. */
   readonly namespacePolicy?: string;
-  /** Appraisal keys, loaded into the host's and every namespace's keyring. */
+  /**
+   * Appraisal keys: the host's keyring, and the keyring of every namespace that has none of its
+   * own (ima.md §9.4).
+   */
   readonly keys?: readonly (Buffer | KeySource)[];
+  /** Where the engine logs configuration changes (default: nowhere). */
+  readonly log?: (m: string) => void;
   /** Template of each namespace's own entries (default ima-ng); the host logs theirs as ima-ns. */
   readonly template?: string;
   /** ima_hash_algo (default sha256). */
@@ -62,6 +66,8 @@ export interface ImaStageParts {
   readonly host: ImaNamespace;
   /** The IMA namespace of a TSEM namespace (created on first use). */
   namespace(name: string): ImaNamespace;
+  /** Per-namespace policies and keyrings at run time (the Control API's IMA calls). */
+  readonly admin: ImaAdmin;
   /**
    * Loads every level's log and file marks from `store` (default: the `store` option) and from
    * then on persists new entries before events are acknowledged. Call once, before any event.
@@ -70,15 +76,6 @@ export interface ImaStageParts {
 }
 
 const invalid = (message: string) => new EngineError('TSEM_INVALID_ARGUMENT', message);
-
-function policyRules(text: string, source: string): PolicyRule[] {
-  try {
-    return parsePolicy(text);
-  } catch (err) {
-    if (err instanceof PolicyError) throw invalid(`IMA policy ${source}: ${err.message}`);
-    throw err;
-  }
-}
 
 function keysOf(keys: readonly (Buffer | KeySource)[]): ImaKey[] {
   return keys.flatMap((k, i) => {
@@ -108,14 +105,15 @@ function checkOptions(template: string, hashAlgo: string, banks: readonly string
 
 export function createImaStage(opts: ImaStageOptions = {}): ImaStageParts {
   const shipped = opts.policy === undefined ? shippedPolicy('tcb') : undefined;
-  const hostRules = policyRules(
-    opts.policy ?? shipped!.text,
-    opts.policySource ?? shipped?.source ?? 'text'
-  );
+  const hostText = opts.policy ?? shipped!.text;
+  const hostSource = opts.policySource ?? shipped?.source ?? 'text';
+  // The engine's own policies may use its extensions (ima.md §9.3).
+  const hostRules = parseEnginePolicy(hostText, hostSource);
+  const nsText = opts.namespacePolicy ?? hostText;
   const nsRules =
     opts.namespacePolicy === undefined
       ? hostRules
-      : policyRules(opts.namespacePolicy, 'for namespaces');
+      : parseEnginePolicy(opts.namespacePolicy, 'for namespaces');
   const keys = keysOf(opts.keys ?? []);
   const template = opts.template ?? 'ima-ng';
   const hashAlgo = opts.hashAlgo ?? 'sha256';
@@ -146,7 +144,7 @@ export function createImaStage(opts: ImaStageOptions = {}): ImaStageParts {
     log(ns, format, bank) {
       if (!banks.includes(bank))
         throw invalid(`bank: expected one of ${banks.join(', ')}, got '${bank}'`);
-      const log = imaStage.namespace(ns).log;
+      const log = (ns === null ? host : imaStage.namespace(ns)).log;
       return {
         log: format === 'binary' ? log.toBinary(bank) : Buffer.from(log.toAscii(bank), 'utf8'),
         entries: log.entries.length,
@@ -189,7 +187,14 @@ export function createImaStage(opts: ImaStageOptions = {}): ImaStageParts {
     sync = s;
     return restored;
   }
-  return { stage, logs, host, namespace: (name) => imaStage.namespace(name), restore };
+  const admin = new ImaAdmin({
+    host: { text: hostText, source: hostSource, ns: host },
+    defaultPolicy: { text: nsText, rules: nsRules },
+    defaultKeys: keys,
+    namespace: (name) => imaStage.namespace(name),
+    log: opts.log ?? (() => undefined),
+  });
+  return { stage, logs, host, namespace: (name) => imaStage.namespace(name), admin, restore };
 }
 
 /** The local reader, with the native addon loaded now: a missing build fails the start, not each event. */

@@ -250,6 +250,26 @@ test('security.ima is read once per contents, and again after an inode_setxattr 
   assert.equal(disk.calls.xattr, 2);
 });
 
+test('cache_result=no: the xattr is read and appraised again on every access, without an xattr event', () => {
+  const disk = fakeDisk();
+  const h = createImaStage({
+    policy: 'appraise func=BPRM_CHECK cache_result=no',
+    readXattr: disk.readXattr,
+    hashFile: disk.hashFile,
+  });
+  const ns = model('prod', 'enforce');
+  const file = { path: '/usr/bin/direct', content: 'direct' };
+  const good = Buffer.concat([Buffer.from([0x04, 4]), sha256(file.content)]);
+  disk.files.set(file.path, { content: file.content, xattr: good });
+  assert.equal(run(h, ns, open(file, EXEC))?.deny, false);
+  // Changed behind the filesystem's back: no inode_setxattr event, the same contents.
+  disk.files.set(file.path, { content: file.content, xattr: Buffer.from([0x04, 4, 1, 2]) });
+  const after = run(h, ns, open(file, EXEC))!;
+  assert.equal(after.deny, true);
+  assert.ok(after.ima!.some((r) => r['cause'] === 'invalid-hash'));
+  assert.equal(disk.calls.xattr, 2);
+});
+
 function signV2(privateKey: Parameters<typeof sign>[2], keyid: number, content: string): Buffer {
   // signature_v2 (ima.md §4.1): type 3, version 2, hash_algo 4 (sha256), keyid, sig_size, sig.
   const sig = sign('sha256', Buffer.from(content), privateKey);

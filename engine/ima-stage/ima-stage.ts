@@ -219,7 +219,9 @@ export class ImaStage implements PipelineStage {
       return undefined;
 
     const child = this.namespace(model.id);
-    const xattr = this.xattrOf(a.path, state.digest);
+    // cache_result=no (ima.md §9.3): the xattr is read again for every access such a rule decides.
+    const fresh = levels.some((l) => l.d.appraise && !l.d.cacheResult);
+    const xattr = this.xattrOf(a.path, state.digest, fresh);
     const cellAlgo = KERNEL_NAME[model.alg.name] ?? model.alg.name;
     const digests = new Map<string, Buffer | undefined>();
     const digestOf = (algo: string): Buffer | undefined => {
@@ -319,9 +321,9 @@ export class ImaStage implements PipelineStage {
     return s;
   }
 
-  private xattrOf(path: string, digest: string): Buffer | undefined {
+  private xattrOf(path: string, digest: string, fresh = false): Buffer | undefined {
     const known = this.xattrs.get(path);
-    if (known?.digest === digest) return known.value;
+    if (known?.digest === digest && !fresh) return known.value;
     const value = this.readers.readXattr(path);
     this.xattrs.set(path, { digest, value });
     return value;

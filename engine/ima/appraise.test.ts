@@ -4,14 +4,14 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { appraiseFile, type AppraiseInput } from './appraise.js';
 import { hashBytes } from './hash-algo.js';
 import { hashXattr, xattrHashAlgo } from './ima-xattr.js';
-import { keyIdOf, Keyring } from './keys.js';
+import { imaKeyOf, keyIdOf, Keyring } from './keys.js';
 import { parseSignatureV2 } from './signature.js';
 
 const content = Buffer.from('file content');
 const digest = hashBytes('sha256', content);
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const keyid = keyIdOf(publicKey);
-const keyring = new Keyring([{ keyid, key: publicKey, kind: 'rsa', source: 'test' }]);
+const keyring = new Keyring([imaKeyOf(publicKey, 'test')]);
 
 /** signature_v2 as evmctl writes it: RSA PKCS#1 v1.5 over DigestInfo(sha256, digest). */
 function sigV2(version = 2, over = content): Buffer {

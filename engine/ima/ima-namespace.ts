@@ -87,7 +87,7 @@ export class ImaNamespace {
   readonly id: Buffer;
   readonly parent: ImaNamespace | undefined;
   readonly log: MeasurementLog;
-  readonly keyring: Keyring;
+  private ring: Keyring;
   readonly template: string;
   readonly childTemplate: string;
   readonly hashAlgo: string;
@@ -105,7 +105,7 @@ export class ImaNamespace {
       throw new RangeError(`namespace id must be 16 bytes, got ${this.id.length}`);
     this.parent = o.parent;
     this.rules = [...(o.policy ?? [])];
-    this.keyring = o.keyring ?? new Keyring();
+    this.ring = o.keyring ?? new Keyring();
     this.template = o.template ?? 'ima-ng';
     this.childTemplate = o.childTemplate ?? 'ima-ns';
     this.hashAlgo = o.hashAlgo ?? 'sha256';
@@ -129,9 +129,31 @@ export class ImaNamespace {
     return this.rules;
   }
 
+  /** The keys this namespace appraises with (its own `.ima` keyring, not its ancestors'). */
+  get keyring(): Keyring {
+    return this.ring;
+  }
+
+  /**
+   * Gives the namespace another keyring, or tells it its keyring changed (ima.md §9.4). Cached
+   * appraisal results are dropped: a removed key must not keep passing files it once verified.
+   */
+  setKeyring(keyring: Keyring = this.ring): void {
+    this.ring = keyring;
+    for (const c of this.cache.values()) c.appraised.clear();
+  }
+
   /** Later loads append, rules are never deleted (ima.md §3.6); the iint cache is kept. */
   appendPolicy(rules: readonly PolicyRule[]): void {
     this.rules.push(...rules);
+  }
+
+  /**
+   * Replaces this namespace's own rules (the Control API's policy set, ima.md §9.1); ancestors'
+   * rules still apply through hierarchical evaluation. The iint cache is kept, as on a load.
+   */
+  replacePolicy(rules: readonly PolicyRule[]): void {
+    this.rules = [...rules];
   }
 
   /** This namespace and its ancestors, innermost first. */
@@ -222,13 +244,14 @@ export class ImaNamespace {
     }
     let appraisal: AppraiseResult | undefined;
     if (d.appraise) {
-      appraisal = c.appraised.get(ev.func);
+      // cache_result=no (ima.md §9.3): neither use nor keep a cached status; appraise every access.
+      appraisal = d.cacheResult ? c.appraised.get(ev.func) : undefined;
       if (!appraisal) {
         appraisal = appraiseFile({
           xattr: ev.xattr,
           algo,
           digest: ev.digest(algo),
-          keyring: this.keyring,
+          keyring: this.ring,
           digsigRequired: d.digsigRequired,
           verityRequired: d.verityRequired,
           ...(d.appraiseAlgos ? { allowedAlgos: d.appraiseAlgos } : {}),
@@ -236,7 +259,7 @@ export class ImaNamespace {
           ...(ev.newFile !== undefined ? { newFile: ev.newFile } : {}),
           ...(ev.size !== undefined ? { size: ev.size } : {}),
         });
-        c.appraised.set(ev.func, appraisal);
+        if (d.cacheResult) c.appraised.set(ev.func, appraisal);
       }
     }
     // Signed files are immutable: a write open of a signed, appraised file fails (ima.md §4.2).

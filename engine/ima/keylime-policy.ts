@@ -6,7 +6,7 @@ import { digestOfField } from './template-fields.js';
 import { hashedBytes, type TemplateEntry } from './template-entry.js';
 import { hashBytes } from './hash-algo.js';
 import { createPublicKey } from 'node:crypto';
-import { keyIdOf, Keyring, loadKeys, type ImaKey } from './keys.js';
+import { imaKeyOf, Keyring, loadKeys, type ImaKey } from './keys.js';
 import { verifySignature } from './signature.js';
 
 export interface RuntimePolicy {
@@ -121,16 +121,12 @@ export interface Finding {
 function policyKeys(p: RuntimePolicy): ImaKey[] {
   if (!p['verification-keys']) return [];
   const parsed = JSON.parse(p['verification-keys']) as { pubkeys?: string[] };
-  return (parsed.pubkeys ?? []).map((b64) => {
-    const key = createPublicKey({ key: Buffer.from(b64, 'base64'), format: 'der', type: 'spki' });
-    return {
-      keyid: keyIdOf(key),
-      key,
-      kind: key.asymmetricKeyType === 'ec' ? 'ec' : 'rsa',
-      ...(key.asymmetricKeyType === 'ec' ? { curve: key.export({ format: 'jwk' }).crv } : {}),
-      source: 'verification-keys',
-    };
-  });
+  return (parsed.pubkeys ?? []).map((b64) =>
+    imaKeyOf(
+      createPublicKey({ key: Buffer.from(b64, 'base64'), format: 'der', type: 'spki' }),
+      'verification-keys'
+    )
+  );
 }
 
 /** Verifies every entry (ima.md §7.2 step 3); violations are tolerated (ignore_tomtou_errors). */

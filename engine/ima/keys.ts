@@ -14,6 +14,9 @@ export interface ImaKey {
   readonly curve?: string;
   /** Where the key came from, for messages. */
   readonly source: string;
+  /** The DER it was loaded from (the whole certificate, or the SPKI), so it can be stored again. */
+  readonly der: Buffer;
+  readonly format: 'x509' | 'spki';
 }
 
 export class KeyLoadError extends Error {
@@ -61,17 +64,34 @@ export function keyIdOf(key: KeyObject): number {
   return hashBytes('sha1', bits).readUInt32BE(16);
 }
 
-function fromKeyObject(key: KeyObject, source: string, keyid?: number): ImaKey {
+function fromKeyObject(
+  key: KeyObject,
+  source: string,
+  cert?: { readonly der: Buffer; readonly keyid: number | undefined }
+): ImaKey {
   const type = key.asymmetricKeyType;
   if (type !== 'rsa' && type !== 'ec')
     throw new KeyLoadError(`${source}: expected an RSA or EC key, got ${type}`);
   const curve = type === 'ec' ? (key.export({ format: 'jwk' }).crv as string) : undefined;
-  return { keyid: keyid ?? keyIdOf(key), key, kind: type, ...(curve ? { curve } : {}), source };
+  return {
+    keyid: cert?.keyid ?? keyIdOf(key),
+    key,
+    kind: type,
+    ...(curve ? { curve } : {}),
+    source,
+    der: cert?.der ?? key.export({ type: 'spki', format: 'der' }),
+    format: cert ? 'x509' : 'spki',
+  };
+}
+
+/** An IMA key from a public key object (SPKI form, key id by calc_keyid_v2). */
+export function imaKeyOf(key: KeyObject, source: string): ImaKey {
+  return fromKeyObject(key, source);
 }
 
 function fromCert(der: Buffer, source: string): ImaKey {
   const cert = new X509Certificate(der);
-  return fromKeyObject(cert.publicKey, source, skidKeyId(cert.raw));
+  return fromKeyObject(cert.publicKey, source, { der: cert.raw, keyid: skidKeyId(cert.raw) });
 }
 
 /** Loads every key in a PEM bundle or a single DER cert/SPKI; `source` names it in errors. */
@@ -122,6 +142,18 @@ export class Keyring {
 
   find(keyid: number): readonly ImaKey[] {
     return this.byId.get(keyid) ?? [];
+  }
+
+  /** Removes every key with this id; returns how many there were. */
+  remove(keyid: number): number {
+    const n = this.byId.get(keyid)?.length ?? 0;
+    this.byId.delete(keyid);
+    return n;
+  }
+
+  /** Every key, by id then in the order added. */
+  keys(): ImaKey[] {
+    return [...this.byId.entries()].sort(([a], [b]) => a - b).flatMap(([, l]) => l);
   }
 
   get size(): number {

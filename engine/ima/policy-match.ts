@@ -57,6 +57,8 @@ export interface PolicyDecision {
   readonly verityRequired: boolean;
   readonly permitDirectio: boolean;
   readonly appraiseAlgos?: readonly string[];
+  /** False when the deciding appraise rule says `cache_result=no` (ima.md §9.3): appraise anew. */
+  readonly cacheResult: boolean;
   /** The rule that decided each class, for audit and explanations. */
   readonly decidedBy: Readonly<Partial<Record<ActionClass, PolicyRule>>>;
 }
@@ -122,6 +124,7 @@ export function matchPolicy(rules: readonly PolicyRule[], ctx: PolicyContext): P
     verity = false,
     directio = false;
   let algos: readonly string[] | undefined;
+  let cacheResult = true;
   for (const r of rules) {
     const cls = actionClass(r.action);
     if (decided.has(cls) || !ruleMatches(r, ctx)) continue;
@@ -136,6 +139,7 @@ export function matchPolicy(rules: readonly PolicyRule[], ctx: PolicyContext): P
     verity ||= r.digestType === 'verity';
     directio ||= r.permitDirectio;
     if (r.appraiseAlgos) algos = r.appraiseAlgos;
+    if (r.cacheResult === false) cacheResult = false;
     if (cls === 'hash') hash = doRule;
     // An appraise match clears a HASH decided so far (§3.4).
     if (cls === 'appraise' && doRule) hash = false;
@@ -155,6 +159,7 @@ export function matchPolicy(rules: readonly PolicyRule[], ctx: PolicyContext): P
     verityRequired: verity,
     permitDirectio: directio,
     ...(algos ? { appraiseAlgos: algos } : {}),
+    cacheResult,
     decidedBy: Object.fromEntries(decided),
   };
 }

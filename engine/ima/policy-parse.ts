@@ -42,23 +42,36 @@ type Draft = Mutable<Omit<PolicyRule, 'action' | 'ids' | 'lsm'>> & {
   lsm: Partial<Record<LsmKey, string>>;
 };
 
+export interface ParseOptions {
+  /**
+   * Accept the engine's extensions to the kernel's syntax (ima.md §9.3: `cache_result=no`).
+   * Default false: the kernel-compatible language, which refuses them by name.
+   */
+  readonly extensions?: boolean;
+}
+
 /** Parses a whole policy; throws PolicyError at the first bad line (the kernel discards all). */
-export function parsePolicy(text: string): PolicyRule[] {
+export function parsePolicy(text: string, opts: ParseOptions = {}): PolicyRule[] {
   const rules: PolicyRule[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const rule = parseRuleLine(lines[i]!, i + 1);
+    const rule = parseRuleLine(lines[i]!, i + 1, opts);
     if (rule) rules.push(rule);
   }
   return rules;
 }
 
 /** Parses one line; undefined for blank and comment lines. */
-export function parseRuleLine(raw: string, line: number): PolicyRule | undefined {
+export function parseRuleLine(
+  raw: string,
+  line: number,
+  opts: ParseOptions = {}
+): PolicyRule | undefined {
   const text = raw.replace(/\r$/, '').replace(/^[ \t]+/, '');
   if (text === '' || text.startsWith('#')) return undefined;
   const draft: Draft = { line, ids: {}, lsm: {}, permitDirectio: false };
   let sawAppraiseType = false;
+  let sawCacheResult = false;
   for (const token of text.split(/[ \t]+/)) {
     if (token === '') continue;
     if (token.startsWith('#')) break;
@@ -167,6 +180,16 @@ export function parseRuleLine(raw: string, line: number): PolicyRule | undefined
         once('pcr', Number(value));
         break;
       }
+      case 'cache_result':
+        if (!opts.extensions)
+          fail(
+            'a tsem-engine extension (docs/ima.md §9.3), not kernel policy syntax; allow engine extensions to use it'
+          );
+        if (value !== 'no' && value !== 'yes') fail('expected no or yes');
+        if (sawCacheResult) fail(`'${key}' given twice`);
+        sawCacheResult = true;
+        if (value === 'no') draft.cacheResult = false;
+        break;
       case 'template': {
         // Kernel lookup_template_desc: a registered template, by name or by format.
         const known =

@@ -88,6 +88,11 @@ export interface PolicyRule {
   readonly permitDirectio: boolean;
   readonly pcr?: number;
   readonly template?: string;
+  /**
+   * `cache_result=no`, an engine extension (ima.md §9.3): the appraisal this rule decides is not
+   * cached, so every access is appraised again. Undefined means the kernel's caching.
+   */
+  readonly cacheResult?: false;
 }
 
 /** Kernel read-back form (ima_policy_show), one space after each part, trimmed. */
@@ -113,5 +118,6 @@ export function ruleToText(r: PolicyRule): string {
   if (r.appraiseAlgos) parts.push(`appraise_algos=${r.appraiseAlgos.join(',')}`);
   if (r.appraiseFlag) parts.push(`appraise_flag=${r.appraiseFlag}`);
   if (r.permitDirectio) parts.push('permit_directio');
+  if (r.cacheResult === false) parts.push('cache_result=no');
   return parts.join(' ');
 }

@@ -112,6 +112,12 @@ export function validateRule(r: PolicyRule): RuleProblem | undefined {
       reason: `only allowed with measure, not ${r.action}`,
     };
   }
+  if (r.cacheResult === false && r.action !== 'appraise') {
+    return {
+      keyword: 'cache_result',
+      reason: `only allowed with appraise, not ${r.action} (it controls the appraisal cache)`,
+    };
+  }
   if ((r.appraiseType || r.appraiseAlgos || r.appraiseFlag) && r.action !== 'appraise') {
     return {
       keyword:

@@ -2,7 +2,6 @@
  * Control: namespaces, modes, models and the model's figures. Mutations need the `admin` role and
  * run in the namespace's pipeline order (after the events queued before them), then persist.
  */
-import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { Log } from '../../common/log.js';
 import type { ControlHandlers } from '../../proto/gen/tsem/v1/Control.js';
 import { formatModelFile, parseModelFile } from '../contour/model-file.js';
@@ -12,56 +11,14 @@ import type { NamespaceModel } from '../ns/namespace-model.js';
 import type { Pipeline } from '../ns/pipeline.js';
 import type { NamespaceRegistry } from '../ns/registry.js';
 import type { Attester } from '../trust/agent-port.js';
-import { type AuthConfig, authorize, type Identity, mayAccess, type Role } from './auth.js';
-import { callerIdentity } from './caller.js';
+import { type AuthConfig, mayAccess } from './auth.js';
 import { EngineError } from '../../common/errors.js';
-import { invalid, toStatus } from './to-status.js';
+import { invalid } from './to-status.js';
+import { requireUnlimited, unary } from './unary.js';
+import { imaControlHandlers, type ImaControl } from './ima-control.js';
+import { attestControlHandlers, type AttestationKeys } from './attest-control.js';
 import { modeFromWire, namespaceInfo } from './wire.js';
 import { DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES } from '../../proto/limits.js';
-
-type Handler<Req, Res> = (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res>) => void;
-
-/** Authenticates, checks the role (and namespace when the request names one), runs, maps errors. */
-function unary<Req, Res>(
-  auth: AuthConfig,
-  role: Role,
-  fn: (req: Req, id: Identity) => Promise<Res> | Res,
-  /** Admin actions: logged with the caller once they succeeded. */
-  audit?: { log?: Log; action: string; fields?: (req: Req) => Record<string, unknown> }
-): Handler<Req, Res> {
-  return (call, cb) => {
-    let caller: Identity | undefined;
-    Promise.resolve()
-      .then(() => {
-        const id = callerIdentity(auth, call);
-        caller = id;
-        const name = (call.request as { name?: string }).name;
-        authorize(id, role, name || undefined);
-        return fn(call.request, id);
-      })
-      .then(
-        (res) => {
-          audit?.log?.warn(`admin action: ${audit.action}`, {
-            action: audit.action,
-            caller: caller?.name,
-            namespace: (call.request as { name?: string }).name,
-            ...audit.fields?.(call.request),
-          });
-          cb(null, res);
-        },
-        (err: unknown) => {
-          if (audit && caller)
-            audit.log?.info(`admin action refused: ${audit.action}`, {
-              action: audit.action,
-              caller: caller.name,
-              namespace: (call.request as { name?: string }).name,
-              error: toStatus(err).details,
-            });
-          cb(toStatus(err));
-        }
-      );
-  };
-}
 
 function page<T>(items: readonly T[], offset: string | number, limit: number): T[] {
   const off = Number(offset);
@@ -69,10 +26,10 @@ function page<T>(items: readonly T[], offset: string | number, limit: number): T
   return items.slice(off, off + n);
 }
 
-/** Serves a namespace's IMA measurement list. */
+/** Serves a namespace's IMA measurement list, or the host's (ns null). */
 export interface ImaLogs {
   log(
-    ns: string,
+    ns: string | null,
     format: 'ascii' | 'binary',
     bank: string
   ): { log: Buffer; entries: number; pcr10: string };
@@ -85,6 +42,10 @@ export interface ControlExtras {
   readonly log?: Log;
   /** After a namespace is deleted (its incidents close). */
   readonly namespaceDeleted?: (name: string) => Promise<void>;
+  /** Per-namespace IMA policies and keyrings. */
+  readonly imaAdmin?: ImaControl;
+  /** The TPM's attestation and endorsement keys. */
+  readonly keys?: AttestationKeys;
 }
 
 const unavailable = (what: string) =>
@@ -135,6 +96,7 @@ export function createControlService(
         await registry.delete(req.name);
         pipeline.retire(req.name);
         await extras.namespaceDeleted?.(req.name);
+        await extras.imaAdmin?.forget(req.name);
         return {};
       },
       { log: extras.log, action: 'delete namespace' }
@@ -221,15 +183,24 @@ export function createControlService(
       if (!extras.attester) throw unavailable('attestation');
       return { report_json: await extras.attester.report(ns, Buffer.from(req.nonce, 'hex')) };
     }),
-    GetImaLog: unary(auth, 'viewer', (req) => {
-      need(req.name);
+    GetImaLog: unary(auth, 'viewer', (req, id) => {
+      if (req.host) requireUnlimited(id, 'the host IMA log');
+      else need(req.name);
       const format = req.format || 'ascii';
       if (format !== 'ascii' && format !== 'binary')
         throw invalid(`format: expected ascii or binary, got '${format}'`);
       if (!extras.ima) throw unavailable('IMA');
-      const r = extras.ima.log(req.name, format, req.bank || 'sha1');
+      const r = extras.ima.log(req.host ? null : req.name, format, req.bank || 'sha1');
       return { log: r.log, entries: String(r.entries), pcr10: r.pcr10 };
     }),
+    ...imaControlHandlers(
+      auth,
+      extras.imaAdmin,
+      need,
+      (name, run) => pipeline.control(name, run).then(() => undefined),
+      extras.log
+    ),
+    ...attestControlHandlers(auth, extras.keys),
     GetConvergence: unary(auth, 'viewer', (req) => {
       const ns = need(req.name);
       return {

@@ -11,7 +11,7 @@ import type { Level } from 'level';
 import { EngineError } from '../../common/errors.js';
 
 /** The format this engine writes. */
-export const STORE_FORMAT = 3;
+export const STORE_FORMAT = 4;
 
 /** A store with data but no format record was written by release 0.1.0. */
 const UNVERSIONED = 1;
@@ -38,6 +38,15 @@ export const MIGRATIONS: readonly Migration[] = [
     from: 2,
     describe:
       'add the alert log (`alerts`: incidents, log records, output cursors) and what made each task untrusted (task records gain `u`); existing records are unchanged',
+    run: () => Promise.resolve(),
+  },
+  {
+    // Nothing to rewrite: a format-3 store has no `ima-config` sublevel, and every namespace keeps
+    // the server's IMA policy and keys. The version is raised so that an engine which does not
+    // know per-namespace IMA configuration refuses this store instead of silently ignoring it.
+    from: 3,
+    describe:
+      'per-namespace IMA policies and keyrings (new ima-config sublevel; existing records unchanged)',
     run: () => Promise.resolve(),
   },
 ];

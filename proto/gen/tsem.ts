@@ -1,8 +1,13 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { ActivateCredentialRequest as _tsem_v1_ActivateCredentialRequest, ActivateCredentialRequest__Output as _tsem_v1_ActivateCredentialRequest__Output } from './tsem/v1/ActivateCredentialRequest.js';
+import type { ActivateCredentialResponse as _tsem_v1_ActivateCredentialResponse, ActivateCredentialResponse__Output as _tsem_v1_ActivateCredentialResponse__Output } from './tsem/v1/ActivateCredentialResponse.js';
+import type { AddImaKeyRequest as _tsem_v1_AddImaKeyRequest, AddImaKeyRequest__Output as _tsem_v1_AddImaKeyRequest__Output } from './tsem/v1/AddImaKeyRequest.js';
 import type { AttestReport as _tsem_v1_AttestReport, AttestReport__Output as _tsem_v1_AttestReport__Output } from './tsem/v1/AttestReport.js';
 import type { AttestRequest as _tsem_v1_AttestRequest, AttestRequest__Output as _tsem_v1_AttestRequest__Output } from './tsem/v1/AttestRequest.js';
+import type { AttestationKey as _tsem_v1_AttestationKey, AttestationKey__Output as _tsem_v1_AttestationKey__Output } from './tsem/v1/AttestationKey.js';
+import type { AttestationKeyRequest as _tsem_v1_AttestationKeyRequest, AttestationKeyRequest__Output as _tsem_v1_AttestationKeyRequest__Output } from './tsem/v1/AttestationKeyRequest.js';
 import type { BatchResult as _tsem_v1_BatchResult, BatchResult__Output as _tsem_v1_BatchResult__Output } from './tsem/v1/BatchResult.js';
 import type { Coe as _tsem_v1_Coe, Coe__Output as _tsem_v1_Coe__Output } from './tsem/v1/Coe.js';
 import type { ControlClient as _tsem_v1_ControlClient, ControlDefinition as _tsem_v1_ControlDefinition } from './tsem/v1/Control.js';
@@ -20,8 +25,13 @@ import type { EventNotice as _tsem_v1_EventNotice, EventNotice__Output as _tsem_
 import type { ExportModelRequest as _tsem_v1_ExportModelRequest, ExportModelRequest__Output as _tsem_v1_ExportModelRequest__Output } from './tsem/v1/ExportModelRequest.js';
 import type { ExporterHello as _tsem_v1_ExporterHello, ExporterHello__Output as _tsem_v1_ExporterHello__Output } from './tsem/v1/ExporterHello.js';
 import type { GetVersionRequest as _tsem_v1_GetVersionRequest, GetVersionRequest__Output as _tsem_v1_GetVersionRequest__Output } from './tsem/v1/GetVersionRequest.js';
+import type { ImaKey as _tsem_v1_ImaKey, ImaKey__Output as _tsem_v1_ImaKey__Output } from './tsem/v1/ImaKey.js';
+import type { ImaKeyring as _tsem_v1_ImaKeyring, ImaKeyring__Output as _tsem_v1_ImaKeyring__Output } from './tsem/v1/ImaKeyring.js';
+import type { ImaKeyringRequest as _tsem_v1_ImaKeyringRequest, ImaKeyringRequest__Output as _tsem_v1_ImaKeyringRequest__Output } from './tsem/v1/ImaKeyringRequest.js';
 import type { ImaLog as _tsem_v1_ImaLog, ImaLog__Output as _tsem_v1_ImaLog__Output } from './tsem/v1/ImaLog.js';
 import type { ImaLogRequest as _tsem_v1_ImaLogRequest, ImaLogRequest__Output as _tsem_v1_ImaLogRequest__Output } from './tsem/v1/ImaLogRequest.js';
+import type { ImaPolicy as _tsem_v1_ImaPolicy, ImaPolicy__Output as _tsem_v1_ImaPolicy__Output } from './tsem/v1/ImaPolicy.js';
+import type { ImaPolicyRequest as _tsem_v1_ImaPolicyRequest, ImaPolicyRequest__Output as _tsem_v1_ImaPolicyRequest__Output } from './tsem/v1/ImaPolicyRequest.js';
 import type { Incident as _tsem_v1_Incident, Incident__Output as _tsem_v1_Incident__Output } from './tsem/v1/Incident.js';
 import type { IngestClient as _tsem_v1_IngestClient, IngestDefinition as _tsem_v1_IngestDefinition } from './tsem/v1/Ingest.js';
 import type { IngestRequest as _tsem_v1_IngestRequest, IngestRequest__Output as _tsem_v1_IngestRequest__Output } from './tsem/v1/IngestRequest.js';
@@ -47,6 +57,8 @@ import type { Point as _tsem_v1_Point, Point__Output as _tsem_v1_Point__Output }
 import type { PointsResponse as _tsem_v1_PointsResponse, PointsResponse__Output as _tsem_v1_PointsResponse__Output } from './tsem/v1/PointsResponse.js';
 import type { ReleaseTaskRequest as _tsem_v1_ReleaseTaskRequest, ReleaseTaskRequest__Output as _tsem_v1_ReleaseTaskRequest__Output } from './tsem/v1/ReleaseTaskRequest.js';
 import type { ReleaseTaskResponse as _tsem_v1_ReleaseTaskResponse, ReleaseTaskResponse__Output as _tsem_v1_ReleaseTaskResponse__Output } from './tsem/v1/ReleaseTaskResponse.js';
+import type { RemoveImaKeyRequest as _tsem_v1_RemoveImaKeyRequest, RemoveImaKeyRequest__Output as _tsem_v1_RemoveImaKeyRequest__Output } from './tsem/v1/RemoveImaKeyRequest.js';
+import type { SetImaPolicyRequest as _tsem_v1_SetImaPolicyRequest, SetImaPolicyRequest__Output as _tsem_v1_SetImaPolicyRequest__Output } from './tsem/v1/SetImaPolicyRequest.js';
 import type { SetModeRequest as _tsem_v1_SetModeRequest, SetModeRequest__Output as _tsem_v1_SetModeRequest__Output } from './tsem/v1/SetModeRequest.js';
 import type { StructuredEvent as _tsem_v1_StructuredEvent, StructuredEvent__Output as _tsem_v1_StructuredEvent__Output } from './tsem/v1/StructuredEvent.js';
 import type { SubscribeRequest as _tsem_v1_SubscribeRequest, SubscribeRequest__Output as _tsem_v1_SubscribeRequest__Output } from './tsem/v1/SubscribeRequest.js';
@@ -62,8 +74,13 @@ export interface ProtoGrpcType {
   tsem: {
     v1: {
       Action: EnumTypeDefinition
+      ActivateCredentialRequest: MessageTypeDefinition<_tsem_v1_ActivateCredentialRequest, _tsem_v1_ActivateCredentialRequest__Output>
+      ActivateCredentialResponse: MessageTypeDefinition<_tsem_v1_ActivateCredentialResponse, _tsem_v1_ActivateCredentialResponse__Output>
+      AddImaKeyRequest: MessageTypeDefinition<_tsem_v1_AddImaKeyRequest, _tsem_v1_AddImaKeyRequest__Output>
       AttestReport: MessageTypeDefinition<_tsem_v1_AttestReport, _tsem_v1_AttestReport__Output>
       AttestRequest: MessageTypeDefinition<_tsem_v1_AttestRequest, _tsem_v1_AttestRequest__Output>
+      AttestationKey: MessageTypeDefinition<_tsem_v1_AttestationKey, _tsem_v1_AttestationKey__Output>
+      AttestationKeyRequest: MessageTypeDefinition<_tsem_v1_AttestationKeyRequest, _tsem_v1_AttestationKeyRequest__Output>
       BatchResult: MessageTypeDefinition<_tsem_v1_BatchResult, _tsem_v1_BatchResult__Output>
       Coe: MessageTypeDefinition<_tsem_v1_Coe, _tsem_v1_Coe__Output>
       Control: SubtypeConstructor<typeof grpc.Client, _tsem_v1_ControlClient> & { service: _tsem_v1_ControlDefinition }
@@ -81,8 +98,13 @@ export interface ProtoGrpcType {
       ExportModelRequest: MessageTypeDefinition<_tsem_v1_ExportModelRequest, _tsem_v1_ExportModelRequest__Output>
       ExporterHello: MessageTypeDefinition<_tsem_v1_ExporterHello, _tsem_v1_ExporterHello__Output>
       GetVersionRequest: MessageTypeDefinition<_tsem_v1_GetVersionRequest, _tsem_v1_GetVersionRequest__Output>
+      ImaKey: MessageTypeDefinition<_tsem_v1_ImaKey, _tsem_v1_ImaKey__Output>
+      ImaKeyring: MessageTypeDefinition<_tsem_v1_ImaKeyring, _tsem_v1_ImaKeyring__Output>
+      ImaKeyringRequest: MessageTypeDefinition<_tsem_v1_ImaKeyringRequest, _tsem_v1_ImaKeyringRequest__Output>
       ImaLog: MessageTypeDefinition<_tsem_v1_ImaLog, _tsem_v1_ImaLog__Output>
       ImaLogRequest: MessageTypeDefinition<_tsem_v1_ImaLogRequest, _tsem_v1_ImaLogRequest__Output>
+      ImaPolicy: MessageTypeDefinition<_tsem_v1_ImaPolicy, _tsem_v1_ImaPolicy__Output>
+      ImaPolicyRequest: MessageTypeDefinition<_tsem_v1_ImaPolicyRequest, _tsem_v1_ImaPolicyRequest__Output>
       Incident: MessageTypeDefinition<_tsem_v1_Incident, _tsem_v1_Incident__Output>
       Ingest: SubtypeConstructor<typeof grpc.Client, _tsem_v1_IngestClient> & { service: _tsem_v1_IngestDefinition }
       IngestRequest: MessageTypeDefinition<_tsem_v1_IngestRequest, _tsem_v1_IngestRequest__Output>
@@ -109,6 +131,8 @@ export interface ProtoGrpcType {
       PointsResponse: MessageTypeDefinition<_tsem_v1_PointsResponse, _tsem_v1_PointsResponse__Output>
       ReleaseTaskRequest: MessageTypeDefinition<_tsem_v1_ReleaseTaskRequest, _tsem_v1_ReleaseTaskRequest__Output>
       ReleaseTaskResponse: MessageTypeDefinition<_tsem_v1_ReleaseTaskResponse, _tsem_v1_ReleaseTaskResponse__Output>
+      RemoveImaKeyRequest: MessageTypeDefinition<_tsem_v1_RemoveImaKeyRequest, _tsem_v1_RemoveImaKeyRequest__Output>
+      SetImaPolicyRequest: MessageTypeDefinition<_tsem_v1_SetImaPolicyRequest, _tsem_v1_SetImaPolicyRequest__Output>
       SetModeRequest: MessageTypeDefinition<_tsem_v1_SetModeRequest, _tsem_v1_SetModeRequest__Output>
       StructuredEvent: MessageTypeDefinition<_tsem_v1_StructuredEvent, _tsem_v1_StructuredEvent__Output>
       SubscribeRequest: MessageTypeDefinition<_tsem_v1_SubscribeRequest, _tsem_v1_SubscribeRequest__Output>

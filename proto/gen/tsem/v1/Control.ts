@@ -2,15 +2,24 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ActivateCredentialRequest as _tsem_v1_ActivateCredentialRequest, ActivateCredentialRequest__Output as _tsem_v1_ActivateCredentialRequest__Output } from '../../tsem/v1/ActivateCredentialRequest.js';
+import type { ActivateCredentialResponse as _tsem_v1_ActivateCredentialResponse, ActivateCredentialResponse__Output as _tsem_v1_ActivateCredentialResponse__Output } from '../../tsem/v1/ActivateCredentialResponse.js';
+import type { AddImaKeyRequest as _tsem_v1_AddImaKeyRequest, AddImaKeyRequest__Output as _tsem_v1_AddImaKeyRequest__Output } from '../../tsem/v1/AddImaKeyRequest.js';
 import type { AttestReport as _tsem_v1_AttestReport, AttestReport__Output as _tsem_v1_AttestReport__Output } from '../../tsem/v1/AttestReport.js';
 import type { AttestRequest as _tsem_v1_AttestRequest, AttestRequest__Output as _tsem_v1_AttestRequest__Output } from '../../tsem/v1/AttestRequest.js';
+import type { AttestationKey as _tsem_v1_AttestationKey, AttestationKey__Output as _tsem_v1_AttestationKey__Output } from '../../tsem/v1/AttestationKey.js';
+import type { AttestationKeyRequest as _tsem_v1_AttestationKeyRequest, AttestationKeyRequest__Output as _tsem_v1_AttestationKeyRequest__Output } from '../../tsem/v1/AttestationKeyRequest.js';
 import type { ConvergenceResponse as _tsem_v1_ConvergenceResponse, ConvergenceResponse__Output as _tsem_v1_ConvergenceResponse__Output } from '../../tsem/v1/ConvergenceResponse.js';
 import type { CreateNamespaceRequest as _tsem_v1_CreateNamespaceRequest, CreateNamespaceRequest__Output as _tsem_v1_CreateNamespaceRequest__Output } from '../../tsem/v1/CreateNamespaceRequest.js';
 import type { DeleteNamespaceResponse as _tsem_v1_DeleteNamespaceResponse, DeleteNamespaceResponse__Output as _tsem_v1_DeleteNamespaceResponse__Output } from '../../tsem/v1/DeleteNamespaceResponse.js';
 import type { EntriesResponse as _tsem_v1_EntriesResponse, EntriesResponse__Output as _tsem_v1_EntriesResponse__Output } from '../../tsem/v1/EntriesResponse.js';
 import type { ExportModelRequest as _tsem_v1_ExportModelRequest, ExportModelRequest__Output as _tsem_v1_ExportModelRequest__Output } from '../../tsem/v1/ExportModelRequest.js';
+import type { ImaKeyring as _tsem_v1_ImaKeyring, ImaKeyring__Output as _tsem_v1_ImaKeyring__Output } from '../../tsem/v1/ImaKeyring.js';
+import type { ImaKeyringRequest as _tsem_v1_ImaKeyringRequest, ImaKeyringRequest__Output as _tsem_v1_ImaKeyringRequest__Output } from '../../tsem/v1/ImaKeyringRequest.js';
 import type { ImaLog as _tsem_v1_ImaLog, ImaLog__Output as _tsem_v1_ImaLog__Output } from '../../tsem/v1/ImaLog.js';
 import type { ImaLogRequest as _tsem_v1_ImaLogRequest, ImaLogRequest__Output as _tsem_v1_ImaLogRequest__Output } from '../../tsem/v1/ImaLogRequest.js';
+import type { ImaPolicy as _tsem_v1_ImaPolicy, ImaPolicy__Output as _tsem_v1_ImaPolicy__Output } from '../../tsem/v1/ImaPolicy.js';
+import type { ImaPolicyRequest as _tsem_v1_ImaPolicyRequest, ImaPolicyRequest__Output as _tsem_v1_ImaPolicyRequest__Output } from '../../tsem/v1/ImaPolicyRequest.js';
 import type { ListNamespacesRequest as _tsem_v1_ListNamespacesRequest, ListNamespacesRequest__Output as _tsem_v1_ListNamespacesRequest__Output } from '../../tsem/v1/ListNamespacesRequest.js';
 import type { ListNamespacesResponse as _tsem_v1_ListNamespacesResponse, ListNamespacesResponse__Output as _tsem_v1_ListNamespacesResponse__Output } from '../../tsem/v1/ListNamespacesResponse.js';
 import type { LoadModelRequest as _tsem_v1_LoadModelRequest, LoadModelRequest__Output as _tsem_v1_LoadModelRequest__Output } from '../../tsem/v1/LoadModelRequest.js';
@@ -19,9 +28,29 @@ import type { NamespaceInfo as _tsem_v1_NamespaceInfo, NamespaceInfo__Output as 
 import type { NamespaceRef as _tsem_v1_NamespaceRef, NamespaceRef__Output as _tsem_v1_NamespaceRef__Output } from '../../tsem/v1/NamespaceRef.js';
 import type { PageRequest as _tsem_v1_PageRequest, PageRequest__Output as _tsem_v1_PageRequest__Output } from '../../tsem/v1/PageRequest.js';
 import type { PointsResponse as _tsem_v1_PointsResponse, PointsResponse__Output as _tsem_v1_PointsResponse__Output } from '../../tsem/v1/PointsResponse.js';
+import type { RemoveImaKeyRequest as _tsem_v1_RemoveImaKeyRequest, RemoveImaKeyRequest__Output as _tsem_v1_RemoveImaKeyRequest__Output } from '../../tsem/v1/RemoveImaKeyRequest.js';
+import type { SetImaPolicyRequest as _tsem_v1_SetImaPolicyRequest, SetImaPolicyRequest__Output as _tsem_v1_SetImaPolicyRequest__Output } from '../../tsem/v1/SetImaPolicyRequest.js';
 import type { SetModeRequest as _tsem_v1_SetModeRequest, SetModeRequest__Output as _tsem_v1_SetModeRequest__Output } from '../../tsem/v1/SetModeRequest.js';
 
 export interface ControlClient extends grpc.Client {
+  ActivateCredential(argument: _tsem_v1_ActivateCredentialRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ActivateCredentialResponse__Output>): grpc.ClientUnaryCall;
+  ActivateCredential(argument: _tsem_v1_ActivateCredentialRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ActivateCredentialResponse__Output>): grpc.ClientUnaryCall;
+  ActivateCredential(argument: _tsem_v1_ActivateCredentialRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ActivateCredentialResponse__Output>): grpc.ClientUnaryCall;
+  ActivateCredential(argument: _tsem_v1_ActivateCredentialRequest, callback: grpc.requestCallback<_tsem_v1_ActivateCredentialResponse__Output>): grpc.ClientUnaryCall;
+  activateCredential(argument: _tsem_v1_ActivateCredentialRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ActivateCredentialResponse__Output>): grpc.ClientUnaryCall;
+  activateCredential(argument: _tsem_v1_ActivateCredentialRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ActivateCredentialResponse__Output>): grpc.ClientUnaryCall;
+  activateCredential(argument: _tsem_v1_ActivateCredentialRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ActivateCredentialResponse__Output>): grpc.ClientUnaryCall;
+  activateCredential(argument: _tsem_v1_ActivateCredentialRequest, callback: grpc.requestCallback<_tsem_v1_ActivateCredentialResponse__Output>): grpc.ClientUnaryCall;
+  
+  AddImaKey(argument: _tsem_v1_AddImaKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  AddImaKey(argument: _tsem_v1_AddImaKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  AddImaKey(argument: _tsem_v1_AddImaKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  AddImaKey(argument: _tsem_v1_AddImaKeyRequest, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  addImaKey(argument: _tsem_v1_AddImaKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  addImaKey(argument: _tsem_v1_AddImaKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  addImaKey(argument: _tsem_v1_AddImaKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  addImaKey(argument: _tsem_v1_AddImaKeyRequest, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  
   Attest(argument: _tsem_v1_AttestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_AttestReport__Output>): grpc.ClientUnaryCall;
   Attest(argument: _tsem_v1_AttestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_AttestReport__Output>): grpc.ClientUnaryCall;
   Attest(argument: _tsem_v1_AttestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_AttestReport__Output>): grpc.ClientUnaryCall;
@@ -58,6 +87,15 @@ export interface ControlClient extends grpc.Client {
   exportModel(argument: _tsem_v1_ExportModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ModelText__Output>): grpc.ClientUnaryCall;
   exportModel(argument: _tsem_v1_ExportModelRequest, callback: grpc.requestCallback<_tsem_v1_ModelText__Output>): grpc.ClientUnaryCall;
   
+  GetAttestationKey(argument: _tsem_v1_AttestationKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_AttestationKey__Output>): grpc.ClientUnaryCall;
+  GetAttestationKey(argument: _tsem_v1_AttestationKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_AttestationKey__Output>): grpc.ClientUnaryCall;
+  GetAttestationKey(argument: _tsem_v1_AttestationKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_AttestationKey__Output>): grpc.ClientUnaryCall;
+  GetAttestationKey(argument: _tsem_v1_AttestationKeyRequest, callback: grpc.requestCallback<_tsem_v1_AttestationKey__Output>): grpc.ClientUnaryCall;
+  getAttestationKey(argument: _tsem_v1_AttestationKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_AttestationKey__Output>): grpc.ClientUnaryCall;
+  getAttestationKey(argument: _tsem_v1_AttestationKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_AttestationKey__Output>): grpc.ClientUnaryCall;
+  getAttestationKey(argument: _tsem_v1_AttestationKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_AttestationKey__Output>): grpc.ClientUnaryCall;
+  getAttestationKey(argument: _tsem_v1_AttestationKeyRequest, callback: grpc.requestCallback<_tsem_v1_AttestationKey__Output>): grpc.ClientUnaryCall;
+  
   GetConvergence(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ConvergenceResponse__Output>): grpc.ClientUnaryCall;
   GetConvergence(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ConvergenceResponse__Output>): grpc.ClientUnaryCall;
   GetConvergence(argument: _tsem_v1_NamespaceRef, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ConvergenceResponse__Output>): grpc.ClientUnaryCall;
@@ -84,6 +122,15 @@ export interface ControlClient extends grpc.Client {
   getImaLog(argument: _tsem_v1_ImaLogRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ImaLog__Output>): grpc.ClientUnaryCall;
   getImaLog(argument: _tsem_v1_ImaLogRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaLog__Output>): grpc.ClientUnaryCall;
   getImaLog(argument: _tsem_v1_ImaLogRequest, callback: grpc.requestCallback<_tsem_v1_ImaLog__Output>): grpc.ClientUnaryCall;
+  
+  GetImaPolicy(argument: _tsem_v1_ImaPolicyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  GetImaPolicy(argument: _tsem_v1_ImaPolicyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  GetImaPolicy(argument: _tsem_v1_ImaPolicyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  GetImaPolicy(argument: _tsem_v1_ImaPolicyRequest, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  getImaPolicy(argument: _tsem_v1_ImaPolicyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  getImaPolicy(argument: _tsem_v1_ImaPolicyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  getImaPolicy(argument: _tsem_v1_ImaPolicyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  getImaPolicy(argument: _tsem_v1_ImaPolicyRequest, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
   
   GetNamespace(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
   GetNamespace(argument: _tsem_v1_NamespaceRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
@@ -112,6 +159,15 @@ export interface ControlClient extends grpc.Client {
   getTrajectory(argument: _tsem_v1_PageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
   getTrajectory(argument: _tsem_v1_PageRequest, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
   
+  ListImaKeys(argument: _tsem_v1_ImaKeyringRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  ListImaKeys(argument: _tsem_v1_ImaKeyringRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  ListImaKeys(argument: _tsem_v1_ImaKeyringRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  ListImaKeys(argument: _tsem_v1_ImaKeyringRequest, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  listImaKeys(argument: _tsem_v1_ImaKeyringRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  listImaKeys(argument: _tsem_v1_ImaKeyringRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  listImaKeys(argument: _tsem_v1_ImaKeyringRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  listImaKeys(argument: _tsem_v1_ImaKeyringRequest, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  
   ListNamespaces(argument: _tsem_v1_ListNamespacesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ListNamespacesResponse__Output>): grpc.ClientUnaryCall;
   ListNamespaces(argument: _tsem_v1_ListNamespacesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ListNamespacesResponse__Output>): grpc.ClientUnaryCall;
   ListNamespaces(argument: _tsem_v1_ListNamespacesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ListNamespacesResponse__Output>): grpc.ClientUnaryCall;
@@ -130,6 +186,24 @@ export interface ControlClient extends grpc.Client {
   loadModel(argument: _tsem_v1_LoadModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
   loadModel(argument: _tsem_v1_LoadModelRequest, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
   
+  RemoveImaKey(argument: _tsem_v1_RemoveImaKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  RemoveImaKey(argument: _tsem_v1_RemoveImaKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  RemoveImaKey(argument: _tsem_v1_RemoveImaKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  RemoveImaKey(argument: _tsem_v1_RemoveImaKeyRequest, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  removeImaKey(argument: _tsem_v1_RemoveImaKeyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  removeImaKey(argument: _tsem_v1_RemoveImaKeyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  removeImaKey(argument: _tsem_v1_RemoveImaKeyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  removeImaKey(argument: _tsem_v1_RemoveImaKeyRequest, callback: grpc.requestCallback<_tsem_v1_ImaKeyring__Output>): grpc.ClientUnaryCall;
+  
+  SetImaPolicy(argument: _tsem_v1_SetImaPolicyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  SetImaPolicy(argument: _tsem_v1_SetImaPolicyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  SetImaPolicy(argument: _tsem_v1_SetImaPolicyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  SetImaPolicy(argument: _tsem_v1_SetImaPolicyRequest, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  setImaPolicy(argument: _tsem_v1_SetImaPolicyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  setImaPolicy(argument: _tsem_v1_SetImaPolicyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  setImaPolicy(argument: _tsem_v1_SetImaPolicyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  setImaPolicy(argument: _tsem_v1_SetImaPolicyRequest, callback: grpc.requestCallback<_tsem_v1_ImaPolicy__Output>): grpc.ClientUnaryCall;
+  
   SetMode(argument: _tsem_v1_SetModeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
   SetMode(argument: _tsem_v1_SetModeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
   SetMode(argument: _tsem_v1_SetModeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_NamespaceInfo__Output>): grpc.ClientUnaryCall;
@@ -142,6 +216,10 @@ export interface ControlClient extends grpc.Client {
 }
 
 export interface ControlHandlers extends grpc.UntypedServiceImplementation {
+  ActivateCredential: grpc.handleUnaryCall<_tsem_v1_ActivateCredentialRequest__Output, _tsem_v1_ActivateCredentialResponse>;
+  
+  AddImaKey: grpc.handleUnaryCall<_tsem_v1_AddImaKeyRequest__Output, _tsem_v1_ImaKeyring>;
+  
   Attest: grpc.handleUnaryCall<_tsem_v1_AttestRequest__Output, _tsem_v1_AttestReport>;
   
   CreateNamespace: grpc.handleUnaryCall<_tsem_v1_CreateNamespaceRequest__Output, _tsem_v1_NamespaceInfo>;
@@ -150,11 +228,15 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
   
   ExportModel: grpc.handleUnaryCall<_tsem_v1_ExportModelRequest__Output, _tsem_v1_ModelText>;
   
+  GetAttestationKey: grpc.handleUnaryCall<_tsem_v1_AttestationKeyRequest__Output, _tsem_v1_AttestationKey>;
+  
   GetConvergence: grpc.handleUnaryCall<_tsem_v1_NamespaceRef__Output, _tsem_v1_ConvergenceResponse>;
   
   GetForensics: grpc.handleUnaryCall<_tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse>;
   
   GetImaLog: grpc.handleUnaryCall<_tsem_v1_ImaLogRequest__Output, _tsem_v1_ImaLog>;
+  
+  GetImaPolicy: grpc.handleUnaryCall<_tsem_v1_ImaPolicyRequest__Output, _tsem_v1_ImaPolicy>;
   
   GetNamespace: grpc.handleUnaryCall<_tsem_v1_NamespaceRef__Output, _tsem_v1_NamespaceInfo>;
   
@@ -162,26 +244,39 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
   
   GetTrajectory: grpc.handleUnaryCall<_tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse>;
   
+  ListImaKeys: grpc.handleUnaryCall<_tsem_v1_ImaKeyringRequest__Output, _tsem_v1_ImaKeyring>;
+  
   ListNamespaces: grpc.handleUnaryCall<_tsem_v1_ListNamespacesRequest__Output, _tsem_v1_ListNamespacesResponse>;
   
   LoadModel: grpc.handleUnaryCall<_tsem_v1_LoadModelRequest__Output, _tsem_v1_NamespaceInfo>;
+  
+  RemoveImaKey: grpc.handleUnaryCall<_tsem_v1_RemoveImaKeyRequest__Output, _tsem_v1_ImaKeyring>;
+  
+  SetImaPolicy: grpc.handleUnaryCall<_tsem_v1_SetImaPolicyRequest__Output, _tsem_v1_ImaPolicy>;
   
   SetMode: grpc.handleUnaryCall<_tsem_v1_SetModeRequest__Output, _tsem_v1_NamespaceInfo>;
   
 }
 
 export interface ControlDefinition extends grpc.ServiceDefinition {
+  ActivateCredential: MethodDefinition<_tsem_v1_ActivateCredentialRequest, _tsem_v1_ActivateCredentialResponse, _tsem_v1_ActivateCredentialRequest__Output, _tsem_v1_ActivateCredentialResponse__Output>
+  AddImaKey: MethodDefinition<_tsem_v1_AddImaKeyRequest, _tsem_v1_ImaKeyring, _tsem_v1_AddImaKeyRequest__Output, _tsem_v1_ImaKeyring__Output>
   Attest: MethodDefinition<_tsem_v1_AttestRequest, _tsem_v1_AttestReport, _tsem_v1_AttestRequest__Output, _tsem_v1_AttestReport__Output>
   CreateNamespace: MethodDefinition<_tsem_v1_CreateNamespaceRequest, _tsem_v1_NamespaceInfo, _tsem_v1_CreateNamespaceRequest__Output, _tsem_v1_NamespaceInfo__Output>
   DeleteNamespace: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_DeleteNamespaceResponse, _tsem_v1_NamespaceRef__Output, _tsem_v1_DeleteNamespaceResponse__Output>
   ExportModel: MethodDefinition<_tsem_v1_ExportModelRequest, _tsem_v1_ModelText, _tsem_v1_ExportModelRequest__Output, _tsem_v1_ModelText__Output>
+  GetAttestationKey: MethodDefinition<_tsem_v1_AttestationKeyRequest, _tsem_v1_AttestationKey, _tsem_v1_AttestationKeyRequest__Output, _tsem_v1_AttestationKey__Output>
   GetConvergence: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_ConvergenceResponse, _tsem_v1_NamespaceRef__Output, _tsem_v1_ConvergenceResponse__Output>
   GetForensics: MethodDefinition<_tsem_v1_PageRequest, _tsem_v1_EntriesResponse, _tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse__Output>
   GetImaLog: MethodDefinition<_tsem_v1_ImaLogRequest, _tsem_v1_ImaLog, _tsem_v1_ImaLogRequest__Output, _tsem_v1_ImaLog__Output>
+  GetImaPolicy: MethodDefinition<_tsem_v1_ImaPolicyRequest, _tsem_v1_ImaPolicy, _tsem_v1_ImaPolicyRequest__Output, _tsem_v1_ImaPolicy__Output>
   GetNamespace: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_NamespaceInfo, _tsem_v1_NamespaceRef__Output, _tsem_v1_NamespaceInfo__Output>
   GetPoints: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_PointsResponse, _tsem_v1_NamespaceRef__Output, _tsem_v1_PointsResponse__Output>
   GetTrajectory: MethodDefinition<_tsem_v1_PageRequest, _tsem_v1_EntriesResponse, _tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse__Output>
+  ListImaKeys: MethodDefinition<_tsem_v1_ImaKeyringRequest, _tsem_v1_ImaKeyring, _tsem_v1_ImaKeyringRequest__Output, _tsem_v1_ImaKeyring__Output>
   ListNamespaces: MethodDefinition<_tsem_v1_ListNamespacesRequest, _tsem_v1_ListNamespacesResponse, _tsem_v1_ListNamespacesRequest__Output, _tsem_v1_ListNamespacesResponse__Output>
   LoadModel: MethodDefinition<_tsem_v1_LoadModelRequest, _tsem_v1_NamespaceInfo, _tsem_v1_LoadModelRequest__Output, _tsem_v1_NamespaceInfo__Output>
+  RemoveImaKey: MethodDefinition<_tsem_v1_RemoveImaKeyRequest, _tsem_v1_ImaKeyring, _tsem_v1_RemoveImaKeyRequest__Output, _tsem_v1_ImaKeyring__Output>
+  SetImaPolicy: MethodDefinition<_tsem_v1_SetImaPolicyRequest, _tsem_v1_ImaPolicy, _tsem_v1_SetImaPolicyRequest__Output, _tsem_v1_ImaPolicy__Output>
   SetMode: MethodDefinition<_tsem_v1_SetModeRequest, _tsem_v1_NamespaceInfo, _tsem_v1_SetModeRequest__Output, _tsem_v1_NamespaceInfo__Output>
 }

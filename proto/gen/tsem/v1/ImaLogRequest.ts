@@ -5,10 +5,12 @@ export interface ImaLogRequest {
   'name'?: (string);
   'format'?: (string);
   'bank'?: (string);
+  'host'?: (boolean);
 }
 
 export interface ImaLogRequest__Output {
   'name': (string);
   'format': (string);
   'bank': (string);
+  'host': (boolean);
 }
