@@ -20,6 +20,12 @@ static const char* ErrnoName(int err) {
     case EXDEV: return "EXDEV";
     case ENOTDIR: return "ENOTDIR";
     case EBADF: return "EBADF";
+    case ENOTTY: return "ENOTTY";
+    case ENODATA: return "ENODATA";
+    case EROFS: return "EROFS";
+    case ENOSPC: return "ENOSPC";
+    case E2BIG: return "E2BIG";
+    case ERANGE: return "ERANGE";
     default: return "EUNKNOWN";
   }
 }

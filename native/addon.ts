@@ -56,6 +56,11 @@ export interface NativeAddon {
   getXattr(path: string, name: string): Buffer | null;
   /** One datagram to an AF_UNIX datagram socket (`@name` = abstract); bytes sent, throws with an errno code. */
   sendUnixDgram(path: string, data: Buffer): number;
+  /** setxattr(2), creating or replacing the attribute; throws with an errno code. */
+  setXattr(path: string, name: string, value: Buffer): void;
+  /** The inode's i_generation (ioctl FS_IOC_GETVERSION); throws with an errno code (ENOTTY when
+   * the filesystem has none). */
+  fileGeneration(path: string): number;
 }
 
 const ADDON_RELATIVE = join('build', 'Release', 'tsem_native.node');

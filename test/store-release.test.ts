@@ -46,6 +46,13 @@ test('a 0.1.0 store is migrated and resumes exactly', async () => {
         said.some((l) => /store: migrating format 1 to 2/.test(l)),
         'the migration is logged'
       );
+      assert.ok(
+        said.some((l) => /store: migrating format 2 to 3: per-namespace IMA policies/.test(l)),
+        'each step is logged'
+      );
+      // No namespace of a 0.1.0 store has an IMA configuration of its own.
+      assert.equal(engine.ima!.admin.policy('web').source, 'default');
+      assert.equal(engine.ima!.admin.keyring('web').own, false);
       for (const id of ['web', 'cron']) {
         const ns = engine.registry.require(id);
         const want = expected[id]!;

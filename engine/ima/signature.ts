@@ -117,3 +117,20 @@ export function verifySignature(
     detail: `signature does not verify with key ${keyid}`,
   };
 }
+
+/** A signature_v2 value (ima.md §4.1): the 9-byte header, then the signature bytes. */
+export function signatureV2Bytes(
+  hashAlgoId: number,
+  keyid: number,
+  sig: Uint8Array,
+  type = 0x03
+): Buffer {
+  if (sig.length > 0xffff) throw new RangeError(`signature of ${sig.length} bytes exceeds 65535`);
+  const head = Buffer.alloc(HEADER);
+  head.writeUInt8(type, 0);
+  head.writeUInt8(2, 1);
+  head.writeUInt8(hashAlgoId, 2);
+  head.writeUInt32BE(keyid >>> 0, 3);
+  head.writeUInt16BE(sig.length, 7);
+  return Buffer.concat([head, sig]);
+}
