@@ -5,6 +5,7 @@
 import { type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, Io } from '../command.js';
 import { EXIT, fileExitStatus } from '../exit-status.js';
+import type { SigningKey } from '../../engine/ima/io/sign-file.js';
 
 const HASH_ALGO: OptionSpec = {
   name: 'hash-algo',
@@ -45,7 +46,7 @@ async function writeAll(
   command: string,
   args: ParsedArgs,
   io: Io,
-  key: import('../../engine/ima/io/sign-file.js').SigningKey | undefined
+  key: SigningKey | undefined
 ): Promise<number> {
   const { signFile } = await import('../../engine/ima/io/sign-file.js');
   const { loadNativeAddon } = await import('../../native/addon.js');
