@@ -71,3 +71,18 @@ export async function runRemoteStatus(
     clients?.close();
   }
 }
+
+/**
+ * The status for a failure reading a command's input files, or undefined when `err` is not one:
+ * 74 when a file cannot be read, 65 when it is malformed.
+ */
+export function inputExitStatus(err: unknown): number | undefined {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
+  if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) return fileExitStatus(err);
+  if (e?.code === 'TSEM_INVALID_ARGUMENT' && /^cannot read /.test(String(e.message)))
+    return EXIT.ioErr;
+  if (e?.code === 'TSEM_PARSE' || e?.code === 'TSEM_MODEL_FILE' || e?.code === 'TSEM_DIGEST')
+    return EXIT.dataErr;
+  if (e?.name === 'MeasurementListError') return EXIT.dataErr;
+  return undefined;
+}

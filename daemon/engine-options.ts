@@ -82,6 +82,8 @@ export interface EngineOptions {
   readonly ima?: ImaOptions;
   /** `swtpm:HOST:PORT`, `mssim:HOST:PORT` or a device such as /dev/tpmrm0. */
   readonly tpm?: string;
+  /** Persistent handle of the attestation key (default 0x81010010, docs/attestation.md §2). */
+  readonly akHandle?: number;
   /** The namespace whose new points extend the model PCR (default root). */
   readonly rootNamespace?: string;
   /** The trusted modeling agent (attestation); off when absent. */

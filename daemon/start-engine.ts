@@ -177,6 +177,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
   try {
     const trust: Trust = await createTrust({
       tpm: opts.tpm,
+      ...(opts.akHandle !== undefined ? { akHandle: opts.akHandle } : {}),
       rootNamespace: opts.rootNamespace,
       agent: opts.agent
         ? createModelingAgent({ platformSecretPath: opts.agent.platformSecretFile, tee: true })
@@ -257,6 +258,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
           log,
           namespaceDeleted: (name) => alerts.namespaceDeleted(name),
           imaAdmin: ima?.admin,
+          keys: trust.keys,
         }),
         operations: createOperationsService(
           registry,

@@ -3,7 +3,8 @@
  * `tsem attest verify`: checks one. The matcher picks the longest command name, so both coexist.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../args.js';
+import { type ParsedArgs, UsageError } from '../args.js';
+import type { AttestationReport } from '../../engine/attest/report.js';
 import {
   CONNECTION_OPTIONS,
   ClientError,
@@ -12,7 +13,7 @@ import {
   type TsemClients,
   UNARY_DEADLINE_MS,
 } from '../client.js';
-import type { Command } from '../command.js';
+import type { Command, Io } from '../command.js';
 
 /** The server takes 8 to 64 nonce bytes (control-service.ts). */
 const NONCE_HEX = /^(?:[0-9a-fA-F]{2}){8,64}$/;
@@ -112,67 +113,181 @@ const verify: Command = {
         help: 'coefficient dialect for replaying a trajectory',
       },
       { name: 'require-quote', kind: 'flag', help: 'fail when the report has no TPM quote' },
+      {
+        name: 'ak',
+        kind: 'string',
+        arg: 'FILE|NAME',
+        help: "the pinned attestation key: a 'tsem attest ak' file or its hex Name",
+      },
+      {
+        name: 'host-log',
+        kind: 'string',
+        arg: 'FILE',
+        help: "the host IMA log ('tsem ima log --host'), replayed to the quoted PCR 10",
+      },
+      {
+        name: 'host-log-bank',
+        kind: 'string',
+        arg: 'NAME',
+        help: 'template digest bank of --host-log (default sha1, as tsem ima log writes it)',
+      },
+      {
+        name: 'root-model',
+        kind: 'string',
+        arg: 'FILE',
+        help: 'model of the root namespace (exported with forensics), replayed to the quoted PCR 11',
+      },
+      {
+        name: 'root-namespace',
+        kind: 'string',
+        arg: 'NS',
+        help: 'the namespace that extends PCR 11 (default root): its --model serves as --root-model',
+      },
+      { name: 'json', kind: 'flag', help: 'one JSON object per finding, then a summary object' },
     ],
-    details: 'Exit 0 when valid; 1 with one line per finding (what differs) when not.',
+    details: [
+      'Replays what the quote covers (docs/attestation.md §4): the aggregate against PCRs 0-7, the',
+      'host IMA log against PCR 10, the root namespace points against PCR 11; each mismatch named.',
+      'Exit 0 when valid; 1 with one line per finding when not; 65 for a malformed input file.',
+    ].join('\n'),
   },
   async run(args, io) {
-    const [{ parseReport }, { verifyReport }, exp, keys, util, { UsageError }] = await Promise.all([
-      import('../../engine/attest/parse-report.js'),
-      import('../../engine/attest/verify-report.js'),
-      import('../../engine/attest/expected-state.js'),
-      import('../../engine/attest/keys.js'),
-      import('../io-util.js'),
-      import('../args.js'),
-    ]);
-    const pub = args.values.get('pubkey');
-    if (!pub) throw new UsageError('--pubkey KEY is required');
-    let keyText: string;
     try {
-      keyText = readFileSync(pub, 'utf8');
-    } catch {
-      keyText = pub; // not a file: the key itself
+      return await verifyCommand(args, io);
+    } catch (err) {
+      const { inputExitStatus } = await import('../exit-status.js');
+      const status = inputExitStatus(err);
+      if (status === undefined) throw err;
+      io.err(`tsem attest verify: ${(err as Error).message}\n`);
+      return status;
     }
-    const publicKey = keys.parsePublicKey(keyText, '--pubkey');
-    const nonceHex = args.values.get('nonce');
-    if (nonceHex !== undefined && !/^(?:[0-9a-fA-F]{2})+$/.test(nonceHex))
-      throw new UsageError(`--nonce expects hex, got '${nonceHex}'`);
-    const path = args.positionals[0]!;
-    const report = parseReport(util.readInput(path, 'report').toString('utf8'), path);
-
-    const dialect = args.values.get('dialect') as 'tsem-6.12' | 'quixote-us' | undefined;
-    const modelPath = args.values.get('model');
-    const trajPath = args.values.get('trajectory');
-    if (modelPath && trajPath) throw new UsageError('give --model or --trajectory, not both');
-    let expected;
-    if (modelPath) {
-      const data = util.readInput(modelPath, 'model file');
-      // A TSEM JSON trajectory starts with '{'; a model file with a keyword or comment.
-      expected = data.toString('utf8').trimStart().startsWith('{')
-        ? exp.expectedFromTrajectory(data, report, `trajectory ${modelPath}`, dialect)
-        : exp.expectedFromModel(data.toString('utf8'), report, `model ${modelPath}`);
-    } else if (trajPath) {
-      expected = exp.expectedFromTrajectory(
-        util.readInput(trajPath, 'trajectory'),
-        report,
-        `trajectory ${trajPath}`,
-        dialect
-      );
-    }
-    const r = verifyReport(report, {
-      publicKey,
-      nonce: nonceHex === undefined ? undefined : Buffer.from(nonceHex, 'hex'),
-      expected,
-      requireQuote: args.flags.has('require-quote'),
-    });
-    if (!r.ok) {
-      for (const f of r.findings) io.err(`tsem attest verify: ${path}: ${f.id}: ${f.reason}\n`);
-      return 1;
-    }
-    io.out(
-      `${path}: valid report for namespace ${report.namespace}: state ${report.state} measurement ${report.measurement}${report.quote ? ' (TPM quote verified)' : ''}\n`
-    );
-    return 0;
   },
 };
+
+async function verifyCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const [{ parseReport }, { verifyReport }, exp, keys, util, { UsageError }] = await Promise.all([
+    import('../../engine/attest/parse-report.js'),
+    import('../../engine/attest/verify-report.js'),
+    import('../../engine/attest/expected-state.js'),
+    import('../../engine/attest/keys.js'),
+    import('../io-util.js'),
+    import('../args.js'),
+  ]);
+  const pub = args.values.get('pubkey');
+  if (!pub) throw new UsageError('--pubkey KEY is required');
+  let keyText: string;
+  try {
+    keyText = readFileSync(pub, 'utf8');
+  } catch {
+    keyText = pub; // not a file: the key itself
+  }
+  const publicKey = keys.parsePublicKey(keyText, '--pubkey');
+  const nonceHex = args.values.get('nonce');
+  if (nonceHex !== undefined && !/^(?:[0-9a-fA-F]{2})+$/.test(nonceHex))
+    throw new UsageError(`--nonce expects hex, got '${nonceHex}'`);
+  const path = args.positionals[0]!;
+  const report = parseReport(util.readInput(path, 'report').toString('utf8'), path);
+
+  const dialect = args.values.get('dialect') as 'tsem-6.12' | 'quixote-us' | undefined;
+  const modelPath = args.values.get('model');
+  const trajPath = args.values.get('trajectory');
+  if (modelPath && trajPath) throw new UsageError('give --model or --trajectory, not both');
+  let expected;
+  if (modelPath) {
+    const data = util.readInput(modelPath, 'model file');
+    // A TSEM JSON trajectory starts with '{'; a model file with a keyword or comment.
+    expected = data.toString('utf8').trimStart().startsWith('{')
+      ? exp.expectedFromTrajectory(data, report, `trajectory ${modelPath}`, dialect)
+      : exp.expectedFromModel(data.toString('utf8'), report, `model ${modelPath}`);
+  } else if (trajPath) {
+    expected = exp.expectedFromTrajectory(
+      util.readInput(trajPath, 'trajectory'),
+      report,
+      `trajectory ${trajPath}`,
+      dialect
+    );
+  }
+  const hostLog = await readHostLog(args);
+  const rootPoints = await readRootPoints(args, report, modelPath);
+  const akPath = args.values.get('ak');
+  const { parseAkPin } = await import('../../engine/attest/ak-pin.js');
+  const akName = akPath === undefined ? undefined : parseAkPin(readAkText(akPath), '--ak');
+  const r = verifyReport(report, {
+    publicKey,
+    nonce: nonceHex === undefined ? undefined : Buffer.from(nonceHex, 'hex'),
+    expected,
+    requireQuote: args.flags.has('require-quote'),
+    ...(akName ? { akName } : {}),
+    ...(hostLog ? { hostLog } : {}),
+    ...(rootPoints ? { rootPoints } : {}),
+  });
+  const ak = report.quote
+    ? (await import('../../engine/attest/verify-report.js')).akNameOf(report.quote.akPublic)
+    : undefined;
+  if (args.flags.has('json')) {
+    for (const f of r.findings) io.out(`${JSON.stringify({ report: path, ...f })}\n`);
+    io.out(
+      `${JSON.stringify({ report: path, valid: r.ok, namespace: report.namespace, findings: r.findings.length, ...(ak ? { ak } : {}) })}\n`
+    );
+    return r.ok ? 0 : 1;
+  }
+  if (!r.ok) {
+    for (const f of r.findings) io.err(`tsem attest verify: ${path}: ${f.id}: ${f.reason}\n`);
+    return 1;
+  }
+  const checked = [
+    report.quote ? 'TPM quote verified' : undefined,
+    ak ? `AK ${ak}` : undefined,
+    hostLog ? 'PCR 10 replays the host log' : undefined,
+    rootPoints ? 'PCR 11 replays the root points' : undefined,
+  ].filter(Boolean);
+  io.out(
+    `${path}: valid report for namespace ${report.namespace}: state ${report.state} measurement ${report.measurement}${checked.length ? ` (${checked.join(', ')})` : ''}\n`
+  );
+  return 0;
+}
+
+/** `--ak`: a file's text, or the value itself when it is no file. */
+function readAkText(value: string): string {
+  try {
+    return readFileSync(value, 'utf8');
+  } catch {
+    return value;
+  }
+}
+
+async function readHostLog(args: ParsedArgs) {
+  const file = args.values.get('host-log');
+  if (file === undefined) return undefined;
+  const logBank = args.values.get('host-log-bank') ?? 'sha1';
+  const { canHash } = await import('../../engine/ima/hash-algo.js');
+  if (!canHash(logBank))
+    throw new UsageError(`--host-log-bank expects a hash such as sha1 or sha256, got '${logBank}'`);
+  const { loadList } = await import('../../engine/ima/io/load-list.js');
+  const list = await loadList(file, logBank);
+  return { entries: list.entries, logBank, source: `host log ${file}` };
+}
+
+async function readRootPoints(
+  args: ParsedArgs,
+  report: AttestationReport,
+  modelPath: string | undefined
+) {
+  const root = args.values.get('root-namespace') ?? 'root';
+  const given = args.values.get('root-model');
+  const isRoot = report.namespace === root;
+  const file = given ?? (isRoot ? modelPath : undefined);
+  if (file === undefined) return undefined;
+  const { readInput } = await import('../io-util.js');
+  const { parseModelFile } = await import('../../engine/contour/model-file.js');
+  const { createDigest } = await import('../../engine/measure/digest.js');
+  const text = readInput(file, 'root model').toString('utf8');
+  const model = parseModelFile(text, createDigest(report.digest), file);
+  return {
+    points: model.states,
+    source: `model ${file}`,
+    ...(isRoot ? { exact: report.points + report.forensics } : {}),
+  };
+}
 
 export const commands: Command[] = [attest, verify];

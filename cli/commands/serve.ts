@@ -93,6 +93,12 @@ const OPTIONS: OptionSpec[] = [
     help: 'TPM for the hardware aggregate and PCR 11: swtpm:HOST:PORT, mssim:HOST:PORT or /dev/tpmrm0',
   },
   {
+    name: 'ak-handle',
+    kind: 'string',
+    arg: 'HANDLE',
+    help: 'persistent TPM handle of the attestation key, created there once (default 0x81010010)',
+  },
+  {
     name: 'attest',
     kind: 'flag',
     help: 'run the trusted modeling agent (worker) that mirrors namespaces and signs attestation reports',
@@ -281,6 +287,18 @@ function imaOptions(args: ParsedArgs): ImaOptions | undefined {
   };
 }
 
+function akHandleOption(raw: string | undefined): { akHandle?: number } {
+  if (raw === undefined) return {};
+  if (!/^(0x)?[0-9a-fA-F]{8}$/.test(raw))
+    throw new UsageError(
+      `--ak-handle expects a persistent handle such as 0x81010010, got '${raw}'`
+    );
+  const handle = Number.parseInt(raw.replace(/^0x/i, ''), 16);
+  if (handle < 0x81000000 || handle > 0x817fffff)
+    throw new UsageError(`--ak-handle expects a handle in 0x81000000-0x817fffff, got '${raw}'`);
+  return { akHandle: handle };
+}
+
 function alertOptions(args: ParsedArgs): AlertOptions {
   const seconds = (name: string, dflt: number) =>
     intOption(args.values.get(name), `--${name}`, dflt, 1) * 1000;
@@ -343,6 +361,7 @@ export function serveOptions(args: ParsedArgs, log?: Log): EngineOptions {
     ...engineOptions(args),
     ima: imaOptions(args),
     tpm: args.values.get('tpm'),
+    ...akHandleOption(args.values.get('ak-handle')),
     rootNamespace: args.values.get('root-namespace'),
     agent: args.flags.has('attest')
       ? {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileCell, sourceEvent } from '../../test/helpers/events.js';
 import { startSwtpm, swtpmSkipReason, type Swtpm } from '../../test/helpers/swtpm.js';
 import { collectQuote } from '../../engine/attest/tpm-quote.js';
+import { ensureAttestationKey } from '../../engine/tpm/attestation-key.js';
 import { formatPublicKey, generateKeyPair } from '../../engine/attest/keys.js';
 import { extendCoefficient, hardwareAggregate } from '../../engine/tpm/aggregate.js';
 import { openTpm } from '../../engine/tpm/open-tpm.js';
@@ -111,7 +112,8 @@ test(
           await extendCoefficient(tpm, Buffer.from(r.verdict.coefficient!, 'hex'));
       }
       const nonce = randomBytes(16);
-      const report = await agent.report('0', nonce, (q) => collectQuote(tpm, q));
+      const ak = await ensureAttestationKey(tpm);
+      const report = await agent.report('0', nonce, (q) => collectQuote(tpm, ak, q));
       const reportPath = join(dir, 'report.json');
       const pubPath = join(dir, 'agent.pub');
       const trajPath = join(dir, 'trajectory.json');

@@ -3,15 +3,27 @@
  * the TPM quote and its binding, and (given a model or trajectory) that measurement, state and
  * counts are what recomputing gives. Every check runs; each failure is a finding naming the field.
  */
-import { verifyQuote } from '../tpm/quote-verify.js';
+import type { TemplateEntry } from '../ima/template-entry.js';
+import { DEFAULT_MODEL_PCR } from '../tpm/aggregate.js';
+import { objectName, verifyQuote } from '../tpm/quote-verify.js';
+import { TpmReader, readEccPublic } from '../tpm/unmarshal.js';
 import type { ExpectedState } from './expected-state.js';
+import type { Finding } from './finding.js';
 import { verifySignature } from './keys.js';
+import { checkAggregate, checkHostLog, checkRootPoints } from './quoted-pcrs.js';
 import { type AttestationReport, quoteNonceFor, reportSigningBytes } from './report.js';
 
-export interface Finding {
-  /** Dotted id: `report.signature`, `report.nonce`, `quote.pcr_digest`, `state.measurement`, ... */
-  readonly id: string;
-  readonly reason: string;
+export type { Finding } from './finding.js';
+
+/** The Name (hex) of the AK that signed a quote, or undefined when its public area is malformed. */
+export function akNameOf(akPublicHex: string): string | undefined {
+  try {
+    return objectName(readEccPublic(new TpmReader(Buffer.from(akPublicHex, 'hex')))).toString(
+      'hex'
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ReportCheck {
@@ -27,6 +39,23 @@ export interface VerifyReportOptions {
   readonly expected?: ExpectedState;
   /** Fail when the report carries no TPM quote. */
   readonly requireQuote?: boolean;
+  /** The attestation key's Name (hex) the verifier pinned (docs/attestation.md §2). */
+  readonly akName?: string;
+  /** The host IMA log, to replay to the quoted PCR 10. */
+  readonly hostLog?: {
+    readonly entries: readonly TemplateEntry[];
+    readonly logBank: string;
+    readonly source: string;
+  };
+  /** The root namespace's points in first-seen order, to replay to the quoted model PCR. */
+  readonly rootPoints?: {
+    readonly points: readonly Buffer[];
+    readonly source: string;
+    /** The report is the root namespace's own: exactly this many points. */
+    readonly exact?: number;
+  };
+  /** The model PCR (default 11). */
+  readonly modelPcr?: number;
 }
 
 export function verifyReport(report: AttestationReport, opts: VerifyReportOptions): ReportCheck {
@@ -52,12 +81,44 @@ export function verifyReport(report: AttestationReport, opts: VerifyReportOption
       `report nonce ${report.nonce || '(empty)'} differs from the expected ${opts.nonce.toString('hex')} (stale or replayed report)`
     );
   }
-  if (report.quote) {
-    const q = verifyQuote(report.quote, quoteNonceFor(report));
+  const quote = report.quote;
+  if (quote) {
+    const q = verifyQuote(quote, quoteNonceFor(report));
     if (!q.ok) add(q.id, q.reason);
+    if (opts.akName !== undefined) {
+      const name = akNameOf(quote.akPublic);
+      if (name !== opts.akName.toLowerCase())
+        add(
+          'quote.ak',
+          `the quote was signed by attestation key ${name ?? '(malformed)'}, the pinned key is ${opts.akName}`
+        );
+    }
+    const agg = checkAggregate(quote, report.digest, report.aggregate);
+    if (agg) findings.push(agg);
+    if (opts.hostLog)
+      findings.push(
+        ...checkHostLog(quote, opts.hostLog.entries, opts.hostLog.logBank, opts.hostLog.source)
+      );
+    if (opts.rootPoints) {
+      const r = opts.rootPoints;
+      const f = checkRootPoints(
+        quote,
+        r.points,
+        r.source,
+        opts.modelPcr ?? DEFAULT_MODEL_PCR,
+        r.exact
+      );
+      if (f) findings.push(f);
+    }
   } else if (opts.requireQuote) {
     add('quote.missing', 'report carries no TPM quote');
   }
+  if (
+    !quote &&
+    !opts.requireQuote &&
+    (opts.hostLog || opts.rootPoints || opts.akName !== undefined)
+  )
+    add('quote.missing', 'report carries no TPM quote: PCRs and attestation key cannot be checked');
   const e = opts.expected;
   if (e) {
     if (e.aggregate !== undefined && e.aggregate !== report.aggregate) {

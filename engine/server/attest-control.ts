@@ -5,25 +5,9 @@
 import type { ControlHandlers } from '../../proto/gen/tsem/v1/Control.js';
 import { EngineError } from '../../common/errors.js';
 import type { AuthConfig } from './auth.js';
+import type { AttestationKeys } from '../trust/attestation-keys.js';
 import { invalid } from './to-status.js';
 import { unary } from './unary.js';
-
-export interface AttestationKeyInfo {
-  /** TPMT_PUBLIC of the attestation key. */
-  readonly akPublic: Buffer;
-  readonly akName: Buffer;
-  readonly akHandle: number;
-  readonly akPem: string;
-  /** TPMT_PUBLIC of the RSA endorsement key. */
-  readonly ekPublic: Buffer;
-  readonly ekCertificate?: Buffer;
-}
-
-/** What the TPM side offers (engine/trust). */
-export interface AttestationKeys {
-  describe(): Promise<AttestationKeyInfo>;
-  activateCredential(credentialBlob: Buffer, encryptedSecret: Buffer): Promise<Buffer>;
-}
 
 type KeyHandlers = Pick<ControlHandlers, 'GetAttestationKey' | 'ActivateCredential'>;
 

@@ -16,7 +16,8 @@ import { EngineError } from '../../common/errors.js';
 import { invalid } from './to-status.js';
 import { requireUnlimited, unary } from './unary.js';
 import { imaControlHandlers, type ImaControl } from './ima-control.js';
-import { attestControlHandlers, type AttestationKeys } from './attest-control.js';
+import { attestControlHandlers } from './attest-control.js';
+import type { AttestationKeys } from '../trust/attestation-keys.js';
 import { modeFromWire, namespaceInfo } from './wire.js';
 import { DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES } from '../../proto/limits.js';
 

@@ -3,8 +3,18 @@
  * PCR_Extend, GetRandom, CreatePrimary (attestation key), Quote, FlushContext. Response codes
  * become TpmResponseError naming the command and the decoded code.
  */
-import { TPM_RH, TPM_ST, hashByAlg, hashByName, HASH_NAMES, PCR_COUNT } from './constants.js';
+import { randomBytes } from 'node:crypto';
+import {
+  TPM_RC_HANDLE,
+  TPM_RH,
+  TPM_ST,
+  hashByAlg,
+  hashByName,
+  HASH_NAMES,
+  PCR_COUNT,
+} from './constants.js';
 import * as cmd from './commands.js';
+import * as keys from './key-commands.js';
 import type { PcrSelection } from './marshal.js';
 import { TPM_RC_FAILURE, TPM_RC_INITIALIZE, TpmResponseError } from './response-code.js';
 import type { TpmTransport } from './transport.js';
@@ -17,6 +27,8 @@ const RANDOM_CHUNK_BYTES = 32;
 const RETRY_CODES = new Set([0x908, 0x90a, 0x922]);
 const MAX_ATTEMPTS = 10;
 const RETRY_DELAY_MS = 5;
+/** NV_Read chunk: below every TPM's MAX_NV_BUFFER_SIZE (1024 in the reference implementation). */
+const NV_CHUNK = 768;
 
 export interface AttestationKey {
   readonly handle: number;
@@ -179,6 +191,82 @@ export class TpmClient {
       cmd.quoteCommand(key.handle, nonce, [{ hashAlg: bankAlg(bank), pcrs }])
     );
     return cmd.parseQuote(r);
+  }
+
+  /** TPM2_ReadPublic of a loaded or persistent object; undefined when the handle holds nothing. */
+  async readPublic(handle: number): Promise<keys.ReadPublicResult | undefined> {
+    try {
+      const { r } = await this.run('ReadPublic', keys.readPublicCommand(handle));
+      return keys.parseReadPublic(r);
+    } catch (err) {
+      if (err instanceof TpmResponseError && err.decoded.base === TPM_RC_HANDLE) return undefined;
+      throw err;
+    }
+  }
+
+  /** TPM2_EvictControl: the loaded `object` becomes persistent at `persistent` (owner auth). */
+  async evictControl(object: number, persistent: number): Promise<void> {
+    await this.run('EvictControl', keys.evictControlCommand(object, persistent));
+  }
+
+  /** CreatePrimary of the TCG RSA EK (template L-1): a transient handle and its TPMT_PUBLIC. */
+  async createEndorsementKey(): Promise<{ handle: number; publicArea: Buffer }> {
+    const { r, handles } = await this.run(
+      'CreatePrimary',
+      keys.createPrimaryCommand(TPM_RH.ENDORSEMENT, keys.ekTemplateRsa()),
+      1
+    );
+    return { handle: handles[0]!, publicArea: Buffer.from(r.tpm2b('outPublic')) };
+  }
+
+  /** The whole data of an NV index, read in chunks; undefined when the index is not defined. */
+  async nvRead(index: number): Promise<Buffer | undefined> {
+    let size: number;
+    try {
+      const { r } = await this.run('NV_ReadPublic', keys.nvReadPublicCommand(index));
+      size = keys.parseNvReadPublic(r).dataSize;
+    } catch (err) {
+      if (err instanceof TpmResponseError && err.decoded.base === TPM_RC_HANDLE) return undefined;
+      throw err;
+    }
+    const parts: Buffer[] = [];
+    // TPM2_NV_Read returns at most MAX_NV_BUFFER_SIZE (1024 in the reference code) per call.
+    for (let offset = 0; offset < size; offset += NV_CHUNK) {
+      const n = Math.min(NV_CHUNK, size - offset);
+      const { r } = await this.run('NV_Read', keys.nvReadCommand(index, index, n, offset));
+      parts.push(keys.parseNvRead(r));
+    }
+    return Buffer.concat(parts);
+  }
+
+  /**
+   * TPM2_ActivateCredential: the EK (`ek`, authorized by a PolicySecret(endorsement) session)
+   * unwraps the credential MakeCredential made for the AK (`ak`). Returns the credential.
+   */
+  async activateCredential(
+    ak: number,
+    ek: number,
+    credentialBlob: Buffer,
+    encryptedSecret: Buffer
+  ): Promise<Buffer> {
+    const { handles } = await this.run(
+      'StartAuthSession',
+      keys.startPolicySessionCommand(randomBytes(16)),
+      1
+    );
+    const session = handles[0]!;
+    try {
+      await this.run('PolicySecret', keys.policySecretCommand(TPM_RH.ENDORSEMENT, session));
+      const { r } = await this.run(
+        'ActivateCredential',
+        keys.activateCredentialCommand(ak, ek, session, credentialBlob, encryptedSecret)
+      );
+      return keys.parseActivateCredential(r);
+    } catch (err) {
+      // The session ends with a successful ActivateCredential; after a failure it is still open.
+      await this.flush(session).catch(() => undefined);
+      throw err;
+    }
   }
 
   async flush(handle: number): Promise<void> {

@@ -12,12 +12,19 @@ export const TPM_ST = {
 
 /** §6.5.2 TPM_CC: command codes. */
 export const TPM_CC = {
+  EvictControl: 0x0120,
   CreatePrimary: 0x0131,
+  ActivateCredential: 0x0147,
+  NV_Read: 0x014e,
+  PolicySecret: 0x0151,
   Startup: 0x0144,
   Quote: 0x0158,
   FlushContext: 0x0165,
   GetCapability: 0x017a,
   GetRandom: 0x017b,
+  NV_ReadPublic: 0x0169,
+  ReadPublic: 0x0173,
+  StartAuthSession: 0x0176,
   PCR_Read: 0x017e,
   PCR_Extend: 0x0182,
 } as const;
@@ -26,6 +33,7 @@ export const TPM_CC = {
 export const TPM_ALG = {
   RSA: 0x0001,
   SHA1: 0x0004,
+  AES: 0x0006,
   SHA256: 0x000b,
   SHA384: 0x000c,
   SHA512: 0x000d,
@@ -37,15 +45,23 @@ export const TPM_ALG = {
   SHA3_256: 0x0027,
   SHA3_384: 0x0028,
   SHA3_512: 0x0029,
+  CFB: 0x0043,
 } as const;
 
 /** §7.4 permanent handles. */
 export const TPM_RH = {
   OWNER: 0x40000001,
+  NULL: 0x40000007,
   ENDORSEMENT: 0x4000000b,
+  PLATFORM: 0x4000000c,
   /** TPM_RS_PW: the password authorization session. */
   RS_PW: 0x40000009,
 } as const;
+
+/** §6.14 TPM_SE_POLICY: a policy session (StartAuthSession sessionType). */
+export const TPM_SE_POLICY = 0x01;
+/** TPM_RC_HANDLE (§6.6.3, format 1): the handle does not refer to an object, e.g. an empty persistent handle. */
+export const TPM_RC_HANDLE = 0x08b;
 
 /** §6.12 TPM_CAP_PCRS: GetCapability of the allocated PCR banks. */
 export const TPM_CAP_PCRS = 0x00000005;

@@ -222,3 +222,46 @@ export function readSignature(r: TpmReader): TpmSignature {
     s: Buffer.from(r.tpm2b('signatureS')),
   };
 }
+
+export interface RsaPublic {
+  readonly nameAlg: number;
+  readonly attributes: number;
+  readonly authPolicy: Buffer;
+  readonly symmetric: number;
+  readonly keyBits: number;
+  /** 0 means the default, 65537. */
+  readonly exponent: number;
+  readonly modulus: Buffer;
+  /** The TPMT_PUBLIC as marshalled. */
+  readonly bytes: Buffer;
+}
+
+/** TPMT_PUBLIC (Part 2 §12.2.4) of an RSA key, such as the endorsement key. */
+export function readRsaPublic(r: TpmReader): RsaPublic {
+  const start = r.offset;
+  const type = r.u16('TPMT_PUBLIC type');
+  if (type !== TPM_ALG.RSA)
+    throw new TpmFormatError(`public area type 0x${type.toString(16)}, expected TPM_ALG_RSA (0x1)`);
+  const nameAlg = r.u16('nameAlg');
+  const attributes = r.u32('objectAttributes');
+  const authPolicy = Buffer.from(r.tpm2b('authPolicy'));
+  const symmetric = r.u16('symmetric algorithm');
+  if (symmetric !== TPM_ALG.NULL) {
+    r.u16('symmetric keyBits');
+    r.u16('symmetric mode');
+  }
+  readScheme(r, 'RSA scheme');
+  const keyBits = r.u16('keyBits');
+  const exponent = r.u32('exponent');
+  const modulus = Buffer.from(r.tpm2b('unique.rsa'));
+  return {
+    nameAlg,
+    attributes,
+    authPolicy,
+    symmetric,
+    keyBits,
+    exponent,
+    modulus,
+    bytes: Buffer.from(r.since(start)),
+  };
+}

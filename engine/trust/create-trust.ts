@@ -17,6 +17,9 @@ import { ImaPcr } from './ima-pcr.js';
 import { ModelPcr } from './model-pcr.js';
 import { createPlatformAggregate, readAggregatePcrs } from './platform-aggregate.js';
 import { TpmSerial } from './tpm-serial.js';
+import type { AttestationKeys } from './attestation-keys.js';
+import { TpmKeys } from './tpm-keys.js';
+import { checkAkHandle, DEFAULT_AK_HANDLE } from '../tpm/attestation-key.js';
 
 export const DEFAULT_ROOT_NAMESPACE = 'root';
 /** The kernel's IMA PCR (CONFIG_IMA_MEASURE_PCR_IDX). */
@@ -35,6 +38,8 @@ export interface TrustOptions {
   readonly agent?: AgentFactory;
   /** The root (host) IMA log's entries: with a TPM, each new one is extended into its PCR (10). */
   readonly imaEntries?: () => readonly TemplateEntry[];
+  /** The persistent handle of the attestation key (default DEFAULT_AK_HANDLE, 0x81010010). */
+  readonly akHandle?: number;
   readonly log: Log;
 }
 
@@ -47,6 +52,8 @@ export interface Trust {
   readonly attester?: Attester;
   /** The agent's Ed25519 public key: what verifiers pin (`tsem attest verify --pubkey`). */
   readonly agentPublicKey?: Uint8Array;
+  /** The TPM's attestation and endorsement keys; undefined without a TPM. */
+  readonly keys?: AttestationKeys;
   /** One line for the start-up log. */
   readonly describe: string;
   /** The host IMA log is restored: extend into PCR 10 what the TPM lacks of it. */
@@ -89,7 +96,10 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
     }
     const aggregate = createPlatformAggregate(pcrs);
 
-    const serial = tpm ? new TpmSerial(tpm) : undefined;
+    const akHandle = checkAkHandle(opts.akHandle ?? DEFAULT_AK_HANDLE);
+    // The serial needs the keys' AK for its quotes, the keys need the serial for their turns.
+    const serial = tpm ? new TpmSerial(tpm, (t) => keys!.akIn(t)) : undefined;
+    const keys = serial ? new TpmKeys(serial, akHandle) : undefined;
     const modelPcr = serial ? new ModelPcr(serial, rootNamespace, pcr, banks, opts.log) : undefined;
     // Runs before the TPM is closed: root coefficients noted but not yet extended still go in.
     if (modelPcr) cleanup.push(() => modelPcr.flush());
@@ -109,10 +119,17 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
       return {
         aggregate,
         stages: tpmStages,
+        ...(keys ? { keys } : {}),
         describe: `${where}; no modeling agent (attestation off)`,
         imaRestored,
         close,
       };
+    }
+    // Reports will be quoted: make sure of the AK now, so a TPM that refuses it fails the start.
+    let akLine = '';
+    if (keys) {
+      const ak = await keys.attestationKey();
+      akLine = `; attestation key at 0x${ak.handle.toString(16)} (${ak.created ? 'created' : 'kept'}), name ${ak.name.toString('hex')}`;
     }
     const agent = await opts.agent({
       aggregate,
@@ -135,7 +152,8 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
       stages: [...tpmStages, agent.stage],
       attester: agent.attester,
       agentPublicKey: agent.publicKey,
-      describe: `${where}; ${agent.describe}`,
+      ...(keys ? { keys } : {}),
+      describe: `${where}${akLine}; ${agent.describe}`,
       imaRestored,
       close,
     };

@@ -3,7 +3,7 @@
  * must not interleave, so that a quote sees exactly the extends queued before it.
  */
 import { collectQuote, REPORT_PCRS } from '../attest/tpm-quote.js';
-import type { TpmClient } from '../tpm/client.js';
+import type { AttestationKey, TpmClient } from '../tpm/client.js';
 import type { QuoteEvidence } from '../tpm/quote-verify.js';
 
 /** A turn on the TPM reserved now and used later, once the agent has given the qualifying data. */
@@ -18,7 +18,11 @@ export class TpmSerial {
   /** The last queued turn; every turn starts after it settles (invariant: never rejects). */
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly tpm: TpmClient) {}
+  constructor(
+    readonly tpm: TpmClient,
+    /** The persistent attestation key quotes are signed with, given the turn's TPM. */
+    private readonly ak: (tpm: TpmClient) => Promise<AttestationKey>
+  ) {}
 
   /** Runs `fn` after every turn queued before it. */
   run<T>(fn: (tpm: TpmClient) => Promise<T>): Promise<T> {
@@ -36,7 +40,9 @@ export class TpmSerial {
     const data = new Promise<Buffer | undefined>((resolve) => (give = resolve));
     const turn = this.run(async (tpm) => {
       const qualifyingData = await data;
-      return qualifyingData ? collectQuote(tpm, qualifyingData, pcrs) : undefined;
+      return qualifyingData
+        ? collectQuote(tpm, await this.ak(tpm), qualifyingData, pcrs)
+        : undefined;
     });
     return {
       quote: async (qualifyingData) => {
