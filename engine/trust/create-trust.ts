@@ -9,7 +9,7 @@ import type { Log } from '../../common/log.js';
 import type { PipelineStage } from '../ns/stage.js';
 import type { TemplateEntry } from '../ima/template-entry.js';
 import { DEFAULT_MODEL_PCR } from '../tpm/aggregate.js';
-import type { TpmClient } from '../tpm/client.js';
+import type { AttestationKey, TpmClient } from '../tpm/client.js';
 import { PCR_COUNT } from '../tpm/constants.js';
 import { openTpm } from '../tpm/open-tpm.js';
 import type { AgentFactory, Attester } from './agent-port.js';
@@ -98,8 +98,10 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
 
     const akHandle = checkAkHandle(opts.akHandle ?? DEFAULT_AK_HANDLE);
     // The serial needs the keys' AK for its quotes, the keys need the serial for their turns.
-    const serial = tpm ? new TpmSerial(tpm, (t) => keys!.akIn(t)) : undefined;
-    const keys = serial ? new TpmKeys(serial, akHandle) : undefined;
+    const serial: TpmSerial | undefined = tpm
+      ? new TpmSerial(tpm, (t): Promise<AttestationKey> => keys!.akIn(t))
+      : undefined;
+    const keys: TpmKeys | undefined = serial ? new TpmKeys(serial, akHandle) : undefined;
     const modelPcr = serial ? new ModelPcr(serial, rootNamespace, pcr, banks, opts.log) : undefined;
     // Runs before the TPM is closed: root coefficients noted but not yet extended still go in.
     if (modelPcr) cleanup.push(() => modelPcr.flush());
