@@ -48,7 +48,9 @@ const ak: Command = {
         cas.push(...parseCertificates(await readFile(f), f));
       } catch (err) {
         io.err(`tsem attest ak: ${(err as Error).message}\n`);
-        return err instanceof RangeError ? EXIT.dataErr : fileExitStatus(err);
+        return (err as { code?: string }).code === 'TSEM_PARSE'
+          ? EXIT.dataErr
+          : fileExitStatus(err);
       }
     }
     return runRemoteStatus('attest ak', args, io, async (c) => {

@@ -143,6 +143,12 @@ const verify: Command = {
         arg: 'NS',
         help: 'the namespace that extends PCR 11 (default root): its --model serves as --root-model',
       },
+      {
+        name: 'pcrs',
+        kind: 'string',
+        arg: 'FILE',
+        help: "reference values of quoted PCRs (JSON index->hex, or 'tsem tpm pcrread' lines): each difference is named",
+      },
       { name: 'json', kind: 'flag', help: 'one JSON object per finding, then a summary object' },
     ],
     details: [
@@ -208,6 +214,19 @@ async function verifyCommand(args: ParsedArgs, io: Io): Promise<number> {
     );
   }
   const hostLog = await readHostLog(args);
+  const pcrsFile = args.values.get('pcrs');
+  const { parseReferencePcrs } = await import('../../engine/attest/quoted-pcrs.js');
+  const referencePcrs =
+    pcrsFile === undefined
+      ? undefined
+      : {
+          values: parseReferencePcrs(
+            util.readInput(pcrsFile, 'reference PCRs').toString('utf8'),
+            report.quote?.bank ?? 'sha256',
+            pcrsFile
+          ),
+          source: pcrsFile,
+        };
   const rootPoints = await readRootPoints(args, report, modelPath);
   const akPath = args.values.get('ak');
   const { parseAkPin } = await import('../../engine/attest/ak-pin.js');
@@ -220,6 +239,7 @@ async function verifyCommand(args: ParsedArgs, io: Io): Promise<number> {
     ...(akName ? { akName } : {}),
     ...(hostLog ? { hostLog } : {}),
     ...(rootPoints ? { rootPoints } : {}),
+    ...(referencePcrs ? { referencePcrs } : {}),
   });
   const ak = report.quote
     ? (await import('../../engine/attest/verify-report.js')).akNameOf(report.quote.akPublic)

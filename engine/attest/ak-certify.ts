@@ -4,7 +4,7 @@
  * for the AK's Name comes back from TPM2_ActivateCredential. Pure apart from the activation call.
  */
 import { randomBytes, timingSafeEqual, X509Certificate } from 'node:crypto';
-import { errorMessage } from '../../common/errors.js';
+import { EngineError, errorMessage } from '../../common/errors.js';
 import { makeCredential, rsaPublicKey } from '../tpm/make-credential.js';
 import { objectName } from '../tpm/quote-verify.js';
 import { TpmReader, readEccPublic, readRsaPublic } from '../tpm/unmarshal.js';
@@ -34,7 +34,8 @@ export function parseCertificates(data: Buffer, source: string): X509Certificate
     if (!blocks) throw new Error('no CERTIFICATE block');
     return blocks.map((b) => new X509Certificate(b));
   } catch (err) {
-    throw new RangeError(
+    throw new EngineError(
+      'TSEM_PARSE',
       `${source}: expected X.509 certificates, PEM or DER (${errorMessage(err)})`
     );
   }

@@ -5,6 +5,7 @@
  * (tsem-model.md §2.6). A log or point list may run ahead of the quote, so the replay stops at the
  * first prefix that gives the quoted value, as Keylime does for PCR 10 (ima.md §7.2). Pure.
  */
+import { EngineError } from '../../common/errors.js';
 import { hashBytes } from '../ima/hash-algo.js';
 import { verifyList } from '../ima/pcr-replay.js';
 import { extendValue, type TemplateEntry } from '../ima/template-entry.js';
@@ -119,4 +120,81 @@ export function checkRootPoints(
         ? `PCR ${pcr} of the quote (${target.toString('hex')}) is no prefix of the ${points.length} points of ${source} extended in order: a point was changed, removed or reordered`
         : `PCR ${pcr} of the quote covers ${n} points of ${source}, the report states ${exact}`,
   };
+}
+
+/** Quoted PCRs against the verifier's reference values (golden boot measurements), each named. */
+export function checkReferencePcrs(
+  q: QuoteEvidence,
+  reference: ReadonlyMap<number, string>,
+  source: string
+): Finding[] {
+  const out: Finding[] = [];
+  for (const [pcr, want] of [...reference].sort(([a], [b]) => a - b)) {
+    const got = q.pcrs[String(pcr)];
+    if (got === undefined)
+      out.push({
+        id: `pcr.${pcr}`,
+        reason: `the quote does not cover PCR ${pcr} (${source} has it)`,
+      });
+    else if (got !== want.toLowerCase())
+      out.push({
+        id: `pcr.${pcr}`,
+        reason: `PCR ${pcr} of the quote is ${got}, the reference value in ${source} is ${want.toLowerCase()}`,
+      });
+  }
+  return out;
+}
+
+/**
+ * Reference PCR values: a JSON object of index to hex (as a report's quote lists them), or the
+ * `BANK INDEX HEX` lines `tsem tpm pcrread` prints (lines of another bank than `bank` are skipped).
+ */
+export function parseReferencePcrs(
+  text: string,
+  bank: string,
+  source: string
+): Map<number, string> {
+  const out = new Map<number, string>();
+  const put = (i: string, v: unknown, where: string) => {
+    if (
+      !/^\d{1,2}$/.test(i) ||
+      Number(i) > 23 ||
+      typeof v !== 'string' ||
+      !/^(?:[0-9a-fA-F]{2})+$/.test(v)
+    )
+      throw new EngineError(
+        'TSEM_PARSE',
+        `${source}: ${where}: expected a PCR index 0-23 and a hex value`
+      );
+    out.set(Number(i), v.toLowerCase());
+  };
+  const t = text.trim();
+  if (t.startsWith('{')) {
+    let obj: unknown;
+    try {
+      obj = JSON.parse(t);
+    } catch (err) {
+      throw new EngineError('TSEM_PARSE', `${source}: not JSON (${(err as Error).message})`);
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+      throw new EngineError(
+        'TSEM_PARSE',
+        `${source}: expected an object of PCR index to hex value`
+      );
+    for (const [k, v] of Object.entries(obj)) put(k, v, `field '${k}'`);
+    return out;
+  }
+  t.split('\n').forEach((line, n) => {
+    const w = line.trim().split(/\s+/);
+    if (w.length === 1 && w[0] === '') return;
+    if (w.length === 3) {
+      if (w[0] === bank) put(w[1]!, w[2], `line ${n + 1}`);
+    } else if (w.length === 2) put(w[0]!, w[1], `line ${n + 1}`);
+    else
+      throw new EngineError(
+        'TSEM_PARSE',
+        `${source}: line ${n + 1}: expected 'BANK INDEX HEX' or 'INDEX HEX'`
+      );
+  });
+  return out;
 }

@@ -10,7 +10,12 @@ import { TpmReader, readEccPublic } from '../tpm/unmarshal.js';
 import type { ExpectedState } from './expected-state.js';
 import type { Finding } from './finding.js';
 import { verifySignature } from './keys.js';
-import { checkAggregate, checkHostLog, checkRootPoints } from './quoted-pcrs.js';
+import {
+  checkAggregate,
+  checkHostLog,
+  checkReferencePcrs,
+  checkRootPoints,
+} from './quoted-pcrs.js';
 import { type AttestationReport, quoteNonceFor, reportSigningBytes } from './report.js';
 
 export type { Finding } from './finding.js';
@@ -56,6 +61,11 @@ export interface VerifyReportOptions {
   };
   /** The model PCR (default 11). */
   readonly modelPcr?: number;
+  /** Reference PCR values (golden boot measurements) of the quote's bank, and where they came from. */
+  readonly referencePcrs?: {
+    readonly values: ReadonlyMap<number, string>;
+    readonly source: string;
+  };
 }
 
 export function verifyReport(report: AttestationReport, opts: VerifyReportOptions): ReportCheck {
@@ -93,6 +103,10 @@ export function verifyReport(report: AttestationReport, opts: VerifyReportOption
           `the quote was signed by attestation key ${name ?? '(malformed)'}, the pinned key is ${opts.akName}`
         );
     }
+    if (opts.referencePcrs)
+      findings.push(
+        ...checkReferencePcrs(quote, opts.referencePcrs.values, opts.referencePcrs.source)
+      );
     const agg = checkAggregate(quote, report.digest, report.aggregate);
     if (agg) findings.push(agg);
     if (opts.hostLog)
@@ -116,7 +130,7 @@ export function verifyReport(report: AttestationReport, opts: VerifyReportOption
   if (
     !quote &&
     !opts.requireQuote &&
-    (opts.hostLog || opts.rootPoints || opts.akName !== undefined)
+    (opts.hostLog || opts.rootPoints || opts.referencePcrs || opts.akName !== undefined)
   )
     add('quote.missing', 'report carries no TPM quote: PCRs and attestation key cannot be checked');
   const e = opts.expected;

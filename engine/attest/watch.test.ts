@@ -156,3 +156,28 @@ test('a moved aggregate and failed checks are alerts; an unverified report does 
   assert.deepEqual(failed[1]!.findings, ['pcr.10']);
   assert.deepEqual(kinds(await see(w, rebooted)), ['report:unchanged']);
 });
+
+test('a boot PCR that moves between two verified quotes is named', async () => {
+  const ns = model();
+  feed(ns, ['/bin/a']);
+  const w = new AttestWatch();
+  const quoted = (pcr0: string): AttestationReport => ({
+    ...report(ns),
+    quote: {
+      akPublic: '',
+      attest: '',
+      signature: { r: '', s: '' },
+      bank: 'sha256',
+      pcrs: Object.fromEntries(
+        ['0', '1', '2', '3', '4', '5', '6', '7'].map((i) => [i, i === '0' ? pcr0 : '00'.repeat(32)])
+      ),
+    },
+  });
+  const observe = (r: AttestationReport) =>
+    w.observe({ namespace: 'web', time: 0, report: r, findings: [] }, () => Promise.resolve([]));
+  assert.deepEqual(kinds(await observe(quoted('11'.repeat(32)))), ['report:first']);
+  const moved = await observe(quoted('22'.repeat(32)));
+  assert.deepEqual(kinds(moved), ['alert:aggregate-changed']);
+  assert.match(moved[0]!.reason, /the boot state changed: PCR 0 1111.* -> 2222/);
+  assert.deepEqual(kinds(await observe(quoted('22'.repeat(32)))), ['report:unchanged']);
+});

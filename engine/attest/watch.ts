@@ -21,6 +21,9 @@ export interface Observation {
   readonly ak?: string;
 }
 
+/** The boot PCRs a quote covers (tsem-model.md §2.7: the aggregate's inputs). */
+const BOOT_PCRS = ['0', '1', '2', '3', '4', '5', '6', '7'];
+
 /** The namespace's points from index `from` on, in first-seen order (Control.GetPoints). */
 export type PointsFrom = (namespace: string, from: number) => Promise<readonly Buffer[]>;
 
@@ -56,6 +59,8 @@ function figuresOf(r: AttestationReport, ak?: string): WatchFigures {
 export class AttestWatch {
   private ak?: string;
   private agentKey?: string;
+  /** PCRs 0-7 of the last quote that verified, whatever its namespace. */
+  private boot?: Readonly<Record<string, string>>;
   /** The last report of each namespace that verified. */
   private readonly last = new Map<string, AttestationReport>();
 
@@ -117,6 +122,20 @@ export class AttestWatch {
       );
     // An unverified report says nothing reliable about the state: keep the last good one.
     if (o.findings.some((f) => f.id.startsWith('report.') || f.id.startsWith('quote.'))) return out;
+
+    // The boot state: any of PCRs 0-7 that moved between two verified quotes is named.
+    const pcrs = r.quote?.pcrs;
+    if (pcrs) {
+      const moved = this.boot
+        ? BOOT_PCRS.filter((i) => pcrs[i] !== undefined && pcrs[i] !== this.boot![i])
+        : [];
+      if (moved.length > 0)
+        alert(
+          'aggregate-changed',
+          `the boot state changed: ${moved.map((i) => `PCR ${i} ${this.boot![i]} -> ${pcrs[i]}`).join(', ')}`
+        );
+      this.boot = pcrs;
+    }
 
     const prev = this.last.get(o.namespace);
     this.last.set(o.namespace, r);

@@ -116,7 +116,7 @@ export class AgentMirror {
     if (ns.alg.name !== AGENT_DIGEST)
       return `it uses ${ns.alg.name}; the agent holds ${AGENT_DIGEST} namespaces only`;
     if (!ns.config.aggregate.equals(this.platformAggregate))
-      return 'its aggregate is not the platform aggregate (an aggregate record in its event stream?)';
+      return 'its aggregate is not the platform aggregate: the boot state (PCRs 0-7) changed since it was created, or an aggregate record in its event stream set another';
     if (ns.config.taskIdCoe !== 'zero')
       return `its taskIdCoe is '${ns.config.taskIdCoe}'; the agent creates namespaces with 'zero'`;
     return undefined;
