@@ -94,3 +94,23 @@ test('built-in policies parse', async () => {
     );
   }
 });
+
+test('ima policy check refuses the engine extension cache_result unless --allow-extensions', async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-policy-check-'));
+  try {
+    const file = join(dir, 'p');
+    writeFileSync(file, 'measure func=BPRM_CHECK\nappraise func=BPRM_CHECK cache_result=no\n');
+    const kernel = await run('ima', 'policy', 'check', file);
+    assert.equal(kernel.code, 1);
+    assert.match(
+      kernel.err,
+      /policy line 2: 'cache_result=no': a tsem-engine extension \(docs\/ima\.md §9\.3\), not kernel policy syntax/
+    );
+    const engine = await run('ima', 'policy', 'check', '--allow-extensions', file);
+    assert.deepEqual([engine.code, engine.out], [0, 'rules 2\n']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -47,7 +47,7 @@ test('a 0.1.0 store is migrated and resumes exactly', async () => {
         'the migration is logged'
       );
       assert.ok(
-        said.some((l) => /store: migrating format 2 to 3: per-namespace IMA policies/.test(l)),
+        said.some((l) => /store: migrating format 3 to 4: per-namespace IMA policies/.test(l)),
         'each step is logged'
       );
       // No namespace of a 0.1.0 store has an IMA configuration of its own.

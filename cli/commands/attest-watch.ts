@@ -5,7 +5,13 @@
  * one (engine/attest/watch.ts). Alerts go to stderr (or JSON lines); see the exit statuses below.
  */
 import { type ParsedArgs, UsageError } from '../args.js';
-import { callControl, CONNECTION_OPTIONS, isReportable, type TsemClients } from '../client.js';
+import {
+  callControl,
+  CONNECTION_OPTIONS,
+  DEFAULT_SERVER,
+  isReportable,
+  type TsemClients,
+} from '../client.js';
 import type { Command, Io } from '../command.js';
 import { EXIT } from '../exit-status.js';
 import type { WatchRecord } from '../../engine/attest/watch-alert.js';
@@ -16,6 +22,74 @@ interface Summary {
   reports: number;
   alerts: number;
   unreachable: number;
+  /** Alerts an output could not take (after retries). */
+  undelivered: number;
+}
+
+/** Attempts per alert and output, with a doubling pause between them. */
+const SEND_ATTEMPTS = 3;
+const SEND_TIMEOUT_MS = 10_000;
+const RETRY_PAUSE_MS = 500;
+
+/**
+ * The operator outputs of `--alert` (engine/alert: the same specs as `tsem serve --alert`). Each
+ * alert is sent to each output in turn, retried on transient failures, and a failure is said on
+ * stderr: the watch goes on.
+ */
+async function alertOutputs(
+  args: ParsedArgs,
+  io: Io,
+  summary: Summary
+): Promise<{ send(r: WatchRecord, server: string): Promise<void>; close(): Promise<void> }> {
+  const raw = args.lists.get('alert') ?? [];
+  if (raw.length === 0) return { send: () => Promise.resolve(), close: () => Promise.resolve() };
+  const { parseOutput } = await import('../../engine/alert/output-spec.js');
+  const { createAlertSink } = await import('../../engine/alert/create-sink.js');
+  const { DeliveryError } = await import('../../engine/alert/deliverer.js');
+  const { attestationAlertRecord } = await import('../../engine/attest/watch-alert.js');
+  const { packageInfo } = await import('../../common/package-info.js');
+  const pkg = packageInfo();
+  const outputs = raw.map((r, i) => {
+    let spec: unknown = r;
+    if (r.startsWith('{')) {
+      try {
+        spec = JSON.parse(r);
+      } catch {
+        throw new UsageError(`--alert[${i}]: expected TYPE:TARGET;key=value or a JSON object`);
+      }
+    }
+    try {
+      const parsed = parseOutput(spec, `--alert[${i}]`);
+      return { name: parsed.name, sink: createAlertSink(parsed, pkg, process.env) };
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  });
+  let seq = 0;
+  return {
+    async send(r, server) {
+      const record = attestationAlertRecord(r, server, ++seq);
+      for (const o of outputs) {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await o.sink.send(record, AbortSignal.timeout(SEND_TIMEOUT_MS));
+            break;
+          } catch (err) {
+            const retry = !(err instanceof DeliveryError) || err.kind === 'retry';
+            if (!retry || attempt >= SEND_ATTEMPTS) {
+              summary.undelivered++;
+              io.err(`tsem attest watch: alert output ${o.name}: ${(err as Error).message}\n`);
+              break;
+            }
+            await new Promise((res) => setTimeout(res, RETRY_PAUSE_MS * 2 ** (attempt - 1)));
+          }
+        }
+      }
+    },
+    async close() {
+      for (const o of outputs) await o.sink.close().catch(() => undefined);
+    },
+  };
 }
 
 /** Where records go: one readable line (alerts on stderr), or one JSON object per line. */
@@ -126,10 +200,14 @@ async function watch(args: ParsedArgs, io: Io): Promise<number> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const summary: Summary = { polls: 0, reports: 0, alerts: 0, unreachable: 0 };
-  const out = (r: WatchRecord) => {
-    if (r.type === 'alert') summary.alerts++;
+  const summary: Summary = { polls: 0, reports: 0, alerts: 0, unreachable: 0, undelivered: 0 };
+  const outputs = await alertOutputs(args, io, summary);
+  const server = args.values.get('server') ?? DEFAULT_SERVER;
+  const out = async (r: WatchRecord) => {
     emit(r);
+    if (r.type !== 'alert') return;
+    summary.alerts++;
+    await outputs.send(r, server);
   };
   let reached = false;
   let quoted = args.flags.has('require-quote');
@@ -157,7 +235,7 @@ async function watch(args: ParsedArgs, io: Io): Promise<number> {
       } catch (err) {
         if (!isReportable(err)) throw err;
         summary.unreachable++;
-        out(w.unavailable('*', time, err.message));
+        await out(w.unavailable('*', time, err.message));
         continue;
       }
       reached = true;
@@ -171,7 +249,7 @@ async function watch(args: ParsedArgs, io: Io): Promise<number> {
             .report_json;
         } catch (err) {
           if (!isReportable(err)) throw err;
-          out(w.unavailable(ns, time, err.message));
+          await out(w.unavailable(ns, time, err.message));
           continue;
         }
         summary.reports++;
@@ -179,7 +257,7 @@ async function watch(args: ParsedArgs, io: Io): Promise<number> {
         try {
           report = parseReport(text, `report of ${ns}`);
         } catch (err) {
-          out(w.unavailable(ns, time, `unreadable report: ${(err as Error).message}`));
+          await out(w.unavailable(ns, time, `unreadable report: ${(err as Error).message}`));
           continue;
         }
         quoted ||= report.quote !== undefined;
@@ -214,18 +292,19 @@ async function watch(args: ParsedArgs, io: Io): Promise<number> {
           { namespace: ns, time, report, findings: check.findings, ...(ak ? { ak } : {}) },
           async (name, from) => (await data.pointsOf(name)).slice(from)
         );
-        for (const r of records) out(r);
+        for (const r of records) await out(r);
       }
     }
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
     c?.close();
+    await outputs.close();
   }
   if (json) io.out(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
   else
     io.err(
-      `polls ${summary.polls} reports ${summary.reports} alerts ${summary.alerts}${summary.unreachable ? ` unreachable ${summary.unreachable}` : ''}\n`
+      `polls ${summary.polls} reports ${summary.reports} alerts ${summary.alerts}${summary.unreachable ? ` unreachable ${summary.unreachable}` : ''}${summary.undelivered ? ` undelivered ${summary.undelivered}` : ''}\n`
     );
   if (!reached) return EXIT.unavailable;
   return summary.alerts > 0 ? EXIT.found : EXIT.ok;
@@ -280,6 +359,12 @@ export const commands: Command[] = [
           name: 'require-quote',
           kind: 'flag',
           help: 'alert on reports without a TPM quote (on by itself once a report had one)',
+        },
+        {
+          name: 'alert',
+          kind: 'list',
+          arg: 'SPEC',
+          help: 'also send each alert to an operator output, as tsem serve --alert (file:…, syslog:…, webhook:…; format native|ocsf|ecs)',
         },
         {
           name: 'json',

@@ -255,14 +255,13 @@ async function verifyCommand(args: ParsedArgs, io: Io): Promise<number> {
     for (const f of r.findings) io.err(`tsem attest verify: ${path}: ${f.id}: ${f.reason}\n`);
     return 1;
   }
-  const checked = [
-    report.quote ? 'TPM quote verified' : undefined,
-    ak ? `AK ${ak}` : undefined,
+  const replayed = [
     hostLog ? 'PCR 10 replays the host log' : undefined,
     rootPoints ? 'PCR 11 replays the root points' : undefined,
+    referencePcrs ? `PCRs ${[...referencePcrs.values.keys()].join(',')} as referenced` : undefined,
   ].filter(Boolean);
   io.out(
-    `${path}: valid report for namespace ${report.namespace}: state ${report.state} measurement ${report.measurement}${checked.length ? ` (${checked.join(', ')})` : ''}\n`
+    `${path}: valid report for namespace ${report.namespace}: state ${report.state} measurement ${report.measurement}${report.quote ? ' (TPM quote verified)' : ''}${ak ? `; AK ${ak}` : ''}${replayed.length ? `; ${replayed.join(', ')}` : ''}\n`
   );
   return 0;
 }

@@ -2,6 +2,14 @@
  * The records continuous attestation raises (docs/attestation.md §5), built in this one place so
  * every output (stderr, JSON lines, and the operator's alert outputs) gets the same fields. Pure.
  */
+import { createHash } from 'node:crypto';
+import {
+  type AlertRecord,
+  EVENT_TEXT_MAX,
+  type EventSummary,
+  type Incident,
+  type Severity as IncidentSeverity,
+} from '../incident/incident.js';
 
 export type WatchKind =
   | 'ak-changed'
@@ -80,4 +88,68 @@ export function watchRecord(
     ...(extra.findings?.length ? { findings: extra.findings } : {}),
     ...(extra.figures ? { figures: extra.figures } : {}),
   };
+}
+
+const INCIDENT_SEVERITY: Readonly<Record<Severity, IncidentSeverity>> = {
+  critical: 'high',
+  high: 'medium',
+  info: 'low',
+};
+
+/**
+ * An alert of the watch as a record of the operator outputs (engine/alert: webhook, syslog, file;
+ * native, OCSF or ECS): an incident of its own that opens with the alert, whose trigger names the
+ * attestation and carries the whole watch record as its event text. `server` names where the
+ * report came from (the incident's host); `seq` numbers the records this watch sent.
+ */
+export function attestationAlertRecord(r: WatchRecord, server: string, seq: number): AlertRecord {
+  const timeMs = Date.parse(r.time);
+  const id = createHash('sha256')
+    .update(`${server}\0${r.namespace}\0${r.kind}\0${r.time}`)
+    .digest('hex')
+    .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
+  const trigger: EventSummary = {
+    seq: 0,
+    timeMs,
+    type: 'attestation',
+    process: 'tsem attest watch',
+    task: 'attestation',
+    kind: r.kind,
+    action: 'allow',
+    event: JSON.stringify(r).slice(0, EVENT_TEXT_MAX),
+  };
+  const mode = r.figures?.mode;
+  const incident: Incident = {
+    id,
+    namespace: r.namespace,
+    host: server,
+    exporter: 'attest-watch',
+    status: 'open',
+    severity: INCIDENT_SEVERITY[r.severity],
+    mode: mode === 'audit' || mode === 'sealed' || mode === 'enforce' ? mode : 'learn',
+    title: `attestation ${r.kind} in ${r.namespace}: ${r.reason}`.slice(0, 200),
+    rateLimited: false,
+    openedMs: timeMs,
+    lastSeenMs: timeMs,
+    root: { task: 'attestation', process: 'tsem attest watch' },
+    trigger,
+    counts: {
+      events: 1,
+      alerts: 1,
+      offContour: 0,
+      wouldBe: 0,
+      untrusted: 0,
+      denied: 0,
+      ima: 0,
+      suppressed: 0,
+    },
+    types: { attestation: 1 },
+    tasks: [],
+    taskCount: 0,
+    samples: [trigger],
+    denials: [],
+    ima: [],
+    version: 1,
+  };
+  return { seq, timeMs, activity: 'open', incident };
 }

@@ -22,6 +22,7 @@ import { runCli } from '../helpers/cli.js';
 import { fileCell, sourceEvent } from '../helpers/events.js';
 import { call, type Clients, clients, ingest, toWire } from '../helpers/grpc.js';
 import { repoRoot } from '../helpers/repo.js';
+import { ocsfDetectionFindingProblems } from '../helpers/siem-schema.js';
 import { ekCertSkipReason, startSwtpm, type Swtpm } from '../helpers/swtpm.js';
 
 const skip = ekCertSkipReason();
@@ -172,7 +173,7 @@ test(
     assert.equal(ok.code, 0, ok.err);
     assert.match(
       ok.out,
-      /TPM quote verified, AK 000b[0-9a-f]{64}, PCR 10 replays the host log, PCR 11 replays the root points/
+      /\(TPM quote verified\); AK 000b[0-9a-f]{64}; PCR 10 replays the host log, PCR 11 replays the root points/
     );
 
     // One host log entry changed (its path, the logged digest kept): the entry and PCR 10 are named.
@@ -253,7 +254,7 @@ function lines(child: ReturnType<typeof spawn>) {
   const until = async (pred: () => boolean, what: string) => {
     const deadline = Date.now() + 20_000;
     while (!pred()) {
-      if (Date.now() > deadline)
+      if (Date.now() > deadline || child.exitCode !== null)
         throw new Error(`timed out waiting for ${what}: ${JSON.stringify(got)}`);
       await new Promise<void>((r) => {
         waiters.push(r);
@@ -281,6 +282,8 @@ test(
         f('ak.json'),
         '--pubkey',
         f('agent.pub'),
+        '--alert',
+        `file:${f('alerts.jsonl')};format=ocsf`,
         ...conn(),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] }
@@ -309,6 +312,16 @@ test(
       };
       assert.equal(summary.type, 'summary');
       assert.ok(summary.alerts >= 1 && summary.polls >= 3, JSON.stringify(summary));
+      // The alert reached the operator output too, as an OCSF Detection Finding.
+      const findings = readFileSync(f('alerts.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { finding_info: { title: string }; class_uid: number });
+      const sealed = findings.find((x) =>
+        x.finding_info.title.startsWith('attestation sealed-changed in root')
+      );
+      assert.ok(sealed, JSON.stringify(findings));
+      assert.deepEqual(ocsfDetectionFindingProblems(sealed), []);
       // The growth of web was extended correctly: no measurement-broken anywhere.
       assert.ok(!has('web', 'measurement-broken') && !has('root', 'measurement-broken'));
     } finally {
