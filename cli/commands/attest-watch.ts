@@ -14,6 +14,7 @@ import {
 } from '../client.js';
 import type { Command, Io } from '../command.js';
 import { EXIT } from '../exit-status.js';
+import { printable } from './ops.js';
 import type { WatchRecord } from '../../engine/attest/watch-alert.js';
 import type { TemplateEntry } from '../../engine/ima/template-entry.js';
 
@@ -98,9 +99,11 @@ function printer(io: Io, json: boolean): (r: WatchRecord) => void {
   return (r) => {
     const f = r.figures;
     const figures = f ? ` [${f.mode}, points ${f.points}, forensics ${f.forensics}]` : '';
+    const ns = printable(r.namespace);
+    const reason = printable(r.reason);
     if (r.type === 'alert')
-      io.err(`ALERT ${r.time} ${r.namespace} ${r.kind} (${r.severity}): ${r.reason}${figures}\n`);
-    else io.out(`${r.time} ${r.namespace} ${r.kind}: ${r.reason}${figures}\n`);
+      io.err(`ALERT ${r.time} ${ns} ${r.kind} (${r.severity}): ${reason}${figures}\n`);
+    else io.out(`${r.time} ${ns} ${r.kind}: ${reason}${figures}\n`);
   };
 }
 

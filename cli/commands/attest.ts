@@ -14,6 +14,7 @@ import {
   UNARY_DEADLINE_MS,
 } from '../client.js';
 import type { Command, Io } from '../command.js';
+import { printable } from './ops.js';
 
 /** The server takes 8 to 64 nonce bytes (control-service.ts). */
 const NONCE_HEX = /^(?:[0-9a-fA-F]{2}){8,64}$/;
@@ -252,7 +253,8 @@ async function verifyCommand(args: ParsedArgs, io: Io): Promise<number> {
     return r.ok ? 0 : 1;
   }
   if (!r.ok) {
-    for (const f of r.findings) io.err(`tsem attest verify: ${path}: ${f.id}: ${f.reason}\n`);
+    for (const f of r.findings)
+      io.err(`tsem attest verify: ${path}: ${f.id}: ${printable(f.reason)}\n`);
     return 1;
   }
   const replayed = [

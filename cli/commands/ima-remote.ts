@@ -7,6 +7,7 @@ import { callControl, CONNECTION_OPTIONS, type TsemClients } from '../client.js'
 import type { Command, Io } from '../command.js';
 import { EXIT, fileExitStatus, runRemoteStatus } from '../exit-status.js';
 import type { ImaKeyring__Output } from '../../proto/gen/tsem/v1/ImaKeyring.js';
+import { printable } from './ops.js';
 
 const NAMESPACE: OptionSpec = {
   name: 'namespace',
@@ -187,7 +188,9 @@ function printKeyring(io: Io, args: ParsedArgs, ns: string | null, k: ImaKeyring
   }
   for (const key of k.keys) {
     const size = key.kind === 'ec' ? key.curve : `${key.bits} bits`;
-    io.out(`${key.keyid}  ${key.kind} ${size}  ${key.source}  sha256:${key.fingerprint}\n`);
+    io.out(
+      `${key.keyid}  ${key.kind} ${size}  ${printable(key.source)}  sha256:${key.fingerprint}\n`
+    );
   }
   io.err(
     `${where}: ${k.keys.length} key(s)${k.own ? '' : " (no keyring of its own: the server's default keys)"}\n`
