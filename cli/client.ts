@@ -13,6 +13,7 @@ import type { OperationsClient } from '../proto/gen/tsem/v1/Operations.js';
 import { type OptionSpec, type ParsedArgs, UsageError } from './args.js';
 import type { Io } from './command.js';
 import { MAX_CLIENT_RECEIVE_BYTES } from '../proto/limits.js';
+import { escapeText } from '../common/escape.js';
 
 export const DEFAULT_SERVER = '127.0.0.1:50551';
 /** Written by the server on first start (mode 0600) in its data dir. */
@@ -174,14 +175,15 @@ const STATUS_NAMES: Record<number, string> = {
 /** One line for a failed call: what went wrong where, and what to try (grpc status codes). */
 export function describeCallError(err: unknown, address: string, hasToken = true): string {
   const e = err as { code?: unknown; details?: unknown; message?: unknown };
-  if (typeof e.code !== 'number') return err instanceof Error ? err.message : String(err);
-  const details = (
-    typeof e.details === 'string' && e.details !== '' ? e.details : String(e.message)
-  )
-    .replace(/\s+/g, ' ')
-    .replace(/ ?Resolution note: ?$/, '') // grpc-js appends an empty note when name resolution was fine
-    .replace(/Last error: Error: /, 'last error: ')
-    .trim();
+  if (typeof e.code !== 'number')
+    return escapeText(err instanceof Error ? err.message : String(err));
+  const details = escapeText(
+    (typeof e.details === 'string' && e.details !== '' ? e.details : String(e.message))
+      .replace(/\s+/g, ' ')
+      .replace(/ ?Resolution note: ?$/, '') // grpc-js appends an empty note when name resolution was fine
+      .replace(/Last error: Error: /, 'last error: ')
+      .trim()
+  );
   switch (e.code) {
     case 14: // UNAVAILABLE
     case 4: // DEADLINE_EXCEEDED before any answer
@@ -302,7 +304,7 @@ export async function runRemote(
     return await body(clients);
   } catch (err) {
     if (!isReportable(err)) throw err;
-    io.err(`tsem ${command}: ${err.message}\n`);
+    io.err(`tsem ${command}: ${escapeText(err.message)}\n`);
     return 1;
   } finally {
     clients?.close();

@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EngineError } from '../common/errors.js';
+import { escapeText } from '../common/escape.js';
 import { UsageError, formatHelp, parseArgs } from './args.js';
 import type { Command, Io } from './command.js';
 
@@ -81,7 +82,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       );
       return wantsHelp ? 0 : 2;
     }
-    io.err(`tsem: unknown command '${argv[0]}'\n\n${overview(commands)}`);
+    io.err(`tsem: unknown command '${escapeText(argv[0]!)}'\n\n${overview(commands)}`);
     return 2;
   }
   const [command, rest] = found;
@@ -93,11 +94,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return await command.run(parseArgs(command.spec, rest), io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`tsem ${command.spec.name}: ${err.message}\n\n${formatHelp(command.spec)}`);
+      io.err(
+        `tsem ${command.spec.name}: ${escapeText(err.message)}\n\n${formatHelp(command.spec)}`
+      );
       return 2;
     }
     if (err instanceof EngineError) {
-      io.err(`tsem ${command.spec.name}: ${err.message}\n`);
+      io.err(`tsem ${command.spec.name}: ${escapeText(err.message)}\n`);
       return 1;
     }
     throw err;

@@ -150,3 +150,23 @@ test('formatNoticeJson: hex bytes, parsed event, no empty error', () => {
   });
   assert.equal(j['alert'], true);
 });
+
+test('formatNoticeLine: newlines and ANSI escapes in names are shown, never interpreted', () => {
+  const forged = 'x\n2026-11-23T18:00:00.000Z web  \x1b[31mOFF-CONTOUR deny\x1b[0m  sshd[1]';
+  const out = formatNoticeLine(
+    notice({
+      namespace: 'web\r',
+      process: forged,
+      pid: '1\n2',
+      event_json: line('file_open', { file: { path: { pathname: '/tmp/\x1b]0;t\x07\n' } } }),
+      verdict: { ...notice().verdict!, error: 'bad\nline', kind: 'VERDICT_KIND_ERROR' },
+    })
+  );
+  assert.doesNotMatch(out, /[\x00-\x1f\x7f]/, 'no control character survives');
+  assert.equal(out.split('\n').length, 1);
+  assert.match(out, /x\\n2026-11-23T18:00:00\.000Z/);
+  assert.match(out, /\\x1b\[31mOFF-CONTOUR/);
+  assert.match(out, /web\\r/);
+  assert.match(out, /\/tmp\/\\x1b\]0;t\\x07\\n/);
+  assert.match(out, /error: bad\\nline/);
+});

@@ -1,5 +1,6 @@
 /** How `tsem watch` prints Monitor EventNotices: one readable line, or one JSON object. Pure. */
 import type { EventNotice__Output } from '../proto/gen/tsem/v1/EventNotice.js';
+import { escapeText } from '../common/escape.js';
 
 /** Alerts in capitals so they stand out in a scrolling terminal. */
 const KIND_LABELS: Readonly<Record<string, string>> = {
@@ -46,9 +47,11 @@ function findKey(node: Json | undefined, key: string): { [k: string]: Json } | u
   return undefined;
 }
 
-/** Control characters and spaces would break the line into misleading columns. */
+/** Control characters are escaped (never interpreted); a space would split a column, so a value
+ * with spaces is quoted. */
 function printable(s: string): string {
-  return /[\x00-\x20\x7f]/.test(s) ? JSON.stringify(s) : s;
+  const e = escapeText(s);
+  return / /.test(e) ? `"${e.replace(/"/g, '\\"')}"` : e;
 }
 
 /**
@@ -64,7 +67,8 @@ export function eventObject(eventJson: string, type: string): string | undefined
   if (!addr || typeof addr['address'] !== 'string') return undefined;
   const port = addr['port'];
   if (typeof port !== 'string') return printable(addr['address']);
-  return addr['flow'] !== undefined ? `[${addr['address']}]:${port}` : `${addr['address']}:${port}`;
+  const a = printable(addr['address']);
+  return addr['flow'] !== undefined ? `[${a}]:${printable(port)}` : `${a}:${printable(port)}`;
 }
 
 /** IMA results (EventNotice.ima_json: records with op, cause, status, filename) as `op/cause/status`. */
@@ -84,7 +88,7 @@ export function imaSummary(imaJson: string): string | undefined {
           .join('/')
       : JSON.stringify(r)
   );
-  return parts.join(', ');
+  return escapeText(parts.join(', '));
 }
 
 function isoTime(timeMs: string): string {
@@ -95,18 +99,18 @@ function isoTime(timeMs: string): string {
 /** e.g. `2026-11-23T18:00:00.123Z web  OFF-CONTOUR deny  nginx[1234] file_open  /etc/shadow  coef 3f2a09c1…` */
 export function formatNoticeLine(n: EventNotice__Output): string {
   const v = n.verdict;
-  const kind = v ? (KIND_LABELS[v.kind] ?? v.kind) : '-';
+  const kind = v ? (KIND_LABELS[v.kind] ?? printable(String(v.kind))) : '-';
   const action = v?.action === 'ACTION_DENY' ? 'deny' : 'allow';
   const parts = [
-    `${isoTime(n.time_ms)} ${n.namespace}`,
+    `${isoTime(n.time_ms)} ${printable(n.namespace)}`,
     `${kind} ${action}`,
-    `${n.process}[${n.pid}] ${n.type}`,
+    `${printable(n.process)}[${printable(n.pid)}] ${printable(n.type)}`,
   ];
   const object = eventObject(n.event_json, n.type);
   if (object !== undefined) parts.push(object);
   if (v && v.coefficient.length > 0)
     parts.push(`coef ${v.coefficient.toString('hex').slice(0, COEFFICIENT_PREFIX_HEX)}…`);
-  if (v?.error) parts.push(`error: ${v.error}`);
+  if (v?.error) parts.push(`error: ${escapeText(v.error)}`);
   const ima = imaSummary(n.ima_json);
   if (ima !== undefined) parts.push(`ima: ${ima}`);
   return parts.join('  ');

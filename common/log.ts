@@ -5,6 +5,7 @@
  * writes `log('...')`.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { escapeText } from './escape.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -30,12 +31,30 @@ export interface LogOptions {
   readonly format?: LogFormat;
 }
 
+const BEARER = /\b(Bearer\s+)\S+/gi;
+
+/**
+ * Text as it may be logged: control characters escaped (common/escape.ts), so a name or path from
+ * outside can never start a line of its own or drive a terminal, and bearer tokens masked, so a
+ * credential never reaches a log. Every message and string field goes through it, whatever the
+ * format.
+ */
+export function logText(msg: string): string {
+  return escapeText(msg.replace(BEARER, '$1<redacted>'));
+}
+
+function cleanFields(fields: LogFields): LogFields {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = typeof v === 'string' ? logText(v) : v;
+  return out;
+}
+
 function wrap(logger: Logger): Log {
   const at =
     (level: LogLevel) =>
     (msg: string, fields?: LogFields): void => {
-      if (fields) logger[level](fields, msg);
-      else logger[level](msg);
+      if (fields) logger[level](cleanFields(fields), logText(msg));
+      else logger[level](logText(msg));
     };
   return Object.assign(at('info'), {
     debug: at('debug'),
@@ -93,9 +112,9 @@ export function lineLog(sink: LineLog, bindings: LogFields = {}): Log {
   const at =
     (level: LogLevel) =>
     (msg: string, fields?: LogFields): void => {
-      const all = { ...bindings, ...fields };
+      const all = cleanFields({ ...bindings, ...fields });
       const extra = Object.keys(all).length > 0 ? ` ${JSON.stringify(all)}` : '';
-      sink(`${level === 'info' ? '' : `${level}: `}${msg}${extra}`);
+      sink(`${level === 'info' ? '' : `${level}: `}${logText(msg)}${extra}`);
     };
   return Object.assign(at('info'), {
     debug: at('debug'),

@@ -56,10 +56,11 @@ export async function feedSource(
         outcomes.forEach((o, i) => {
           const e = evs[i]!;
           stats.events++;
-          if (o.verdict?.action === 'deny') stats.denied++;
+          // A rejected event is denied where its namespace enforces (fail closed), else allowed.
+          const deny = o.verdict?.action === 'deny' || ('error' in o && o.deny === true);
+          if (deny) stats.denied++;
           if ('error' in o) stats.errors++;
-          // Fail open on a rejected event: the engine could not judge it.
-          e.respond?.(o.verdict?.action !== 'deny');
+          e.respond?.(!deny);
           onOutcome?.(o, e);
         });
       })

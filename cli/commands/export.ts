@@ -146,7 +146,8 @@ async function liveInput(
   io: Io
 ): Promise<Input> {
   const { createSource } = await import('../../exporter/sources.js');
-  const source = createSource(kind, liveOptions(kind, args));
+  const opts = liveOptions(kind, args);
+  const source = createSource(kind, opts);
   await source.start();
   async function* items(): AsyncGenerator<ExportItem> {
     for await (const ev of source) {
@@ -156,7 +157,13 @@ async function liveInput(
         ? {
             namespace: ev.namespace,
             event: ev.event,
-            respond: (v) => respond(v.action !== 'ACTION_DENY'),
+            // No action (an event the engine rejected): the source's fail mode decides.
+            respond: (v) =>
+              respond(
+                v.action === 'ACTION_UNSPECIFIED' || v.action === undefined
+                  ? opts.failMode === 'open'
+                  : v.action !== 'ACTION_DENY'
+              ),
           }
         : { namespace: ev.namespace, event: ev.event };
     }

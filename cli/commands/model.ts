@@ -1,6 +1,7 @@
 /** `tsem model build|show|diff|merge` and `tsem replay`: offline work on trajectories and models. */
-import { intOption, type OptionSpec, UsageError } from '../args.js';
-import type { Command } from '../command.js';
+import { intOption, type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
+import type { Command, Io } from '../command.js';
+import { escapeText } from '../../common/escape.js';
 
 const DIGEST: OptionSpec = {
   name: 'digest',
@@ -15,6 +16,39 @@ const OUT: OptionSpec = {
   arg: 'FILE',
   help: 'write to FILE instead of stdout',
 };
+const STRICT: OptionSpec = {
+  name: 'strict',
+  kind: 'flag',
+  help: 'stop at the first line that cannot be parsed (exit 65) instead of reporting it and going on',
+};
+
+/** Exit status for bad input data (conventions: a malformed file the command was asked to read). */
+const EXIT_DATA = 65;
+
+/** Replay options for a command: lines that cannot be parsed are reported on stderr, escaped. */
+function lineHandling(
+  command: string,
+  args: ParsedArgs,
+  io: Io
+): { strict: boolean; onReject: (err: Error) => void } {
+  return {
+    strict: args.flags.has('strict'),
+    onReject: (err) => io.err(`tsem ${command}: ${escapeText(err.message)} (line skipped)\n`),
+  };
+}
+
+/** Runs `body`; under --strict the first unparsable line ends the command with exit 65. */
+async function strictly(command: string, io: Io, body: () => Promise<number>): Promise<number> {
+  const { ParseError } = await import('../../common/errors.js');
+  try {
+    return await body();
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    io.err(`tsem ${command}: ${escapeText(err.message)}\n`);
+    return EXIT_DATA;
+  }
+}
+
 const DIALECT: OptionSpec = {
   name: 'dialect',
   kind: 'string',
@@ -60,31 +94,37 @@ const build: Command = {
         help: "hardware aggregate (default: the stream's aggregate record, else zero)",
       },
       DIALECT,
+      STRICT,
       OUT,
     ],
     details:
-      'Writes an aggregate line, one state line per unique coefficient in first-seen order, and end.',
+      'Writes an aggregate line, one state line per unique coefficient in first-seen order, and end.\n' +
+      'A line that cannot be parsed is reported with its line number and skipped; the model is still written and the exit status is 1 (65 and no model with --strict).',
   },
-  async run(args, io) {
-    const e = await engine();
-    const alg = e.createDigest(args.values.get('digest') ?? 'sha256');
-    const aggHex = args.values.get('aggregate');
-    const aggregate =
-      aggHex === undefined ? undefined : e.parseDigestHex(aggHex, alg, '--aggregate');
-    const dialect = args.values.get('dialect') as 'tsem-6.12' | 'quixote-us' | undefined;
-    const ns = new e.NamespaceModel(
-      e.createNamespaceConfig({ id: 'build', digest: alg.name, aggregate, dialect })
-    );
-    const file = args.positionals[0]!;
-    e.replayLines(ns, e.splitLines(e.readInput(file, 'trajectory file')), {
-      source: file,
-      acceptAggregate: aggregate === undefined,
-    });
-    const m = ns.exportModel();
-    e.writeOutput(io, e.formatModelFile({ ...m, sealed: false }), args.values.get('output'));
-    return 0;
-  },
+  run: (args, io) => strictly('model build', io, () => buildModel(args, io)),
 };
+
+async function buildModel(args: ParsedArgs, io: Io): Promise<number> {
+  const e = await engine();
+  const alg = e.createDigest(args.values.get('digest') ?? 'sha256');
+  const aggHex = args.values.get('aggregate');
+  const aggregate = aggHex === undefined ? undefined : e.parseDigestHex(aggHex, alg, '--aggregate');
+  const dialect = args.values.get('dialect') as 'tsem-6.12' | 'quixote-us' | undefined;
+  const ns = new e.NamespaceModel(
+    e.createNamespaceConfig({ id: 'build', digest: alg.name, aggregate, dialect })
+  );
+  const file = args.positionals[0]!;
+  const counts = e.replayLines(ns, e.splitLines(e.readInput(file, 'trajectory file')), {
+    source: file,
+    acceptAggregate: aggregate === undefined,
+    ...lineHandling('model build', args, io),
+  });
+  const m = ns.exportModel();
+  e.writeOutput(io, e.formatModelFile({ ...m, sealed: false }), args.values.get('output'));
+  if (counts.rejected === 0) return 0;
+  io.err(`tsem model build: ${counts.rejected} line(s) of ${file} could not be parsed\n`);
+  return 1;
+}
 
 const show: Command = {
   spec: {
@@ -178,6 +218,7 @@ const replay: Command = {
       },
       DIGEST,
       DIALECT,
+      STRICT,
       {
         name: 'limit',
         kind: 'string',
@@ -186,61 +227,65 @@ const replay: Command = {
       },
     ],
     details:
-      'Prints each off-contour (or, in audit mode, would-be-off-contour) event as a JSON line, then a summary line.',
+      'Prints each off-contour (or, in audit mode, would-be-off-contour) event as a JSON line, then a summary line.\n' +
+      'A line that cannot be parsed is reported with its line number and treated as a live engine treats it (evidence when sealed, denied in enforce); --strict stops at it (exit 65).',
   },
-  async run(args, io) {
-    const modelPath = args.values.get('model');
-    if (!modelPath) throw new UsageError('--model FILE is required');
-    const limit = intOption(args.values.get('limit'), '--limit', Number.MAX_SAFE_INTEGER);
-    const e = await engine();
-    const { alg, model } = await loadModel(modelPath, args.values.get('digest'));
-    const mode = (args.values.get('mode') ?? 'sealed') as 'audit' | 'sealed' | 'enforce';
-    const dialect = args.values.get('dialect') as 'tsem-6.12' | 'quixote-us' | undefined;
-    const ns = new e.NamespaceModel(
-      e.createNamespaceConfig({
-        id: 'replay',
-        digest: alg.name,
-        aggregate: model.aggregate,
-        base: model.base,
-        dialect,
-      })
-    );
-    ns.loadModel({ ...model, sealed: false });
-    ns.setMode(mode);
-    const file = args.positionals[0]!;
-    let printed = 0;
-    const counts = e.replayLines(ns, e.splitLines(e.readInput(file, 'trajectory file')), {
-      source: file,
-      onVerdict(v, ev, lineNumber) {
-        if (
-          v.kind !== 'off-contour' &&
-          v.kind !== 'would-be-off-contour' &&
-          v.kind !== 'untrusted-task'
-        )
-          return;
-        if (printed++ >= limit) return;
-        io.out(
-          JSON.stringify({
-            line: lineNumber,
-            verdict: v.kind,
-            action: v.action,
-            type: ev.header.type,
-            process: ev.header.process,
-            coefficient: v.coefficient?.toString('hex') ?? null,
-            task_id: v.taskId.toString('hex'),
-          }) + '\n'
-        );
-      },
-    });
-    const k = counts.byKind;
-    const offContour = (k['off-contour'] ?? 0) + (k['would-be-off-contour'] ?? 0);
-    io.out(
-      `summary events ${counts.events} on-contour ${k['on-contour'] ?? 0} off-contour ${offContour} ` +
-        `untrusted-task ${k['untrusted-task'] ?? 0} denied ${counts.denied} forensics ${ns.forensics().length} ` +
-        `mode ${mode} measurement ${ns.measurement.toString('hex')}\n`
-    );
-    return 0;
-  },
+  run: (args, io) => strictly('replay', io, () => replayFile(args, io)),
 };
+
+async function replayFile(args: ParsedArgs, io: Io): Promise<number> {
+  const modelPath = args.values.get('model');
+  if (!modelPath) throw new UsageError('--model FILE is required');
+  const limit = intOption(args.values.get('limit'), '--limit', Number.MAX_SAFE_INTEGER);
+  const e = await engine();
+  const { alg, model } = await loadModel(modelPath, args.values.get('digest'));
+  const mode = (args.values.get('mode') ?? 'sealed') as 'audit' | 'sealed' | 'enforce';
+  const dialect = args.values.get('dialect') as 'tsem-6.12' | 'quixote-us' | undefined;
+  const ns = new e.NamespaceModel(
+    e.createNamespaceConfig({
+      id: 'replay',
+      digest: alg.name,
+      aggregate: model.aggregate,
+      base: model.base,
+      dialect,
+    })
+  );
+  ns.loadModel({ ...model, sealed: false });
+  ns.setMode(mode);
+  const file = args.positionals[0]!;
+  let printed = 0;
+  const counts = e.replayLines(ns, e.splitLines(e.readInput(file, 'trajectory file')), {
+    source: file,
+    ...lineHandling('replay', args, io),
+    onVerdict(v, ev, lineNumber) {
+      if (
+        v.kind !== 'off-contour' &&
+        v.kind !== 'would-be-off-contour' &&
+        v.kind !== 'untrusted-task'
+      )
+        return;
+      if (printed++ >= limit) return;
+      io.out(
+        JSON.stringify({
+          line: lineNumber,
+          verdict: v.kind,
+          action: v.action,
+          type: ev.header.type,
+          process: ev.header.process,
+          coefficient: v.coefficient?.toString('hex') ?? null,
+          task_id: v.taskId.toString('hex'),
+        }) + '\n'
+      );
+    },
+  });
+  const k = counts.byKind;
+  const offContour = (k['off-contour'] ?? 0) + (k['would-be-off-contour'] ?? 0);
+  io.out(
+    `summary events ${counts.events} on-contour ${k['on-contour'] ?? 0} off-contour ${offContour} ` +
+      `untrusted-task ${k['untrusted-task'] ?? 0} denied ${counts.denied} forensics ${ns.forensics().length} ` +
+      `mode ${mode} measurement ${ns.measurement.toString('hex')} rejected ${counts.rejected}\n`
+  );
+  return 0;
+}
 
 export const commands: Command[] = [build, show, diff, merge, replay];

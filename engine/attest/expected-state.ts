@@ -63,6 +63,7 @@ export function expectedFromTrajectory(
   dialect?: Dialect
 ): ExpectedState {
   const ns = namespaceFor(report, dialect);
-  replayLines(ns, splitLines(data), { source });
+  // Verification recomputes exactly: a line it cannot read fails it rather than being skipped.
+  replayLines(ns, splitLines(data), { source, strict: true });
   return summary(ns, source);
 }

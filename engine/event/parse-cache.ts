@@ -19,6 +19,7 @@ import {
   parseRecordLine,
 } from './parse-json.js';
 import { markShared } from './shared-values.js';
+import { repairKernelJson } from './lenient-json.js';
 import type { Coe } from './structures.js';
 
 /** Distinct COE+CELL texts remembered per namespace; the cache restarts empty when full. */
@@ -106,7 +107,7 @@ export class EventParseCache {
       header,
       hit.coe,
       hit.cell,
-      () => line.toString('utf8').trimEnd(),
+      () => (repairKernelJson(line) ?? line).toString('utf8').trimEnd(),
       { ...opts, encoding: 'latin1' }
     );
     return { kind: 'event', event };
@@ -140,7 +141,7 @@ export function structuredToObject(s: StructuredInput, opts: ParseOptions): Tsem
   let cell: unknown = {};
   if (s.cellJson.length > 0) {
     try {
-      cell = JSON.parse(s.cellJson.toString('utf8'));
+      cell = parseLenient(s.cellJson);
     } catch (err) {
       throw new ParseError(
         `expected a JSON object (${(err as Error).message})`,
@@ -155,4 +156,15 @@ export function structuredToObject(s: StructuredInput, opts: ParseOptions): Tsem
     if (file && file['digest'] === undefined) file['digest'] = s.fileDigest;
   }
   return { event: s.header, COE: s.coe, [type]: cell } as unknown as TsemEventJson;
+}
+
+/** Strict JSON first; kernel-style raw control bytes in strings repaired (lenient-json.ts). */
+function parseLenient(b: Buffer): unknown {
+  try {
+    return JSON.parse(b.toString('utf8'));
+  } catch (err) {
+    const fixed = repairKernelJson(b);
+    if (!fixed) throw err;
+    return JSON.parse(fixed.toString('utf8'));
+  }
 }

@@ -17,6 +17,7 @@ import {
   u64,
 } from './schema.js';
 import { COE, type Coe } from './structures.js';
+import { repairKernelJson } from './lenient-json.js';
 
 export interface ParseOptions {
   /** Digest size of the namespace hash (DIGEST fields are 2·size hex characters). */
@@ -215,21 +216,31 @@ function dispatch(
  */
 export function parseRecordLine(line: string | Buffer, opts: ParseOptions): TsemRecord {
   const isRaw = typeof line !== 'string';
-  const text = isRaw ? line.toString('latin1') : line;
   let obj: unknown;
+  let repaired: Buffer | undefined;
   try {
-    obj = JSON.parse(text);
+    obj = JSON.parse(isRaw ? line.toString('latin1') : line);
   } catch (err) {
-    fail(
-      opts,
-      `expected one JSON object per line (truncated or invalid JSON: ${(err as Error).message})`
-    );
+    // Kernels leave control bytes raw inside strings (lenient-json.ts): repair, then retry.
+    repaired = repairKernelJson(isRaw ? line : Buffer.from(line, 'utf8'));
+    try {
+      if (!repaired) throw err;
+      obj = JSON.parse(repaired.toString(isRaw ? 'latin1' : 'utf8'));
+    } catch (e) {
+      fail(
+        opts,
+        `expected one JSON object per line (truncated or invalid JSON: ${(e as Error).message})`
+      );
+    }
   }
   const rec = asObject(obj, opts, '');
   const ctx: SchemaContext = { digestSize: opts.digestSize, encoding: isRaw ? 'latin1' : 'utf8' };
   if (rec['export'] !== undefined) return dispatch(rec, undefined, ctx, opts);
-  // The stored line is only needed for new points and alerts: decode it on demand.
-  const lineText = isRaw ? () => line.toString('utf8').trimEnd() : line.trimEnd();
+  // The stored line (strict JSON, repaired when needed) is only needed for new points and alerts:
+  // decode it on demand.
+  const stored = repaired ?? line;
+  const lineText =
+    typeof stored === 'string' ? stored.trimEnd() : () => stored.toString('utf8').trimEnd();
   return dispatch(rec, lineText, ctx, opts);
 }
 

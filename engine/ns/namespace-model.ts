@@ -57,6 +57,27 @@ export interface EventEntry {
   readonly line: string;
 }
 
+/** A line that could not be parsed, kept as evidence in a sealed namespace: its event number, the
+ * line (escaped, possibly cut) and why it was rejected. */
+export interface RejectedEntry {
+  readonly seq: number;
+  readonly line: string;
+  readonly reason: string;
+}
+
+/** Rejected lines kept per namespace; beyond this they are counted (and alerted) but not kept. */
+export const MAX_REJECTED_KEPT = 10_000;
+
+/** What the namespace did with a line it could not parse. */
+export interface Rejection {
+  /** The event number it was given, when it was kept as evidence. */
+  readonly seq?: number;
+  /** Sealed and enforce: an alert; audit: a would-be alert. */
+  readonly alert: boolean;
+  /** Enforce: fail closed. */
+  readonly deny: boolean;
+}
+
 /** An audit-mode finding: an unknown point that would be off-contour, once, with its count. */
 export type Finding = EventEntry & { count: number };
 
@@ -79,6 +100,8 @@ export interface ChangeSet {
   readonly forensicsStart: number;
   readonly audit: readonly Finding[];
   readonly tasks: readonly [string, Task | undefined][];
+  readonly rejected: readonly RejectedEntry[];
+  readonly rejectedStart: number;
 }
 
 function verdict(
@@ -136,6 +159,9 @@ export class NamespaceModel {
   private readonly map = new ContourMap();
   private readonly trajectoryEntries: EventEntry[] = [];
   private readonly forensicEntries: EventEntry[] = [];
+  private readonly rejectedEntries: RejectedEntry[] = [];
+  private rejectedTotal = 0;
+  private newRejected: RejectedEntry[] = [];
   /** Audit mode findings: unknown points that would be off-contour, once each with a count. */
   private readonly auditFindings = new Map<string, Finding>();
   private readonly tasks: TaskTable;
@@ -208,6 +234,14 @@ export class NamespaceModel {
   /** Events that added a forensic point, in order. */
   forensics(): readonly EventEntry[] {
     return this.forensicEntries;
+  }
+  /** Lines rejected while sealed, kept as evidence (the first MAX_REJECTED_KEPT). */
+  rejected(): readonly RejectedEntry[] {
+    return this.rejectedEntries;
+  }
+  /** Every line rejected while sealed, kept or not. */
+  get rejectedCount(): number {
+    return this.rejectedTotal;
   }
   findings(): readonly Readonly<Finding>[] {
     return [...this.auditFindings.values()];
@@ -350,6 +384,23 @@ export class NamespaceModel {
   }
 
   /**
+   * A line that could not be parsed never passes silently: in a sealed namespace it becomes
+   * evidence (kept, counted, alerted) and in enforce it is also denied (fail closed); in audit it
+   * is a would-be alert; in learn it is only an error.
+   */
+  reject(line: string, reason: string): Rejection {
+    if (!this.sealed) return { alert: this.cfg.mode === 'audit', deny: false };
+    const seq = ++this.events;
+    this.rejectedTotal++;
+    if (this.rejectedEntries.length < MAX_REJECTED_KEPT) {
+      const entry = { seq, line, reason };
+      this.rejectedEntries.push(entry);
+      this.newRejected.push(entry);
+    }
+    return { seq, alert: true, deny: this.cfg.mode === 'enforce' };
+  }
+
+  /**
    * Loads a model (§2.6, §3.2): base, then each new state as a valid point extended in file order,
    * pseudonyms, and `seal` (which keeps enforce if enforce was set first, as Quixote does).
    */
@@ -403,7 +454,10 @@ export class NamespaceModel {
       forensicsStart: this.forensicEntries.length - this.newForensics.length,
       audit: [...this.dirtyAudit].map((h) => this.auditFindings.get(h)!).filter(Boolean),
       tasks: this.tasks.drainDirty(),
+      rejected: this.newRejected,
+      rejectedStart: this.rejectedEntries.length - this.newRejected.length,
     };
+    this.newRejected = [];
     this.dirtyPoints = new Set();
     this.newTrajectory = [];
     this.newForensics = [];
@@ -423,6 +477,8 @@ export class NamespaceModel {
     events: number;
     measurement: Buffer;
     convergence?: ReturnType<Convergence['snapshot']>;
+    rejected?: readonly RejectedEntry[];
+    rejectedTotal?: number;
   }): NamespaceModel {
     const ns = new NamespaceModel(parts.config);
     for (const p of parts.pseudonyms) ns.pseudonyms.add(p);
@@ -439,6 +495,8 @@ export class NamespaceModel {
     }
     ns.trajectoryEntries.push(...parts.trajectory);
     ns.forensicEntries.push(...parts.forensics);
+    ns.rejectedEntries.push(...(parts.rejected ?? []));
+    ns.rejectedTotal = Math.max(parts.rejectedTotal ?? 0, ns.rejectedEntries.length);
     for (const a of parts.audit) ns.auditFindings.set(a.coefficient.toString('hex'), { ...a });
     for (const [k, t] of parts.tasks) ns.tasks.set(k, { ...t });
     ns.tasks.drainDirty();

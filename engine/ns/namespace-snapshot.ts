@@ -11,6 +11,7 @@ import {
   type Finding,
   type NamespaceConfig,
   NamespaceModel,
+  type RejectedEntry,
 } from './namespace-model.js';
 import type { Task, UntrustCause } from './task-table.js';
 
@@ -32,6 +33,8 @@ export interface MetaRecord {
   events: number;
   pseudonyms: string[];
   convergence: ReturnType<Convergence['snapshot']>;
+  /** Lines rejected while sealed (kept or not); absent in stores written before it existed. */
+  rejected?: number;
 }
 
 /** A point, keyed by its coefficient's hex: first-seen position, valid flag, count. */
@@ -39,6 +42,13 @@ export interface PointRecord {
   o: number;
   v: boolean;
   n: number;
+}
+
+/** A line rejected while sealed: event number, escaped line, reason. */
+export interface RejectedRecord {
+  s: number;
+  l: string;
+  r: string;
 }
 
 /** A trajectory, forensics or finding entry: coefficient, kernel line, and a finding's count. */
@@ -64,6 +74,7 @@ export interface NamespaceSnapshot {
   findings: EntryRecord[];
   /** In the task table's eviction order. */
   tasks: [string, TaskRecord][];
+  rejected?: RejectedRecord[];
 }
 
 const hex = (b: Buffer) => b.toString('hex');
@@ -86,6 +97,7 @@ export function metaRecord(ns: NamespaceModel): MetaRecord {
     events: ns.eventCount,
     pseudonyms: [...ns.pseudonymHexes()],
     convergence: ns.convergence.snapshot(),
+    rejected: ns.rejectedCount,
   };
 }
 
@@ -99,6 +111,11 @@ export const findingRecord = (f: Readonly<Finding>): EntryRecord => ({
   c: hex(f.coefficient),
   l: f.line,
   n: f.count,
+});
+export const rejectedRecord = (e: RejectedEntry): RejectedRecord => ({
+  s: e.seq,
+  l: e.line,
+  r: e.reason,
 });
 export const taskRecord = (t: Readonly<Task>): TaskRecord => ({
   t: hex(t.taskId),
@@ -115,6 +132,7 @@ export function snapshotNamespace(ns: NamespaceModel): NamespaceSnapshot {
     forensics: ns.forensics().map(entryRecord),
     findings: ns.findings().map(findingRecord),
     tasks: [...ns.taskEntries()].map(([k, t]) => [k, taskRecord(t)]),
+    rejected: ns.rejected().map(rejectedRecord),
   };
 }
 
@@ -138,5 +156,7 @@ export function restoreNamespace(s: NamespaceSnapshot): NamespaceModel {
     events: s.meta.events,
     measurement: buf(s.meta.measurement),
     convergence: s.meta.convergence,
+    rejected: (s.rejected ?? []).map((r) => ({ seq: r.s, line: r.l, reason: r.r })),
+    rejectedTotal: s.meta.rejected,
   });
 }

@@ -5,7 +5,8 @@
  * A failure in one namespace rejects that namespace's work only; the others go on.
  */
 import { filter, groupBy, mergeMap, Subject, type Subscription, take } from 'rxjs';
-import { EngineError, errorMessage } from '../../common/errors.js';
+import { EngineError, errorMessage, ParseError } from '../../common/errors.js';
+import { escapeBytes, escapeText } from '../../common/escape.js';
 import type { TsemEvent, TsemRecord } from '../event/event.js';
 import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { EventParseCache, type StructuredInput } from '../event/parse-cache.js';
@@ -35,7 +36,16 @@ export type Outcome =
       readonly records?: readonly StageRecord[];
     }
   | { readonly verdict?: undefined; readonly note: 'aggregate' | 'log'; readonly seq: number }
-  | { readonly verdict?: undefined; readonly error: string };
+  | {
+      readonly verdict?: undefined;
+      readonly error: string;
+      /** A line that could not be parsed, in a sealed namespace: its event number (evidence). */
+      readonly seq?: number;
+      /** Never allowed silently: an alert where the namespace is sealed (or audited)… */
+      readonly alert?: boolean;
+      /** …and denied where it enforces (fail closed). */
+      readonly deny?: boolean;
+    };
 
 /** Receives every processed batch after it is persisted (the fan-out to subscribers). */
 export type Publish = (
@@ -222,7 +232,30 @@ function processOne(
       return withStages(ns, applied.event, applied.verdict, stages, origin);
     return { note: applied.kind, seq: ns.eventCount };
   } catch (err) {
+    if (err instanceof ParseError) {
+      const r = ns.reject(evidenceText(e), err.message);
+      return { error: err.message, seq: r.seq, alert: r.alert, deny: r.deny };
+    }
     if (err instanceof EngineError) return { error: err.message };
     return { error: `internal error: ${errorMessage(err)}` };
   }
+}
+
+/** Longest part of a rejected event kept as evidence. */
+export const MAX_EVIDENCE_CHARS = 16 * 1024;
+
+/** A rejected event as evidence: escaped (it may hold any bytes) and cut to MAX_EVIDENCE_CHARS. */
+function evidenceText(e: IncomingEvent): string {
+  let text: string;
+  if ('line' in e) text = escapeBytes(e.line.subarray(0, MAX_EVIDENCE_CHARS));
+  else if ('obj' in e) text = escapeText(JSON.stringify(e.obj));
+  else
+    text = escapeText(
+      JSON.stringify({
+        event: e.structured.header,
+        COE: e.structured.coe,
+        cell_json: escapeBytes(e.structured.cellJson.subarray(0, MAX_EVIDENCE_CHARS)),
+      })
+    );
+  return text.length > MAX_EVIDENCE_CHARS ? `${text.slice(0, MAX_EVIDENCE_CHARS)}…` : text;
 }

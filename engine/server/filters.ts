@@ -47,7 +47,11 @@ const BUILDERS: ((s: FilterSpec) => NoticeFilter | undefined)[] = [
             n.verdict !== undefined && set.has(n.verdict.kind)
         )(new Set(s.verdicts))
       : undefined,
-  (s) => (s.offContourOnly ? (n: Notice) => isAlert(n.verdict) : undefined),
+  // Off-contour events, denials, and lines a sealed namespace could not parse (alerts, no verdict).
+  (s) =>
+    s.offContourOnly
+      ? (n: Notice) => isAlert(n.verdict) || (n.verdict === undefined && n.alert)
+      : undefined,
   (s) => {
     if (!s.processPatterns?.length) return undefined;
     const res = s.processPatterns.map(globToRegExp);

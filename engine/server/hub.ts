@@ -106,10 +106,12 @@ export class Hub {
         pid: ev?.header.pid?.toString() ?? '',
         verdict: o.verdict,
         error: 'error' in o ? o.error : undefined,
+        deny: 'error' in o ? o.deny : undefined,
         eventJson: () => ev?.line ?? '',
         timeMs,
         alert:
           isAlert(o.verdict) ||
+          ('error' in o && o.alert === true) ||
           (o.verdict !== undefined && o.records?.some((r) => r.alert) === true),
         records: o.verdict ? o.records : undefined,
       };

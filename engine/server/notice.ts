@@ -12,6 +12,8 @@ export interface Notice {
   /** Undefined for events the engine rejected. */
   readonly verdict?: Verdict;
   readonly error?: string;
+  /** A rejected event that was denied (enforce fails closed on lines it cannot parse). */
+  readonly deny?: boolean;
   /** The event as a kernel trajectory line (formatted on demand). */
   readonly eventJson: () => string;
   readonly timeMs: number;

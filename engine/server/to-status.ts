@@ -1,6 +1,7 @@
 /** The single mapping from engine errors to gRPC statuses. */
 import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
 import { EngineError, errorMessage } from '../../common/errors.js';
+import { escapeText } from '../../common/escape.js';
 
 const CODES: Record<string, status> = {
   TSEM_PARSE: status.INVALID_ARGUMENT,
@@ -19,7 +20,10 @@ export function toStatus(err: unknown): Partial<ServiceError> {
   const code = err instanceof EngineError ? (CODES[err.code] ?? status.UNKNOWN) : status.INTERNAL;
   return {
     code,
-    details: err instanceof EngineError ? err.message : `internal error: ${errorMessage(err)}`,
+    // Messages quote outside input: escaped, they can never forge lines where a client prints them.
+    details: escapeText(
+      err instanceof EngineError ? err.message : `internal error: ${errorMessage(err)}`
+    ),
     metadata: new Metadata(),
   };
 }

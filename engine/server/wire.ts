@@ -89,7 +89,15 @@ export function outcomeToWire(o: Outcome): WireVerdict {
       seq: String(v.seq),
     };
   }
-  if ('error' in o) return { kind: 'VERDICT_KIND_ERROR', action: 'ACTION_ALLOW', error: o.error };
+  // A rejected event is never ALLOWED: denied where the namespace enforces, else no action (the
+  // exporter applies its fail mode to a held event).
+  if ('error' in o)
+    return {
+      kind: 'VERDICT_KIND_ERROR',
+      action: o.deny ? 'ACTION_DENY' : 'ACTION_UNSPECIFIED',
+      error: o.error,
+      seq: o.seq === undefined ? undefined : String(o.seq),
+    };
   return { kind: 'VERDICT_KIND_LIFECYCLE', action: 'ACTION_ALLOW', seq: String(o.seq) };
 }
 
@@ -108,7 +116,7 @@ export function packOutcomes(outcomes: readonly Outcome[]): PackedVerdicts {
   outcomes.forEach((o, i) => {
     const w = outcomeToWire(o);
     kinds[i] = kindNumbers.number(w.kind as WireVerdictKindName);
-    actions[i] = actionNumber.number(w.action === 'ACTION_DENY' ? 'ACTION_DENY' : 'ACTION_ALLOW');
+    actions[i] = actionNumber.number(w.action as Extract<typeof w.action, string>);
     o.verdict?.coefficient?.copy(coefficients, i * size);
     if ('error' in o) errors.push({ index: i, error: o.error });
   });
@@ -125,7 +133,11 @@ export function noticeToWire(n: Notice): EventNotice {
     pid: n.pid,
     verdict: n.verdict
       ? outcomeToWire({ verdict: n.verdict, event: undefined as never })
-      : { kind: 'VERDICT_KIND_ERROR', action: 'ACTION_ALLOW', error: n.error ?? '' },
+      : {
+          kind: 'VERDICT_KIND_ERROR',
+          action: n.deny ? 'ACTION_DENY' : 'ACTION_UNSPECIFIED',
+          error: n.error ?? '',
+        },
     event_json: n.eventJson(),
     time_ms: String(n.timeMs),
     alert: n.alert,

@@ -16,6 +16,8 @@ import {
   type MetaRecord,
   pointRecord,
   type PointRecord,
+  rejectedRecord,
+  type RejectedRecord,
   restoreNamespace,
   taskRecord,
   type TaskRecord,
@@ -62,6 +64,10 @@ type BatchOp =
 
 const pad = (n: number) => n.toString().padStart(12, '0');
 
+/** A namespace's record sets: points, trajectory, forensics, audit findings, tasks, rejected lines. */
+const PARTS = ['p', 't', 'f', 'a', 'k', 'r'] as const;
+type Part = (typeof PARTS)[number];
+
 export class LevelStore {
   private readonly meta: Sub;
 
@@ -90,7 +96,7 @@ export class LevelStore {
     return new LevelStore(db);
   }
 
-  private sub(id: string, part: 'p' | 't' | 'f' | 'a' | 'k'): Sub {
+  private sub(id: string, part: Part): Sub {
     return this.db.sublevel(`ns:${id}`).sublevel(part, { valueEncoding: 'json' }) as unknown as Sub;
   }
 
@@ -118,6 +124,15 @@ export class LevelStore {
         key: e.coefficient.toString('hex'),
         value: findingRecord(e),
       });
+    const r = this.sub(ns.id, 'r');
+    cs.rejected.forEach((e, i) =>
+      ops.push({
+        type: 'put',
+        sublevel: r,
+        key: pad(cs.rejectedStart + i),
+        value: rejectedRecord(e),
+      })
+    );
     const k = this.sub(ns.id, 'k');
     for (const [key, t] of cs.tasks) {
       ops.push(
@@ -153,6 +168,7 @@ export class LevelStore {
           forensics: (await this.values<EntryRecord>(this.sub(id, 'f'))).map(([, r]) => r),
           findings: (await this.values<EntryRecord>(this.sub(id, 'a'))).map(([, r]) => r),
           tasks: await this.values<TaskRecord>(this.sub(id, 'k')),
+          rejected: (await this.values<RejectedRecord>(this.sub(id, 'r'))).map(([, v]) => v),
         })
       );
     }
@@ -171,7 +187,7 @@ export class LevelStore {
 
   async deleteNamespace(id: string): Promise<void> {
     await this.meta.del(id);
-    for (const part of ['p', 't', 'f', 'a', 'k'] as const)
+    for (const part of PARTS)
       await (this.sub(id, part) as unknown as Level<string, unknown>).clear();
   }
 
