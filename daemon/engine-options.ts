@@ -90,6 +90,8 @@ export interface EngineOptions {
   readonly agent?: AgentOptions;
   /** In-process event sources, fed without a gRPC hop. */
   readonly sources?: readonly SourceSpec[];
+  /** Report an event loop stalled this long (ms; default 2000; 0 turns the watchdog off). */
+  readonly loopStallMs?: number;
   /** Test seam: pipeline stages run after the built-in ones. */
   readonly stages?: readonly PipelineStage[];
   /** HTTP listener (metrics, health, the console): host:port; off when absent. */

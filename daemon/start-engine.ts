@@ -51,6 +51,7 @@ import { DEFAULT_LISTEN, type EngineOptions, type ImaOptions } from './engine-op
 import { createInProcessSource, type InProcessSource } from './in-process-source.js';
 import { systemdNotifier } from './systemd-notify.js';
 import { localTasksGone } from './tasks-gone.js';
+import { startLoopWatchdog } from './loop-watchdog.js';
 
 export { DEFAULT_LISTEN, type EngineOptions } from './engine-options.js';
 
@@ -175,6 +176,10 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     for (const step of cleanup.splice(0).reverse()) await step();
   };
   try {
+    if (opts.loopStallMs !== 0) {
+      const watchdog = startLoopWatchdog(log, { stallMs: opts.loopStallMs });
+      cleanup.push(() => watchdog.stop());
+    }
     const trust: Trust = await createTrust({
       tpm: opts.tpm,
       ...(opts.akHandle !== undefined ? { akHandle: opts.akHandle } : {}),

@@ -3,6 +3,7 @@
  * field are ORed; an unset field matches everything (as tetragon's filter registry does).
  */
 import type { VerdictKind } from '../ns/namespace-model.js';
+import { compileGlob } from './glob.js';
 import { isAlert, type Notice } from './notice.js';
 
 export interface FilterSpec {
@@ -15,15 +16,6 @@ export interface FilterSpec {
 }
 
 export type NoticeFilter = (n: Notice) => boolean;
-
-/** A glob over `comm`: `*` any run, `?` one character. */
-export function globToRegExp(glob: string): RegExp {
-  const re = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${re}$`);
-}
 
 const BUILDERS: ((s: FilterSpec) => NoticeFilter | undefined)[] = [
   (s) =>
@@ -54,8 +46,9 @@ const BUILDERS: ((s: FilterSpec) => NoticeFilter | undefined)[] = [
       : undefined,
   (s) => {
     if (!s.processPatterns?.length) return undefined;
-    const res = s.processPatterns.map(globToRegExp);
-    return (n: Notice) => res.some((r) => r.test(n.process));
+    // Linear-time globs, never a regular expression built from a caller's input (glob.ts).
+    const globs = s.processPatterns.map((p) => compileGlob(p));
+    return (n: Notice) => globs.some((g) => g(n.process));
   },
   (s) => {
     if (!s.taskIds?.length) return undefined;

@@ -10,19 +10,27 @@ import type { SubscribeRequest__Output } from '../../proto/gen/tsem/v1/Subscribe
 import { type AuthConfig, authorize, type Identity } from './auth.js';
 import { callerIdentity } from './caller.js';
 import { buildFilter, type FilterSpec } from './filters.js';
+import { MAX_GLOB_CHARS } from './glob.js';
 import type { Hub } from './hub.js';
 import { DEFAULT_SUBSCRIBER_QUEUE, MAX_SUBSCRIBER_QUEUE } from '../../proto/limits.js';
 import { invalid, toStatus } from './to-status.js';
 import { noticeToWire, verdictKindFromWire } from './wire.js';
+
+/** Process patterns one subscription may give (each matched per event it is offered). */
+export const MAX_PROCESS_PATTERNS = 16;
 
 type Call = ServerWritableStream<SubscribeRequest__Output, MonitorMessage>;
 
 function filterSpec(req: SubscribeRequest__Output, id: Identity): FilterSpec {
   for (const t of req.task_ids)
     if (!/^[0-9a-fA-F]+$/.test(t)) throw invalid(`task_ids: '${t}' is not hex`);
+  if (req.process_patterns.length > MAX_PROCESS_PATTERNS)
+    throw invalid(
+      `process_patterns: at most ${MAX_PROCESS_PATTERNS} patterns, got ${req.process_patterns.length}`
+    );
   for (const p of req.process_patterns)
-    if (p.length === 0 || p.length > 256)
-      throw invalid('process_patterns: expected 1-256 characters');
+    if (p.length === 0 || p.length > MAX_GLOB_CHARS)
+      throw invalid(`process_patterns: expected 1-${MAX_GLOB_CHARS} characters, got ${p.length}`);
   if (req.queue_size > MAX_SUBSCRIBER_QUEUE)
     throw invalid(`queue_size: at most ${MAX_SUBSCRIBER_QUEUE}, got ${req.queue_size}`);
   let namespaces = req.namespaces;

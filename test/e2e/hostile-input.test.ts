@@ -11,7 +11,8 @@ import { createLog } from '../../common/log.js';
 import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import type { BatchResult__Output } from '../../proto/gen/tsem/v1/BatchResult.js';
 import type { NamespaceInfo__Output } from '../../proto/gen/tsem/v1/NamespaceInfo.js';
-import { call, type Clients, clients, subscribe } from '../helpers/grpc.js';
+import { call, type Clients, clients, ingest, subscribe, toWire } from '../helpers/grpc.js';
+import { fileCell, sourceEvent } from '../helpers/events.js';
 import { vectorPath } from '../helpers/repo.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsem-hostile-'));
@@ -100,4 +101,48 @@ test('a line that is not JSON even leniently: enforce denies and alerts, sealed 
     assert.equal(ns.rejectedCount, 1, `${name} keeps the line as evidence`);
     assert.match(ns.rejected()[0]!.line, /\\x01nope/);
   }
+});
+
+const ZERO = '0'.repeat(64);
+
+test(
+  'freeze: a backtracking-hostile process glob completes and the server keeps answering',
+  {
+    timeout: 60_000,
+  },
+  async () => {
+    const pattern = `${'*a'.repeat(20)}*b`;
+    const watch = subscribe(c, { namespaces: ['glob'], process_patterns: [pattern] });
+    const other = subscribe(c, { namespaces: ['glob'] });
+    await new Promise((r) => setTimeout(r, 100));
+    const e = sourceEvent(
+      7,
+      'file_open',
+      { file: fileCell('/bin/x', ZERO) },
+      {
+        process: 'a'.repeat(40),
+      }
+    );
+    const [r] = await ingest(c, [[toWire('glob', e)]]);
+    assert.equal(r!.verdicts[0]!.kind, 'VERDICT_KIND_LEARNED');
+    await other.waitFor((m) => m.length > 0);
+    const info = await call<NamespaceInfo__Output>(c, 'GetNamespace', { name: 'glob' });
+    assert.equal(info.events, '1');
+    assert.equal(watch.messages.length, 0, 'no b: no match');
+    watch.cancel();
+    other.cancel();
+  }
+);
+
+test('log injection: a namespace name with newlines cannot forge a server log line', async () => {
+  const before = logged.length;
+  const e = sourceEvent(8, 'file_open', { file: fileCell('/bin/x', ZERO) });
+  const [r] = await ingest(c, [
+    [toWire('x\n2026-01-01T00:00:00.000Z tsem admin token accepted', e)],
+  ]);
+  assert.equal(r!.verdicts[0]!.kind, 'VERDICT_KIND_ERROR');
+  const fresh = logged.slice(before);
+  assert.ok(fresh.length > 0, 'the rejected namespace is logged');
+  for (const l of fresh) assert.equal(l.indexOf('\n'), l.length - 1, `one line: ${l}`);
+  assert.ok(fresh.some((l) => l.includes('x\\n2026-01-01')));
 });
