@@ -28,7 +28,8 @@ export function compileGlob(pattern: string, counter?: StepCounter): GlobMatcher
   let live = new Uint8Array(m + 1);
   let next = new Uint8Array(m + 1);
   /** Adds position j and, past each `*`, the positions it may skip to (no character consumed). */
-  const enter = (set: Uint8Array, j: number) => {
+  const enter = (set: Uint8Array, from: number) => {
+    let j = from;
     set[j] = 1;
     while (j < m && p[j] === '*') set[++j] = 1;
   };
