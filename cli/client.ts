@@ -216,6 +216,7 @@ export type ControlMethod =
   | 'GetPoints'
   | 'GetTrajectory'
   | 'GetForensics'
+  | 'GetRejected'
   | 'GetConvergence'
   | 'Attest'
   | 'GetImaLog'

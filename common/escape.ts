@@ -28,6 +28,17 @@ export function escapeText(s: string): string {
   return s.replace(UNSAFE, escapeChar);
 }
 
+/**
+ * JSON text safe to print: the same characters as escapeText become `\uXXXX`, which in valid JSON
+ * can only stand inside strings, so the output is still the same JSON (a trajectory line stays one).
+ */
+export function escapeJsonText(json: string): string {
+  return json.replace(
+    UNSAFE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  );
+}
+
 /** Bytes as text: printable ASCII as is, every other byte as `\xNN` (binary is never echoed raw). */
 export function escapeBytes(b: Uint8Array): string {
   let out = '';

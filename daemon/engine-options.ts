@@ -76,6 +76,8 @@ export interface EngineOptions {
   readonly digest?: string;
   readonly dialect?: Dialect;
   readonly tls?: TlsFiles;
+  /** Allow listening off loopback without TLS (tokens in plain text). Default: refuse to start. */
+  readonly insecure?: boolean;
   /** JSON identities file (see engine/server/auth.ts). */
   readonly authFile?: string;
   /** IMA per namespace on file events; off when absent. */

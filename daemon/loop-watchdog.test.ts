@@ -3,6 +3,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { lineLog } from '../common/log.js';
 import { startLoopWatchdog } from './loop-watchdog.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -12,7 +13,10 @@ test('a stalled event loop is reported while it lasts, and again when it resumes
   const file = join(dir, 'log');
   const fd = openSync(file, 'w');
   const logged: string[] = [];
-  const w = startLoopWatchdog((m) => logged.push(m), { stallMs: 200, fd });
+  const w = startLoopWatchdog(
+    lineLog((m) => void logged.push(m)),
+    { stallMs: 200, fd }
+  );
   try {
     await sleep(300); // the worker is up and the heartbeat runs
     const until = Date.now() + 1200;

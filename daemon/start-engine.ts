@@ -98,11 +98,28 @@ function authConfig(opts: EngineOptions, listen: string, token: string, log: Log
     certs: new Map(),
     anonymous,
   };
-  if (!isLoopback(listen) && !opts.tls)
-    log(`warning: listening on ${listen} without TLS; every call needs a bearer token`);
-  return opts.authFile
-    ? parseAuthFile(readFileSync(opts.authFile, 'utf8'), opts.authFile, auth)
-    : auth;
+  if (!isLoopback(listen) && !opts.tls) {
+    // Tokens would cross the network in plain text: only when the operator says so.
+    if (!opts.insecure)
+      throw new EngineError(
+        'TSEM_INVALID_ARGUMENT',
+        `refusing to listen on ${listen} without TLS: it is reachable from the network and bearer tokens would travel in plain text; give --tls-cert and --tls-key, listen on loopback, or pass --insecure`
+      );
+    log(
+      `warning: listening on ${listen} without TLS (--insecure); every call needs a bearer token`
+    );
+  }
+  if (!opts.authFile) return auth;
+  let text: string;
+  try {
+    text = readFileSync(opts.authFile, 'utf8');
+  } catch (err) {
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      `cannot read the identities file '${opts.authFile}': ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`
+    );
+  }
+  return parseAuthFile(text, opts.authFile, auth);
 }
 
 function imaStage(ima: ImaOptions, kernelSource: boolean, log: Log): ImaStageParts {

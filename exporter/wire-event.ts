@@ -22,6 +22,7 @@ const HEADER_FIELDS = [
   'p_task_id',
   'ts',
   'ppid',
+  'start',
 ] as const satisfies readonly (keyof EventHeaderJson & keyof EventHeader)[];
 
 /** tsem-model.md §1.3: the COE fields, all strings (capeff as 0x hex). */

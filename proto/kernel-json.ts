@@ -25,6 +25,9 @@ export interface EventHeaderJson {
   readonly ts?: string;
   /** Non-kernel sources only: the parent pid, so the engine can follow fork (task_alloc). */
   readonly ppid?: string;
+  /** Non-kernel sources that know it: the process's start time (clock ticks since boot, field 22
+   * of /proc/PID/stat), so a reused pid is a new task. */
+  readonly start?: string;
 }
 
 /** §1.3 COE: uid/gid values in decimal, capeff as `0x` hex. */

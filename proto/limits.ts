@@ -20,3 +20,7 @@ export const MAX_SUBSCRIBER_QUEUE = 65_536;
 /** PageRequest.limit: the default and the most one page holds. */
 export const DEFAULT_PAGE_ENTRIES = 1000;
 export const MAX_PAGE_ENTRIES = 10_000;
+
+/** PageRequest.max_bytes: a page stops before this much event text (default and most); one entry
+ * always fits, so any trajectory is readable page by page. */
+export const MAX_PAGE_BYTES = 4 * 1024 * 1024;

@@ -63,6 +63,8 @@ export const MAX_EVENT_BATCH = 4096;
 /** Consecutive events of one namespace in an `events` message. A line is UTF-8 text or its bytes. */
 export interface EventRun {
   readonly ns: string;
+  /** The task origin the engine keyed these events' tasks by (absent: none). */
+  readonly origin?: string;
   readonly lines: readonly (string | Uint8Array)[];
 }
 

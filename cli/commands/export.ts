@@ -28,7 +28,7 @@ const OPTIONS: readonly OptionSpec[] = [
     name: 'namespace',
     kind: 'string',
     arg: 'NS',
-    help: `modeling namespace (default ${DEFAULT_NAMESPACE})`,
+    help: `modeling namespace (default ${DEFAULT_NAMESPACE}; fanotify/audit: host@HOSTNAME)`,
   },
   { name: 'scenario', kind: 'string', arg: 'NAME', help: "sim: the scenario ('list' prints them)" },
   { name: 'seed', kind: 'string', arg: 'N', help: 'sim: uint32 seed (default 1)' },
@@ -135,7 +135,8 @@ function liveOptions(kind: SourceName, args: ParsedArgs) {
     decisionTimeoutMs:
       timeout === undefined ? undefined : intOption(timeout, '--timeout-ms', 2000, 1),
     failMode: args.flags.has('fail-closed') ? ('closed' as const) : ('open' as const),
-    namespace: rule === 'host' ? `host:${ns ?? DEFAULT_NAMESPACE}` : rule,
+    // No --namespace: the rule names it after this host (host@HOSTNAME), never a name every machine shares.
+    namespace: rule === 'host' && ns !== undefined ? `host:${ns}` : rule,
     logFile: kind === 'audit-log' ? args.positionals[0] : undefined,
   };
 }

@@ -5,6 +5,7 @@ import type { Command, Io } from '../command.js';
 import type { EntriesResponse__Output } from '../../proto/gen/tsem/v1/EntriesResponse.js';
 import type { Mode } from '../../proto/gen/tsem/v1/Mode.js';
 import type { NamespaceInfo__Output } from '../../proto/gen/tsem/v1/NamespaceInfo.js';
+import { escapeJsonText, escapeText } from '../../common/escape.js';
 
 /** The CLI's mode words; `seal` is MODE_SEALED (tsem.proto Mode). */
 const MODE_WORDS: Readonly<Record<string, Mode>> = {
@@ -49,8 +50,10 @@ export function formatNamespaceInfo(n: NamespaceInfo__Output): string {
     ['events', n.events],
     ['untrusted-tasks', n.untrusted_tasks],
     ['audit-findings', n.audit_findings],
+    ['rejected-events', n.rejected_events],
+    ['signed-models', n.require_signed_models ? 'required' : 'optional'],
   ];
-  return rows.map(([k, v]) => `${k.padEnd(16)}${v}`).join('\n') + '\n';
+  return rows.map(([k, v]) => `${k.padEnd(16)}${escapeText(v)}`).join('\n') + '\n';
 }
 
 export function formatTable(
@@ -87,8 +90,8 @@ const PAGE: readonly OptionSpec[] = [
 
 /** Prints entries as kernel trajectory lines (usable as a trajectory file); the count goes to stderr. */
 function printEntries(io: Io, r: EntriesResponse__Output, offset: number, what: string): number {
-  for (const e of r.entries)
-    io.out(e.event_json.endsWith('\n') ? e.event_json : `${e.event_json}\n`);
+  // JSON-escaped: still the same lines (usable as a trajectory file), never a terminal control.
+  for (const e of r.entries) io.out(`${escapeJsonText(e.event_json.replace(/\n$/, ''))}\n`);
   io.err(
     `(${what} ${r.entries.length === 0 ? 'none' : `${offset + 1}-${offset + r.entries.length}`} of ${r.total})\n`
   );
@@ -152,7 +155,7 @@ export const commands: Command[] = [
       return 0;
     }
     const rows = r.namespaces.map((n) => [
-      n.name,
+      escapeText(n.name),
       modeName(n.mode),
       n.digest,
       n.events,
@@ -246,6 +249,21 @@ export const commands: Command[] = [
         p.offset,
         'forensics'
       );
+    }
+  ),
+  remote(
+    'ns rejected',
+    'print the lines a sealed namespace could not parse (evidence): event number, reason, line',
+    NAME,
+    [1, 1],
+    PAGE,
+    async (c, args, io) => {
+      const p = page(args);
+      const r = await callControl(c, 'GetRejected', { name: args.positionals[0]!, ...p });
+      for (const e of r.entries)
+        io.out(`${e.seq} ${escapeText(e.reason)}\n  ${escapeText(e.event_json)}\n`);
+      io.err(`(rejected ${r.entries.length} of ${r.total})\n`);
+      return 0;
     }
   ),
   remote(

@@ -39,7 +39,12 @@ const OPTIONS: OptionSpec[] = [
     name: 'listen',
     kind: 'string',
     arg: 'ADDR',
-    help: 'host:port to listen on (default 127.0.0.1:50551; loopback only)',
+    help: 'where to listen (default 127.0.0.1:50551). 127.x.x.x:PORT, localhost:PORT, [::1]:PORT or unix:PATH: this machine only; any other address (0.0.0.0:PORT = every interface) is reachable from the network and needs --tls-cert/--tls-key or --insecure',
+  },
+  {
+    name: 'insecure',
+    kind: 'flag',
+    help: 'allow --listen off loopback without TLS (bearer tokens travel in plain text)',
   },
   {
     name: 'data',
@@ -234,6 +239,7 @@ export function engineOptions(args: ParsedArgs) {
     digest: args.values.get('digest'),
     autoCreate: !args.flags.has('no-auto-create'),
     tls: cert && key ? { cert, key, clientCa } : undefined,
+    insecure: args.flags.has('insecure'),
     authFile: args.values.get('auth'),
   };
 }
@@ -416,7 +422,8 @@ export const SERVE_SPEC: CommandSpec = {
   options: OPTIONS,
   details:
     'Listens on loopback by default. The admin token for Control mutations is written to <data>/admin.token (mode 0600).\n' +
-    'On loopback without TLS anyone may stream events and watch; off loopback every call needs a token or a client certificate.\n' +
+    'On loopback without TLS (and no --auth file) anyone on this machine may stream events and watch; off loopback every call needs a token or a client certificate, and without TLS the server refuses to start unless --insecure.\n' +
+    'An --auth identities file is deny by default: callers without credentials get only what its "anonymous" entry grants.\n' +
     'Data: --data, else $TSEM_DATA_DIR, else /var/lib/tsem for root, else ~/.local/share/tsem.\n' +
     'Webhook outputs sign with the secret in $TSEM_WEBHOOK_SECRET (or the variable named by ;secret-env=NAME).\n' +
     'A bad --config file exits with status 65, naming the key. docs/operations.md has examples.',

@@ -18,6 +18,8 @@ export interface EventHeader {
   readonly taskId?: Buffer;
   readonly pTaskId?: Buffer;
   readonly ts?: bigint;
+  /** Non-kernel sources: the process's start time (clock ticks since boot); tells pid reuse apart. */
+  readonly start?: bigint;
 }
 
 export interface TsemEvent {

@@ -40,6 +40,7 @@ const HEADER = object({
   task_id: optional(digest),
   p_task_id: optional(digest),
   ts: optional(u64),
+  start: optional(u64),
 });
 
 /** Kernel-style JSON formatting (§3.4): `"key": "value"` pairs separated by `", "`. */
@@ -87,6 +88,7 @@ function headerOf(h: HeaderJson): EventHeader {
     taskId: h.task_id,
     pTaskId: h.p_task_id,
     ts: h.ts,
+    start: h.start,
   };
 }
 

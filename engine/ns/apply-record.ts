@@ -13,11 +13,13 @@ export type Applied =
 export interface ApplyOptions {
   /** Take `aggregate` export records as the namespace's aggregate (only before its first point). */
   readonly acceptAggregate: boolean;
+  /** Where the record came from (exporter identity and host): tasks are per origin. */
+  readonly origin?: string;
 }
 
 export function applyRecord(ns: NamespaceModel, rec: TsemRecord, opts: ApplyOptions): Applied {
   if (rec.kind === 'event')
-    return { kind: 'event', verdict: ns.process(rec.event), event: rec.event };
+    return { kind: 'event', verdict: ns.process(rec.event, opts.origin), event: rec.event };
   if (rec.kind === 'aggregate' && opts.acceptAggregate) ns.setAggregate(rec.value);
   return { kind: rec.kind };
 }

@@ -252,7 +252,7 @@ export class NamespaceModel {
   untrustedTaskCount(): number {
     return this.tasks.untrustedCount();
   }
-  /** A task by its key (`pid:N`, or `tid:HEX` for kernel sources without pids). */
+  /** A task by its key (`[ORIGIN|]pid:N`, or `[ORIGIN|]tid:HEX` for kernel sources without pids). */
   task(key: string): Readonly<Task> | undefined {
     return this.tasks.get(key);
   }
@@ -307,16 +307,25 @@ export class NamespaceModel {
     this.m = seedMeasurement(this.alg, this.cfg.base, aggregate);
   }
 
-  private taskKey(e: TsemEvent): string {
-    if (e.header.pid !== undefined) return `pid:${e.header.pid}`;
-    return `tid:${e.header.taskId?.toString('hex') ?? 'unknown'}`;
+  /**
+   * The task table key: the event's origin (the exporter identity and host it came from, so pids
+   * of different hosts are different tasks) and its pid, or its TASK_ID for kernel sources
+   * without pids. Events without an origin (files, replays) keep the bare `pid:N`.
+   */
+  private taskKey(e: TsemEvent, origin: string): string {
+    const at = origin === '' ? '' : `${origin}|`;
+    if (e.header.pid !== undefined) return `${at}pid:${e.header.pid}`;
+    return `${at}tid:${e.header.taskId?.toString('hex') ?? 'unknown'}`;
   }
 
   /** Resolves the acting task: kernel ids from the header, else the task table's (§1.6). */
-  private resolveTask(e: TsemEvent, key: string): Task {
+  private resolveTask(e: TsemEvent, key: string, origin: string): Task {
     const h = e.header;
+    const known = this.tasks.get(key);
+    // A reused pid (another start time) is another process: its predecessor's trust is not its.
+    const reused = h.start !== undefined && known?.start !== undefined && known.start !== h.start;
     if (h.taskId) {
-      const t = this.tasks.get(key);
+      const t = reused ? undefined : known;
       const pTaskId = h.pTaskId ?? this.alg.nullDigest;
       if (t && t.taskId.equals(h.taskId) && t.pTaskId.equals(pTaskId)) return t;
       return this.tasks.set(key, {
@@ -324,19 +333,31 @@ export class NamespaceModel {
         pTaskId,
         trust: t?.trust ?? 'trusted',
         ...(t?.cause ? { cause: t.cause } : {}),
+        start: h.start,
       });
     }
-    if (h.type === 'task_alloc' || (h.ppid !== undefined && !this.tasks.get(key))) {
-      if (h.ppid !== undefined) return this.tasks.fork(`pid:${h.ppid}`, key);
+    if (h.ppid !== undefined && (h.type === 'task_alloc' || !known || reused)) {
+      const at = origin === '' ? '' : `${origin}|`;
+      return this.tasks.fork(`${at}pid:${h.ppid}`, key, h.start);
     }
-    return this.tasks.getOrCreate(key);
+    if (reused) return this.withStart(this.tasks.renew(key), key, h.start);
+    return this.withStart(this.tasks.getOrCreate(key), key, h.start);
   }
 
-  /** Maps one event and compares it with the contour map (§2.6, §3.5). */
-  process(e: TsemEvent): Verdict {
+  /** Records a start time the task did not have yet (the first event that reports it). */
+  private withStart(t: Task, key: string, start: bigint | undefined): Task {
+    if (start === undefined || t.start === start) return t;
+    return this.tasks.set(key, { ...t, start });
+  }
+
+  /**
+   * Maps one event and compares it with the contour map (§2.6, §3.5). `origin` names where it came
+   * from (exporter identity and host): tasks are per origin.
+   */
+  process(e: TsemEvent, origin = ''): Verdict {
     const seq = ++this.events;
-    const key = this.taskKey(e);
-    let task = this.resolveTask(e, key);
+    const key = this.taskKey(e, origin);
+    let task = this.resolveTask(e, key, origin);
 
     if (e.cell.hook === 'bprm_committed_creds' && !e.header.taskId) {
       // §2.5: exec derives the new TASK_ID; TSEM-6.12 does not model it as an event.

@@ -64,6 +64,8 @@ export interface TaskRecord {
   s: Task['trust'];
   /** What made it untrusted (absent in records written before it was kept). */
   u?: UntrustCause;
+  /** The process's start time (decimal), when its source reports one. */
+  st?: string;
 }
 
 export interface NamespaceSnapshot {
@@ -122,6 +124,7 @@ export const taskRecord = (t: Readonly<Task>): TaskRecord => ({
   p: hex(t.pTaskId),
   s: t.trust,
   ...(t.cause ? { u: t.cause } : {}),
+  ...(t.start !== undefined ? { st: t.start.toString() } : {}),
 });
 
 export function snapshotNamespace(ns: NamespaceModel): NamespaceSnapshot {
@@ -150,7 +153,13 @@ export function restoreNamespace(s: NamespaceSnapshot): NamespaceModel {
     audit: s.findings.map((r) => ({ ...entry(r), count: r.n ?? 1 })),
     tasks: s.tasks.map(([k, r]): [string, Task] => [
       k,
-      { taskId: buf(r.t), pTaskId: buf(r.p), trust: r.s, ...(r.u ? { cause: r.u } : {}) },
+      {
+        taskId: buf(r.t),
+        pTaskId: buf(r.p),
+        trust: r.s,
+        ...(r.u ? { cause: r.u } : {}),
+        ...(r.st !== undefined ? { start: BigInt(r.st) } : {}),
+      },
     ]),
     pseudonyms: s.meta.pseudonyms,
     events: s.meta.events,

@@ -26,6 +26,13 @@ export type IncomingEvent =
 export interface EventOrigin {
   readonly host: string;
   readonly exporter: string;
+  /** The authenticated identity that sent the events (absent for in-process sources). */
+  readonly identity?: string;
+}
+
+/** The origin tasks are keyed by: identity and host, so no host (or tenant) taints another's pids. */
+export function taskOrigin(o: EventOrigin): string {
+  return o.identity === undefined ? o.host : `${o.identity}@${o.host}`;
 }
 
 /** The result for one incoming event: a verdict, or why it was rejected. */
@@ -163,7 +170,8 @@ export class Pipeline {
         if (!cache) this.caches.set(ns, (cache = new EventParseCache(ns.alg.size)));
         const c = cache;
         const origin = w.origin;
-        const outcomes = w.events.map((e) => processOne(ns, c, e, this.stages, origin));
+        const taskKey = taskOrigin(w.origin);
+        const outcomes = w.events.map((e) => processOne(ns, c, e, this.stages, origin, taskKey));
         published.push([w.origin, outcomes]);
         settle.push(() => {
           this.observer.decided?.((performance.now() - w.at) / 1000);
@@ -198,13 +206,14 @@ function withStages(
   event: TsemEvent,
   verdict: Verdict,
   stages: readonly PipelineStage[],
-  origin: EventOrigin
+  origin: EventOrigin,
+  taskKey: string
 ): Outcome {
   if (stages.length === 0) return { verdict, event };
   let v = verdict;
   let records: StageRecord[] | undefined;
   for (const h of stages) {
-    const r = h.afterVerdict(ns, event, v, { origin, records: records ?? [] });
+    const r = h.afterVerdict(ns, event, v, { origin, taskOrigin: taskKey, records: records ?? [] });
     if (!r) continue;
     if (r.deny && v.action !== 'deny') v = { ...v, action: 'deny' };
     if (r.records) (records ??= []).push(...r.records);
@@ -224,12 +233,16 @@ function processOne(
   cache: EventParseCache,
   e: IncomingEvent,
   stages: readonly PipelineStage[],
-  origin: EventOrigin
+  origin: EventOrigin,
+  taskKey: string
 ): Outcome {
   try {
-    const applied = applyRecord(ns, parseIncoming(ns, cache, e), { acceptAggregate: true });
+    const applied = applyRecord(ns, parseIncoming(ns, cache, e), {
+      acceptAggregate: true,
+      origin: taskKey,
+    });
     if (applied.kind === 'event')
-      return withStages(ns, applied.event, applied.verdict, stages, origin);
+      return withStages(ns, applied.event, applied.verdict, stages, origin, taskKey);
     return { note: applied.kind, seq: ns.eventCount };
   } catch (err) {
     if (err instanceof ParseError) {

@@ -25,6 +25,8 @@ export interface StageResult {
 /** Where the event came from and what earlier stages reported about it. */
 export interface StageContext {
   readonly origin: { readonly host: string; readonly exporter: string };
+  /** The origin the model keyed the event's task by (identity and host, pipeline.ts taskOrigin). */
+  readonly taskOrigin?: string;
   readonly records: readonly StageRecord[];
 }
 

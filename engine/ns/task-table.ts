@@ -22,6 +22,8 @@ export interface Task {
   trust: Trust;
   /** Set while untrusted. */
   cause?: UntrustCause;
+  /** The process's start time when its source reports one: another start time is another task. */
+  start?: bigint;
 }
 
 /** Tasks kept at most; beyond it the oldest trusted tasks are forgotten first. */
@@ -58,11 +60,17 @@ export class TaskTable {
   }
 
   /** §1.6 fork: the child copies the parent's TASK_ID into task_id and p_task_id, and its trust. */
-  fork(parentKey: string, childKey: string): Task {
+  fork(parentKey: string, childKey: string, start?: bigint): Task {
     const p = this.getOrCreate(parentKey);
     const child: Task = { taskId: p.taskId, pTaskId: p.taskId, trust: p.trust };
     if (p.cause) child.cause = { ...p.cause, from: parentKey };
+    if (start !== undefined) child.start = start;
     return this.set(childKey, child);
+  }
+
+  /** A pid seen with another start time than its entry's is a new process: a fresh task. */
+  renew(key: string): Task {
+    return this.set(key, { taskId: this.nullId, pTaskId: this.nullId, trust: 'trusted' });
   }
 
   /** §1.6 exec: a new TASK_ID; p_task_id is not changed by exec. */

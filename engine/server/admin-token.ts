@@ -15,7 +15,8 @@ export function loadAdminToken(dataDir: string): string {
   return token;
 }
 
-/** host:port on a loopback address (127.0.0.0/8, localhost, [::1]). */
+/** An address only this machine reaches: host:port on loopback (127.0.0.0/8, localhost, [::1])
+ * or a unix socket (`unix:PATH`). */
 export function isLoopback(listen: string): boolean {
-  return /^(127\.|localhost:|\[::1\]:)/.test(listen);
+  return /^(127\.\d+\.\d+\.\d+:\d+$|localhost:\d+$|\[::1\]:\d+$|unix:)/.test(listen);
 }

@@ -6,6 +6,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { EngineError } from '../../common/errors.js';
+import { quoteInput } from '../../common/escape.js';
+import { parseStrictJson } from '../../common/strict-json.js';
 
 export type Role = 'admin' | 'exporter' | 'viewer';
 
@@ -14,6 +16,9 @@ export interface Identity {
   readonly roles: ReadonlySet<Role>;
   /** undefined = every namespace. */
   readonly namespaces?: ReadonlySet<string>;
+  /** Hosts an exporter identity may speak for (ExporterHello.host, Event.host, LineBlock.host);
+   * undefined = any. */
+  readonly hosts?: ReadonlySet<string>;
 }
 
 export interface AuthConfig {
@@ -65,6 +70,15 @@ export function authorize(id: Identity, role: Role, namespace?: string): void {
   }
 }
 
+/** An exporter may claim only its own hosts: another host's events would taint that host's tasks. */
+export function authorizeHost(id: Identity, host: string): void {
+  if (id.hosts !== undefined && !id.hosts.has(host))
+    throw new EngineError(
+      'TSEM_PERMISSION',
+      `identity '${id.name}' may not send events for host ${quoteInput(host)} (its hosts: ${[...id.hosts].join(', ')})`
+    );
+}
+
 export function mayAccess(id: Identity, namespace: string): boolean {
   return id.namespaces === undefined || id.namespaces.has(namespace);
 }
@@ -75,9 +89,17 @@ interface IdentityJson {
   cert_cn?: unknown;
   roles?: unknown;
   namespaces?: unknown;
+  hosts?: unknown;
 }
 
-function identityFrom(j: IdentityJson, where: string): Identity {
+function stringList(v: unknown, where: string, what: string): string[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.some((n) => typeof n !== 'string'))
+    throw new EngineError('TSEM_INVALID_ARGUMENT', `${where}: expected a list of ${what} (or "*")`);
+  return v as string[];
+}
+
+function identityFrom(j: IdentityJson, where: string, ownHost?: string): Identity {
   const roles = j.roles;
   if (
     !Array.isArray(roles) ||
@@ -89,29 +111,29 @@ function identityFrom(j: IdentityJson, where: string): Identity {
       `${where}.roles: expected a non-empty list of ${ROLES.join(', ')}`
     );
   }
-  const ns = j.namespaces;
-  if (ns !== undefined && (!Array.isArray(ns) || ns.some((n) => typeof n !== 'string'))) {
-    throw new EngineError(
-      'TSEM_INVALID_ARGUMENT',
-      `${where}.namespaces: expected a list of namespace names (or "*")`
-    );
-  }
-  const list = ns as string[] | undefined;
+  const list = stringList(j.namespaces, `${where}.namespaces`, 'namespace names');
+  // An exporter speaks for its own host only: `hosts`, else its certificate name or its name.
+  const hosts =
+    stringList(j.hosts, `${where}.hosts`, 'host names') ?? (ownHost ? [ownHost] : undefined);
   return {
     name: typeof j.name === 'string' ? j.name : where,
     roles: new Set(roles as Role[]),
     namespaces: list === undefined || list.includes('*') ? undefined : new Set(list),
+    hosts: hosts === undefined || hosts.includes('*') ? undefined : new Set(hosts),
   };
 }
 
 /**
- * Parses an auth file: {"identities": [{"name", "token_sha256" | "cert_cn", "roles", "namespaces"}],
- * "anonymous": {"roles", "namespaces"} | null}.
+ * Parses an auth file: {"identities": [{"name", "token_sha256" | "cert_cn", "roles", "namespaces",
+ * "hosts"}], "anonymous": {"roles", "namespaces"} | null}. Deny by default: callers without
+ * credentials get nothing unless "anonymous" grants it. Repeated keys are refused.
  */
 export function parseAuthFile(text: string, source: string, base: AuthConfig): AuthConfig {
   let j: { identities?: unknown; anonymous?: unknown };
   try {
-    j = JSON.parse(text) as typeof j;
+    j = parseStrictJson(text) as typeof j;
+    if (typeof j !== 'object' || j === null || Array.isArray(j))
+      throw new SyntaxError('expected an object');
   } catch (err) {
     throw new EngineError(
       'TSEM_INVALID_ARGUMENT',
@@ -124,7 +146,15 @@ export function parseAuthFile(text: string, source: string, base: AuthConfig): A
   const certs = new Map(base.certs);
   j.identities.forEach((raw: IdentityJson, i: number) => {
     const where = `${source}: identities[${i}]`;
-    const id = identityFrom(raw, where);
+    if (typeof raw !== 'object' || raw === null)
+      throw new EngineError('TSEM_INVALID_ARGUMENT', `${where}: expected an object`);
+    const own =
+      typeof raw.cert_cn === 'string'
+        ? raw.cert_cn
+        : typeof raw.name === 'string'
+          ? raw.name
+          : undefined;
+    const id = identityFrom(raw, where, own);
     if (typeof raw.token_sha256 === 'string' && /^[0-9a-f]{64}$/.test(raw.token_sha256))
       tokens.set(raw.token_sha256, id);
     else if (typeof raw.cert_cn === 'string' && raw.cert_cn) certs.set(raw.cert_cn, id);
@@ -134,14 +164,13 @@ export function parseAuthFile(text: string, source: string, base: AuthConfig): A
         `${where}: expected "token_sha256" (64 lowercase hex) or "cert_cn"`
       );
   });
+  // Left out or null: anonymous callers get nothing (the file says who may do what, all of it).
   const anonymous =
-    j.anonymous === undefined
-      ? base.anonymous
-      : j.anonymous === null
-        ? undefined
-        : identityFrom(
-            { name: 'anonymous', ...(j.anonymous as IdentityJson) },
-            `${source}: anonymous`
-          );
+    j.anonymous === undefined || j.anonymous === null
+      ? undefined
+      : identityFrom(
+          { ...(j.anonymous as IdentityJson), name: 'anonymous' },
+          `${source}: anonymous`
+        );
   return { tokens, certs, anonymous };
 }

@@ -19,13 +19,29 @@ import { imaControlHandlers, type ImaControl } from './ima-control.js';
 import { attestControlHandlers } from './attest-control.js';
 import type { AttestationKeys } from '../trust/attestation-keys.js';
 import { modeFromWire, namespaceInfo } from './wire.js';
-import { DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES } from '../../proto/limits.js';
+import { DEFAULT_PAGE_ENTRIES, MAX_PAGE_BYTES, MAX_PAGE_ENTRIES } from '../../proto/limits.js';
 
-function page<T>(items: readonly T[], offset: string | number, limit: number): T[] {
-  const off = Number(offset);
-  const n = Math.min(limit || DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES);
-  return items.slice(off, off + n);
+/** A page of at most `limit` entries and `maxBytes` of text (one entry at least). */
+function page<T>(
+  items: readonly T[],
+  req: { offset: string | number; limit: number; max_bytes: number },
+  size: (t: T) => number
+): T[] {
+  const off = Number(req.offset);
+  const n = Math.min(req.limit || DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES);
+  const budget = Math.min(req.max_bytes || MAX_PAGE_BYTES, MAX_PAGE_BYTES);
+  const out: T[] = [];
+  let bytes = 0;
+  for (let i = off; i < items.length && out.length < n; i++) {
+    const b = size(items[i]!);
+    if (out.length > 0 && bytes + b > budget) break;
+    out.push(items[i]!);
+    bytes += b;
+  }
+  return out;
 }
+
+const lineBytes = (e: { line: string }) => Buffer.byteLength(e.line) + 128;
 
 /** Serves a namespace's IMA measurement list, or the host's (ns null). */
 export interface ImaLogs {
@@ -159,7 +175,7 @@ export function createControlService(
       const ns = need(req.name);
       return {
         total: String(ns.trajectory().length),
-        entries: page(ns.trajectory(), req.offset, req.limit).map((e) => ({
+        entries: page(ns.trajectory(), req, lineBytes).map((e) => ({
           coefficient: e.coefficient.toString('hex'),
           event_json: e.line,
           count: String(ns.point(e.coefficient.toString('hex'))?.count ?? 0),
@@ -170,10 +186,21 @@ export function createControlService(
       const ns = need(req.name);
       return {
         total: String(ns.forensics().length),
-        entries: page(ns.forensics(), req.offset, req.limit).map((e) => ({
+        entries: page(ns.forensics(), req, lineBytes).map((e) => ({
           coefficient: e.coefficient.toString('hex'),
           event_json: e.line,
           count: String(ns.point(e.coefficient.toString('hex'))?.count ?? 0),
+        })),
+      };
+    }),
+    GetRejected: unary(auth, 'viewer', (req) => {
+      const ns = need(req.name);
+      return {
+        total: String(ns.rejected().length),
+        entries: page(ns.rejected(), req, lineBytes).map((e) => ({
+          event_json: e.line,
+          seq: String(e.seq),
+          reason: e.reason,
         })),
       };
     }),

@@ -11,7 +11,7 @@ import type { IngestRequest__Output } from '../../proto/gen/tsem/v1/IngestReques
 import type { IngestResponse } from '../../proto/gen/tsem/v1/IngestResponse.js';
 import type { IngestHandlers } from '../../proto/gen/tsem/v1/Ingest.js';
 import type { Outcome, Pipeline, IncomingEvent, EventOrigin } from '../ns/pipeline.js';
-import { type AuthConfig, authorize, type Identity } from './auth.js';
+import { type AuthConfig, authorize, authorizeHost, type Identity } from './auth.js';
 import { callerIdentity } from './caller.js';
 import { invalid, toStatus } from './to-status.js';
 import { eventFromWire, outcomeToWire, packOutcomes } from './wire.js';
@@ -38,7 +38,8 @@ export function createIngestService(
         call.emit('error', toStatus(err));
         return;
       }
-      const origin = { host: '', exporter: 'unknown' };
+      // Tasks are keyed by the sending identity and the host it speaks for (pipeline taskOrigin).
+      const origin = { host: '', exporter: 'unknown', identity: identity.name };
       let chain: Promise<void> = Promise.resolve();
       let inFlight = 0;
       let ended = false;
@@ -52,6 +53,11 @@ export function createIngestService(
       call.on('data', (req: IngestRequest__Output) => {
         if (failed) return;
         if (req.msg === 'hello' && req.hello) {
+          try {
+            authorizeHost(identity, req.hello.host);
+          } catch (err) {
+            return fail(err);
+          }
           origin.host = req.hello.host;
           origin.exporter = req.hello.exporter || 'unknown';
           return;
@@ -125,9 +131,12 @@ function runLineBlock(
       `batch ${batch.batch_id} has ${lines.length} lines, more than the limit of ${MAX_BATCH_EVENTS}`
     );
   }
-  const o = block.host ? { host: block.host, exporter: origin.exporter } : origin;
+  const o = block.host ? { ...origin, host: block.host } : origin;
   return Promise.resolve()
-    .then(() => authorize(identity, 'exporter', ns))
+    .then(() => {
+      authorize(identity, 'exporter', ns);
+      authorizeHost(identity, o.host);
+    })
     .then(() =>
       pipeline.submit(
         ns,
@@ -160,13 +169,10 @@ async function runBatch(
       authorize(identity, 'exporter', ns);
       const incoming = eventFromWire(e, i);
       const host = e.host || origin.host;
+      authorizeHost(identity, host);
       const key = `${ns}\u0000${host}`;
       let g = groups.get(key);
-      if (!g)
-        groups.set(
-          key,
-          (g = { ns, origin: { host, exporter: origin.exporter }, idx: [], events: [] })
-        );
+      if (!g) groups.set(key, (g = { ns, origin: { ...origin, host }, idx: [], events: [] }));
       g.idx.push(i);
       g.events.push(incoming);
     } catch (err) {

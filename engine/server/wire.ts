@@ -164,6 +164,7 @@ export function namespaceInfo(ns: NamespaceModel): NamespaceInfo {
     events: String(ns.eventCount),
     untrusted_tasks: String(ns.untrustedTaskCount()),
     audit_findings: String(ns.findingCount),
+    rejected_events: String(ns.rejectedCount),
   };
 }
 

@@ -5,6 +5,7 @@
  * stop() removes the rule and hands the audit pid back. The kernel's lost counter and backlog
  * are polled and reported by stats(), never hidden.
  */
+import { hostname } from 'node:os';
 import { EngineError } from '../../common/errors.js';
 import { EventQueue } from '../event-queue.js';
 import {
@@ -63,7 +64,7 @@ export class AuditSource implements EventSource {
 
   constructor(private readonly options: AuditOptions = {}) {
     this.queue = new EventQueue(options.maxQueued);
-    this.nsOf = createNamespaceMapper(options.namespace ?? { kind: 'host' });
+    this.nsOf = createNamespaceMapper(options.namespace ?? { kind: 'host' }, hostname());
     this.host = new HostFacts(true, options.digestAlgorithm ?? 'sha256');
     this.assembler = new AuditAssembler((g) => this.onGroup(g));
   }

@@ -87,6 +87,7 @@ export async function mapOpen(
   const header = (type: string) => ({
     pid: String(raw.pid),
     ...(facts.ppid !== undefined ? { ppid: String(facts.ppid) } : {}),
+    ...(facts.start !== undefined ? { start: facts.start } : {}),
     process: facts.comm,
     type,
     ts: process.hrtime.bigint().toString(),

@@ -10,7 +10,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { rootSkipReason } from '../../test/helpers/repo.js';
@@ -106,7 +106,7 @@ describe('fanotify source', { skip }, () => {
     assert.equal(ev.event.event.pid, String(child.pid));
     assert.equal(ev.event.event.process, 'cat');
     assert.equal(ev.event.event.ppid, String(process.pid));
-    assert.equal(ev.namespace, 'host');
+    assert.equal(ev.namespace, `host@${hostname()}`, 'a made-up name says which host');
     const f = cellOf(ev);
     assert.equal(f.flags, '32768');
     assert.equal(f.path['pathname'], file);

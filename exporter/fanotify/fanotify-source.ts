@@ -7,6 +7,7 @@
  * sealed model checks); once allowed, its `bprm_committed_creds` follows (the task identity,
  * §1.6), and the second permission event is allowed without being reported again.
  */
+import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { EngineError } from '../../common/errors.js';
 import { EventQueue } from '../event-queue.js';
@@ -57,7 +58,7 @@ export class FanotifySource implements EventSource {
       throw new RangeError('fanotify source needs at least one watch path');
     this.watches = options.watch.map((w) => (typeof w === 'string' ? { path: w } : w));
     this.queue = new EventQueue(options.maxQueued);
-    this.nsOf = createNamespaceMapper(options.namespace ?? { kind: 'host' });
+    this.nsOf = createNamespaceMapper(options.namespace ?? { kind: 'host' }, hostname());
     this.ctx = {
       mounts: new MountTable(),
       digester: new FileDigester(options.digestAlgorithm ?? 'sha256'),

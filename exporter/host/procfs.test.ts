@@ -1,6 +1,13 @@
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { capeffHex, parseStatPpid, parseStatusCoe, readProcessFacts } from './procfs.js';
+import {
+  capeffHex,
+  parseStatPpid,
+  parseStatStart,
+  parseStatusCoe,
+  readProcessFacts,
+} from './procfs.js';
 
 // Hand-written /proc/PID/status excerpt in the kernel's format (fs/proc/array.c).
 const STATUS =
@@ -39,4 +46,11 @@ test('facts of our own process', () => {
   assert.ok(f.comm.length > 0);
   const gone = readProcessFacts(0x3fffffff);
   assert.equal(gone.coe, undefined);
+});
+
+test('parseStatStart: field 22 of /proc/PID/stat, after a comm with spaces and parentheses', () => {
+  const rest = ' S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 987654 20';
+  assert.equal(parseStatStart(`77 (a) b)${rest}`), '987654');
+  assert.equal(parseStatStart(readFileSync('/proc/self/stat', 'utf8'))?.match(/^\d+$/)?.[0] !== undefined, true);
+  assert.equal(parseStatStart('77 (x'), undefined);
 });

@@ -61,6 +61,18 @@ export function parseStatPpid(stat: string): number | undefined {
   return Number.isInteger(ppid) ? ppid : undefined;
 }
 
+/** Start time (clock ticks since boot, field 22) from /proc/PID/stat: with the pid, it names one
+ * process, so a reused pid is told apart. */
+export function parseStatStart(stat: string): string | undefined {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const start = stat
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/)[19];
+  return start !== undefined && /^\d+$/.test(start) ? start : undefined;
+}
+
 function readProc(pid: number, name: string): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/${name}`, 'utf8');
@@ -72,6 +84,7 @@ function readProc(pid: number, name: string): string | undefined {
 export interface ProcessFacts {
   readonly comm: string;
   readonly ppid: number | undefined;
+  readonly start: string | undefined;
   readonly coe: CoeJson | undefined;
 }
 
@@ -83,6 +96,7 @@ export function readProcessFacts(pid: number): ProcessFacts {
   return {
     comm: comm ?? '',
     ppid: stat !== undefined ? parseStatPpid(stat) : undefined,
+    start: stat !== undefined ? parseStatStart(stat) : undefined,
     coe: status !== undefined ? parseStatusCoe(status) : undefined,
   };
 }

@@ -50,11 +50,17 @@ export function nsLinkId(link: string): string | undefined {
   return m ? `${m[1]}:${m[2]}` : undefined;
 }
 
-/** Builds the mapper; throws RangeError for an empty namespace kind list (a caller mistake). */
-export function createNamespaceMapper(rule: NamespaceRule): NamespaceMapper {
+/**
+ * Builds the mapper; throws RangeError for an empty namespace kind list (a caller mistake). A live
+ * source passes its `host` name: names the rule makes up (not ones the user gave) then end in
+ * `@HOST`, since `host`, `mnt:4026531841` or a cgroup path are the same on every machine and two
+ * hosts' events must not share a model by accident.
+ */
+export function createNamespaceMapper(rule: NamespaceRule, host?: string): NamespaceMapper {
+  const at = host === undefined || host === '' ? '' : `@${host}`;
   switch (rule.kind) {
     case 'host': {
-      const name = rule.name ?? 'host';
+      const name = rule.name ?? `host${at}`;
       return () => name;
     }
     case 'linux-ns': {
@@ -64,17 +70,17 @@ export function createNamespaceMapper(rule: NamespaceRule): NamespaceMapper {
       const unknown = rule.unknownName ?? 'unknown';
       return (pid) => {
         try {
-          return kinds
+          return `${kinds
             .map((k) => nsLinkId(readlinkSync(`/proc/${pid}/ns/${k}`)) ?? unknown)
-            .join(',');
+            .join(',')}${at}`;
         } catch {
-          return unknown;
+          return `${unknown}${at}`;
         }
       };
     }
     case 'cgroup': {
-      const fallback = rule.fallback ?? 'host';
-      const unknown = rule.unknownName ?? 'unknown';
+      const fallback = rule.fallback ?? `host${at}`;
+      const unknown = rule.unknownName ?? `unknown${at}`;
       return (pid) => {
         let text: string;
         try {
@@ -84,7 +90,7 @@ export function createNamespaceMapper(rule: NamespaceRule): NamespaceMapper {
         }
         const path = cgroupPath(text);
         if (path === undefined || path === '/') return fallback;
-        return containerId(path) ?? path;
+        return containerId(path) ?? `${path}${at}`;
       };
     }
   }

@@ -122,11 +122,11 @@ export class TrustedAgent {
   }
 
   /** One line into namespace `id`: the model's verdict, or the kind of a record that is no event. */
-  #apply(id: string, line: Buffer): Verdict | 'aggregate' | 'log' {
+  #apply(id: string, line: Buffer, origin = ''): Verdict | 'aggregate' | 'log' {
     const ns = this.#ns(id);
     const rec = parseRecordLine(line, { digestSize: ns.alg.size, source: `namespace ${id}` });
     // The agent's aggregate is the platform's; an exported aggregate record does not override it.
-    const applied = applyRecord(ns, rec, { acceptAggregate: false });
+    const applied = applyRecord(ns, rec, { acceptAggregate: false, origin });
     ns.drainChanges(); // the agent keeps everything in memory; nothing to persist per event
     return applied.kind === 'event' ? applied.verdict : applied.kind;
   }
@@ -144,15 +144,17 @@ export class TrustedAgent {
     if (total > MAX_EVENT_BATCH)
       throw new Error(`events: ${total} events in one message, at most ${MAX_EVENT_BATCH}`);
     const out: BatchVerdict[] = [];
-    for (const run of runs) for (const line of run.lines) out.push(this.#batchEvent(run.ns, line));
+    for (const run of runs)
+      for (const line of run.lines) out.push(this.#batchEvent(run.ns, line, run.origin ?? ''));
     return out;
   }
 
-  #batchEvent(id: string, line: string | Uint8Array): BatchVerdict {
+  #batchEvent(id: string, line: string | Uint8Array, origin: string): BatchVerdict {
     try {
       const v = this.#apply(
         id,
-        typeof line === 'string' ? Buffer.from(line, 'utf8') : Buffer.from(line)
+        typeof line === 'string' ? Buffer.from(line, 'utf8') : Buffer.from(line),
+        origin
       );
       if (typeof v === 'string') return { record: v };
       return v.coefficient
@@ -284,5 +286,11 @@ function str(args: ControlArgs, key: string): string {
 
 function isEventRun(v: unknown): v is EventRun {
   const r = v as Partial<EventRun> | null;
-  return typeof r === 'object' && r !== null && typeof r.ns === 'string' && Array.isArray(r.lines);
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.ns === 'string' &&
+    Array.isArray(r.lines) &&
+    (r.origin === undefined || typeof r.origin === 'string')
+  );
 }

@@ -45,6 +45,7 @@ type Op =
   | {
       readonly kind: 'event';
       readonly ns: string;
+      readonly origin: string;
       readonly line: string;
       readonly seq: number;
       readonly verdict: string;
@@ -73,13 +74,14 @@ export class AgentMirror {
     private readonly log: (m: string) => void
   ) {
     this.stage = {
-      afterVerdict: (ns, event, verdict) => {
+      afterVerdict: (ns, event, verdict, ctx) => {
         // The event is applied already: the points before it are what the agent must have first.
         const t = this.sync(ns, ns.pointCount - (verdict.newPoint ? 1 : 0));
         if (t.broken) return undefined;
         this.queue.push({
           kind: 'event',
           ns: ns.id,
+          origin: ctx?.taskOrigin ?? '',
           line: event.line,
           seq: verdict.seq,
           verdict: verdict.kind,
@@ -235,10 +237,11 @@ export class AgentMirror {
   }
 
   private sendEvents(events: readonly EventOp[]): Promise<void> {
-    const runs: { ns: string; lines: string[] }[] = [];
-    let run: { ns: string; lines: string[] } | undefined;
+    const runs: { ns: string; origin: string; lines: string[] }[] = [];
+    let run: { ns: string; origin: string; lines: string[] } | undefined;
     for (const op of events) {
-      if (run?.ns !== op.ns) runs.push((run = { ns: op.ns, lines: [] }));
+      if (run?.ns !== op.ns || run.origin !== op.origin)
+        runs.push((run = { ns: op.ns, origin: op.origin, lines: [] }));
       run.lines.push(op.line);
     }
     return this.agent.processEvents(runs).then(

@@ -3,11 +3,12 @@
  * of the hostile-input review and fails on the code before its fix.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createLog } from '../../common/log.js';
+import { tokenDigest } from '../../engine/server/auth.js';
 import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import type { BatchResult__Output } from '../../proto/gen/tsem/v1/BatchResult.js';
 import type { NamespaceInfo__Output } from '../../proto/gen/tsem/v1/NamespaceInfo.js';
@@ -145,4 +146,160 @@ test('log injection: a namespace name with newlines cannot forge a server log li
   assert.ok(fresh.length > 0, 'the rejected namespace is logged');
   for (const l of fresh) assert.equal(l.indexOf('\n'), l.length - 1, `one line: ${l}`);
   assert.ok(fresh.some((l) => l.includes('x\\n2026-01-01')));
+});
+
+test('anonymous by omission: an identities file without "anonymous" refuses callers without credentials', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'tsem-auth-'));
+  const ids = join(d, 'ids.json');
+  writeFileSync(
+    ids,
+    JSON.stringify({
+      identities: [
+        {
+          name: 'web-watch',
+          token_sha256: tokenDigest('w'),
+          roles: ['viewer'],
+          namespaces: ['web'],
+        },
+      ],
+    })
+  );
+  const e = await startEngine({
+    listen: '127.0.0.1:0',
+    dataDir: join(d, 'data'),
+    authFile: ids,
+    log: () => undefined,
+  });
+  const anon = clients(e.address);
+  const root = clients(e.address, e.adminToken);
+  try {
+    await call(root, 'CreateNamespace', { name: 'db', mode: 'MODE_ENFORCE' });
+    for (const [method, req] of [
+      ['GetForensics', { name: 'db' }],
+      ['GetImaLog', { name: 'db' }],
+      ['Attest', { name: 'db', nonce: '00'.repeat(16) }],
+      ['ListNamespaces', {}],
+    ] as const) {
+      await assert.rejects(call(anon, method, req), { code: 16 }, method);
+    }
+    const [r] = await ingest(anon, [
+      [toWire('db', sourceEvent(1, 'file_open', { file: fileCell('/x', ZERO) }))],
+    ]).then(
+      (x) => x,
+      (err: { code: number }) => [err]
+    );
+    assert.equal(
+      (r as { code?: number }).code,
+      16,
+      'no anonymous writes into an enforce namespace'
+    );
+    assert.equal(e.registry.require('db').eventCount, 0);
+  } finally {
+    anon.close();
+    root.close();
+    await e.stop();
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('off loopback without TLS the server refuses to start unless --insecure', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'tsem-insecure-'));
+  try {
+    await assert.rejects(
+      startEngine({ listen: '0.0.0.0:0', dataDir: d, log: () => undefined }),
+      /refusing to listen on 0\.0\.0\.0:0 without TLS/
+    );
+    const e = await startEngine({
+      listen: '0.0.0.0:0',
+      dataDir: d,
+      insecure: true,
+      log: () => undefined,
+    });
+    await e.stop();
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+/** Sends events on one Ingest stream whose hello claims `host`. */
+function sendAs(cl: Clients, host: string, events: ReturnType<typeof toWire>[]) {
+  return new Promise<BatchResult__Output>((resolve, reject) => {
+    const stream = cl.ingest.Stream(cl.meta);
+    let result: BatchResult__Output | undefined;
+    stream.on('data', (r: { result?: BatchResult__Output }) => (result ??= r.result));
+    stream.on('error', reject);
+    stream.on('end', () => (result ? resolve(result) : reject(new Error('no result'))));
+    stream.write({ hello: { exporter: 'test', host } });
+    stream.write({ batch: { batch_id: '1', events } });
+    stream.end();
+  });
+}
+
+test('cross-host taint: the same pid on two hosts is two tasks; a reused pid is a new task', async () => {
+  const nginx = (pid: number, start?: string) => {
+    const e = sourceEvent(
+      pid,
+      'file_open',
+      { file: fileCell('/usr/share/nginx/index.html', ZERO) },
+      {
+        process: 'nginx',
+      }
+    );
+    return toWire('xhost', start ? { ...e, event: { ...e.event, start } } : e);
+  };
+  const shell = (pid: number, start?: string) => {
+    const e = sourceEvent(pid, 'file_open', { file: fileCell('/bin/sh', ZERO) }, { process: 'sh' });
+    return toWire('xhost', start ? { ...e, event: { ...e.event, start } } : e);
+  };
+  await call(admin, 'CreateNamespace', { name: 'xhost' });
+  assert.equal((await sendAs(c, 'node-b', [nginx(100)])).verdicts[0]!.kind, 'VERDICT_KIND_LEARNED');
+  await call(admin, 'SetMode', { name: 'xhost', mode: 'MODE_ENFORCE' });
+  const attack = (await sendAs(c, 'node-a', [shell(100)])).verdicts[0]!;
+  assert.deepEqual([attack.kind, attack.action], ['VERDICT_KIND_OFF_CONTOUR', 'ACTION_DENY']);
+  const benign = (await sendAs(c, 'node-b', [nginx(100)])).verdicts[0]!;
+  assert.deepEqual([benign.kind, benign.action], ['VERDICT_KIND_ON_CONTOUR', 'ACTION_ALLOW']);
+  // Pid reuse on one host: another start time is another process.
+  assert.equal(
+    (await sendAs(c, 'node-b', [shell(200, '1000')])).verdicts[0]!.action,
+    'ACTION_DENY'
+  );
+  assert.equal(
+    (await sendAs(c, 'node-b', [nginx(200, '1000')])).verdicts[0]!.kind,
+    'VERDICT_KIND_UNTRUSTED_TASK'
+  );
+  const reused = (await sendAs(c, 'node-b', [nginx(200, '5000')])).verdicts[0]!;
+  assert.deepEqual([reused.kind, reused.action], ['VERDICT_KIND_ON_CONTOUR', 'ACTION_ALLOW']);
+  const ns = engine.registry.require('xhost');
+  assert.equal(ns.task('anonymous@node-a|pid:100')?.trust, 'untrusted');
+  assert.equal(ns.task('anonymous@node-b|pid:100')?.trust, 'trusted');
+});
+
+test('an exporter identity may only claim its own host', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'tsem-hosts-'));
+  const ids = join(d, 'ids.json');
+  writeFileSync(
+    ids,
+    JSON.stringify({
+      identities: [{ name: 'node-b', token_sha256: tokenDigest('b'), roles: ['exporter'] }],
+    })
+  );
+  const e = await startEngine({
+    listen: '127.0.0.1:0',
+    dataDir: join(d, 'data'),
+    authFile: ids,
+    log: () => undefined,
+  });
+  const b = clients(e.address, 'b');
+  try {
+    const ev = toWire('web', sourceEvent(1, 'file_open', { file: fileCell('/x', ZERO) }));
+    assert.equal((await sendAs(b, 'node-b', [ev])).verdicts[0]!.kind, 'VERDICT_KIND_LEARNED');
+    await assert.rejects(sendAs(b, 'node-a', [ev]), { code: 7 });
+    const spoof = (await sendAs(b, 'node-b', [{ ...ev, host: 'node-a' }])).verdicts[0]!;
+    assert.equal(spoof.kind, 'VERDICT_KIND_ERROR');
+    assert.match(spoof.error, /may not send events for host 'node-a'/);
+  } finally {
+    b.close();
+    await e.stop();
+    rmSync(d, { recursive: true, force: true });
+  }
 });

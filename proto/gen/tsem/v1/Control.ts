@@ -150,6 +150,15 @@ export interface ControlClient extends grpc.Client {
   getPoints(argument: _tsem_v1_NamespaceRef, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_PointsResponse__Output>): grpc.ClientUnaryCall;
   getPoints(argument: _tsem_v1_NamespaceRef, callback: grpc.requestCallback<_tsem_v1_PointsResponse__Output>): grpc.ClientUnaryCall;
   
+  GetRejected(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  GetRejected(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  GetRejected(argument: _tsem_v1_PageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  GetRejected(argument: _tsem_v1_PageRequest, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  getRejected(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  getRejected(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  getRejected(argument: _tsem_v1_PageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  getRejected(argument: _tsem_v1_PageRequest, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
+  
   GetTrajectory(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
   GetTrajectory(argument: _tsem_v1_PageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
   GetTrajectory(argument: _tsem_v1_PageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tsem_v1_EntriesResponse__Output>): grpc.ClientUnaryCall;
@@ -242,6 +251,8 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
   
   GetPoints: grpc.handleUnaryCall<_tsem_v1_NamespaceRef__Output, _tsem_v1_PointsResponse>;
   
+  GetRejected: grpc.handleUnaryCall<_tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse>;
+  
   GetTrajectory: grpc.handleUnaryCall<_tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse>;
   
   ListImaKeys: grpc.handleUnaryCall<_tsem_v1_ImaKeyringRequest__Output, _tsem_v1_ImaKeyring>;
@@ -272,6 +283,7 @@ export interface ControlDefinition extends grpc.ServiceDefinition {
   GetImaPolicy: MethodDefinition<_tsem_v1_ImaPolicyRequest, _tsem_v1_ImaPolicy, _tsem_v1_ImaPolicyRequest__Output, _tsem_v1_ImaPolicy__Output>
   GetNamespace: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_NamespaceInfo, _tsem_v1_NamespaceRef__Output, _tsem_v1_NamespaceInfo__Output>
   GetPoints: MethodDefinition<_tsem_v1_NamespaceRef, _tsem_v1_PointsResponse, _tsem_v1_NamespaceRef__Output, _tsem_v1_PointsResponse__Output>
+  GetRejected: MethodDefinition<_tsem_v1_PageRequest, _tsem_v1_EntriesResponse, _tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse__Output>
   GetTrajectory: MethodDefinition<_tsem_v1_PageRequest, _tsem_v1_EntriesResponse, _tsem_v1_PageRequest__Output, _tsem_v1_EntriesResponse__Output>
   ListImaKeys: MethodDefinition<_tsem_v1_ImaKeyringRequest, _tsem_v1_ImaKeyring, _tsem_v1_ImaKeyringRequest__Output, _tsem_v1_ImaKeyring__Output>
   ListNamespaces: MethodDefinition<_tsem_v1_ListNamespacesRequest, _tsem_v1_ListNamespacesResponse, _tsem_v1_ListNamespacesRequest__Output, _tsem_v1_ListNamespacesResponse__Output>

@@ -8,6 +8,7 @@ export interface CreateNamespaceRequest {
   'nsref'?: (string);
   'mode'?: (_tsem_v1_Mode);
   'dialect'?: (string);
+  'require_signed_models'?: (boolean);
 }
 
 export interface CreateNamespaceRequest__Output {
@@ -16,4 +17,5 @@ export interface CreateNamespaceRequest__Output {
   'nsref': (string);
   'mode': (_tsem_v1_Mode__Output);
   'dialect': (string);
+  'require_signed_models': (boolean);
 }

@@ -14,6 +14,7 @@ export interface EventHeader {
   'p_task_id'?: (string);
   'ts'?: (string);
   'ppid'?: (string);
+  'start'?: (string);
 }
 
 export interface EventHeader__Output {
@@ -29,4 +30,5 @@ export interface EventHeader__Output {
   'p_task_id': (string);
   'ts': (string);
   'ppid': (string);
+  'start': (string);
 }

@@ -5,10 +5,12 @@ export interface LoadModelRequest {
   'name'?: (string);
   'model'?: (string);
   'create'?: (boolean);
+  'signature'?: (string);
 }
 
 export interface LoadModelRequest__Output {
   'name': (string);
   'model': (string);
   'create': (boolean);
+  'signature': (string);
 }

@@ -20,6 +20,8 @@ export interface NamespaceInfo {
   'events'?: (number | string | Long);
   'untrusted_tasks'?: (number | string | Long);
   'audit_findings'?: (number | string | Long);
+  'rejected_events'?: (number | string | Long);
+  'require_signed_models'?: (boolean);
 }
 
 export interface NamespaceInfo__Output {
@@ -39,4 +41,6 @@ export interface NamespaceInfo__Output {
   'events': (string);
   'untrusted_tasks': (string);
   'audit_findings': (string);
+  'rejected_events': (string);
+  'require_signed_models': (boolean);
 }

@@ -6,10 +6,12 @@ export interface PageRequest {
   'name'?: (string);
   'offset'?: (number | string | Long);
   'limit'?: (number);
+  'max_bytes'?: (number);
 }
 
 export interface PageRequest__Output {
   'name': (string);
   'offset': (string);
   'limit': (number);
+  'max_bytes': (number);
 }
