@@ -33,10 +33,7 @@ export function escapeText(s: string): string {
  * can only stand inside strings, so the output is still the same JSON (a trajectory line stays one).
  */
 export function escapeJsonText(json: string): string {
-  return json.replace(
-    UNSAFE,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-  );
+  return json.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Bytes as text: printable ASCII as is, every other byte as `\xNN` (binary is never echoed raw). */

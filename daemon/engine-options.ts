@@ -70,6 +70,9 @@ export interface EngineOptions {
   readonly listen?: string;
   /** LevelDB data directory (default: defaultDataDir()). */
   readonly dataDir?: string;
+  /** Store key file: namespace records are MAC-protected against offline edits and refused at
+   * start when edited (engine/store/store-key.ts). Absent: no MAC (`tsem serve` gives its default). */
+  readonly storeKeyFile?: string;
   /** Create namespaces named by ingested events (default true). */
   readonly autoCreate?: boolean;
   /** Default namespace digest (default sha256). */

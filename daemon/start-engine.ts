@@ -45,6 +45,7 @@ import {
   ROOT_DATA_DIR,
   userDataDir,
 } from '../engine/store/level-store.js';
+import { loadStoreKey } from '../engine/store/store-key.js';
 import { createTrust, type Trust } from '../engine/trust/create-trust.js';
 import { createModelingAgent } from '../tee-sim/host/start-agent.js';
 import { DEFAULT_LISTEN, type EngineOptions, type ImaOptions } from './engine-options.js';
@@ -212,7 +213,9 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     if (opts.agent?.publicKeyOut && trust.agentPublicKey)
       writeFileSync(opts.agent.publicKeyOut, formatPublicKey(trust.agentPublicKey));
 
-    const store = await LevelStore.open(join(dataDir, 'store'), log);
+    const store = await LevelStore.open(join(dataDir, 'store'), log, {
+      macKey: opts.storeKeyFile ? loadStoreKey(opts.storeKeyFile, dataDir) : undefined,
+    });
     cleanup.push(() => store.close());
     const registry = new NamespaceRegistry(store, {
       digest: createDigest(opts.digest ?? 'sha256').name,

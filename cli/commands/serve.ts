@@ -149,6 +149,12 @@ const OPTIONS: OptionSpec[] = [
     help: 'IMA: hash and read security.ima of local files (default only with --source fanotify|audit)',
   },
   {
+    name: 'store-key',
+    kind: 'string',
+    arg: 'FILE',
+    help: 'key protecting the store against offline edits, kept apart from the data (default /etc/tsem/store.key as root, else ~/.config/tsem/store.key; created on first start; none: off)',
+  },
+  {
     name: 'no-auto-create',
     kind: 'flag',
     help: 'reject events for namespaces not created through Control',
@@ -355,8 +361,13 @@ function alertOptions(args: ParsedArgs): AlertOptions {
 }
 
 /** The whole engine program as declarative options (what the configuration file fills too). */
-export function serveOptions(args: ParsedArgs, log?: Log): EngineOptions {
+export function serveOptions(
+  args: ParsedArgs,
+  log?: Log,
+  defaultKey: () => string | undefined = () => undefined
+): EngineOptions {
   const source = sourceSpec(args);
+  const key = args.values.get('store-key');
   return {
     http: args.values.get('http'),
     alerts: alertOptions(args),
@@ -365,6 +376,7 @@ export function serveOptions(args: ParsedArgs, log?: Log): EngineOptions {
       format: args.values.get('log-format') as LogFormat | undefined,
     },
     ...engineOptions(args),
+    storeKeyFile: key === 'none' ? undefined : (key ?? defaultKey()),
     ima: imaOptions(args),
     tpm: args.values.get('tpm'),
     ...akHandleOption(args.values.get('ak-handle')),
@@ -389,7 +401,8 @@ async function run(cliArgs: ParsedArgs, io: Io): Promise<number> {
   let opts: EngineOptions;
   try {
     if (configFile !== undefined) args = overlay(readConfig(SERVE_SPEC, configFile), cliArgs);
-    opts = serveOptions(args);
+    const { defaultStoreKeyPath } = await import('../../engine/store/store-key.js');
+    opts = serveOptions(args, undefined, () => defaultStoreKeyPath());
   } catch (err) {
     if (!(err instanceof ConfigError) && !(configFile !== undefined && err instanceof UsageError))
       throw err;

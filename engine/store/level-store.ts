@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { EngineError } from '../../common/errors.js';
-import type { ChangeSet, EventEntry, NamespaceModel } from '../ns/namespace-model.js';
+import type { ChangeSet, NamespaceModel } from '../ns/namespace-model.js';
 import {
   entryRecord,
   type EntryRecord,
@@ -23,6 +23,7 @@ import {
   type TaskRecord,
 } from '../ns/namespace-snapshot.js';
 import { upgradeStore } from './store-format.js';
+import { type MacItem, StoreMac } from './store-mac.js';
 
 /** Where a root daemon keeps its data (systemd's StateDirectory=tsem). */
 export const ROOT_DATA_DIR = '/var/lib/tsem';
@@ -64,19 +65,60 @@ type BatchOp =
 
 const pad = (n: number) => n.toString().padStart(12, '0');
 
-/** A namespace's record sets: points, trajectory, forensics, audit findings, tasks, rejected lines. */
+/** A namespace's record sets: points, trajectory, forensics, audit findings, tasks, rejected lines.
+ * A new part is added here: the MAC covers every part listed (store-mac.ts says which are
+ * append-only). */
 const PARTS = ['p', 't', 'f', 'a', 'k', 'r'] as const;
 type Part = (typeof PARTS)[number];
 
+/** The `mac` sublevel: `ns:ID` per namespace, and the namespace names under NAMES_KEY. */
+interface MacRecord {
+  mac: string;
+}
+const NAMES_KEY = 'names';
+const macRecord = (b: Buffer): MacRecord => ({ mac: b.toString('hex') });
+
+/** Every record of a namespace as the MAC sees it: its meta record, then each part's. */
+function* macItems(
+  meta: unknown,
+  id: string,
+  parts: ReadonlyMap<string, [string, unknown][]>
+): Iterable<MacItem> {
+  yield { part: 'meta', key: id, value: meta };
+  for (const [part, records] of parts)
+    for (const [key, value] of records) yield { part, key, value };
+}
+
+export interface StoreOpenOptions {
+  /** HMAC key protecting namespace records against offline edits (store-key.ts); none: off. */
+  readonly macKey?: Buffer;
+}
+
+/** One record of a batch: where it goes (for the MAC: `meta` or the part) and what it holds. */
+type Op = BatchOp & { readonly part: string };
+
 export class LevelStore {
   private readonly meta: Sub;
+  private readonly macs: Sub;
+  private readonly mac: StoreMac | undefined;
 
-  private constructor(private readonly db: Level<string, unknown>) {
+  private constructor(
+    private readonly db: Level<string, unknown>,
+    private readonly dir: string,
+    macKey: Buffer | undefined,
+    private readonly log: (m: string) => void
+  ) {
     this.meta = db.sublevel('meta', { valueEncoding: 'json' }) as unknown as Sub;
+    this.macs = db.sublevel('mac', { valueEncoding: 'json' }) as unknown as Sub;
+    this.mac = macKey ? new StoreMac(macKey) : undefined;
   }
 
   /** Opens the store, migrating an older format first (log says so); refuses a newer one. */
-  static async open(dir: string, log?: (m: string) => void): Promise<LevelStore> {
+  static async open(
+    dir: string,
+    log: (m: string) => void = () => undefined,
+    opts: StoreOpenOptions = {}
+  ): Promise<LevelStore> {
     const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
     try {
       await db.open();
@@ -93,56 +135,55 @@ export class LevelStore {
       await db.close();
       throw err;
     }
-    return new LevelStore(db);
+    return new LevelStore(db, dir, opts.macKey, log);
   }
 
-  private sub(id: string, part: Part): Sub {
+  private sub(id: string, part: string): Sub {
     return this.db.sublevel(`ns:${id}`).sublevel(part, { valueEncoding: 'json' }) as unknown as Sub;
   }
 
   /** Writes the namespace's changes since the last drain and its meta, atomically. */
   async persist(ns: NamespaceModel, cs: ChangeSet = ns.drainChanges()): Promise<void> {
-    const ops: BatchOp[] = [
-      { type: 'put', sublevel: this.meta, key: ns.id, value: metaRecord(ns) },
+    const ops: Op[] = [
+      { type: 'put', sublevel: this.meta, key: ns.id, value: metaRecord(ns), part: 'meta' },
     ];
-    const p = this.sub(ns.id, 'p');
-    for (const pt of cs.points)
-      ops.push({ type: 'put', sublevel: p, key: pt.hex, value: pointRecord(pt) });
-    const entries = (part: 't' | 'f', list: readonly EventEntry[], start: number) => {
-      const s = this.sub(ns.id, part);
-      list.forEach((e, i) =>
-        ops.push({ type: 'put', sublevel: s, key: pad(start + i), value: entryRecord(e) })
-      );
-    };
-    entries('t', cs.trajectory, cs.trajectoryStart);
-    entries('f', cs.forensics, cs.forensicsStart);
-    const a = this.sub(ns.id, 'a');
-    for (const e of cs.audit)
-      ops.push({
-        type: 'put',
-        sublevel: a,
-        key: e.coefficient.toString('hex'),
-        value: findingRecord(e),
-      });
-    const r = this.sub(ns.id, 'r');
-    cs.rejected.forEach((e, i) =>
-      ops.push({
-        type: 'put',
-        sublevel: r,
-        key: pad(cs.rejectedStart + i),
-        value: rejectedRecord(e),
-      })
-    );
-    const k = this.sub(ns.id, 'k');
+    const subs = new Map<Part, Sub>();
+    const sub = (part: Part) => subs.get(part) ?? subs.set(part, this.sub(ns.id, part)).get(part)!;
+    const put = (part: Part, key: string, value: unknown) =>
+      ops.push({ type: 'put', sublevel: sub(part), key, value, part });
+    for (const pt of cs.points) put('p', pt.hex, pointRecord(pt));
+    cs.trajectory.forEach((e, i) => put('t', pad(cs.trajectoryStart + i), entryRecord(e)));
+    cs.forensics.forEach((e, i) => put('f', pad(cs.forensicsStart + i), entryRecord(e)));
+    for (const e of cs.audit) put('a', e.coefficient.toString('hex'), findingRecord(e));
+    cs.rejected.forEach((e, i) => put('r', pad(cs.rejectedStart + i), rejectedRecord(e)));
     for (const [key, t] of cs.tasks) {
-      ops.push(
-        t
-          ? { type: 'put', sublevel: k, key, value: taskRecord(t) }
-          : { type: 'del', sublevel: k, key }
-      );
+      if (t) put('k', key, taskRecord(t));
+      else ops.push({ type: 'del', sublevel: sub('k'), key, part: 'k' });
+    }
+    // The MAC covers every record of the batch, whatever its part, and is written with them.
+    const mac = this.mac?.update(
+      ns.id,
+      ops.map((o) => ({ part: o.part, key: o.key, value: o.type === 'put' ? o.value : undefined }))
+    );
+    if (mac) {
+      ops.push({
+        type: 'put',
+        sublevel: this.macs,
+        key: `ns:${ns.id}`,
+        value: macRecord(mac.nsAcc),
+        part: '',
+      });
+      if (mac.namesAcc)
+        ops.push({
+          type: 'put',
+          sublevel: this.macs,
+          key: NAMES_KEY,
+          value: macRecord(mac.namesAcc),
+          part: '',
+        });
     }
     try {
-      await this.db.batch(ops as never);
+      await this.db.batch(ops.map(({ part: _part, ...op }) => op) as never);
     } catch (err) {
       throw new EngineError(
         'TSEM_STORE',
@@ -150,27 +191,75 @@ export class LevelStore {
         { cause: err }
       );
     }
+    mac?.commit();
   }
 
   private async values<T>(s: Sub): Promise<[string, T][]> {
     return await (s as unknown as Level<string, T>).iterator().all();
   }
 
-  /** Restores every namespace exactly as persisted. */
+  /** Restores every namespace exactly as persisted; with a MAC key, refuses records edited offline. */
   async loadAll(): Promise<NamespaceModel[]> {
     const out: NamespaceModel[] = [];
+    const stored = new Map(await this.values<MacRecord>(this.macs));
+    if (!this.mac && stored.size > 0)
+      throw new EngineError(
+        'TSEM_STORE',
+        `the store in ${this.dir} is protected by a MAC: start the engine with its store key (--store-key)`
+      );
+    const unprotected = this.mac !== undefined && stored.size === 0;
+    const adopt: [string, Buffer][] = [];
     for (const [id, meta] of await this.values<MetaRecord>(this.meta)) {
+      const parts = new Map<Part, [string, unknown][]>();
+      for (const part of PARTS) parts.set(part, await this.values<unknown>(this.sub(id, part)));
+      if (this.mac) {
+        const acc = this.mac.load(id, macItems(meta, id, parts));
+        const want = stored.get(`ns:${id}`);
+        if (unprotected) adopt.push([id, acc]);
+        else if (want === undefined || !acc.equals(Buffer.from(want.mac, 'hex')))
+          throw new EngineError(
+            'TSEM_STORE',
+            `namespace ${id} in ${this.dir} was changed outside the engine (its records do not match their MAC): restore the data directory from a trusted copy`
+          );
+      }
+      const list = <T>(part: Part) => (parts.get(part) ?? []) as [string, T][];
       out.push(
         restoreNamespace({
           meta,
-          points: await this.values<PointRecord>(this.sub(id, 'p')),
-          trajectory: (await this.values<EntryRecord>(this.sub(id, 't'))).map(([, r]) => r),
-          forensics: (await this.values<EntryRecord>(this.sub(id, 'f'))).map(([, r]) => r),
-          findings: (await this.values<EntryRecord>(this.sub(id, 'a'))).map(([, r]) => r),
-          tasks: await this.values<TaskRecord>(this.sub(id, 'k')),
-          rejected: (await this.values<RejectedRecord>(this.sub(id, 'r'))).map(([, v]) => v),
+          points: list<PointRecord>('p'),
+          trajectory: list<EntryRecord>('t').map(([, r]) => r),
+          forensics: list<EntryRecord>('f').map(([, r]) => r),
+          findings: list<EntryRecord>('a').map(([, r]) => r),
+          tasks: list<TaskRecord>('k'),
+          rejected: list<RejectedRecord>('r').map(([, v]) => v),
         })
       );
+    }
+    if (this.mac && !unprotected) {
+      const names = stored.get(NAMES_KEY);
+      if (names === undefined || !this.mac.names.equals(Buffer.from(names.mac, 'hex')))
+        throw new EngineError(
+          'TSEM_STORE',
+          `a namespace in ${this.dir} was added or deleted outside the engine (the namespace list does not match its MAC): restore the data directory from a trusted copy`
+        );
+    }
+    if (unprotected) {
+      // First start with a key: protect what is there (trust on first use), in one batch.
+      await this.db.batch([
+        ...adopt.map(([id, acc]) => ({
+          type: 'put' as const,
+          sublevel: this.macs,
+          key: `ns:${id}`,
+          value: macRecord(acc),
+        })),
+        {
+          type: 'put' as const,
+          sublevel: this.macs,
+          key: NAMES_KEY,
+          value: macRecord(this.mac!.names),
+        },
+      ] as never);
+      this.log(`store: ${adopt.length} namespace(s) now protected by the store key`);
     }
     return out;
   }
@@ -180,13 +269,24 @@ export class LevelStore {
    * database and LevelDB's atomic batches. The model's own names (`meta`, `ns:*`) are refused.
    */
   sublevel(name: string): ReturnType<Level<string, unknown>['sublevel']> {
-    if (name === 'meta' || name === 'store' || name.startsWith('ns:'))
+    if (name === 'meta' || name === 'store' || name === 'mac' || name.startsWith('ns:'))
       throw new RangeError(`sublevel '${name}' belongs to the model`);
     return this.db.sublevel(name, { valueEncoding: 'json' }) as unknown as Sub;
   }
 
   async deleteNamespace(id: string): Promise<void> {
-    await this.meta.del(id);
+    const gone = this.mac?.remove(id);
+    await this.db.batch([
+      { type: 'del', sublevel: this.meta, key: id },
+      ...(gone
+        ? [
+            { type: 'del', sublevel: this.macs, key: `ns:${id}` },
+            { type: 'put', sublevel: this.macs, key: NAMES_KEY, value: macRecord(gone.namesAcc) },
+          ]
+        : []),
+    ] as never);
+    gone?.commit();
+    // Records without their meta record are never read again; cleared after the atomic part.
     for (const part of PARTS)
       await (this.sub(id, part) as unknown as Level<string, unknown>).clear();
   }

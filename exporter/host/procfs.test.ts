@@ -51,6 +51,9 @@ test('facts of our own process', () => {
 test('parseStatStart: field 22 of /proc/PID/stat, after a comm with spaces and parentheses', () => {
   const rest = ' S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 987654 20';
   assert.equal(parseStatStart(`77 (a) b)${rest}`), '987654');
-  assert.equal(parseStatStart(readFileSync('/proc/self/stat', 'utf8'))?.match(/^\d+$/)?.[0] !== undefined, true);
+  assert.equal(
+    parseStatStart(readFileSync('/proc/self/stat', 'utf8'))?.match(/^\d+$/)?.[0] !== undefined,
+    true
+  );
   assert.equal(parseStatStart('77 (x'), undefined);
 });
