@@ -256,7 +256,7 @@ export class LevelStore {
           type: 'put' as const,
           sublevel: this.macs,
           key: NAMES_KEY,
-          value: macRecord(this.mac!.names),
+          value: macRecord(this.mac.names),
         },
       ] as never);
       this.log(`store: ${adopt.length} namespace(s) now protected by the store key`);
