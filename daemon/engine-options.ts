@@ -81,6 +81,10 @@ export interface EngineOptions {
   readonly tls?: TlsFiles;
   /** Allow listening off loopback without TLS (tokens in plain text). Default: refuse to start. */
   readonly insecure?: boolean;
+  /** Model signing keys: Ed25519 public key files (tsem model keygen) or RSA public keys. */
+  readonly modelKeyFiles?: readonly string[];
+  /** Every namespace loads only models signed by a model key (TSEM's model lock). */
+  readonly requireSignedModels?: boolean;
   /** JSON identities file (see engine/server/auth.ts). */
   readonly authFile?: string;
   /** IMA per namespace on file events; off when absent. */

@@ -19,6 +19,7 @@ import { createOperationsService } from '../engine/server/operations-service.js'
 import { AlertStore } from '../engine/store/alert-store.js';
 import { STORE_FORMAT } from '../engine/store/store-format.js';
 import { formatPublicKey } from '../engine/attest/keys.js';
+import { mergeModelKeys, type ModelKeys, parseModelKey } from '../engine/attest/model-signature.js';
 import { feedSource, type Submit } from '../engine/feed-source.js';
 import { createImaStage, type ImaStageParts } from '../engine/ima-stage/create-ima-stage.js';
 import { readImaStageFiles } from '../engine/ima-stage/io/stage-files.js';
@@ -123,6 +124,30 @@ function authConfig(opts: EngineOptions, listen: string, token: string, log: Log
   return parseAuthFile(text, opts.authFile, auth);
 }
 
+function modelKeys(opts: EngineOptions): { keys: ModelKeys; required: boolean } {
+  const keys = mergeModelKeys(
+    (opts.modelKeyFiles ?? []).map((f) => {
+      let text: string;
+      try {
+        text = readFileSync(f, 'utf8');
+      } catch (err) {
+        throw new EngineError(
+          'TSEM_INVALID_ARGUMENT',
+          `cannot read the model key '${f}': ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`
+        );
+      }
+      return parseModelKey(text, f);
+    })
+  );
+  const required = opts.requireSignedModels === true;
+  if (required && keys.ed25519.length + keys.rsa.length === 0)
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      'signed models are required but no model key is given (--model-key FILE)'
+    );
+  return { keys, required };
+}
+
 function imaStage(ima: ImaOptions, kernelSource: boolean, log: Log): ImaStageParts {
   const files = readImaStageFiles(ima.policyFile, ima.keyFiles ?? []);
   const policy =
@@ -171,6 +196,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     );
   }
   const token = loadAdminToken(dataDir);
+  const models = modelKeys(opts);
   const auth = authConfig(opts, listen, token, log);
   const sources: InProcessSource[] = (opts.sources ?? []).map(createInProcessSource);
   const ima = opts.ima
@@ -284,6 +310,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
           namespaceDeleted: (name) => alerts.namespaceDeleted(name),
           imaAdmin: ima?.admin,
           keys: trust.keys,
+          models,
         }),
         operations: createOperationsService(
           registry,

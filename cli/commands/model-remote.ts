@@ -1,4 +1,5 @@
 /** `tsem model export|load`: a namespace's model file to and from a running engine (Control service). */
+import { existsSync } from 'node:fs';
 import { type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
 import { callControl, CONNECTION_OPTIONS, runRemote } from '../client.js';
 import type { Command } from '../command.js';
@@ -62,21 +63,34 @@ const loadModel: Command = {
     options: [
       NAMESPACE,
       { name: 'create', kind: 'flag', help: 'create the namespace when it does not exist' },
+      {
+        name: 'signature',
+        kind: 'string',
+        arg: 'FILE',
+        help: 'detached Ed25519 signature to send (default MODEL.sig when it exists)',
+      },
       ...CONNECTION_OPTIONS,
     ],
     details:
-      'The engine parses the model with the namespace digest and replaces its map; the mode is kept.',
+      'The engine parses the model with the namespace digest and replaces its map; the mode is kept.\n' +
+      'A model whose signature is bad is refused; a server or namespace that requires signed models refuses unsigned ones and ones signed by a key it does not trust.',
   },
   run: async (args, io) => {
     const name = namespaceOf(args);
     const { readInput } = await import('../io-util.js');
     const file = args.positionals[0]!;
     const model = readInput(file, 'model file').toString('utf8');
+    const sigFile = args.values.get('signature') ?? `${file}.sig`;
+    const signature =
+      args.values.has('signature') || existsSync(sigFile)
+        ? readInput(sigFile, 'signature').toString('utf8')
+        : '';
     return runRemote('model load', args, io, async (c) => {
       const info = await callControl(c, 'LoadModel', {
         name,
         model,
         create: args.flags.has('create'),
+        signature,
       });
       io.out(
         `loaded ${file} into namespace ${info.name}: points ${info.points} measurement ${info.measurement}\n`

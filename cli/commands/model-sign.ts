@@ -99,7 +99,7 @@ const verify: Command = {
       },
     ],
     details:
-      "Without --pubkey, a model with Quixote's 'key'/'signature' lines is checked with its RSA key (tsem-model.md §4.2).",
+      "Without --pubkey, a model with Quixote's 'key'/'signature' lines is checked with its RSA key (tsem-model.md §4.2); it is valid only when that key is pinned with --rsa-key (exit 1 otherwise: anyone can re-sign a model).",
   },
   async run(args, io) {
     const e = await deps();
@@ -114,7 +114,14 @@ const verify: Command = {
         );
         return 1;
       }
-      io.out(`${modelPath}: valid Quixote RSA signature\n`);
+      if (args.values.get('rsa-key') === undefined) {
+        // Anyone can re-sign a model with a key of their own: a key nobody pinned proves nothing.
+        io.err(
+          `tsem model verify: ${modelPath}: the RSA signature verifies with the model's own 'key' line, but that key is not pinned: untrusted (give --rsa-key with the key you trust)\n`
+        );
+        return 1;
+      }
+      io.out(`${modelPath}: valid Quixote RSA signature by the pinned key\n`);
       return 0;
     }
     const publicKey = e.parsePublicKey(e.readInput(pub, 'public key').toString('utf8'), pub);

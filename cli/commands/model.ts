@@ -220,6 +220,18 @@ const replay: Command = {
       DIALECT,
       STRICT,
       {
+        name: 'model-key',
+        kind: 'list',
+        arg: 'FILE',
+        help: 'require a model signed by this key (Ed25519 public key with MODEL.sig, or RSA key of a Quixote-signed model; repeatable)',
+      },
+      {
+        name: 'signature',
+        kind: 'string',
+        arg: 'FILE',
+        help: 'detached Ed25519 signature of the model (default MODEL.sig when it exists)',
+      },
+      {
         name: 'limit',
         kind: 'string',
         arg: 'N',
@@ -233,11 +245,43 @@ const replay: Command = {
   run: (args, io) => strictly('replay', io, () => replayFile(args, io)),
 };
 
+/** A model whose signature is bad is refused; with --model-key, only a model signed by one is read. */
+async function checkSignedModel(modelPath: string, args: ParsedArgs): Promise<void> {
+  const [sig, keys, io, fs, { EngineError }] = await Promise.all([
+    import('../../engine/attest/model-signature.js'),
+    import('../../engine/attest/keys.js'),
+    import('../io-util.js'),
+    import('node:fs'),
+    import('../../common/errors.js'),
+  ]);
+  const keyFiles = args.lists.get('model-key') ?? [];
+  const pinned = sig.mergeModelKeys(
+    keyFiles.map((f) => sig.parseModelKey(io.readInput(f, 'model key').toString('utf8'), f))
+  );
+  const sigPath = args.values.get('signature') ?? `${modelPath}.sig`;
+  const detached =
+    args.values.has('signature') || fs.existsSync(sigPath)
+      ? keys.parseSignature(io.readInput(sigPath, 'signature').toString('utf8'), sigPath)
+      : undefined;
+  const check = sig.checkModelSignature(io.readInput(modelPath, 'model file'), detached, pinned);
+  if (check.status === 'bad')
+    throw new EngineError(
+      'TSEM_MODEL_FILE',
+      `${modelPath}: refused: bad signature: ${check.reason}`
+    );
+  if (keyFiles.length > 0 && check.status !== 'verified')
+    throw new EngineError(
+      'TSEM_MODEL_FILE',
+      `${modelPath}: refused: --model-key requires a model signed by it: ${check.status === 'unsigned' ? 'the model has no signature' : check.reason}`
+    );
+}
+
 async function replayFile(args: ParsedArgs, io: Io): Promise<number> {
   const modelPath = args.values.get('model');
   if (!modelPath) throw new UsageError('--model FILE is required');
   const limit = intOption(args.values.get('limit'), '--limit', Number.MAX_SAFE_INTEGER);
   const e = await engine();
+  await checkSignedModel(modelPath, args);
   const { alg, model } = await loadModel(modelPath, args.values.get('digest'));
   const mode = (args.values.get('mode') ?? 'sealed') as 'audit' | 'sealed' | 'enforce';
   const dialect = args.values.get('dialect') as 'tsem-6.12' | 'quixote-us' | undefined;

@@ -134,6 +134,11 @@ export const commands: Command[] = [
         choices: ['initial', 'current'],
         help: 'namespace reference (default initial)',
       },
+      {
+        name: 'require-signed-models',
+        kind: 'flag',
+        help: "load only models signed by one of the server's --model-key keys (cannot be undone)",
+      },
     ],
     async (c, args, io) => {
       const mode = args.values.get('mode');
@@ -143,6 +148,7 @@ export const commands: Command[] = [
         dialect: args.values.get('dialect') ?? '',
         nsref: args.values.get('nsref') ?? '',
         mode: mode === undefined ? 'MODE_UNSPECIFIED' : modeFromWord(mode, '--mode'),
+        require_signed_models: args.flags.has('require-signed-models'),
       });
       io.out(formatNamespaceInfo(info));
       return 0;

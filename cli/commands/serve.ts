@@ -149,6 +149,17 @@ const OPTIONS: OptionSpec[] = [
     help: 'IMA: hash and read security.ima of local files (default only with --source fanotify|audit)',
   },
   {
+    name: 'model-key',
+    kind: 'list',
+    arg: 'FILE',
+    help: 'a key trusted to sign models: Ed25519 public key (tsem model keygen) or RSA public key (repeatable)',
+  },
+  {
+    name: 'require-signed-models',
+    kind: 'flag',
+    help: 'load only models whose signature verifies with a --model-key (bad signatures are always refused)',
+  },
+  {
     name: 'store-key',
     kind: 'string',
     arg: 'FILE',
@@ -377,6 +388,8 @@ export function serveOptions(
     },
     ...engineOptions(args),
     storeKeyFile: key === 'none' ? undefined : (key ?? defaultKey()),
+    modelKeyFiles: args.lists.get('model-key') ?? [],
+    requireSignedModels: args.flags.has('require-signed-models'),
     ima: imaOptions(args),
     tpm: args.values.get('tpm'),
     ...akHandleOption(args.values.get('ak-handle')),

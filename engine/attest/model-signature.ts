@@ -6,7 +6,8 @@
  */
 import { createPublicKey, verify as rsaVerify, type KeyObject } from 'node:crypto';
 import { MODEL_TAG } from './canonical.js';
-import { sign, verifySignature } from './keys.js';
+import { EngineError } from '../../common/errors.js';
+import { parsePublicKey, sign, verifySignature } from './keys.js';
 
 export function modelSigningBytes(model: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${MODEL_TAG}\n`, 'utf8'), model]);
@@ -72,4 +73,87 @@ export function verifyQuixoteModel(text: string, trustedKey?: string): QuixoteCh
   return good
     ? { ok: true, key }
     : { ok: false, reason: 'RSA signature does not verify over the key..end lines' };
+}
+
+/** Keys a server (or a replay) trusts to sign models: Ed25519 public keys and RSA keys (SPKI DER). */
+export interface ModelKeys {
+  readonly ed25519: readonly Uint8Array[];
+  readonly rsa: readonly Buffer[];
+}
+
+export type ModelSignatureCheck =
+  | { readonly status: 'verified'; readonly by: string }
+  | { readonly status: 'unsigned' }
+  /** The signature is good, but made with a key nobody pinned: anyone can re-sign a model. */
+  | { readonly status: 'unpinned'; readonly reason: string }
+  /** The signature does not verify: the model changed after signing, or it is forged. */
+  | { readonly status: 'bad'; readonly reason: string };
+
+function spki(key: KeyObject): Buffer {
+  return key.export({ type: 'spki', format: 'der' });
+}
+
+/**
+ * Reads a model key file: `tsem-ed25519-public <base64>` (tsem model keygen) or an RSA public key
+ * (PEM, or the base64 DER of a Quixote model's `key` line).
+ */
+export function parseModelKey(text: string, source: string): ModelKeys {
+  const t = text.trim();
+  if (t.startsWith('tsem-ed25519-public')) return { ed25519: [parsePublicKey(t, source)], rsa: [] };
+  const key = t.startsWith('-----BEGIN') ? tryKey(() => createPublicKey(t)) : rsaKey(t);
+  if (!key || key.asymmetricKeyType !== 'rsa')
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      `${source}: expected 'tsem-ed25519-public <base64>' or an RSA public key (PEM or base64 DER)`
+    );
+  return { ed25519: [], rsa: [spki(key)] };
+}
+
+function tryKey(f: () => KeyObject): KeyObject | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+export function mergeModelKeys(list: readonly ModelKeys[]): ModelKeys {
+  return { ed25519: list.flatMap((k) => k.ed25519), rsa: list.flatMap((k) => k.rsa) };
+}
+
+/**
+ * Checks a model's signature: Quixote's RSA lines inside the text, or a detached Ed25519 signature.
+ * A signature that fails is `bad` whatever the keys; a good one counts only when its key is
+ * among `keys` (pinned), else it is `unpinned`.
+ */
+export function checkModelSignature(
+  model: Buffer,
+  detached: Uint8Array | undefined,
+  keys: ModelKeys
+): ModelSignatureCheck {
+  const text = model.toString('utf8');
+  if (/^key /m.test(text) || /^signature /m.test(text)) {
+    const q = verifyQuixoteModel(text);
+    if (!q.ok) return { status: 'bad', reason: q.reason };
+    const der = spki(q.key);
+    if (keys.rsa.some((k) => k.equals(der))) return { status: 'verified', by: 'a pinned RSA key' };
+    return {
+      status: 'unpinned',
+      reason:
+        "the RSA signature verifies with the model's own 'key' line, which is not a trusted key",
+    };
+  }
+  if (detached === undefined) return { status: 'unsigned' };
+  if (keys.ed25519.length === 0)
+    return {
+      status: 'unpinned',
+      reason: 'no Ed25519 model key is configured to check the signature',
+    };
+  if (keys.ed25519.some((k) => verifyModelSignature(model, detached, k)))
+    return { status: 'verified', by: 'a pinned Ed25519 key' };
+  return {
+    status: 'bad',
+    reason:
+      'the Ed25519 signature does not verify with any trusted key (model changed, or another key signed it)',
+  };
 }

@@ -24,6 +24,8 @@ export interface NamespaceConfig {
   readonly mode: Mode;
   readonly dialect: Dialect;
   readonly taskIdCoe: 'zero' | 'actual';
+  /** Load only models whose signature verifies against the server's model keys (model lock). */
+  readonly requireSignedModels: boolean;
   /** Hardware aggregate (§2.7), the first extension; zero when no TPM. */
   readonly aggregate: Buffer;
   readonly base: Buffer;
@@ -135,6 +137,7 @@ export function createNamespaceConfig(
     mode: p.mode ?? 'learn',
     dialect: p.dialect ?? 'tsem-6.12',
     taskIdCoe: p.taskIdCoe ?? 'zero',
+    requireSignedModels: p.requireSignedModels ?? false,
     aggregate: p.aggregate ?? alg.nullDigest,
     base: p.base ?? alg.nullDigest,
   };

@@ -22,6 +22,8 @@ export interface ConfigRecord {
   mode: NamespaceConfig['mode'];
   dialect: NamespaceConfig['dialect'];
   taskIdCoe: NamespaceConfig['taskIdCoe'];
+  /** Absent in stores written before it existed (false). */
+  requireSignedModels?: boolean;
   aggregate: string;
   base: string;
 }
@@ -92,6 +94,7 @@ export function metaRecord(ns: NamespaceModel): MetaRecord {
       mode: c.mode,
       dialect: c.dialect,
       taskIdCoe: c.taskIdCoe,
+      ...(c.requireSignedModels ? { requireSignedModels: true } : {}),
       aggregate: hex(c.aggregate),
       base: hex(c.base),
     },

@@ -20,6 +20,8 @@ import { attestControlHandlers } from './attest-control.js';
 import type { AttestationKeys } from '../trust/attestation-keys.js';
 import { modeFromWire, namespaceInfo } from './wire.js';
 import { DEFAULT_PAGE_ENTRIES, MAX_PAGE_BYTES, MAX_PAGE_ENTRIES } from '../../proto/limits.js';
+import { parseSignature } from '../attest/keys.js';
+import { checkModelSignature, type ModelKeys } from '../attest/model-signature.js';
 
 /** A page of at most `limit` entries and `maxBytes` of text (one entry at least). */
 function page<T>(
@@ -63,6 +65,31 @@ export interface ControlExtras {
   readonly imaAdmin?: ImaControl;
   /** The TPM's attestation and endorsement keys. */
   readonly keys?: AttestationKeys;
+  /** Keys trusted to sign models, and whether every namespace requires signed models. */
+  readonly models?: { readonly keys: ModelKeys; readonly required: boolean };
+}
+
+const NO_KEYS: ModelKeys = { ed25519: [], rsa: [] };
+
+/** TSEM's model lock: a bad signature is always refused; a required one must verify with a pinned key. */
+function checkModelLoad(
+  name: string,
+  req: { model: string; signature: string },
+  required: boolean,
+  keys: ModelKeys
+): void {
+  const detached = req.signature ? parseSignature(req.signature, 'signature') : undefined;
+  const check = checkModelSignature(Buffer.from(req.model, 'utf8'), detached, keys);
+  if (check.status === 'bad')
+    throw new EngineError(
+      'TSEM_PERMISSION',
+      `model refused: its signature is bad: ${check.reason}`
+    );
+  if (!required || check.status === 'verified') return;
+  throw new EngineError(
+    'TSEM_PERMISSION',
+    `namespace '${name}' loads signed models only: ${check.status === 'unsigned' ? 'the model has no signature (sign it with tsem model sign, send the .sig)' : check.reason}`
+  );
 }
 
 const unavailable = (what: string) =>
@@ -74,6 +101,8 @@ export function createControlService(
   auth: AuthConfig,
   extras: ControlExtras = {}
 ): ControlHandlers {
+  const modelsRequired = extras.models?.required === true;
+  const info = (ns: NamespaceModel) => namespaceInfo(ns, modelsRequired);
   const need = (name: string): NamespaceModel => {
     if (!name) throw invalid('name: a namespace name is required');
     return registry.require(name);
@@ -95,8 +124,9 @@ export function createControlService(
           nsref: (req.nsref || 'initial') as 'initial' | 'current',
           mode: modeFromWire(req.mode, 'mode', 'learn'),
           dialect: req.dialect && isDialect(req.dialect) ? req.dialect : undefined,
+          requireSignedModels: req.require_signed_models,
         });
-        return namespaceInfo(ns);
+        return info(ns);
       },
       {
         log: extras.log,
@@ -122,9 +152,9 @@ export function createControlService(
       namespaces: registry
         .list()
         .filter((ns) => mayAccess(id, ns.id))
-        .map(namespaceInfo),
+        .map(info),
     })),
-    GetNamespace: unary(auth, 'viewer', (req) => namespaceInfo(need(req.name))),
+    GetNamespace: unary(auth, 'viewer', (req) => info(need(req.name))),
     SetMode: unary(auth, 'admin', async (req, id) => {
       need(req.name);
       const mode = modeFromWire(req.mode, 'mode');
@@ -137,7 +167,7 @@ export function createControlService(
           to: mode,
         });
         ns.setMode(mode);
-        return namespaceInfo(ns);
+        return info(ns);
       });
     }),
     LoadModel: unary(
@@ -145,15 +175,20 @@ export function createControlService(
       'admin',
       async (req) => {
         if (!req.name) throw invalid('name: a namespace name is required');
-        if (!registry.get(req.name)) {
-          if (!req.create) need(req.name);
-          await registry.create({ id: req.name });
-        }
+        const existing = registry.get(req.name);
+        if (!existing && !req.create) need(req.name);
+        checkModelLoad(
+          req.name,
+          req,
+          modelsRequired || existing?.config.requireSignedModels === true,
+          extras.models?.keys ?? NO_KEYS
+        );
+        if (!existing) await registry.create({ id: req.name });
         const alg = need(req.name).alg;
         const model = parseModelFile(req.model, alg, 'model');
         return pipeline.control(req.name, (ns) => {
           ns.loadModel(model);
-          return namespaceInfo(ns);
+          return info(ns);
         });
       },
       {

@@ -145,7 +145,7 @@ export function noticeToWire(n: Notice): EventNotice {
   };
 }
 
-export function namespaceInfo(ns: NamespaceModel): NamespaceInfo {
+export function namespaceInfo(ns: NamespaceModel, serverRequiresSigned = false): NamespaceInfo {
   const c = ns.config;
   return {
     name: ns.id,
@@ -165,6 +165,7 @@ export function namespaceInfo(ns: NamespaceModel): NamespaceInfo {
     untrusted_tasks: String(ns.untrustedTaskCount()),
     audit_findings: String(ns.findingCount),
     rejected_events: String(ns.rejectedCount),
+    require_signed_models: serverRequiresSigned || c.requireSignedModels,
   };
 }
 
