@@ -13,6 +13,8 @@ export type ErrorCode =
   /** No credentials, or credentials nobody issued: the caller is unknown (vs. known but not allowed). */
   | 'TSEM_UNAUTHENTICATED'
   | 'TSEM_UNAVAILABLE'
+  /** A per-identity or server limit (event size, namespaces, subscribers): RESOURCE_EXHAUSTED. */
+  | 'TSEM_RESOURCE_EXHAUSTED'
   | 'TSEM_TPM';
 
 export class EngineError extends Error {

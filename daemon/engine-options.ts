@@ -13,6 +13,7 @@ import type { Dialect } from '../engine/measure/mapper.js';
 import type { PipelineStage } from '../engine/ns/stage.js';
 import type { TlsFiles } from '../engine/server/grpc-server.js';
 import type { SourceOptions } from '../exporter/sources.js';
+import type { Limits } from '../proto/limits.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:50551';
 
@@ -99,6 +100,8 @@ export interface EngineOptions {
   readonly agent?: AgentOptions;
   /** In-process event sources, fed without a gRPC hop. */
   readonly sources?: readonly SourceSpec[];
+  /** Per-identity limits (proto/limits.ts DEFAULT_LIMITS gives each default). */
+  readonly limits?: Partial<Limits>;
   /** Report an event loop stalled this long (ms; default 2000; 0 turns the watchdog off). */
   readonly loopStallMs?: number;
   /** Test seam: pipeline stages run after the built-in ones. */

@@ -54,6 +54,7 @@ import { createInProcessSource, type InProcessSource } from './in-process-source
 import { systemdNotifier } from './systemd-notify.js';
 import { localTasksGone } from './tasks-gone.js';
 import { startLoopWatchdog } from './loop-watchdog.js';
+import { DEFAULT_LIMITS, type Limits } from '../proto/limits.js';
 
 export { DEFAULT_LISTEN, type EngineOptions } from './engine-options.js';
 
@@ -197,6 +198,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
   }
   const token = loadAdminToken(dataDir);
   const models = modelKeys(opts);
+  const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const auth = authConfig(opts, listen, token, log);
   const sources: InProcessSource[] = (opts.sources ?? []).map(createInProcessSource);
   const ima = opts.ima
@@ -248,6 +250,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       dialect: opts.dialect ?? 'tsem-6.12',
       aggregate: (digest) => trust.aggregate(digest),
       autoCreate: opts.autoCreate ?? true,
+      maxNamespaces: limits.maxNamespaces,
+      maxCreatedPerIdentity: limits.maxNamespacesPerIdentity,
     });
     const restored = await registry.restore();
     if (ima) {
@@ -301,8 +305,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     cleanup.push(() => pipeline.close());
     const { server, address, health } = await startGrpcServer(
       {
-        ingest: createIngestService(pipeline, auth, log),
-        monitor: createMonitorService(hub, auth),
+        ingest: createIngestService(pipeline, auth, log, limits.maxEventBytes),
+        monitor: createMonitorService(hub, auth, limits),
         control: createControlService(registry, pipeline, auth, {
           attester: trust.attester,
           ima: ima?.logs,

@@ -21,6 +21,26 @@ export const MAX_SUBSCRIBER_QUEUE = 65_536;
 export const DEFAULT_PAGE_ENTRIES = 1000;
 export const MAX_PAGE_ENTRIES = 10_000;
 
+/**
+ * Per-identity limits the server enforces by default (EngineOptions.limits changes them): one
+ * client cannot take the server's memory. Over a limit: RESOURCE_EXHAUSTED (a whole call) or an
+ * ERROR verdict saying "resource exhausted" (one event).
+ */
+export const DEFAULT_LIMITS = {
+  /** Bytes of one event (kernel line, or structured header, COE and CELL JSON). */
+  maxEventBytes: 1024 * 1024,
+  /** Namespaces one identity may have created by sending events (auto-creation). */
+  maxNamespacesPerIdentity: 256,
+  /** Namespaces on the server, however created. */
+  maxNamespaces: 4096,
+  /** Monitor subscriptions open at once per identity. */
+  maxSubscribersPerIdentity: 16,
+  /** Queue entries (SubscribeRequest.queue_size) summed over an identity's open subscriptions. */
+  maxQueuedPerIdentity: 65_536,
+} as const;
+
+export type Limits = { readonly [K in keyof typeof DEFAULT_LIMITS]: number };
+
 /** PageRequest.max_bytes: a page stops before this much event text (default and most); one entry
  * always fits, so any trajectory is readable page by page. */
 export const MAX_PAGE_BYTES = 4 * 1024 * 1024;

@@ -16,6 +16,7 @@ import type {
   SourceSpec,
 } from '../../daemon/engine-options.js';
 import { parseOutput } from '../../engine/alert/output-spec.js';
+import { DEFAULT_LIMITS, type Limits } from '../../proto/limits.js';
 
 export const TLS_SERVER_OPTIONS: OptionSpec[] = [
   { name: 'tls-cert', kind: 'string', arg: 'FILE', help: 'server certificate (PEM): enables TLS' },
@@ -158,6 +159,14 @@ const OPTIONS: OptionSpec[] = [
     name: 'require-signed-models',
     kind: 'flag',
     help: 'load only models whose signature verifies with a --model-key (bad signatures are always refused)',
+  },
+  {
+    name: 'limit',
+    kind: 'list',
+    arg: 'NAME=N',
+    help: `per-identity limit (repeatable): ${Object.entries(DEFAULT_LIMITS)
+      .map(([k, v]) => `${k} (default ${v})`)
+      .join(', ')}`,
   },
   {
     name: 'store-key',
@@ -371,6 +380,19 @@ function alertOptions(args: ParsedArgs): AlertOptions {
   };
 }
 
+function limitOptions(list: readonly string[]): Partial<Limits> {
+  const out: Partial<Record<keyof Limits, number>> = {};
+  for (const item of list) {
+    const m = /^(\w+)=(\d+)$/.exec(item);
+    if (!m || !(m[1]! in DEFAULT_LIMITS))
+      throw new UsageError(
+        `--limit expects NAME=N with NAME one of ${Object.keys(DEFAULT_LIMITS).join(', ')}, got '${item}'`
+      );
+    out[m[1] as keyof Limits] = intOption(m[2], `--limit ${m[1]}`, 0, 1);
+  }
+  return out;
+}
+
 /** The whole engine program as declarative options (what the configuration file fills too). */
 export function serveOptions(
   args: ParsedArgs,
@@ -389,6 +411,7 @@ export function serveOptions(
     ...engineOptions(args),
     storeKeyFile: key === 'none' ? undefined : (key ?? defaultKey()),
     modelKeyFiles: args.lists.get('model-key') ?? [],
+    limits: limitOptions(args.lists.get('limit') ?? []),
     requireSignedModels: args.flags.has('require-signed-models'),
     ima: imaOptions(args),
     tpm: args.values.get('tpm'),

@@ -159,8 +159,9 @@ export class Pipeline {
   }
 
   private async run(name: string, items: Work[]): Promise<void> {
-    const ns = items.some((w) => w.kind === 'events')
-      ? await this.registry.forIngest(name)
+    const first = items.find((w) => w.kind === 'events');
+    const ns = first
+      ? await this.registry.forIngest(name, first.origin.identity)
       : this.registry.require(name);
     const settle: (() => void)[] = [];
     const published: [EventOrigin, Outcome[]][] = [];

@@ -17,6 +17,10 @@ export interface NamespaceDefaults {
   readonly aggregate: (digest: string) => Buffer;
   /** Create namespaces named by ingested events that do not exist yet. */
   readonly autoCreate: boolean;
+  /** Namespaces on the server at most (default unlimited). */
+  readonly maxNamespaces?: number;
+  /** Namespaces one identity may auto-create by sending events (default unlimited). */
+  readonly maxCreatedPerIdentity?: number;
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
@@ -32,6 +36,8 @@ export function checkNamespaceName(name: string): void {
 
 export class NamespaceRegistry {
   private readonly models = new Map<string, NamespaceModel>();
+  /** Namespaces each identity auto-created (since start; the server-wide limit covers restarts). */
+  private readonly created = new Map<string, number>();
 
   constructor(
     readonly store: NamespaceStore | undefined,
@@ -63,6 +69,12 @@ export class NamespaceRegistry {
     checkNamespaceName(p.id);
     if (this.models.has(p.id))
       throw new EngineError('TSEM_INVALID_ARGUMENT', `namespace '${p.id}' already exists`);
+    const max = this.defaults.maxNamespaces;
+    if (max !== undefined && this.models.size >= max)
+      throw new EngineError(
+        'TSEM_RESOURCE_EXHAUSTED',
+        `resource exhausted: the server holds ${this.models.size} namespaces, its limit`
+      );
     const digest = p.digest ?? this.defaults.digest;
     const ns = new NamespaceModel(
       createNamespaceConfig({
@@ -77,8 +89,9 @@ export class NamespaceRegistry {
     return ns;
   }
 
-  /** The namespace an ingested event names: existing, or created when auto-creation is on. */
-  async forIngest(name: string): Promise<NamespaceModel> {
+  /** The namespace an ingested event names: existing, or created when auto-creation is on (at
+   * most `maxCreatedPerIdentity` by each `creator`). */
+  async forIngest(name: string, creator = ''): Promise<NamespaceModel> {
     const ns = this.models.get(name);
     if (ns) return ns;
     if (!this.defaults.autoCreate) {
@@ -87,7 +100,21 @@ export class NamespaceRegistry {
         `namespace '${name}' does not exist (the server does not create namespaces on first use)`
       );
     }
-    return this.create({ id: name });
+    const made = this.created.get(creator) ?? 0;
+    const max = this.defaults.maxCreatedPerIdentity;
+    if (max !== undefined && made >= max)
+      throw new EngineError(
+        'TSEM_RESOURCE_EXHAUSTED',
+        `resource exhausted: identity '${creator}' created ${made} namespaces by sending events, its limit; create namespaces through Control (admin) or ask for a higher limit`
+      );
+    // Counted before the await: namespaces created concurrently each see the others.
+    this.created.set(creator, made + 1);
+    try {
+      return await this.create({ id: name });
+    } catch (err) {
+      this.created.set(creator, (this.created.get(creator) ?? 1) - 1);
+      throw err;
+    }
   }
 
   async delete(name: string): Promise<void> {

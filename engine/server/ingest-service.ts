@@ -16,17 +16,37 @@ import { callerIdentity } from './caller.js';
 import { invalid, toStatus } from './to-status.js';
 import { eventFromWire, outcomeToWire, packOutcomes } from './wire.js';
 import { splitLines } from '../ns/replay.js';
-import { MAX_BATCH_EVENTS } from '../../proto/limits.js';
+import { DEFAULT_LIMITS, MAX_BATCH_EVENTS } from '../../proto/limits.js';
+import { EngineError } from '../../common/errors.js';
 
 /** Unanswered batches per stream before reading pauses. */
 const MAX_IN_FLIGHT = 16;
 
 type Call = ServerDuplexStream<IngestRequest__Output, IngestResponse>;
 
+/** Bytes an event occupies as received: its kernel line, or its structured strings and CELL JSON. */
+function eventBytes(e: Event__Output): number {
+  if (e.kernel_json) return e.kernel_json.length;
+  const s = e.structured;
+  if (!s) return 0;
+  let n = s.cell_json.length + s.file_digest.length;
+  for (const part of [s.header, s.coe])
+    if (part) for (const v of Object.values(part)) if (typeof v === 'string') n += v.length;
+  return n;
+}
+
+function tooBig(bytes: number, max: number): EngineError {
+  return new EngineError(
+    'TSEM_RESOURCE_EXHAUSTED',
+    `resource exhausted: an event of ${bytes} bytes, more than the limit of ${max} bytes per event`
+  );
+}
+
 export function createIngestService(
   pipeline: Pipeline,
   auth: AuthConfig,
-  log: (msg: string) => void
+  log: (msg: string) => void,
+  maxEventBytes: number = DEFAULT_LIMITS.maxEventBytes
 ): IngestHandlers {
   return {
     Stream(call: Call) {
@@ -68,8 +88,8 @@ export function createIngestService(
         let result: Promise<Pick<BatchResult, 'verdicts' | 'packed'>>;
         try {
           result = batch.lines
-            ? runLineBlock(pipeline, identity, { ...origin }, batch)
-            : runEvents(pipeline, identity, { ...origin }, batch);
+            ? runLineBlock(pipeline, identity, { ...origin }, batch, maxEventBytes)
+            : runEvents(pipeline, identity, { ...origin }, batch, maxEventBytes);
         } catch (err) {
           return fail(err);
         }
@@ -104,14 +124,17 @@ function runEvents(
   pipeline: Pipeline,
   identity: Identity,
   origin: EventOrigin,
-  batch: EventBatch__Output
+  batch: EventBatch__Output,
+  maxEventBytes: number
 ) {
   if (batch.events.length > MAX_BATCH_EVENTS) {
     throw invalid(
       `batch ${batch.batch_id} has ${batch.events.length} events, more than the limit of ${MAX_BATCH_EVENTS}`
     );
   }
-  return runBatch(pipeline, identity, origin, batch.events).then((verdicts) => ({ verdicts }));
+  return runBatch(pipeline, identity, origin, batch.events, maxEventBytes).then((verdicts) => ({
+    verdicts,
+  }));
 }
 
 /** The bulk form: one namespace's kernel lines in one field, answered with packed verdicts. */
@@ -119,7 +142,8 @@ function runLineBlock(
   pipeline: Pipeline,
   identity: Identity,
   origin: EventOrigin,
-  batch: EventBatch__Output
+  batch: EventBatch__Output,
+  maxEventBytes: number
 ) {
   const block = batch.lines!;
   if (batch.events.length > 0)
@@ -132,20 +156,30 @@ function runLineBlock(
     );
   }
   const o = block.host ? { ...origin, host: block.host } : origin;
+  // An oversized line gets its own error; the others go on.
+  const fits = lines.filter((l) => l.length <= maxEventBytes);
   return Promise.resolve()
     .then(() => {
       authorize(identity, 'exporter', ns);
       authorizeHost(identity, o.host);
     })
     .then(() =>
-      pipeline.submit(
-        ns,
-        o,
-        lines.map((line) => ({ line }))
-      )
+      fits.length === 0
+        ? []
+        : pipeline.submit(
+            ns,
+            o,
+            fits.map((line) => ({ line }))
+          )
     )
-    .catch((err: unknown) =>
-      lines.map((): Outcome => ({ error: toStatus(err).details ?? String(err) }))
+    .then(
+      (done) => {
+        let j = 0;
+        return lines.map((l): Outcome =>
+          l.length > maxEventBytes ? { error: tooBig(l.length, maxEventBytes).message } : done[j++]!
+        );
+      },
+      (err: unknown) => lines.map((): Outcome => ({ error: toStatus(err).details ?? String(err) }))
     )
     .then((outcomes) => ({ verdicts: [], packed: packOutcomes(outcomes) }));
 }
@@ -156,7 +190,8 @@ async function runBatch(
   pipeline: Pipeline,
   identity: Identity,
   origin: EventOrigin,
-  events: readonly Event__Output[]
+  events: readonly Event__Output[],
+  maxEventBytes: number
 ) {
   const outcomes = new Array<Outcome>(events.length);
   const groups = new Map<
@@ -167,6 +202,8 @@ async function runBatch(
     try {
       const ns = e.namespace || 'default';
       authorize(identity, 'exporter', ns);
+      const bytes = eventBytes(e);
+      if (bytes > maxEventBytes) throw tooBig(bytes, maxEventBytes);
       const incoming = eventFromWire(e, i);
       const host = e.host || origin.host;
       authorizeHost(identity, host);

@@ -12,7 +12,13 @@ import { callerIdentity } from './caller.js';
 import { buildFilter, type FilterSpec } from './filters.js';
 import { MAX_GLOB_CHARS } from './glob.js';
 import type { Hub } from './hub.js';
-import { DEFAULT_SUBSCRIBER_QUEUE, MAX_SUBSCRIBER_QUEUE } from '../../proto/limits.js';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_SUBSCRIBER_QUEUE,
+  type Limits,
+  MAX_SUBSCRIBER_QUEUE,
+} from '../../proto/limits.js';
+import { EngineError } from '../../common/errors.js';
 import { invalid, toStatus } from './to-status.js';
 import { noticeToWire, verdictKindFromWire } from './wire.js';
 
@@ -61,19 +67,65 @@ function drainedOrClosed(call: Call): Promise<void> {
   });
 }
 
-export function createMonitorService(hub: Hub, auth: AuthConfig): MonitorHandlers {
+/** Open subscriptions and their queue sizes per identity, against the identity limits. */
+class SubscriberQuota {
+  private readonly used = new Map<string, { subs: number; queued: number }>();
+  constructor(
+    private readonly limits: Pick<Limits, 'maxSubscribersPerIdentity' | 'maxQueuedPerIdentity'>
+  ) {}
+
+  /** Takes a slot (throws RESOURCE_EXHAUSTED when over); returns its release, safe to call twice. */
+  take(id: string, queue: number): () => void {
+    const u = this.used.get(id) ?? { subs: 0, queued: 0 };
+    if (u.subs >= this.limits.maxSubscribersPerIdentity)
+      throw new EngineError(
+        'TSEM_RESOURCE_EXHAUSTED',
+        `resource exhausted: identity '${id}' has ${u.subs} subscriptions open, its limit`
+      );
+    if (u.queued + queue > this.limits.maxQueuedPerIdentity)
+      throw new EngineError(
+        'TSEM_RESOURCE_EXHAUSTED',
+        `resource exhausted: identity '${id}' has queues of ${u.queued} events open; ${queue} more exceeds its limit of ${this.limits.maxQueuedPerIdentity} (ask for a smaller queue_size)`
+      );
+    u.subs++;
+    u.queued += queue;
+    this.used.set(id, u);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      u.subs--;
+      u.queued -= queue;
+      if (u.subs === 0) this.used.delete(id);
+    };
+  }
+}
+
+export function createMonitorService(
+  hub: Hub,
+  auth: AuthConfig,
+  limits: Pick<Limits, 'maxSubscribersPerIdentity' | 'maxQueuedPerIdentity'> = DEFAULT_LIMITS
+): MonitorHandlers {
+  const quota = new SubscriberQuota(limits);
   return {
     Subscribe(call: Call) {
       // grpc-js ignores a handler's promise: a failure after the stream began ends the stream.
-      serveSubscription(hub, auth, call).catch((err: unknown) =>
+      serveSubscription(hub, auth, quota, call).catch((err: unknown) =>
         call.destroy(err instanceof Error ? err : new Error(String(err)))
       );
     },
   };
 }
 
-async function serveSubscription(hub: Hub, auth: AuthConfig, call: Call): Promise<void> {
+async function serveSubscription(
+  hub: Hub,
+  auth: AuthConfig,
+  quota: SubscriberQuota,
+  call: Call
+): Promise<void> {
   let spec: FilterSpec;
+  let release: () => void;
+  const queue = call.request.queue_size || DEFAULT_SUBSCRIBER_QUEUE;
   try {
     const id = callerIdentity(auth, call);
     authorize(id, 'viewer');
@@ -81,12 +133,16 @@ async function serveSubscription(hub: Hub, auth: AuthConfig, call: Call): Promis
     // A limited consumer with no namespace left sees nothing: refuse instead of idling.
     if (id.namespaces !== undefined && spec.namespaces?.length === 0)
       throw invalid('no namespace to watch');
+    release = quota.take(id.name, queue);
   } catch (err) {
     call.emit('error', toStatus(err));
     return;
   }
-  const sub = hub.subscribe(buildFilter(spec), call.request.queue_size || DEFAULT_SUBSCRIBER_QUEUE);
-  const stop = () => hub.unsubscribe(sub);
+  const sub = hub.subscribe(buildFilter(spec), queue);
+  const stop = () => {
+    hub.unsubscribe(sub);
+    release();
+  };
   call.on('cancelled', stop);
   call.on('error', stop);
   call.on('close', stop);
