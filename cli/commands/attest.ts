@@ -2,6 +2,7 @@
  * `tsem attest`: asks a running engine for a signed attestation report (Control.Attest), and
  * `tsem attest verify`: checks one. The matcher picks the longest command name, so both coexist.
  */
+import { escapeText } from '../../common/escape.js';
 import { readFileSync } from 'node:fs';
 import { type ParsedArgs, UsageError } from '../args.js';
 import type { AttestationReport } from '../../engine/attest/report.js';
@@ -97,7 +98,12 @@ const verify: Command = {
         name: 'nonce',
         kind: 'string',
         arg: 'HEX',
-        help: 'the nonce sent with the request; the report must echo it',
+        help: 'the nonce sent with the request; the report must echo it (required unless --no-freshness)',
+      },
+      {
+        name: 'no-freshness',
+        kind: 'flag',
+        help: 'accept a report without checking its nonce (it may be a replay of an old one)',
       },
       {
         name: 'model',
@@ -192,6 +198,13 @@ async function verifyCommand(args: ParsedArgs, io: Io): Promise<number> {
   const nonceHex = args.values.get('nonce');
   if (nonceHex !== undefined && !/^(?:[0-9a-fA-F]{2})+$/.test(nonceHex))
     throw new UsageError(`--nonce expects hex, got '${nonceHex}'`);
+  // Without the nonce a replayed old report would pass as current: say so, or refuse.
+  if (nonceHex === undefined && !args.flags.has('no-freshness'))
+    throw new UsageError(
+      '--nonce HEX is required: without it the report could be a replay of an old one (--no-freshness accepts that)'
+    );
+  if (nonceHex !== undefined && args.flags.has('no-freshness'))
+    throw new UsageError('give --nonce or --no-freshness, not both');
   const path = args.positionals[0]!;
   const report = parseReport(util.readInput(path, 'report').toString('utf8'), path);
 
@@ -263,7 +276,7 @@ async function verifyCommand(args: ParsedArgs, io: Io): Promise<number> {
     referencePcrs ? `PCRs ${[...referencePcrs.values.keys()].join(',')} as referenced` : undefined,
   ].filter(Boolean);
   io.out(
-    `${path}: valid report for namespace ${report.namespace}: state ${report.state} measurement ${report.measurement}${report.quote ? ' (TPM quote verified)' : ''}${ak ? `; AK ${ak}` : ''}${replayed.length ? `; ${replayed.join(', ')}` : ''}\n`
+    `${path}: valid report for namespace ${printable(report.namespace)}: state ${report.state} measurement ${report.measurement}${report.quote ? ' (TPM quote verified)' : ''}${ak ? `; AK ${ak}` : ''}${replayed.length ? `; ${replayed.join(', ')}` : ''}${nonceHex === undefined ? ' (freshness not checked: --no-freshness)' : ''}\n`
   );
   return 0;
 }

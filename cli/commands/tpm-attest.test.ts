@@ -152,7 +152,7 @@ test(
         quote: { ...report.quote!, pcrs: { ...report.quote!.pcrs, '11': '00'.repeat(32) } },
       };
       writeFileSync(reportPath, JSON.stringify(changedPcr));
-      const bad = await tsem('attest', 'verify', reportPath, '--pubkey', pubPath);
+      const bad = await tsem('attest', 'verify', reportPath, '--pubkey', pubPath, '--no-freshness');
       assert.equal(bad.code, 1);
       assert.match(bad.err, /report\.signature/);
       assert.match(bad.err, /quote\.pcr_digest/);
@@ -166,6 +166,7 @@ test(
         reportPath,
         '--pubkey',
         pubPath,
+        '--no-freshness',
         '--model',
         trajPath
       );
@@ -198,4 +199,22 @@ test('model keygen, sign and verify; a changed model fails with a clear line', a
   );
   const noKey = await tsem('model', 'verify', model);
   assert.match(noKey.err, /not a Quixote-signed model \(give --pubkey/);
+});
+
+test('attest verify: a nonce is required unless --no-freshness; duplicate keys are refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-fresh-'));
+  try {
+    const report = join(dir, 'r.json');
+    writeFileSync(report, '{"version": 1, "nonce": "aa", "nonce": "bb"}');
+    const key = join(dir, 'k.pub');
+    writeFileSync(key, formatPublicKey(generateKeyPair().publicKey));
+    const noNonce = await tsem('attest', 'verify', report, '--pubkey', key);
+    assert.equal(noNonce.code, 2);
+    assert.match(noNonce.err, /--nonce HEX is required: without it the report could be a replay/);
+    const dup = await tsem('attest', 'verify', report, '--pubkey', key, '--no-freshness');
+    assert.notEqual(dup.code, 0);
+    assert.match(dup.err, /duplicate key "nonce"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,5 +1,6 @@
 /** Reading a report from JSON text: every field is checked for presence and type, by name. */
 import { EngineError } from '../../common/errors.js';
+import { parseStrictJson } from '../../common/strict-json.js';
 import type { QuoteEvidence } from '../tpm/quote-verify.js';
 import type { AttestationReport } from './report.js';
 
@@ -73,7 +74,8 @@ function parseQuote(v: unknown, source: string): QuoteEvidence {
 export function parseReport(text: string, source = 'report'): AttestationReport {
   let obj: unknown;
   try {
-    obj = JSON.parse(text);
+    // A repeated key would let a reader see one value while the checks use another: refused.
+    obj = parseStrictJson(text);
   } catch (err) {
     reportError(source, `not JSON: ${(err as Error).message}`);
   }
