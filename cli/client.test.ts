@@ -22,19 +22,82 @@ const SPEC = {
 };
 const args = (...argv: string[]) => parseArgs(SPEC, argv);
 
-test('resolveToken: --token, then $TSEM_TOKEN, then <data>/admin.token (trimmed), else none', async () => {
+test('resolveToken: --token-file, then $TSEM_TOKEN, then <data>/admin.token (trimmed), else none', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-client-'));
+  const A = '127.0.0.1:50551';
   try {
     writeFileSync(join(dir, 'admin.token'), 'from-file\n');
+    writeFileSync(join(dir, 'server.json'), JSON.stringify({ address: A, tls: false }));
+    writeFileSync(join(dir, 'tok'), 'from-token-file\n');
+    const t = async (
+      a: ReturnType<typeof args>,
+      env: NodeJS.ProcessEnv,
+      address = A,
+      tls = false
+    ) => (await resolveToken(a, address, tls, env)).token;
     assert.equal(
-      await resolveToken(args('--token', 'flag', '--data', dir), { TSEM_TOKEN: 'env' }),
-      'flag'
+      await t(args('--token-file', join(dir, 'tok'), '--data', dir), { TSEM_TOKEN: 'env' }),
+      'from-token-file'
     );
-    assert.equal(await resolveToken(args('--data', dir), { TSEM_TOKEN: 'env' }), 'env');
-    assert.equal(await resolveToken(args('--data', dir), { TSEM_TOKEN: '' }), 'from-file');
-    assert.equal(await resolveToken(args('--data', join(dir, 'absent')), {}), undefined);
+    assert.equal(await t(args('--data', dir), { TSEM_TOKEN: 'env' }), 'env');
+    assert.equal(await t(args('--data', dir), { TSEM_TOKEN: '' }), 'from-file');
+    assert.equal(await t(args('--data', join(dir, 'absent')), {}), undefined);
     // Without --data, the server's default data dir ($TSEM_DATA_DIR here).
-    assert.equal(await resolveToken(args(), { TSEM_DATA_DIR: dir }), 'from-file');
+    assert.equal(await t(args(), { TSEM_DATA_DIR: dir }), 'from-file');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('credentials stay home: a data-dir token goes only to the server that wrote it; --token is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-client-'));
+  try {
+    writeFileSync(join(dir, 'admin.token'), 'secret\n');
+    writeFileSync(
+      join(dir, 'server.json'),
+      JSON.stringify({ address: '127.0.0.1:50551', tls: false })
+    );
+    const foreign = await resolveToken(args('--data', dir), '127.0.0.1:9999', false, {});
+    assert.equal(foreign.token, undefined);
+    assert.match(
+      foreign.withheld!,
+      /belongs to the server at 127\.0\.0\.1:50551, not 127\.0\.0\.1:9999/
+    );
+    assert.equal(
+      (await resolveToken(args('--data', dir), 'evil.example:443', true, {})).token,
+      undefined
+    );
+    // A server off loopback without TLS: its token goes only over TLS.
+    writeFileSync(
+      join(dir, 'server.json'),
+      JSON.stringify({ address: '10.0.0.5:50551', tls: false })
+    );
+    assert.equal(
+      (await resolveToken(args('--data', dir), '10.0.0.5:50551', false, {})).token,
+      undefined
+    );
+    assert.equal(
+      (await resolveToken(args('--data', dir), '10.0.0.5:50551', true, {})).token,
+      'secret'
+    );
+    // No record (an older server): withheld.
+    rmSync(join(dir, 'server.json'));
+    assert.equal(
+      (await resolveToken(args('--data', dir), '127.0.0.1:50551', false, {})).token,
+      undefined
+    );
+    await assert.rejects(
+      resolveToken(args('--token', 'x'), '127.0.0.1:1', false, {}),
+      /shows? the token to every user in ps/
+    );
+    await assert.rejects(
+      resolveToken(args(), '10.0.0.5:50551', false, { TSEM_TOKEN: 't' }),
+      /refusing to send a bearer token in plain text to 10\.0\.0\.5:50551/
+    );
+    assert.equal(
+      (await resolveToken(args('--insecure'), '10.0.0.5:50551', false, { TSEM_TOKEN: 't' })).token,
+      't'
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -55,17 +118,17 @@ const MESSAGES: Record<string, [unknown, boolean, string]> = {
   'UNAUTHENTICATED without a token': [
     grpcError(16, 'authentication required'),
     false,
-    "a:1 refused the call: authentication required (no token found: pass --token, set TSEM_TOKEN or point --data at the server's data dir)",
+    "a:1 refused the call: authentication required (no token found: pass --token-file, set TSEM_TOKEN or point --data at the server's data dir)",
   ],
   'UNAUTHENTICATED with a token': [
     grpcError(16, 'the bearer token is not recognised'),
     true,
-    'a:1 refused the call: the bearer token is not recognised (the token was not accepted: check --token)',
+    'a:1 refused the call: the bearer token is not recognised (the token was not accepted: check --token-file or TSEM_TOKEN)',
   ],
   PERMISSION_DENIED: [
     grpcError(7, "identity 'anonymous' lacks the 'admin' role"),
     false,
-    "a:1 denied the call: identity 'anonymous' lacks the 'admin' role (pass a --token with the needed role)",
+    "a:1 denied the call: identity 'anonymous' lacks the 'admin' role (pass a --token-file with the needed role)",
   ],
   NOT_FOUND: [
     grpcError(5, "namespace 'x' not found"),
@@ -95,7 +158,7 @@ test('connect: TLS option combinations are checked before dialing', async () => 
     /--tls-cert needs --tls-ca/
   );
   await assert.rejects(
-    connect(args('--tls-ca', join(tmpdir(), 'no-such-ca.pem'), '--token', 't')),
+    connect(args('--tls-ca', join(tmpdir(), 'no-such-ca.pem'))),
     (e: unknown) => {
       assert.ok(e instanceof ClientError && isReportable(e));
       assert.match(e.message, /^cannot read --tls-ca file '.*no-such-ca\.pem': ENOENT$/);

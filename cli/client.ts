@@ -41,16 +41,27 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'tls-key', kind: 'string', arg: 'FILE', help: 'client private key (PEM) for mutual TLS' },
   {
+    name: 'token-file',
+    kind: 'string',
+    arg: 'FILE',
+    help: "file holding the bearer token (default $TSEM_TOKEN, else the admin.token of the server's data dir, sent only to that server)",
+  },
+  {
     name: 'token',
     kind: 'string',
     arg: 'TOKEN',
-    help: 'bearer token (default $TSEM_TOKEN, else <data dir>/admin.token)',
+    help: 'refused: a token on the command line shows in ps; use --token-file or $TSEM_TOKEN',
   },
   {
     name: 'data',
     kind: 'string',
     arg: 'DIR',
-    help: "the server's data dir, to read its admin.token",
+    help: "the server's data dir, to read its admin.token (sent only to the address that server records)",
+  },
+  {
+    name: 'insecure',
+    kind: 'flag',
+    help: 'send a --token-file or $TSEM_TOKEN token without TLS to a server off loopback (plain text)',
   },
 ];
 
@@ -70,33 +81,80 @@ export interface TsemClients {
   readonly metadata: grpc.Metadata;
   /** Whether a token was sent (for error hints). */
   readonly hasToken: boolean;
+  /** Why a token found in a data dir was not sent (for error hints). */
+  readonly withheld?: string;
   close(): void;
 }
 
+/** The token to send, or why none is sent (a hint for errors). */
+export interface ResolvedToken {
+  readonly token?: string;
+  readonly withheld?: string;
+}
+
 /**
- * The bearer token: `--token`, else $TSEM_TOKEN, else `<data dir>/admin.token` when readable (the
- * data dir of `--data`, else the server's default one); undefined when none is found.
+ * The bearer token, and whether it may go to `address`. `--token-file`, else $TSEM_TOKEN: the
+ * user's choice, sent as given, but never in plain text off loopback without `--insecure`. Else
+ * the admin token of a data dir (`--data`, else the default one): credentials stay home, so it
+ * goes only to the server that wrote it (the address it recorded) and only over loopback, a unix
+ * socket or TLS; a token found for another server is withheld.
  */
 export async function resolveToken(
   args: ParsedArgs,
+  address: string,
+  tls: boolean,
   env: NodeJS.ProcessEnv = process.env
-): Promise<string | undefined> {
-  const given = args.values.get('token') ?? env['TSEM_TOKEN'];
-  if (given !== undefined && given !== '') return given;
+): Promise<ResolvedToken> {
+  const { isLoopback, readServerRecord } = await import('../engine/server/admin-token.js');
+  if (args.values.has('token'))
+    throw new UsageError(
+      '--token would show the token to every user in ps: put it in a file (--token-file FILE, mode 0600) or in $TSEM_TOKEN'
+    );
+  const file = args.values.get('token-file');
+  let given = env['TSEM_TOKEN'];
+  if (file !== undefined) {
+    try {
+      given = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      throw new ClientError(
+        `cannot read --token-file '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
+      );
+    }
+    if (given === '') throw new ClientError(`--token-file '${file}' is empty`);
+  }
+  if (given !== undefined && given !== '') {
+    if (!tls && !isLoopback(address) && !args.flags.has('insecure'))
+      throw new ClientError(
+        `refusing to send a bearer token in plain text to ${address}: use TLS (--tls-ca) or pass --insecure`
+      );
+    return { token: given };
+  }
   const dataDir = args.values.get('data');
   const dirs =
     dataDir !== undefined
       ? [dataDir]
       : (await import('../engine/store/level-store.js')).dataDirCandidates(env);
+  let withheld: string | undefined;
   for (const dir of dirs) {
+    let token: string;
     try {
-      const token = readFileSync(join(dir, ADMIN_TOKEN_FILE), 'utf8').trim();
-      if (token !== '') return token;
+      token = readFileSync(join(dir, ADMIN_TOKEN_FILE), 'utf8').trim();
     } catch {
-      // no readable token file here: try the next place
+      continue; // no readable token file here: try the next place
     }
+    if (token === '') continue;
+    const home = readServerRecord(dir);
+    if (home?.address !== address) {
+      withheld ??= `the admin token in ${dir} belongs to the server at ${home?.address ?? 'an unrecorded address'}, not ${address}`;
+      continue;
+    }
+    if (!tls && !home.tls && !isLoopback(address)) {
+      withheld ??= `the admin token in ${dir} is sent only over TLS or loopback`;
+      continue;
+    }
+    return { token };
   }
-  return undefined; // the server decides whether anonymous calls pass
+  return { withheld }; // no token for this server: it decides whether anonymous calls pass
 }
 
 function readPem(path: string, option: string): Buffer {
@@ -133,7 +191,7 @@ export async function connect(args: ParsedArgs, serverOption = 'server'): Promis
           key === undefined ? null : readPem(key, 'tls-key'),
           cert === undefined ? null : readPem(cert, 'tls-cert')
         );
-  const token = await resolveToken(args);
+  const { token, withheld } = await resolveToken(args, address, ca !== undefined);
   const metadata = new grpcJs.Metadata();
   if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
   const v1 = loadTsemProto().proto.tsem.v1;
@@ -149,6 +207,7 @@ export async function connect(args: ParsedArgs, serverOption = 'server'): Promis
     operations: new v1.Operations(address, creds, { ...options, channelOverride }),
     metadata,
     hasToken: token !== undefined,
+    withheld,
     close: () => control.close(),
   };
 }
@@ -173,7 +232,12 @@ const STATUS_NAMES: Record<number, string> = {
 };
 
 /** One line for a failed call: what went wrong where, and what to try (grpc status codes). */
-export function describeCallError(err: unknown, address: string, hasToken = true): string {
+export function describeCallError(
+  err: unknown,
+  address: string,
+  hasToken = true,
+  withheld?: string
+): string {
   const e = err as { code?: unknown; details?: unknown; message?: unknown };
   if (typeof e.code !== 'number')
     return escapeText(err instanceof Error ? err.message : String(err));
@@ -189,9 +253,9 @@ export function describeCallError(err: unknown, address: string, hasToken = true
     case 4: // DEADLINE_EXCEEDED before any answer
       return `cannot connect to ${address}: ${details} (is \`tsem serve\` running?)`;
     case 16: // UNAUTHENTICATED
-      return `${address} refused the call: ${details} (${hasToken ? 'the token was not accepted: check --token' : "no token found: pass --token, set TSEM_TOKEN or point --data at the server's data dir"})`;
+      return `${address} refused the call: ${details} (${hasToken ? 'the token was not accepted: check --token-file or TSEM_TOKEN' : (withheld ?? "no token found: pass --token-file, set TSEM_TOKEN or point --data at the server's data dir")})`;
     case 7: // PERMISSION_DENIED
-      return `${address} denied the call: ${details} (pass a --token with the needed role)`;
+      return `${address} denied the call: ${details} (pass a --token-file with the needed role)`;
     default:
       return `${address}: ${STATUS_NAMES[e.code] ?? `status ${e.code}`}: ${details}`;
   }
@@ -247,7 +311,11 @@ export function callControl<M extends ControlMethod>(
       { deadline: Date.now() + UNARY_DEADLINE_MS },
       (err, res) => {
         if (err || res === undefined)
-          reject(new ClientError(describeCallError(err, c.address, c.hasToken), { cause: err }));
+          reject(
+            new ClientError(describeCallError(err, c.address, c.hasToken, c.withheld), {
+              cause: err,
+            })
+          );
         else resolve(res);
       }
     );

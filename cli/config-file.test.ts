@@ -133,9 +133,15 @@ test('the CLI reads the admin token from the per-user place when the default has
   const home = join(dir, 'home');
   mkdirSync(join(home, '.local', 'share', 'tsem'), { recursive: true });
   writeFileSync(join(home, '.local', 'share', 'tsem', 'admin.token'), 'old-place-token\n');
+  // The server that wrote it recorded its address there: the token goes only to that address.
+  writeFileSync(
+    join(home, '.local', 'share', 'tsem', 'server.json'),
+    JSON.stringify({ address: '127.0.0.1:50551', tls: false })
+  );
   const args = parseArgs(
     { name: 't', summary: '', usage: '', positionals: [0, 0], options: [] },
     []
   );
-  assert.equal(await resolveToken(args, { HOME: home }), 'old-place-token');
+  const got = await resolveToken(args, '127.0.0.1:50551', false, { HOME: home });
+  assert.equal(got.token, 'old-place-token');
 });

@@ -26,7 +26,7 @@ import { readImaStageFiles } from '../engine/ima-stage/io/stage-files.js';
 import { createDigest } from '../engine/measure/digest.js';
 import { Pipeline } from '../engine/ns/pipeline.js';
 import { NamespaceRegistry } from '../engine/ns/registry.js';
-import { isLoopback, loadAdminToken } from '../engine/server/admin-token.js';
+import { isLoopback, loadAdminToken, writeServerRecord } from '../engine/server/admin-token.js';
 import {
   type AuthConfig,
   type Identity,
@@ -329,6 +329,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       opts.tls
     );
     cleanup.push(() => shutdown(server));
+    writeServerRecord(dataDir, { address, tls: opts.tls !== undefined });
     cleanup.push(() => hub.close());
     const setHealth = (status: 'SERVING' | 'NOT_SERVING') => {
       for (const name of HEALTH_SERVICES) health.setStatus(name, status);

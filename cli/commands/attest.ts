@@ -29,7 +29,11 @@ function attestCall(c: TsemClients, name: string, nonce: string): Promise<string
       { deadline: Date.now() + UNARY_DEADLINE_MS },
       (err, res) => {
         if (err || res === undefined)
-          reject(new ClientError(describeCallError(err, c.address, c.hasToken), { cause: err }));
+          reject(
+            new ClientError(describeCallError(err, c.address, c.hasToken, c.withheld), {
+              cause: err,
+            })
+          );
         else resolve(res.report_json);
       }
     );

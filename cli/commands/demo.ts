@@ -61,7 +61,7 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
     flags: new Set(),
     values: new Map([
       ['server', engine.address],
-      ['token', engine.adminToken],
+      ['data', dataDir],
     ]),
     lists: new Map(),
   });

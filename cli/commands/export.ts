@@ -239,7 +239,7 @@ async function send(
     report(err.stats);
     const cause = err.cause as { code?: unknown } | undefined;
     io.err(
-      `tsem export: ${typeof cause?.code === 'number' ? describeCallError(cause, c.address, c.hasToken) : err.message}\n`
+      `tsem export: ${typeof cause?.code === 'number' ? describeCallError(cause, c.address, c.hasToken, c.withheld) : err.message}\n`
     );
     return 1;
   } finally {

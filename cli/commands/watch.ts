@@ -68,7 +68,10 @@ function follow(
     });
     call.on('error', (e: Error & { code?: number }) => {
       if (stopping && e.code === GRPC_CANCELLED) resolve(0);
-      else reject(new ClientError(describeCallError(e, c.address, c.hasToken), { cause: e }));
+      else
+        reject(
+          new ClientError(describeCallError(e, c.address, c.hasToken, c.withheld), { cause: e })
+        );
     });
     call.on('end', () => resolve(0));
   }).finally(() => process.off('SIGINT', stop));

@@ -4,6 +4,29 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ADMIN_TOKEN_FILE = 'admin.token';
+/** Where the server that wrote the token listens: clients send the token only there. */
+export const SERVER_FILE = 'server.json';
+
+export interface ServerRecord {
+  readonly address: string;
+  readonly tls: boolean;
+}
+
+/** Records the listening address beside the admin token (so clients know whose token it is). */
+export function writeServerRecord(dataDir: string, rec: ServerRecord): void {
+  writeFileSync(join(dataDir, SERVER_FILE), `${JSON.stringify(rec)}\n`, { mode: 0o600 });
+}
+
+export function readServerRecord(dataDir: string): ServerRecord | undefined {
+  try {
+    const v = JSON.parse(readFileSync(join(dataDir, SERVER_FILE), 'utf8')) as Partial<ServerRecord>;
+    return typeof v.address === 'string' && typeof v.tls === 'boolean'
+      ? { address: v.address, tls: v.tls }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Reads the admin token, creating it (0600) on first start. */
 export function loadAdminToken(dataDir: string): string {

@@ -282,7 +282,9 @@ test(
 
     const nonce = randomBytes(16).toString('hex');
     const file = join(dir, 'root.report.json');
-    const token = ['--token', engine!.adminToken];
+    const tokenFile = join(dir, 'admin-token-copy');
+    writeFileSync(tokenFile, engine!.adminToken, { mode: 0o600 });
+    const token = ['--token-file', tokenFile];
     const got = await runCli(
       'attest',
       '--server',

@@ -163,9 +163,7 @@ test('no server at the address: one line saying so, exit 1', async () => {
     '--scenario',
     'shell',
     '--to',
-    `127.0.0.1:${port}`,
-    '--token',
-    't'
+    `127.0.0.1:${port}`
   );
   assert.equal(r.code, 1);
   assert.match(

@@ -1,6 +1,6 @@
 /** `tsem ns …` and `tsem model export|load` end to end against a real engine. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
@@ -129,16 +129,18 @@ test('ns delete removes it; showing it afterwards is NOT_FOUND in one line', asy
   assert.match(r.err, /^tsem ns show: 127\.0\.0\.1:\d+: NOT_FOUND: .*gone.*\n$/);
 });
 
-test('tokens: none or a wrong one is refused with a hint about --token; TSEM_TOKEN is used', async () => {
+test('tokens: none or a wrong one is refused with a hint about --token-file; TSEM_TOKEN is used', async () => {
   const server = ['--server', e.engine.address];
   const anon = await runCli('ns', 'create', 'x', ...server, '--data', join(e.dir, 'no-such-dir'));
   assert.equal(anon.code, 1);
-  assert.match(anon.err, /--token/);
-  const wrong = await runCli('ns', 'create', 'x', ...server, '--token', 'not-the-token');
+  assert.match(anon.err, /--token-file/);
+  const wrongFile = join(e.dir, 'wrong-token');
+  writeFileSync(wrongFile, 'not-the-token\n');
+  const wrong = await runCli('ns', 'create', 'x', ...server, '--token-file', wrongFile);
   assert.equal(wrong.code, 1);
   assert.match(
     wrong.err,
-    /^tsem ns create: 127\.0\.0\.1:\d+ refused the call: .*check --token\)\n$/
+    /^tsem ns create: 127\.0\.0\.1:\d+ refused the call: .*check --token-file or TSEM_TOKEN\)\n$/
   );
   process.env['TSEM_TOKEN'] = e.engine.adminToken;
   try {
