@@ -1,7 +1,11 @@
 /**
  * Operational errors carry a stable `code` (TSEM_*) and say what was expected and what was got.
+ * Their messages quote outside input, so they are escaped and bounded here (common/escape.ts):
+ * wherever one is printed or logged it cannot forge a line or echo binary.
  * Programmer mistakes stay TypeError/RangeError and are never caught.
  */
+import { errorText } from './escape.js';
+
 export type ErrorCode =
   | 'TSEM_PARSE'
   | 'TSEM_MODEL_FILE'
@@ -24,7 +28,7 @@ export class EngineError extends Error {
     message: string,
     options?: { cause?: unknown }
   ) {
-    super(message, options);
+    super(errorText(message), options);
   }
 }
 

@@ -46,6 +46,15 @@ export function escapeBytes(b: Uint8Array): string {
   return out;
 }
 
+/** Longest error message kept: a message quoting a huge input is cut, never echoed whole. */
+export const MAX_ERROR_CHARS = 2000;
+
+/** An error message as errors carry it: escaped (it quotes outside input) and bounded. */
+export function errorText(message: string): string {
+  const e = escapeText(message);
+  return e.length > MAX_ERROR_CHARS ? `${e.slice(0, MAX_ERROR_CHARS)}… (cut)` : e;
+}
+
 /** Longest quoted excerpt of outside input in an error message. */
 export const QUOTE_MAX_CHARS = 80;
 

@@ -4,6 +4,7 @@
  * record: parsing into TemplateEntry objects and the fast verifier both build on this walk.
  * Little-endian, as on every host we target (ima_canonical_fmt).
  */
+import { errorText } from '../../common/escape.js';
 import { templateFieldIds } from './template-fields.js';
 
 /** A malformed record: names the 1-based record number and byte offset. */
@@ -15,7 +16,7 @@ export class MeasurementListError extends Error {
     /** Where the record starts: `offset N` in a binary list, `line N` in an ASCII one. */
     readonly where?: string
   ) {
-    super(`record ${record}${where ? ` (${where})` : ''}: ${detail}`);
+    super(errorText(`record ${record}${where ? ` (${where})` : ''}: ${detail}`));
   }
 }
 

@@ -2,6 +2,8 @@
  * Keylime runtime policy (ima.md §7.1) import/export and verification of a measurement list
  * against it (§7.2, keylime/ima/ima.py). Findings accumulate with dotted ids, keylime-style.
  */
+import { RE2JS } from 're2js';
+import { errorText } from '../../common/escape.js';
 import { digestOfField } from './template-fields.js';
 import { hashedBytes, type TemplateEntry } from './template-entry.js';
 import { hashBytes } from './hash-algo.js';
@@ -22,6 +24,9 @@ export interface RuntimePolicy {
 
 export class RuntimePolicyError extends Error {
   override readonly name = 'RuntimePolicyError';
+  constructor(message: string) {
+    super(errorText(message));
+  }
 }
 
 const HEX_DIGEST = /^(?:[a-z0-9-]+:)?[0-9a-f]{40,128}$/;
@@ -56,9 +61,11 @@ export function parseRuntimePolicy(text: string): RuntimePolicy {
     throw new RuntimePolicyError('excludes: expected a list of regexes');
   for (const e of excludes as string[]) {
     try {
-      new RegExp(e);
-    } catch {
-      throw new RuntimePolicyError(`excludes: '${e}' is not a valid regex`);
+      RE2JS.compile(e);
+    } catch (err) {
+      throw new RuntimePolicyError(
+        `excludes: '${e}' is not a regular expression RE2 accepts (${(err as Error).message}; backreferences and lookaround are not linear-time)`
+      );
     }
   }
   const ima = (raw.ima ?? {}) as Partial<RuntimePolicy['ima']>;
@@ -136,9 +143,10 @@ export function verifyAgainstRuntimePolicy(
   extraKeys: readonly ImaKey[] = []
 ): Finding[] {
   const findings: Finding[] = [];
-  // Python re.match is anchored at the start only.
+  // Python re.match is anchored at the start only. The excludes come from the policy's author:
+  // RE2 matches them in linear time, where a backtracking engine could hang on a hostile one.
   const exclude = p.excludes.length
-    ? new RegExp(`^(?:${p.excludes.map((e) => `(?:${e})`).join('|')})`)
+    ? RE2JS.compile(`^(?:${p.excludes.map((e) => `(?:${e})`).join('|')})`)
     : undefined;
   const keyring = new Keyring([...policyKeys(p), ...extraKeys]);
   const logAlg = p.ima.log_hash_alg;
@@ -181,7 +189,7 @@ export function verifyAgainstRuntimePolicy(
     }
     const sigAt = e.fieldIds.indexOf('sig');
     const sig = sigAt >= 0 ? e.fields[sigAt]! : undefined;
-    if (exclude?.test(name)) return;
+    if (exclude?.matcher(name).lookingAt()) return;
     if (sig && sig.length > 0 && keyring.size > 0) {
       const check = verifySignature(keyring, sig, dig.algo, dig.digest);
       if (!check.ok) add('invalid_signature', `${name}: ${check.detail}`);

@@ -18,6 +18,7 @@ import {
 } from './policy-rule.js';
 import { validateRule } from './policy-validate.js';
 import { BUILTIN_TEMPLATES } from './template-fields.js';
+import { errorText } from '../../common/escape.js';
 
 export class PolicyError extends Error {
   override readonly name = 'PolicyError';
@@ -26,7 +27,7 @@ export class PolicyError extends Error {
     readonly keyword: string,
     reason: string
   ) {
-    super(`policy line ${line}: '${keyword}': ${reason}`);
+    super(errorText(`policy line ${line}: '${keyword}': ${reason}`));
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Namespace records protected against offline edits (docs/operations.md §6). Every record of a
+ * Namespace records protected against offline edits (docs/security.md §7). Every record of a
  * namespace (its meta record and each record of each part, whatever parts exist) contributes
  * HMAC-SHA256(key, part NUL key NUL value-JSON); the XOR of those is the namespace's accumulator,
  * stored as one `mac` record written in the same atomic batch as the records it covers. Editing,
