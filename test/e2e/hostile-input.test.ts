@@ -303,3 +303,32 @@ test('an exporter identity may only claim its own host', async () => {
     rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('store edited offline: refused at start', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'tsem-offline-'));
+  const opts = {
+    listen: '127.0.0.1:0',
+    dataDir: join(d, 'data'),
+    storeKeyFile: join(d, 'key', 'store.key'),
+    log: () => undefined,
+  };
+  try {
+    const first = await startEngine(opts);
+    const root = clients(first.address, first.adminToken);
+    await call(root, 'CreateNamespace', { name: 'web', mode: 'MODE_ENFORCE' });
+    root.close();
+    await first.stop();
+    const { Level } = await import('level');
+    const db = new Level<string, unknown>(join(d, 'data', 'store'), { valueEncoding: 'json' });
+    const meta = db.sublevel<string, { config: { mode: string } }>('meta', {
+      valueEncoding: 'json',
+    });
+    const m = (await meta.get('web'))!;
+    m.config.mode = 'learn';
+    await meta.put('web', m);
+    await db.close();
+    await assert.rejects(startEngine(opts), /namespace web .* was changed outside the engine/);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
