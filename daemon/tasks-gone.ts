@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Incident } from '../engine/incident/incident.js';
+import { pidOfTaskKey } from '../engine/ns/namespace-model.js';
 
 const LOCAL_EXPORTERS = new Set(['fanotify', 'audit']);
 
@@ -17,9 +18,10 @@ export function localTasksGone(
     if (inc.host !== host || !LOCAL_EXPORTERS.has(inc.exporter) || inc.rateLimited) return false;
     let pids = 0;
     for (const k of keys) {
-      if (!k.startsWith('pid:')) return false;
+      const pid = pidOfTaskKey(k);
+      if (pid === undefined) return false;
       pids++;
-      if (existsSync(`${procRoot}/${k.slice(4)}`)) return false;
+      if (existsSync(`${procRoot}/${pid}`)) return false;
     }
     return pids > 0;
   };

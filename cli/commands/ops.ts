@@ -276,7 +276,7 @@ export const commands: Command[] = [
       positionals: [2, 2],
       options: [JSON_OPTION, ...CONNECTION_OPTIONS],
       details:
-        'TASK is a pid, pid:N or tid:HEX as `tsem ns tasks` lists it. Needs the admin role (exit 77 without it).\n' +
+        'TASK is a pid, pid:N, tid:HEX or ORIGIN|pid:N (events from exporters: tasks are per identity@host) as `tsem ns tasks` lists it. Needs the admin role (exit 77 without it).\n' +
         "The release is logged with the caller's identity and closes the task's incident (reason released).",
     },
     run: release,

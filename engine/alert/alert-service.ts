@@ -10,7 +10,7 @@ import type { Log } from '../../common/log.js';
 import type { TsemEvent } from '../event/event.js';
 import type { Incident } from '../incident/incident.js';
 import { type IncidentEvent, IncidentTracker, type TrackerOptions } from '../incident/tracker.js';
-import type { NamespaceModel, Verdict } from '../ns/namespace-model.js';
+import { type NamespaceModel, taskKeyOf, type Verdict } from '../ns/namespace-model.js';
 import type { PipelineStage, StageContext } from '../ns/stage.js';
 import { type AlertStore, DEFAULT_RETENTION, type Retention } from '../store/alert-store.js';
 import { Deliverer, type AlertSink, type Backoff } from './deliverer.js';
@@ -164,12 +164,6 @@ function isAlertOutcome(v: Verdict, ctx: StageContext | undefined): boolean {
   );
 }
 
-/** The task key the namespace model uses (`pid:N`, else `tid:HEX`). */
-function taskKey(event: TsemEvent): string {
-  if (event.header.pid !== undefined) return `pid:${event.header.pid}`;
-  return `tid:${event.header.taskId?.toString('hex') ?? 'unknown'}`;
-}
-
 export function incidentEvent(
   ns: NamespaceModel,
   event: TsemEvent,
@@ -189,8 +183,11 @@ export function incidentEvent(
     type: h.type,
     process: h.process,
     ...(h.pid !== undefined ? { pid: h.pid } : {}),
-    taskKey: taskKey(event),
-    ...(h.ppid !== undefined ? { parentKey: `pid:${h.ppid}` } : {}),
+    // The keys the namespace model uses (per origin, namespace-model.ts taskKeyOf).
+    taskKey: taskKeyOf(h, ctx?.taskOrigin ?? ''),
+    ...(h.ppid !== undefined
+      ? { parentKey: taskKeyOf({ pid: h.ppid }, ctx?.taskOrigin ?? '') }
+      : {}),
     taskId: verdict.taskId.toString('hex'),
     pTaskId: verdict.pTaskId.toString('hex'),
     kind: verdict.kind,

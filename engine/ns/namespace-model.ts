@@ -126,6 +126,26 @@ function verdict(
   };
 }
 
+/**
+ * The task table key of an event's task (or, given the ppid as pid, of its parent): its origin
+ * (exporter identity and host, so pids of different hosts are different tasks) and pid, or its
+ * TASK_ID for kernel sources without pids. Without an origin (files, replays): bare `pid:N`.
+ */
+export function taskKeyOf(
+  h: { readonly pid?: number; readonly taskId?: Buffer },
+  origin: string
+): string {
+  const at = origin === '' ? '' : `${origin}|`;
+  if (h.pid !== undefined) return `${at}pid:${h.pid}`;
+  return `${at}tid:${h.taskId?.toString('hex') ?? 'unknown'}`;
+}
+
+/** The pid of a task key, when it names one. */
+export function pidOfTaskKey(key: string): number | undefined {
+  const m = /(?:^|\|)pid:(\d+)$/.exec(key);
+  return m ? Number(m[1]) : undefined;
+}
+
 export function createNamespaceConfig(
   p: Partial<NamespaceConfig> & { id: string }
 ): NamespaceConfig {
@@ -316,9 +336,7 @@ export class NamespaceModel {
    * without pids. Events without an origin (files, replays) keep the bare `pid:N`.
    */
   private taskKey(e: TsemEvent, origin: string): string {
-    const at = origin === '' ? '' : `${origin}|`;
-    if (e.header.pid !== undefined) return `${at}pid:${e.header.pid}`;
-    return `${at}tid:${e.header.taskId?.toString('hex') ?? 'unknown'}`;
+    return taskKeyOf(e.header, origin);
   }
 
   /** Resolves the acting task: kernel ids from the header, else the task table's (§1.6). */
@@ -340,8 +358,7 @@ export class NamespaceModel {
       });
     }
     if (h.ppid !== undefined && (h.type === 'task_alloc' || !known || reused)) {
-      const at = origin === '' ? '' : `${origin}|`;
-      return this.tasks.fork(`${at}pid:${h.ppid}`, key, h.start);
+      return this.tasks.fork(taskKeyOf({ pid: h.ppid }, origin), key, h.start);
     }
     if (reused) return this.withStart(this.tasks.renew(key), key, h.start);
     return this.withStart(this.tasks.getOrCreate(key), key, h.start);

@@ -59,11 +59,14 @@ function unary<Req, Res>(
   };
 }
 
-/** `pid:N`, `tid:HEX`, or a bare pid. */
+/** `pid:N`, `tid:HEX`, or a bare pid; prefixed `ORIGIN|` (identity@host) for events that came
+ * over gRPC, whose tasks are per origin (as `tsem ns tasks` lists them). */
 export function taskKeyOf(arg: string): string {
   if (/^\d+$/.test(arg)) return `pid:${arg}`;
-  if (/^pid:\d+$/.test(arg) || /^tid:[0-9a-f]+$/.test(arg)) return arg;
-  throw invalid(`task: expected a pid, pid:N or tid:HEX, got '${arg}'`);
+  if (/^(?:[^|\x00-\x1f]{1,300}\|)?(?:pid:\d+|tid:[0-9a-f]+)$/.test(arg)) return arg;
+  throw invalid(
+    `task: expected a pid, pid:N, tid:HEX or ORIGIN|pid:N (as tsem ns tasks lists it), got '${arg}'`
+  );
 }
 
 function incidentToWire(inc: Incident): WireIncident {

@@ -29,7 +29,8 @@ before(async () => {
   engine = await startEngine({
     listen: '127.0.0.1:0',
     dataDir: dir,
-    log: createLog('tsem', (s) => void logged.push(s)),
+    // The text form, as people read it at a terminal (where a forged line would pass as real).
+    log: createLog('tsem', (s) => void logged.push(s), { format: 'text' }),
   });
   c = clients(engine.address);
   admin = clients(engine.address, engine.adminToken);
@@ -145,7 +146,10 @@ test('log injection: a namespace name with newlines cannot forge a server log li
   const fresh = logged.slice(before);
   assert.ok(fresh.length > 0, 'the rejected namespace is logged');
   for (const l of fresh) assert.equal(l.indexOf('\n'), l.length - 1, `one line: ${l}`);
-  assert.ok(fresh.some((l) => l.includes('x\\n2026-01-01')));
+  assert.ok(
+    fresh.some((l) => l.includes('x\\n2026-01-01')),
+    `the name shows escaped: ${fresh.join('')}`
+  );
 });
 
 test('anonymous by omission: an identities file without "anonymous" refuses callers without credentials', async () => {

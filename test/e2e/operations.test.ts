@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -37,7 +37,8 @@ before(async () => {
       identities: [
         { name: 'watcher', token_sha256: sha(VIEWER), roles: ['viewer'] },
         { name: 'ops-alice', token_sha256: sha(ADMIN), roles: ['admin'] },
-        { name: 'feeder', token_sha256: sha('feeder'), roles: ['exporter'] },
+        // An exporter speaks for its own host only: this one's host is this machine.
+        { name: 'feeder', token_sha256: sha('feeder'), roles: ['exporter'], hosts: [hostname()] },
       ],
       anonymous: null,
     })
@@ -55,7 +56,13 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const conn = (token: string) => ['--server', e.address, '--token', token];
+/** A token goes on the command line as a file (a --token value would show in ps). */
+function tokenFile(token: string): string {
+  const f = join(dir, `token-${sha(token).slice(0, 8)}`);
+  writeFileSync(f, token, { mode: 0o600 });
+  return f;
+}
+const conn = (token: string) => ['--server', e.address, '--token-file', tokenFile(token)];
 
 async function scrape(token?: string): Promise<Response> {
   return fetch(`http://${e.httpAddress}/metrics`, {
@@ -145,8 +152,8 @@ test('HTTP: same auth as gRPC; metrics move with ingest; health is public', asyn
     e.address,
     '--namespace',
     'web',
-    '--token',
-    'feeder'
+    '--token-file',
+    tokenFile('feeder')
   );
   assert.equal(out.code, 0, out.err);
   const t1 = await (await scrape(ADMIN)).text();
@@ -162,7 +169,7 @@ test('HTTP: same auth as gRPC; metrics move with ingest; health is public', asyn
 });
 
 test('untrusted tasks: listed with their cause and incident, released by an admin only, recorded', async () => {
-  const admin = ['--server', e.address, '--token', ADMIN];
+  const admin = conn(ADMIN);
   assert.equal((await runCli('ns', 'mode', 'web', 'sealed', ...admin)).code, 0);
   const attack = await runCli(
     'export',
@@ -174,8 +181,8 @@ test('untrusted tasks: listed with their cause and incident, released by an admi
     e.address,
     '--namespace',
     'web',
-    '--token',
-    'feeder'
+    '--token-file',
+    tokenFile('feeder')
   );
   assert.match(attack.out, /off-contour 1 denied 0/);
 
