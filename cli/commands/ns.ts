@@ -60,10 +60,12 @@ export function formatTable(
   header: readonly string[],
   rows: readonly (readonly string[])[]
 ): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // Every cell escaped: names and processes come from outside and must not drive the terminal.
+  const cells = rows.map((r) => r.map((c) => escapeText(c)));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]): string =>
     r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 2))).join('');
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+  return [line(header), ...cells.map(line)].join('\n') + '\n';
 }
 
 const NAME = '<name>';

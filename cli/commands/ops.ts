@@ -4,6 +4,7 @@
  * 1 when the listing found something (incidents, untrusted tasks), 69 when the engine cannot be
  * reached, 77 when the role is missing.
  */
+import { escapeText } from '../../common/escape.js';
 import { type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
 import {
   callOperations,
@@ -23,12 +24,9 @@ const JSON_OPTION: OptionSpec = {
   help: 'one JSON object per line, then a summary object',
 };
 
-/** Control characters shown as \xNN, so no server text can move the terminal. */
+/** Control characters shown as escapes, so no server text can move the terminal (common/escape.ts). */
 export function printable(s: string): string {
-  return s.replace(
-    /[\x00-\x1f\x7f-\x9f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`
-  );
+  return escapeText(s);
 }
 
 /** grpc status → exit status (README "Exit status"). */
