@@ -2,7 +2,6 @@
  * `tsem attest`: asks a running engine for a signed attestation report (Control.Attest), and
  * `tsem attest verify`: checks one. The matcher picks the longest command name, so both coexist.
  */
-import { escapeText } from '../../common/escape.js';
 import { readFileSync } from 'node:fs';
 import { type ParsedArgs, UsageError } from '../args.js';
 import type { AttestationReport } from '../../engine/attest/report.js';
