@@ -18,7 +18,7 @@ import { parseReport } from '../../engine/attest/parse-report.js';
 import { akNameOf } from '../../engine/attest/verify-report.js';
 import { openTpm } from '../../engine/tpm/open-tpm.js';
 import type { Event } from '../../proto/gen/tsem/v1/Event.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, tokenFile } from '../helpers/cli.js';
 import { fileCell, sourceEvent } from '../helpers/events.js';
 import { call, type Clients, clients, ingest, toWire } from '../helpers/grpc.js';
 import { repoRoot } from '../helpers/repo.js';
@@ -56,7 +56,7 @@ async function start(): Promise<void> {
   admin = clients(engine.address, engine.adminToken);
   writeFileSync(f('agent.pub'), formatPublicKey(engine.agentPublicKey!));
 }
-const conn = () => ['--server', engine!.address, '--token', engine!.adminToken];
+const conn = () => ['--server', engine!.address, '--token-file', tokenFile(engine!.adminToken)];
 const cli = (...args: string[]) => runCli(...args, ...conn());
 
 async function attest(name: string, out: string): Promise<string> {
@@ -353,6 +353,7 @@ test(
       f('r1-edited.json'),
       '--pubkey',
       f('agent.pub'),
+      '--no-freshness',
       '--pcrs',
       f('golden.json'),
       '--json'

@@ -16,7 +16,7 @@ import { parseAsciiList } from '../../engine/ima/measurement-list-ascii.js';
 import { verifyList } from '../../engine/ima/pcr-replay.js';
 import { tokenDigest } from '../../engine/server/auth.js';
 import type { Event } from '../../proto/gen/tsem/v1/Event.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, tokenFile } from '../helpers/cli.js';
 import { fileCell, sourceEvent } from '../helpers/events.js';
 import { call, type Clients, clients, ingest, toWire } from '../helpers/grpc.js';
 
@@ -47,7 +47,7 @@ async function start(): Promise<RunningEngine> {
 }
 
 const cli = (...args: string[]) =>
-  runCli(...args, '--server', engine!.address, '--token', engine!.adminToken);
+  runCli(...args, '--server', engine!.address, '--token-file', tokenFile(engine!.adminToken));
 const names = async (ns: string) =>
   parseAsciiList(
     (await call<{ log: Buffer }>(admin, 'GetImaLog', { name: ns, bank: 'sha256' })).log.toString(),
@@ -153,8 +153,8 @@ test('only admins set policies; an admin limited to a namespace only there', asy
       file,
       '--server',
       engine!.address,
-      '--token',
-      token
+      '--token-file',
+      tokenFile(token)
     );
   assert.equal((await as(WEB_TOKEN, 'web')).code, 0);
   const other = await as(WEB_TOKEN, 'db');
@@ -169,8 +169,8 @@ test('only admins set policies; an admin limited to a namespace only there', asy
     '--host',
     '--server',
     engine!.address,
-    '--token',
-    WEB_TOKEN
+    '--token-file',
+    tokenFile(WEB_TOKEN)
   );
   assert.equal(limitedHost.code, 77);
   assert.match(limitedHost.err, /limited to some namespaces and may not read the host IMA log/);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import type { Event } from '../../proto/gen/tsem/v1/Event.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, tokenFile } from '../helpers/cli.js';
 import { fileCell, sourceEvent } from '../helpers/events.js';
 import { call, type Clients, clients, ingest, subscribe, toWire } from '../helpers/grpc.js';
 import { rootSkipReason } from '../helpers/repo.js';
@@ -30,7 +30,7 @@ function exec(ns: string, path: string): Event {
   return toWire(ns, sourceEvent(pid++, 'file_open', { file: fileCell(path, digest, EXEC) }));
 }
 const cli = (...args: string[]) =>
-  runCli(...args, '--server', engine!.address, '--token', engine!.adminToken);
+  runCli(...args, '--server', engine!.address, '--token-file', tokenFile(engine!.adminToken));
 
 before(async () => {
   if (skip) return;
