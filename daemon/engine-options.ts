@@ -4,6 +4,7 @@
  * from it. Functions appear only as test seams (log sink, extra stages, IMA file readers).
  */
 import type { LineLog, LogFormat, LogLevel } from '../common/log.js';
+import type { ConsoleOptions } from '../console/server/console-deps.js';
 import type { Backoff } from '../engine/alert/deliverer.js';
 import type { OutputSpec } from '../engine/alert/output-spec.js';
 import type { RateLimit } from '../engine/incident/rate-limit.js';
@@ -108,6 +109,8 @@ export interface EngineOptions {
   readonly stages?: readonly PipelineStage[];
   /** HTTP listener (metrics, health, the console): host:port; off when absent. */
   readonly http?: string;
+  /** Web console settings (sessions) and test seams; the console is on with `http`. */
+  readonly console?: ConsoleOptions;
   /** Incidents, rate limits and alert outputs. */
   readonly alerts?: AlertOptions;
   /** Log level and form when `log` is not given (default info, JSON). */

@@ -11,6 +11,7 @@ import type { Server } from '@grpc/grpc-js';
 import { EngineError, errorMessage } from '../common/errors.js';
 import { asLog, createLog, type Log } from '../common/log.js';
 import { packageInfo } from '../common/package-info.js';
+import { type MountedConsole, mountConsole } from '../console/server/mount-console.js';
 import { AlertService } from '../engine/alert/alert-service.js';
 import { createAlertSink } from '../engine/alert/create-sink.js';
 import { EngineMetrics } from '../engine/metrics/engine-metrics.js';
@@ -81,6 +82,8 @@ export interface RunningEngine {
   readonly httpAddress?: string;
   /** Routes of the HTTP listener: other parts (the web console) add theirs here. */
   readonly routes: HttpRoutes;
+  /** The web console, mounted on the HTTP listener when `http` was given. */
+  readonly console?: MountedConsole;
   readonly metrics: EngineMetrics;
   /** Incidents and their delivery. */
   readonly alerts: AlertService;
@@ -369,7 +372,25 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       },
     });
     let http: RunningHttp | undefined;
+    let webConsole: MountedConsole | undefined;
     if (opts.http !== undefined) {
+      webConsole = mountConsole(routes, {
+        registry,
+        pipeline,
+        hub,
+        auth,
+        alerts,
+        ima: ima?.logs,
+        attester: trust.attester,
+        agentPublicKey: trust.agentPublicKey,
+        log: log.child({ component: 'console' }),
+        secure: opts.tls !== undefined,
+        version: pkg.version,
+        packageRoot: pkg.root,
+        ...opts.console,
+      });
+      const mounted = webConsole;
+      cleanup.push(() => mounted.close());
       const h = await startHttpServer(routes, opts.http, opts.tls, auth, log);
       http = h;
       cleanup.push(() => h.close());
@@ -417,6 +438,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       agentPublicKey: trust.agentPublicKey,
       httpAddress: http?.address,
       routes,
+      console: webConsole,
       metrics,
       alerts,
       sourcesEnded,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The prepare script (npm ci, npm install in a checkout, npm pack): compiles the TypeScript into
-// dist/ when the compiler is installed. Without dev dependencies (npm ci --omit=dev, e.g. the
+// dist/ (the engine and the console's browser code) when the compiler is installed. Without dev dependencies (npm ci --omit=dev, e.g. the
 // container's runtime stage, which copies dist/ from its build stage) there is nothing to compile
 // with: say so and succeed.
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,8 @@ if (!existsSync(tsc)) {
   );
   process.exit(0);
 }
-const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], {
-  stdio: 'inherit',
-});
-process.exit(r.status ?? 1);
+// The engine, then the web console's browser code (its own tsconfig: DOM library, no Node).
+for (const project of ['tsconfig.json', join('console', 'web', 'tsconfig.json')]) {
+  const r = spawnSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}

@@ -25,10 +25,22 @@ const ROOM_RULES: Readonly<Record<string, readonly string[]>> = {
   engine: ['proto', 'common', 'native'],
   exporter: ['proto', 'common', 'native'],
   'tee-sim': ['proto', 'common', 'native', 'engine'],
-  daemon: ['proto', 'common', 'native', 'engine', 'exporter', 'tee-sim'],
-  cli: ['proto', 'common', 'native', 'engine', 'exporter', 'tee-sim', 'daemon'],
-  bench: ['proto', 'common', 'native', 'engine', 'exporter', 'tee-sim', 'daemon', 'cli'],
-  test: ['proto', 'common', 'native', 'engine', 'exporter', 'tee-sim', 'daemon', 'cli', 'bench'],
+  console: ['proto', 'common', 'native', 'engine'],
+  daemon: ['proto', 'common', 'native', 'engine', 'exporter', 'tee-sim', 'console'],
+  cli: ['proto', 'common', 'native', 'engine', 'exporter', 'tee-sim', 'console', 'daemon'],
+  bench: ['proto', 'common', 'native', 'engine', 'exporter', 'tee-sim', 'console', 'daemon', 'cli'],
+  test: [
+    'proto',
+    'common',
+    'native',
+    'engine',
+    'exporter',
+    'tee-sim',
+    'console',
+    'daemon',
+    'cli',
+    'bench',
+  ],
 };
 
 /** What tee-sim may use of the engine: the pure model, attestation formats, the TPM types and the
@@ -86,10 +98,17 @@ function reach(f: string, seen = new Set<string>()): Set<string> {
   return seen;
 }
 
+/** The console's browser code: a world of its own (DOM, no Node), importing only itself. */
+const BROWSER = 'console/web/';
+
 /** Why `from` may not import `to`, or undefined when the rules allow it. */
 function violation(from: string, to: string): string | undefined {
   const a = roomOf(from);
   const b = roomOf(to);
+  if (from.startsWith(BROWSER) !== to.startsWith(BROWSER))
+    return from.startsWith(BROWSER)
+      ? 'browser code imports only browser code'
+      : 'imports browser code';
   if (to.startsWith('test/helpers/') && isTest(from)) return undefined; // checked through reach()
   if (isTest(to) && !isTest(from)) return 'imports a test';
   if (a === b) return undefined;
@@ -196,7 +215,39 @@ test('every source root is built by tsconfig and scanned here', () => {
   assert.deepEqual(unscanned, [], 'folders with TypeScript that no rule covers');
 });
 
+test('the console browser code imports only itself, uPlot types aside, and builds with the DOM', () => {
+  const browser = [...graph.keys()].filter((f) => f.startsWith(BROWSER));
+  assert.ok(browser.length > 0, 'console/web has sources');
+  const offenders = browser.flatMap((f) => {
+    const text = readFileSync(join(root, f), 'utf8');
+    return graph
+      .get(f)!
+      .specifiers.filter((s) => !s.startsWith('./') && !s.startsWith('../'))
+      .filter((s) => s !== 'uplot' || !/import type \w+ from 'uplot'/.test(text))
+      .map((s) => `${f} imports ${s}`);
+  });
+  assert.deepEqual(offenders, [], 'the page loads the vendored uPlot itself: types only');
+  const web = JSON.parse(readFileSync(join(root, 'console/web/tsconfig.json'), 'utf8')) as {
+    compilerOptions: { lib: string[]; types: string[] };
+  };
+  assert.ok(web.compilerOptions.lib.includes('DOM'));
+  assert.deepEqual(web.compilerOptions.types, [], 'no Node types in browser code');
+  const main = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as {
+    exclude?: string[];
+  };
+  assert.ok(main.exclude?.includes('console/web'), 'the Node build leaves the browser code out');
+});
+
 test('the rules catch what they are meant to catch', () => {
+  assert.match(
+    violation('console/web/a.ts', 'engine/event/parse-json.ts') ?? '',
+    /browser code imports only browser code/
+  );
+  assert.match(
+    violation('console/server/a.ts', 'console/web/dom.ts') ?? '',
+    /imports browser code/
+  );
+  assert.match(violation('console/server/a.ts', 'daemon/start-engine.ts') ?? '', /console may not/);
   assert.match(
     violation('exporter/a.ts', 'engine/event/parse-json.ts') ?? '',
     /exporter may not import engine/

@@ -8,7 +8,7 @@
 import { errorMessage } from '../../common/errors.js';
 import type { Log } from '../../common/log.js';
 import type { TsemEvent } from '../event/event.js';
-import type { Incident } from '../incident/incident.js';
+import type { AlertRecord, Incident } from '../incident/incident.js';
 import { type IncidentEvent, IncidentTracker, type TrackerOptions } from '../incident/tracker.js';
 import { type NamespaceModel, taskKeyOf, type Verdict } from '../ns/namespace-model.js';
 import type { PipelineStage, StageContext } from '../ns/stage.js';
@@ -44,6 +44,7 @@ export class AlertService {
   private lastPrune = 0;
   private head = 0;
   private readonly now: () => number;
+  private readonly listeners = new Set<(head: number) => void>();
 
   constructor(
     private readonly store: AlertStore,
@@ -97,6 +98,7 @@ export class AlertService {
       if (records.length > 0) {
         this.head = records[records.length - 1]!.seq;
         for (const d of this.deliverers) d.notify(this.head);
+        for (const l of this.listeners) l(this.head);
       }
     });
     this.chain = run.catch(() => undefined);
@@ -129,6 +131,28 @@ export class AlertService {
     await this.chain;
     const all = await this.store.incidents({ ...q, limit: q.openOnly ? undefined : q.limit });
     return q.openOnly ? all.filter((i) => i.status === 'open').slice(0, q.limit) : all;
+  }
+
+  /** The last alert-log record's sequence number (0: none yet). */
+  get lastSeq(): number {
+    return this.head;
+  }
+
+  /** Called with the new head after each write of alert-log records (readers then page them). */
+  onRecords(listener: (head: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  /** Alert-log records from `from` on, in order, at most `limit` (the oldest may be pruned). */
+  async records(from: number, limit: number): Promise<AlertRecord[]> {
+    await this.chain;
+    return this.store.records(from, limit);
+  }
+
+  async incident(id: string): Promise<Incident | undefined> {
+    await this.chain;
+    return this.store.incident(id);
   }
 
   incidentOfTask(ns: string, key: string): string | undefined {

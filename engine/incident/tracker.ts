@@ -97,7 +97,9 @@ export interface Drained {
 }
 
 /** The severity of one event, or undefined when it is not an alert. */
-export function eventSeverity(e: IncidentEvent): Severity | undefined {
+export function eventSeverity(
+  e: Pick<IncidentEvent, 'action' | 'kind' | 'ima' | 'mode'>
+): Severity | undefined {
   if (e.action === 'deny') return 'high';
   if (e.kind === 'off-contour' || e.kind === 'untrusted-task') return 'medium';
   if (e.kind === 'would-be-off-contour') return 'low';
