@@ -39,6 +39,13 @@ test(
       !listing.some((f) => f.endsWith('.test.js') || f.startsWith('package/dist/test/')),
       'no tests'
     );
+    for (const f of [
+      'package/console/static/index.html',
+      'package/console/static/vendor/uPlot.iife.min.js',
+      'package/dist/console/web/main.js',
+      'package/dist/console/server/mount-console.js',
+    ])
+      assert.ok(listing.includes(f), `the web console is shipped: ${f}`);
 
     const app = join(dir, 'app');
     mkdirSync(app);

@@ -52,6 +52,7 @@ function certCommonName(req: IncomingMessage): string | undefined {
 function whoami(s: Session, version: string) {
   const id = s.identity;
   return {
+    signedIn: true,
     identity: id.name,
     roles: [...id.roles],
     admin: id.roles.has('admin'),
@@ -129,6 +130,9 @@ export function mountConsole(routes: HttpRoutes, d: ConsoleDeps): MountedConsole
     if (path === '/session' && method === 'POST') return login(req, res);
     if (path === '/csp-report' && method === 'POST') return cspReport(req, res);
     const { id, session } = sessionOf(req);
+    // The page asks first whether it is signed in: not an error when it is not.
+    if (!session && path === '/session' && method === 'GET')
+      return sendJson(res, 200, { signedIn: false });
     if (!session) throw new HttpError(401, 'sign in first (no session, or it expired)');
     if (method === 'POST') {
       checkSameOrigin(req, d.secure);

@@ -53,14 +53,10 @@ export class Api {
 
   /** The current session, if the cookie still names one. */
   async session(): Promise<Whoami | undefined> {
-    try {
-      const w = await this.get<Whoami>('/session');
-      this.csrf = w.csrf;
-      return w;
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return undefined;
-      throw err;
-    }
+    const w = await this.get<Whoami | { signedIn: false }>('/session');
+    if (!w.signedIn) return undefined;
+    this.csrf = w.csrf;
+    return w;
   }
 
   async signIn(token: string): Promise<Whoami> {

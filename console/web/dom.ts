@@ -135,3 +135,14 @@ export function eventText(line: string): string {
     return line;
   }
 }
+
+/** An event line folded: its start as the summary, the whole event (pretty JSON) on opening. */
+export function eventDetails(line: string): HTMLElement {
+  const short = line.length > 72 ? `${line.slice(0, 72)}…` : line;
+  return h(
+    'details',
+    { class: 'event' },
+    h('summary', {}, h('code', {}, short)),
+    h('pre', { class: 'event' }, eventText(line))
+  );
+}

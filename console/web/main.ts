@@ -59,6 +59,8 @@ function start(root: HTMLElement, api: Api, me: Whoami): void {
     live.close();
     dispose();
     onHashChange = () => undefined;
+    // The next person to sign in starts from the overview, not from where this one was.
+    history.replaceState(null, '', '#/');
     void api.signOut().then(() => boot(root, api));
   };
   api.onSignedOut = () => {

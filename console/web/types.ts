@@ -4,6 +4,7 @@ export type Mode = 'learn' | 'audit' | 'sealed' | 'enforce';
 export type Severity = 'low' | 'medium' | 'high';
 
 export interface Whoami {
+  readonly signedIn: true;
   readonly identity: string;
   readonly roles: readonly string[];
   readonly admin: boolean;

@@ -1,7 +1,7 @@
 /** One incident: what opened it, its events (alerts and denials, first ones), IMA failures. */
 import { type App, errorText, section } from '../app.js';
 import { enc } from '../api.js';
-import { badge, eventText, facts, h, replace, shortHex, table, time } from '../dom.js';
+import { badge, eventDetails, facts, h, replace, shortHex, table, time } from '../dom.js';
 import type { EventSummary, IncidentDetail } from '../types.js';
 
 function events(list: readonly EventSummary[], empty: string) {
@@ -17,7 +17,7 @@ function events(list: readonly EventSummary[], empty: string) {
         e.type,
         `${e.kind}${e.action === 'deny' ? ', denied' : ''}`,
         e.coefficient ? shortHex(e.coefficient) : '',
-        h('pre', { class: 'event' }, eventText(e.event)),
+        eventDetails(e.event),
       ],
     })),
     empty

@@ -5,7 +5,7 @@
  */
 import { type App, errorText, section } from '../app.js';
 import { enc } from '../api.js';
-import { badge, type Child, eventText, facts, h, replace, shortHex, table } from '../dom.js';
+import { badge, type Child, eventDetails, facts, h, replace, shortHex, table } from '../dom.js';
 import type { Convergence, EntryPage, NamespaceDetail, TaskRow } from '../types.js';
 import { ConvergenceChart } from './chart.js';
 import { imaTab, attestationTab } from './ima.js';
@@ -79,7 +79,7 @@ function overviewTab(app: App, ns: string, body: HTMLElement): () => void {
       h('p', { class: 'mode-line' }, 'Mode ', badge(d.mode), ' ', modeButton),
       facts([
         ['Digest', `${d.digest} (${d.dialect})`],
-        ['Events', d.events],
+        ['Events', h('span', { id: 'ns-events' }, d.events)],
         ['Points', `${d.validPoints} valid, ${d.forensicPoints} forensic`],
         ['Findings', d.findings],
         ['Forensics', d.forensics],
@@ -90,9 +90,12 @@ function overviewTab(app: App, ns: string, body: HTMLElement): () => void {
       ])
     );
   };
+  let again = false;
   const refresh = () => {
-    if (busy) return;
+    // One request at a time; a change seen meanwhile is fetched right after.
+    if (busy) return void (again = true);
     busy = true;
+    again = false;
     Promise.all([
       app.api.get<NamespaceDetail>(`/namespaces/${enc(ns)}`),
       app.api.get<Convergence>(`/namespaces/${enc(ns)}/convergence`),
@@ -103,7 +106,10 @@ function overviewTab(app: App, ns: string, body: HTMLElement): () => void {
         chart.update(c);
       })
       .catch((err: unknown) => replace(head, h('p', { class: 'error' }, errorText(err))))
-      .finally(() => (busy = false));
+      .finally(() => {
+        busy = false;
+        if (again) refresh();
+      });
   };
   refresh();
   const off = app.live.on('namespaces', () => {
@@ -137,7 +143,7 @@ function tasksTab(app: App, ns: string, body: HTMLElement): void {
                       ? `inherited from ${t.cause.inheritedFrom}`
                       : `${t.cause.type} (event ${t.cause.seq}) off-contour`
                     : '',
-                  t.cause?.event ? h('pre', { class: 'event' }, eventText(t.cause.event)) : '',
+                  t.cause?.event ? eventDetails(t.cause.event) : '',
                   t.incident ? h('a', { href: `#/incidents/${enc(t.incident)}` }, 'incident') : '',
                   app.me.admin
                     ? h(
@@ -210,11 +216,7 @@ function entriesTab(
             table(
               ['Coefficient', 'Count', 'Event'],
               p.items.map((e) => ({
-                cells: [
-                  shortHex(e.coefficient, 16),
-                  e.count,
-                  h('pre', { class: 'event' }, eventText(e.event)),
-                ],
+                cells: [shortHex(e.coefficient, 16), e.count, eventDetails(e.event)],
               })),
               which === 'forensics' ? 'No forensics.' : 'No point yet.'
             )
