@@ -30,10 +30,17 @@ const OPTIONS: OptionSpec[] = [
     help: 'benign workload to train on (default nginx)',
   },
   { name: 'attack', kind: 'string', arg: 'NAME', help: 'attack to show (default reverse-shell)' },
+  {
+    name: 'http',
+    kind: 'string',
+    arg: 'ADDR',
+    help: 'the web console and metrics: host:port (default 127.0.0.1:9551, else a free port)',
+  },
   { name: 'once', kind: 'flag', help: 'exit after the story instead of serving live traffic' },
 ];
 
 const NS = 'web';
+const DEMO_HTTP = '127.0.0.1:9551';
 
 async function run(args: ParsedArgs, io: Io): Promise<number> {
   const [{ startEngine, DEFAULT_LISTEN }, { createScenario }, grpcExp, client, fmt] =
@@ -53,9 +60,10 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
   const quiet = () => undefined;
   const engine = await startEngine({
     listen: args.values.get('listen') ?? DEFAULT_LISTEN,
+    http: args.values.get('http') ?? DEMO_HTTP,
     dataDir,
     log: quiet,
-  }).catch(() => startEngine({ listen: '127.0.0.1:0', dataDir, log: quiet }));
+  }).catch(() => startEngine({ listen: '127.0.0.1:0', http: '127.0.0.1:0', dataDir, log: quiet }));
   const argsFor = (): ParsedArgs => ({
     positionals: [],
     flags: new Set(),
@@ -81,6 +89,9 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
     say(`tsem-engine demo: server on ${engine.address}, data in ${dataDir}`);
     say(
       `  watch it live in another terminal:  npx tsem watch --server ${engine.address} --off-contour`
+    );
+    say(
+      `  or in a browser: http://${engine.httpAddress}/console/  (sign in with the token in ${join(dataDir, 'admin.token')})`
     );
     say();
     say(`1. Training namespace '${NS}' on the '${scenario}' workload (learn mode)…`);

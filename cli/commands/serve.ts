@@ -184,7 +184,7 @@ const OPTIONS: OptionSpec[] = [
     name: 'http',
     kind: 'string',
     arg: 'ADDR',
-    help: 'HTTP listener for /metrics, /healthz and /version (off by default; same auth and TLS as gRPC)',
+    help: 'HTTP listener for the web console (/console/), /metrics, /healthz and /version (off by default; same auth and TLS as gRPC)',
   },
   {
     name: 'alert',

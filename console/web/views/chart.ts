@@ -55,7 +55,7 @@ export class ConvergenceChart {
       `${xs.length} window(s) of ${c.windowEvents} events; `,
       c.settled
         ? h('strong', { class: 'settled' }, 'settled: the last windows added no point')
-        : h('span', {}, 'not settled yet: recent windows still add points')
+        : h('span', {}, 'not settled yet: settled once the last windows add no point')
     );
     const data: UPlot.AlignedData = [xs, ys];
     if (this.plot) {
@@ -68,7 +68,11 @@ export class ConvergenceChart {
       {
         width: this.width(),
         height: 220,
-        scales: { x: { time: false } },
+        // From event 0: each bar stands left of the count its window ended at.
+        scales: {
+          x: { time: false, range: (_u, _min, max) => [0, max] },
+          y: { range: (_u, _min, max) => [0, Math.max(max, 1)] },
+        },
         axes: [
           { label: 'events', stroke: '#444' },
           { label: 'new points per window', stroke: '#444' },
@@ -78,12 +82,14 @@ export class ConvergenceChart {
           {
             label: 'new points',
             stroke: '#1f6feb',
-            fill: 'rgba(31,111,235,0.12)',
-            width: 2,
-            points: { show: true, size: 6 },
+            fill: 'rgba(31,111,235,0.55)',
+            width: 1,
+            // One bar per window of events: how many points it added.
+            paths: uPlot.paths.bars?.({ size: [0.9, 1000], align: -1 }),
+            points: { show: false },
           },
         ],
-        legend: { show: true },
+        legend: { show: false },
         hooks: { draw: [marker] },
       },
       data,
@@ -108,8 +114,9 @@ export class ConvergenceChart {
     ctx.lineTo(x, top + height);
     ctx.stroke();
     ctx.fillStyle = '#1a7f37';
+    ctx.textAlign = 'left';
     ctx.font = `${12 * px}px sans-serif`;
-    ctx.fillText('settled', x + 6 * px, top + 14 * px);
+    ctx.fillText('settled', x + 6 * px, top + height / 2);
     ctx.restore();
   }
 
