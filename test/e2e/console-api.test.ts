@@ -329,3 +329,59 @@ test('sign-in is throttled after repeated failures; anonymity only through a loo
     await e.close();
   }
 });
+
+test('IMA: the measurement list a page at a time and the appraisal failures; attestation verified against the agent key', async () => {
+  const e = await startConsoleEngine({
+    engine: {
+      ima: { policy: 'measure func=FILE_CHECK\nappraise func=FILE_CHECK\n', policySource: 'test' },
+      agent: {},
+    },
+  });
+  try {
+    await e.engine.registry.create({ id: 'web' });
+    await e.feed('web', 'nginx', 1, 2);
+    const s = await signIn(e.base, e.adminToken);
+    const page = await call(e.base, '/console/api/namespaces/web/ima?offset=1&limit=2', {
+      cookie: s.cookie,
+    });
+    assert.equal(page.status, 200, page.text);
+    const v = page.json<{
+      enabled: boolean;
+      total: number;
+      pcr10: string;
+      entries: { pcr: string; template: string; data: string }[];
+      failures: { filename: string; cause: string; incident: string }[];
+    }>();
+    const log = e.engine.ima!.logs.log('web', 'ascii', 'sha256');
+    assert.equal(v.total, log.entries);
+    assert.equal(v.pcr10, log.pcr10);
+    assert.equal(v.entries.length, 2);
+    const second = log.log.toString('utf8').split('\n')[1]!.split(' ');
+    assert.equal(v.entries[0]!.template, second[2]);
+    assert.equal(v.entries[0]!.data, second.slice(3).join(' '));
+    // Files without security.ima fail appraisal: each is in an incident of web.
+    assert.ok(v.failures.length > 0);
+    assert.ok(v.failures.every((f) => f.cause === 'missing-hash' && f.incident));
+    const att = await call(e.base, '/console/api/namespaces/web/attest', {
+      body: {},
+      cookie: s.cookie,
+      csrf: s.csrf,
+    });
+    assert.equal(att.status, 200, att.text);
+    const r = att.json<{
+      ok: boolean;
+      report: Record<string, unknown>;
+      engine: Record<string, unknown>;
+    }>();
+    assert.equal(r.ok, true);
+    assert.equal(r.report['measurement'], r.engine['measurement']);
+    assert.equal(r.report['points'], r.engine['points']);
+    const noCsrf = await call(e.base, '/console/api/namespaces/web/attest', {
+      body: {},
+      cookie: s.cookie,
+    });
+    assert.equal(noCsrf.status, 403, 'it makes the agent sign: a POST with the CSRF token');
+  } finally {
+    await e.close();
+  }
+});

@@ -17,6 +17,11 @@ import { type ConsoleEngine, startConsoleEngine } from '../helpers/console-engin
 const skip = chromiumSkipReason();
 const XSS = '<img src=x onerror="window.__xss=1">';
 
+/** How many entries web's IMA list has (sha256 bank), as the engine serves it. */
+function e2eImaEntries(c: ConsoleEngine): number {
+  return c.engine.ima!.logs.log('web', 'ascii', 'sha256').entries;
+}
+
 /** Polls from Node (a string predicate would be eval in the page, which its CSP refuses). */
 async function until(cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
@@ -38,7 +43,7 @@ describe('web console in Chromium', { skip }, () => {
   before(async () => {
     mkdirSync(shots, { recursive: true });
     process.stdout.write(`# console screenshots: ${shots}\n`);
-    c = await startConsoleEngine({ console: { tickMs: 200 } });
+    c = await startConsoleEngine({ console: { tickMs: 200 }, engine: { ima: {}, agent: {} } });
     await c.engine.registry.create({ id: 'web' });
     await c.engine.registry.create({ id: 'other' });
     await c.feed('other', 'nginx', 1, 1);
@@ -131,6 +136,24 @@ describe('web console in Chromium', { skip }, () => {
     await shot('06-incident');
   });
 
+  test("web's IMA measurement list, and an attestation report verified in the page", async () => {
+    const { page } = b;
+    await page.click('a[href="#/ns/web"]');
+    await page.click('nav.tabs a:has-text("IMA")');
+    await page.waitForSelector('.tab-body[data-tab="ima"] table tbody tr');
+    const entries = e2eImaEntries(c);
+    assert.match(
+      (await page.textContent('.tab-body[data-tab="ima"]')) ?? '',
+      new RegExp(`of ${entries}`)
+    );
+    await shot('08-ima');
+    await page.click('nav.tabs a:has-text("Attestation")');
+    await page.click('#attest-now');
+    await page.waitForSelector('#attest-result .badge-ok');
+    assert.doesNotMatch((await page.textContent('#attest-result')) ?? '', /differs/);
+    await shot('09-attestation');
+  });
+
   test('a process named like markup is shown as text and runs nothing', async () => {
     const { page } = b;
     await page.click('#nav-alerts');
@@ -167,7 +190,7 @@ describe('web console in Chromium', { skip }, () => {
     await page.click('#namespaces tr[data-ns="web"] a');
     await page.waitForSelector('#ns-facts .facts');
     assert.equal(await page.locator('#change-mode').count(), 0, 'no mode button for a viewer');
-    await shot('08-viewer');
+    await shot('10-viewer');
     // What a viewer's page could send by hand: the API refuses it.
     const refused = await page.evaluate<{ status: number; body: string }>(`(async () => {
       const me = await (await fetch('/console/api/session')).json();

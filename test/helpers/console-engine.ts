@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsoleOptions } from '../../console/server/console-deps.js';
-import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
+import { type EngineOptions, type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import { tokenDigest } from '../../engine/server/auth.js';
 import { createScenario } from '../../exporter/sim/index.js';
 
@@ -35,7 +35,12 @@ export interface ConsoleEngine {
 }
 
 export async function startConsoleEngine(
-  opts: { console?: ConsoleOptions; authFile?: boolean } = {}
+  opts: {
+    console?: ConsoleOptions;
+    authFile?: boolean;
+    /** IMA and the modeling agent, as `tsem serve --ima --attest`. */
+    engine?: Pick<EngineOptions, 'ima' | 'agent'>;
+  } = {}
 ): Promise<ConsoleEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-console-'));
   const viewerToken = randomBytes(24).toString('base64url');
@@ -62,6 +67,7 @@ export async function startConsoleEngine(
     authFile: opts.authFile === false ? undefined : authFile,
     log: (l) => logs.push(l),
     console: opts.console,
+    ...opts.engine,
   });
   const origin = { host: 'sim-host', exporter: 'sim' };
   return {
