@@ -39,4 +39,6 @@ export interface ConsoleOptions {
   readonly liveQueue?: number;
   /** Test seam: how often namespace figures go out on live views (default 1 s). */
   readonly tickMs?: number;
+  /** Test seam: how often live views are kept alive and their sessions checked (default 15 s). */
+  readonly heartbeatMs?: number;
 }

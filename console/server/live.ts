@@ -19,6 +19,7 @@ import { incidentSummary, severityParam } from './api-incidents.js';
 import { namespaceSummary } from './api-namespaces.js';
 import type { ConsoleDeps } from './console-deps.js';
 import { HttpError, SECURITY_HEADERS } from './http-io.js';
+import type { Session, Sessions } from './sessions.js';
 
 /** Alert-log records a live view catches up at most (after a reconnect or while slow). */
 const INCIDENT_BACKLOG = 1000;
@@ -89,7 +90,7 @@ class LiveStream {
   private again = false;
 
   constructor(
-    readonly sessionKey: object,
+    readonly session: Session,
     private readonly identity: Identity,
     private readonly filter: LiveFilter,
     private readonly res: ServerResponse,
@@ -196,12 +197,13 @@ export class LiveViews {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly stopListening: () => void;
 
-  constructor(private readonly d: ConsoleDeps) {
+  constructor(
+    private readonly d: ConsoleDeps,
+    private readonly sessions: Sessions
+  ) {
     this.timer = setInterval(() => this.tick(), d.tickMs ?? 1000);
     this.timer.unref();
-    this.heartbeat = setInterval(() => {
-      for (const s of this.streams.keys()) s.comment('keep-alive');
-    }, HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => this.beat(), d.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeat.unref();
     this.stopListening = d.alerts.onRecords(() => {
       for (const s of this.streams.keys()) this.pump(s);
@@ -210,6 +212,19 @@ export class LiveViews {
 
   get size(): number {
     return this.streams.size;
+  }
+
+  /** Keeps connections (and their sessions) alive; ends the views of sessions that are over. */
+  private beat(): void {
+    for (const [s, end] of this.streams) {
+      if (this.sessions.touch(s.session)) s.comment('keep-alive');
+      else end();
+    }
+  }
+
+  /** Ends a session's live views at once (it signed out). */
+  endSession(session: Session): void {
+    for (const [s, end] of this.streams) if (s.session === session) end();
   }
 
   private pump(s: LiveStream): void {
@@ -225,16 +240,11 @@ export class LiveViews {
   }
 
   /** Serves one live view until the browser goes away (or the engine stops). */
-  open(
-    req: IncomingMessage,
-    res: ServerResponse,
-    sessionKey: object,
-    identity: Identity,
-    q: URLSearchParams
-  ): void {
+  open(req: IncomingMessage, res: ServerResponse, session: Session, q: URLSearchParams): void {
+    const identity = session.identity;
     const filter = liveFilter(identity, q);
     let mine = 0;
-    for (const s of this.streams.keys()) if (s.sessionKey === sessionKey) mine++;
+    for (const s of this.streams.keys()) if (s.session === session) mine++;
     if (mine >= MAX_LIVE_PER_SESSION || this.streams.size >= MAX_LIVE)
       throw new HttpError(429, 'too many live views open: close a console tab');
     const processFilter = buildFilter({
@@ -251,7 +261,7 @@ export class LiveViews {
     const lastId = req.headers['last-event-id'];
     const resume =
       typeof lastId === 'string' && /^\d{1,15}$/.test(lastId) ? Number(lastId) : undefined;
-    const stream = new LiveStream(sessionKey, identity, filter, res, sub, this.d, resume);
+    const stream = new LiveStream(session, identity, filter, res, sub, this.d, resume);
     const end = () => {
       if (stream.closed) return;
       stream.closed = true;

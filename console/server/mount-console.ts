@@ -69,7 +69,7 @@ export function mountConsole(routes: HttpRoutes, d: ConsoleDeps): MountedConsole
     d.log.warn('console: the browser code is not built (npm run build): /console/ answers 503');
   const sessions = new Sessions(d.sessions);
   const throttle = new LoginThrottle();
-  const live = new LiveViews(d);
+  const live = new LiveViews(d, sessions);
   const api: ApiRoute[] = [...namespaceRoutes(d), ...incidentRoutes(d), ...imaRoutes(d)];
   let cspReports = { count: 0, sinceMs: 0 };
 
@@ -143,11 +143,12 @@ export function mountConsole(routes: HttpRoutes, d: ConsoleDeps): MountedConsole
       return sendJson(res, 200, whoami(session, d.version));
     if (path === '/session/logout' && method === 'POST') {
       sessions.delete(id);
+      live.endSession(session);
       return sendJson(res, 200, {}, { 'set-cookie': Sessions.clearCookie(d.secure) });
     }
     if (path === '/live' && method === 'GET') {
       authorize(session.identity, 'viewer');
-      return live.open(req, res, session, session.identity, url.searchParams);
+      return live.open(req, res, session, url.searchParams);
     }
     const { route, params, allowed } = matchRoute(api, method, path);
     if (!route)

@@ -39,6 +39,23 @@ test('sessions are bounded: the least recently used goes first; logout forgets',
   assert.equal(s.get(a.id), undefined);
 });
 
+test('an open live view keeps its session from idling, never past its lifetime or a sign-out', () => {
+  let now = 0;
+  const s = new Sessions({ idleMs: 100, maxAgeMs: 250, now: () => now });
+  const a = s.create(viewer);
+  now = 90;
+  assert.ok(s.touch(a.session));
+  now = 180;
+  assert.ok(s.touch(a.session), 'touched within the idle time');
+  assert.equal(s.get(a.id), a.session);
+  now = 260;
+  assert.ok(!s.touch(a.session), 'past the lifetime');
+  const b = s.create(viewer);
+  s.delete(b.id);
+  assert.ok(!s.touch(b.session), 'signed out');
+  assert.ok(b.session.ended);
+});
+
 test('CSRF tokens are per session and compared whole', () => {
   const s = new Sessions();
   const a = s.create(viewer).session;

@@ -26,6 +26,8 @@ export interface Session {
   readonly csrf: string;
   readonly createdMs: number;
   lastMs: number;
+  /** Signed out, evicted or expired: live views of it end. */
+  ended: boolean;
 }
 
 const digest = (id: string) => createHash('sha256').update(id).digest('hex');
@@ -58,10 +60,12 @@ export class Sessions {
       csrf: randomBytes(32).toString('base64url'),
       createdMs: now,
       lastMs: now,
+      ended: false,
     };
     this.byDigest.set(digest(id), session);
     while (this.byDigest.size > this.max) {
       const oldest = this.byDigest.keys().next().value as string;
+      this.byDigest.get(oldest)!.ended = true;
       this.byDigest.delete(oldest);
     }
     return { id, session };
@@ -75,6 +79,7 @@ export class Sessions {
     if (!s) return undefined;
     const now = this.now();
     if (now - s.lastMs > this.idleMs || now - s.createdMs > this.maxAgeMs) {
+      s.ended = true;
       this.byDigest.delete(key);
       return undefined;
     }
@@ -85,7 +90,25 @@ export class Sessions {
   }
 
   delete(id: string | undefined): void {
-    if (id) this.byDigest.delete(digest(id));
+    if (!id) return;
+    const key = digest(id);
+    const s = this.byDigest.get(key);
+    if (s) s.ended = true;
+    this.byDigest.delete(key);
+  }
+
+  /**
+   * An open live view counts as use: keeps the session from idling out, until its absolute
+   * lifetime. False when the session is over (its live views then end).
+   */
+  touch(s: Session): boolean {
+    const now = this.now();
+    if (s.ended || now - s.lastMs > this.idleMs || now - s.createdMs > this.maxAgeMs) {
+      s.ended = true;
+      return false;
+    }
+    s.lastMs = now;
+    return true;
   }
 
   /** Whether a request's CSRF header matches the session's token. */

@@ -27,6 +27,8 @@ export class LiveFeed {
   /** What the server dropped for this tab (its queue was full), since the page loaded. */
   droppedAlerts = 0;
   droppedIncidents = 0;
+  /** The server refused the connection for good (the session ended, most likely). */
+  onLost: () => void = () => undefined;
   private source: EventSource | undefined;
   private readonly listeners = new Map<string, Set<Listener>>();
 
@@ -60,7 +62,9 @@ export class LiveFeed {
     es.addEventListener('hello', () => this.setState('live'));
     es.addEventListener('error', () => {
       if (this.source !== es) return;
-      this.setState(es.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+      const lost = es.readyState === EventSource.CLOSED;
+      this.setState(lost ? 'closed' : 'reconnecting');
+      if (lost) this.onLost();
     });
     es.addEventListener('alert', (ev) => {
       this.alerts.unshift(JSON.parse((ev as MessageEvent<string>).data) as LiveAlert);

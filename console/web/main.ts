@@ -42,6 +42,11 @@ function start(root: HTMLElement, api: Api, me: Whoami): void {
     status.dataset['state'] = live.state;
   };
   live.on('state', drawStatus);
+  // A refused live connection: if the session is over, back to the sign-in.
+  live.onLost = () =>
+    void api.session().then((still) => {
+      if (!still) api.onSignedOut();
+    });
   const say = (cls: string, message: string) => {
     const m = h('p', { class: cls }, message);
     messages.appendChild(m);

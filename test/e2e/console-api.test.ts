@@ -279,6 +279,30 @@ test('live view: alerts from the hub with drops counted in-band, incidents from 
   assert.equal(c.engine.console!.live.size, 0, 'closed views free their subscribers');
 });
 
+test('signing out ends the live views of that session; an expired session ends its own', async () => {
+  const s = await signIn(c.base, c.adminToken);
+  const other = await signIn(c.base, c.adminToken);
+  const mine = await openSse(c.base, '/console/api/live', s.cookie);
+  const theirs = await openSse(c.base, '/console/api/live', other.cookie);
+  await mine.waitFor((e) => e.event === 'hello');
+  await call(c.base, '/console/api/session/logout', { body: {}, cookie: s.cookie, csrf: s.csrf });
+  await mine.ended;
+  assert.equal(theirs.events.length > 0 && c.engine.console!.live.size >= 1, true);
+  theirs.close();
+
+  const e = await startConsoleEngine({ console: { sessions: { maxAgeMs: 400 }, heartbeatMs: 50 } });
+  try {
+    const t = await signIn(e.base, e.adminToken);
+    const live = await openSse(e.base, '/console/api/live', t.cookie);
+    const started = Date.now();
+    await live.ended;
+    assert.ok(Date.now() - started < 5000);
+    assert.equal((await call(e.base, '/console/api/namespaces', { cookie: t.cookie })).status, 401);
+  } finally {
+    await e.close();
+  }
+});
+
 test('live views are bounded per session', async () => {
   const s = await signIn(c.base, c.adminToken);
   const open = [];

@@ -161,6 +161,8 @@ export interface SseEvent {
 export interface Sse {
   readonly status: number;
   readonly events: SseEvent[];
+  /** Resolves when the server ends the stream. */
+  readonly ended: Promise<void>;
   /** Resolves with the first event (past or future) that matches, or rejects after `ms`. */
   waitFor(pred: (e: SseEvent) => boolean, ms?: number): Promise<SseEvent>;
   close(): void;
@@ -180,6 +182,7 @@ export function openSse(
       const waiters = new Set<() => void>();
       let buf = '';
       res.setEncoding('utf8');
+      const ended = new Promise<void>((done) => res.on('end', done));
       res.on('data', (d: string) => {
         buf += d;
         let i: number;
@@ -199,6 +202,7 @@ export function openSse(
       resolve({
         status: res.statusCode ?? 0,
         events,
+        ended,
         waitFor(pred, ms = 10_000) {
           return new Promise((ok, fail) => {
             const check = () => {
