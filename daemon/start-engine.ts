@@ -381,6 +381,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
         auth,
         alerts,
         ima: ima?.logs,
+        imaAdmin: ima?.admin,
         attester: trust.attester,
         agentPublicKey: trust.agentPublicKey,
         log: log.child({ component: 'console' }),

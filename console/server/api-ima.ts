@@ -40,6 +40,7 @@ export function imaRoutes(d: ConsoleDeps): ApiRoute[] {
           for (const f of inc.ima)
             if (failures.length < FAILURES_MAX) failures.push({ incident: inc.id, ...f });
         if (!d.ima) return { enabled: false, failures };
+        const admin = d.imaAdmin;
         const bank = query.get('bank') === 'sha1' ? 'sha1' : 'sha256';
         const r = d.ima.log(name, 'ascii', bank);
         const lines = r.log
@@ -56,6 +57,8 @@ export function imaRoutes(d: ConsoleDeps): ApiRoute[] {
           offset,
           entries: lines.slice(offset, offset + limit).map(listEntry),
           failures,
+          policy: admin?.policy(name),
+          keyring: admin?.keyring(name),
         };
       },
     },

@@ -2,6 +2,7 @@
 import type { Log } from '../../common/log.js';
 import type { AlertService } from '../../engine/alert/alert-service.js';
 import type { ImaLogs } from '../../engine/server/control-service.js';
+import type { ImaControl } from '../../engine/server/ima-control.js';
 import type { Pipeline } from '../../engine/ns/pipeline.js';
 import type { NamespaceRegistry } from '../../engine/ns/registry.js';
 import type { AuthConfig } from '../../engine/server/auth.js';
@@ -21,6 +22,8 @@ export interface ConsoleDeps extends ConsoleOptions {
   >;
   /** IMA measurement lists, when IMA is on. */
   readonly ima?: ImaLogs;
+  /** Each namespace's IMA policy and appraisal keyring (read here; changed with tsem ima). */
+  readonly imaAdmin?: Pick<ImaControl, 'policy' | 'keyring'>;
   /** The trusted modeling agent, when it runs. */
   readonly attester?: Attester;
   readonly agentPublicKey?: Uint8Array;

@@ -164,6 +164,24 @@ export interface ImaView {
     data: string;
   }[];
   readonly failures: readonly ImaFailure[];
+  readonly policy?: {
+    readonly text: string;
+    readonly rules: number;
+    readonly source: string;
+    readonly by?: string;
+    readonly at?: number;
+  };
+  readonly keyring?: {
+    readonly own: boolean;
+    readonly keys: readonly {
+      keyid: string;
+      kind: string;
+      curve?: string;
+      bits?: number;
+      source: string;
+      fingerprint: string;
+    }[];
+  };
 }
 
 export interface AttestationStatus {

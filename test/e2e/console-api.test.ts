@@ -386,6 +386,9 @@ test('IMA: the measurement list a page at a time and the appraisal failures; att
     // Files without security.ima fail appraisal: each is in an incident of web.
     assert.ok(v.failures.length > 0);
     assert.ok(v.failures.every((f) => f.cause === 'missing-hash' && f.incident));
+    const policy = (v as unknown as { policy: { text: string; rules: number } }).policy;
+    assert.equal(policy.rules, 2, 'the namespace policy is shown');
+    assert.match(policy.text, /appraise func=FILE_CHECK/);
     const att = await call(e.base, '/console/api/namespaces/web/attest', {
       body: {},
       cookie: s.cookie,

@@ -146,6 +146,7 @@ describe('web console in Chromium', { skip }, () => {
       (await page.textContent('.tab-body[data-tab="ima"]')) ?? '',
       new RegExp(`of ${entries}`)
     );
+    assert.match((await page.textContent('#ima-policy')) ?? '', /measure func=/);
     await shot('08-ima');
     await page.click('nav.tabs a:has-text("Attestation")');
     await page.click('#attest-now');

@@ -1,7 +1,7 @@
 /** A namespace's IMA measurement list and appraisal failures; attestation by the modeling agent. */
 import { type App, errorText, section } from '../app.js';
 import { enc } from '../api.js';
-import { badge, facts, h, replace, shortHex, table } from '../dom.js';
+import { badge, facts, h, replace, shortHex, table, time } from '../dom.js';
 import type { AttestationStatus, AttestResult, ImaView } from '../types.js';
 
 export function imaTab(app: App, ns: string, body: HTMLElement): () => void {
@@ -60,6 +60,36 @@ export function imaTab(app: App, ns: string, body: HTMLElement): () => void {
           );
           return;
         }
+        const policy = v.policy
+          ? section(
+              'Policy and appraisal keys',
+              facts([
+                [
+                  'Policy',
+                  `${v.policy.rules} rule(s), ${v.policy.source}${v.policy.by ? ` (set by ${v.policy.by} ${time(v.policy.at)})` : ''}`,
+                ],
+                [
+                  'Keys',
+                  v.keyring?.own
+                    ? `${v.keyring.keys.length} of its own`
+                    : "the server's (no key of its own)",
+                ],
+              ]),
+              h('pre', { class: 'event', id: 'ima-policy' }, v.policy.text),
+              table(
+                ['Key id', 'Kind', 'Source', 'SHA-256 of the key'],
+                (v.keyring?.keys ?? []).map((k) => ({
+                  cells: [
+                    h('code', {}, k.keyid),
+                    `${k.kind}${k.curve ? ` ${k.curve}` : ''}${k.bits ? ` ${k.bits}` : ''}`,
+                    k.source,
+                    shortHex(k.fingerprint, 16),
+                  ],
+                })),
+                'No appraisal key.'
+              )
+            )
+          : null;
         const entries = v.entries ?? [];
         const start = v.offset ?? 0;
         replace(
@@ -99,6 +129,7 @@ export function imaTab(app: App, ns: string, body: HTMLElement): () => void {
             )
           ),
           failures,
+          policy,
           live
         );
       })
