@@ -38,7 +38,7 @@ import { createControlService } from '../engine/server/control-service.js';
 import { HEALTH_SERVICES, startGrpcServer } from '../engine/server/grpc-server.js';
 import { Hub } from '../engine/server/hub.js';
 import { createIngestService } from '../engine/server/ingest-service.js';
-import { createMonitorService } from '../engine/server/monitor-service.js';
+import { createMonitorService, SubscriberQuota } from '../engine/server/monitor-service.js';
 import { ImaConfigStore } from '../engine/store/ima-config-store.js';
 import { ImaLogStore } from '../engine/store/ima-log-store.js';
 import {
@@ -288,6 +288,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       log(`alerts: ${outputs.map((o) => `${o.spec.name} (${o.spec.format})`).join(', ')}`);
 
     const hub = new Hub();
+    // Monitor streams and the console's live views share each identity's subscription limits.
+    const subscriberQuota = new SubscriberQuota(limits);
     const metrics = new EngineMetrics(pkg.version, {
       namespaces: () => registry.list(),
       subscribers: () => ({ count: hub.size, dropped: hub.droppedTotal }),
@@ -309,7 +311,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     const { server, address, health } = await startGrpcServer(
       {
         ingest: createIngestService(pipeline, auth, log, limits.maxEventBytes),
-        monitor: createMonitorService(hub, auth, limits),
+        monitor: createMonitorService(hub, auth, limits, subscriberQuota),
         control: createControlService(registry, pipeline, auth, {
           attester: trust.attester,
           ima: ima?.logs,
@@ -378,6 +380,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
         registry,
         pipeline,
         hub,
+        subscriberQuota,
         auth,
         alerts,
         ima: ima?.logs,

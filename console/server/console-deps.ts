@@ -7,6 +7,7 @@ import type { Pipeline } from '../../engine/ns/pipeline.js';
 import type { NamespaceRegistry } from '../../engine/ns/registry.js';
 import type { AuthConfig } from '../../engine/server/auth.js';
 import type { Hub } from '../../engine/server/hub.js';
+import type { SubscriberQuota } from '../../engine/server/monitor-service.js';
 import type { Attester } from '../../engine/trust/agent-port.js';
 import type { SessionOptions } from './sessions.js';
 
@@ -15,6 +16,8 @@ export interface ConsoleDeps extends ConsoleOptions {
   readonly pipeline: Pipeline;
   /** The same hub as Monitor: live alerts ride its bounded per-subscriber queues. */
   readonly hub: Hub;
+  /** Subscriptions per identity, shared with Monitor (its limits apply to live views too). */
+  readonly subscriberQuota?: Pick<SubscriberQuota, 'take'>;
   readonly auth: AuthConfig;
   readonly alerts: Pick<
     AlertService,

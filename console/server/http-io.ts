@@ -57,6 +57,7 @@ const STATUS_OF: Record<string, number> = {
   TSEM_UNAUTHENTICATED: 401,
   TSEM_UNAVAILABLE: 503,
   TSEM_TPM: 503,
+  TSEM_RESOURCE_EXHAUSTED: 429,
 };
 
 /** The HTTP status and message for an error; unknown errors are 500 without detail. */

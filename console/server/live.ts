@@ -252,12 +252,15 @@ export class LiveViews {
       processPatterns: filter.process !== undefined ? [filter.process] : undefined,
     });
     const min = filter.severity ? severityRank(filter.severity) : 0;
+    const queue = this.d.liveQueue ?? DEFAULT_SUBSCRIBER_QUEUE;
+    // The identity's subscription limits, counted with its Monitor streams.
+    const release = this.d.subscriberQuota?.take(identity.name, queue) ?? (() => undefined);
     const sub = this.d.hub.subscribe((n) => {
       if (!n.alert && n.verdict?.kind !== 'untrusted-task') return false;
       if (!mayAccess(identity, n.namespace) || !processFilter(n)) return false;
       const sev = noticeSeverity(n, this.d.registry);
       return sev !== undefined && severityRank(sev) >= min;
-    }, this.d.liveQueue ?? DEFAULT_SUBSCRIBER_QUEUE);
+    }, queue);
     const lastId = req.headers['last-event-id'];
     const resume =
       typeof lastId === 'string' && /^\d{1,15}$/.test(lastId) ? Number(lastId) : undefined;
@@ -267,6 +270,7 @@ export class LiveViews {
       stream.closed = true;
       this.streams.delete(stream);
       this.d.hub.unsubscribe(sub);
+      release();
       res.end();
     };
     this.streams.set(stream, end);

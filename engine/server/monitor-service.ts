@@ -67,8 +67,9 @@ function drainedOrClosed(call: Call): Promise<void> {
   });
 }
 
-/** Open subscriptions and their queue sizes per identity, against the identity limits. */
-class SubscriberQuota {
+/** Open subscriptions and their queue sizes per identity, against the identity limits (the web
+ * console's live views take theirs from the same quota). */
+export class SubscriberQuota {
   private readonly used = new Map<string, { subs: number; queued: number }>();
   constructor(
     private readonly limits: Pick<Limits, 'maxSubscribersPerIdentity' | 'maxQueuedPerIdentity'>
@@ -104,9 +105,9 @@ class SubscriberQuota {
 export function createMonitorService(
   hub: Hub,
   auth: AuthConfig,
-  limits: Pick<Limits, 'maxSubscribersPerIdentity' | 'maxQueuedPerIdentity'> = DEFAULT_LIMITS
+  limits: Pick<Limits, 'maxSubscribersPerIdentity' | 'maxQueuedPerIdentity'> = DEFAULT_LIMITS,
+  quota = new SubscriberQuota(limits)
 ): MonitorHandlers {
-  const quota = new SubscriberQuota(limits);
   return {
     Subscribe(call: Call) {
       // grpc-js ignores a handler's promise: a failure after the stream began ends the stream.

@@ -312,6 +312,25 @@ test('live views are bounded per session', async () => {
   for (const o of open) o.close();
 });
 
+test("live views count against the identity's subscription limit, shared with Monitor", async () => {
+  const e = await startConsoleEngine({ engine: { limits: { maxSubscribersPerIdentity: 2 } } });
+  try {
+    const s = await signIn(e.base, e.adminToken);
+    const a = await openSse(e.base, '/console/api/live', s.cookie);
+    const b = await openSse(e.base, '/console/api/live', s.cookie);
+    const third = await call(e.base, '/console/api/live', { cookie: s.cookie });
+    assert.equal(third.status, 429);
+    assert.match(third.text, /resource exhausted: identity 'admin' has 2 subscriptions open/);
+    a.close();
+    await new Promise((r) => setTimeout(r, 100));
+    const again = await openSse(e.base, '/console/api/live', s.cookie);
+    assert.equal(again.status, 200, 'a closed view gives its slot back');
+    for (const x of [b, again]) x.close();
+  } finally {
+    await e.close();
+  }
+});
+
 test('the vendored uPlot is the pinned npm package, byte for byte', () => {
   const root = repoRoot();
   for (const [vendored, original] of [
