@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The package's own bin: the compiled CLI (built by `npm ci` through the prepare script).
-import { main } from '../dist/cli/main.js';
+import { endQuietlyOnClosedStdout, main } from '../dist/cli/main.js';
 
+endQuietlyOnClosedStdout();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -107,6 +107,17 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   }
 }
 
+/**
+ * A reader that closed stdout (`tsem ns points NS | head`) wants no more output: end quietly with
+ * status 0 instead of an EPIPE stack. Other stdout errors stay fatal.
+ */
+export function endQuietlyOnClosedStdout(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 const defaultIo: Io = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),

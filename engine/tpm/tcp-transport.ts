@@ -16,6 +16,12 @@ const TPM_SIGNAL_NV_ON = 11;
 const TPM_SESSION_END = 20;
 const SWTPM_CMD_INIT = 2;
 const COMMAND_TIMEOUT_MS = 60_000;
+/**
+ * swtpm and mssim serve one client at a time: a second client's connection is accepted by the
+ * kernel but never read, so its first command would wait for the whole command timeout. A
+ * simulator answers a command in milliseconds; silence for this long means another client holds it.
+ */
+const FIRST_ANSWER_TIMEOUT_MS = 1000;
 
 export type PlatformDialect = 'mssim' | 'swtpm';
 
@@ -61,15 +67,17 @@ class SocketReader {
     this.waiter?.();
   }
 
-  async read(n: number, what: string): Promise<Buffer> {
-    const deadline = Date.now() + COMMAND_TIMEOUT_MS;
+  async read(n: number, what: string, timeoutMs = COMMAND_TIMEOUT_MS): Promise<Buffer> {
+    const deadline = Date.now() + timeoutMs;
     while (this.data.length < n) {
       if (this.failure) throw this.failure;
       const left = deadline - Date.now();
       if (left <= 0)
         throw new EngineError(
           'TSEM_UNAVAILABLE',
-          `${this.where}: no ${what} within ${COMMAND_TIMEOUT_MS} ms`
+          timeoutMs === FIRST_ANSWER_TIMEOUT_MS
+            ? `${this.where}: TPM busy: no answer within ${timeoutMs} ms; the simulator serves one client at a time and another one holds it (a running \`tsem serve --tpm\`?)`
+            : `${this.where}: no ${what} within ${timeoutMs} ms`
         );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
@@ -127,7 +135,9 @@ async function signalPowerOn(ep: TcpEndpoint): Promise<void> {
           ];
     for (const [name, msg] of steps) {
       socket.write(msg);
-      const result = (await reader.read(4, `answer to ${name}`)).readUInt32BE();
+      const result = (
+        await reader.read(4, `answer to ${name}`, FIRST_ANSWER_TIMEOUT_MS)
+      ).readUInt32BE();
       if (result !== 0)
         throw new EngineError(
           'TSEM_UNAVAILABLE',
@@ -144,11 +154,14 @@ export async function openTcpTransport(ep: TcpEndpoint): Promise<TpmTransport> {
   const socket = await connectTo(ep.host, ep.port, `${ep.dialect} command port`);
   const reader = new SocketReader(socket, where);
   let queue: Promise<unknown> = Promise.resolve();
+  let answered = false;
   const once = async (command: Buffer): Promise<Buffer> => {
     socket.write(
       Buffer.concat([u32(TPM_SEND_COMMAND), Buffer.of(0), u32(command.length), command])
     );
-    const size = (await reader.read(4, 'response size')).readUInt32BE();
+    const first = answered ? COMMAND_TIMEOUT_MS : FIRST_ANSWER_TIMEOUT_MS;
+    const size = (await reader.read(4, 'response size', first)).readUInt32BE();
+    answered = true;
     if (size > MAX_RESPONSE_BYTES)
       throw new EngineError(
         'TSEM_UNAVAILABLE',

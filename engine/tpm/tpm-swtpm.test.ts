@@ -217,3 +217,22 @@ test('an unreachable simulator is a clear error naming the port', async () => {
       /cannot connect to swtpm command port at 127.0.0.1:1: ECONNREFUSED/.test(e.message)
   );
 });
+
+test(
+  'a second client of a busy simulator gets "TPM busy" within seconds, not a 60 s hang',
+  { skip },
+  async () => {
+    // `tpm` (opened in before()) holds swtpm's one client connection, as `tsem serve --tpm` does.
+    const started = Date.now();
+    await assert.rejects(
+      openTpm(sw.spec),
+      (e: Error) =>
+        e instanceof EngineError &&
+        e.code === 'TSEM_UNAVAILABLE' &&
+        /TPM busy: .*serves one client at a time/.test(e.message)
+    );
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+    // The holder is unaffected.
+    assert.equal((await tpm.pcrRead('sha256', [0])).size, 1);
+  }
+);
