@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The package's own bin: the compiled CLI (built by `npm ci` through the prepare script).
-import { endQuietlyOnClosedStdout, main } from '../dist/cli/main.js';
+import { endQuietlyOnClosedStdout, main, registerIfDaemon } from '../dist/cli/main.js';
 
+const argv = process.argv.slice(2);
+registerIfDaemon(argv);
 endQuietlyOnClosedStdout();
-main(process.argv.slice(2)).then(
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },

@@ -10,6 +10,7 @@ import { EngineError } from '../common/errors.js';
 import { escapeText } from '../common/escape.js';
 import { UsageError, formatHelp, parseArgs } from './args.js';
 import type { Command, Io } from './command.js';
+import { type DaemonRole, registerDaemon } from '../exporter/host/daemon-registry.js';
 
 const COMMANDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 
@@ -105,6 +106,23 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     }
     throw err;
   }
+}
+
+/** The commands that run as daemons: engines and exporters never report each other's activity. */
+const DAEMON_ROLES: Readonly<Record<string, DaemonRole>> = {
+  serve: 'engine',
+  demo: 'engine',
+  export: 'exporter',
+};
+
+/**
+ * Registers this process as a tsem daemon (root only) before it does anything else, so that the
+ * host's other engines and exporters exclude it from their sources (exporter/host/daemon-registry.ts).
+ * CLI commands never register.
+ */
+export function registerIfDaemon(argv: readonly string[]): void {
+  const role = DAEMON_ROLES[argv[0] ?? ''];
+  if (role && !argv.includes('--help') && !argv.includes('-h')) registerDaemon(role);
 }
 
 /**

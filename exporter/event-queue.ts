@@ -14,6 +14,8 @@ export class EventQueue implements AsyncIterable<SourcedEvent> {
   private roomWaiters: (() => void)[] = [];
   /** Notification events dropped because the consumer fell `maxQueued` behind. */
   dropped = 0;
+  /** Events still queued when close() ended the queue. */
+  discarded = 0;
 
   constructor(private readonly maxQueued: number = DEFAULT_MAX_QUEUED) {}
 
@@ -44,6 +46,16 @@ export class EventQueue implements AsyncIterable<SourcedEvent> {
     const ws = this.roomWaiters;
     this.roomWaiters = [];
     for (const w of ws) w();
+  }
+
+  /**
+   * Ends the iteration now: what is still queued is discarded and counted in `discarded` (a live
+   * source loses what it holds when it stops; its held events are answered by the caller).
+   */
+  close(): void {
+    this.discarded += this.items.length;
+    this.items.length = 0;
+    this.end();
   }
 
   end(): void {

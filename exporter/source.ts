@@ -17,10 +17,26 @@ export interface SourcedEvent {
 /** Counters a source reports, never hides: kernel losses, local drops, timeouts. */
 export type SourceStats = Readonly<Record<string, number>>;
 
+/**
+ * Events a source could not deliver, by cause, counted since it started (plain counters a
+ * metrics layer reads as they are). Causes, from the kernel outwards:
+ * - `kernel-lost`: audit records the kernel dropped (its backlog or rate limit; host-wide);
+ * - `kernel-overflow`: fanotify queue overflows (each stands for an unknown number of events);
+ * - `socket-overrun`: the audit socket's receive buffer overflowed;
+ * - `reader-queue`: the native reader's queue to JavaScript was full;
+ * - `mapper-queue`: records or file events waiting to be mapped were too many;
+ * - `source-queue`: mapped events waiting for the consumer were too many;
+ * - `stopped`: mapped events still queued when the source stopped (a live source loses them);
+ * - `held-fail-mode`: held permission events answered by the fail mode at once because too many
+ *   were held (not lost, but not judged by the model).
+ */
+export type DropCounts = Readonly<Record<string, number>>;
+
 export interface EventSource extends AsyncIterable<SourcedEvent> {
   /** Opens the kernel interface; rejects with one clear EngineError naming what is missing. */
   start(): Promise<void>;
   /** Closes the kernel interface and ends the iteration. Idempotent. */
   stop(): Promise<void>;
   stats(): SourceStats;
+  drops(): DropCounts;
 }

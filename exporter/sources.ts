@@ -3,8 +3,8 @@
  *
  * | kind        | what it reads                                   | options used |
  * |-------------|-------------------------------------------------|--------------|
- * | `fanotify`  | fanotify marks on `watch` paths (root)          | watch, markKind, enforce, decisionTimeoutMs, failMode, namespace, digestAlgorithm, maxQueued |
- * | `audit`     | kernel audit records over NETLINK_AUDIT (root)  | syscalls, auditKey, auditPpid, auditChannel, namespace, digestAlgorithm, maxQueued |
+ * | `fanotify`  | fanotify marks on `watch` paths (root)          | watch, markKind, enforce, decisionTimeoutMs, failMode, namespace, digestAlgorithm, maxQueued, exclude |
+ * | `audit`     | kernel audit records over NETLINK_AUDIT (root)  | syscalls, auditKey, auditPpid, auditChannel, namespace, digestAlgorithm, maxQueued, exclude |
  * | `audit-log` | an auditd text log file, offline                | logFile, namespace, digestAlgorithm, maxQueued |
  *
  * Every source is `{ start(), stop(), stats(), [Symbol.asyncIterator] }` yielding
@@ -21,6 +21,7 @@ import { DEFAULT_DECISION_TIMEOUT_MS, type FanotifyMarkKind } from './fanotify/f
 import { FanotifySource } from './fanotify/fanotify-source.js';
 import { type NamespaceRule, parseNamespaceRule } from './nsmap/namespace-rule.js';
 import type { EventSource } from './source.js';
+import type { ProcessExclusion } from './host/daemon-registry.js';
 
 export type SourceKind = 'fanotify' | 'audit' | 'audit-log';
 export const SOURCE_KINDS: readonly SourceKind[] = ['fanotify', 'audit', 'audit-log'];
@@ -28,7 +29,7 @@ export const SOURCE_KINDS: readonly SourceKind[] = ['fanotify', 'audit', 'audit-
 export interface SourceOptions {
   /** fanotify: paths to watch (`--watch PATH`, repeatable). Required for fanotify. */
   readonly watch?: readonly string[];
-  /** fanotify: what each watch marks: 'mount' (default), 'filesystem' or 'directory'. */
+  /** fanotify: what each watch covers: 'subtree' (default), 'mount', 'filesystem' or 'directory'. */
   readonly markKind?: FanotifyMarkKind;
   /** fanotify: hold opens/execs for a verdict (`--enforce`). Default false. */
   readonly enforce?: boolean;
@@ -53,6 +54,9 @@ export interface SourceOptions {
   readonly auditChannel?: 'auto' | 'unicast' | 'multicast';
   /** Notification events buffered ahead of a slow consumer before being dropped (counted). */
   readonly maxQueued?: number;
+  /** fanotify, audit: processes never reported. Default: the host's other tsem daemons
+   * (exporter/host/daemon-registry.ts). */
+  readonly exclude?: ProcessExclusion;
 }
 
 function invalid(message: string): EngineError {
@@ -75,6 +79,7 @@ export function createSource(kind: SourceKind, options: SourceOptions = {}): Eve
     namespace,
     digestAlgorithm: options.digestAlgorithm,
     maxQueued: options.maxQueued,
+    ...(options.exclude ? { exclude: options.exclude } : {}),
   };
   if (kind !== 'fanotify' && (options.enforce || options.watch?.length)) {
     throw invalid(`source ${kind}: --enforce and --watch apply to the fanotify source only`);
@@ -93,7 +98,7 @@ export function createSource(kind: SourceKind, options: SourceOptions = {}): Eve
         throw invalid('source fanotify: expected at least one --watch PATH');
       return new FanotifySource({
         ...common,
-        watch: options.watch.map((path) => ({ path, mark: options.markKind ?? 'mount' })),
+        watch: options.watch.map((path) => ({ path, mark: options.markKind ?? 'subtree' })),
         enforce: options.enforce,
         decisionTimeoutMs: options.decisionTimeoutMs ?? DEFAULT_DECISION_TIMEOUT_MS,
         failMode: options.failMode,

@@ -22,6 +22,11 @@ export interface FanOpenOptions {
   readonly failOpen: boolean;
   readonly ignorePids: readonly number[];
   readonly ignoreChildren: boolean;
+  /** Events waiting for JavaScript at most (default 8192): beyond it notifications are dropped
+   * and permission events answered with the fail mode, each counted. */
+  readonly queueLimit?: number;
+  /** Permission events held at once at most (default 4096); more get the fail mode at once. */
+  readonly heldLimit?: number;
 }
 
 export interface AuditRawMessage {
@@ -45,12 +50,17 @@ export interface NativeAddon {
     timedOut: number;
     overflows: number;
     pending: number;
+    readerDrops: number;
+    failModeAnswers: number;
   };
+  /** Replaces the pids whose events are allowed at once and never reported (ours always is). */
+  fanSetIgnored(h: NativeHandle, pids: readonly number[]): void;
   fanClose(h: NativeHandle): void;
   statfsType(fd: number): number;
   auditOpen(multicast: boolean, onMessages: (batch: AuditRawMessage[]) => void): NativeHandle;
   auditSend(h: NativeHandle, type: number, payload: Buffer): number;
-  auditStats(h: NativeHandle): { socketOverruns: number };
+  /** Receive-buffer overruns (ENOBUFS), and records dropped because JavaScript fell behind. */
+  auditStats(h: NativeHandle): { socketOverruns: number; readerDrops: number };
   auditClose(h: NativeHandle): void;
   /** getxattr(2): the value, or null when the file has no such attribute; throws with an errno code. */
   getXattr(path: string, name: string): Buffer | null;

@@ -32,6 +32,7 @@ class AuditSocket {
   std::thread thread;
   BatchQueue<AuditMessage> queue;
   std::atomic<uint64_t> enobufs{0};  // socket receive buffer overruns: records lost in userspace
+  std::atomic<uint64_t> reader_drops{0};  // records dropped because JavaScript fell behind
   bool closed = false;
 
   void Run() {
@@ -55,7 +56,16 @@ class AuditSocket {
         bool audit_type = nh->nlmsg_type >= AUDIT_GET;
         size_t plen = audit_type ? static_cast<size_t>(remain) - NLMSG_HDRLEN : nh->nlmsg_len - NLMSG_HDRLEN;
         AuditMessage m{nh->nlmsg_type, nh->nlmsg_seq, std::string(static_cast<char*>(NLMSG_DATA(nh)), plen)};
-        schedule = queue.Push(m) || schedule;
+        // Answers to our requests (and rule listings) are never dropped; records beyond the
+        // queue's bound are, and counted.
+        bool control = nh->nlmsg_type < AUDIT_FIRST_USER_MSG;
+        bool more = false;
+        if (control) {
+          more = queue.Push(m);
+        } else if (!queue.TryPush(m, &more)) {
+          reader_drops++;
+        }
+        schedule = more || schedule;
         if (audit_type) break;
       }
       if (schedule) napi_call_threadsafe_function(tsfn, nullptr, napi_tsfn_nonblocking);
@@ -176,6 +186,7 @@ napi_value AuditStats(napi_env env, napi_callback_info info) {
   napi_value o;
   napi_create_object(env, &o);
   SetProp(env, o, "socketOverruns", MakeDouble(env, static_cast<double>(s->enobufs.load())));
+  SetProp(env, o, "readerDrops", MakeDouble(env, static_cast<double>(s->reader_drops.load())));
   return o;
 }
 

@@ -24,15 +24,28 @@ napi_value Undefined(napi_env env);
 napi_value GetProp(napi_env env, napi_value obj, const char* name);
 void SetProp(napi_env env, napi_value obj, const char* name, napi_value value);
 
-// Records produced on a reader thread, handed to JS in batches. `T` must be copyable.
+// Records produced on a reader thread, handed to JS in batches. `T` must be copyable. Bounded:
+// when JavaScript falls `limit` records behind, TryPush refuses and the reader drops (and counts)
+// or answers the record itself, so a busy event loop never means unbounded memory.
 template <typename T>
 class BatchQueue {
  public:
-  // Returns true when the caller must schedule a JS call (the queue was idle).
+  explicit BatchQueue(size_t limit = 65536) : limit_(limit) {}
+  // Returns true when the caller must schedule a JS call (the queue was idle). Never refuses:
+  // for the few records that must not be dropped (netlink control answers).
   bool Push(const T& item) {
     std::lock_guard<std::mutex> lock(mu_);
     items_.push_back(item);
     if (scheduled_) return false;
+    scheduled_ = true;
+    return true;
+  }
+  // False (nothing queued) when the queue is full; else queues and sets *schedule as Push returns.
+  bool TryPush(const T& item, bool* schedule) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (items_.size() >= limit_) return false;
+    items_.push_back(item);
+    *schedule = !scheduled_;
     scheduled_ = true;
     return true;
   }
@@ -48,6 +61,7 @@ class BatchQueue {
   std::mutex mu_;  // guards items_ and scheduled_
   std::vector<T> items_;
   bool scheduled_ = false;
+  size_t limit_;
 };
 
 // The object behind a handle made with napi_create_external, or nullptr after throwing: EINVAL for

@@ -68,16 +68,27 @@ class FanSource {
   bool fail_open = true;
   bool ignore_children = true;
   int64_t timeout_ms = 2000;
-  std::set<int> ignore_pids;
+  // Held permission events at most: beyond it a new one is answered with the fail mode at once.
+  size_t held_limit = 4096;
   napi_threadsafe_function tsfn = nullptr;
   std::thread thread;
   BatchQueue<FanEvent> queue;
   std::atomic<uint64_t> received{0}, auto_allowed{0}, timed_out{0}, overflows{0};
+  // Notifications dropped, and held events answered by the fail mode, because JS fell behind.
+  std::atomic<uint64_t> reader_drops{0}, fail_mode_answers{0};
   bool closed = false;
 
+  explicit FanSource(size_t queue_limit) : queue(queue_limit) {}
+
+  void SetIgnored(std::set<int> pids) {
+    std::lock_guard<std::mutex> lock(ignore_mu_);
+    ignore_pids_ = std::move(pids);
+  }
+
   bool Ignored(int pid) {
-    if (ignore_pids.count(pid) != 0) return true;
-    return ignore_children && ignore_pids.count(ParentPid(pid)) != 0;
+    std::lock_guard<std::mutex> lock(ignore_mu_);
+    if (ignore_pids_.count(pid) != 0) return true;
+    return ignore_children && ignore_pids_.count(ParentPid(pid)) != 0;
   }
 
   void Respond(int fd, bool allow) {
@@ -94,6 +105,7 @@ class FanSource {
     if (it == pending_.end() || !it->second.needs_response) return false;
     Respond(it->second.fd, allow);
     it->second.needs_response = false;
+    held_--;
     MaybeClose(it);
     return true;
   }
@@ -141,6 +153,7 @@ class FanSource {
         close(kv.second.fd);
       }
       pending_.clear();
+      held_ = 0;
     }
     close(fan_fd);
     close(stop_pipe[0]);
@@ -148,9 +161,12 @@ class FanSource {
   }
 
  private:
-  std::mutex mu_;  // guards pending_ and next_id_
+  std::mutex mu_;  // guards pending_, held_ and next_id_
   std::unordered_map<uint64_t, Pending> pending_;
+  size_t held_ = 0;  // entries of pending_ that still need a response
   uint64_t next_id_ = 0;
+  std::mutex ignore_mu_;  // guards ignore_pids_ (JS replaces it while the reader reads it)
+  std::set<int> ignore_pids_;
 
   void MaybeClose(std::unordered_map<uint64_t, Pending>::iterator it) {
     if (it->second.needs_response || !it->second.released) return;
@@ -178,6 +194,7 @@ class FanSource {
       if (it->second.needs_response && it->second.deadline_ms <= now) {
         Respond(it->second.fd, fail_open);
         it->second.needs_response = false;
+        held_--;
         timed_out++;
         MaybeClose(it);
       }
@@ -203,12 +220,27 @@ class FanSource {
         continue;
       }
       FanEvent ev{0, md->fd, md->pid, md->mask, perm};
+      bool schedule = false;
       {
         std::lock_guard<std::mutex> lock(mu_);
-        ev.id = ++next_id_;
+        ev.id = next_id_ + 1;
+        // JS fell behind: drop a notification, answer a held event with the fail mode, so that
+        // neither memory nor the processes waiting on us grow without bound.
+        if ((perm && held_ >= held_limit) || !queue.TryPush(ev, &schedule)) {
+          if (perm) {
+            Respond(md->fd, fail_open);
+            fail_mode_answers++;
+          } else {
+            reader_drops++;
+          }
+          close(md->fd);
+          continue;
+        }
+        next_id_ = ev.id;
         pending_[ev.id] = Pending{md->fd, perm, false, NowMs() + timeout_ms};
+        if (perm) held_++;
       }
-      if (queue.Push(ev)) napi_call_threadsafe_function(tsfn, nullptr, napi_tsfn_nonblocking);
+      if (schedule) napi_call_threadsafe_function(tsfn, nullptr, napi_tsfn_nonblocking);
     }
   }
 };

@@ -34,6 +34,20 @@ void CallJs(napi_env env, napi_value cb, void* context, void*) {
   napi_call_function(env, undef, cb, 1, &arr, nullptr);
 }
 
+// Our own pid and the pids of an array: the processes whose events are allowed and never reported.
+std::set<int> PidSet(napi_env env, napi_value pids) {
+  std::set<int> out{getpid()};
+  uint32_t n = 0;
+  if (pids != nullptr && napi_get_array_length(env, pids, &n) == napi_ok) {
+    for (uint32_t i = 0; i < n; i++) {
+      napi_value e;
+      int64_t p;
+      if (napi_get_element(env, pids, i, &e) == napi_ok && GetInt(env, e, &p)) out.insert(static_cast<int>(p));
+    }
+  }
+  return out;
+}
+
 void Finalize(napi_env, void* data, void*) {
   auto* src = static_cast<FanSource*>(data);
   src->Shutdown();
@@ -48,20 +62,15 @@ napi_value FanOpen(napi_env env, napi_callback_info info) {
   if (argc < 2) return ThrowMessage(env, "EINVAL", "fanOpen(options, onEvents) needs 2 arguments");
   bool enforce = false;
   GetBool(env, GetProp(env, argv[0], "enforce"), &enforce);
-  auto* src = new FanSource();
+  int64_t queue_limit = 8192, held_limit = 4096;
+  GetInt(env, GetProp(env, argv[0], "queueLimit"), &queue_limit);
+  GetInt(env, GetProp(env, argv[0], "heldLimit"), &held_limit);
+  auto* src = new FanSource(static_cast<size_t>(queue_limit > 0 ? queue_limit : 1));
+  src->held_limit = static_cast<size_t>(held_limit > 0 ? held_limit : 1);
   GetBool(env, GetProp(env, argv[0], "failOpen"), &src->fail_open);
   GetBool(env, GetProp(env, argv[0], "ignoreChildren"), &src->ignore_children);
   GetInt(env, GetProp(env, argv[0], "timeoutMs"), &src->timeout_ms);
-  src->ignore_pids.insert(getpid());
-  napi_value pids = GetProp(env, argv[0], "ignorePids");
-  uint32_t n = 0;
-  if (pids != nullptr && napi_get_array_length(env, pids, &n) == napi_ok) {
-    for (uint32_t i = 0; i < n; i++) {
-      napi_value e;
-      int64_t p;
-      if (napi_get_element(env, pids, i, &e) == napi_ok && GetInt(env, e, &p)) src->ignore_pids.insert(static_cast<int>(p));
-    }
-  }
+  src->SetIgnored(PidSet(env, GetProp(env, argv[0], "ignorePids")));
   unsigned cls = enforce ? FAN_CLASS_CONTENT : FAN_CLASS_NOTIF;
   src->fan_fd = fanotify_init(cls | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_LARGEFILE | O_CLOEXEC);
   if (src->fan_fd < 0) {
@@ -139,6 +148,17 @@ napi_value FanRelease(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+// fanSetIgnored(handle, pids): replaces the ignored pids (our own pid always stays).
+napi_value FanSetIgnored(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  FanSource* src = Unwrap(env, argv[0]);
+  if (src == nullptr) return nullptr;
+  src->SetIgnored(PidSet(env, argc > 1 ? argv[1] : nullptr));
+  return Undefined(env);
+}
+
 napi_value FanStats(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -152,6 +172,8 @@ napi_value FanStats(napi_env env, napi_callback_info info) {
   SetProp(env, o, "timedOut", MakeDouble(env, static_cast<double>(src->timed_out.load())));
   SetProp(env, o, "overflows", MakeDouble(env, static_cast<double>(src->overflows.load())));
   SetProp(env, o, "pending", MakeDouble(env, static_cast<double>(src->PendingCount())));
+  SetProp(env, o, "readerDrops", MakeDouble(env, static_cast<double>(src->reader_drops.load())));
+  SetProp(env, o, "failModeAnswers", MakeDouble(env, static_cast<double>(src->fail_mode_answers.load())));
   return o;
 }
 
@@ -192,6 +214,7 @@ void InitFanotify(napi_env env, napi_value exports) {
       {"fanRespond", nullptr, FanRespond, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fanRelease", nullptr, FanRelease, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fanStats", nullptr, FanStats, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fanSetIgnored", nullptr, FanSetIgnored, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fanClose", nullptr, FanClose, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"statfsType", nullptr, StatfsType, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

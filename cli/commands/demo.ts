@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OptionSpec, ParsedArgs } from '../args.js';
 import type { Command, Io } from '../command.js';
-import { untilSignal } from './serve.js';
 
 const OPTIONS: OptionSpec[] = [
   {
@@ -43,13 +42,14 @@ const NS = 'web';
 const DEMO_HTTP = '127.0.0.1:9551';
 
 async function run(args: ParsedArgs, io: Io): Promise<number> {
-  const [{ startEngine, DEFAULT_LISTEN }, { createScenario }, grpcExp, client, fmt] =
+  const [{ startEngine, DEFAULT_LISTEN }, { createScenario }, grpcExp, client, fmt, shutdown] =
     await Promise.all([
       import('../../daemon/start-engine.js'),
       import('../../exporter/sim/index.js'),
       import('../../exporter/grpc-exporter.js'),
       import('../client.js'),
       import('../notice-format.js'),
+      import('../../daemon/shutdown.js'),
     ]);
   const scenario = args.values.get('scenario') ?? 'nginx';
   const attack = args.values.get('attack') ?? 'reverse-shell';
@@ -57,6 +57,12 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
   createScenario(attack, { seed: 1, iterations: 1 });
   const say = (s = '') => io.out(s + '\n');
   const dataDir = args.values.get('data') ?? mkdtempSync(join(tmpdir(), 'tsem-demo-'));
+  // A temporary data directory goes however the demo ends (a signal mid-story exits at once).
+  const removeData = () => {
+    if (!args.values.get('data')) rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.once('exit', removeData);
+  const signals = shutdown.shutdownSignals({ log: (m) => io.err(`tsem demo: ${m}\n`) });
   const quiet = () => undefined;
   const engine = await startEngine({
     listen: args.values.get('listen') ?? DEFAULT_LISTEN,
@@ -155,17 +161,19 @@ async function run(args: ParsedArgs, io: Io): Promise<number> {
           await send(attacks[Math.floor(i / 10) % attacks.length]!, 200 + i, 1).catch(
             () => undefined
           );
-        await new Promise((r) => setTimeout(r, 2000));
+        await Promise.race([new Promise((r) => setTimeout(r, 2000).unref()), signals.signalled]);
       }
     })();
-    await untilSignal();
+    await signals.signalled;
     stop = true;
     await loop;
     return 0;
   } finally {
     c.close();
     await engine.stop();
-    if (!args.values.get('data')) rmSync(dataDir, { recursive: true, force: true });
+    signals.dispose();
+    removeData();
+    process.off('exit', removeData);
   }
 }
 

@@ -7,6 +7,7 @@ import { intOption, type OptionSpec, type ParsedArgs, UsageError } from '../args
 import { CONNECTION_OPTIONS, describeCallError, runRemote, type TsemClients } from '../client.js';
 import type { Command, Io } from '../command.js';
 import type { ExportItem, ExportStats } from '../../exporter/grpc-exporter.js';
+import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 import { MAX_BATCH_EVENTS as MAX_BATCH } from '../../proto/limits.js';
 
 const SOURCES = ['sim', 'file', 'fanotify', 'audit', 'audit-log'] as const;
@@ -68,6 +69,19 @@ const OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     arg: 'RULE',
     help: 'live sources: host (default), linux-ns or cgroup',
+  },
+  {
+    name: 'mark',
+    kind: 'string',
+    arg: 'KIND',
+    choices: ['subtree', 'mount', 'filesystem', 'directory'],
+    help: 'fanotify: what --watch PATH covers: subtree (default: files under PATH), mount, filesystem, directory (PATH and its direct children)',
+  },
+  {
+    name: 'audit-ppid',
+    kind: 'string',
+    arg: 'PID',
+    help: 'audit: only children of this process (narrow rules; default every process)',
   },
   ...CONNECTION_OPTIONS.filter((o) => o.name !== 'server'),
 ];
@@ -138,6 +152,10 @@ function liveOptions(kind: SourceName, args: ParsedArgs) {
     // No --namespace: the rule names it after this host (host@HOSTNAME), never a name every machine shares.
     namespace: rule === 'host' && ns !== undefined ? `host:${ns}` : rule,
     logFile: kind === 'audit-log' ? args.positionals[0] : undefined,
+    markKind: args.values.get('mark') as FanotifyMarkKind | undefined,
+    auditPpid: args.values.has('audit-ppid')
+      ? intOption(args.values.get('audit-ppid'), '--audit-ppid', 1, 1)
+      : undefined,
   };
 }
 
@@ -194,9 +212,16 @@ function checkArgs(kind: SourceName, args: ParsedArgs): void {
       throw new UsageError(`--${o} applies to --source sim only`);
   }
   if (kind === 'sim' || kind === 'file') {
-    const live = ['watch', 'enforce', 'timeout-ms', 'fail-open', 'fail-closed', 'ns-rule'].find(
-      (o) => args.values.has(o) || args.flags.has(o) || args.lists.has(o)
-    );
+    const live = [
+      'watch',
+      'enforce',
+      'timeout-ms',
+      'fail-open',
+      'fail-closed',
+      'ns-rule',
+      'mark',
+      'audit-ppid',
+    ].find((o) => args.values.has(o) || args.flags.has(o) || args.lists.has(o));
     if (live !== undefined)
       throw new UsageError(
         `--${live} applies to the live sources (fanotify, audit, audit-log), not --source ${kind}`
@@ -219,8 +244,11 @@ async function send(
   const { streamToIngest, formatExportSummary, ExportError } =
     await import('../../exporter/grpc-exporter.js');
   const rateRaw = args.values.get('rate');
-  const onSigint = (): void => input.stop();
-  process.once('SIGINT', onSigint);
+  const { shutdownSignals } = await import('../../daemon/shutdown.js');
+  // SIGTERM/SIGINT: stop reading, send what was read, wait for its acknowledgement (bounded by the
+  // shutdown deadline), remove kernel state; a second signal exits at once.
+  const signals = shutdownSignals({ log: (m) => io.err(`tsem export: ${m}\n`) });
+  void signals.signalled.then(() => input.stop());
   const report = (stats: ExportStats): void => {
     io.out(formatExportSummary(stats) + '\n');
     for (const e of stats.errorSamples) io.err(`rejected: ${e}\n`);
@@ -243,8 +271,8 @@ async function send(
     );
     return 1;
   } finally {
-    process.off('SIGINT', onSigint);
     await input.finish?.();
+    signals.dispose();
   }
 }
 
@@ -260,6 +288,8 @@ export const commands: Command[] = [
         'tsem export --source sim --scenario NAME [--seed N] [--iterations N] --to ADDR',
         'tsem export --source file <trajectory> --to ADDR',
         'tsem export --source fanotify --watch PATH [--enforce] --to ADDR       (root)',
+        '  --watch PATH covers the files under PATH (a mount mark filtered by path); --mark mount',
+        '  takes the whole mount, --mark directory only PATH and its direct children.',
         'tsem export --source audit --to ADDR                                   (root)',
         'tsem export --source audit-log <audit.log> --to ADDR',
         'Prints: sent N acked N learned N on-contour N off-contour N denied N errors N',

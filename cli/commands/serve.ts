@@ -17,6 +17,7 @@ import type {
 } from '../../daemon/engine-options.js';
 import { parseOutput } from '../../engine/alert/output-spec.js';
 import { DEFAULT_LIMITS, type Limits } from '../../proto/limits.js';
+import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 
 export const TLS_SERVER_OPTIONS: OptionSpec[] = [
   { name: 'tls-cert', kind: 'string', arg: 'FILE', help: 'server certificate (PEM): enables TLS' },
@@ -68,7 +69,25 @@ const OPTIONS: OptionSpec[] = [
     arg: 'NS',
     help: 'sim: namespace name (default sim); fanotify/audit: host:NAME rule shortcut',
   },
-  { name: 'watch', kind: 'list', arg: 'PATH', help: 'fanotify: path to watch (repeatable)' },
+  {
+    name: 'watch',
+    kind: 'list',
+    arg: 'PATH',
+    help: 'fanotify: watch the files under PATH (repeatable; see --mark)',
+  },
+  {
+    name: 'mark',
+    kind: 'string',
+    arg: 'KIND',
+    choices: ['subtree', 'mount', 'filesystem', 'directory'],
+    help: 'fanotify: what --watch PATH covers: subtree (default: files under PATH, a mount mark filtered by path), mount, filesystem, directory (PATH and its direct children)',
+  },
+  {
+    name: 'audit-ppid',
+    kind: 'string',
+    arg: 'PID',
+    help: 'audit: only children of this process (narrow rules; default every process)',
+  },
   {
     name: 'enforce',
     kind: 'flag',
@@ -270,15 +289,6 @@ export function engineOptions(args: ParsedArgs) {
   };
 }
 
-/** Resolves on SIGINT/SIGTERM. */
-export function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (sig: string) => () => resolve(sig);
-    process.once('SIGINT', on('SIGINT'));
-    process.once('SIGTERM', on('SIGTERM'));
-  });
-}
-
 function sourceSpec(args: ParsedArgs): SourceSpec | undefined {
   const source = args.values.get('source') ?? 'none';
   const namespace = args.values.get('namespace');
@@ -301,6 +311,10 @@ function sourceSpec(args: ParsedArgs): SourceSpec | undefined {
       failMode: args.flags.has('fail-closed') ? 'closed' : 'open',
       namespace: args.values.get('ns-rule') ?? (namespace ? `host:${namespace}` : undefined),
       digestAlgorithm: args.values.get('digest'),
+      markKind: args.values.get('mark') as FanotifyMarkKind | undefined,
+      auditPpid: args.values.has('audit-ppid')
+        ? intOption(args.values.get('audit-ppid'), '--audit-ppid', 1, 1)
+        : undefined,
     };
   }
   if (args.lists.get('watch')?.length || args.flags.has('enforce'))
@@ -430,6 +444,7 @@ export function serveOptions(
 
 async function run(cliArgs: ParsedArgs, io: Io): Promise<number> {
   const { startEngine } = await import('../../daemon/start-engine.js');
+  const { shutdownSignals } = await import('../../daemon/shutdown.js');
   const { createLog } = await import('../../common/log.js');
   const { ConfigError, overlay, readConfig } = await import('../config-file.js');
   let args = cliArgs;
@@ -452,15 +467,21 @@ async function run(cliArgs: ParsedArgs, io: Io): Promise<number> {
     level: opts.logging?.level,
     format: opts.logging?.format,
   });
-  const engine = await startEngine({ ...opts, log });
+  // Installed before the start: a signal while starting stops the engine as soon as it runs.
+  const signals = shutdownSignals({ log });
   try {
-    log(`watch it live: npx tsem watch --server ${engine.address}`);
-    const sig = await Promise.race([untilSignal(), engine.sourcesEnded]);
-    log(`stopping (${sig})`);
+    const engine = await startEngine({ ...opts, log });
+    try {
+      log(`watch it live: npx tsem watch --server ${engine.address}`);
+      const sig = await Promise.race([signals.signalled, engine.sourcesEnded]);
+      log(`stopping (${sig})`);
+    } finally {
+      await engine.stop();
+    }
+    return 0;
   } finally {
-    await engine.stop();
+    signals.dispose();
   }
-  return 0;
 }
 
 export const SERVE_SPEC: CommandSpec = {

@@ -13,15 +13,20 @@ export interface AuditEventGroup {
 }
 
 export const DEFAULT_GROUP_MAX_AGE_MS = 2000;
+/** Open groups at most: beyond it the oldest is flushed early (counted), so a flood cannot grow it. */
+export const DEFAULT_MAX_OPEN_GROUPS = 16_384;
 
 export class AuditAssembler {
   private readonly open = new Map<number, { firstSeenMs: number; records: AuditRecord[] }>();
   /** Groups flushed without their EOE. */
   incomplete = 0;
+  /** Groups flushed early because `maxOpen` were open (their later records start a new group). */
+  evicted = 0;
 
   constructor(
     private readonly onGroup: (g: AuditEventGroup) => void,
-    private readonly maxAgeMs: number = DEFAULT_GROUP_MAX_AGE_MS
+    private readonly maxAgeMs: number = DEFAULT_GROUP_MAX_AGE_MS,
+    private readonly maxOpen: number = DEFAULT_MAX_OPEN_GROUPS
   ) {}
 
   add(rec: AuditRecord, nowMs: number): void {
@@ -31,6 +36,11 @@ export class AuditAssembler {
       return;
     }
     if (!g) {
+      if (this.open.size >= this.maxOpen) {
+        const [oldest, og] = this.open.entries().next().value!;
+        this.evicted++;
+        this.flushOne(oldest, og.records);
+      }
       g = { firstSeenMs: nowMs, records: [] };
       this.open.set(rec.serial, g);
     }
@@ -42,6 +52,11 @@ export class AuditAssembler {
     for (const [serial, g] of this.open) {
       if (nowMs - g.firstSeenMs >= this.maxAgeMs) this.flushOne(serial, g.records);
     }
+  }
+
+  /** Forgets every open group (a live source that stops loses what it holds). */
+  discardAll(): void {
+    this.open.clear();
   }
 
   /** End of input: every open group is emitted. */

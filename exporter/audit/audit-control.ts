@@ -7,11 +7,14 @@ import { EngineError } from '../../common/errors.js';
 import type { AuditRawMessage, NativeAddon, NativeHandle } from '../../native/addon.js';
 import {
   AUDIT_GET,
+  AUDIT_LIST_RULES,
   type AuditStatus,
+  NLMSG_DONE,
   NLMSG_ERROR,
   parseAuditStatus,
   parseNlError,
 } from './audit-netlink.js';
+import { type ListedRule, parseRuleData } from './audit-rules.js';
 
 const REQUEST_TIMEOUT_MS = 3000;
 
@@ -32,6 +35,8 @@ export class AuditControl {
     { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
   >();
   private readonly statusWaiters = new Map<number, (s: AuditStatus) => void>();
+  /** AUDIT_LIST_RULES replies being collected, by request sequence number. */
+  private readonly listings = new Map<number, { rules: ListedRule[]; done: () => void }>();
 
   constructor(
     private readonly addon: NativeAddon,
@@ -40,6 +45,18 @@ export class AuditControl {
 
   /** Feeds a message read from the socket; returns false when it is not a control answer. */
   accept(m: AuditRawMessage): boolean {
+    if (m.type === AUDIT_LIST_RULES || m.type === NLMSG_DONE) {
+      const l = this.listings.get(m.seq);
+      if (!l) return true;
+      if (m.type === NLMSG_DONE) {
+        this.listings.delete(m.seq);
+        l.done();
+      } else {
+        const rule = parseRuleData(m.data);
+        if (rule) l.rules.push(rule);
+      }
+      return true;
+    }
     if (m.type === AUDIT_GET) {
       const s = parseAuditStatus(m.data);
       if (s) {
@@ -109,6 +126,36 @@ export class AuditControl {
     }
   }
 
+  /** Every rule of the kernel's audit filter lists (AUDIT_LIST_RULES, answered until NLMSG_DONE). */
+  async listRules(): Promise<ListedRule[]> {
+    const { seq, ack } = this.send(AUDIT_LIST_RULES, Buffer.alloc(0), 'AUDIT_LIST_RULES');
+    const rules: ListedRule[] = [];
+    const done = new Promise<void>((resolve) => this.listings.set(seq, { rules, done: resolve }));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await ack;
+      await Promise.race([
+        done,
+        new Promise<never>((_r, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new EngineError(
+                  'TSEM_UNAVAILABLE',
+                  `AUDIT_LIST_RULES: the kernel sent no end of the list within ${REQUEST_TIMEOUT_MS} ms`
+                )
+              ),
+            REQUEST_TIMEOUT_MS
+          );
+        }),
+      ]);
+      return rules;
+    } finally {
+      clearTimeout(timer);
+      this.listings.delete(seq);
+    }
+  }
+
   close(): void {
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
@@ -116,5 +163,6 @@ export class AuditControl {
     }
     this.pending.clear();
     this.statusWaiters.clear();
+    this.listings.clear();
   }
 }

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { EngineError } from '../../common/errors.js';
 import { EventQueue } from '../event-queue.js';
 import { createNamespaceMapper, type NamespaceMapper } from '../nsmap/namespace-rule.js';
-import type { EventSource, SourcedEvent, SourceStats } from '../source.js';
+import type { DropCounts, EventSource, SourcedEvent, SourceStats } from '../source.js';
 import { AuditAssembler, type AuditEventGroup } from './audit-assembler.js';
 import { HostFacts } from './audit-host.js';
 import { mapAuditGroup } from './audit-mapper.js';
@@ -62,6 +62,11 @@ export class AuditLogSource implements EventSource {
 
   stats(): SourceStats {
     return { ...this.counts, dropped: this.queue.dropped };
+  }
+
+  /** A file is read at the consumer's pace: nothing is dropped. */
+  drops(): DropCounts {
+    return { 'source-queue': this.queue.dropped };
   }
 
   [Symbol.asyncIterator](): AsyncIterator<SourcedEvent> {

@@ -8,13 +8,14 @@ import {
   ruleDataPayload,
   syscallName,
 } from './audit-netlink.js';
+import { isOrphaned, ownedKey, parseRuleData, ruleOwner } from './audit-rules.js';
 
 test('audit_rule_data: exit filter, always, syscall bitmask, arch/pid/ppid/key fields, key buffer', () => {
   const b = ruleDataPayload({
     arch: ARCH_X86_64,
     syscalls: [59, 42, 257],
     key: 'tsem',
-    excludePid: 1234,
+    excludePids: [1234],
     ppid: 77,
   });
   const FIXED = 12 + 4 * 64 + 3 * 4 * 64 + 4; // sizeof(struct audit_rule_data) = 1040
@@ -33,8 +34,8 @@ test('audit_rule_data: exit filter, always, syscall bitmask, arch/pid/ppid/key f
   ]);
   assert.deepEqual(fields, [
     [11, ARCH_X86_64, 0x40000000], // arch == x86_64
-    [0, 1234, 0x30000000], // pid != 1234
     [18, 77, 0x40000000], // ppid == 77
+    [0, 1234, 0x30000000], // pid != 1234
     [210, 4, 0x40000000], // key, length 4
   ]);
   assert.equal(b.readUInt32LE(1036), 4);
@@ -69,4 +70,62 @@ test('syscall numbers resolve per arch', () => {
   assert.equal(syscallName(0xc00000b7, 221), 'execve');
   assert.equal(syscallName(ARCH_X86_64, 0), undefined);
   assert.equal(syscallName(0x40000003, 11), undefined);
+});
+
+test('a rule holds at most 64 fields: pids beyond that are left to the reader', () => {
+  const pids = Array.from({ length: 100 }, (_, i) => 1000 + i);
+  const rule = parseRuleData(
+    ruleDataPayload({ arch: ARCH_X86_64, syscalls: [2], key: 'k', excludePids: pids })
+  )!;
+  assert.equal(rule.fields.length, 64);
+  const excluded = rule.fields.filter((f) => f.field === 0).map((f) => f.value);
+  assert.deepEqual(excluded, pids.slice(0, 62));
+  assert.deepEqual(rule.keys, ['k']);
+});
+
+test('rules carry their owner; orphans are those whose owner is gone or was another process', () => {
+  const me = { pid: 4242, start: '777' };
+  const key = ownedKey('tsem', me);
+  assert.equal(key, 'tsem\x01tsem-owner=4242.777');
+  const rule = parseRuleData(
+    ruleDataPayload({ arch: ARCH_X86_64, syscalls: [2], key, excludePids: [4242, 9] })
+  )!;
+  assert.deepEqual(rule.keys, ['tsem', 'tsem-owner=4242.777']);
+  assert.deepEqual(ruleOwner(rule), { pid: 4242, start: '777' });
+  assert.equal(
+    isOrphaned(rule, () => undefined),
+    true
+  );
+  assert.equal(
+    isOrphaned(rule, () => ({ start: '777' })),
+    false
+  );
+  assert.equal(
+    isOrphaned(rule, () => ({ start: '778' })),
+    true,
+    'the pid was reused'
+  );
+  // A rule of an earlier release: key 'tsem', owner named by its pid != field only.
+  const legacy = parseRuleData(
+    ruleDataPayload({ arch: ARCH_X86_64, syscalls: [2], key: 'tsem-test', excludePids: [31] })
+  )!;
+  assert.deepEqual(ruleOwner(legacy), { pid: 31 });
+  assert.equal(
+    isOrphaned(legacy, () => ({ start: '1' })),
+    false
+  );
+  assert.equal(
+    isOrphaned(legacy, () => undefined),
+    true
+  );
+  // Somebody else's rule is never touched.
+  const theirs = parseRuleData(
+    ruleDataPayload({ arch: ARCH_X86_64, syscalls: [2], key: 'audit-wx', excludePids: [31] })
+  )!;
+  assert.equal(
+    isOrphaned(theirs, () => undefined),
+    false
+  );
+  assert.equal(parseRuleData(Buffer.alloc(10)), undefined);
+  assert.throws(() => ownedKey('k'.repeat(250), me), /too long/);
 });

@@ -8,7 +8,9 @@ export const AUDIT_GET = 1000;
 export const AUDIT_SET = 1001;
 export const AUDIT_ADD_RULE = 1011;
 export const AUDIT_DEL_RULE = 1012;
+export const AUDIT_LIST_RULES = 1013;
 export const NLMSG_ERROR = 2;
+export const NLMSG_DONE = 3;
 
 const AUDIT_STATUS_ENABLED = 0x1;
 const AUDIT_STATUS_PID = 0x4;
@@ -157,8 +159,12 @@ export interface RuleSpec {
   readonly syscalls: readonly number[];
   /** The rule's key (AUDIT_FILTERKEY): records carry key="..." and removal matches it. */
   readonly key: string;
-  /** Never audit this pid (our own process: its reads of /proc would feed back). */
-  readonly excludePid?: number;
+  /**
+   * Never audit these pids (our own process first, then the other tsem daemons: their reads of
+   * /proc would feed back). Those that do not fit in the rule's 64 fields are left out; the
+   * reader drops their records.
+   */
+  readonly excludePids?: readonly number[];
   /** Only audit children of this pid (narrow rules for tests). */
   readonly ppid?: number;
 }
@@ -180,8 +186,10 @@ export function ruleDataPayload(rule: RuleSpec): Buffer {
   const valuesAt = fieldsAt + 4 * AUDIT_MAX_FIELDS;
   const flagsAt = valuesAt + 4 * AUDIT_MAX_FIELDS;
   const fields: [number, number, number][] = [[AUDIT_ARCH, AUDIT_EQUAL, rule.arch]];
-  if (rule.excludePid !== undefined) fields.push([AUDIT_PID, AUDIT_NOT_EQUAL, rule.excludePid]);
   if (rule.ppid !== undefined) fields.push([AUDIT_PPID, AUDIT_EQUAL, rule.ppid]);
+  const room = AUDIT_MAX_FIELDS - fields.length - 1;
+  for (const pid of (rule.excludePids ?? []).slice(0, room))
+    fields.push([AUDIT_PID, AUDIT_NOT_EQUAL, pid]);
   fields.push([AUDIT_FILTERKEY, AUDIT_EQUAL, key.length]);
   fields.forEach(([field, op, value], i) => {
     b.writeUInt32LE(field, fieldsAt + 4 * i);

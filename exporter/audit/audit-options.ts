@@ -1,4 +1,5 @@
 /** Options of the audit sources, with their documented defaults. */
+import type { ProcessExclusion } from '../host/daemon-registry.js';
 import type { NamespaceRule } from '../nsmap/namespace-rule.js';
 import type { AuditedSyscall } from './audit-netlink.js';
 
@@ -21,6 +22,10 @@ export interface AuditOptions {
   readonly statsIntervalMs?: number;
   /** Events buffered ahead of a slow consumer before they are dropped (counted). */
   readonly maxQueued?: number;
+  /** Record groups waiting to be mapped before new ones are dropped (counted). Default 4096. */
+  readonly maxMapping?: number;
+  /** Processes never reported besides this one. Default: the host's other tsem daemons. */
+  readonly exclude?: ProcessExclusion;
 }
 
 export interface AuditLogOptions {

@@ -4,6 +4,13 @@
  * multicast group beside auditd), reassembles them by serial and maps them to TSEM events.
  * stop() removes the rule and hands the audit pid back. The kernel's lost counter and backlog
  * are polled and reported by stats(), never hidden.
+ *
+ * Never a feedback loop: the rule excludes this process and the other tsem daemons of the host
+ * (as many as fit in its 64 fields; the reader drops the rest's records), and is replaced as
+ * daemons come and go. Never a leftover: the rule's key names its owner (audit-rules.ts); start()
+ * deletes rules whose owner is gone, and any exit of this process deletes its own. Bounded: the
+ * native reader, the assembler, the mapping backlog and the event queue each have a limit; what
+ * exceeds one is dropped and counted by cause (drops()).
  */
 import { hostname } from 'node:os';
 import { EngineError } from '../../common/errors.js';
@@ -16,7 +23,7 @@ import {
   type NativeHandle,
 } from '../../native/addon.js';
 import { createNamespaceMapper, type NamespaceMapper } from '../nsmap/namespace-rule.js';
-import type { EventSource, SourcedEvent, SourceStats } from '../source.js';
+import type { DropCounts, EventSource, SourcedEvent, SourceStats } from '../source.js';
 import { AuditAssembler, type AuditEventGroup } from './audit-assembler.js';
 import { AuditControl, NetlinkError } from './audit-control.js';
 import { HostFacts } from './audit-host.js';
@@ -34,6 +41,9 @@ import {
 } from './audit-netlink.js';
 import type { AuditOptions } from './audit-options.js';
 import { parseNetlinkRecord } from './audit-record.js';
+import { isOrphaned, ownedKey } from './audit-rules.js';
+import { daemonPeers, type ProcessExclusion } from '../host/daemon-registry.js';
+import { readProcessIdentity } from '../host/procfs.js';
 
 const EPERM = 1;
 const EEXIST = 17;
@@ -42,6 +52,10 @@ const FIRST_RECORD_TYPE = 1300;
 const LAST_RECORD_TYPE = 2999;
 /** A binary liveness probe the kernel sends the audit daemon (a u32 pid), not a record. */
 const AUDIT_REPLACE = 1329;
+/** Groups waiting to be mapped at most; beyond it new groups are dropped (counted). */
+const DEFAULT_MAX_MAPPING = 4096;
+/** Mapped groups between two yields to the event loop, so that signals are never missed. */
+const MAP_SLICE = 64;
 
 export class AuditSource implements EventSource {
   private readonly queue: EventQueue;
@@ -56,17 +70,41 @@ export class AuditSource implements EventSource {
   private initial: AuditStatus | undefined;
   private registered = false;
   private lastStatus: AuditStatus | undefined;
+  /** Native counters of the sockets already closed (stats() and drops() stay readable after stop). */
+  private closedNative = { socketOverruns: 0, readerDrops: 0 };
   private channel: 'unicast' | 'multicast' | undefined;
-  private chain: Promise<void> = Promise.resolve();
   private statsTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
-  private readonly counts = { records: 0, parseErrors: 0, groups: 0, events: 0, skipped: 0 };
+  private readonly counts = {
+    records: 0,
+    parseErrors: 0,
+    groups: 0,
+    events: 0,
+    skipped: 0,
+    excluded: 0,
+    mappingDropped: 0,
+    stoppedUnmapped: 0,
+    orphanedRulesRemoved: 0,
+  };
+  /** The kernel's lost counter when we started: what it counts after is ours to report. */
+  private lostAtStart: number | undefined;
+  private readonly exclusion: ProcessExclusion;
+  private unsubscribe: (() => void) | undefined;
+  /** Rule changes one at a time, in order. */
+  private ruleChain: Promise<void> = Promise.resolve();
+  /** Groups waiting to be mapped, and whether the mapping loop runs. */
+  private readonly mapping: AuditEventGroup[] = [];
+  private mapper: Promise<void> | undefined;
+  private readonly maxMapping: number;
+  private readonly onExit = (): void => this.removeRuleNow();
 
   constructor(private readonly options: AuditOptions = {}) {
     this.queue = new EventQueue(options.maxQueued);
     this.nsOf = createNamespaceMapper(options.namespace ?? { kind: 'host' }, hostname());
     this.host = new HostFacts(true, options.digestAlgorithm ?? 'sha256');
     this.assembler = new AuditAssembler((g) => this.onGroup(g));
+    this.exclusion = options.exclude ?? daemonPeers();
+    this.maxMapping = options.maxMapping ?? DEFAULT_MAX_MAPPING;
   }
 
   async start(): Promise<void> {
@@ -92,18 +130,29 @@ export class AuditSource implements EventSource {
           'TSEM_UNAVAILABLE',
           'kernel audit is locked (enabled=2, auditctl -e 2): rules cannot change until reboot'
         );
+      this.lostAtStart = status.lost;
       await this.chooseChannel(addon, ctl, status);
+      await this.removeOrphanedRules(ctl);
+      const me = readProcessIdentity(process.pid);
+      if (!me) throw new EngineError('TSEM_UNAVAILABLE', 'audit source: cannot read /proc/self');
       const numbers = (this.options.syscalls ?? ALL_SYSCALLS)
         .map((s) => SYSCALL_NUMBERS[arch]?.[s])
         .filter((n): n is number => n !== undefined);
-      this.rule = ruleDataPayload({
-        arch,
-        syscalls: numbers,
-        key: this.options.key ?? 'tsem',
-        excludePid: process.pid,
-        ppid: this.options.ppid,
-      });
+      const key = ownedKey(this.options.key ?? 'tsem', me);
+      const build = () =>
+        ruleDataPayload({
+          arch,
+          syscalls: numbers,
+          key,
+          excludePids: [process.pid, ...this.exclusion.pids()],
+          ppid: this.options.ppid,
+        });
+      process.once('exit', this.onExit);
+      this.rule = build();
       await this.addRule(ctl, this.rule);
+      this.unsubscribe = this.exclusion.subscribe(() => {
+        this.ruleChain = this.ruleChain.then(() => this.replaceRule(ctl, build()));
+      });
     } catch (err) {
       await this.stop().catch(() => undefined);
       throw err;
@@ -120,11 +169,14 @@ export class AuditSource implements EventSource {
   async stop(): Promise<void> {
     clearInterval(this.statsTimer);
     clearInterval(this.flushTimer);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     const addon = this.addon;
     const control = this.control;
     if (!addon || !control) return;
     const { handle, ctl } = control;
     const errors: unknown[] = [];
+    await this.ruleChain;
     if (this.rule)
       await ctl
         .request(AUDIT_DEL_RULE, this.rule, 'AUDIT_DEL_RULE')
@@ -145,14 +197,24 @@ export class AuditSource implements EventSource {
     }
     this.registered = false;
     this.lastStatus = ctl.status;
+    for (const h of [this.reader, handle]) {
+      if (!h) continue;
+      const n = addon.auditStats(h);
+      this.closedNative.socketOverruns += n.socketOverruns;
+      this.closedNative.readerDrops += n.readerDrops;
+    }
     ctl.close();
     if (this.reader) addon.auditClose(this.reader);
     addon.auditClose(handle);
     this.reader = undefined;
     this.control = undefined;
-    this.assembler.flushAll();
-    await this.chain;
-    this.queue.end();
+    process.off('exit', this.onExit);
+    // What is not mapped yet is dropped: a live source loses what it holds when it stops.
+    this.counts.stoppedUnmapped += this.mapping.length;
+    this.mapping.length = 0;
+    this.assembler.discardAll();
+    await this.mapper;
+    this.queue.close();
     if (errors.length > 0)
       throw new EngineError(
         'TSEM_UNAVAILABLE',
@@ -176,8 +238,26 @@ export class AuditSource implements EventSource {
           : 0),
       ...this.counts,
       incomplete: this.assembler.incomplete,
+      evicted: this.assembler.evicted,
       dropped: this.queue.dropped,
       multicast: this.channel === 'multicast' ? 1 : 0,
+      excludedPids: this.exclusion.pids().length,
+    };
+  }
+
+  drops(): DropCounts {
+    const s = this.control?.ctl.status ?? this.lastStatus;
+    const native = (h: NativeHandle | undefined) =>
+      this.addon && h ? this.addon.auditStats(h) : { socketOverruns: 0, readerDrops: 0 };
+    const r = native(this.reader);
+    const c = native(this.control?.handle);
+    return {
+      'kernel-lost': Math.max(0, (s?.lost ?? 0) - (this.lostAtStart ?? s?.lost ?? 0)),
+      'socket-overrun': r.socketOverruns + c.socketOverruns + this.closedNative.socketOverruns,
+      'reader-queue': r.readerDrops + c.readerDrops + this.closedNative.readerDrops,
+      'mapper-queue': this.counts.mappingDropped,
+      'source-queue': this.queue.dropped,
+      stopped: this.queue.discarded + this.counts.stoppedUnmapped,
     };
   }
 
@@ -228,6 +308,49 @@ export class AuditSource implements EventSource {
     }
   }
 
+  /** Adds the new rule before deleting the old one, so that no syscall goes unaudited between. */
+  private async replaceRule(ctl: AuditControl, rule: Buffer): Promise<void> {
+    if (!this.rule || this.control?.ctl !== ctl || rule.equals(this.rule)) return;
+    try {
+      await this.addRule(ctl, rule);
+      const old = this.rule;
+      this.rule = rule;
+      await ctl.request(AUDIT_DEL_RULE, old, 'AUDIT_DEL_RULE').catch(() => undefined);
+    } catch {
+      // The old rule stays; the reader still drops the excluded pids' records.
+    }
+  }
+
+  /** Deletes the rules of tsem sources whose process is gone (killed, or an earlier release). */
+  private async removeOrphanedRules(ctl: AuditControl): Promise<void> {
+    for (const rule of await ctl.listRules()) {
+      if (!isOrphaned(rule, readProcessIdentity)) continue;
+      await ctl.request(AUDIT_DEL_RULE, rule.data, 'AUDIT_DEL_RULE').catch((e: unknown) => {
+        if (!(e instanceof NetlinkError && e.errno === ENOENT)) throw controlError(e);
+      });
+      this.counts.orphanedRulesRemoved++;
+    }
+  }
+
+  /**
+   * Last resort at process exit (an uncaught error, process.exit, a second signal): sends the rule's
+   * deletion and the audit pid's release without waiting for answers, which exit cannot await.
+   */
+  removeRuleNow(): void {
+    const addon = this.addon;
+    const control = this.control;
+    if (!addon || !control) return;
+    try {
+      if (this.rule) addon.auditSend(control.handle, AUDIT_DEL_RULE, this.rule);
+      if (this.registered)
+        addon.auditSend(control.handle, AUDIT_SET, auditSetPayload(0, this.initial?.enabled ?? 1));
+    } catch {
+      // The socket is gone already: the next start removes the rule (its owner is gone).
+    }
+    this.rule = undefined;
+    this.registered = false;
+  }
+
   private onMessages(batch: AuditRawMessage[]): void {
     const now = Date.now();
     for (const m of batch) {
@@ -245,18 +368,43 @@ export class AuditSource implements EventSource {
 
   private onGroup(g: AuditEventGroup): void {
     this.counts.groups++;
-    this.chain = this.chain
-      .then(async () => {
+    const pid = g.records.find((r) => r.type === 'SYSCALL')?.fields.get('pid')?.value;
+    if (pid !== undefined && (Number(pid) === process.pid || this.exclusion.has(Number(pid)))) {
+      this.counts.excluded++;
+      return;
+    }
+    if (this.mapping.length >= this.maxMapping) {
+      this.counts.mappingDropped++;
+      return;
+    }
+    this.mapping.push(g);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.mapper || this.mapping.length === 0) return;
+    this.mapper = this.mapAll().finally(() => {
+      this.mapper = undefined;
+      this.kick();
+    });
+  }
+
+  /** Maps waiting groups in order, yielding to the event loop every MAP_SLICE groups. */
+  private async mapAll(): Promise<void> {
+    let n = 0;
+    for (let g = this.mapping.shift(); g; g = this.mapping.shift()) {
+      try {
         const r = await mapAuditGroup(g, this.host);
         if ('skipped' in r) this.counts.skipped++;
         for (const event of r.events) {
           this.counts.events++;
           this.queue.push({ namespace: this.nsOf(Number(event.event.pid ?? -1)), event });
         }
-      })
-      .catch(() => {
+      } catch {
         this.counts.skipped++;
-      });
+      }
+      if (++n % MAP_SLICE === 0) await new Promise((r) => setImmediate(r));
+    }
   }
 }
 

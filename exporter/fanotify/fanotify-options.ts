@@ -1,15 +1,28 @@
 /**
  * Options of the fanotify source, with their documented defaults.
  */
+import type { ProcessExclusion } from '../host/daemon-registry.js';
 import type { NamespaceRule } from '../nsmap/namespace-rule.js';
 
-/** What a watch marks: the mount holding the path, its whole filesystem (every mount of it), or
- * the directory itself and its direct children. */
-export type FanotifyMarkKind = 'mount' | 'filesystem' | 'directory';
+/**
+ * What a watch covers. fanotify marks are not recursive, so a subtree is a mount mark filtered
+ * in user space by path:
+ * - `subtree` (default): files under the path (at any depth), on the mount that holds it;
+ * - `mount`: every file of the mount that holds the path;
+ * - `filesystem`: every file of its filesystem, on every mount of it;
+ * - `directory`: the directory itself and its direct children only.
+ */
+export type FanotifyMarkKind = 'subtree' | 'mount' | 'filesystem' | 'directory';
+export const FANOTIFY_MARK_KINDS: readonly FanotifyMarkKind[] = [
+  'subtree',
+  'mount',
+  'filesystem',
+  'directory',
+];
 
 export interface FanotifyWatch {
   readonly path: string;
-  /** Default 'mount'. */
+  /** Default 'subtree'. */
   readonly mark?: FanotifyMarkKind;
 }
 
@@ -29,11 +42,20 @@ export interface FanotifyOptions {
   readonly digestAlgorithm?: string;
   /** Extra pids whose events are allowed at once and never reported (our own pid always is). */
   readonly ignorePids?: readonly number[];
-  /** Also allow and skip events of our direct children. Default true (an engine's helpers never
-   * wait on the engine); tests that observe their own children set false. */
+  /** Processes never reported, updated as they change. Default: the host's other tsem daemons. */
+  readonly exclude?: ProcessExclusion;
+  /** Also allow and skip events of our direct children. Default false: the engine starts no
+   * helpers, and a workload must never be hidden for being some process's child. */
   readonly ignoreChildren?: boolean;
   /** Notification events buffered ahead of a slow consumer before they are dropped (counted). */
   readonly maxQueued?: number;
+  /** Events the native reader queues for JavaScript at most (default 8192). */
+  readonly readerQueue?: number;
+  /** Permission events held at once at most (default 4096); more get the fail mode at once. */
+  readonly maxHeld?: number;
+  /** Events waiting to be mapped at most (default 4096); beyond it notifications are dropped and
+   * permission events answered by the fail mode, each counted. */
+  readonly maxMapping?: number;
 }
 
 export const DEFAULT_DECISION_TIMEOUT_MS = 2000;

@@ -1,6 +1,10 @@
 /**
  * The fanotify source: marks the watched mounts/filesystems/directories, maps every open and
  * exec to TSEM events in arrival order, and in enforce mode holds each one until `respond`.
+ * A `subtree` watch (the default) is a mount mark whose events outside the path are allowed and
+ * not reported. Events of this process and of the host's other tsem daemons are allowed at once
+ * in the native reader and never reported. Every queue is bounded: notifications beyond a bound
+ * are dropped, held events answered with the fail mode, each counted by cause (drops()).
  *
  * An exec raises two permission events: OPEN_EXEC_PERM, then OPEN_PERM of the same file. The
  * first is exposed as `file_open` with exec flags carrying `respond` (the trajectory event a
@@ -8,7 +12,7 @@
  * §1.6), and the second permission event is allowed without being reported again.
  */
 import { hostname } from 'node:os';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { EngineError } from '../../common/errors.js';
 import { EventQueue } from '../event-queue.js';
 import { FileDigester } from '../host/file-digest.js';
@@ -21,7 +25,8 @@ import {
   type NativeHandle,
 } from '../../native/addon.js';
 import { createNamespaceMapper, type NamespaceMapper } from '../nsmap/namespace-rule.js';
-import type { EventSource, SourcedEvent, SourceStats } from '../source.js';
+import type { DropCounts, EventSource, SourcedEvent, SourceStats } from '../source.js';
+import { daemonPeers, type ProcessExclusion } from '../host/daemon-registry.js';
 import { inspectFd, mapOpen, type MapContext } from './fanotify-event.js';
 import {
   FAN_CLOSE_WRITE,
@@ -37,8 +42,11 @@ import {
   type FanotifyWatch,
 } from './fanotify-options.js';
 
-const MARK_KIND = { directory: 0, mount: 1, filesystem: 2 } as const;
+const MARK_KIND = { directory: 0, mount: 1, subtree: 1, filesystem: 2 } as const;
 const MAX_EXEC_FOLLOWUPS = 4096;
+const DEFAULT_MAX_MAPPING = 4096;
+/** Events handled between two yields to the event loop, so that signals are never missed. */
+const MAP_SLICE = 64;
 
 export class FanotifySource implements EventSource {
   private readonly queue: EventQueue;
@@ -47,17 +55,46 @@ export class FanotifySource implements EventSource {
   private readonly ctx: MapContext;
   private addon: NativeAddon | undefined;
   private handle: NativeHandle | undefined;
-  private chain: Promise<void> = Promise.resolve();
+  /** Raw events waiting to be mapped, in arrival order, and the loop mapping them. */
+  private readonly waiting: FanRawEvent[] = [];
+  private mapper: Promise<void> | undefined;
+  private readonly maxMapping: number;
+  /** Real paths of `subtree` watches: events elsewhere on their mounts are not reported. */
+  private subtrees: string[] | undefined;
+  private readonly exclusion: ProcessExclusion;
+  private unsubscribe: (() => void) | undefined;
   /** pid → dev:ino of an allowed exec whose OPEN_PERM follow-up is still to come. */
   private readonly execFollowups = new Map<number, string>();
-  private readonly counts = { processGone: 0, mapErrors: 0, skippedNonRegular: 0 };
-  private lastNative = { received: 0, autoAllowed: 0, timedOut: 0, overflows: 0, pending: 0 };
+  /** At process exit (however sudden): close the group, answering held events by the fail mode. */
+  private readonly onExit = (): void => {
+    if (this.addon && this.handle) this.addon.fanClose(this.handle);
+  };
+  private readonly counts = {
+    processGone: 0,
+    mapErrors: 0,
+    skippedNonRegular: 0,
+    outsideWatch: 0,
+    mappingDropped: 0,
+    mappingFailMode: 0,
+    stoppedUnmapped: 0,
+  };
+  private lastNative = {
+    received: 0,
+    autoAllowed: 0,
+    timedOut: 0,
+    overflows: 0,
+    pending: 0,
+    readerDrops: 0,
+    failModeAnswers: 0,
+  };
 
   constructor(private readonly options: FanotifyOptions) {
     if (options.watch.length === 0)
       throw new RangeError('fanotify source needs at least one watch path');
     this.watches = options.watch.map((w) => (typeof w === 'string' ? { path: w } : w));
     this.queue = new EventQueue(options.maxQueued);
+    this.exclusion = options.exclude ?? daemonPeers();
+    this.maxMapping = options.maxMapping ?? DEFAULT_MAX_MAPPING;
     this.nsOf = createNamespaceMapper(options.namespace ?? { kind: 'host' }, hostname());
     this.ctx = {
       mounts: new MountTable(),
@@ -76,6 +113,12 @@ export class FanotifySource implements EventSource {
     }
     const addon = loadNativeAddon();
     const enforce = this.options.enforce ?? false;
+    const subtrees = this.watches.filter((w) => (w.mark ?? 'subtree') === 'subtree');
+    // A subtree shares its mount with everything else on it: only a mount-wide watch reports all.
+    this.subtrees = this.watches.some((w) => (w.mark ?? 'subtree') !== 'subtree')
+      ? undefined
+      : subtrees.map((w) => realpathSync(w.path));
+    const ignored = () => [...(this.options.ignorePids ?? []), ...this.exclusion.pids()];
     let handle: NativeHandle;
     try {
       handle = addon.fanOpen(
@@ -83,8 +126,12 @@ export class FanotifySource implements EventSource {
           enforce,
           timeoutMs: this.options.decisionTimeoutMs ?? DEFAULT_DECISION_TIMEOUT_MS,
           failOpen: (this.options.failMode ?? 'open') === 'open',
-          ignorePids: this.options.ignorePids ?? [],
-          ignoreChildren: this.options.ignoreChildren ?? true,
+          ignorePids: ignored(),
+          ignoreChildren: this.options.ignoreChildren ?? false,
+          ...(this.options.readerQueue !== undefined
+            ? { queueLimit: this.options.readerQueue }
+            : {}),
+          ...(this.options.maxHeld !== undefined ? { heldLimit: this.options.maxHeld } : {}),
         },
         (batch) => this.onBatch(batch)
       );
@@ -93,7 +140,7 @@ export class FanotifySource implements EventSource {
     }
     try {
       for (const w of this.watches) {
-        const kind = w.mark ?? 'mount';
+        const kind = w.mark ?? 'subtree';
         const mask = markMask(enforce) | (kind === 'directory' ? FAN_EVENT_ON_CHILD : 0);
         addon.fanMark(handle, w.path, MARK_KIND[kind], mask, false);
       }
@@ -103,20 +150,53 @@ export class FanotifySource implements EventSource {
     }
     this.addon = addon;
     this.handle = handle;
+    process.once('exit', this.onExit);
+    this.unsubscribe = this.exclusion.subscribe(() => {
+      if (this.handle === handle) addon.fanSetIgnored(handle, ignored());
+    });
   }
 
   async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     if (!this.addon || !this.handle) return;
-    await this.chain;
-    this.lastNative = this.addon.fanStats(this.handle);
-    this.addon.fanClose(this.handle);
+    const addon = this.addon;
+    const handle = this.handle;
+    // Not mapped yet: a held event gets the fail mode (the close below answers it), the rest is
+    // dropped, as a live source loses what it holds when it stops.
+    for (const raw of this.waiting.splice(0)) {
+      this.counts.stoppedUnmapped++;
+      addon.fanRelease(handle, raw.id);
+    }
+    await this.mapper;
+    this.lastNative = addon.fanStats(handle);
+    addon.fanClose(handle);
+    process.off('exit', this.onExit);
     this.handle = undefined;
-    this.queue.end();
+    this.queue.close();
   }
 
   stats(): SourceStats {
     const native = this.addon && this.handle ? this.addon.fanStats(this.handle) : this.lastNative;
-    return { ...native, ...this.counts, dropped: this.queue.dropped, queued: this.queue.length };
+    return {
+      ...native,
+      ...this.counts,
+      dropped: this.queue.dropped,
+      queued: this.queue.length,
+      excludedPids: this.exclusion.pids().length,
+    };
+  }
+
+  drops(): DropCounts {
+    const native = this.addon && this.handle ? this.addon.fanStats(this.handle) : this.lastNative;
+    return {
+      'kernel-overflow': native.overflows,
+      'reader-queue': native.readerDrops,
+      'mapper-queue': this.counts.mappingDropped,
+      'source-queue': this.queue.dropped,
+      stopped: this.queue.discarded + this.counts.stoppedUnmapped,
+      'held-fail-mode': native.failModeAnswers + this.counts.mappingFailMode,
+    };
   }
 
   [Symbol.asyncIterator](): AsyncIterator<SourcedEvent> {
@@ -124,7 +204,45 @@ export class FanotifySource implements EventSource {
   }
 
   private onBatch(batch: FanRawEvent[]): void {
-    for (const raw of batch) this.chain = this.chain.then(() => this.handleEvent(raw));
+    const addon = this.addon;
+    const handle = this.handle;
+    if (!addon || !handle) return;
+    for (const raw of batch) {
+      if (this.waiting.length < this.maxMapping) {
+        this.waiting.push(raw);
+        continue;
+      }
+      if (raw.perm) {
+        addon.fanRespond(handle, raw.id, (this.options.failMode ?? 'open') === 'open');
+        this.counts.mappingFailMode++;
+      } else this.counts.mappingDropped++;
+      addon.fanRelease(handle, raw.id);
+    }
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.mapper || this.waiting.length === 0) return;
+    this.mapper = this.mapAll().finally(() => {
+      this.mapper = undefined;
+      this.kick();
+    });
+  }
+
+  /** Maps waiting events in order, yielding to the event loop every MAP_SLICE events. */
+  private async mapAll(): Promise<void> {
+    let n = 0;
+    for (let raw = this.waiting.shift(); raw; raw = this.waiting.shift()) {
+      await this.handleEvent(raw);
+      if (++n % MAP_SLICE === 0) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  private inWatchedSubtree(path: string): boolean {
+    if (!this.subtrees) return true;
+    return this.subtrees.some(
+      (root) => path === root || path.startsWith(root === '/' ? root : `${root}/`)
+    );
   }
 
   /** Maps one event; the fd is released as soon as it has been read, the verdict may come later. */
@@ -140,6 +258,11 @@ export class FanotifySource implements EventSource {
     try {
       const file = inspectFd(raw.fd, (fd) => addon.statfsType(fd));
       if (raw.mask & FAN_CLOSE_WRITE) this.ctx.digester.invalidate(file.stat.dev, file.stat.ino);
+      if (!this.inWatchedSubtree(file.pathname)) {
+        this.counts.outsideWatch++;
+        if (raw.perm) addon.fanRespond(handle, raw.id, true);
+        return;
+      }
       const key = `${file.stat.dev}:${file.stat.ino}`;
       if (!isOpenMask(raw.mask) || !file.regular || this.isExecFollowup(raw, key)) {
         if (isOpenMask(raw.mask) && !file.regular) this.counts.skippedNonRegular++;
@@ -255,7 +378,7 @@ export function fanotifyUnavailableReason(enforce = true): string | undefined {
   try {
     const addon = loadNativeAddon();
     const h = addon.fanOpen(
-      { enforce, timeoutMs: 1, failOpen: true, ignorePids: [], ignoreChildren: true },
+      { enforce, timeoutMs: 1, failOpen: true, ignorePids: [], ignoreChildren: false },
       () => undefined
     );
     addon.fanClose(h);

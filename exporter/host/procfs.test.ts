@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -7,6 +7,7 @@ import {
   parseStatStart,
   parseStatusCoe,
   readProcessFacts,
+  readProcessIdentity,
 } from './procfs.js';
 
 // Hand-written /proc/PID/status excerpt in the kernel's format (fs/proc/array.c).
@@ -56,4 +57,16 @@ test('parseStatStart: field 22 of /proc/PID/stat, after a comm with spaces and p
     true
   );
   assert.equal(parseStatStart('77 (x'), undefined);
+});
+
+test('start time from /proc/PID/stat (field 22), and this process identifies itself', () => {
+  const stat =
+    '1234 (a) b) S 1200 1234 1234 34816 1234 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10';
+  assert.equal(parseStatStart(stat), '987654');
+  assert.equal(parseStatStart('garbage'), undefined);
+  const me = readProcessIdentity(process.pid);
+  assert.ok(me);
+  assert.equal(me.exe, readlinkSync('/proc/self/exe'));
+  assert.equal(me.uids[0], process.getuid?.());
+  assert.equal(readProcessIdentity(2 ** 22 + 1), undefined);
 });

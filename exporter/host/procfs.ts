@@ -3,7 +3,7 @@
  * from /proc/PID/stat, and comm. The parsers are pure; the readers return undefined once the
  * process is gone (a notification event can outlive its process).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import type { CoeJson } from '../../proto/kernel-json.js';
 
 /** §1.3: an id the kernel cannot map shows as (u32)-1; used when the process has exited. */
@@ -71,6 +71,37 @@ export function parseStatStart(stat: string): string | undefined {
     .trim()
     .split(/\s+/)[19];
   return start !== undefined && /^\d+$/.test(start) ? start : undefined;
+}
+
+/** Who a live process is, for identities that must not be forged or confused with a reused pid. */
+export interface ProcessIdentity {
+  readonly pid: number;
+  /** Start time in clock ticks after boot (/proc/PID/stat field 22). */
+  readonly start: string;
+  /** The executable (/proc/PID/exe). */
+  readonly exe: string;
+  /** Real, effective, saved and filesystem uid. */
+  readonly uids: readonly number[];
+}
+
+/** The identity of a live process, or undefined once it is gone (or not readable). */
+export function readProcessIdentity(pid: number): ProcessIdentity | undefined {
+  const stat = readProc(pid, 'stat');
+  const status = readProc(pid, 'status');
+  let exe: string;
+  try {
+    exe = readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return undefined;
+  }
+  const start = stat === undefined ? undefined : parseStatStart(stat);
+  const uids = /^Uid:\s*(.*)$/m
+    .exec(status ?? '')?.[1]
+    ?.trim()
+    .split(/\s+/)
+    .map(Number);
+  if (start === undefined || uids?.length !== 4) return undefined;
+  return { pid, start, exe, uids };
 }
 
 function readProc(pid: number, name: string): string | undefined {

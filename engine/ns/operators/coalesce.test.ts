@@ -120,3 +120,33 @@ test('a never-ending source emits runs and can be unsubscribed early', async () 
   const never = NEVER.pipe(coalesce(echo, 8, () => undefined)).subscribe();
   never.unsubscribe();
 });
+
+test('a run takes items up to maxWeight (one item always goes), so a run stays short', async () => {
+  const src = new Subject<number>();
+  let release!: () => void;
+  const first = new Promise<void>((r) => (release = r));
+  const runs: number[][] = [];
+  const done = lastValueFrom(
+    src.pipe(
+      coalesce(
+        async (items: number[]) => {
+          runs.push(items);
+          if (runs.length === 1) await first;
+          return items;
+        },
+        64,
+        () => undefined,
+        (n) => n,
+        10
+      ),
+      toArray()
+    )
+  );
+  src.next(1);
+  for (const n of [4, 5, 2, 30, 3]) src.next(n);
+  await tick();
+  release();
+  src.complete();
+  await done;
+  assert.deepEqual(runs, [[1], [4, 5], [2], [30], [3]]);
+});

@@ -1,0 +1,79 @@
+/**
+ * Kernel state never outlives its owner (root; CI runs it): an audit exporter's rule names its
+ * owner; kill -9 leaves the rule, and the next start removes it; SIGTERM removes its own rule and
+ * exits 0 within 2 s. Rules are narrowed to this test's children (--audit-ppid).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ruleOwner } from '../../exporter/audit/audit-rules.js';
+import { type CliEngine, startCliEngine } from '../helpers/cli-engine.js';
+import { auditSkipReason, listAuditRules } from '../helpers/kernel.js';
+import { spawnTsem, type TsemProcess } from '../helpers/tsem-process.js';
+
+const skip = await auditSkipReason();
+let e: CliEngine;
+let runDir: string;
+before(async () => {
+  if (skip) return;
+  e = await startCliEngine();
+  runDir = mkdtempSync(join(tmpdir(), 'tsem-run-'));
+});
+after(async () => {
+  if (skip) return;
+  await e.close();
+  rmSync(runDir, { recursive: true, force: true });
+});
+
+const ownedBy = async (pid: number) =>
+  (await listAuditRules()).filter((r) => ruleOwner(r)?.pid === pid);
+
+async function startExporter(): Promise<TsemProcess> {
+  const p = spawnTsem(
+    [
+      'export',
+      '--source',
+      'audit',
+      '--audit-ppid',
+      String(process.pid),
+      '--to',
+      e.engine.address,
+      '--namespace',
+      'hygiene',
+    ],
+    { env: { TSEM_RUN_DIR: runDir } }
+  );
+  for (let i = 0; i < 200 && (await ownedBy(p.pid)).length === 0; i++)
+    await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await ownedBy(p.pid)).length, 1, `exporter ${p.pid} added its rule: ${p.err()}`);
+  return p;
+}
+
+test(
+  'kill -9 leaves the rule; the next start removes it; SIGTERM removes its own',
+  { skip },
+  async () => {
+    const first = await startExporter();
+    const [rule] = await ownedBy(first.pid);
+    assert.ok(
+      rule!.keys.some((k) => k.startsWith('tsem-owner=')),
+      'the key names the owner'
+    );
+    first.kill('SIGKILL');
+    await first.exited;
+    assert.equal((await ownedBy(first.pid)).length, 1, 'kill -9 cannot remove the rule');
+
+    const second = await startExporter();
+    assert.deepEqual(await ownedBy(first.pid), [], "the dead owner's rule was removed at start");
+
+    const t0 = Date.now();
+    second.kill('SIGTERM');
+    const { code } = await second.exited;
+    const ms = Date.now() - t0;
+    assert.equal(code, 0, second.err());
+    assert.ok(ms < 2000, `exited ${ms} ms after SIGTERM`);
+    assert.deepEqual(await ownedBy(second.pid), [], 'SIGTERM removed its own rule');
+  }
+);
