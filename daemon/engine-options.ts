@@ -105,6 +105,14 @@ export interface EngineOptions {
   readonly limits?: Partial<Limits>;
   /** Report an event loop stalled this long (ms; default 2000; 0 turns the watchdog off). */
   readonly loopStallMs?: number;
+  /** fsync every store write (writes are group-committed): acknowledged survives power loss. */
+  readonly sync?: boolean;
+  /** Start even though the store lost acknowledged data (corruption found at start): go on with
+   * what it holds, saying what was lost. */
+  readonly salvage?: boolean;
+  /** Register as a tsem daemon in this registry directory (exporter/host/daemon-registry.ts), so
+   * that the host's sources exclude this engine; false: do not. Default: the host's (root only). */
+  readonly daemonRegistry?: string | false;
   /** Test seam: pipeline stages run after the built-in ones. */
   readonly stages?: readonly PipelineStage[];
   /** HTTP listener (metrics, health, the console): host:port; off when absent. */

@@ -7,6 +7,7 @@ import type { FedEvent } from '../engine/feed-source.js';
 import type { EventOrigin } from '../engine/ns/pipeline.js';
 import { createScenario } from '../exporter/sim/index.js';
 import { createSource } from '../exporter/sources.js';
+import type { DropCounts } from '../exporter/source.js';
 import type { SourceSpec } from './engine-options.js';
 
 export interface InProcessSource {
@@ -14,10 +15,14 @@ export interface InProcessSource {
   readonly origin: EventOrigin;
   /** One line for the start-up log. */
   readonly describe: string;
+  /** How a held event the engine could not judge is answered. */
+  readonly failOpen: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** The source's counters (kernel losses, drops, backlog), for metrics. */
   stats(): Readonly<Record<string, number>>;
+  /** Events the source could not deliver, by cause, since it started. */
+  drops(): DropCounts;
 }
 
 const DEFAULT_SIM_RATE = 2000;
@@ -48,6 +53,8 @@ function simSource(spec: Extract<SourceSpec, { kind: 'sim' }>): InProcessSource 
     events,
     origin: { host: 'sim', exporter: 'sim' },
     describe: `source sim: scenario ${name} into namespace ${namespace}`,
+    failOpen: true,
+    drops: () => ({}),
     start: () => Promise.resolve(),
     stop: () => {
       stopping.abort();
@@ -65,6 +72,8 @@ export function createInProcessSource(spec: SourceSpec): InProcessSource {
     events: source,
     origin: { host: hostname(), exporter: kind },
     describe: `source ${kind} started`,
+    failOpen: (options.failMode ?? 'open') === 'open',
+    drops: () => source.drops(),
     start: () => source.start(),
     stop: () => source.stop(),
     stats: () => source.stats(),

@@ -49,6 +49,7 @@ import {
 } from '../engine/store/level-store.js';
 import { loadStoreKey } from '../engine/store/store-key.js';
 import { createTrust, type Trust } from '../engine/trust/create-trust.js';
+import { registerDaemon } from '../exporter/host/daemon-registry.js';
 import { createModelingAgent } from '../tee-sim/host/start-agent.js';
 import { DEFAULT_LISTEN, type EngineOptions, type ImaOptions } from './engine-options.js';
 import { createInProcessSource, type InProcessSource } from './in-process-source.js';
@@ -59,8 +60,11 @@ import { DEFAULT_LIMITS, type Limits } from '../proto/limits.js';
 
 export { DEFAULT_LISTEN, type EngineOptions } from './engine-options.js';
 
-/** Open exporter streams would hold a graceful shutdown forever: forced after this. */
-const SHUTDOWN_GRACE_MS = 2000;
+/** Open exporter streams would hold a graceful shutdown forever: forced after this (what they
+ * sent but was not acknowledged, they send again to the next engine). */
+const SHUTDOWN_GRACE_MS = 500;
+/** How often in-process sources' drops are passed on to subscribers. */
+const DROP_REPORT_MS = 1000;
 
 export interface RunningEngine {
   readonly address: string;
@@ -89,6 +93,10 @@ export interface RunningEngine {
   readonly alerts: AlertService;
   /** Settles with a reason once every in-process source has ended; never without sources. */
   readonly sourcesEnded: Promise<string>;
+  /** Drop counters (subscribers and sources, by cause, host and exporter): what metrics read. */
+  readonly hub: Hub;
+  /** Why ingest is stopped now (the store failed and is recovering), if it is. */
+  stopped(): Error | undefined;
   stop(): Promise<void>;
 }
 
@@ -199,6 +207,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       `cannot create the data directory ${dataDir}: ${(err as NodeJS.ErrnoException).code}`
     );
   }
+  if (opts.daemonRegistry !== false) registerDaemon('engine', opts.daemonRegistry);
   const token = loadAdminToken(dataDir);
   const models = modelKeys(opts);
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -236,7 +245,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       agent: opts.agent
         ? createModelingAgent({ platformSecretPath: opts.agent.platformSecretFile, tee: true })
         : undefined,
-      imaEntries: ima ? () => ima.host.log.entries : undefined,
+      imaEntries: ima ? () => ima.durableHostEntries() : undefined,
       log,
     });
     cleanup.push(() => trust.close());
@@ -244,7 +253,10 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     if (opts.agent?.publicKeyOut && trust.agentPublicKey)
       writeFileSync(opts.agent.publicKeyOut, formatPublicKey(trust.agentPublicKey));
 
-    const store = await LevelStore.open(join(dataDir, 'store'), log, {
+    const store = await LevelStore.open(join(dataDir, 'store'), {
+      log,
+      sync: opts.sync,
+      salvage: opts.salvage,
       macKey: opts.storeKeyFile ? loadStoreKey(opts.storeKeyFile, dataDir) : undefined,
     });
     cleanup.push(() => store.close());
@@ -257,6 +269,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       maxCreatedPerIdentity: limits.maxNamespacesPerIdentity,
     });
     const restored = await registry.restore();
+    await trust.modelRestored((name) => registry.get(name));
+    if (opts.sync) log("store: every write is fsync'd (--sync)");
     if (ima) {
       // The IMA logs come back from the store before the first event can arrive.
       const r = await ima.restore(ImaLogStore.of(store));
@@ -287,7 +301,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     if (outputs.length > 0)
       log(`alerts: ${outputs.map((o) => `${o.spec.name} (${o.spec.format})`).join(', ')}`);
 
-    const hub = new Hub();
+    const hub = new Hub((name) => registry.get(name)?.eventCount);
     // Monitor streams and the console's live views share each identity's subscription limits.
     const subscriberQuota = new SubscriberQuota(limits);
     const metrics = new EngineMetrics(pkg.version, {
@@ -305,12 +319,15 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       },
       (ns, err) => log.error(`namespace ${ns}: ${errorMessage(err)}`, { namespace: ns }),
       [...(ima ? [ima.stage] : []), ...trust.stages, ...(opts.stages ?? []), alerts.stage],
-      metrics.observer
+      metrics.observer,
+      log
     );
     cleanup.push(() => pipeline.close());
     const { server, address, health } = await startGrpcServer(
       {
-        ingest: createIngestService(pipeline, auth, log, limits.maxEventBytes),
+        ingest: createIngestService(pipeline, auth, log, limits.maxEventBytes, (origin, counts) =>
+          hub.reportSourceDrops(origin, counts)
+        ),
         monitor: createMonitorService(hub, auth, limits, subscriberQuota),
         control: createControlService(registry, pipeline, auth, {
           attester: trust.attester,
@@ -407,6 +424,24 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
 
     const submit: Submit = (ns, origin, events) => pipeline.submit(ns, origin, events);
     const feeding: Promise<unknown>[] = [];
+    // In-process sources' drops reach subscribers as exporters' do (deltas, once a second).
+    const reported = new Map<InProcessSource, Record<string, number>>();
+    const reportDrops = () => {
+      for (const s of started) {
+        const now = s.drops();
+        const before = reported.get(s) ?? {};
+        const delta: Record<string, number> = {};
+        for (const [cause, n] of Object.entries(now)) delta[cause] = n - (before[cause] ?? 0);
+        reported.set(s, { ...now });
+        hub.reportSourceDrops(s.origin, delta);
+      }
+    };
+    const dropTimer = setInterval(reportDrops, DROP_REPORT_MS);
+    dropTimer.unref();
+    cleanup.push(() => {
+      clearInterval(dropTimer);
+      reportDrops();
+    });
     // On stop, sources stop first and what they fed drains before the server goes.
     cleanup.push(async () => {
       await Promise.all(started.map((s) => s.stop()));
@@ -417,7 +452,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       started.push(s);
       log(s.describe);
       feeding.push(
-        feedSource(s.events, submit, s.origin).catch((err: unknown) =>
+        feedSource(s.events, submit, s.origin, { failOpen: s.failOpen }).catch((err: unknown) =>
           log(`source error: ${errorMessage(err)}`)
         )
       );
@@ -446,6 +481,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       metrics,
       alerts,
       sourcesEnded,
+      hub,
+      stopped: () => pipeline.stopped,
       stop: close,
     };
   } catch (err) {

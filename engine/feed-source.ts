@@ -1,6 +1,8 @@
 /**
  * Feeds an in-process event source (fanotify, audit, a simulation) into the pipeline without a
  * gRPC hop, answering held permission events with the verdict's action as soon as it is persisted.
+ * At most MAX_IN_FLIGHT submits wait for the pipeline: beyond that the source is not read, so its
+ * own bounded queue fills and drops (counted there) instead of memory growing here.
  */
 import type { TsemEventJson } from '../proto/kernel-json.js';
 import type { EventOrigin, IncomingEvent, Outcome } from './ns/pipeline.js';
@@ -25,16 +27,27 @@ export interface FeedStats {
 
 /** Events gathered per submit at most; a held permission event flushes at once. */
 const MAX_BATCH = 256;
+/** Submits waiting for the pipeline at most before the source is read again. */
+const MAX_IN_FLIGHT = 8;
+
+export interface FeedOptions {
+  readonly onOutcome?: (o: Outcome, e: FedEvent) => void;
+  /** The source's fail mode: how a held event the engine could not judge is answered (default open). */
+  readonly failOpen?: boolean;
+}
 
 export async function feedSource(
   source: AsyncIterable<FedEvent>,
   submit: Submit,
   origin: EventOrigin,
-  onOutcome?: (o: Outcome, e: FedEvent) => void
+  opts: FeedOptions = {}
 ): Promise<FeedStats> {
+  const { onOutcome, failOpen = true } = opts;
   const stats: FeedStats = { events: 0, denied: 0, errors: 0 };
   let pending: FedEvent[] = [];
   let inFlight: Promise<void> = Promise.resolve();
+  let submits = 0;
+  let room: (() => void) | undefined;
   const flush = () => {
     const batch = pending;
     pending = [];
@@ -60,25 +73,34 @@ export async function feedSource(
           const deny = o.verdict?.action === 'deny' || ('error' in o && o.deny === true);
           if (deny) stats.denied++;
           if ('error' in o) stats.errors++;
-          e.respond?.(!deny);
+          // A rejected event was not judged by the engine: where its namespace enforces it is denied,
+          // else the source's fail mode answers it.
+          e.respond?.(!deny && (o.verdict !== undefined || failOpen));
           onOutcome?.(o, e);
         });
       })
-    ).then(() => undefined);
+    ).then(() => {
+      submits--;
+      room?.();
+    });
+    submits++;
     inFlight = inFlight.then(() => run);
   };
   let scheduled = false;
   for await (const e of source) {
     pending.push(e);
     if (e.respond || pending.length >= MAX_BATCH) flush();
-    else if (!scheduled) {
-      // Flush what gathered once the source pauses for I/O.
-      scheduled = true;
-      setImmediate(() => {
-        scheduled = false;
-        if (pending.length > 0) flush();
-      });
+    while (submits >= MAX_IN_FLIGHT) {
+      await new Promise<void>((r) => (room = r));
+      room = undefined;
     }
+    if (pending.length === 0 || scheduled) continue;
+    // Flush what gathered once the source pauses for I/O.
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      if (pending.length > 0) flush();
+    });
   }
   if (pending.length > 0) flush();
   await inFlight;

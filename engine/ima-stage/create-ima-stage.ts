@@ -9,6 +9,7 @@ import { canHash, digestSize } from '../ima/hash-algo.js';
 import { ImaNamespace } from '../ima/ima-namespace.js';
 import { type ImaKey, KeyLoadError, Keyring, loadKeys } from '../ima/keys.js';
 import { templateFieldIds } from '../ima/template-fields.js';
+import type { TemplateEntry } from '../ima/template-entry.js';
 import type { PipelineStage } from '../ns/stage.js';
 import type { ImaLogs } from '../server/control-service.js';
 import { type FileReaders, ImaStage } from './ima-stage.js';
@@ -54,7 +55,8 @@ export interface ImaStageOptions {
   readonly hashFile?: FileReaders['hashFile'];
   /**
    * Where every level's log is kept across restarts (engine/store/ima-log-store.ts). With it,
-   * `restore()` must complete before the first event; entries are written in afterPersist.
+   * `restore()` must complete before the first event; entries are written in the batch of the
+   * events that made them.
    */
   readonly store?: ImaLogPersistence;
 }
@@ -64,6 +66,8 @@ export interface ImaStageParts {
   readonly logs: ImaLogs;
   /** The host IMA namespace (its log holds an ima-ns entry per namespace's measurement). */
   readonly host: ImaNamespace;
+  /** The host log's entries written to the store (all of them without a store): what PCR 10 may take. */
+  durableHostEntries(): readonly TemplateEntry[];
   /** The IMA namespace of a TSEM namespace (created on first use). */
   namespace(name: string): ImaNamespace;
   /** Per-namespace policies and keyrings at run time (the Control API's IMA calls). */
@@ -127,24 +131,26 @@ export function createImaStage(opts: ImaStageOptions = {}): ImaStageParts {
   // Every level enforces inside ImaNamespace (so `allowed` reports any failure); the stage
   // denies only in TSEM namespaces whose mode is enforce.
   const common = { template, hashAlgo, banks, enforce: true } as const;
-  const host = new ImaNamespace({
-    ...common,
-    name: opts.hostName ?? 'host',
-    policy: hostRules,
-    keyring: new Keyring(keys),
-    bootAggregate: boot,
-  });
-  const imaStage = new ImaStage(
-    host,
-    (name, parent) =>
-      new ImaNamespace({ ...common, name, parent, policy: nsRules, keyring: new Keyring(keys) }),
-    { readXattr: opts.readXattr ?? localXattrReader(), hashFile: opts.hashFile ?? hashFileSync }
-  );
+  const build = () =>
+    new ImaStage(
+      new ImaNamespace({
+        ...common,
+        name: opts.hostName ?? 'host',
+        policy: hostRules,
+        keyring: new Keyring(keys),
+        bootAggregate: boot,
+      }),
+      (name, parent) =>
+        new ImaNamespace({ ...common, name, parent, policy: nsRules, keyring: new Keyring(keys) }),
+      { readXattr: opts.readXattr ?? localXattrReader(), hashFile: opts.hashFile ?? hashFileSync }
+    );
+  // Replaced, with its sync, when the store is reloaded after a failed write.
+  let imaStage = build();
   const logs: ImaLogs = {
     log(ns, format, bank) {
       if (!banks.includes(bank))
         throw invalid(`bank: expected one of ${banks.join(', ')}, got '${bank}'`);
-      const log = (ns === null ? host : imaStage.namespace(ns)).log;
+      const log = (ns === null ? imaStage.host : imaStage.namespace(ns)).log;
       return {
         log: format === 'binary' ? log.toBinary(bank) : Buffer.from(log.toAscii(bank), 'utf8'),
         entries: log.entries.length,
@@ -153,20 +159,35 @@ export function createImaStage(opts: ImaStageOptions = {}): ImaStageParts {
     },
   };
   let sync: ImaLogSync | undefined;
+  let persistence: ImaLogPersistence | undefined;
   let unsynced = 0;
   const stage: PipelineStage = {
     afterVerdict: (ns, event) => {
       if (!sync) unsynced++;
       return imaStage.afterVerdict(ns, event);
     },
-    afterPersist: async () => {
-      if (sync) return sync.flush();
+    persistOps: () => {
+      if (sync) return sync.take();
       // A store given but not restored: acknowledging would lose the entries on a restart.
       if (opts.store)
         throw new EngineError(
           'TSEM_STORE',
           'IMA logs: the stage has a store but restore() was not awaited before the first event'
         );
+      return undefined;
+    },
+    // A failed write: the logs come back from the store as it is, so that they hold no entry of
+    // an event that was not persisted.
+    storeRecovered: async () => {
+      if (!persistence) return;
+      const fresh = build();
+      const s = new ImaLogSync(fresh, persistence);
+      await s.restore();
+      const previous = imaStage;
+      imaStage = fresh;
+      sync = s;
+      // Policies and keyrings set at run time are kept in memory as well as in the store.
+      admin.reapply((name) => previous.namespace(name));
     },
   };
   async function restore(store = opts.store): Promise<ImaRestored> {
@@ -185,16 +206,36 @@ export function createImaStage(opts: ImaStageOptions = {}): ImaStageParts {
     const s = new ImaLogSync(imaStage, store);
     const restored = await s.restore(early);
     sync = s;
+    persistence = store;
     return restored;
   }
   const admin = new ImaAdmin({
-    host: { text: hostText, source: hostSource, ns: host },
+    host: {
+      text: hostText,
+      source: hostSource,
+      get ns() {
+        return imaStage.host;
+      },
+    },
     defaultPolicy: { text: nsText, rules: nsRules },
     defaultKeys: keys,
     namespace: (name) => imaStage.namespace(name),
     log: opts.log ?? (() => undefined),
   });
-  return { stage, logs, host, namespace: (name) => imaStage.namespace(name), admin, restore };
+  return {
+    stage,
+    logs,
+    get host() {
+      return imaStage.host;
+    },
+    durableHostEntries: () => {
+      const all = imaStage.host.log.entries;
+      return sync ? all.slice(0, sync.durableCount(imaStage.host)) : all;
+    },
+    namespace: (name) => imaStage.namespace(name),
+    admin,
+    restore,
+  };
 }
 
 /** The local reader, with the native addon loaded now: a missing build fails the start, not each event. */

@@ -116,6 +116,16 @@ export class ImaAdmin implements ImaControl {
     return { policies: snap.policies.size, keyrings: snap.keyrings.size };
   }
 
+  /**
+   * Applies the run-time policies and keyrings again to rebuilt IMA namespaces (after a failed
+   * store write reloads the logs); `previous` names the namespaces they replaced.
+   */
+  reapply(previous: (ns: string) => ImaNamespace): void {
+    for (const [ns, rec] of this.policies)
+      this.parts.namespace(ns).replacePolicy(parseEnginePolicy(rec.text, `of namespace ${ns}`));
+    for (const ns of this.own) this.parts.namespace(ns).setKeyring(previous(ns).keyring);
+  }
+
   /** The namespace's policy, or the host's when `ns` is null. */
   policy(ns: string | null): PolicyView {
     if (ns === null) {

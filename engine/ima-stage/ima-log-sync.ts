@@ -1,11 +1,11 @@
 /**
  * Durable IMA logs: the persistence the stage needs (declared here, by its consumer; implemented by
- * engine/store/ima-log-store.ts) and the sync that restores every level at start and writes what
- * was appended since, from the stage's afterPersist, so every entry of an acknowledged event is
- * durable. Writes run one at a time, in order: a flush returns once everything appended before
- * it is written, whichever flush's batch carried it.
+ * engine/store/ima-log-store.ts) and the sync that restores every level at start and hands what
+ * was appended since to the namespace's batch (take()), so the entries of an event are written in
+ * the same atomic batch as the event's effects on the model: a crash never separates them.
  */
-import { EngineError, errorMessage } from '../../common/errors.js';
+import { EngineError } from '../../common/errors.js';
+import type { StageWrite, StoreOp } from '../ns/stage.js';
 import type { ImaNamespace } from '../ima/ima-namespace.js';
 import type { TemplateEntry } from '../ima/template-entry.js';
 import type { FileMark, ImaStage } from './ima-stage.js';
@@ -31,8 +31,8 @@ export interface ImaLogSnapshot {
 
 export interface ImaLogPersistence {
   load(): Promise<ImaLogSnapshot>;
-  /** Writes the appends and file marks in one atomic batch. */
-  save(appends: readonly ImaLogAppend[], files: readonly FileMark[]): Promise<void>;
+  /** The records of these appends and file marks, for a namespace's atomic batch. */
+  ops(appends: readonly ImaLogAppend[], files: readonly FileMark[]): StoreOp[];
 }
 
 export interface ImaRestored {
@@ -53,9 +53,10 @@ function sameEntry(a: TemplateEntry, b: TemplateEntry): boolean {
 }
 
 export class ImaLogSync {
-  /** Entries of each level already written. */
-  private readonly written = new Map<ImaNamespace, number>();
-  private chain: Promise<void> = Promise.resolve();
+  /** Entries of each level handed to a batch (written, or being written). */
+  private readonly taken = new Map<ImaNamespace, number>();
+  /** Entries of each level known written. */
+  private readonly durable = new Map<ImaNamespace, number>();
 
   constructor(
     private readonly stage: ImaStage,
@@ -90,42 +91,40 @@ export class ImaLogSync {
           throw storeError(`${where}: stored entry ${i} repeats an earlier template digest`);
         count++;
       }
-      this.written.set(level, entries.length);
+      this.taken.set(level, entries.length);
+      this.durable.set(level, entries.length);
     }
     for (const f of snap.files) this.stage.restoreFile(f);
     return { levels: snap.logs.length, entries: count };
   }
 
-  /** Writes everything appended so far; resolves once it (and every earlier flush) is durable. */
-  flush(): Promise<void> {
-    const run = this.chain.catch(() => undefined).then(() => this.writePending());
-    this.chain = run;
-    return run;
-  }
-
-  private async writePending(): Promise<void> {
+  /**
+   * Everything appended since the last take(), as records for the batch being built now; once
+   * that batch is written, committed() counts it durable.
+   */
+  take(): StageWrite | undefined {
     const appends: (ImaLogAppend & { level: ImaNamespace })[] = [];
     for (const [ns, level] of this.stage.levels()) {
-      const start = this.written.get(level) ?? 0;
+      const start = this.taken.get(level) ?? 0;
       const all = level.log.entries;
       if (all.length > start) appends.push({ ns, level, start, entries: all.slice(start) });
     }
     const files = this.stage.takeDirtyFiles();
-    if (appends.length === 0 && files.length === 0) return;
-    try {
-      await this.store.save(
+    if (appends.length === 0 && files.length === 0) return undefined;
+    for (const a of appends) this.taken.set(a.level, a.start + a.entries.length);
+    return {
+      ops: this.store.ops(
         appends.map(({ ns, start, entries }) => ({ ns, start, entries })),
         files
-      );
-    } catch (err) {
-      // Unwritten stays pending: the next flush writes it again (puts are keyed by index).
-      this.stage.markDirty(files.map((f) => f.key));
-      const n = appends.reduce((s, a) => s + a.entries.length, 0);
-      throw storeError(
-        `IMA logs: persisting ${n} entries and ${files.length} file marks failed: ${errorMessage(err)}`,
-        err
-      );
-    }
-    for (const a of appends) this.written.set(a.level, a.start + a.entries.length);
+      ),
+      committed: () => {
+        for (const a of appends) this.durable.set(a.level, a.start + a.entries.length);
+      },
+    };
+  }
+
+  /** Entries of `level` written to the store. */
+  durableCount(level: ImaNamespace): number {
+    return this.durable.get(level) ?? 0;
   }
 }

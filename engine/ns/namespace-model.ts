@@ -12,6 +12,7 @@ import { createDigest, type DigestAlgorithm } from '../measure/digest.js';
 import { extend, seedMeasurement, stateOf } from '../measure/extend.js';
 import { type Dialect, Mapper } from '../measure/mapper.js';
 import { Convergence } from './convergence.js';
+import { IngestLedger, type LedgerEntry } from './ingest-ledger.js';
 import { type Task, TaskTable, type Trust } from './task-table.js';
 
 export { isMode, MODES, type Mode, parseMode } from '../contour/mode.js';
@@ -92,6 +93,20 @@ export type ConvergenceView = Pick<
   'figures' | 'settled' | 'snapshot' | 'windowEvents'
 >;
 
+/** What a failed write must not take back: forensics and untrusted tasks (keepTransitions()). */
+export interface SecurityTransitions {
+  readonly forensics: readonly EventEntry[];
+  readonly untrusted: readonly [string, Task][];
+}
+
+/** The security transitions of a change set. */
+export function securityTransitions(cs: ChangeSet): SecurityTransitions {
+  return {
+    forensics: cs.forensics,
+    untrusted: cs.tasks.filter((e): e is [string, Task] => e[1]?.trust === 'untrusted'),
+  };
+}
+
 /** What changed since the last drain: the store writes it as one atomic batch. */
 export interface ChangeSet {
   readonly points: readonly Point[];
@@ -104,6 +119,8 @@ export interface ChangeSet {
   readonly tasks: readonly [string, Task | undefined][];
   readonly rejected: readonly RejectedEntry[];
   readonly rejectedStart: number;
+  /** Exporters' applied sequence numbers (exactly-once ingest), written with the events. */
+  readonly ingest: readonly [string, LedgerEntry][];
 }
 
 function verdict(
@@ -177,6 +194,8 @@ export function createNamespaceConfig(
 
 export class NamespaceModel {
   readonly alg: DigestAlgorithm;
+  /** Which exporters' events were applied (exactly-once ingest); changes land in drainChanges(). */
+  readonly ingest = new IngestLedger();
   // The model's state: changed only by process(), loadModel(), setMode() and setAggregate(), so
   // that every change lands in drainChanges() and the store never misses one.
   private readonly map = new ContourMap();
@@ -486,6 +505,28 @@ export class NamespaceModel {
     };
   }
 
+  /**
+   * After a reload from the store (a failed write): the failed batch's security transitions come
+   * back, since they are never rolled back: its forensic points (extending the measurement, in
+   * their order) and untrusted tasks. They are changes, so the next drainChanges() writes them.
+   */
+  keepTransitions(t: SecurityTransitions): void {
+    for (const e of t.forensics) {
+      const hex = e.coefficient.toString('hex');
+      if (this.map.get(hex)) continue;
+      this.m = extend(this.alg, this.cfg.base, this.m, e.coefficient);
+      this.dirtyPoints.add(this.map.add(e.coefficient, false));
+      this.forensicEntries.push(e);
+      this.newForensics.push(e);
+      this.events++;
+    }
+    for (const [key, task] of t.untrusted) {
+      const known = this.tasks.get(key);
+      if (known) this.tasks.markUntrusted(key, known);
+      else this.tasks.set(key, { ...task, trust: 'untrusted' });
+    }
+  }
+
   drainChanges(): ChangeSet {
     const cs: ChangeSet = {
       points: [...this.dirtyPoints],
@@ -497,6 +538,7 @@ export class NamespaceModel {
       tasks: this.tasks.drainDirty(),
       rejected: this.newRejected,
       rejectedStart: this.rejectedEntries.length - this.newRejected.length,
+      ingest: this.ingest.drain(),
     };
     this.newRejected = [];
     this.dirtyPoints = new Set();
@@ -520,6 +562,7 @@ export class NamespaceModel {
     convergence?: ReturnType<Convergence['snapshot']>;
     rejected?: readonly RejectedEntry[];
     rejectedTotal?: number;
+    ingest?: readonly [string, LedgerEntry][];
   }): NamespaceModel {
     const ns = new NamespaceModel(parts.config);
     for (const p of parts.pseudonyms) ns.pseudonyms.add(p);
@@ -539,10 +582,11 @@ export class NamespaceModel {
     ns.rejectedEntries.push(...(parts.rejected ?? []));
     ns.rejectedTotal = Math.max(parts.rejectedTotal ?? 0, ns.rejectedEntries.length);
     for (const a of parts.audit) ns.auditFindings.set(a.coefficient.toString('hex'), { ...a });
-    for (const [k, t] of parts.tasks) ns.tasks.set(k, { ...t });
-    ns.tasks.drainDirty();
+    // Tasks without an order (snapshots of earlier releases) keep the order they come in.
+    ns.tasks.load(parts.tasks.map(([k, t], i) => [k, { ...t, order: t.order ?? i + 1 }]));
     ns.events = parts.events;
     if (parts.convergence) ns.conv = Convergence.restore(parts.convergence);
+    ns.ingest.load(parts.ingest ?? []);
     return ns;
   }
 }

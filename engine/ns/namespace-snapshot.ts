@@ -14,6 +14,8 @@ import {
   type RejectedEntry,
 } from './namespace-model.js';
 import type { Task, UntrustCause } from './task-table.js';
+import type { Task } from './task-table.js';
+import type { LedgerEntry } from './ingest-ledger.js';
 
 export interface ConfigRecord {
   id: string;
@@ -68,6 +70,14 @@ export interface TaskRecord {
   u?: UntrustCause;
   /** The process's start time (decimal), when its source reports one. */
   st?: string;
+  /** Eviction order (store format 3; absent before, when key order was the restore order). */
+  o?: number;
+}
+
+/** An exporter's applied position (exactly-once ingest), keyed by its id: session and sequence. */
+export interface LedgerRecord {
+  s: string;
+  q: number;
 }
 
 export interface NamespaceSnapshot {
@@ -79,6 +89,8 @@ export interface NamespaceSnapshot {
   /** In the task table's eviction order. */
   tasks: [string, TaskRecord][];
   rejected?: RejectedRecord[];
+  /** Absent in snapshots of earlier releases. */
+  ingest?: [string, LedgerRecord][];
 }
 
 const hex = (b: Buffer) => b.toString('hex');
@@ -128,7 +140,10 @@ export const taskRecord = (t: Readonly<Task>): TaskRecord => ({
   s: t.trust,
   ...(t.cause ? { u: t.cause } : {}),
   ...(t.start !== undefined ? { st: t.start.toString() } : {}),
+  ...(t.order !== undefined ? { o: t.order } : {}),
 });
+
+export const ledgerRecord = (e: LedgerEntry): LedgerRecord => ({ s: e.session, q: e.seq });
 
 export function snapshotNamespace(ns: NamespaceModel): NamespaceSnapshot {
   return {
@@ -139,6 +154,7 @@ export function snapshotNamespace(ns: NamespaceModel): NamespaceSnapshot {
     findings: ns.findings().map(findingRecord),
     tasks: [...ns.taskEntries()].map(([k, t]) => [k, taskRecord(t)]),
     rejected: ns.rejected().map(rejectedRecord),
+    ingest: ns.ingest.all().map(([k, e]) => [k, ledgerRecord(e)]),
   };
 }
 
@@ -162,6 +178,7 @@ export function restoreNamespace(s: NamespaceSnapshot): NamespaceModel {
         trust: r.s,
         ...(r.u ? { cause: r.u } : {}),
         ...(r.st !== undefined ? { start: BigInt(r.st) } : {}),
+        ...(r.o !== undefined ? { order: r.o } : {}),
       },
     ]),
     pseudonyms: s.meta.pseudonyms,
@@ -170,5 +187,9 @@ export function restoreNamespace(s: NamespaceSnapshot): NamespaceModel {
     convergence: s.meta.convergence,
     rejected: (s.rejected ?? []).map((r) => ({ seq: r.s, line: r.l, reason: r.r })),
     rejectedTotal: s.meta.rejected,
+    ingest: (s.ingest ?? []).map(([k, r]): [string, LedgerEntry] => [
+      k,
+      { session: r.s, seq: r.q },
+    ]),
   });
 }

@@ -1,8 +1,17 @@
 /**
  * The per-namespace RxJS pipeline: work is grouped by namespace (one ordered sub-pipeline each,
  * created on first use, retired when the namespace is deleted), coalesced into batches, mapped by
- * the model, compared with the contour map, persisted in one atomic batch, then fanned out.
+ * the model, compared with the contour map, persisted in one atomic batch (with the exporters'
+ * applied positions and what the stages add, such as IMA log entries), then fanned out.
  * A failure in one namespace rejects that namespace's work only; the others go on.
+ *
+ * Exactly once: an event numbered by its exporter (id, session, sequence number) that the
+ * namespace already applied is answered `duplicate` and not modeled again.
+ *
+ * Durable means durable: when a write fails (disk full, I/O error), nothing of that batch is
+ * acknowledged, ingest stops (every batch is rejected, held events get their source's fail mode)
+ * and store-recovery.ts brings the in-memory model back to what the store holds, keeping the
+ * batch's security transitions, then writes them first once the store is writable again.
  */
 import { filter, groupBy, mergeMap, Subject, type Subscription, take } from 'rxjs';
 import { EngineError, errorMessage, ParseError } from '../../common/errors.js';
@@ -16,6 +25,7 @@ import type { NamespaceModel, Verdict } from './namespace-model.js';
 import type { PipelineStage, StageRecord } from './stage.js';
 import { coalesce } from './operators/coalesce.js';
 import type { NamespaceRegistry } from './registry.js';
+import { StoreRecovery } from './store-recovery.js';
 
 /** One event as it arrives: a source's JSON object, a raw kernel line, or a structured wire event. */
 export type IncomingEvent =
@@ -52,7 +62,18 @@ export type Outcome =
       readonly alert?: boolean;
       /** …and denied where it enforces (fail closed). */
       readonly deny?: boolean;
-    };
+    }
+  /** Applied before under the same exporter sequence number: acknowledged, not modeled again. */
+  | { readonly verdict?: undefined; readonly duplicate: true };
+
+/** Where a batch's events stand in their exporter's numbering (exactly-once ingest). */
+export interface IngestPosition {
+  /** The exporter's stable id and the session its numbers belong to. */
+  readonly exporter: string;
+  readonly session: string;
+  /** Each event's sequence number, index for index. */
+  readonly seqs: readonly number[];
+}
 
 /** Receives every processed batch after it is persisted (the fan-out to subscribers). */
 export type Publish = (
@@ -68,6 +89,7 @@ type Work =
       origin: EventOrigin;
       at: number;
       events: readonly IncomingEvent[];
+      position?: IngestPosition;
       done: (o: Outcome[]) => void;
       fail: (e: unknown) => void;
     }
@@ -91,6 +113,8 @@ export interface PipelineObserver {
 
 /** Most work items coalesced into one persist. */
 const MAX_COALESCE = 64;
+/** Most events applied in one run: a run holds the event loop, and signals must get through. */
+const MAX_RUN_EVENTS = 8192;
 
 export class Pipeline {
   private readonly input = new Subject<Work>();
@@ -98,14 +122,17 @@ export class Pipeline {
   private readonly sub: Subscription;
   /** Per namespace (digest sizes differ); a deleted namespace's cache goes with it. */
   private readonly caches = new WeakMap<NamespaceModel, EventParseCache>();
+  private readonly recovery: StoreRecovery;
 
   constructor(
     private readonly registry: NamespaceRegistry,
     private readonly publish: Publish,
     private readonly report: (ns: string, err: unknown) => void,
     private readonly stages: readonly PipelineStage[] = [],
-    private readonly observer: PipelineObserver = {}
+    private readonly observer: PipelineObserver = {},
+    log: (msg: string) => void = () => undefined
   ) {
+    this.recovery = new StoreRecovery(registry, stages, log);
     this.sub = this.input
       .pipe(
         groupBy((w) => w.ns, {
@@ -120,7 +147,9 @@ export class Pipeline {
             coalesce(
               (items) => this.run(group.key, items),
               MAX_COALESCE,
-              (err, items) => this.failAll(group.key, err, items)
+              (err, items) => this.failAll(group.key, err, items),
+              (w) => (w.kind === 'events' ? w.events.length : 1),
+              MAX_RUN_EVENTS
             )
           )
         )
@@ -129,12 +158,24 @@ export class Pipeline {
   }
 
   /** Processes one exporter batch's events of one namespace; resolves once persisted. */
-  submit(ns: string, origin: EventOrigin, events: readonly IncomingEvent[]): Promise<Outcome[]> {
+  submit(
+    ns: string,
+    origin: EventOrigin,
+    events: readonly IncomingEvent[],
+    position?: IngestPosition
+  ): Promise<Outcome[]> {
+    if (position && position.seqs.length !== events.length)
+      throw new RangeError(`${events.length} events but ${position.seqs.length} sequence numbers`);
     this.observer.pending?.(1);
     const at = performance.now();
     return new Promise((done, fail) =>
-      this.input.next({ kind: 'events', ns, origin, at, events, done, fail })
+      this.input.next({ kind: 'events', ns, origin, at, events, position, done, fail })
     ).finally(() => this.observer.pending?.(-1)) as Promise<Outcome[]>;
+  }
+
+  /** Why ingest is stopped now (the store failed and is not writable again yet). */
+  get stopped(): Error | undefined {
+    return this.recovery.stopped;
   }
 
   /** Runs a control action in the namespace's order (after earlier events), then persists. */
@@ -151,6 +192,7 @@ export class Pipeline {
 
   close(): void {
     this.sub.unsubscribe();
+    this.recovery.close();
   }
 
   private failAll(ns: string, err: unknown, items: Work[]): void {
@@ -159,12 +201,16 @@ export class Pipeline {
   }
 
   private async run(name: string, items: Work[]): Promise<void> {
+    if (this.refuse(items)) return;
     const first = items.find((w) => w.kind === 'events');
     const ns = first
       ? await this.registry.forIngest(name, first.origin.identity)
       : this.registry.require(name);
+    if (this.refuse(items)) return;
     const settle: (() => void)[] = [];
     const published: [EventOrigin, Outcome[]][] = [];
+    /** Each events item's outcomes, index for index with `items`. */
+    const decided: (Outcome[] | undefined)[] = [];
     for (const w of items) {
       if (w.kind === 'events') {
         let cache = this.caches.get(ns);
@@ -172,13 +218,21 @@ export class Pipeline {
         const c = cache;
         const origin = w.origin;
         const taskKey = taskOrigin(w.origin);
-        const outcomes = w.events.map((e) => processOne(ns, c, e, this.stages, origin, taskKey));
+        const p = w.position;
+        const outcomes = w.events.map((e, i): Outcome => {
+          if (p && ns.ingest.applied(p.exporter, p.session, p.seqs[i]!)) return { duplicate: true };
+          const o = processOne(ns, c, e, this.stages, origin, taskKey);
+          if (p) ns.ingest.note(p.exporter, p.session, p.seqs[i]!);
+          return o;
+        });
         published.push([w.origin, outcomes]);
+        decided.push(outcomes);
         settle.push(() => {
           this.observer.decided?.((performance.now() - w.at) / 1000);
           w.done(outcomes);
         });
       } else {
+        decided.push(undefined);
         try {
           const v = w.run(ns);
           settle.push(() => w.done(v));
@@ -187,11 +241,32 @@ export class Pipeline {
         }
       }
     }
-    // Acknowledge only what is persisted: one atomic batch for all coalesced work.
-    if (this.registry.get(name) === ns && this.registry.store) {
-      const t0 = performance.now();
-      await this.registry.store.persist(ns);
-      this.observer.persisted?.((performance.now() - t0) / 1000);
+    // Acknowledge only what is persisted: one atomic batch for all coalesced work, with what the
+    // stages add for it (taken now, in the order the events were applied).
+    const store = this.registry.store;
+    const cs = ns.drainChanges();
+    const writes = this.stages.flatMap((h) => h.persistOps?.(ns) ?? []);
+    const committed = () => writes.forEach((wr) => wr.committed?.());
+    if (this.registry.get(name) === ns) {
+      try {
+        const t0 = performance.now();
+        if (store) {
+          await store.persist(
+            ns,
+            cs,
+            writes.flatMap((wr) => wr.ops),
+            committed
+          );
+          this.observer.persisted?.((performance.now() - t0) / 1000);
+        } else committed();
+      } catch (err) {
+        await this.recovery.failed(ns, cs, err);
+        const why = `not persisted: ${errorMessage(err)}; ingest stopped until the store is writable again`;
+        items.forEach((w, i) =>
+          w.kind === 'control' ? w.fail(err) : w.done(notPersisted(decided[i]!, why))
+        );
+        return;
+      }
     }
     for (const h of this.stages) {
       for (const [, outcomes] of published) await h.afterPersist?.(ns, outcomes);
@@ -199,6 +274,25 @@ export class Pipeline {
     for (const s of settle) s();
     for (const [origin, outcomes] of published) this.publish(ns, origin, outcomes);
   }
+
+  /** While the store is failed, work is rejected before it touches the model. */
+  private refuse(items: Work[]): boolean {
+    const why = this.recovery.stopped;
+    if (!why) return false;
+    const message = `not persisted: ${why.message}; ingest stopped until the store is writable again`;
+    for (const w of items) {
+      if (w.kind === 'control') w.fail(why);
+      else w.done(w.events.map(() => ({ error: message })));
+    }
+    return true;
+  }
+}
+
+/** A batch that was applied but not persisted: every event rejected, kept denials still deny. */
+function notPersisted(outcomes: readonly Outcome[], why: string): Outcome[] {
+  return outcomes.map((o) =>
+    'duplicate' in o ? o : { error: why, ...(o.verdict?.action === 'deny' ? { deny: true } : {}) }
+  );
 }
 
 /** Runs the stages after the model's verdict, in order; a stage may turn the action into a denial. */

@@ -1,13 +1,31 @@
 /** The engine's namespaces by name, created on demand and restored from the store. */
 import { EngineError } from '../../common/errors.js';
 import type { ChangeSet, NamespaceConfig } from './namespace-model.js';
+import type { StoreOp } from './stage.js';
 import { createNamespaceConfig, NamespaceModel } from './namespace-model.js';
 
-/** What the registry needs from persistence (implemented by engine/store). */
+/** What the registry and the pipeline need from persistence (implemented by engine/store). */
 export interface NamespaceStore {
-  persist(ns: NamespaceModel, cs?: ChangeSet): Promise<void>;
+  /**
+   * Writes the namespace's changes (default: those since the last drain), its meta and `extra`
+   * in one atomic batch, after every batch submitted before; `committed` runs once written.
+   */
+  persist(
+    ns: NamespaceModel,
+    cs?: ChangeSet,
+    extra?: readonly StoreOp[],
+    committed?: () => void
+  ): Promise<void>;
   deleteNamespace(id: string): Promise<void>;
   loadAll(): Promise<NamespaceModel[]>;
+  /** One namespace as persisted (undefined when the store holds none). */
+  loadNamespace?(id: string): Promise<NamespaceModel | undefined>;
+  /** Why writes fail now: set by a failed write until reopen() succeeds. */
+  readonly failure?: Error;
+  /** After a failure: reopens the database; rejects while it still cannot. */
+  reopen?(): Promise<void>;
+  /** Resolves once every submitted write has settled. */
+  idle?(): Promise<void>;
 }
 
 export interface NamespaceDefaults {
@@ -85,8 +103,24 @@ export class NamespaceRegistry {
       })
     );
     this.models.set(ns.id, ns);
-    await this.store?.persist(ns);
+    try {
+      await this.store?.persist(ns);
+    } catch (err) {
+      // Not persisted, so not created: the in-memory registry never holds what the store does not.
+      if (this.models.get(ns.id) === ns) this.models.delete(ns.id);
+      throw err;
+    }
     return ns;
+  }
+
+  /** Puts a namespace reloaded from the store in place of the in-memory one (after a failed write). */
+  replace(ns: NamespaceModel): void {
+    this.models.set(ns.id, ns);
+  }
+
+  /** Forgets a namespace the store does not hold (its creation was never persisted). */
+  forget(name: string): void {
+    this.models.delete(name);
   }
 
   /** The namespace an ingested event names: existing, or created when auto-creation is on (at

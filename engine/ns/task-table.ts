@@ -24,6 +24,8 @@ export interface Task {
   cause?: UntrustCause;
   /** The process's start time when its source reports one: another start time is another task. */
   start?: bigint;
+  /** Position in the eviction order (set by the table; persisted so a restart keeps the order). */
+  order?: number;
 }
 
 /** Tasks kept at most; beyond it the oldest trusted tasks are forgotten first. */
@@ -33,6 +35,8 @@ export class TaskTable {
   private readonly tasks = new Map<string, Task>();
   /** Keys whose entry changed since the last drain (for persistence). */
   private readonly dirty = new Set<string>();
+  /** The last order number given: Map order is recency, and `order` records it. */
+  private lastOrder = 0;
 
   constructor(private readonly nullId: Buffer) {}
 
@@ -53,6 +57,7 @@ export class TaskTable {
 
   set(key: string, task: Task): Task {
     this.tasks.delete(key); // re-insert: Map order doubles as recency for eviction
+    task.order = ++this.lastOrder;
     this.tasks.set(key, task);
     this.dirty.add(key);
     if (this.tasks.size > MAX_TASKS) this.evict();
@@ -117,6 +122,19 @@ export class TaskTable {
 
   entries(): IterableIterator<[string, Task]> {
     return this.tasks.entries();
+  }
+
+  /**
+   * Restores persisted tasks in their eviction order (by `order`, which they keep), so that the
+   * table evicts exactly what it would have without the restart.
+   */
+  load(entries: readonly [string, Task][]): void {
+    const sorted = [...entries].sort((a, b) => (a[1].order ?? 0) - (b[1].order ?? 0));
+    for (const [k, t] of sorted) {
+      this.tasks.delete(k);
+      this.tasks.set(k, t);
+      this.lastOrder = Math.max(this.lastOrder, t.order ?? 0);
+    }
   }
 
   drainDirty(): [string, Task | undefined][] {

@@ -1,6 +1,9 @@
 /**
  * Fan-out to subscribers. Each subscriber has its own bounded queue: a slow one never slows ingest
- * or the others; its overflow is dropped and counted, and the count is delivered in-band.
+ * or the others; its overflow is dropped and counted, and the count is delivered in-band. Drops of
+ * the sources (before events reach the engine) are counted here too and delivered in-band, by
+ * cause, host and exporter. A bounded history of recent notices lets a subscriber that reconnects
+ * resume where it was; what the history no longer holds is reported as a gap, never skipped silently.
  */
 import type { NamespaceModel } from '../ns/namespace-model.js';
 import type { EventOrigin, Outcome } from '../ns/pipeline.js';
@@ -8,20 +11,54 @@ import type { NoticeFilter } from './filters.js';
 import { isAlert, type Notice } from './notice.js';
 import { DEFAULT_SUBSCRIBER_QUEUE, MAX_SUBSCRIBER_QUEUE } from '../../proto/limits.js';
 
-export type Delivery = { readonly notice: Notice } | { readonly dropped: number };
+/** Recent notices kept for subscribers that reconnect. */
+export const DEFAULT_HISTORY = 4096;
+/** Distinct (cause, host, exporter) source-drop counts a subscriber keeps pending at most. */
+const MAX_PENDING_DROP_KEYS = 256;
+export const SUBSCRIBER_QUEUE_CAUSE = 'subscriber-queue';
+
+export interface DropReport {
+  readonly cause: string;
+  readonly count: number;
+  readonly host?: string;
+  readonly exporter?: string;
+}
+
+export interface Gap {
+  readonly namespace: string;
+  readonly first: number;
+  readonly last: number;
+}
+
+export type Delivery =
+  { readonly notice: Notice } | { readonly dropped: DropReport } | { readonly gap: Gap };
+
+export interface SubscribeOptions {
+  readonly maxQueue?: number;
+  /** Per namespace, the last event sequence number the subscriber saw before reconnecting. */
+  readonly resume?: ReadonlyMap<string, number>;
+  /** Whether the subscriber may learn of a namespace at all (gaps, resume). Default: every one. */
+  readonly maySee?: (namespace: string) => boolean;
+  /** Whether source drops (host-wide counts) reach this subscriber. Default true. */
+  readonly sourceDrops?: boolean;
+}
 
 export class Subscriber {
   private queue: Notice[] = [];
   private head = 0;
+  /** Replayed history and gaps, delivered before anything live. */
+  private readonly preface: Delivery[] = [];
   /** Drops since the last delivered Dropped message. */
   private dropped = 0;
+  private readonly pendingDrops = new Map<string, DropReport>();
   totalDropped = 0;
   private wake: (() => void) | undefined;
   closed = false;
 
   constructor(
     readonly filter: NoticeFilter,
-    readonly maxQueue: number
+    readonly maxQueue: number,
+    readonly seesSourceDrops = true
   ) {}
 
   offer(n: Notice): void {
@@ -35,13 +72,34 @@ export class Subscriber {
     this.wake?.();
   }
 
+  /** Adds a source's drops to what this subscriber will be told (merged per cause and origin). */
+  offerDrops(d: DropReport): void {
+    if (!this.seesSourceDrops) return;
+    const key = `${d.cause}\0${d.host ?? ''}\0${d.exporter ?? ''}`;
+    const had = this.pendingDrops.get(key);
+    if (!had && this.pendingDrops.size >= MAX_PENDING_DROP_KEYS) return;
+    this.pendingDrops.set(key, { ...d, count: (had?.count ?? 0) + d.count });
+    this.wake?.();
+  }
+
+  /** Queued before anything live: a resumed subscriber's replay and gaps. */
+  prepend(deliveries: readonly Delivery[]): void {
+    this.preface.push(...deliveries);
+  }
+
   /** Next delivery, waiting when empty; undefined once closed. */
   async next(): Promise<Delivery | undefined> {
     for (;;) {
       if (this.closed) return undefined;
+      const first = this.preface.shift();
+      if (first) return first;
       if (this.dropped > 0) {
-        const d = this.dropped;
+        const count = this.dropped;
         this.dropped = 0;
+        return { dropped: { cause: SUBSCRIBER_QUEUE_CAUSE, count } };
+      }
+      for (const [key, d] of this.pendingDrops) {
+        this.pendingDrops.delete(key);
         return { dropped: d };
       }
       if (this.head < this.queue.length) {
@@ -63,36 +121,61 @@ export class Subscriber {
   }
 }
 
+/** Plain counters a metrics layer reads: drops per cause, host and exporter. */
+export interface HubCounters {
+  /** Notices dropped because a subscriber fell behind (all subscribers). */
+  subscriberDropped: number;
+  /** Source drops reported by exporters and in-process sources, by `cause\0host\0exporter`. */
+  readonly sourceDropped: Map<string, DropReport>;
+}
+
 export class Hub {
   private readonly subs = new Set<Subscriber>();
+  /** Ring of the most recent notices (all namespaces, unfiltered). */
+  private readonly history: (Notice | undefined)[];
+  private next = 0;
+  readonly counters: HubCounters = { subscriberDropped: 0, sourceDropped: new Map() };
 
-  /** Notices dropped for slow subscribers, those gone included. */
-  private dropped = 0;
+  constructor(
+    /** The current event count of a namespace (undefined when it does not exist). */
+    private readonly eventCount: (namespace: string) => number | undefined = () => undefined,
+    historySize = DEFAULT_HISTORY
+  ) {
+    this.history = new Array<Notice | undefined>(Math.max(0, historySize));
+  }
 
   get size(): number {
     return this.subs.size;
   }
 
+  /** Notices dropped for slow subscribers, those gone included. */
   get droppedTotal(): number {
-    let n = this.dropped;
+    let n = this.counters.subscriberDropped;
     for (const s of this.subs) n += s.totalDropped;
     return n;
   }
 
-  subscribe(filter: NoticeFilter, maxQueue = DEFAULT_SUBSCRIBER_QUEUE): Subscriber {
-    const s = new Subscriber(filter, Math.min(Math.max(1, maxQueue), MAX_SUBSCRIBER_QUEUE));
+  subscribe(filter: NoticeFilter, opts: SubscribeOptions | number = {}): Subscriber {
+    const o: SubscribeOptions = typeof opts === 'number' ? { maxQueue: opts } : opts;
+    const s = new Subscriber(
+      filter,
+      Math.min(Math.max(1, o.maxQueue ?? DEFAULT_SUBSCRIBER_QUEUE), MAX_SUBSCRIBER_QUEUE),
+      o.sourceDrops ?? true
+    );
+    if (o.resume && o.resume.size > 0) s.prepend(this.replay(s, o.resume, o.maySee));
     this.subs.add(s);
     return s;
   }
 
   unsubscribe(s: Subscriber): void {
     s.close();
-    if (this.subs.delete(s)) this.dropped += s.totalDropped;
+    if (!this.subs.delete(s)) return;
+    this.counters.subscriberDropped += s.totalDropped;
+    s.totalDropped = 0;
   }
 
-  /** Called by the pipeline after each persisted batch; builds notices only when someone listens. */
+  /** Called by the pipeline after each persisted batch. */
   publish(ns: NamespaceModel, origin: EventOrigin, outcomes: readonly Outcome[]): void {
-    if (this.subs.size === 0) return;
     const timeMs = Date.now();
     for (const o of outcomes) {
       if (o.verdict === undefined && !('error' in o)) continue;
@@ -115,12 +198,61 @@ export class Hub {
           (o.verdict !== undefined && o.records?.some((r) => r.alert) === true),
         records: o.verdict ? o.records : undefined,
       };
+      if (this.history.length > 0 && n.verdict) {
+        this.history[this.next] = n;
+        this.next = (this.next + 1) % this.history.length;
+      }
       for (const s of this.subs) s.offer(n);
     }
+  }
+
+  /** A source's drops since its last report (`counts` by cause): counted, and told in-band. */
+  reportSourceDrops(origin: EventOrigin, counts: Readonly<Record<string, number>>): void {
+    for (const [cause, count] of Object.entries(counts)) {
+      if (!(count > 0)) continue;
+      const d: DropReport = { cause, count, host: origin.host, exporter: origin.exporter };
+      const key = `${cause}\0${origin.host}\0${origin.exporter}`;
+      const total = this.counters.sourceDropped.get(key);
+      this.counters.sourceDropped.set(key, { ...d, count: (total?.count ?? 0) + count });
+      for (const s of this.subs) s.offerDrops(d);
+    }
+  }
+
+  /** Notices dropped for subscribers so far, live ones included. */
+  subscriberDropped(): number {
+    let n = this.counters.subscriberDropped;
+    for (const s of this.subs) n += s.totalDropped;
+    return n;
   }
 
   close(): void {
     for (const s of this.subs) s.close();
     this.subs.clear();
+  }
+
+  /** What a resuming subscriber missed: held notices after each resume point, and the gaps. */
+  private replay(
+    s: Subscriber,
+    resume: ReadonlyMap<string, number>,
+    maySee: (ns: string) => boolean = () => true
+  ): Delivery[] {
+    const held = new Map<string, Notice[]>();
+    for (let i = 0; i < this.history.length; i++) {
+      const n = this.history[(this.next + i) % this.history.length];
+      if (!n?.verdict || !resume.has(n.namespace)) continue;
+      const list = held.get(n.namespace) ?? held.set(n.namespace, []).get(n.namespace)!;
+      list.push(n);
+    }
+    const out: Delivery[] = [];
+    for (const [namespace, after] of resume) {
+      if (!maySee(namespace)) continue;
+      const now = this.eventCount(namespace);
+      const later = (held.get(namespace) ?? []).filter((n) => n.verdict!.seq > after);
+      const firstHeld = later[0]?.verdict!.seq ?? (now ?? after) + 1;
+      if (firstHeld > after + 1)
+        out.push({ gap: { namespace, first: after + 1, last: firstHeld - 1 } });
+      for (const n of later) if (s.filter(n)) out.push({ notice: n });
+    }
+    return out;
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Ingest: an exporter's bidirectional stream. Batches are split by namespace, run through the
  * pipeline (ordered per namespace), and answered in order once persisted. A stream with too many
- * unanswered batches is paused (bounded memory); garbage ends that stream only.
+ * unanswered batches is paused (bounded memory); garbage ends that stream only. Numbered batches
+ * (ExporterHello.exporter_id and session, EventBatch.first_seq) are applied exactly once; the
+ * source drops a batch reports go to the subscribers.
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { BatchResult } from '../../proto/gen/tsem/v1/BatchResult.js';
@@ -10,7 +12,13 @@ import type { EventBatch__Output } from '../../proto/gen/tsem/v1/EventBatch.js';
 import type { IngestRequest__Output } from '../../proto/gen/tsem/v1/IngestRequest.js';
 import type { IngestResponse } from '../../proto/gen/tsem/v1/IngestResponse.js';
 import type { IngestHandlers } from '../../proto/gen/tsem/v1/Ingest.js';
-import type { Outcome, Pipeline, IncomingEvent, EventOrigin } from '../ns/pipeline.js';
+import type {
+  Outcome,
+  Pipeline,
+  IncomingEvent,
+  EventOrigin,
+  IngestPosition,
+} from '../ns/pipeline.js';
 import { type AuthConfig, authorize, authorizeHost, type Identity } from './auth.js';
 import { callerIdentity } from './caller.js';
 import { invalid, toStatus } from './to-status.js';
@@ -42,11 +50,22 @@ function tooBig(bytes: number, max: number): EngineError {
   );
 }
 
+/** Receives the drops an exporter's source reports (counts since its previous report, by cause). */
+export type SourceDropSink = (origin: EventOrigin, counts: Record<string, number>) => void;
+
+/** The exporter's numbering of a batch, or undefined when it does not number them. */
+interface Numbering {
+  readonly exporter: string;
+  readonly session: string;
+  readonly first: number;
+}
+
 export function createIngestService(
   pipeline: Pipeline,
   auth: AuthConfig,
   log: (msg: string) => void,
-  maxEventBytes: number = DEFAULT_LIMITS.maxEventBytes
+  maxEventBytes: number = DEFAULT_LIMITS.maxEventBytes,
+  onDrops: SourceDropSink = () => undefined
 ): IngestHandlers {
   return {
     Stream(call: Call) {
@@ -60,6 +79,8 @@ export function createIngestService(
       }
       // Tasks are keyed by the sending identity and the host it speaks for (pipeline taskOrigin).
       const origin = { host: '', exporter: 'unknown', identity: identity.name };
+      let exporterId = '';
+      let session = '';
       let chain: Promise<void> = Promise.resolve();
       let inFlight = 0;
       let ended = false;
@@ -80,6 +101,8 @@ export function createIngestService(
           }
           origin.host = req.hello.host;
           origin.exporter = req.hello.exporter || 'unknown';
+          exporterId = req.hello.exporter_id;
+          session = req.hello.session;
           return;
         }
         if (req.msg !== 'batch' || !req.batch)
@@ -87,9 +110,18 @@ export function createIngestService(
         const batch = req.batch;
         let result: Promise<Pick<BatchResult, 'verdicts' | 'packed'>>;
         try {
+          const first = Number(batch.first_seq);
+          if (!Number.isSafeInteger(first) || first < 0)
+            throw invalid(`batch ${batch.batch_id}: first_seq ${batch.first_seq} is out of range`);
+          if (first > 0 && (exporterId === '' || session === ''))
+            throw invalid(
+              `batch ${batch.batch_id} is numbered (first_seq) but the hello named no exporter_id and session`
+            );
+          const numbering = first > 0 ? { exporter: exporterId, session, first } : undefined;
+          reportDrops(batch, { ...origin }, onDrops);
           result = batch.lines
-            ? runLineBlock(pipeline, identity, { ...origin }, batch, maxEventBytes)
-            : runEvents(pipeline, identity, { ...origin }, batch, maxEventBytes);
+            ? runLineBlock(pipeline, identity, { ...origin }, batch, maxEventBytes, numbering)
+            : runEvents(pipeline, identity, { ...origin }, batch, maxEventBytes, numbering);
         } catch (err) {
           return fail(err);
         }
@@ -120,19 +152,43 @@ export function createIngestService(
   };
 }
 
+function reportDrops(
+  batch: EventBatch__Output,
+  origin: EventOrigin,
+  onDrops: SourceDropSink
+): void {
+  const counts: Record<string, number> = {};
+  for (const d of batch.drops) {
+    const n = Number(d.count);
+    if (!d.cause || !Number.isSafeInteger(n) || n < 0)
+      throw invalid(`batch ${batch.batch_id}: drops: expected a cause and a count`);
+    counts[d.cause] = (counts[d.cause] ?? 0) + n;
+  }
+  if (Object.keys(counts).length > 0) onDrops(origin, counts);
+}
+
+function position(
+  n: Numbering | undefined,
+  indexes: readonly number[]
+): IngestPosition | undefined {
+  return n && { exporter: n.exporter, session: n.session, seqs: indexes.map((i) => n.first + i) };
+}
+
 function runEvents(
   pipeline: Pipeline,
   identity: Identity,
   origin: EventOrigin,
   batch: EventBatch__Output,
-  maxEventBytes: number
+  maxEventBytes: number,
+  numbering?: Numbering
 ) {
   if (batch.events.length > MAX_BATCH_EVENTS) {
     throw invalid(
       `batch ${batch.batch_id} has ${batch.events.length} events, more than the limit of ${MAX_BATCH_EVENTS}`
     );
   }
-  return runBatch(pipeline, identity, origin, batch.events, maxEventBytes).then((verdicts) => ({
+  return runBatch(pipeline, identity, origin, batch.events, maxEventBytes, numbering).then(
+    (verdicts) => ({
     verdicts,
   }));
 }
@@ -143,7 +199,8 @@ function runLineBlock(
   identity: Identity,
   origin: EventOrigin,
   batch: EventBatch__Output,
-  maxEventBytes: number
+  maxEventBytes: number,
+  numbering?: Numbering
 ) {
   const block = batch.lines!;
   if (batch.events.length > 0)
@@ -169,7 +226,11 @@ function runLineBlock(
         : pipeline.submit(
             ns,
             o,
-            fits.map((line) => ({ line }))
+            fits.map((line) => ({ line })),
+            position(
+              numbering,
+              lines.flatMap((l, i) => (l.length <= maxEventBytes ? [i] : []))
+            )
           )
     )
     .then(
@@ -191,7 +252,8 @@ async function runBatch(
   identity: Identity,
   origin: EventOrigin,
   events: readonly Event__Output[],
-  maxEventBytes: number
+  maxEventBytes: number,
+  numbering?: Numbering
 ) {
   const outcomes = new Array<Outcome>(events.length);
   const groups = new Map<
@@ -219,7 +281,7 @@ async function runBatch(
   await Promise.all(
     [...groups.values()].map(async (g) => {
       try {
-        const res = await pipeline.submit(g.ns, g.origin, g.events);
+        const res = await pipeline.submit(g.ns, g.origin, g.events, position(numbering, g.idx));
         res.forEach((o, j) => (outcomes[g.idx[j]!] = o));
       } catch (err) {
         for (const i of g.idx) outcomes[i] = { error: toStatus(err).details ?? String(err) };

@@ -118,6 +118,17 @@ export function createMonitorService(
   };
 }
 
+function resumePoints(req: SubscribeRequest__Output): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of req.resume) {
+    const after = Number(r.after_seq);
+    if (r.namespace === '' || !Number.isSafeInteger(after))
+      throw invalid('resume: expected a namespace and an after_seq per point');
+    out.set(r.namespace, after);
+  }
+  return out;
+}
+
 async function serveSubscription(
   hub: Hub,
   auth: AuthConfig,
@@ -125,12 +136,15 @@ async function serveSubscription(
   call: Call
 ): Promise<void> {
   let spec: FilterSpec;
+  let id: Identity;
+  let resume: Map<string, number>;
   let release: () => void;
   const queue = call.request.queue_size || DEFAULT_SUBSCRIBER_QUEUE;
   try {
-    const id = callerIdentity(auth, call);
+    id = callerIdentity(auth, call);
     authorize(id, 'viewer');
     spec = filterSpec(call.request, id);
+    resume = resumePoints(call.request);
     // A limited consumer with no namespace left sees nothing: refuse instead of idling.
     if (id.namespaces !== undefined && spec.namespaces?.length === 0)
       throw invalid('no namespace to watch');
@@ -139,7 +153,14 @@ async function serveSubscription(
     call.emit('error', toStatus(err));
     return;
   }
-  const sub = hub.subscribe(buildFilter(spec), queue);
+  const limited = id.namespaces;
+  const sub = hub.subscribe(buildFilter(spec), {
+    maxQueue: queue,
+    resume,
+    maySee: (ns) => limited === undefined || limited.has(ns),
+    // Source drops are host-wide figures: only for consumers that see every namespace.
+    sourceDrops: limited === undefined,
+  });
   const stop = () => {
     hub.unsubscribe(sub);
     release();
@@ -152,8 +173,23 @@ async function serveSubscription(
     if (!d) break;
     const msg: MonitorMessage =
       'dropped' in d
-        ? { dropped: { count: String(d.dropped) } }
-        : { event: noticeToWire(d.notice) };
+        ? {
+            dropped: {
+              count: String(d.dropped.count),
+              cause: d.dropped.cause,
+              host: d.dropped.host ?? '',
+              exporter: d.dropped.exporter ?? '',
+            },
+          }
+        : 'gap' in d
+          ? {
+              gap: {
+                namespace: d.gap.namespace,
+                first_seq: String(d.gap.first),
+                last_seq: String(d.gap.last),
+              },
+            }
+          : { event: noticeToWire(d.notice) };
     if (!call.write(msg)) await drainedOrClosed(call);
   }
   if (!call.cancelled) call.end();

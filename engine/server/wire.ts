@@ -98,6 +98,7 @@ export function outcomeToWire(o: Outcome): WireVerdict {
       error: o.error,
       seq: o.seq === undefined ? undefined : String(o.seq),
     };
+  if ('duplicate' in o) return { kind: 'VERDICT_KIND_DUPLICATE', action: 'ACTION_ALLOW' };
   return { kind: 'VERDICT_KIND_LIFECYCLE', action: 'ACTION_ALLOW', seq: String(o.seq) };
 }
 

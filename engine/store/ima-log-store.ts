@@ -9,6 +9,7 @@
  */
 import type { Level } from 'level';
 import { EngineError } from '../../common/errors.js';
+import type { StoreOp } from '../ns/stage.js';
 import type {
   FileMark,
   ImaLogAppend,
@@ -39,6 +40,7 @@ interface FileRecord {
 
 type Db = Level<string, unknown>;
 
+const SUBLEVEL = 'ima';
 const pad = (n: number) => n.toString().padStart(12, '0');
 const levelKey = (ns: string | null) =>
   ns === null ? 'h' : `n${Buffer.from(ns, 'utf8').toString('hex')}`;
@@ -89,35 +91,50 @@ export function decodeEntry(key: string, r: unknown): TemplateEntry {
 }
 
 export class ImaLogStore implements ImaLogPersistence {
-  private constructor(private readonly db: Db) {}
+  private constructor(private readonly store: LevelStore) {}
 
   /** The IMA logs kept in the engine's own database. */
   static of(store: LevelStore): ImaLogStore {
-    return new ImaLogStore(store.sublevel('ima') as unknown as Db);
+    return new ImaLogStore(store);
   }
 
-  async save(appends: readonly ImaLogAppend[], files: readonly FileMark[]): Promise<void> {
-    const ops: { type: 'put'; key: string; value: unknown }[] = [];
+  /** The records of appends and file marks, for the batch of the events that made them. */
+  ops(appends: readonly ImaLogAppend[], files: readonly FileMark[]): StoreOp[] {
+    const ops: StoreOp[] = [];
     for (const a of appends) {
       const lk = levelKey(a.ns);
       a.entries.forEach((e, i) =>
-        ops.push({ type: 'put', key: `l:${lk}:${pad(a.start + i)}`, value: encodeEntry(e) })
+        ops.push({
+          type: 'put',
+          path: [SUBLEVEL],
+          key: `l:${lk}:${pad(a.start + i)}`,
+          value: encodeEntry(e),
+        })
       );
     }
     for (const f of files) {
       ops.push({
         type: 'put',
+        path: [SUBLEVEL],
         key: `f:${Buffer.from(f.key, 'utf8').toString('hex')}`,
         value: { d: f.digest, m: [...f.measured] } satisfies FileRecord,
       });
     }
-    if (ops.length > 0) await this.db.batch(ops);
+    return ops;
+  }
+
+  /** Writes appends and file marks in one atomic batch of their own (tests, tools). */
+  async save(appends: readonly ImaLogAppend[], files: readonly FileMark[]): Promise<void> {
+    const ops = this.ops(appends, files);
+    if (ops.length > 0) await this.store.writeOps(ops);
   }
 
   async load(): Promise<ImaLogSnapshot> {
     const logs = new Map<string, { ns: string | null; entries: TemplateEntry[] }>();
     const files: FileMark[] = [];
-    for (const [key, value] of await this.db.iterator().all()) {
+    // The store's current database: it is reopened after a failed write.
+    const db = this.store.sublevel(SUBLEVEL) as unknown as Db;
+    for (const [key, value] of await db.iterator().all()) {
       const parts = key.split(':');
       if (parts[0] === 'f' && parts.length === 2) {
         const r = value as Partial<FileRecord> | null;

@@ -1,17 +1,29 @@
 /**
  * LevelDB persistence (`level`): one sublevel per namespace, and every change set written as one
- * atomic batch together with the namespace's meta record, so a restart resumes exactly: the next
+ * atomic batch together with the namespace's meta record, its exporters' applied positions and
+ * what the stages add (the IMA log entries of its events), so a restart resumes exactly: the next
  * event extends the same measurement as if the process had never stopped.
+ *
+ * Batches are written in submission order and grouped while a write is in flight (group-commit.ts);
+ * with `sync`, each write is fsync'd, so acknowledged survives power loss. A failed write (disk
+ * full, I/O error) leaves the store failed until reopen(): LevelDB's error is sticky. Corruption is
+ * looked for at open: a CRC scan of the write-ahead logs before LevelDB replays them (wal-scan.ts)
+ * and, once loaded, the high-water mark of every namespace (high-water.ts); either refuses the
+ * start naming what was lost, unless `salvage` is given. With a store key, every record a batch
+ * writes (the namespace's parts and the IMA logs) is covered by the MAC written in the same batch
+ * (store-mac.ts); salvage never re-authenticates records that do not match it.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
-import { EngineError } from '../../common/errors.js';
-import type { ChangeSet, NamespaceModel } from '../ns/namespace-model.js';
+import { EngineError, errorMessage } from '../../common/errors.js';
+import type { ChangeSet, EventEntry, NamespaceModel } from '../ns/namespace-model.js';
 import {
   entryRecord,
   type EntryRecord,
   findingRecord,
+  ledgerRecord,
+  type LedgerRecord,
   metaRecord,
   type MetaRecord,
   pointRecord,
@@ -22,8 +34,13 @@ import {
   taskRecord,
   type TaskRecord,
 } from '../ns/namespace-snapshot.js';
+import type { NamespaceStore } from '../ns/registry.js';
+import type { StoreOp } from '../ns/stage.js';
+import { GroupCommit } from './group-commit.js';
+import { HighWater, type Mark } from './high-water.js';
 import { upgradeStore } from './store-format.js';
 import { type MacItem, StoreMac } from './store-mac.js';
+import { scanWriteAheadLogs, type WalProblem } from './wal-scan.js';
 
 /** Where a root daemon keeps its data (systemd's StateDirectory=tsem). */
 export const ROOT_DATA_DIR = '/var/lib/tsem';
@@ -58,209 +75,422 @@ export function dataDirCandidates(
   return first === legacy || env['TSEM_DATA_DIR'] ? [first] : [first, legacy];
 }
 
-type Sub = ReturnType<Level<string, unknown>['sublevel']>;
+export interface StoreOptions {
+  /** fsync every write (batches are group-committed): acknowledged survives power loss. */
+  readonly sync?: boolean;
+  /** Start even though corruption was found: keep what the store holds, say what was lost. */
+  readonly salvage?: boolean;
+  /** HMAC key protecting the records against offline edits (store-key.ts); none: off. */
+  readonly macKey?: Buffer;
+  readonly log?: (m: string) => void;
+}
+
+/** Before format 6 (which added `x` and the IMA logs' MAC) callers passed the key apart. */
+export type StoreOpenOptions = Pick<StoreOptions, 'macKey'>;
+
+type Db = Level<string, unknown>;
+type Sub = ReturnType<Db['sublevel']>;
 type BatchOp =
   | { type: 'put'; sublevel: Sub; key: string; value: unknown }
   | { type: 'del'; sublevel: Sub; key: string };
 
-const pad = (n: number) => n.toString().padStart(12, '0');
-
-/** A namespace's record sets: points, trajectory, forensics, audit findings, tasks, rejected lines.
- * A new part is added here: the MAC covers every part listed (store-mac.ts says which are
- * append-only). */
-const PARTS = ['p', 't', 'f', 'a', 'k', 'r'] as const;
+/**
+ * A namespace's parts: points, trajectory, forensics, findings (audit), tasks, rejected lines,
+ * exporters' applied positions. A new part is added here: the MAC covers every part listed
+ * (store-mac.ts says which are append-only).
+ */
+const PARTS = ['p', 't', 'f', 'a', 'k', 'r', 'x'] as const;
 type Part = (typeof PARTS)[number];
 
-/** The `mac` sublevel: `ns:ID` per namespace, and the namespace names under NAMES_KEY. */
+const pad = (n: number) => n.toString().padStart(12, '0');
+const nsPath = (id: string, part: Part) => [`ns:${id}`, part];
+
+/** The `mac` sublevel: `ns:ID` per namespace, IMA_MAC_KEY for the IMA logs, NAMES_KEY for the list. */
 interface MacRecord {
   mac: string;
 }
 const NAMES_KEY = 'names';
+const IMA_MAC_KEY = 'ima';
+/** The IMA logs' accumulator id in StoreMac: no namespace name holds a NUL (registry.ts). */
+const IMA_MAC_ID = '\0ima';
+const IMA_SUBLEVEL = 'ima';
 const macRecord = (b: Buffer): MacRecord => ({ mac: b.toString('hex') });
+const macKeyOf = (id: string) => (id === IMA_MAC_ID ? IMA_MAC_KEY : `ns:${id}`);
 
-/** Every record of a namespace as the MAC sees it: its meta record, then each part's. */
-function* macItems(
-  meta: unknown,
-  id: string,
-  parts: ReadonlyMap<string, [string, unknown][]>
-): Iterable<MacItem> {
-  yield { part: 'meta', key: id, value: meta };
-  for (const [part, records] of parts)
-    for (const [key, value] of records) yield { part, key, value };
+/**
+ * Whose MAC covers a record, and as which part: a namespace's meta record and parts, or the IMA
+ * logs; undefined for records no MAC covers (alerts, IMA configuration, the MACs themselves).
+ */
+function macTarget(op: StoreOp): { id: string; part: string } | undefined {
+  const [first, second] = op.path;
+  if (op.path.length === 1 && first === 'meta') return { id: op.key, part: 'meta' };
+  if (op.path.length === 1 && first === IMA_SUBLEVEL) return { id: IMA_MAC_ID, part: 'ima' };
+  if (op.path.length === 2 && first?.startsWith('ns:') && second !== undefined)
+    return { id: first.slice(3), part: second };
+  return undefined;
 }
 
-export interface StoreOpenOptions {
-  /** HMAC key protecting namespace records against offline edits (store-key.ts); none: off. */
-  readonly macKey?: Buffer;
+function storeError(message: string, cause?: unknown): EngineError {
+  return new EngineError('TSEM_STORE', message, cause === undefined ? undefined : { cause });
 }
 
-/** One record of a batch: where it goes (for the MAC: `meta` or the part) and what it holds. */
-type Op = BatchOp & { readonly part: string };
+async function openDb(dir: string): Promise<Db> {
+  const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
+  try {
+    await db.open();
+  } catch (err) {
+    throw storeError(`cannot open the data directory ${dir}: ${errorMessage(err)}`, err);
+  }
+  return db;
+}
 
-export class LevelStore {
-  private readonly meta: Sub;
-  private readonly macs: Sub;
+function describeWalProblem(p: WalProblem): string {
+  const what = p.kind === 'checksum' ? 'checksum mismatch' : `bad record ${p.kind}`;
+  const whose = p.namespaces.length ? ` (records of namespace ${p.namespaces.join(', ')})` : '';
+  return `write-ahead log ${p.file} at byte ${p.offset}: ${what}${whose}`;
+}
+
+export class LevelStore implements NamespaceStore {
+  private readonly queue: GroupCommit<StoreOp>;
+  private readonly subs = new Map<string, Sub>();
+  private readonly highWater: HighWater;
+  private readonly log: (m: string) => void;
   private readonly mac: StoreMac | undefined;
+  /** close() was called: a reopen still under way must not leave a database open behind it. */
+  private closing = false;
+  private reopening: Promise<void> = Promise.resolve();
 
   private constructor(
-    private readonly db: Level<string, unknown>,
-    private readonly dir: string,
-    macKey: Buffer | undefined,
-    private readonly log: (m: string) => void
+    private db: Db,
+    readonly dir: string,
+    private readonly opts: StoreOptions,
+    private readonly walProblems: readonly WalProblem[]
   ) {
-    this.meta = db.sublevel('meta', { valueEncoding: 'json' }) as unknown as Sub;
-    this.macs = db.sublevel('mac', { valueEncoding: 'json' }) as unknown as Sub;
-    this.mac = macKey ? new StoreMac(macKey) : undefined;
+    this.log = opts.log ?? (() => undefined);
+    this.highWater = new HighWater(dir, opts.sync === true, this.log);
+    this.queue = new GroupCommit((ops) => this.write(ops));
+    this.mac = opts.macKey ? new StoreMac(opts.macKey) : undefined;
   }
 
-  /** Opens the store, migrating an older format first (log says so); refuses a newer one. */
+  /**
+   * Opens the store: scans its write-ahead logs, then migrates an older format (log says so);
+   * refuses a newer one. The scan's findings are judged by loadAll() with the high-water marks.
+   */
   static async open(
     dir: string,
-    log: (m: string) => void = () => undefined,
-    opts: StoreOpenOptions = {}
+    opts: StoreOptions | ((m: string) => void) = {},
+    more: StoreOpenOptions = {}
   ): Promise<LevelStore> {
-    const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
-    try {
-      await db.open();
-    } catch (err) {
-      throw new EngineError(
-        'TSEM_STORE',
-        `cannot open the data directory ${dir}: ${(err as Error).message}`,
-        { cause: err }
+    const o: StoreOptions = { ...(typeof opts === 'function' ? { log: opts } : opts), ...more };
+    const walProblems = scanWriteAheadLogs(dir);
+    const damaged = walProblems.filter((p) => p.kind !== 'torn-tail');
+    // Refused before LevelDB opens: its recovery would drop the damaged records for good.
+    if (damaged.length > 0 && !o.salvage)
+      throw storeError(
+        `the store in ${dir} lost acknowledged data: ${damaged.map(describeWalProblem).join('; ')}. Restore it from a backup, or start with --salvage to go on with what it holds`
       );
-    }
+    const db = await openDb(dir);
     try {
-      await upgradeStore(db, dir, log);
+      await upgradeStore(db, dir, o.log, undefined, undefined, o.macKey);
+      return new LevelStore(db, dir, o, walProblems);
     } catch (err) {
       await db.close();
       throw err;
     }
-    return new LevelStore(db, dir, opts.macKey, log);
   }
 
-  private sub(id: string, part: string): Sub {
-    return this.db.sublevel(`ns:${id}`).sublevel(part, { valueEncoding: 'json' }) as unknown as Sub;
+  /** Why writes fail now (a failed write, until reopen()). */
+  get failure(): Error | undefined {
+    return this.queue.failure;
   }
 
-  /** Writes the namespace's changes since the last drain and its meta, atomically. */
-  async persist(ns: NamespaceModel, cs: ChangeSet = ns.drainChanges()): Promise<void> {
-    const ops: Op[] = [
-      { type: 'put', sublevel: this.meta, key: ns.id, value: metaRecord(ns), part: 'meta' },
-    ];
-    const subs = new Map<Part, Sub>();
-    const sub = (part: Part) => subs.get(part) ?? subs.set(part, this.sub(ns.id, part)).get(part)!;
-    const put = (part: Part, key: string, value: unknown) =>
-      ops.push({ type: 'put', sublevel: sub(part), key, value, part });
-    for (const pt of cs.points) put('p', pt.hex, pointRecord(pt));
-    cs.trajectory.forEach((e, i) => put('t', pad(cs.trajectoryStart + i), entryRecord(e)));
-    cs.forensics.forEach((e, i) => put('f', pad(cs.forensicsStart + i), entryRecord(e)));
-    for (const e of cs.audit) put('a', e.coefficient.toString('hex'), findingRecord(e));
-    cs.rejected.forEach((e, i) => put('r', pad(cs.rejectedStart + i), rejectedRecord(e)));
-    for (const [key, t] of cs.tasks) {
-      if (t) put('k', key, taskRecord(t));
-      else ops.push({ type: 'del', sublevel: sub('k'), key, part: 'k' });
-    }
-    // The MAC covers every record of the batch, whatever its part, and is written with them.
-    const mac = this.mac?.update(
-      ns.id,
-      ops.map((o) => ({ part: o.part, key: o.key, value: o.type === 'put' ? o.value : undefined }))
-    );
-    if (mac) {
-      ops.push({
-        type: 'put',
-        sublevel: this.macs,
-        key: `ns:${ns.id}`,
-        value: macRecord(mac.nsAcc),
-        part: '',
+  private sub(path: readonly string[]): Sub {
+    const key = path.join('\0');
+    let s = this.subs.get(key);
+    if (!s) {
+      let level: Sub = this.db as unknown as Sub;
+      path.forEach((name, i) => {
+        level = (level as unknown as Db).sublevel(
+          name,
+          i === path.length - 1 ? { valueEncoding: 'json' } : {}
+        ) as unknown as Sub;
       });
-      if (mac.namesAcc)
+      this.subs.set(key, (s = level));
+    }
+    return s;
+  }
+
+  /**
+   * The MAC records for `ops` (every accumulator they touch, updated in order), and how to apply
+   * them once written. Computed here, where writes are serial, so accumulators never race.
+   */
+  private macOps(ops: readonly StoreOp[]): { ops: StoreOp[]; commit(): void } {
+    if (!this.mac) return { ops: [], commit: () => undefined };
+    const byId = new Map<string, MacItem[]>();
+    for (const op of ops) {
+      const t = macTarget(op);
+      if (!t) continue;
+      let items = byId.get(t.id);
+      if (!items) byId.set(t.id, (items = []));
+      items.push({ part: t.part, key: op.key, value: op.type === 'put' ? op.value : undefined });
+    }
+    const out: StoreOp[] = [];
+    const commits: (() => void)[] = [];
+    let names: Buffer | undefined;
+    for (const [id, items] of byId) {
+      const w = this.mac.update(id, items, names);
+      out.push({ type: 'put', path: ['mac'], key: macKeyOf(id), value: macRecord(w.nsAcc) });
+      if (w.namesAcc) names = w.namesAcc;
+      commits.push(w.commit);
+    }
+    if (names) out.push({ type: 'put', path: ['mac'], key: NAMES_KEY, value: macRecord(names) });
+    return { ops: out, commit: () => commits.forEach((c) => c()) };
+  }
+
+  private async write(records: StoreOp[]): Promise<void> {
+    const mac = this.macOps(records);
+    const ops = [...records, ...mac.ops];
+    const batch: BatchOp[] = ops.map((op) =>
+      op.type === 'put'
+        ? { type: 'put', sublevel: this.sub(op.path), key: op.key, value: op.value }
+        : { type: 'del', sublevel: this.sub(op.path), key: op.key }
+    );
+    try {
+      await this.db.batch(batch as never, { sync: this.opts.sync === true });
+    } catch (err) {
+      throw storeError(
+        `writing ${ops.length} records to ${this.dir} failed: ${errorMessage(err)}`,
+        err
+      );
+    }
+    mac.commit();
+  }
+
+  /** The records of a namespace's changes since the last drain, with its meta and exporters. */
+  changeOps(ns: NamespaceModel, cs: ChangeSet): StoreOp[] {
+    const ops: StoreOp[] = [{ type: 'put', path: ['meta'], key: ns.id, value: metaRecord(ns) }];
+    for (const pt of cs.points)
+      ops.push({ type: 'put', path: nsPath(ns.id, 'p'), key: pt.hex, value: pointRecord(pt) });
+    const entries = (part: 't' | 'f', list: readonly EventEntry[], start: number) =>
+      list.forEach((e, i) =>
         ops.push({
           type: 'put',
-          sublevel: this.macs,
-          key: NAMES_KEY,
-          value: macRecord(mac.namesAcc),
-          part: '',
-        });
-    }
-    try {
-      await this.db.batch(ops.map(({ part: _part, ...op }) => op) as never);
-    } catch (err) {
-      throw new EngineError(
-        'TSEM_STORE',
-        `namespace ${ns.id}: persisting ${ops.length} records failed: ${(err as Error).message}`,
-        { cause: err }
-      );
-    }
-    mac?.commit();
-  }
-
-  private async values<T>(s: Sub): Promise<[string, T][]> {
-    return await (s as unknown as Level<string, T>).iterator().all();
-  }
-
-  /** Restores every namespace exactly as persisted; with a MAC key, refuses records edited offline. */
-  async loadAll(): Promise<NamespaceModel[]> {
-    const out: NamespaceModel[] = [];
-    const stored = new Map(await this.values<MacRecord>(this.macs));
-    if (!this.mac && stored.size > 0)
-      throw new EngineError(
-        'TSEM_STORE',
-        `the store in ${this.dir} is protected by a MAC: start the engine with its store key (--store-key)`
-      );
-    const unprotected = this.mac !== undefined && stored.size === 0;
-    const adopt: [string, Buffer][] = [];
-    for (const [id, meta] of await this.values<MetaRecord>(this.meta)) {
-      const parts = new Map<Part, [string, unknown][]>();
-      for (const part of PARTS) parts.set(part, await this.values<unknown>(this.sub(id, part)));
-      if (this.mac) {
-        const acc = this.mac.load(id, macItems(meta, id, parts));
-        const want = stored.get(`ns:${id}`);
-        if (unprotected) adopt.push([id, acc]);
-        else if (want === undefined || !acc.equals(Buffer.from(want.mac, 'hex')))
-          throw new EngineError(
-            'TSEM_STORE',
-            `namespace ${id} in ${this.dir} was changed outside the engine (its records do not match their MAC): restore the data directory from a trusted copy`
-          );
-      }
-      const list = <T>(part: Part) => (parts.get(part) ?? []) as [string, T][];
-      out.push(
-        restoreNamespace({
-          meta,
-          points: list<PointRecord>('p'),
-          trajectory: list<EntryRecord>('t').map(([, r]) => r),
-          forensics: list<EntryRecord>('f').map(([, r]) => r),
-          findings: list<EntryRecord>('a').map(([, r]) => r),
-          tasks: list<TaskRecord>('k'),
-          rejected: list<RejectedRecord>('r').map(([, v]) => v),
+          path: nsPath(ns.id, part),
+          key: pad(start + i),
+          value: entryRecord(e),
         })
       );
-    }
-    if (this.mac && !unprotected) {
-      const names = stored.get(NAMES_KEY);
-      if (names === undefined || !this.mac.names.equals(Buffer.from(names.mac, 'hex')))
-        throw new EngineError(
-          'TSEM_STORE',
-          `a namespace in ${this.dir} was added or deleted outside the engine (the namespace list does not match its MAC): restore the data directory from a trusted copy`
+    entries('t', cs.trajectory, cs.trajectoryStart);
+    entries('f', cs.forensics, cs.forensicsStart);
+    for (const e of cs.audit)
+      ops.push({
+        type: 'put',
+        path: nsPath(ns.id, 'a'),
+        key: e.coefficient.toString('hex'),
+        value: findingRecord(e),
+      });
+    for (const [key, t] of cs.tasks)
+      ops.push(
+        t
+          ? { type: 'put', path: nsPath(ns.id, 'k'), key, value: taskRecord(t) }
+          : { type: 'del', path: nsPath(ns.id, 'k'), key }
+      );
+    cs.rejected.forEach((e, i) =>
+      ops.push({
+        type: 'put',
+        path: nsPath(ns.id, 'r'),
+        key: pad(cs.rejectedStart + i),
+        value: rejectedRecord(e),
+      })
+    );
+    for (const [key, e] of cs.ingest)
+      ops.push({ type: 'put', path: nsPath(ns.id, 'x'), key, value: ledgerRecord(e) });
+    return ops;
+  }
+
+  /**
+   * Writes the namespace's changes since the last drain, its meta and `extra` (what the stages
+   * add) in one atomic batch; resolves once written. `committed` runs right after the write.
+   */
+  persist(
+    ns: NamespaceModel,
+    cs: ChangeSet = ns.drainChanges(),
+    extra: readonly StoreOp[] = [],
+    committed?: () => void
+  ): Promise<void> {
+    const mark: Mark = { events: ns.eventCount, measurement: ns.measurement.toString('hex') };
+    return this.queue.submit([...this.changeOps(ns, cs), ...extra], () => {
+      this.highWater.update(ns.id, mark);
+      committed?.();
+    });
+  }
+
+  /** Writes other parts' records (the IMA log store) through the same ordered queue. */
+  writeOps(ops: readonly StoreOp[]): Promise<void> {
+    return this.queue.submit(ops);
+  }
+
+  /** Resolves once every queued write has settled. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private async values<T>(path: readonly string[]): Promise<[string, T][]> {
+    return await (this.sub(path) as unknown as Level<string, T>).iterator().all();
+  }
+
+  private async parts(id: string): Promise<Map<Part, [string, unknown][]>> {
+    const parts = new Map<Part, [string, unknown][]>();
+    for (const part of PARTS) parts.set(part, await this.values<unknown>(nsPath(id, part)));
+    return parts;
+  }
+
+  private static restore(
+    meta: MetaRecord,
+    parts: ReadonlyMap<Part, [string, unknown][]>
+  ): NamespaceModel {
+    const list = <T>(part: Part) => (parts.get(part) ?? []) as [string, T][];
+    return restoreNamespace({
+      meta,
+      points: list<PointRecord>('p'),
+      trajectory: list<EntryRecord>('t').map(([, r]) => r),
+      forensics: list<EntryRecord>('f').map(([, r]) => r),
+      findings: list<EntryRecord>('a').map(([, r]) => r),
+      tasks: list<TaskRecord>('k'),
+      rejected: list<RejectedRecord>('r').map(([, v]) => v),
+      ingest: list<LedgerRecord>('x'),
+    });
+  }
+
+  private async load(id: string, meta: MetaRecord): Promise<NamespaceModel> {
+    return LevelStore.restore(meta, await this.parts(id));
+  }
+
+  /**
+   * The MAC check of loadAll(): each namespace's records, then the IMA logs and the namespace
+   * list. A mismatch refuses the start, salvage or not: it means records edited outside the engine.
+   */
+  private async checkMacs(): Promise<{
+    namespace(id: string, meta: MetaRecord, parts: ReadonlyMap<Part, [string, unknown][]>): void;
+    finish(): Promise<void>;
+  }> {
+    const mac = this.mac;
+    const stored = new Map(await this.values<MacRecord>(['mac']));
+    if (!mac) {
+      if (stored.size > 0)
+        throw storeError(
+          `the store in ${this.dir} is protected by a MAC: start the engine with its store key (--store-key)`
         );
+      return { namespace: () => undefined, finish: () => Promise.resolve() };
     }
-    if (unprotected) {
-      // First start with a key: protect what is there (trust on first use), in one batch.
-      await this.db.batch([
-        ...adopt.map(([id, acc]) => ({
-          type: 'put' as const,
-          sublevel: this.macs,
-          key: `ns:${id}`,
-          value: macRecord(acc),
-        })),
-        {
-          type: 'put' as const,
-          sublevel: this.macs,
-          key: NAMES_KEY,
-          value: macRecord(this.mac.names),
-        },
-      ] as never);
-      this.log(`store: ${adopt.length} namespace(s) now protected by the store key`);
+    const edited = (what: string) =>
+      storeError(
+        `${what} in ${this.dir} was changed outside the engine (its records do not match their MAC): restore the data directory from a trusted copy`
+      );
+    const unprotected = stored.size === 0;
+    const adopt: [string, Buffer][] = [];
+    const matches = (key: string, acc: Buffer) => {
+      const want = stored.get(key);
+      return want !== undefined && acc.equals(Buffer.from(want.mac, 'hex'));
+    };
+    return {
+      namespace: (id, meta, parts) => {
+        const items: MacItem[] = [{ part: 'meta', key: id, value: meta }];
+        for (const [part, records] of parts)
+          for (const [key, value] of records) items.push({ part, key, value });
+        const acc = mac.load(id, items);
+        if (unprotected) adopt.push([`ns:${id}`, acc]);
+        else if (!matches(`ns:${id}`, acc)) throw edited(`namespace ${id}`);
+      },
+      finish: async () => {
+        // Stores of format 5 and before kept the IMA logs outside the MAC: they are adopted once,
+        // and only while the namespace list says they never had one (so its record cannot be
+        // stripped to have edited entries adopted).
+        const imaUnprotected = unprotected || !stored.has(IMA_MAC_KEY);
+        const namesOk = () => matches(NAMES_KEY, mac.names);
+        if (!unprotected && imaUnprotected && !namesOk())
+          throw edited('a namespace was added or deleted: the namespace list');
+        const ima = await this.values<unknown>([IMA_SUBLEVEL]);
+        const imaAcc = mac.load(
+          IMA_MAC_ID,
+          ima.map(([key, value]) => ({ part: 'ima', key, value }))
+        );
+        if (imaUnprotected) adopt.push([IMA_MAC_KEY, imaAcc]);
+        else {
+          if (!matches(IMA_MAC_KEY, imaAcc)) throw edited('the IMA log');
+          if (!namesOk()) throw edited('a namespace was added or deleted: the namespace list');
+        }
+        if (adopt.length === 0) return;
+        // First start with a key (or with format 6): protect what is there, in one batch.
+        await this.writeOps([
+          ...adopt.map(
+            ([key, acc]): StoreOp => ({ type: 'put', path: ['mac'], key, value: macRecord(acc) })
+          ),
+          { type: 'put', path: ['mac'], key: NAMES_KEY, value: macRecord(mac.names) },
+        ]);
+        if (unprotected)
+          this.log(`store: ${adopt.length - 1} namespace(s) now protected by the store key`);
+        else this.log('store: the IMA logs are now protected by the store key');
+      },
+    };
+  }
+
+  /** One namespace as the store holds it now, or undefined when it holds none. */
+  async loadNamespace(id: string): Promise<NamespaceModel | undefined> {
+    const meta = await (this.sub(['meta']) as unknown as Level<string, MetaRecord>).get(id);
+    return meta === undefined ? undefined : this.load(id, meta);
+  }
+
+  /**
+   * Restores every namespace exactly as persisted, after checking nothing acknowledged was lost:
+   * the write-ahead logs' checksums and each namespace's high-water mark. A loss refuses the start
+   * (TSEM_STORE naming the namespaces) unless the store was opened to salvage.
+   */
+  async loadAll(): Promise<NamespaceModel[]> {
+    const out: NamespaceModel[] = [];
+    const damaged: string[] = [];
+    const macs = await this.checkMacs();
+    for (const [id, meta] of await this.values<MetaRecord>(['meta'])) {
+      const parts = await this.parts(id);
+      macs.namespace(id, meta, parts);
+      try {
+        out.push(LevelStore.restore(meta, parts));
+      } catch (err) {
+        damaged.push(`namespace ${id}: ${errorMessage(err)}`);
+      }
     }
+    await macs.finish();
+    const problems = [
+      ...this.walProblems.filter((p) => p.kind !== 'torn-tail').map(describeWalProblem),
+      ...damaged,
+      ...this.highWater.compare(
+        out.map((ns) => ({
+          id: ns.id,
+          events: ns.eventCount,
+          measurement: ns.measurement.toString('hex'),
+        }))
+      ),
+    ];
+    for (const p of this.walProblems.filter((p) => p.kind === 'torn-tail'))
+      this.log(`store: ${p.file}: the last write was cut short by a crash (never acknowledged)`);
+    if (problems.length > 0) {
+      if (!this.opts.salvage)
+        throw storeError(
+          `the store in ${this.dir} lost acknowledged data: ${problems.join('; ')}. Restore it from a backup, or start with --salvage to go on with what it holds`
+        );
+      for (const p of problems) this.log(`store: salvage: ${p}`);
+      this.log(
+        `store: salvage: going on with what the store holds (${out.length} namespace(s)); lost events are not replayed`
+      );
+    }
+    this.highWater.reset(
+      new Map(
+        out.map((ns) => [
+          ns.id,
+          { events: ns.eventCount, measurement: ns.measurement.toString('hex') },
+        ])
+      )
+    );
     return out;
   }
 
@@ -268,30 +498,65 @@ export class LevelStore {
    * A JSON sublevel of this database for another persistent part (the IMA logs), so it shares the
    * database and LevelDB's atomic batches. The model's own names (`meta`, `ns:*`) are refused.
    */
-  sublevel(name: string): ReturnType<Level<string, unknown>['sublevel']> {
+  sublevel(name: string): Sub {
     if (name === 'meta' || name === 'store' || name === 'mac' || name.startsWith('ns:'))
       throw new RangeError(`sublevel '${name}' belongs to the model`);
-    return this.db.sublevel(name, { valueEncoding: 'json' }) as unknown as Sub;
+    return this.sub([name]);
   }
 
   async deleteNamespace(id: string): Promise<void> {
+    await this.queue.idle();
+    if (this.failure) throw storeError(`cannot delete namespace ${id}: ${this.failure.message}`);
+    // The mark goes first: a crash between leaves a namespace nobody vouches for, never a false alarm.
+    this.highWater.remove(id);
     const gone = this.mac?.remove(id);
-    await this.db.batch([
-      { type: 'del', sublevel: this.meta, key: id },
-      ...(gone
-        ? [
-            { type: 'del', sublevel: this.macs, key: `ns:${id}` },
-            { type: 'put', sublevel: this.macs, key: NAMES_KEY, value: macRecord(gone.namesAcc) },
-          ]
-        : []),
-    ] as never);
+    const batch: BatchOp[] = [{ type: 'del', sublevel: this.sub(['meta']), key: id }];
+    if (gone)
+      batch.push(
+        { type: 'del', sublevel: this.sub(['mac']), key: `ns:${id}` },
+        {
+          type: 'put',
+          sublevel: this.sub(['mac']),
+          key: NAMES_KEY,
+          value: macRecord(gone.namesAcc),
+        }
+      );
+    await this.db.batch(batch as never, { sync: this.opts.sync === true });
     gone?.commit();
     // Records without their meta record are never read again; cleared after the atomic part.
     for (const part of PARTS)
-      await (this.sub(id, part) as unknown as Level<string, unknown>).clear();
+      await (this.sub(nsPath(id, part)) as unknown as Level<string, unknown>).clear();
+  }
+
+  /**
+   * After a failed write: closes and reopens the database (LevelDB keeps a failed write's error
+   * for good) and lets writes go on. Rejects, leaving the store failed, while it cannot reopen.
+   */
+  reopen(): Promise<void> {
+    const run = this.reopenNow();
+    this.reopening = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reopenNow(): Promise<void> {
+    await this.queue.idle();
+    if (this.closing) throw storeError(`the store in ${this.dir} is closed`);
+    await this.db.close().catch(() => undefined);
+    this.subs.clear();
+    const db = await openDb(this.dir);
+    if (this.closing) {
+      await db.close();
+      throw storeError(`the store in ${this.dir} is closed`);
+    }
+    this.db = db;
+    this.queue.reset();
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    await this.reopening;
+    await this.queue.idle();
+    this.highWater.flush();
     await this.db.close();
   }
 }

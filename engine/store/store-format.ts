@@ -9,14 +9,21 @@
  */
 import type { Level } from 'level';
 import { EngineError } from '../../common/errors.js';
+import { StoreMac } from './store-mac.js';
 
 /** The format this engine writes. */
-export const STORE_FORMAT = 5;
+export const STORE_FORMAT = 6;
 
 /** A store with data but no format record was written by release 0.1.0. */
 const UNVERSIONED = 1;
 
 export type StoreDb = Level<string, unknown>;
+
+export interface MigrationContext {
+  readonly dir: string;
+  /** The store key, when the engine has one: a rewrite keeps the MACs of what it rewrites. */
+  readonly macKey?: Buffer;
+}
 
 export interface Migration {
   /** Migrates a store of version `from` to `from + 1`. */
@@ -24,7 +31,7 @@ export interface Migration {
   /** One line for the start-up log. */
   readonly describe: string;
   /** Rewrites what changed; the new version is written after it returns. */
-  run(db: StoreDb): Promise<void>;
+  run(db: StoreDb, ctx: MigrationContext): Promise<void>;
 }
 
 /** In order: each takes version `from` to `from + 1`. */
@@ -56,7 +63,58 @@ export const MIGRATIONS: readonly Migration[] = [
       'namespaces may carry a MAC (store key), rejected-line evidence and task start times; task keys gain the event origin (nothing rewritten: old pid-only keys age out)',
     run: () => Promise.resolve(),
   },
+  {
+    from: 5,
+    describe:
+      'number the tasks in their eviction order (format 5 restored them in key order, which this keeps); exporters\' applied positions (`x`) and the IMA logs join the MAC',
+    run: numberTasks,
+  },
 ];
+
+/**
+ * Format 6 keeps the task table's eviction order in each task record (`o`); format 5 had none and
+ * restored tasks in key order, so that order is what the numbers record: a migrated store
+ * resumes as format 5 would have, and from then on exactly. With a MAC, each namespace's
+ * accumulator takes out the old records and takes in the new ones in the same batch: nothing
+ * else is re-authenticated, so a record edited offline still fails the check at load.
+ */
+async function numberTasks(db: StoreDb, ctx: MigrationContext): Promise<void> {
+  const macs = db.sublevel<string, { mac: string }>('mac', { valueEncoding: 'json' });
+  const mac = ctx.macKey ? new StoreMac(ctx.macKey) : undefined;
+  if (!mac && (await macs.keys({ limit: 1 }).all()).length > 0)
+    throw new EngineError(
+      'TSEM_STORE',
+      `the store in ${ctx.dir} is protected by a MAC: start the engine with its store key (--store-key) to migrate it`
+    );
+  const meta = db.sublevel<string, unknown>('meta', { valueEncoding: 'json' });
+  for (const id of await meta.keys().all()) {
+    const tasks = db
+      .sublevel(`ns:${id}`)
+      .sublevel<string, Record<string, unknown>>('k', { valueEncoding: 'json' });
+    const all = await tasks.iterator().all();
+    const renumbered = all.map(([key, value], i) => [key, { ...value, o: i + 1 }] as const);
+    const ops: Parameters<StoreDb['batch']>[0] = renumbered.map(([key, value]) => ({
+      type: 'put',
+      sublevel: tasks,
+      key,
+      value,
+    }));
+    const stored = mac ? await macs.get(`ns:${id}`) : undefined;
+    if (mac && stored) {
+      const acc = Buffer.from(stored.mac, 'hex');
+      all.forEach(([key, value], i) => {
+        mac.swap(acc, id, 'k', key, value, renumbered[i]![1]);
+      });
+      ops.push({
+        type: 'put',
+        sublevel: macs,
+        key: `ns:${id}`,
+        value: { mac: acc.toString('hex') },
+      } as never);
+    }
+    await db.batch(ops as never);
+  }
+}
 
 interface FormatRecord {
   readonly version: number;
@@ -86,7 +144,8 @@ export async function upgradeStore(
   dir: string,
   log: (m: string) => void = () => undefined,
   migrations: readonly Migration[] = MIGRATIONS,
-  target = STORE_FORMAT
+  target = STORE_FORMAT,
+  macKey?: Buffer
 ): Promise<{ from: number | undefined; to: number }> {
   const from = await readStoreFormat(db);
   if (from !== undefined && from > target) {
@@ -100,7 +159,7 @@ export async function upgradeStore(
     const step = migrations.find((m) => m.from === version);
     if (!step) throw new RangeError(`no store migration from format ${version}`);
     log(`store: migrating format ${version} to ${version + 1}: ${step.describe}`);
-    await step.run(db);
+    await step.run(db, { dir, macKey });
     version++;
     await formatSub(db).put('format', { version });
   }

@@ -1,6 +1,6 @@
 /**
- * Namespace records protected against offline edits (docs/security.md §7). Every record of a
- * namespace (its meta record and each record of each part, whatever parts exist) contributes
+ * Namespace records protected against offline edits (docs/security.md §7); the IMA logs have one
+ * more accumulator of their own, kept the same way. Every record of a namespace (its meta record and each record of each part, whatever parts exist) contributes
  * HMAC-SHA256(key, part NUL key NUL value-JSON); the XOR of those is the namespace's accumulator,
  * stored as one `mac` record written in the same atomic batch as the records it covers. Editing,
  * adding, removing or swapping a record changes the accumulator, and without the key nobody can
@@ -59,6 +59,12 @@ export class StoreMac {
     return createHmac('sha256', this.key).update(`namespace\0${ns}`).digest();
   }
 
+  /** Takes one record's old value out of `acc` and its new value in (a migration's rewrite). */
+  swap(acc: Buffer, ns: string, part: string, key: string, from: unknown, to: unknown): void {
+    xorInto(acc, this.recordMac(ns, part, key, from));
+    xorInto(acc, this.recordMac(ns, part, key, to));
+  }
+
   /** The namespace names' accumulator as the key says it should be, for the known namespaces. */
   get names(): Buffer {
     return this.namesAcc;
@@ -79,8 +85,11 @@ export class StoreMac {
     return acc;
   }
 
-  /** The accumulators after `items` (one batch of namespace `ns`), applied by commit(). */
-  update(ns: string, items: readonly MacItem[]): MacWrite {
+  /**
+   * The accumulators after `items` (one batch of namespace `ns`), applied by commit(). `names`:
+   * the namespace list's accumulator as an earlier update of the same write left it.
+   */
+  update(ns: string, items: readonly MacItem[], names?: Buffer): MacWrite {
     const isNew = !this.nsAcc.has(ns);
     const acc = Buffer.from(this.nsAcc.get(ns) ?? Buffer.alloc(SIZE));
     const live = this.live.get(ns) ?? new Map<string, Buffer>();
@@ -98,7 +107,7 @@ export class StoreMac {
     }
     let namesAcc: Buffer | undefined;
     if (isNew) {
-      namesAcc = Buffer.from(this.namesAcc);
+      namesAcc = Buffer.from(names ?? this.namesAcc);
       xorInto(namesAcc, this.nameMac(ns));
     }
     return {

@@ -6,6 +6,7 @@
  */
 import { EngineError } from '../../common/errors.js';
 import type { Log } from '../../common/log.js';
+import type { NamespaceModel } from '../ns/namespace-model.js';
 import type { PipelineStage } from '../ns/stage.js';
 import type { TemplateEntry } from '../ima/template-entry.js';
 import { DEFAULT_MODEL_PCR } from '../tpm/aggregate.js';
@@ -36,7 +37,8 @@ export interface TrustOptions {
   readonly modelPcr?: number;
   /** Starts the trusted modeling agent; without it the Attest RPC is unavailable. */
   readonly agent?: AgentFactory;
-  /** The root (host) IMA log's entries: with a TPM, each new one is extended into its PCR (10). */
+  /** The root (host) IMA log's entries written to the store: with a TPM, each new one is
+   * extended into its PCR (10), after it was written. */
   readonly imaEntries?: () => readonly TemplateEntry[];
   /** The persistent handle of the attestation key (default DEFAULT_AK_HANDLE, 0x81010010). */
   readonly akHandle?: number;
@@ -58,6 +60,8 @@ export interface Trust {
   readonly describe: string;
   /** The host IMA log is restored: extend into PCR 10 what the TPM lacks of it. */
   imaRestored(): Promise<void>;
+  /** The namespaces are restored: extend into the model PCR what the TPM lacks of the root's points. */
+  modelRestored(namespace: (name: string) => NamespaceModel | undefined): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,14 +107,14 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
       : undefined;
     const keys: TpmKeys | undefined = serial ? new TpmKeys(serial, akHandle) : undefined;
     const modelPcr = serial ? new ModelPcr(serial, rootNamespace, pcr, banks, opts.log) : undefined;
-    // Runs before the TPM is closed: root coefficients noted but not yet extended still go in.
-    if (modelPcr) cleanup.push(() => modelPcr.flush());
     const imaPcr =
       serial && opts.imaEntries
         ? new ImaPcr(serial, opts.imaEntries, imaBanks, opts.log)
         : undefined;
     if (imaPcr) cleanup.push(() => imaPcr.flush());
     const imaRestored = () => imaPcr?.resume() ?? Promise.resolve();
+    const modelRestored = (get: (name: string) => NamespaceModel | undefined) =>
+      modelPcr?.resume(get(rootNamespace)) ?? Promise.resolve();
     const tpmStages = [modelPcr?.stage, imaPcr?.stage].filter(
       (h): h is PipelineStage => h !== undefined
     );
@@ -124,6 +128,7 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
         ...(keys ? { keys } : {}),
         describe: `${where}; no modeling agent (attestation off)`,
         imaRestored,
+        modelRestored,
         close,
       };
     }
@@ -157,6 +162,7 @@ export async function createTrust(opts: TrustOptions): Promise<Trust> {
       ...(keys ? { keys } : {}),
       describe: `${where}${akLine}; ${agent.describe}`,
       imaRestored,
+      modelRestored,
       close,
     };
   } catch (err) {

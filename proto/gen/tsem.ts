@@ -24,6 +24,7 @@ import type { EventHeader as _tsem_v1_EventHeader, EventHeader__Output as _tsem_
 import type { EventNotice as _tsem_v1_EventNotice, EventNotice__Output as _tsem_v1_EventNotice__Output } from './tsem/v1/EventNotice.js';
 import type { ExportModelRequest as _tsem_v1_ExportModelRequest, ExportModelRequest__Output as _tsem_v1_ExportModelRequest__Output } from './tsem/v1/ExportModelRequest.js';
 import type { ExporterHello as _tsem_v1_ExporterHello, ExporterHello__Output as _tsem_v1_ExporterHello__Output } from './tsem/v1/ExporterHello.js';
+import type { Gap as _tsem_v1_Gap, Gap__Output as _tsem_v1_Gap__Output } from './tsem/v1/Gap.js';
 import type { GetVersionRequest as _tsem_v1_GetVersionRequest, GetVersionRequest__Output as _tsem_v1_GetVersionRequest__Output } from './tsem/v1/GetVersionRequest.js';
 import type { ImaKey as _tsem_v1_ImaKey, ImaKey__Output as _tsem_v1_ImaKey__Output } from './tsem/v1/ImaKey.js';
 import type { ImaKeyring as _tsem_v1_ImaKeyring, ImaKeyring__Output as _tsem_v1_ImaKeyring__Output } from './tsem/v1/ImaKeyring.js';
@@ -58,8 +59,10 @@ import type { PointsResponse as _tsem_v1_PointsResponse, PointsResponse__Output 
 import type { ReleaseTaskRequest as _tsem_v1_ReleaseTaskRequest, ReleaseTaskRequest__Output as _tsem_v1_ReleaseTaskRequest__Output } from './tsem/v1/ReleaseTaskRequest.js';
 import type { ReleaseTaskResponse as _tsem_v1_ReleaseTaskResponse, ReleaseTaskResponse__Output as _tsem_v1_ReleaseTaskResponse__Output } from './tsem/v1/ReleaseTaskResponse.js';
 import type { RemoveImaKeyRequest as _tsem_v1_RemoveImaKeyRequest, RemoveImaKeyRequest__Output as _tsem_v1_RemoveImaKeyRequest__Output } from './tsem/v1/RemoveImaKeyRequest.js';
+import type { ResumePoint as _tsem_v1_ResumePoint, ResumePoint__Output as _tsem_v1_ResumePoint__Output } from './tsem/v1/ResumePoint.js';
 import type { SetImaPolicyRequest as _tsem_v1_SetImaPolicyRequest, SetImaPolicyRequest__Output as _tsem_v1_SetImaPolicyRequest__Output } from './tsem/v1/SetImaPolicyRequest.js';
 import type { SetModeRequest as _tsem_v1_SetModeRequest, SetModeRequest__Output as _tsem_v1_SetModeRequest__Output } from './tsem/v1/SetModeRequest.js';
+import type { SourceDrop as _tsem_v1_SourceDrop, SourceDrop__Output as _tsem_v1_SourceDrop__Output } from './tsem/v1/SourceDrop.js';
 import type { StructuredEvent as _tsem_v1_StructuredEvent, StructuredEvent__Output as _tsem_v1_StructuredEvent__Output } from './tsem/v1/StructuredEvent.js';
 import type { SubscribeRequest as _tsem_v1_SubscribeRequest, SubscribeRequest__Output as _tsem_v1_SubscribeRequest__Output } from './tsem/v1/SubscribeRequest.js';
 import type { TaskInfo as _tsem_v1_TaskInfo, TaskInfo__Output as _tsem_v1_TaskInfo__Output } from './tsem/v1/TaskInfo.js';
@@ -97,6 +100,7 @@ export interface ProtoGrpcType {
       EventNotice: MessageTypeDefinition<_tsem_v1_EventNotice, _tsem_v1_EventNotice__Output>
       ExportModelRequest: MessageTypeDefinition<_tsem_v1_ExportModelRequest, _tsem_v1_ExportModelRequest__Output>
       ExporterHello: MessageTypeDefinition<_tsem_v1_ExporterHello, _tsem_v1_ExporterHello__Output>
+      Gap: MessageTypeDefinition<_tsem_v1_Gap, _tsem_v1_Gap__Output>
       GetVersionRequest: MessageTypeDefinition<_tsem_v1_GetVersionRequest, _tsem_v1_GetVersionRequest__Output>
       ImaKey: MessageTypeDefinition<_tsem_v1_ImaKey, _tsem_v1_ImaKey__Output>
       ImaKeyring: MessageTypeDefinition<_tsem_v1_ImaKeyring, _tsem_v1_ImaKeyring__Output>
@@ -132,8 +136,10 @@ export interface ProtoGrpcType {
       ReleaseTaskRequest: MessageTypeDefinition<_tsem_v1_ReleaseTaskRequest, _tsem_v1_ReleaseTaskRequest__Output>
       ReleaseTaskResponse: MessageTypeDefinition<_tsem_v1_ReleaseTaskResponse, _tsem_v1_ReleaseTaskResponse__Output>
       RemoveImaKeyRequest: MessageTypeDefinition<_tsem_v1_RemoveImaKeyRequest, _tsem_v1_RemoveImaKeyRequest__Output>
+      ResumePoint: MessageTypeDefinition<_tsem_v1_ResumePoint, _tsem_v1_ResumePoint__Output>
       SetImaPolicyRequest: MessageTypeDefinition<_tsem_v1_SetImaPolicyRequest, _tsem_v1_SetImaPolicyRequest__Output>
       SetModeRequest: MessageTypeDefinition<_tsem_v1_SetModeRequest, _tsem_v1_SetModeRequest__Output>
+      SourceDrop: MessageTypeDefinition<_tsem_v1_SourceDrop, _tsem_v1_SourceDrop__Output>
       StructuredEvent: MessageTypeDefinition<_tsem_v1_StructuredEvent, _tsem_v1_StructuredEvent__Output>
       SubscribeRequest: MessageTypeDefinition<_tsem_v1_SubscribeRequest, _tsem_v1_SubscribeRequest__Output>
       TaskInfo: MessageTypeDefinition<_tsem_v1_TaskInfo, _tsem_v1_TaskInfo__Output>

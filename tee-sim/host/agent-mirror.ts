@@ -93,6 +93,15 @@ export class AgentMirror {
         return undefined;
       },
       afterPersist: () => this.flush(),
+      // The engine reloads the namespace from the store: the agent modeled events it no longer has.
+      persistFailed: (ns) => {
+        const t = this.tracked.get(ns.id);
+        if (t)
+          this.markBroken(
+            t,
+            'a store write failed: the engine rolled back events the agent modeled'
+          );
+      },
     };
   }
 
@@ -129,9 +138,11 @@ export class AgentMirror {
     let t = this.tracked.get(ns.id);
     if (t && t.model !== ns) {
       // The agent has no delete operation: the old namespace of that name is still there.
+      const reason =
+        t.broken ?? 'it was deleted and created again; the agent cannot drop a namespace';
       t = { model: ns, mode: ns.mode, points: 0, pseudonyms: 0, base: '' };
       this.tracked.set(ns.id, t);
-      this.markBroken(t, 'it was deleted and created again; the agent cannot drop a namespace');
+      this.markBroken(t, reason);
     }
     if (!t) t = this.create(ns);
     if (t.broken) return t;

@@ -151,7 +151,7 @@ test('a store given to the IMA stage must be restored before events are acknowle
     policy: POLICY,
     readXattr: () => undefined,
     hashFile: () => undefined,
-    store: { load: () => Promise.reject(new Error('unused')), save: () => Promise.resolve() },
+    store: { load: () => Promise.reject(new Error('unused')), ops: () => [] },
   });
   const engine = await startEngine({
     listen: '127.0.0.1:0',

@@ -4,9 +4,13 @@
 export interface ExporterHello {
   'exporter'?: (string);
   'host'?: (string);
+  'exporter_id'?: (string);
+  'session'?: (string);
 }
 
 export interface ExporterHello__Output {
   'exporter': (string);
   'host': (string);
+  'exporter_id': (string);
+  'session': (string);
 }

@@ -10,6 +10,7 @@ export const VerdictKind = {
   VERDICT_KIND_LIFECYCLE: 'VERDICT_KIND_LIFECYCLE',
   VERDICT_KIND_ERROR: 'VERDICT_KIND_ERROR',
   VERDICT_KIND_IMA: 'VERDICT_KIND_IMA',
+  VERDICT_KIND_DUPLICATE: 'VERDICT_KIND_DUPLICATE',
 } as const;
 
 export type VerdictKind =
@@ -31,5 +32,7 @@ export type VerdictKind =
   | 7
   | 'VERDICT_KIND_IMA'
   | 8
+  | 'VERDICT_KIND_DUPLICATE'
+  | 9
 
 export type VerdictKind__Output = typeof VerdictKind[keyof typeof VerdictKind]

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { GroupCommit } from './group-commit.js';
+
+test('batches are written in order; those submitted during a write share the next one', async () => {
+  const writes: number[][] = [];
+  let release!: () => void;
+  const q = new GroupCommit<number>(async (ops) => {
+    writes.push(ops);
+    if (writes.length === 1) await new Promise<void>((r) => (release = r));
+  });
+  const committed: number[] = [];
+  const all = [1, 2, 3, 4].map((n) => q.submit([n, n * 10], () => committed.push(n)));
+  await new Promise((r) => setImmediate(r));
+  release();
+  await Promise.all(all);
+  assert.deepEqual(writes, [
+    [1, 10],
+    [2, 20, 3, 30, 4, 40],
+  ]);
+  assert.deepEqual(committed, [1, 2, 3, 4]);
+  await q.idle();
+});
+
+test('a failed write fails its group and all queued after it, and stays failed until reset', async () => {
+  let fail = true;
+  let release!: () => void;
+  let first = true;
+  const q = new GroupCommit<string>(async () => {
+    if (first) {
+      first = false;
+      await new Promise<void>((r) => (release = r));
+    }
+    if (fail) throw new Error('ENOSPC');
+  });
+  const a = q.submit(['a']);
+  const b = q.submit(['b']);
+  const c = q.submit(['c']);
+  release();
+  await assert.rejects(a, /ENOSPC/);
+  await assert.rejects(b, /ENOSPC/);
+  await assert.rejects(c, /ENOSPC/);
+  assert.match(q.failure!.message, /ENOSPC/);
+  await assert.rejects(q.submit(['d']), /ENOSPC/, 'sticky');
+  fail = false;
+  q.reset();
+  await q.submit(['e']);
+  assert.equal(q.failure, undefined);
+});

@@ -1,0 +1,72 @@
+/**
+ * Writes batches one at a time, in the order they were submitted, merging everything submitted
+ * while a write is in flight into the next write (group commit): with fsync on, many batches
+ * share one fsync. Order matters beyond speed: logs that several namespaces append to (the host
+ * IMA log) must be written in the order their entries were made.
+ *
+ * A failed write fails its group and everything queued after it, and the queue stays failed
+ * (LevelDB's error is sticky) until reset() after the database was reopened.
+ */
+
+interface Pending<Op> {
+  readonly ops: readonly Op[];
+  readonly committed?: () => void;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+export class GroupCommit<Op> {
+  private pending: Pending<Op>[] = [];
+  private writing: Promise<void> | undefined;
+  private failed: Error | undefined;
+
+  constructor(private readonly write: (ops: Op[]) => Promise<void>) {}
+
+  /** Why writes fail now, until reset(). */
+  get failure(): Error | undefined {
+    return this.failed;
+  }
+
+  /**
+   * Queues `ops` to be written atomically (with whatever else shares the write); resolves once
+   * written. `committed` runs right after the write, before any later write's, in order.
+   */
+  submit(ops: readonly Op[], committed?: () => void): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ ops, committed, resolve, reject });
+      this.writing ??= this.drain();
+    });
+  }
+
+  /** Resolves once nothing is queued or being written. */
+  async idle(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  /** Writes may go on again (the database was reopened). */
+  reset(): void {
+    this.failed = undefined;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const group = this.pending.splice(0);
+        try {
+          await this.write(group.flatMap((p) => p.ops));
+        } catch (err) {
+          this.failed = err instanceof Error ? err : new Error(String(err));
+          for (const p of [...group, ...this.pending.splice(0)]) p.reject(this.failed);
+          return;
+        }
+        for (const p of group) {
+          p.committed?.();
+          p.resolve();
+        }
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+}
