@@ -6,6 +6,7 @@ import type { Verdict__Output } from '../proto/gen/tsem/v1/Verdict.js';
 import {
   type ExportItem,
   ExportError,
+  exportToIngest,
   formatExportSummary,
   type IngestCall,
   streamToIngest,
@@ -137,7 +138,7 @@ test('each event gets its own verdict, in input order, and the stats count kinds
   assert.deepEqual(stats.errorSamples, ['event 3: bad 3', 'event 7: bad 7']);
   assert.equal(
     formatExportSummary(stats),
-    'sent 10 acked 10 learned 3 on-contour 3 off-contour 2 denied 2 errors 2'
+    'sent 10 acked 10 learned 3 on-contour 3 off-contour 2 denied 2 errors 2 duplicates 0'
   );
 });
 
@@ -292,4 +293,96 @@ test('bad options are programmer errors (RangeError)', () => {
     RangeError
   );
   assert.throws(() => streamToIngest(call, fromArray([]), { exporter: 't', rate: 0 }), RangeError);
+});
+
+test('a lost stream is replaced; unacknowledged batches go again with the same numbers', async () => {
+  const calls: FakeCall[] = [];
+  const open = () => {
+    const c = new FakeCall();
+    // The first stream acknowledges one batch, then the engine goes away.
+    if (calls.length > 0) c.auto = byIndex;
+    calls.push(c);
+    return c;
+  };
+  const retries: string[] = [];
+  const acked: number[] = [];
+  const done = exportToIngest(open, fromArray(rawItems(30)), {
+    exporter: 't',
+    batchSize: 10,
+    window: 3,
+    retryForMs: 10_000,
+    onRetry: (m) => retries.push(m),
+    onAcked: (n) => acked.push(n),
+    identity: { exporterId: 'x-1', session: 's-1', firstSeq: 101 },
+    drops: () => ({ 'kernel-lost': 4 }),
+  });
+  await new Promise((r) => setTimeout(r, 10));
+  const [first] = calls;
+  first!.answer(
+    first!.batches()[0]!,
+    Array.from({ length: 10 }, (_, i) => verdict('VERDICT_KIND_LEARNED', i))
+  );
+  first!.emit(
+    'error',
+    Object.assign(new Error('14 UNAVAILABLE: gone'), { code: 14, details: 'gone' })
+  );
+  const stats = await done;
+  assert.equal(stats.acked, 30);
+  assert.equal(stats.sent, 30);
+  assert.equal(calls.length, 2);
+  assert.match(retries[0]!, /gone; reconnecting in 0\.3 s \(20 event\(s\) to send again\)/);
+  // The new stream says hello with the same identity and carries the batches not acknowledged.
+  const again = calls[1]!;
+  assert.deepEqual(again.written[0]!.hello, {
+    exporter: 't',
+    host: again.written[0]!.hello!.host,
+    exporter_id: 'x-1',
+    session: 's-1',
+  });
+  const firstSeqs = (c: FakeCall) => c.batches().map((b) => b.first_seq);
+  assert.deepEqual(firstSeqs(first!).slice(0, 3), ['101', '111', '121']);
+  assert.deepEqual(firstSeqs(again).slice(0, 2), ['111', '121']);
+  // Drops went once, with the first batch; never again on the new stream.
+  assert.deepEqual(first!.batches()[0]!.drops, [{ cause: 'kernel-lost', count: '4' }]);
+  assert.ok(again.batches().every((b) => (b.drops ?? []).length === 0));
+  assert.equal(acked.at(-1), 30);
+});
+
+test('a stream that keeps failing ends the export once the retry window is over', async () => {
+  const open = () => {
+    const c = new FakeCall();
+    setImmediate(() =>
+      c.emit(
+        'error',
+        Object.assign(new Error('14 UNAVAILABLE: down'), { code: 14, details: 'down' })
+      )
+    );
+    return c;
+  };
+  const t0 = Date.now();
+  await assert.rejects(
+    exportToIngest(open, fromArray(rawItems(3)), { exporter: 't', retryForMs: 1000 }),
+    (e: unknown) => e instanceof ExportError && /down/.test(e.message)
+  );
+  assert.ok(Date.now() - t0 < 5000);
+});
+
+test('a refusal no new stream can cure (permission) ends the export at once', async () => {
+  let opened = 0;
+  const open = () => {
+    opened++;
+    const c = new FakeCall();
+    setImmediate(() =>
+      c.emit(
+        'error',
+        Object.assign(new Error('7 PERMISSION_DENIED: no'), { code: 7, details: 'no' })
+      )
+    );
+    return c;
+  };
+  await assert.rejects(
+    exportToIngest(open, fromArray(rawItems(3)), { exporter: 't', retryForMs: 60_000 }),
+    /no/
+  );
+  assert.equal(opened, 1);
 });

@@ -4,6 +4,12 @@
  * event. At most `window` batches wait for their BatchResult, so memory stays bounded by
  * (window + 1) × batchSize events whatever the server's speed. Results come back in batch order;
  * each verdict goes to its event's `respond` callback.
+ *
+ * Across engine restarts: when the stream is lost (the engine stopped, the network failed), the
+ * exporter opens a new one with growing pauses, for up to `retryForMs` without an acknowledgement,
+ * and sends the unacknowledged batches again; meanwhile it reads no more input (a live source then
+ * drops, and counts). Batches are numbered (`identity`: exporter id, session, sequence numbers), so
+ * the engine applies a batch it had already persisted only once.
  */
 import { hostname } from 'node:os';
 import type { TsemEventJson } from '../proto/kernel-json.js';
@@ -12,6 +18,8 @@ import type { IngestRequest } from '../proto/gen/tsem/v1/IngestRequest.js';
 import type { IngestResponse__Output } from '../proto/gen/tsem/v1/IngestResponse.js';
 import type { Verdict__Output as WireVerdict } from '../proto/gen/tsem/v1/Verdict.js';
 import { countVerdict, createExportStats, type ExportStats } from './export-stats.js';
+import type { ExporterIdentity } from './exporter-state.js';
+import type { DropCounts } from './source.js';
 import { eventToWire } from './wire-event.js';
 import { MAX_BATCH_EVENTS } from '../proto/limits.js';
 
@@ -21,6 +29,13 @@ export { formatExportSummary, type ExportStats } from './export-stats.js';
 export const DEFAULT_BATCH_SIZE = 512;
 export const DEFAULT_FLUSH_MS = 20;
 export const DEFAULT_WINDOW_BATCHES = 8;
+/** Pauses between reconnection attempts: doubling from the first to the last. */
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 5000;
+/** Source drops are sent this often at the latest, with no events if need be. */
+const DROPS_EVERY_MS = 1000;
+/** gRPC status codes after which a new stream may work: the engine or the network went away. */
+const TRANSIENT = new Set([1, 2, 4, 8, 10, 13, 14]);
 
 export interface ExportItem {
   readonly namespace: string;
@@ -43,6 +58,16 @@ export interface ExporterOptions {
   readonly rate?: number;
   /** Aborting ends the input early: what was read is still flushed and acknowledged. */
   readonly signal?: AbortSignal;
+  /** Numbers the batches for exactly-once ingest (absent: unnumbered, never de-duplicated). */
+  readonly identity?: ExporterIdentity;
+  /** How long to keep reconnecting without an acknowledgement (default 0: the first failure ends). */
+  readonly retryForMs?: number;
+  /** Told each reconnection attempt and success, one line each (for stderr). */
+  readonly onRetry?: (message: string) => void;
+  /** The source's drops since it started, by cause: their growth is sent to the engine. */
+  readonly drops?: () => DropCounts;
+  /** Events acknowledged so far (in input order), after each acknowledgement. */
+  readonly onAcked?: (acked: number) => void;
 }
 
 /** The part of grpc-js's ClientDuplexStream the exporter uses (tests pass a fake). */
@@ -55,14 +80,17 @@ export interface IngestCall {
   on(event: 'end', listener: () => void): unknown;
 }
 
-/** The stream failed or the server broke the protocol; `stats` counts what was done before. */
+/**
+ * The stream failed (TSEM_UNAVAILABLE), the server broke the protocol (TSEM_UNAVAILABLE), or an
+ * input event could not be sent (TSEM_PARSE); `stats` counts what was done before.
+ */
 export class ExportError extends Error {
   override readonly name = 'ExportError';
-  readonly code = 'TSEM_UNAVAILABLE';
   constructor(
     message: string,
     readonly stats: ExportStats,
-    options?: { cause?: unknown }
+    options?: { cause?: unknown },
+    readonly code: 'TSEM_UNAVAILABLE' | 'TSEM_PARSE' = 'TSEM_UNAVAILABLE'
   ) {
     super(message, options);
   }
@@ -73,6 +101,8 @@ interface InFlight {
   /** Input position of the batch's first event (for error messages). */
   readonly first: number;
   readonly responders: readonly (((v: WireVerdict) => void) | undefined)[];
+  /** What was sent, to send again on a new stream. */
+  readonly request: IngestRequest;
 }
 
 function checkCount(v: number, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -90,7 +120,25 @@ export function streamToIngest(
   input: AsyncIterable<ExportItem>,
   opts: ExporterOptions
 ): Promise<ExportStats> {
-  return new IngestExporter(call, opts).run(input);
+  let used = false;
+  const once = () => {
+    if (used) throw new Error('streamToIngest: one call only; use exportToIngest to reconnect');
+    used = true;
+    return call;
+  };
+  return new IngestExporter(once, { ...opts, retryForMs: 0 }).run(input);
+}
+
+/**
+ * As streamToIngest, on streams from `open()`: a lost stream is replaced (for up to
+ * `opts.retryForMs`) and what it had not acknowledged is sent again.
+ */
+export function exportToIngest(
+  open: () => IngestCall,
+  input: AsyncIterable<ExportItem>,
+  opts: ExporterOptions
+): Promise<ExportStats> {
+  return new IngestExporter(open, opts).run(input);
 }
 
 class IngestExporter {
@@ -104,6 +152,15 @@ class IngestExporter {
   private readonly inFlight: InFlight[] = [];
   private nextBatchId = 1;
   private position = 0;
+  private call!: IngestCall;
+  /** Streams opened so far: answers from an older one are ignored. */
+  private generation = 0;
+  /** While reconnecting: sent batches wait for the new stream. */
+  private connected = false;
+  private retry: { since: number; pause: number; timer?: NodeJS.Timeout } | undefined;
+  /** Drop counts already sent, and the timer that sends new ones. */
+  private dropsSent: Record<string, number> = {};
+  private dropsTimer: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** The flush timer fired while the window was full: send as soon as a result frees a slot. */
   private flushWanted = false;
@@ -115,7 +172,7 @@ class IngestExporter {
   private waiters: (() => void)[] = [];
 
   constructor(
-    private readonly call: IngestCall,
+    private readonly open: () => IngestCall,
     private readonly opts: ExporterOptions
   ) {
     this.batchSize = checkCount(
@@ -130,10 +187,62 @@ class IngestExporter {
       throw new RangeError(`rate: expected events per second > 0, got ${opts.rate}`);
   }
 
+  /** Opens a stream, says hello, and sends again every batch not acknowledged yet. */
+  private connect(): void {
+    const generation = ++this.generation;
+    const call = this.open();
+    this.call = call;
+    const current = () => generation === this.generation;
+    call.on('data', (m) => current() && this.onResponse(m));
+    call.on(
+      'error',
+      (e) => current() && this.lost(`the Ingest stream failed: ${streamDetails(e)}`, e)
+    );
+    call.on('end', () => current() && this.onEnd());
+    const id = this.opts.identity;
+    call.write({
+      hello: {
+        exporter: this.opts.exporter,
+        host: this.opts.host ?? hostname(),
+        ...(id ? { exporter_id: id.exporterId, session: id.session } : {}),
+      },
+    });
+    this.connected = true;
+    for (const b of this.inFlight) call.write(b.request);
+    if (this.inputDone && this.events.length === 0) call.end();
+  }
+
+  /**
+   * The stream is gone: reconnect after a pause while the retry window lasts and the failure is
+   * one a new stream can cure, else fail.
+   */
+  private lost(message: string, cause?: unknown): void {
+    if (this.failure) return;
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    const transient = cause === undefined || (typeof code === 'number' && TRANSIENT.has(code));
+    const now = Date.now();
+    this.retry ??= { since: now, pause: RETRY_FIRST_MS };
+    const retryFor = this.opts.retryForMs ?? 0;
+    if (!transient || now - this.retry.since + this.retry.pause > retryFor) {
+      this.fail(message, cause);
+      return;
+    }
+    this.connected = false;
+    this.generation++; // the old stream's late answers are ignored
+    this.call.cancel();
+    const waiting = this.inFlight.reduce((n, b) => n + b.responders.length, 0);
+    this.opts.onRetry?.(
+      `${message}; reconnecting in ${(this.retry.pause / 1000).toFixed(1)} s (${waiting} event(s) to send again)`
+    );
+    this.retry.timer = setTimeout(() => {
+      if (this.failure) return;
+      this.connect();
+      this.wake();
+    }, this.retry.pause);
+    this.retry.pause = Math.min(this.retry.pause * 2, RETRY_MAX_MS);
+  }
+
   async run(input: AsyncIterable<ExportItem>): Promise<ExportStats> {
-    this.call.on('data', (m) => this.onResponse(m));
-    this.call.on('error', (e) => this.fail(`the Ingest stream failed: ${streamDetails(e)}`, e));
-    this.call.on('end', () => this.onEnd());
     const it = input[Symbol.asyncIterator]();
     let iterating = true;
     const onAbort = (): void => {
@@ -141,9 +250,11 @@ class IngestExporter {
     };
     this.opts.signal?.addEventListener('abort', onAbort);
     try {
-      this.call.write({
-        hello: { exporter: this.opts.exporter, host: this.opts.host ?? hostname() },
-      });
+      this.connect();
+      if (this.opts.drops) {
+        this.dropsTimer = setInterval(() => this.sendDrops(), DROPS_EVERY_MS);
+        this.dropsTimer.unref();
+      }
       const t0 = performance.now();
       while (!this.aborted()) {
         const r = await this.guard(it.next(), true);
@@ -157,8 +268,10 @@ class IngestExporter {
         if (this.events.length >= this.batchSize) await this.flush();
       }
       await this.flush();
+      this.sendDrops();
+      await this.flush();
       this.inputDone = true;
-      this.call.end();
+      if (this.connected) this.call.end();
       while (this.inFlight.length > 0) {
         await this.changed();
         if (this.failure) throw this.failure;
@@ -172,6 +285,8 @@ class IngestExporter {
     } finally {
       this.opts.signal?.removeEventListener('abort', onAbort);
       clearTimeout(this.timer);
+      clearTimeout(this.retry?.timer);
+      clearInterval(this.dropsTimer);
       // A source blocked in next() is not awaited: return() settles when it wakes.
       if (iterating) void Promise.resolve(it.return?.()).catch(() => undefined);
     }
@@ -227,9 +342,12 @@ class IngestExporter {
     try {
       this.events.push(eventToWire(item.namespace, item.event));
     } catch (err) {
-      throw new ExportError(`input event ${this.position}: ${(err as Error).message}`, this.stats, {
-        cause: err,
-      });
+      throw new ExportError(
+        `input event ${this.position}: ${(err as Error).message}`,
+        this.stats,
+        { cause: err },
+        'TSEM_PARSE'
+      );
     }
     this.responders.push(item.respond);
     this.position++;
@@ -257,15 +375,40 @@ class IngestExporter {
   }
 
   private send(): void {
+    const drops = this.takeDrops();
     const events = this.events;
     const id = String(this.nextBatchId++);
-    this.inFlight.push({ id, first: this.position - events.length, responders: this.responders });
+    const first = this.position - events.length;
+    const seq = this.opts.identity && events.length > 0 ? this.opts.identity.firstSeq + first : 0;
+    const request: IngestRequest = {
+      batch: { batch_id: id, events, first_seq: String(seq), drops },
+    };
+    // Sent again on a new stream without the drops: the engine may have counted them already.
+    const again: IngestRequest = { batch: { ...request.batch, drops: [] } };
+    this.inFlight.push({ id, first, responders: this.responders, request: again });
     this.events = [];
     this.responders = [];
     this.flushWanted = false;
     this.stats.sent += events.length;
     this.stats.batches++;
-    this.call.write({ batch: { batch_id: id, events } });
+    if (this.connected) this.call.write(request);
+  }
+
+  /** The source's drops since those already sent, marked sent. */
+  private takeDrops(): { cause: string; count: string }[] {
+    const now = this.opts.drops?.() ?? {};
+    const delta = Object.entries(now)
+      .map(([cause, n]) => ({ cause, count: n - (this.dropsSent[cause] ?? 0) }))
+      .filter((d) => d.count > 0);
+    if (delta.length > 0) this.dropsSent = { ...now };
+    return delta.map((d) => ({ cause: d.cause, count: String(d.count) }));
+  }
+
+  /** New drops go with the next batch; when none is due, in a batch of their own. */
+  private sendDrops(): void {
+    if (this.failure || this.events.length > 0 || this.inFlight.length >= this.window) return;
+    const now = this.opts.drops?.() ?? {};
+    if (Object.entries(now).some(([cause, n]) => n > (this.dropsSent[cause] ?? 0))) this.send();
   }
 
   private onResponse(m: IngestResponse__Output): void {
@@ -288,6 +431,7 @@ class IngestExporter {
       );
     }
     this.inFlight.shift();
+    this.retry = undefined;
     this.stats.acked += result.verdicts.length;
     for (const [i, v] of result.verdicts.entries()) {
       countVerdict(this.stats, v, head.first + i);
@@ -300,6 +444,7 @@ class IngestExporter {
         );
       }
     }
+    this.opts.onAcked?.(this.stats.acked);
     if (this.flushWanted && this.events.length > 0 && this.inFlight.length < this.window)
       this.send();
     this.wake();
@@ -309,7 +454,7 @@ class IngestExporter {
     if (this.failure) return;
     if (!this.inputDone || this.inFlight.length > 0) {
       const unacked = this.inFlight.reduce((n, b) => n + b.responders.length, 0);
-      this.fail(`the server closed the Ingest stream early (${unacked} event(s) unacknowledged)`);
+      this.lost(`the server closed the Ingest stream early (${unacked} event(s) unacknowledged)`);
     }
   }
 

@@ -1,6 +1,9 @@
 /**
  * `tsem export`: stream events into a running engine's Ingest service, from the simulator, a
  * trajectory file, or a live source (fanotify, audit) / an auditd log (exporter/sources.ts).
+ * Across engine restarts it reconnects and sends again what was not acknowledged (the engine
+ * applies each event once); a file run that is interrupted resumes where the engine acknowledged
+ * it (exporter/exporter-state.ts). The exit status says whether everything was accepted.
  */
 import { accessSync, constants } from 'node:fs';
 import { intOption, type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
@@ -8,6 +11,8 @@ import { CONNECTION_OPTIONS, describeCallError, runRemote, type TsemClients } fr
 import type { Command, Io } from '../command.js';
 import type { ExportItem, ExportStats } from '../../exporter/grpc-exporter.js';
 import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
+import type { ExporterIdentity, ExporterState, FileRun } from '../../exporter/exporter-state.js';
+import type { DropCounts } from '../../exporter/source.js';
 import { MAX_BATCH_EVENTS as MAX_BATCH } from '../../proto/limits.js';
 
 const SOURCES = ['sim', 'file', 'fanotify', 'audit', 'audit-log'] as const;
@@ -83,8 +88,40 @@ const OPTIONS: readonly OptionSpec[] = [
     arg: 'PID',
     help: 'audit: only children of this process (narrow rules; default every process)',
   },
+  {
+    name: 'retry-for',
+    kind: 'string',
+    arg: 'SECONDS',
+    help: 'keep reconnecting to a lost engine this long without an acknowledgement (default 60; 0: give up at once)',
+  },
+  {
+    name: 'state',
+    kind: 'string',
+    arg: 'DIR',
+    help: 'exporter state: its id and how far each file was acknowledged (default $TSEM_STATE_DIR, else ~/.local/state/tsem)',
+  },
+  {
+    name: 'from-start',
+    kind: 'flag',
+    help: 'file: send the whole file, even after an interrupted run (default: resume after what was acknowledged)',
+  },
   ...CONNECTION_OPTIONS.filter((o) => o.name !== 'server'),
 ];
+
+/** Exit statuses (README and --help): what the run found, or why it could not run. */
+const EXIT = {
+  ok: 0,
+  found: 1,
+  usage: 2,
+  badInput: 65,
+  unavailable: 69,
+  internal: 70,
+  io: 74,
+  permission: 77,
+} as const;
+const DEFAULT_RETRY_SECONDS = 60;
+/** How often a file run's acknowledged position is saved (and at the end). */
+const PROGRESS_EVERY_MS = 500;
 
 /** The events to send and how to stop them early (Ctrl-C). */
 interface Input {
@@ -94,6 +131,14 @@ interface Input {
   readonly signal?: AbortSignal;
   /** Called once the export is over (closes a live source, reports its counters). */
   readonly finish?: () => Promise<void>;
+  /** How the engine numbers this run's events (exactly-once). */
+  readonly identity: ExporterIdentity;
+  /** A file run: its progress is saved as acknowledgements come, and forgotten once complete. */
+  readonly run?: FileRun;
+  /** Whether the whole input was read (not stopped early). */
+  readonly exhausted: () => boolean;
+  /** The source's drops by cause (live sources). */
+  readonly drops?: () => DropCounts;
 }
 
 async function listing(out: (t: string) => void): Promise<void> {
@@ -108,7 +153,12 @@ async function listing(out: (t: string) => void): Promise<void> {
   );
 }
 
-async function simInput(args: ParsedArgs, namespace: string, ac: AbortController): Promise<Input> {
+async function simInput(
+  args: ParsedArgs,
+  namespace: string,
+  ac: AbortController,
+  state: ExporterState
+): Promise<Input> {
   const { createScenario } = await import('../../exporter/sim/index.js');
   const seed = intOption(args.values.get('seed'), '--seed', 1);
   if (seed > UINT32_MAX)
@@ -117,20 +167,43 @@ async function simInput(args: ParsedArgs, namespace: string, ac: AbortController
     seed,
     iterations: intOption(args.values.get('iterations'), '--iterations', 1, 1),
   });
+  let exhausted = false;
   async function* items(): AsyncGenerator<ExportItem> {
     for (const event of scenario.events()) yield { namespace, event };
+    exhausted = true;
   }
-  return { items: items(), stop: () => ac.abort(), signal: ac.signal };
+  return {
+    items: items(),
+    stop: () => ac.abort(),
+    signal: ac.signal,
+    identity: state.session(),
+    exhausted: () => exhausted,
+  };
 }
 
-async function fileInput(path: string, namespace: string, ac: AbortController): Promise<Input> {
+async function fileInput(
+  path: string,
+  namespace: string,
+  ac: AbortController,
+  run: FileRun
+): Promise<Input> {
   const { readTrajectoryLines } = await import('../../exporter/sim/index.js');
+  let exhausted = false;
   async function* items(): AsyncGenerator<ExportItem> {
+    let n = 0;
     // Raw lines go as kernel_json: the engine hashes pathnames as the file's exact bytes.
     for await (const l of readTrajectoryLines(path, { signal: ac.signal }))
-      yield { namespace, event: l.line };
+      if (n++ >= run.skip) yield { namespace, event: l.line };
+    exhausted = !ac.signal.aborted;
   }
-  return { items: items(), stop: () => ac.abort(), signal: ac.signal };
+  return {
+    items: items(),
+    stop: () => ac.abort(),
+    signal: ac.signal,
+    identity: run.identity,
+    run,
+    exhausted: () => exhausted,
+  };
 }
 
 function liveOptions(kind: SourceName, args: ParsedArgs) {
@@ -162,39 +235,58 @@ function liveOptions(kind: SourceName, args: ParsedArgs) {
 async function liveInput(
   kind: 'fanotify' | 'audit' | 'audit-log',
   args: ParsedArgs,
-  io: Io
+  io: Io,
+  state: ExporterState
 ): Promise<Input> {
   const { createSource } = await import('../../exporter/sources.js');
-  const opts = liveOptions(kind, args);
-  const source = createSource(kind, opts);
+  const options = liveOptions(kind, args);
+  const failOpen = options.failMode === 'open';
+  const source = createSource(kind, options);
   await source.start();
+  let exhausted = false;
+  let stopped = false;
   async function* items(): AsyncGenerator<ExportItem> {
     for await (const ev of source) {
       const respond = ev.respond;
-      // A held permission event is answered with the engine's action (allow unless DENY).
+      // A held permission event gets the engine's action; one the engine could not judge (it
+      // rejected it) gets the fail mode, unless the engine keeps a denial for it.
       yield respond
         ? {
             namespace: ev.namespace,
             event: ev.event,
-            // No action (an event the engine rejected): the source's fail mode decides.
+            // A denial stands; no action (an event the engine rejected): the source's fail mode.
             respond: (v) =>
               respond(
-                v.action === 'ACTION_UNSPECIFIED' || v.action === undefined
-                  ? opts.failMode === 'open'
-                  : v.action !== 'ACTION_DENY'
+                v.action === 'ACTION_DENY'
+                  ? false
+                  : v.kind === 'VERDICT_KIND_ERROR' ||
+                      v.action === 'ACTION_UNSPECIFIED' ||
+                      v.action === undefined
+                    ? failOpen
+                    : true
               ),
           }
         : { namespace: ev.namespace, event: ev.event };
     }
+    exhausted = !stopped;
   }
   return {
     items: items(),
-    stop: () => void source.stop(),
+    stop: () => {
+      stopped = true;
+      void source.stop();
+    },
+    identity: state.session(),
+    exhausted: () => exhausted,
+    drops: () => source.drops(),
     finish: async () => {
       await source.stop();
       const counters = Object.entries(source.stats()).filter(([, n]) => n !== 0);
       if (counters.length > 0)
         io.err(`source ${kind}: ${counters.map(([k, n]) => `${k} ${n}`).join(' ')}\n`);
+      const drops = Object.entries(source.drops()).filter(([, n]) => n !== 0);
+      if (drops.length > 0)
+        io.err(`source ${kind} dropped: ${drops.map(([k, n]) => `${k} ${n}`).join(' ')}\n`);
     },
   };
 }
@@ -234,6 +326,11 @@ function checkArgs(kind: SourceName, args: ParsedArgs): void {
     );
 }
 
+/** The exit status of a finished export: 0 when every event was accepted and nothing was found. */
+function exitStatus(stats: ExportStats, offContour: (s: ExportStats) => number): number {
+  return stats.errors > 0 || stats.denied > 0 || offContour(stats) > 0 ? EXIT.found : EXIT.ok;
+}
+
 async function send(
   c: TsemClients,
   input: Input,
@@ -241,8 +338,9 @@ async function send(
   args: ParsedArgs,
   io: Io
 ): Promise<number> {
-  const { streamToIngest, formatExportSummary, ExportError } =
+  const { exportToIngest, formatExportSummary, ExportError } =
     await import('../../exporter/grpc-exporter.js');
+  const { offContourCount } = await import('../../exporter/export-stats.js');
   const rateRaw = args.values.get('rate');
   const { shutdownSignals } = await import('../../daemon/shutdown.js');
   // SIGTERM/SIGINT: stop reading, send what was read, wait for its acknowledgement (bounded by the
@@ -253,27 +351,53 @@ async function send(
     io.out(formatExportSummary(stats) + '\n');
     for (const e of stats.errorSamples) io.err(`rejected: ${e}\n`);
   };
+  const retryFor = intOption(args.values.get('retry-for'), '--retry-for', DEFAULT_RETRY_SECONDS, 0);
+  let acked = 0;
+  const saver = input.run && setInterval(() => input.run!.progress(acked), PROGRESS_EVERY_MS);
+  saver?.unref();
   try {
-    const stats = await streamToIngest(c.ingest.Stream(c.metadata), input.items, {
+    const stats = await exportToIngest(() => c.ingest.Stream(c.metadata), input.items, {
       exporter: kind,
       batchSize: intOption(args.values.get('batch'), '--batch', 512, 1),
       rate: rateRaw === undefined ? undefined : intOption(rateRaw, '--rate', 0, 1),
       signal: input.signal,
+      identity: input.identity,
+      retryForMs: retryFor * 1000,
+      onRetry: (m) => io.err(`tsem export: ${m}\n`),
+      onAcked: (n) => (acked = n),
+      drops: input.drops,
     });
     report(stats);
-    return 0;
+    if (input.run) {
+      // A complete run is forgotten (replaying the file is then a new run); a stopped one resumes.
+      if (input.exhausted()) input.run.finish();
+      else input.run.progress(stats.acked);
+    }
+    return exitStatus(stats, offContourCount);
   } catch (err) {
     if (!(err instanceof ExportError)) throw err;
+    input.run?.progress(err.stats.acked);
     report(err.stats);
     const cause = err.cause as { code?: unknown } | undefined;
     io.err(
       `tsem export: ${typeof cause?.code === 'number' ? describeCallError(cause, c.address, c.hasToken, c.withheld) : err.message}\n`
     );
-    return 1;
+    return err.code === 'TSEM_PARSE' ? EXIT.badInput : EXIT.unavailable;
   } finally {
+    clearInterval(saver);
     await input.finish?.();
     signals.dispose();
   }
+}
+
+/** A source that cannot start: why, as an exit status. */
+function startFailure(err: unknown, io: Io): number {
+  const code = (err as { code?: unknown }).code;
+  if (!(err instanceof Error) || typeof code !== 'string' || !code.startsWith('TSEM_')) throw err;
+  io.err(`tsem export: ${err.message}\n`);
+  if (code === 'TSEM_PERMISSION') return EXIT.permission;
+  if (code === 'TSEM_INVALID_ARGUMENT') return EXIT.usage;
+  return EXIT.unavailable;
 }
 
 export const commands: Command[] = [
@@ -292,7 +416,16 @@ export const commands: Command[] = [
         '  takes the whole mount, --mark directory only PATH and its direct children.',
         'tsem export --source audit --to ADDR                                   (root)',
         'tsem export --source audit-log <audit.log> --to ADDR',
-        'Prints: sent N acked N learned N on-contour N off-contour N denied N errors N',
+        'Prints: sent N acked N learned N on-contour N off-contour N denied N errors N duplicates N',
+        '',
+        'A lost engine is reconnected (--retry-for); what it had not acknowledged is sent again and',
+        'applied once (duplicates N: sent again, already applied). An interrupted file run resumes',
+        'after what was acknowledged (--state, --from-start); a live source loses what it held.',
+        '',
+        'Exit status: 0 every event accepted, none off-contour or denied; 1 some were rejected,',
+        'off-contour or denied; 2 usage error; 65 a bad input event; 69 the engine is unreachable',
+        '(after --retry-for) or the stream failed; 74 the input file cannot be read; 77 not',
+        'permitted (live sources need root).',
       ].join('\n'),
     },
     async run(args, io) {
@@ -321,22 +454,36 @@ export const commands: Command[] = [
           io.err(
             `tsem export: cannot read ${kind === 'file' ? 'trajectory' : 'audit log'} file '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`
           );
-          return 1;
+          return EXIT.io;
         }
       }
+      intOption(args.values.get('retry-for'), '--retry-for', DEFAULT_RETRY_SECONDS, 0);
+      if (args.flags.has('from-start') && kind !== 'file')
+        throw new UsageError('--from-start applies to --source file');
       const namespace = args.values.get('namespace') ?? DEFAULT_NAMESPACE;
       const ac = new AbortController();
+      const { ExporterState, defaultStateDir } = await import('../../exporter/exporter-state.js');
+      const state = ExporterState.open(args.values.get('state') ?? defaultStateDir());
       return runRemote(
         'export',
         args,
         io,
         async (c) => {
-          const input =
-            kind === 'sim'
-              ? await simInput(args, namespace, ac)
-              : kind === 'file'
-                ? await fileInput(args.positionals[0]!, namespace, ac)
-                : await liveInput(kind, args, io);
+          let input: Input;
+          try {
+            if (kind === 'sim') input = await simInput(args, namespace, ac, state);
+            else if (kind === 'file') {
+              const path = args.positionals[0]!;
+              const run = state.fileRun(path, args.flags.has('from-start'));
+              if (run.skip > 0)
+                io.err(
+                  `tsem export: resuming ${path} after event ${run.skip} (acknowledged by an interrupted run; --from-start sends it all again)\n`
+                );
+              input = await fileInput(path, namespace, ac, run);
+            } else input = await liveInput(kind, args, io, state);
+          } catch (err) {
+            return startFailure(err, io);
+          }
           return send(c, input, kind, args, io);
         },
         'to'

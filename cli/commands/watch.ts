@@ -1,19 +1,23 @@
-/** `tsem watch`: follow a running engine's verdicts live (Monitor.Subscribe). */
+/**
+ * `tsem watch`: follow a running engine's verdicts live (Monitor.Subscribe). A lost connection
+ * (the engine restarted) is reconnected with growing pauses, said on stderr, and the subscription
+ * resumes after the last event seen per namespace: the engine sends what it still holds, and a
+ * gap line says which events it no longer holds. Drops are said with their cause.
+ */
 import { intOption, UsageError } from '../args.js';
-import {
-  ClientError,
-  CONNECTION_OPTIONS,
-  describeCallError,
-  runRemote,
-  type TsemClients,
-} from '../client.js';
+import { CONNECTION_OPTIONS, describeCallError, runRemote, type TsemClients } from '../client.js';
 import type { Command, Io } from '../command.js';
 import type { MonitorMessage__Output } from '../../proto/gen/tsem/v1/MonitorMessage.js';
 import type { SubscribeRequest } from '../../proto/gen/tsem/v1/SubscribeRequest.js';
 import { DEFAULT_SUBSCRIBER_QUEUE, MAX_SUBSCRIBER_QUEUE } from '../../proto/limits.js';
 
-/** tsem.proto SubscribeRequest.queue_size bound. */
 const GRPC_CANCELLED = 1;
+/** gRPC status codes a new subscription may cure (the engine or the network went away). */
+const TRANSIENT = new Set([1, 2, 4, 13, 14]);
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 5000;
+/** Exit statuses (README and --help). */
+const EXIT = { ok: 0, unavailable: 69 } as const;
 
 export function subscribeRequest(args: Parameters<Command['run']>[0]): SubscribeRequest {
   const tasks = args.lists.get('task') ?? [];
@@ -39,42 +43,103 @@ export function subscribeRequest(args: Parameters<Command['run']>[0]): Subscribe
 
 type Notice = NonNullable<MonitorMessage__Output['event']>;
 
-function follow(
+/** Says a source or subscriber drop, or a gap, on stderr; never silently. */
+function sayLoss(m: MonitorMessage__Output, io: Io): void {
+  if (m.dropped) {
+    const d = m.dropped;
+    const where = d.host || d.exporter ? ` at ${d.host || '?'}/${d.exporter || '?'}` : '';
+    io.err(
+      d.cause && d.cause !== 'subscriber-queue'
+        ? `(source dropped ${d.count} events${where}: ${d.cause})\n`
+        : `(dropped ${d.count} events: consumer too slow)\n`
+    );
+  }
+  if (m.gap)
+    io.err(
+      `(gap: events ${m.gap.first_seq}-${m.gap.last_seq} of namespace ${m.gap.namespace} happened while disconnected and are no longer held: those matching the filters are missed)\n`
+    );
+}
+
+async function follow(
   c: TsemClients,
   req: SubscribeRequest,
   io: Io,
   format: (n: Notice) => string,
   count: number | undefined
 ): Promise<number> {
-  const call = c.monitor.Subscribe(req, c.metadata);
+  /** The last event sequence number seen per namespace: where a new subscription resumes. */
+  const last = new Map<string, number>();
   let seen = 0;
   // Set when we end the call ourselves (--count reached, Ctrl-C): its CANCELLED status is success.
   let stopping = false;
+  let call: ReturnType<TsemClients['monitor']['Subscribe']> | undefined;
+  let wake: (() => void) | undefined;
   const stop = (): void => {
     stopping = true;
-    call.cancel();
+    call?.cancel();
+    wake?.();
   };
   process.once('SIGINT', stop);
-  return new Promise<number>((resolve, reject) => {
-    call.on('data', (m: MonitorMessage__Output) => {
-      if (stopping) return;
-      if (m.dropped) {
-        io.err(`(dropped ${m.dropped.count} events: consumer too slow)\n`);
-        return;
+  process.once('SIGTERM', stop);
+  let connectedOnce = false;
+  let pause = RETRY_FIRST_MS;
+  try {
+    for (;;) {
+      const resume = [...last].map(([namespace, seq]) => ({ namespace, after_seq: String(seq) }));
+      const current = c.monitor.Subscribe({ ...req, resume }, c.metadata);
+      call = current;
+      const ended = await new Promise<Error | undefined>((resolve) => {
+        current.on('metadata', () => {
+          if (connectedOnce && resume.length > 0)
+            io.err('tsem watch: reconnected; resuming after the last events seen\n');
+          else if (connectedOnce) io.err('tsem watch: reconnected\n');
+          connectedOnce = true;
+          pause = RETRY_FIRST_MS;
+        });
+        current.on('data', (m: MonitorMessage__Output) => {
+          if (stopping) return;
+          connectedOnce = true;
+          sayLoss(m, io);
+          if (!m.event) return;
+          const seq = Number(m.event.verdict?.seq ?? 0);
+          if (seq > 0) last.set(m.event.namespace, Math.max(last.get(m.event.namespace) ?? 0, seq));
+          io.out(`${format(m.event)}\n`);
+          if (count !== undefined && ++seen >= count) stop();
+        });
+        current.on('error', (e: Error) => resolve(e));
+        current.on('end', () => resolve(undefined));
+      });
+      if (stopping) return EXIT.ok;
+      const code = (ended as { code?: unknown } | undefined)?.code;
+      const why = ended
+        ? describeCallError(ended, c.address, c.hasToken, c.withheld)
+        : `${c.address} ended the subscription`;
+      // Never reached, or a refusal a new subscription cannot cure: say it and stop.
+      if (
+        !connectedOnce ||
+        (typeof code === 'number' && !TRANSIENT.has(code) && code !== GRPC_CANCELLED)
+      ) {
+        io.err(`tsem watch: ${why}\n`);
+        return EXIT.unavailable;
       }
-      if (!m.event) return;
-      io.out(`${format(m.event)}\n`);
-      if (count !== undefined && ++seen >= count) stop();
-    });
-    call.on('error', (e: Error & { code?: number }) => {
-      if (stopping && e.code === GRPC_CANCELLED) resolve(0);
-      else
-        reject(
-          new ClientError(describeCallError(e, c.address, c.hasToken, c.withheld), { cause: e })
-        );
-    });
-    call.on('end', () => resolve(0));
-  }).finally(() => process.off('SIGINT', stop));
+      io.err(
+        `tsem watch: connection lost (${why}); reconnecting in ${(pause / 1000).toFixed(1)} s\n`
+      );
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pause);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      wake = undefined;
+      if (stopping) return EXIT.ok;
+      pause = Math.min(pause * 2, RETRY_MAX_MS);
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }
 
 export const commands: Command[] = [
@@ -114,8 +179,11 @@ export const commands: Command[] = [
         { name: 'count', kind: 'string', arg: 'N', help: 'exit after N events' },
         ...CONNECTION_OPTIONS,
       ],
-      details:
-        'Filters are ANDed; repeated values of one filter are ORed. When this watcher falls behind, the engine drops events and says how many on stderr.',
+      details: [
+        'Filters are ANDed; repeated values of one filter are ORed. When this watcher falls behind, the engine drops events and says how many on stderr; so are events a source dropped, with the cause.',
+        'A lost connection (the engine restarted) is reconnected with growing pauses, said on stderr; the watch resumes after the last event seen of each namespace, and a gap line names the events the engine no longer held.',
+        'Exit status: 0 at --count or Ctrl-C; 69 when the engine cannot be reached or refuses the subscription.',
+      ].join('\n'),
     },
     async run(args, io) {
       const req = subscribeRequest(args);

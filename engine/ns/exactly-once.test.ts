@@ -38,10 +38,12 @@ test('numbered events are applied once: a resent batch, even re-cut, is answered
     );
     const ns = registry.require('ns');
     assert.equal(ns.eventCount, 6, 'every event counted once');
-    assert.deepEqual(ns.ingest.get('exp-1'), { session: 's1', seq: 6 });
-    // A new session of the same exporter starts its numbering again.
+    assert.equal(ns.ingest.get('exp-1', 's1')?.seq, 6);
+    // A new session of the same exporter starts its numbering again; the old one is still known.
     const c = await p.submit('ns', origin, [7].map(ev), pos(1, 1, 's2'));
     assert.ok(c[0]!.verdict);
+    const d = await p.submit('ns', origin, [6].map(ev), pos(6, 1));
+    assert.ok('duplicate' in d[0]!);
     // Unnumbered events are never de-duplicated.
     await p.submit('ns', origin, [8, 8].map(ev));
     assert.equal(ns.eventCount, 9);

@@ -119,8 +119,9 @@ export interface ChangeSet {
   readonly tasks: readonly [string, Task | undefined][];
   readonly rejected: readonly RejectedEntry[];
   readonly rejectedStart: number;
-  /** Exporters' applied sequence numbers (exactly-once ingest), written with the events. */
-  readonly ingest: readonly [string, LedgerEntry][];
+  /** Exporters' applied sequence numbers (exactly-once ingest), written with the events;
+   * undefined: forgotten (deleted). */
+  readonly ingest: readonly [string, LedgerEntry | undefined][];
 }
 
 function verdict(
@@ -562,7 +563,7 @@ export class NamespaceModel {
     convergence?: ReturnType<Convergence['snapshot']>;
     rejected?: readonly RejectedEntry[];
     rejectedTotal?: number;
-    ingest?: readonly [string, LedgerEntry][];
+    ingest?: readonly LedgerEntry[];
   }): NamespaceModel {
     const ns = new NamespaceModel(parts.config);
     for (const p of parts.pseudonyms) ns.pseudonyms.add(p);

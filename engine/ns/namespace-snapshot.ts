@@ -74,10 +74,13 @@ export interface TaskRecord {
   o?: number;
 }
 
-/** An exporter's applied position (exactly-once ingest), keyed by its id: session and sequence. */
+/** An exporter session's applied position (exactly-once ingest): exporter, session, sequence. */
 export interface LedgerRecord {
+  e: string;
   s: string;
   q: number;
+  /** When it was last noted (LedgerEntry.noted). */
+  n: number;
 }
 
 export interface NamespaceSnapshot {
@@ -90,7 +93,7 @@ export interface NamespaceSnapshot {
   tasks: [string, TaskRecord][];
   rejected?: RejectedRecord[];
   /** Absent in snapshots of earlier releases. */
-  ingest?: [string, LedgerRecord][];
+  ingest?: LedgerRecord[];
 }
 
 const hex = (b: Buffer) => b.toString('hex');
@@ -143,7 +146,12 @@ export const taskRecord = (t: Readonly<Task>): TaskRecord => ({
   ...(t.order !== undefined ? { o: t.order } : {}),
 });
 
-export const ledgerRecord = (e: LedgerEntry): LedgerRecord => ({ s: e.session, q: e.seq });
+export const ledgerRecord = (e: LedgerEntry): LedgerRecord => ({
+  e: e.exporter,
+  s: e.session,
+  q: e.seq,
+  n: e.noted,
+});
 
 export function snapshotNamespace(ns: NamespaceModel): NamespaceSnapshot {
   return {
@@ -154,7 +162,7 @@ export function snapshotNamespace(ns: NamespaceModel): NamespaceSnapshot {
     findings: ns.findings().map(findingRecord),
     tasks: [...ns.taskEntries()].map(([k, t]) => [k, taskRecord(t)]),
     rejected: ns.rejected().map(rejectedRecord),
-    ingest: ns.ingest.all().map(([k, e]) => [k, ledgerRecord(e)]),
+    ingest: ns.ingest.all().map(ledgerRecord),
   };
 }
 
@@ -187,9 +195,11 @@ export function restoreNamespace(s: NamespaceSnapshot): NamespaceModel {
     convergence: s.meta.convergence,
     rejected: (s.rejected ?? []).map((r) => ({ seq: r.s, line: r.l, reason: r.r })),
     rejectedTotal: s.meta.rejected,
-    ingest: (s.ingest ?? []).map(([k, r]): [string, LedgerEntry] => [
-      k,
-      { session: r.s, seq: r.q },
-    ]),
+    ingest: (s.ingest ?? []).map((r): LedgerEntry => ({
+      exporter: r.e,
+      session: r.s,
+      seq: r.q,
+      noted: r.n,
+    })),
   });
 }

@@ -304,7 +304,11 @@ export class LevelStore implements NamespaceStore {
       })
     );
     for (const [key, e] of cs.ingest)
-      ops.push({ type: 'put', path: nsPath(ns.id, 'x'), key, value: ledgerRecord(e) });
+      ops.push(
+        e
+          ? { type: 'put', path: nsPath(ns.id, 'x'), key, value: ledgerRecord(e) }
+          : { type: 'del', path: nsPath(ns.id, 'x'), key }
+      );
     return ops;
   }
 
@@ -358,7 +362,7 @@ export class LevelStore implements NamespaceStore {
       findings: list<EntryRecord>('a').map(([, r]) => r),
       tasks: list<TaskRecord>('k'),
       rejected: list<RejectedRecord>('r').map(([, v]) => v),
-      ingest: list<LedgerRecord>('x'),
+      ingest: list<LedgerRecord>('x').map(([, r]) => r),
     });
   }
 

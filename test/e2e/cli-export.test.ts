@@ -60,11 +60,27 @@ test('sim export in learn mode: every event acknowledged, learned points = the n
   assert.equal(Number(show.get('events')), events);
 });
 
-test('audit mode: an attack run is off-contour exactly at its malicious events', async () => {
+test('audit mode: an attack run is off-contour exactly at its malicious events (exit 1)', async () => {
   await exportSim('shop', 'nginx', 1);
   await e.ok('ns', 'mode', 'shop', 'audit', ...e.conn);
   const attack = createScenario('reverse-shell', { seed: 2, iterations: 1 });
-  const s = summaryCounts(await exportSim('shop', 'reverse-shell', 2));
+  const r = await runCli(
+    'export',
+    '--source',
+    'sim',
+    '--scenario',
+    'reverse-shell',
+    '--seed',
+    '2',
+    '--to',
+    e.engine.address,
+    '--data',
+    e.dir,
+    '--namespace',
+    'shop'
+  );
+  assert.equal(r.code, 1, 'the run found something');
+  const s = summaryCounts(r.out);
   assert.equal(s['sent'], [...attack.events()].length);
   assert.equal(s['off-contour'], attack.attackIndices.size);
   assert.ok(attack.attackIndices.size > 0);
@@ -147,14 +163,14 @@ test('bad arguments are usage errors (exit 2)', async () => {
   }
 });
 
-test('an unreadable trajectory file is one line naming it, exit 1', async () => {
+test('an unreadable trajectory file is one line naming it, exit 74', async () => {
   const missing = join(e.dir, 'missing.trajectory');
   const r = await runCli('export', '--source', 'file', missing, '--to', e.engine.address);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 74);
   assert.equal(r.err, `tsem export: cannot read trajectory file '${missing}': ENOENT\n`);
 });
 
-test('no server at the address: one line saying so, exit 1', async () => {
+test('no server at the address (no retries): one line saying so, exit 69', async () => {
   const port = await closedPort();
   const r = await runCli(
     'export',
@@ -163,9 +179,11 @@ test('no server at the address: one line saying so, exit 1', async () => {
     '--scenario',
     'shell',
     '--to',
-    `127.0.0.1:${port}`
+    `127.0.0.1:${port}`,
+    '--retry-for',
+    '0'
   );
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 69);
   assert.match(
     r.err,
     new RegExp(

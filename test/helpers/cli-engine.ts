@@ -17,6 +17,8 @@ export interface CliEngine {
 
 export async function startCliEngine(): Promise<CliEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-cli-e2e-'));
+  // Exporters run in this process keep their state (id, file runs) with the engine's data.
+  process.env['TSEM_STATE_DIR'] = join(dir, 'exporter-state');
   const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, log: () => undefined });
   return {
     engine,
