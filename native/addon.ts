@@ -35,11 +35,24 @@ export interface AuditRawMessage {
   readonly data: Buffer;
 }
 
+/**
+ * Takes one batch of a reader. It may return a pause in milliseconds before the next batch (its
+ * own backlog is long: the reader's bounded queue then fills and drops, which costs nothing here).
+ */
+export type Consumer<T> = (batch: T[]) => number | void;
+
 declare const handleBrand: unique symbol;
 export type NativeHandle = { readonly [handleBrand]: true };
 
 export interface NativeAddon {
-  fanOpen(opts: FanOpenOptions, onEvents: (batch: FanRawEvent[]) => void): NativeHandle;
+  /**
+   * `onEvents` gets one batch at a time (at most 4096 events); the next comes in a later turn of
+   * the event loop, after the callback returned (loadNativeAddon() resumes the reader then), so
+   * timers and signals always get their turn however fast events come.
+   */
+  fanOpen(opts: FanOpenOptions, onEvents: Consumer<FanRawEvent>): NativeHandle;
+  /** The last batch is handled (called by the loader's wrapper). */
+  fanResume(h: NativeHandle): void;
   /** kind: 0 inode (directory with its children), 1 mount, 2 filesystem. */
   fanMark(h: NativeHandle, path: string, kind: 0 | 1 | 2, mask: number, remove: boolean): void;
   fanRespond(h: NativeHandle, id: number, allow: boolean): boolean;
@@ -57,7 +70,9 @@ export interface NativeAddon {
   fanSetIgnored(h: NativeHandle, pids: readonly number[]): void;
   fanClose(h: NativeHandle): void;
   statfsType(fd: number): number;
-  auditOpen(multicast: boolean, onMessages: (batch: AuditRawMessage[]) => void): NativeHandle;
+  /** As fanOpen: one batch (at most 4096 messages) per turn of the event loop. */
+  auditOpen(multicast: boolean, onMessages: Consumer<AuditRawMessage>): NativeHandle;
+  auditResume(h: NativeHandle): void;
   auditSend(h: NativeHandle, type: number, payload: Buffer): number;
   /** Receive-buffer overruns (ENOBUFS), and records dropped because JavaScript fell behind. */
   auditStats(h: NativeHandle): { socketOverruns: number; readerDrops: number };
@@ -96,6 +111,52 @@ function packageRoot(): string {
 
 let cached: NativeAddon | undefined;
 
+/**
+ * The readers hand over one batch and wait: after the callback, the next batch is asked for from
+ * the next turn of the event loop (setImmediate), never from within the dispatch of this one.
+ */
+function withTurns(raw: NativeAddon): NativeAddon {
+  const resumeLater = (resume: () => void, delayMs: unknown) => {
+    const go = () => {
+      try {
+        resume();
+      } catch {
+        // Closed meanwhile (EBADF): nothing more comes.
+      }
+    };
+    if (typeof delayMs === 'number' && delayMs > 0) setTimeout(go, delayMs);
+    else setImmediate(go);
+  };
+  // The addon's functions are read-only properties: copy them to a plain object, then wrap two.
+  const own = Object.fromEntries(
+    Object.getOwnPropertyNames(raw).map((k) => [k, (raw as unknown as Record<string, unknown>)[k]])
+  ) as unknown as NativeAddon;
+  return Object.assign(own, {
+    fanOpen(opts: FanOpenOptions, onEvents: Consumer<FanRawEvent>): NativeHandle {
+      const h: NativeHandle = raw.fanOpen(opts, (batch) => {
+        let delay: unknown;
+        try {
+          delay = onEvents(batch);
+        } finally {
+          resumeLater(() => raw.fanResume(h), delay);
+        }
+      });
+      return h;
+    },
+    auditOpen(multicast: boolean, onMessages: Consumer<AuditRawMessage>): NativeHandle {
+      const h: NativeHandle = raw.auditOpen(multicast, (batch) => {
+        let delay: unknown;
+        try {
+          delay = onMessages(batch);
+        } finally {
+          resumeLater(() => raw.auditResume(h), delay);
+        }
+      });
+      return h;
+    },
+  });
+}
+
 /** The addon, loaded once; throws EngineError TSEM_UNAVAILABLE naming what is missing. */
 export function loadNativeAddon(): NativeAddon {
   if (cached) return cached;
@@ -113,7 +174,7 @@ export function loadNativeAddon(): NativeAddon {
     );
   }
   try {
-    cached = createRequire(import.meta.url)(file) as NativeAddon;
+    cached = withTurns(createRequire(import.meta.url)(file) as NativeAddon);
   } catch (err) {
     throw new EngineError(
       'TSEM_UNAVAILABLE',

@@ -90,7 +90,7 @@ AuditSocket* Unwrap(napi_env env, napi_value v) { return UnwrapHandle<AuditSocke
 void CallJs(napi_env env, napi_value cb, void* context, void*) {
   if (env == nullptr) return;
   auto* s = static_cast<AuditSocket*>(context);
-  std::vector<AuditMessage> batch = s->queue.Drain();
+  std::vector<AuditMessage> batch = s->queue.Drain(kMaxBatch);
   napi_value arr;
   napi_create_array_with_length(env, batch.size(), &arr);
   for (size_t i = 0; i < batch.size(); i++) {
@@ -177,6 +177,17 @@ napi_value AuditSend(napi_env env, napi_callback_info info) {
   return MakeDouble(env, nh->nlmsg_seq);
 }
 
+// auditResume(handle): the last batch is handled; the next one may be scheduled (see BatchQueue).
+napi_value AuditResume(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  AuditSocket* s = Unwrap(env, argv[0]);
+  if (s == nullptr) return nullptr;
+  if (s->queue.Resume()) napi_call_threadsafe_function(s->tsfn, nullptr, napi_tsfn_nonblocking);
+  return Undefined(env);
+}
+
 napi_value AuditStats(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -213,6 +224,7 @@ void InitAudit(napi_env env, napi_value exports) {
       {"auditOpen", nullptr, AuditOpen, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"auditSend", nullptr, AuditSend, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"auditStats", nullptr, AuditStats, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"auditResume", nullptr, AuditResume, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"auditClose", nullptr, AuditClose, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

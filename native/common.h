@@ -27,12 +27,17 @@ void SetProp(napi_env env, napi_value obj, const char* name, napi_value value);
 // Records produced on a reader thread, handed to JS in batches. `T` must be copyable. Bounded:
 // when JavaScript falls `limit` records behind, TryPush refuses and the reader drops (and counts)
 // or answers the record itself, so a busy event loop never means unbounded memory.
+//
+// One batch per turn of the event loop: once a JS call is scheduled, the reader schedules no
+// other until JavaScript has handled the batch and called Resume() from a later turn. Otherwise
+// Node's thread-safe function dispatch runs batch after batch without returning to the event
+// loop, and timers and signals (SIGTERM) starve while records keep coming.
 template <typename T>
 class BatchQueue {
  public:
   explicit BatchQueue(size_t limit = 65536) : limit_(limit) {}
-  // Returns true when the caller must schedule a JS call (the queue was idle). Never refuses:
-  // for the few records that must not be dropped (netlink control answers).
+  // Returns true when the caller must schedule a JS call (none is scheduled). Never refuses: for
+  // the few records that must not be dropped (netlink control answers).
   bool Push(const T& item) {
     std::lock_guard<std::mutex> lock(mu_);
     items_.push_back(item);
@@ -49,12 +54,23 @@ class BatchQueue {
     scheduled_ = true;
     return true;
   }
-  std::vector<T> Drain() {
+  // At most `max` records, oldest first; the call stays scheduled until Resume().
+  std::vector<T> Drain(size_t max) {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<T> out;
-    out.swap(items_);
-    scheduled_ = false;
+    if (items_.size() <= max) {
+      out.swap(items_);
+    } else {
+      out.assign(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(max));
+      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(max));
+    }
     return out;
+  }
+  // JavaScript handled the last batch: true when records wait (the caller schedules a JS call).
+  bool Resume() {
+    std::lock_guard<std::mutex> lock(mu_);
+    scheduled_ = !items_.empty();
+    return scheduled_;
   }
 
  private:
@@ -63,6 +79,9 @@ class BatchQueue {
   bool scheduled_ = false;
   size_t limit_;
 };
+
+// Records handed to JavaScript in one call at most.
+constexpr size_t kMaxBatch = 4096;
 
 // The object behind a handle made with napi_create_external, or nullptr after throwing: EINVAL for
 // something else, EBADF once closed. `T` has a `closed` flag; `what` names the handle in errors.

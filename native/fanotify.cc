@@ -16,7 +16,7 @@ FanSource* Unwrap(napi_env env, napi_value v) { return UnwrapHandle<FanSource>(e
 void CallJs(napi_env env, napi_value cb, void* context, void*) {
   if (env == nullptr) return;
   auto* src = static_cast<FanSource*>(context);
-  std::vector<FanEvent> batch = src->queue.Drain();
+  std::vector<FanEvent> batch = src->queue.Drain(kMaxBatch);
   napi_value arr;
   napi_create_array_with_length(env, batch.size(), &arr);
   for (size_t i = 0; i < batch.size(); i++) {
@@ -148,6 +148,17 @@ napi_value FanRelease(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+// fanResume(handle): the last batch is handled; the next one may be scheduled (see BatchQueue).
+napi_value FanResume(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  FanSource* src = Unwrap(env, argv[0]);
+  if (src == nullptr) return nullptr;
+  if (src->queue.Resume()) napi_call_threadsafe_function(src->tsfn, nullptr, napi_tsfn_nonblocking);
+  return Undefined(env);
+}
+
 // fanSetIgnored(handle, pids): replaces the ignored pids (our own pid always stays).
 napi_value FanSetIgnored(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -215,6 +226,7 @@ void InitFanotify(napi_env env, napi_value exports) {
       {"fanRelease", nullptr, FanRelease, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fanStats", nullptr, FanStats, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fanSetIgnored", nullptr, FanSetIgnored, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fanResume", nullptr, FanResume, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fanClose", nullptr, FanClose, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"statfsType", nullptr, StatfsType, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

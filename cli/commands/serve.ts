@@ -194,6 +194,16 @@ const OPTIONS: OptionSpec[] = [
     help: 'key protecting the store against offline edits, kept apart from the data (default /etc/tsem/store.key as root, else ~/.config/tsem/store.key; created on first start; none: off)',
   },
   {
+    name: 'sync',
+    kind: 'flag',
+    help: 'fsync every store write (group-committed): acknowledged events survive power loss, not only a crash',
+  },
+  {
+    name: 'salvage',
+    kind: 'flag',
+    help: 'start even though the store lost acknowledged data (a damaged write-ahead log, a high-water mark it falls short of): go on with what it holds (records that fail the store key's MAC are still refused)',
+  },
+  {
     name: 'no-auto-create',
     kind: 'flag',
     help: 'reject events for namespaces not created through Control',
@@ -283,6 +293,8 @@ export function engineOptions(args: ParsedArgs) {
     dataDir: args.values.get('data'),
     digest: args.values.get('digest'),
     autoCreate: !args.flags.has('no-auto-create'),
+    sync: args.flags.has('sync'),
+    salvage: args.flags.has('salvage'),
     tls: cert && key ? { cert, key, clientCa } : undefined,
     insecure: args.flags.has('insecure'),
     authFile: args.values.get('auth'),

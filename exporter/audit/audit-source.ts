@@ -52,10 +52,14 @@ const FIRST_RECORD_TYPE = 1300;
 const LAST_RECORD_TYPE = 2999;
 /** A binary liveness probe the kernel sends the audit daemon (a u32 pid), not a record. */
 const AUDIT_REPLACE = 1329;
+/** The record that starts each syscall event: one per event. */
+const AUDIT_SYSCALL = 1300;
 /** Groups waiting to be mapped at most; beyond it new groups are dropped (counted). */
 const DEFAULT_MAX_MAPPING = 4096;
 /** Mapped groups between two yields to the event loop, so that signals are never missed. */
 const MAP_SLICE = 64;
+/** Pause before the reader's next batch while the mapping backlog is over half full. */
+const BACKLOG_PAUSE_MS = 50;
 
 export class AuditSource implements EventSource {
   private readonly queue: EventQueue;
@@ -69,6 +73,8 @@ export class AuditSource implements EventSource {
   /** What to restore on stop: the enabled flag we found, and whether we took the audit pid. */
   private initial: AuditStatus | undefined;
   private registered = false;
+  /** Answers to the registration, which is sent on the unicast reader's own socket. */
+  private readerCtl: AuditControl | undefined;
   private lastStatus: AuditStatus | undefined;
   /** Native counters of the sockets already closed (stats() and drops() stay readable after stop). */
   private closedNative = { socketOverruns: 0, readerDrops: 0 };
@@ -117,7 +123,10 @@ export class AuditSource implements EventSource {
       );
     const addon = loadNativeAddon();
     this.addon = addon;
-    const handle = openSocket(addon, false, (b) => this.onMessages(b));
+    // Requests go on a socket of their own: their answers never wait behind a flood of records.
+    const handle = openSocket(addon, false, (b) => {
+      for (const m of b) ctl.accept(m);
+    });
     const ctl = new AuditControl(addon, handle);
     this.control = { handle, ctl };
     try {
@@ -204,6 +213,8 @@ export class AuditSource implements EventSource {
       this.closedNative.readerDrops += n.readerDrops;
     }
     ctl.close();
+    this.readerCtl?.close();
+    this.readerCtl = undefined;
     if (this.reader) addon.auditClose(this.reader);
     addon.auditClose(handle);
     this.reader = undefined;
@@ -213,7 +224,8 @@ export class AuditSource implements EventSource {
     this.counts.stoppedUnmapped += this.mapping.length;
     this.mapping.length = 0;
     this.assembler.discardAll();
-    await this.mapper;
+    // A group being mapped (hashing a large file, say) is not waited for: its events would come
+    // after the end, and the closed queue ignores them.
     this.queue.close();
     if (errors.length > 0)
       throw new EngineError(
@@ -273,12 +285,21 @@ export class AuditSource implements EventSource {
     const wanted = this.options.channel ?? 'auto';
     const daemonAlive = status.pid !== 0 && status.pid !== process.pid && processAlive(status.pid);
     if (wanted === 'unicast' || (wanted === 'auto' && !daemonAlive)) {
+      // The records go to the socket that registers: the reader's, not the requests'.
+      const reader = openSocket(addon, false, (b) => this.onMessages(b));
+      const readerCtl = new AuditControl(addon, reader);
+      this.reader = reader;
+      this.readerCtl = readerCtl;
       try {
-        await ctl.request(AUDIT_SET, auditSetPayload(process.pid, 1), 'AUDIT_SET pid');
+        await readerCtl.request(AUDIT_SET, auditSetPayload(process.pid, 1), 'AUDIT_SET pid');
         this.registered = true;
         this.channel = 'unicast';
         return;
       } catch (err) {
+        readerCtl.close();
+        addon.auditClose(reader);
+        this.reader = undefined;
+        this.readerCtl = undefined;
         if (wanted === 'unicast' || !(err instanceof NetlinkError && err.errno === EEXIST))
           throw controlError(err);
       }
@@ -351,25 +372,37 @@ export class AuditSource implements EventSource {
     this.registered = false;
   }
 
-  private onMessages(batch: AuditRawMessage[]): void {
+  /** One batch of the reader; returns a pause before the next while the mapping backlog is long. */
+  private onMessages(batch: AuditRawMessage[]): number {
     const now = Date.now();
+    // A full mapping backlog would drop the groups anyway: drop their records unparsed.
+    const shedding = this.mapping.length >= this.maxMapping;
     for (const m of batch) {
-      if (this.control?.ctl.accept(m)) continue;
+      if (this.readerCtl?.accept(m)) continue;
       if (m.type < FIRST_RECORD_TYPE || m.type > LAST_RECORD_TYPE || m.type === AUDIT_REPLACE)
         continue;
       this.counts.records++;
+      if (shedding) {
+        if (m.type === AUDIT_SYSCALL) this.counts.mappingDropped++;
+        continue;
+      }
       const r = parseNetlinkRecord(m.type, m.data);
-      if (r.ok && r.record.type === 'SYSCALL')
-        this.host.pinCapEff(r.record.serial, Number(r.record.fields.get('pid')?.value ?? -1));
+      if (r.ok && r.record.type === 'SYSCALL') {
+        const pid = Number(r.record.fields.get('pid')?.value ?? -1);
+        // Reading /proc of an excluded process (ourselves above all) would be audited in turn.
+        if (!this.isExcluded(pid)) this.host.pinCapEff(r.record.serial, pid);
+      }
       if (r.ok) this.assembler.add(r.record, now);
       else this.counts.parseErrors++;
     }
+    // Mapping is what costs: let it run rather than parse records it could not take.
+    return shedding || this.mapping.length >= this.maxMapping / 2 ? BACKLOG_PAUSE_MS : 0;
   }
 
   private onGroup(g: AuditEventGroup): void {
     this.counts.groups++;
     const pid = g.records.find((r) => r.type === 'SYSCALL')?.fields.get('pid')?.value;
-    if (pid !== undefined && (Number(pid) === process.pid || this.exclusion.has(Number(pid)))) {
+    if (pid !== undefined && this.isExcluded(Number(pid))) {
       this.counts.excluded++;
       return;
     }
@@ -379,6 +412,10 @@ export class AuditSource implements EventSource {
     }
     this.mapping.push(g);
     this.kick();
+  }
+
+  private isExcluded(pid: number): boolean {
+    return pid === process.pid || this.exclusion.has(pid);
   }
 
   private kick(): void {
@@ -411,7 +448,7 @@ export class AuditSource implements EventSource {
 function openSocket(
   addon: NativeAddon,
   multicast: boolean,
-  onMessages: (b: AuditRawMessage[]) => void
+  onMessages: (b: AuditRawMessage[]) => number | void
 ): NativeHandle {
   try {
     return addon.auditOpen(multicast, onMessages);

@@ -47,6 +47,8 @@ const MAX_EXEC_FOLLOWUPS = 4096;
 const DEFAULT_MAX_MAPPING = 4096;
 /** Events handled between two yields to the event loop, so that signals are never missed. */
 const MAP_SLICE = 64;
+/** Pause before the reader's next batch while the mapping backlog is over half full. */
+const BACKLOG_PAUSE_MS = 20;
 
 export class FanotifySource implements EventSource {
   private readonly queue: EventQueue;
@@ -168,6 +170,7 @@ export class FanotifySource implements EventSource {
       this.counts.stoppedUnmapped++;
       addon.fanRelease(handle, raw.id);
     }
+    // The event being mapped still reads through its fd: closing waits for it (one file).
     await this.mapper;
     this.lastNative = addon.fanStats(handle);
     addon.fanClose(handle);
@@ -203,10 +206,11 @@ export class FanotifySource implements EventSource {
     return this.queue[Symbol.asyncIterator]();
   }
 
-  private onBatch(batch: FanRawEvent[]): void {
+  /** One batch of the reader; returns a pause before the next while the mapping backlog is long. */
+  private onBatch(batch: FanRawEvent[]): number {
     const addon = this.addon;
     const handle = this.handle;
-    if (!addon || !handle) return;
+    if (!addon || !handle) return 0;
     for (const raw of batch) {
       if (this.waiting.length < this.maxMapping) {
         this.waiting.push(raw);
@@ -219,6 +223,7 @@ export class FanotifySource implements EventSource {
       addon.fanRelease(handle, raw.id);
     }
     this.kick();
+    return this.waiting.length >= this.maxMapping / 2 ? BACKLOG_PAUSE_MS : 0;
   }
 
   private kick(): void {
