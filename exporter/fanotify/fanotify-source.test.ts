@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  chmodSync,
-  chownSync,
-  copyFileSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { chmodSync, chownSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { rootSkipReason } from '../../test/helpers/repo.js';
+import { bindMount, type Tmpfs } from '../../test/helpers/kernel.js';
 import type { JsonCell } from '../../proto/kernel-json.js';
 import type { SourcedEvent } from '../source.js';
 import { FanotifySource, fanotifyUnavailableReason } from './fanotify-source.js';
@@ -38,11 +31,15 @@ function run(
   });
 }
 
-/** Starts a source on a directory mark of the test directory (narrow: only its children). */
 /** Every source a test started: stopped after the suite even when an assertion failed, so a
  * fail-closed mark can never outlive its test. */
 const started: FanotifySource[] = [];
 
+/**
+ * Starts a source on a directory mark of the test directory (narrow: only its children). The
+ * directory is a bind mount of the suite's own, so that even a mount mark (a test that passes one)
+ * holds nothing but the test's files: never the root mount's opens in enforce mode.
+ */
 async function startSource(extra: Partial<FanotifyOptions> = {}): Promise<FanotifySource> {
   const src = new FanotifySource({
     watch: [{ path: dir, mark: 'directory' }],
@@ -79,12 +76,19 @@ function cellOf(e: SourcedEvent): {
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('fanotify source', { skip }, () => {
+  let disk: Tmpfs | undefined;
+  const unmount = () => disk?.unmount();
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tsem-fan-'));
+    disk = bindMount();
+    if (disk.skip) throw new Error(`the fanotify tests need a mount of their own: ${disk.skip}`);
+    dir = disk.dir;
+    // Whatever ends the process, the mount goes with it (marks go with the source's descriptor).
+    process.once('exit', unmount);
   });
   after(async () => {
     await Promise.all(started.map((s) => s.stop()));
-    rmSync(dir, { recursive: true, force: true });
+    unmount();
+    process.off('exit', unmount);
   });
 
   test('a child opening a known file yields file_open with its path, owner, mode and SHA-256', async () => {

@@ -16,6 +16,7 @@ import {
   fanotifyUnavailableReason,
 } from '../../exporter/fanotify/fanotify-source.js';
 import { rootSkipReason } from '../helpers/repo.js';
+import { bindMount } from '../helpers/kernel.js';
 
 const skip = rootSkipReason() ?? fanotifyUnavailableReason(true);
 
@@ -34,7 +35,12 @@ test(
   'sealed enforce namespace: the trained program runs, another program is denied with EPERM',
   { skip },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tsem-fan-e2e-'));
+    // The enforce mark stays on a bind mount of the test's own, never on the root mount.
+    const disk = bindMount();
+    if (disk.skip) throw new Error(`this test needs a mount of its own: ${disk.skip}`);
+    const dir = disk.dir;
+    const unmount = () => disk.unmount();
+    process.once('exit', unmount);
     const data = mkdtempSync(join(tmpdir(), 'tsem-fan-data-'));
     const trained = join(dir, 'trained-echo');
     const other = join(dir, 'other-echo');
@@ -73,7 +79,8 @@ test(
     } finally {
       await source.stop();
       await engine?.stop();
-      rmSync(dir, { recursive: true, force: true });
+      unmount();
+      process.off('exit', unmount);
       rmSync(data, { recursive: true, force: true });
     }
   }

@@ -48,6 +48,35 @@ export function mountTmpfs(size = '16m'): Tmpfs {
   }
 }
 
+/**
+ * A bind mount of a fresh directory onto itself: a mount of the test's own on the real filesystem
+ * (files keep their filesystem and content digests, which a tmpfs zeroes), so that even a mount
+ * mark holds only the opens made through it, never the root mount's. unmount() removes both.
+ */
+export function bindMount(): Tmpfs {
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-bind-'));
+  const unmount = () => {
+    try {
+      execFileSync('umount', [dir], { stdio: 'pipe' });
+    } catch {
+      // not mounted
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const skip = rootSkipReason();
+  if (skip) return { dir, skip, unmount };
+  try {
+    execFileSync('mount', ['--bind', dir, dir], { stdio: 'pipe' });
+    return { dir, unmount };
+  } catch (err) {
+    return {
+      dir,
+      skip: `cannot bind-mount here: ${(err as Error).message.split('\n')[0]}`,
+      unmount,
+    };
+  }
+}
+
 /** Why audit tests cannot run here (not root, no kernel audit), or undefined. */
 export async function auditSkipReason(): Promise<string | undefined> {
   const root = rootSkipReason();
