@@ -1,10 +1,11 @@
 /**
- * A format-2 store (test/vectors/store/format-2/, written by commit cdc4f76) is migrated to the
- * current format: its tasks are numbered in the order format 2 restored them (key order), every
- * figure comes back, and a continuation gives exactly what that engine gave for it.
+ * A format-5 store protected by a store key (test/vectors/store/format-5/, written by commit
+ * 7f52d86) is migrated to the current format: its tasks are numbered in the order format 5
+ * restored them (key order) with their MAC kept, every figure comes back, a continuation gives
+ * exactly what that engine gave for it; and the migration re-authenticates nothing edited.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -41,24 +42,37 @@ function figures(engine: RunningEngine, ids: readonly string[]): Figures {
 const events = (name: string, seed: number, iterations = 1) =>
   [...createScenario(name, { seed, iterations }).events()].map((obj) => ({ obj }));
 
-test('a format-2 store is migrated (tasks numbered in key order) and resumes exactly', async () => {
-  const expected = JSON.parse(readFileSync(vectorPath('store/format-2/expected.json'), 'utf8')) as {
+/** A copy of the fixture's store and of its key (0600, apart from the data, as the engine wants). */
+function copyFixture(): { dir: string; storeKeyFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-format5-'));
+  cpSync(vectorPath('store/format-5/store'), join(dir, 'data', 'store'), { recursive: true });
+  const storeKeyFile = join(dir, 'store.key');
+  cpSync(vectorPath('store/format-5/store.key'), storeKeyFile);
+  chmodSync(storeKeyFile, 0o600);
+  return { dir, storeKeyFile };
+}
+
+test('a format-5 store is migrated (tasks numbered in key order, MAC kept) and resumes exactly', async () => {
+  const expected = JSON.parse(readFileSync(vectorPath('store/format-5/expected.json'), 'utf8')) as {
     atRest: Figures;
     continued: Figures;
   };
-  const dir = mkdtempSync(join(tmpdir(), 'tsem-format2-'));
-  cpSync(vectorPath('store/format-2/store'), join(dir, 'store'), { recursive: true });
+  const { dir: root, storeKeyFile } = copyFixture();
+  const dir = join(root, 'data');
   const said: string[] = [];
   try {
     const engine = await startEngine({
       listen: '127.0.0.1:0',
       dataDir: dir,
+      storeKeyFile,
       ima: { localFiles: false },
       daemonRegistry: false,
       log: (m) => said.push(m),
     });
     try {
-      assert.ok(said.some((l) => /store: migrating format 2 to 3/.test(l)));
+      assert.ok(said.some((l) => /store: migrating format 5 to 6/.test(l)));
+      // The IMA logs, outside the MAC before format 6, are taken under it once.
+      assert.ok(said.some((l) => /IMA logs are now protected by the store key/.test(l)));
       assert.deepEqual(figures(engine, ['web', 'cron']), expected.atRest);
       // Format 2 restored tasks in key order: the migration recorded exactly that order.
       const keys = [...engine.registry.require('web').taskEntries()].map(([k]) => k);
@@ -79,6 +93,63 @@ test('a format-2 store is migrated (tasks numbered in key order) and resumes exa
       await db.close();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the format-5 migration re-authenticates nothing: an edited task record is still refused', async () => {
+  const { dir: root, storeKeyFile } = copyFixture();
+  const dir = join(root, 'data');
+  try {
+    const db = new Level<string, unknown>(join(dir, 'store'), { valueEncoding: 'json' });
+    await db.open();
+    try {
+      const tasks = db.sublevel('ns:web').sublevel<string, { s: string }>('k', {
+        valueEncoding: 'json',
+      });
+      const [key, rec] = (await tasks.iterator({ limit: 1 }).all())[0]!;
+      // An offline edit: an untrusted task made trusted again.
+      await tasks.put(key, { ...rec, s: rec.s === 'trusted' ? 'untrusted' : 'trusted' });
+    } finally {
+      await db.close();
+    }
+    await assert.rejects(
+      startEngine({
+        listen: '127.0.0.1:0',
+        dataDir: dir,
+        storeKeyFile,
+        ima: { localFiles: false },
+        daemonRegistry: false,
+        log: () => undefined,
+      }),
+      /namespace web .*changed outside the engine/
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a MAC-protected format-5 store is not migrated without its key', async () => {
+  const { dir: root } = copyFixture();
+  try {
+    await assert.rejects(
+      startEngine({
+        listen: '127.0.0.1:0',
+        dataDir: join(root, 'data'),
+        ima: { localFiles: false },
+        daemonRegistry: false,
+        log: () => undefined,
+      }),
+      /protected by a MAC: start the engine with its store key/
+    );
+    const db = new Level<string, unknown>(join(root, 'data', 'store'), { valueEncoding: 'json' });
+    await db.open();
+    try {
+      assert.equal(await readStoreFormat(db), 5);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });

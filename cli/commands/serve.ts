@@ -201,7 +201,7 @@ const OPTIONS: OptionSpec[] = [
   {
     name: 'salvage',
     kind: 'flag',
-    help: 'start even though the store lost acknowledged data (a damaged write-ahead log, a high-water mark it falls short of): go on with what it holds (records that fail the store key's MAC are still refused)',
+    help: 'start even though the store lost acknowledged data (a damaged write-ahead log, a high-water mark it falls short of): go on with what it holds (records that fail the store key MAC are still refused)',
   },
   {
     name: 'no-auto-create',

@@ -133,8 +133,11 @@ class LiveStream {
       const d = await this.sub.next();
       if (!d || this.closed) return;
       if ('dropped' in d)
-        await this.send('dropped', { alerts: d.dropped, totalAlerts: this.sub.totalDropped });
-      else {
+        await this.send('dropped', {
+          alerts: d.dropped.count,
+          totalAlerts: this.sub.totalDropped,
+        });
+      else if ('notice' in d) {
         const sev = noticeSeverity(d.notice, this.d.registry)!;
         await this.send('alert', alertMessage(d.notice, sev));
       }
@@ -255,12 +258,16 @@ export class LiveViews {
     const queue = this.d.liveQueue ?? DEFAULT_SUBSCRIBER_QUEUE;
     // The identity's subscription limits, counted with its Monitor streams.
     const release = this.d.subscriberQuota?.take(identity.name, queue) ?? (() => undefined);
-    const sub = this.d.hub.subscribe((n) => {
-      if (!n.alert && n.verdict?.kind !== 'untrusted-task') return false;
-      if (!mayAccess(identity, n.namespace) || !processFilter(n)) return false;
-      const sev = noticeSeverity(n, this.d.registry);
-      return sev !== undefined && severityRank(sev) >= min;
-    }, queue);
+    const sub = this.d.hub.subscribe(
+      (n) => {
+        if (!n.alert && n.verdict?.kind !== 'untrusted-task') return false;
+        if (!mayAccess(identity, n.namespace) || !processFilter(n)) return false;
+        const sev = noticeSeverity(n, this.d.registry);
+        return sev !== undefined && severityRank(sev) >= min;
+      },
+      // Alerts only: the sources' drop counts are for Monitor consumers and metrics.
+      { maxQueue: queue, sourceDrops: false }
+    );
     const lastId = req.headers['last-event-id'];
     const resume =
       typeof lastId === 'string' && /^\d{1,15}$/.test(lastId) ? Number(lastId) : undefined;

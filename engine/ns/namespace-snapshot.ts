@@ -14,7 +14,6 @@ import {
   type RejectedEntry,
 } from './namespace-model.js';
 import type { Task, UntrustCause } from './task-table.js';
-import type { Task } from './task-table.js';
 import type { LedgerEntry } from './ingest-ledger.js';
 
 export interface ConfigRecord {

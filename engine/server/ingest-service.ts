@@ -189,8 +189,9 @@ function runEvents(
   }
   return runBatch(pipeline, identity, origin, batch.events, maxEventBytes, numbering).then(
     (verdicts) => ({
-    verdicts,
-  }));
+      verdicts,
+    })
+  );
 }
 
 /** The bulk form: one namespace's kernel lines in one field, answered with packed verdicts. */

@@ -241,7 +241,7 @@ export class LevelStore implements NamespaceStore {
       const w = this.mac.update(id, items, names);
       out.push({ type: 'put', path: ['mac'], key: macKeyOf(id), value: macRecord(w.nsAcc) });
       if (w.namesAcc) names = w.namesAcc;
-      commits.push(w.commit);
+      commits.push(() => w.commit());
     }
     if (names) out.push({ type: 'put', path: ['mac'], key: NAMES_KEY, value: macRecord(names) });
     return { ops: out, commit: () => commits.forEach((c) => c()) };
@@ -427,9 +427,12 @@ export class LevelStore implements NamespaceStore {
         if (adopt.length === 0) return;
         // First start with a key (or with format 6): protect what is there, in one batch.
         await this.writeOps([
-          ...adopt.map(
-            ([key, acc]): StoreOp => ({ type: 'put', path: ['mac'], key, value: macRecord(acc) })
-          ),
+          ...adopt.map(([key, acc]): StoreOp => ({
+            type: 'put',
+            path: ['mac'],
+            key,
+            value: macRecord(acc),
+          })),
           { type: 'put', path: ['mac'], key: NAMES_KEY, value: macRecord(mac.names) },
         ]);
         if (unprotected)

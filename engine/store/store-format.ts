@@ -66,7 +66,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     from: 5,
     describe:
-      'number the tasks in their eviction order (format 5 restored them in key order, which this keeps); exporters\' applied positions (`x`) and the IMA logs join the MAC',
+      "number the tasks in their eviction order (format 5 restored them in key order, which this keeps); exporters' applied positions (`x`) and the IMA logs join the MAC",
     run: numberTasks,
   },
 ];
@@ -93,7 +93,7 @@ async function numberTasks(db: StoreDb, ctx: MigrationContext): Promise<void> {
       .sublevel<string, Record<string, unknown>>('k', { valueEncoding: 'json' });
     const all = await tasks.iterator().all();
     const renumbered = all.map(([key, value], i) => [key, { ...value, o: i + 1 }] as const);
-    const ops: Parameters<StoreDb['batch']>[0] = renumbered.map(([key, value]) => ({
+    const ops: unknown[] = renumbered.map(([key, value]) => ({
       type: 'put',
       sublevel: tasks,
       key,
@@ -110,7 +110,7 @@ async function numberTasks(db: StoreDb, ctx: MigrationContext): Promise<void> {
         sublevel: macs,
         key: `ns:${id}`,
         value: { mac: acc.toString('hex') },
-      } as never);
+      });
     }
     await db.batch(ops as never);
   }

@@ -1,7 +1,8 @@
-// Writes a format-2 store with the engine of commit cdc4f76 and records its figures, then the
-// figures after a continuation, run by that same engine on a copy of the store.
-// Usage (in a checkout of cdc4f76, built): node make-fixture.mjs <checkout> <output folder>
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Writes a format-5 store, MAC-protected by the store key `store.key`, with the engine of commit
+// 7f52d86 and records its figures, then the figures after a continuation, run by that same engine
+// on a copy of the store. Usage (in a checkout of 7f52d86, built):
+// node make-fixture.mjs <checkout> <output folder>
+import { chmodSync, copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 const root = process.argv[2];
@@ -27,7 +28,15 @@ const figures = (engine, ids) => {
   return o;
 };
 const dir = mkdtempSync(join(tmpdir(), 'tsem-fixture-'));
-const opts = { listen: '127.0.0.1:0', dataDir: dir, ima: { localFiles: false }, log: () => {} };
+const keyDir = mkdtempSync(join(tmpdir(), 'tsem-fixture-key-'));
+const storeKeyFile = join(keyDir, 'store.key');
+const opts = {
+  listen: '127.0.0.1:0',
+  dataDir: dir,
+  storeKeyFile,
+  ima: { localFiles: false },
+  log: () => {},
+};
 let e = await startEngine(opts);
 await e.submit('web', origin, events('nginx', 1, 3));
 e.registry.require('web').setMode('sealed');
@@ -37,6 +46,8 @@ await e.submit('cron', origin, events('cron-backup', 1, 2));
 const atRest = figures(e, ['web', 'cron']);
 await e.stop();
 cpSync(join(dir, 'store'), join(out, 'store'), { recursive: true });
+copyFileSync(storeKeyFile, join(out, 'store.key'));
+chmodSync(join(out, 'store.key'), 0o644);
 // The continuation, by this same release, on a copy.
 const copy = mkdtempSync(join(tmpdir(), 'tsem-fixture-copy-'));
 cpSync(join(dir, 'store'), join(copy, 'store'), { recursive: true });
@@ -49,3 +60,4 @@ await e.stop();
 writeFileSync(join(out, 'expected.json'), JSON.stringify({ atRest, continued }, null, 2) + '\n');
 rmSync(dir, { recursive: true, force: true });
 rmSync(copy, { recursive: true, force: true });
+rmSync(keyDir, { recursive: true, force: true });
