@@ -391,6 +391,10 @@ export class LevelStore implements NamespaceStore {
       storeError(
         `${what} in ${this.dir} was changed outside the engine (its records do not match their MAC): restore the data directory from a trusted copy`
       );
+    const namesEdited = () =>
+      storeError(
+        `a namespace in ${this.dir} was added or deleted outside the engine (the namespace list does not match its MAC): restore the data directory from a trusted copy`
+      );
     const unprotected = stored.size === 0;
     const adopt: [string, Buffer][] = [];
     const matches = (key: string, acc: Buffer) => {
@@ -412,8 +416,7 @@ export class LevelStore implements NamespaceStore {
         // stripped to have edited entries adopted).
         const imaUnprotected = unprotected || !stored.has(IMA_MAC_KEY);
         const namesOk = () => matches(NAMES_KEY, mac.names);
-        if (!unprotected && imaUnprotected && !namesOk())
-          throw edited('a namespace was added or deleted: the namespace list');
+        if (!unprotected && imaUnprotected && !namesOk()) throw namesEdited();
         const ima = await this.values<unknown>([IMA_SUBLEVEL]);
         const imaAcc = mac.load(
           IMA_MAC_ID,
@@ -422,7 +425,7 @@ export class LevelStore implements NamespaceStore {
         if (imaUnprotected) adopt.push([IMA_MAC_KEY, imaAcc]);
         else {
           if (!matches(IMA_MAC_KEY, imaAcc)) throw edited('the IMA log');
-          if (!namesOk()) throw edited('a namespace was added or deleted: the namespace list');
+          if (!namesOk()) throw namesEdited();
         }
         if (adopt.length === 0) return;
         // First start with a key (or with format 6): protect what is there, in one batch.
