@@ -62,7 +62,7 @@ export { DEFAULT_LISTEN, type EngineOptions } from './engine-options.js';
 
 /** Open exporter streams would hold a graceful shutdown forever: forced after this (what they
  * sent but was not acknowledged, they send again to the next engine). */
-const SHUTDOWN_GRACE_MS = 500;
+const SHUTDOWN_GRACE_MS = 100;
 /** How often in-process sources' drops are passed on to subscribers. */
 const DROP_REPORT_MS = 1000;
 
@@ -350,7 +350,14 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       listen,
       opts.tls
     );
-    cleanup.push(() => shutdown(server));
+    // Started with the sources' stop, not after it (both only end input; the pipeline drains
+    // after them): a source's stop and the streams' grace would otherwise add up under load.
+    let serverStopped: Promise<void> | undefined;
+    const stopServer = () => {
+      hub.close();
+      return (serverStopped ??= shutdown(server));
+    };
+    cleanup.push(stopServer);
     writeServerRecord(dataDir, { address, tls: opts.tls !== undefined });
     cleanup.push(() => hub.close());
     const setHealth = (status: 'SERVING' | 'NOT_SERVING') => {
@@ -442,9 +449,9 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       clearInterval(dropTimer);
       reportDrops();
     });
-    // On stop, sources stop first and what they fed drains before the server goes.
+    // On stop, sources and the server stop taking input together, then what they fed drains.
     cleanup.push(async () => {
-      await Promise.all(started.map((s) => s.stop()));
+      await Promise.all([...started.map((s) => s.stop()), stopServer()]);
       await Promise.all(feeding);
     });
     for (const s of sources) {
