@@ -61,10 +61,15 @@ async function relay(port: number) {
   };
 }
 
-async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
+async function until(
+  cond: () => boolean,
+  what: string | (() => string),
+  ms = 15_000
+): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -183,7 +188,10 @@ test('export resends across an engine restart and after being killed: each event
   try {
     // Killed mid-file.
     const first = spawnTsem(args);
-    await until(() => count() > lines.length / 4, 'a quarter acknowledged');
+    await until(
+      () => count() > lines.length / 4,
+      () => `a quarter acknowledged: ${count()} of ${lines.length}; ${first.err()}`
+    );
     first.kill('SIGKILL');
     await first.exited;
     // Started again: it resumes; meanwhile the engine restarts under it.
