@@ -40,6 +40,11 @@ export class AlertService {
   /** Alert-log records written, by activity (for metrics). */
   readonly recordCounts = { open: 0, update: 0, close: 0 };
   private chain: Promise<void> = Promise.resolve();
+  /** Drained but not written (the store refused the write): written first by the next flush. */
+  private unwritten: {
+    incidents: ReturnType<IncidentTracker['drain']>['incidents'];
+    records: ReturnType<IncidentTracker['drain']>['records'];
+  } = { incidents: [], records: [] };
   private timer: NodeJS.Timeout | undefined;
   private lastPrune = 0;
   private head = 0;
@@ -91,9 +96,22 @@ export class AlertService {
   /** Writes the tracker's changes (in order with every other write) and wakes the outputs. */
   flush(): Promise<void> {
     const run = this.chain.then(async () => {
-      const { incidents, records } = this.tracker.drain(this.now());
+      const drained = this.tracker.drain(this.now());
+      // What a failed write (a full disk) left goes first: the incidents' later states after it.
+      const incidents = [...this.unwritten.incidents, ...drained.incidents];
+      const records = [...this.unwritten.records, ...drained.records];
       if (incidents.length === 0 && records.length === 0) return;
-      await this.store.write(incidents, records);
+      try {
+        await this.store.write(incidents, records);
+      } catch (err) {
+        // The events behind them are persisted and acknowledged: the alerts are kept and written
+        // with the next flush rather than failing the batch (ingest stops on the model's write).
+        if (this.unwritten.records.length === 0 && this.unwritten.incidents.length === 0)
+          this.log(`alerts: ${errorMessage(err)}; kept to write again`);
+        this.unwritten = { incidents, records };
+        return;
+      }
+      this.unwritten = { incidents: [], records: [] };
       for (const r of records) this.recordCounts[r.activity]++;
       if (records.length > 0) {
         this.head = records[records.length - 1]!.seq;
