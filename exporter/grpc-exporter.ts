@@ -12,6 +12,7 @@
  * the engine applies a batch it had already persisted only once.
  */
 import { hostname } from 'node:os';
+import { errorMessage } from '../common/errors.js';
 import type { TsemEventJson } from '../proto/kernel-json.js';
 import type { Event as WireEvent } from '../proto/gen/tsem/v1/Event.js';
 import type { IngestRequest } from '../proto/gen/tsem/v1/IngestRequest.js';
@@ -235,8 +236,14 @@ class IngestExporter {
       `${message}; reconnecting in ${(this.retry.pause / 1000).toFixed(1)} s (${waiting} event(s) to send again)`
     );
     this.retry.timer = setTimeout(() => {
-      if (this.failure) return;
-      this.connect();
+      if (this.failure || this.aborted()) return;
+      // A channel closed meanwhile (the export is stopping) throws here: a failure, not a crash.
+      try {
+        this.connect();
+      } catch (err) {
+        this.fail(`reconnecting: ${errorMessage(err)}`, err);
+        return;
+      }
       this.wake();
     }, this.retry.pause);
     this.retry.pause = Math.min(this.retry.pause * 2, RETRY_MAX_MS);
