@@ -9,11 +9,18 @@ import type { AttestRequest as _tsem_v1_AttestRequest, AttestRequest__Output as 
 import type { AttestationKey as _tsem_v1_AttestationKey, AttestationKey__Output as _tsem_v1_AttestationKey__Output } from './tsem/v1/AttestationKey.js';
 import type { AttestationKeyRequest as _tsem_v1_AttestationKeyRequest, AttestationKeyRequest__Output as _tsem_v1_AttestationKeyRequest__Output } from './tsem/v1/AttestationKeyRequest.js';
 import type { BatchResult as _tsem_v1_BatchResult, BatchResult__Output as _tsem_v1_BatchResult__Output } from './tsem/v1/BatchResult.js';
+import type { CanisterFinish as _tsem_v1_CanisterFinish, CanisterFinish__Output as _tsem_v1_CanisterFinish__Output } from './tsem/v1/CanisterFinish.js';
+import type { CanisterFinished as _tsem_v1_CanisterFinished, CanisterFinished__Output as _tsem_v1_CanisterFinished__Output } from './tsem/v1/CanisterFinished.js';
+import type { CanisterInfo as _tsem_v1_CanisterInfo, CanisterInfo__Output as _tsem_v1_CanisterInfo__Output } from './tsem/v1/CanisterInfo.js';
+import type { CanisterStart as _tsem_v1_CanisterStart, CanisterStart__Output as _tsem_v1_CanisterStart__Output } from './tsem/v1/CanisterStart.js';
+import type { CanisterStarted as _tsem_v1_CanisterStarted, CanisterStarted__Output as _tsem_v1_CanisterStarted__Output } from './tsem/v1/CanisterStarted.js';
 import type { Coe as _tsem_v1_Coe, Coe__Output as _tsem_v1_Coe__Output } from './tsem/v1/Coe.js';
 import type { ControlClient as _tsem_v1_ControlClient, ControlDefinition as _tsem_v1_ControlDefinition } from './tsem/v1/Control.js';
 import type { ConvergenceResponse as _tsem_v1_ConvergenceResponse, ConvergenceResponse__Output as _tsem_v1_ConvergenceResponse__Output } from './tsem/v1/ConvergenceResponse.js';
 import type { ConvergenceWindow as _tsem_v1_ConvergenceWindow, ConvergenceWindow__Output as _tsem_v1_ConvergenceWindow__Output } from './tsem/v1/ConvergenceWindow.js';
 import type { CreateNamespaceRequest as _tsem_v1_CreateNamespaceRequest, CreateNamespaceRequest__Output as _tsem_v1_CreateNamespaceRequest__Output } from './tsem/v1/CreateNamespaceRequest.js';
+import type { DeleteLabelRequest as _tsem_v1_DeleteLabelRequest, DeleteLabelRequest__Output as _tsem_v1_DeleteLabelRequest__Output } from './tsem/v1/DeleteLabelRequest.js';
+import type { DeleteLabelResponse as _tsem_v1_DeleteLabelResponse, DeleteLabelResponse__Output as _tsem_v1_DeleteLabelResponse__Output } from './tsem/v1/DeleteLabelResponse.js';
 import type { DeleteNamespaceResponse as _tsem_v1_DeleteNamespaceResponse, DeleteNamespaceResponse__Output as _tsem_v1_DeleteNamespaceResponse__Output } from './tsem/v1/DeleteNamespaceResponse.js';
 import type { Dropped as _tsem_v1_Dropped, Dropped__Output as _tsem_v1_Dropped__Output } from './tsem/v1/Dropped.js';
 import type { EntriesResponse as _tsem_v1_EntriesResponse, EntriesResponse__Output as _tsem_v1_EntriesResponse__Output } from './tsem/v1/EntriesResponse.js';
@@ -24,6 +31,8 @@ import type { EventHeader as _tsem_v1_EventHeader, EventHeader__Output as _tsem_
 import type { EventNotice as _tsem_v1_EventNotice, EventNotice__Output as _tsem_v1_EventNotice__Output } from './tsem/v1/EventNotice.js';
 import type { ExportModelRequest as _tsem_v1_ExportModelRequest, ExportModelRequest__Output as _tsem_v1_ExportModelRequest__Output } from './tsem/v1/ExportModelRequest.js';
 import type { ExporterHello as _tsem_v1_ExporterHello, ExporterHello__Output as _tsem_v1_ExporterHello__Output } from './tsem/v1/ExporterHello.js';
+import type { GetLabelModelRequest as _tsem_v1_GetLabelModelRequest, GetLabelModelRequest__Output as _tsem_v1_GetLabelModelRequest__Output } from './tsem/v1/GetLabelModelRequest.js';
+import type { GetLabelModelResponse as _tsem_v1_GetLabelModelResponse, GetLabelModelResponse__Output as _tsem_v1_GetLabelModelResponse__Output } from './tsem/v1/GetLabelModelResponse.js';
 import type { GetVersionRequest as _tsem_v1_GetVersionRequest, GetVersionRequest__Output as _tsem_v1_GetVersionRequest__Output } from './tsem/v1/GetVersionRequest.js';
 import type { ImaKey as _tsem_v1_ImaKey, ImaKey__Output as _tsem_v1_ImaKey__Output } from './tsem/v1/ImaKey.js';
 import type { ImaKeyring as _tsem_v1_ImaKeyring, ImaKeyring__Output as _tsem_v1_ImaKeyring__Output } from './tsem/v1/ImaKeyring.js';
@@ -36,10 +45,15 @@ import type { Incident as _tsem_v1_Incident, Incident__Output as _tsem_v1_Incide
 import type { IngestClient as _tsem_v1_IngestClient, IngestDefinition as _tsem_v1_IngestDefinition } from './tsem/v1/Ingest.js';
 import type { IngestRequest as _tsem_v1_IngestRequest, IngestRequest__Output as _tsem_v1_IngestRequest__Output } from './tsem/v1/IngestRequest.js';
 import type { IngestResponse as _tsem_v1_IngestResponse, IngestResponse__Output as _tsem_v1_IngestResponse__Output } from './tsem/v1/IngestResponse.js';
+import type { LabelInfo as _tsem_v1_LabelInfo, LabelInfo__Output as _tsem_v1_LabelInfo__Output } from './tsem/v1/LabelInfo.js';
 import type { LineBlock as _tsem_v1_LineBlock, LineBlock__Output as _tsem_v1_LineBlock__Output } from './tsem/v1/LineBlock.js';
 import type { LineError as _tsem_v1_LineError, LineError__Output as _tsem_v1_LineError__Output } from './tsem/v1/LineError.js';
+import type { ListCanistersRequest as _tsem_v1_ListCanistersRequest, ListCanistersRequest__Output as _tsem_v1_ListCanistersRequest__Output } from './tsem/v1/ListCanistersRequest.js';
+import type { ListCanistersResponse as _tsem_v1_ListCanistersResponse, ListCanistersResponse__Output as _tsem_v1_ListCanistersResponse__Output } from './tsem/v1/ListCanistersResponse.js';
 import type { ListIncidentsRequest as _tsem_v1_ListIncidentsRequest, ListIncidentsRequest__Output as _tsem_v1_ListIncidentsRequest__Output } from './tsem/v1/ListIncidentsRequest.js';
 import type { ListIncidentsResponse as _tsem_v1_ListIncidentsResponse, ListIncidentsResponse__Output as _tsem_v1_ListIncidentsResponse__Output } from './tsem/v1/ListIncidentsResponse.js';
+import type { ListLabelsRequest as _tsem_v1_ListLabelsRequest, ListLabelsRequest__Output as _tsem_v1_ListLabelsRequest__Output } from './tsem/v1/ListLabelsRequest.js';
+import type { ListLabelsResponse as _tsem_v1_ListLabelsResponse, ListLabelsResponse__Output as _tsem_v1_ListLabelsResponse__Output } from './tsem/v1/ListLabelsResponse.js';
 import type { ListNamespacesRequest as _tsem_v1_ListNamespacesRequest, ListNamespacesRequest__Output as _tsem_v1_ListNamespacesRequest__Output } from './tsem/v1/ListNamespacesRequest.js';
 import type { ListNamespacesResponse as _tsem_v1_ListNamespacesResponse, ListNamespacesResponse__Output as _tsem_v1_ListNamespacesResponse__Output } from './tsem/v1/ListNamespacesResponse.js';
 import type { ListTasksRequest as _tsem_v1_ListTasksRequest, ListTasksRequest__Output as _tsem_v1_ListTasksRequest__Output } from './tsem/v1/ListTasksRequest.js';
@@ -58,6 +72,9 @@ import type { PointsResponse as _tsem_v1_PointsResponse, PointsResponse__Output 
 import type { ReleaseTaskRequest as _tsem_v1_ReleaseTaskRequest, ReleaseTaskRequest__Output as _tsem_v1_ReleaseTaskRequest__Output } from './tsem/v1/ReleaseTaskRequest.js';
 import type { ReleaseTaskResponse as _tsem_v1_ReleaseTaskResponse, ReleaseTaskResponse__Output as _tsem_v1_ReleaseTaskResponse__Output } from './tsem/v1/ReleaseTaskResponse.js';
 import type { RemoveImaKeyRequest as _tsem_v1_RemoveImaKeyRequest, RemoveImaKeyRequest__Output as _tsem_v1_RemoveImaKeyRequest__Output } from './tsem/v1/RemoveImaKeyRequest.js';
+import type { RunCanisterRequest as _tsem_v1_RunCanisterRequest, RunCanisterRequest__Output as _tsem_v1_RunCanisterRequest__Output } from './tsem/v1/RunCanisterRequest.js';
+import type { RunCanisterResponse as _tsem_v1_RunCanisterResponse, RunCanisterResponse__Output as _tsem_v1_RunCanisterResponse__Output } from './tsem/v1/RunCanisterResponse.js';
+import type { SaveLabelModelRequest as _tsem_v1_SaveLabelModelRequest, SaveLabelModelRequest__Output as _tsem_v1_SaveLabelModelRequest__Output } from './tsem/v1/SaveLabelModelRequest.js';
 import type { SetImaPolicyRequest as _tsem_v1_SetImaPolicyRequest, SetImaPolicyRequest__Output as _tsem_v1_SetImaPolicyRequest__Output } from './tsem/v1/SetImaPolicyRequest.js';
 import type { SetModeRequest as _tsem_v1_SetModeRequest, SetModeRequest__Output as _tsem_v1_SetModeRequest__Output } from './tsem/v1/SetModeRequest.js';
 import type { StructuredEvent as _tsem_v1_StructuredEvent, StructuredEvent__Output as _tsem_v1_StructuredEvent__Output } from './tsem/v1/StructuredEvent.js';
@@ -82,11 +99,18 @@ export interface ProtoGrpcType {
       AttestationKey: MessageTypeDefinition<_tsem_v1_AttestationKey, _tsem_v1_AttestationKey__Output>
       AttestationKeyRequest: MessageTypeDefinition<_tsem_v1_AttestationKeyRequest, _tsem_v1_AttestationKeyRequest__Output>
       BatchResult: MessageTypeDefinition<_tsem_v1_BatchResult, _tsem_v1_BatchResult__Output>
+      CanisterFinish: MessageTypeDefinition<_tsem_v1_CanisterFinish, _tsem_v1_CanisterFinish__Output>
+      CanisterFinished: MessageTypeDefinition<_tsem_v1_CanisterFinished, _tsem_v1_CanisterFinished__Output>
+      CanisterInfo: MessageTypeDefinition<_tsem_v1_CanisterInfo, _tsem_v1_CanisterInfo__Output>
+      CanisterStart: MessageTypeDefinition<_tsem_v1_CanisterStart, _tsem_v1_CanisterStart__Output>
+      CanisterStarted: MessageTypeDefinition<_tsem_v1_CanisterStarted, _tsem_v1_CanisterStarted__Output>
       Coe: MessageTypeDefinition<_tsem_v1_Coe, _tsem_v1_Coe__Output>
       Control: SubtypeConstructor<typeof grpc.Client, _tsem_v1_ControlClient> & { service: _tsem_v1_ControlDefinition }
       ConvergenceResponse: MessageTypeDefinition<_tsem_v1_ConvergenceResponse, _tsem_v1_ConvergenceResponse__Output>
       ConvergenceWindow: MessageTypeDefinition<_tsem_v1_ConvergenceWindow, _tsem_v1_ConvergenceWindow__Output>
       CreateNamespaceRequest: MessageTypeDefinition<_tsem_v1_CreateNamespaceRequest, _tsem_v1_CreateNamespaceRequest__Output>
+      DeleteLabelRequest: MessageTypeDefinition<_tsem_v1_DeleteLabelRequest, _tsem_v1_DeleteLabelRequest__Output>
+      DeleteLabelResponse: MessageTypeDefinition<_tsem_v1_DeleteLabelResponse, _tsem_v1_DeleteLabelResponse__Output>
       DeleteNamespaceResponse: MessageTypeDefinition<_tsem_v1_DeleteNamespaceResponse, _tsem_v1_DeleteNamespaceResponse__Output>
       Dropped: MessageTypeDefinition<_tsem_v1_Dropped, _tsem_v1_Dropped__Output>
       EntriesResponse: MessageTypeDefinition<_tsem_v1_EntriesResponse, _tsem_v1_EntriesResponse__Output>
@@ -97,6 +121,8 @@ export interface ProtoGrpcType {
       EventNotice: MessageTypeDefinition<_tsem_v1_EventNotice, _tsem_v1_EventNotice__Output>
       ExportModelRequest: MessageTypeDefinition<_tsem_v1_ExportModelRequest, _tsem_v1_ExportModelRequest__Output>
       ExporterHello: MessageTypeDefinition<_tsem_v1_ExporterHello, _tsem_v1_ExporterHello__Output>
+      GetLabelModelRequest: MessageTypeDefinition<_tsem_v1_GetLabelModelRequest, _tsem_v1_GetLabelModelRequest__Output>
+      GetLabelModelResponse: MessageTypeDefinition<_tsem_v1_GetLabelModelResponse, _tsem_v1_GetLabelModelResponse__Output>
       GetVersionRequest: MessageTypeDefinition<_tsem_v1_GetVersionRequest, _tsem_v1_GetVersionRequest__Output>
       ImaKey: MessageTypeDefinition<_tsem_v1_ImaKey, _tsem_v1_ImaKey__Output>
       ImaKeyring: MessageTypeDefinition<_tsem_v1_ImaKeyring, _tsem_v1_ImaKeyring__Output>
@@ -109,10 +135,15 @@ export interface ProtoGrpcType {
       Ingest: SubtypeConstructor<typeof grpc.Client, _tsem_v1_IngestClient> & { service: _tsem_v1_IngestDefinition }
       IngestRequest: MessageTypeDefinition<_tsem_v1_IngestRequest, _tsem_v1_IngestRequest__Output>
       IngestResponse: MessageTypeDefinition<_tsem_v1_IngestResponse, _tsem_v1_IngestResponse__Output>
+      LabelInfo: MessageTypeDefinition<_tsem_v1_LabelInfo, _tsem_v1_LabelInfo__Output>
       LineBlock: MessageTypeDefinition<_tsem_v1_LineBlock, _tsem_v1_LineBlock__Output>
       LineError: MessageTypeDefinition<_tsem_v1_LineError, _tsem_v1_LineError__Output>
+      ListCanistersRequest: MessageTypeDefinition<_tsem_v1_ListCanistersRequest, _tsem_v1_ListCanistersRequest__Output>
+      ListCanistersResponse: MessageTypeDefinition<_tsem_v1_ListCanistersResponse, _tsem_v1_ListCanistersResponse__Output>
       ListIncidentsRequest: MessageTypeDefinition<_tsem_v1_ListIncidentsRequest, _tsem_v1_ListIncidentsRequest__Output>
       ListIncidentsResponse: MessageTypeDefinition<_tsem_v1_ListIncidentsResponse, _tsem_v1_ListIncidentsResponse__Output>
+      ListLabelsRequest: MessageTypeDefinition<_tsem_v1_ListLabelsRequest, _tsem_v1_ListLabelsRequest__Output>
+      ListLabelsResponse: MessageTypeDefinition<_tsem_v1_ListLabelsResponse, _tsem_v1_ListLabelsResponse__Output>
       ListNamespacesRequest: MessageTypeDefinition<_tsem_v1_ListNamespacesRequest, _tsem_v1_ListNamespacesRequest__Output>
       ListNamespacesResponse: MessageTypeDefinition<_tsem_v1_ListNamespacesResponse, _tsem_v1_ListNamespacesResponse__Output>
       ListTasksRequest: MessageTypeDefinition<_tsem_v1_ListTasksRequest, _tsem_v1_ListTasksRequest__Output>
@@ -132,6 +163,9 @@ export interface ProtoGrpcType {
       ReleaseTaskRequest: MessageTypeDefinition<_tsem_v1_ReleaseTaskRequest, _tsem_v1_ReleaseTaskRequest__Output>
       ReleaseTaskResponse: MessageTypeDefinition<_tsem_v1_ReleaseTaskResponse, _tsem_v1_ReleaseTaskResponse__Output>
       RemoveImaKeyRequest: MessageTypeDefinition<_tsem_v1_RemoveImaKeyRequest, _tsem_v1_RemoveImaKeyRequest__Output>
+      RunCanisterRequest: MessageTypeDefinition<_tsem_v1_RunCanisterRequest, _tsem_v1_RunCanisterRequest__Output>
+      RunCanisterResponse: MessageTypeDefinition<_tsem_v1_RunCanisterResponse, _tsem_v1_RunCanisterResponse__Output>
+      SaveLabelModelRequest: MessageTypeDefinition<_tsem_v1_SaveLabelModelRequest, _tsem_v1_SaveLabelModelRequest__Output>
       SetImaPolicyRequest: MessageTypeDefinition<_tsem_v1_SetImaPolicyRequest, _tsem_v1_SetImaPolicyRequest__Output>
       SetModeRequest: MessageTypeDefinition<_tsem_v1_SetModeRequest, _tsem_v1_SetModeRequest__Output>
       StructuredEvent: MessageTypeDefinition<_tsem_v1_StructuredEvent, _tsem_v1_StructuredEvent__Output>
