@@ -26,6 +26,8 @@ export interface ExportItem {
   readonly namespace: string;
   /** A kernel-form event object, or one raw kernel line sent byte for byte as kernel_json. */
   readonly event: TsemEventJson | Buffer;
+  /** The process's cgroup v2 id, when the source knows it: canisters are routed by it. */
+  readonly cgroupId?: string;
   /** Receives this event's verdict once its batch is acknowledged. */
   readonly respond?: (v: WireVerdict) => void;
 }
@@ -225,7 +227,7 @@ class IngestExporter {
 
   private add(item: ExportItem): void {
     try {
-      this.events.push(eventToWire(item.namespace, item.event));
+      this.events.push(eventToWire(item.namespace, item.event, undefined, item.cgroupId));
     } catch (err) {
       throw new ExportError(`input event ${this.position}: ${(err as Error).message}`, this.stats, {
         cause: err,

@@ -1,4 +1,5 @@
 /** Options of the audit sources, with their documented defaults. */
+import type { TaskCgroupsOptions } from '../host/cgroup.js';
 import type { NamespaceRule } from '../nsmap/namespace-rule.js';
 import type { AuditedSyscall } from './audit-netlink.js';
 
@@ -21,6 +22,8 @@ export interface AuditOptions {
   readonly statsIntervalMs?: number;
   /** Events buffered ahead of a slow consumer before they are dropped (counted). */
   readonly maxQueued?: number;
+  /** How processes' cgroup v2 ids are found (canister routing); default: the host's hierarchy. */
+  readonly cgroups?: TaskCgroupsOptions;
 }
 
 export interface AuditLogOptions {

@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import { EngineError } from '../../common/errors.js';
 import { EventQueue } from '../event-queue.js';
+import { TaskCgroups } from '../host/cgroup.js';
 import {
   errnoCode,
   loadNativeAddon,
@@ -30,10 +31,11 @@ import {
   nativeArch,
   ruleDataPayload,
   SYSCALL_NUMBERS,
+  syscallName,
   type AuditStatus,
 } from './audit-netlink.js';
 import type { AuditOptions } from './audit-options.js';
-import { parseNetlinkRecord } from './audit-record.js';
+import { type AuditRecord, num, parseNetlinkRecord } from './audit-record.js';
 
 const EPERM = 1;
 const EEXIST = 17;
@@ -42,12 +44,17 @@ const FIRST_RECORD_TYPE = 1300;
 const LAST_RECORD_TYPE = 2999;
 /** A binary liveness probe the kernel sends the audit daemon (a u32 pid), not a record. */
 const AUDIT_REPLACE = 1329;
+/** Serials whose cgroup was read on arrival, kept at most (oldest out first). */
+const MAX_PINNED_CGROUPS = 4096;
 
 export class AuditSource implements EventSource {
   private readonly queue: EventQueue;
   private readonly nsOf: NamespaceMapper;
   private readonly host: HostFacts;
   private readonly assembler: AuditAssembler;
+  private readonly cgroups: TaskCgroups;
+  /** serial → the process's cgroup id, read when its SYSCALL record arrived. */
+  private readonly pinnedCgroups = new Map<number, string | undefined>();
   private addon: NativeAddon | undefined;
   private control: { handle: NativeHandle; ctl: AuditControl } | undefined;
   private reader: NativeHandle | undefined;
@@ -67,6 +74,7 @@ export class AuditSource implements EventSource {
     this.nsOf = createNamespaceMapper(options.namespace ?? { kind: 'host' }, hostname());
     this.host = new HostFacts(true, options.digestAlgorithm ?? 'sha256');
     this.assembler = new AuditAssembler((g) => this.onGroup(g));
+    this.cgroups = new TaskCgroups(options.cgroups);
   }
 
   async start(): Promise<void> {
@@ -178,6 +186,7 @@ export class AuditSource implements EventSource {
       incomplete: this.assembler.incomplete,
       dropped: this.queue.dropped,
       multicast: this.channel === 'multicast' ? 1 : 0,
+      cgroupUnknown: this.cgroups.counts.unknown,
     };
   }
 
@@ -236,22 +245,49 @@ export class AuditSource implements EventSource {
         continue;
       this.counts.records++;
       const r = parseNetlinkRecord(m.type, m.data);
-      if (r.ok && r.record.type === 'SYSCALL')
+      if (r.ok && r.record.type === 'SYSCALL') {
         this.host.pinCapEff(r.record.serial, Number(r.record.fields.get('pid')?.value ?? -1));
+        this.pinCgroup(r.record);
+      }
       if (r.ok) this.assembler.add(r.record, now);
       else this.counts.parseErrors++;
     }
   }
 
+  /**
+   * Reads the process's cgroup as its SYSCALL record arrives, before a short-lived process exits;
+   * an exec re-reads it (the canister launcher joins its cgroup right before exec), and a process
+   * already gone resolves to its parent's (the record carries ppid).
+   */
+  private pinCgroup(sys: AuditRecord): void {
+    if (!this.cgroups.enabled) return;
+    const arch = num(sys, 'arch', 16);
+    const nr = num(sys, 'syscall');
+    const name =
+      arch !== undefined && nr !== undefined ? syscallName(Number(arch), Number(nr)) : undefined;
+    const id = this.cgroups.of(Number(num(sys, 'pid') ?? -1), {
+      fresh: name === 'execve' || name === 'execveat',
+      ppid: Number(num(sys, 'ppid') ?? -1),
+    });
+    if (this.pinnedCgroups.size >= MAX_PINNED_CGROUPS)
+      this.pinnedCgroups.delete(this.pinnedCgroups.keys().next().value!);
+    this.pinnedCgroups.set(sys.serial, id);
+  }
+
   private onGroup(g: AuditEventGroup): void {
     this.counts.groups++;
+    const cgroupId = this.pinnedCgroups.get(g.serial);
+    this.pinnedCgroups.delete(g.serial);
     this.chain = this.chain
       .then(async () => {
         const r = await mapAuditGroup(g, this.host);
         if ('skipped' in r) this.counts.skipped++;
         for (const event of r.events) {
           this.counts.events++;
-          this.queue.push({ namespace: this.nsOf(Number(event.event.pid ?? -1)), event });
+          const namespace = this.nsOf(Number(event.event.pid ?? -1));
+          this.queue.push(
+            cgroupId !== undefined ? { namespace, event, cgroupId } : { namespace, event }
+          );
         }
       })
       .catch(() => {

@@ -1,6 +1,7 @@
 /**
  * Options of the fanotify source, with their documented defaults.
  */
+import type { TaskCgroupsOptions } from '../host/cgroup.js';
 import type { NamespaceRule } from '../nsmap/namespace-rule.js';
 
 /** What a watch marks: the mount holding the path, its whole filesystem (every mount of it), or
@@ -34,6 +35,8 @@ export interface FanotifyOptions {
   readonly ignoreChildren?: boolean;
   /** Notification events buffered ahead of a slow consumer before they are dropped (counted). */
   readonly maxQueued?: number;
+  /** How processes' cgroup v2 ids are found (canister routing); default: the host's hierarchy. */
+  readonly cgroups?: TaskCgroupsOptions;
 }
 
 export const DEFAULT_DECISION_TIMEOUT_MS = 2000;
