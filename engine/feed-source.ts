@@ -8,6 +8,8 @@ import type { EventOrigin, IncomingEvent, Outcome } from './ns/pipeline.js';
 export interface FedEvent {
   readonly namespace: string;
   readonly event: TsemEventJson;
+  /** The process's cgroup v2 id, when the source knows it (canister routing). */
+  readonly cgroupId?: string;
   readonly respond?: (allow: boolean) => void;
 }
 
@@ -26,11 +28,17 @@ export interface FeedStats {
 /** Events gathered per submit at most; a held permission event flushes at once. */
 const MAX_BATCH = 256;
 
+/**
+ * `namespaceOf` picks each event's namespace when it is submitted (a canister's cgroup route, else
+ * the source's namespace); it runs in the same turn as the submit, so a canister that finishes
+ * after it sees the event in its namespace.
+ */
 export async function feedSource(
   source: AsyncIterable<FedEvent>,
   submit: Submit,
   origin: EventOrigin,
-  onOutcome?: (o: Outcome, e: FedEvent) => void
+  onOutcome?: (o: Outcome, e: FedEvent) => void,
+  namespaceOf: (e: FedEvent) => string = (e) => e.namespace
 ): Promise<FeedStats> {
   const stats: FeedStats = { events: 0, denied: 0, errors: 0 };
   let pending: FedEvent[] = [];
@@ -39,8 +47,10 @@ export async function feedSource(
     const batch = pending;
     pending = [];
     const byNs = new Map<string, FedEvent[]>();
-    for (const e of batch)
-      (byNs.get(e.namespace) ?? byNs.set(e.namespace, []).get(e.namespace)!).push(e);
+    for (const e of batch) {
+      const ns = namespaceOf(e);
+      (byNs.get(ns) ?? byNs.set(ns, []).get(ns)!).push(e);
+    }
     const run = Promise.all(
       [...byNs].map(async ([ns, evs]) => {
         let outcomes: Outcome[];

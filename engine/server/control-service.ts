@@ -10,8 +10,13 @@ import { isDialect } from '../measure/mapper.js';
 import type { NamespaceModel } from '../ns/namespace-model.js';
 import type { Pipeline } from '../ns/pipeline.js';
 import type { NamespaceRegistry } from '../ns/registry.js';
+import type { Canisters } from '../canister/canisters.js';
+import type { LabelModelStore } from '../canister/label-models.js';
+import type { CanisterRoutes } from '../canister/routes.js';
 import type { Attester } from '../trust/agent-port.js';
 import { type AuthConfig, mayAccess } from './auth.js';
+import { createCanisterHandlers } from './canister-service.js';
+import { createLabelHandlers } from './label-service.js';
 import { EngineError } from '../../common/errors.js';
 import { invalid } from './to-status.js';
 import { requireUnlimited, unary } from './unary.js';
@@ -92,6 +97,15 @@ function checkModelLoad(
   );
 }
 
+/** Canisters (`tsem run`) and the models stored per label. */
+export interface CanisterParts {
+  readonly canisters: Canisters;
+  readonly routes: CanisterRoutes;
+  readonly labels: LabelModelStore;
+  /** Admin actions are logged with the caller's identity. */
+  readonly log: Log;
+}
+
 const unavailable = (what: string) =>
   new EngineError('TSEM_UNAVAILABLE', `${what} is not enabled on this server`);
 
@@ -99,6 +113,7 @@ export function createControlService(
   registry: NamespaceRegistry,
   pipeline: Pipeline,
   auth: AuthConfig,
+  canister: CanisterParts,
   extras: ControlExtras = {}
 ): ControlHandlers {
   const modelsRequired = extras.models?.required === true;
@@ -108,6 +123,8 @@ export function createControlService(
     return registry.require(name);
   };
   return {
+    ...createCanisterHandlers(canister.canisters, canister.routes, auth, canister.log),
+    ...createLabelHandlers(canister.labels, registry, pipeline, auth, canister.log),
     CreateNamespace: unary(
       auth,
       'admin',
@@ -139,7 +156,14 @@ export function createControlService(
       'admin',
       async (req) => {
         need(req.name);
+        // A running canister's events would re-create it in learn mode, unsealing the workload.
+        const running = canister.routes.liveFor(req.name);
+        if (running > 0)
+          throw invalid(
+            `namespace '${req.name}' is the namespace of ${running} running canister(s) (tsem canister list); delete it once they finished`
+          );
         await pipeline.control(req.name, () => undefined);
+        canister.routes.forgetNamespace(req.name);
         await registry.delete(req.name);
         pipeline.retire(req.name);
         await extras.namespaceDeleted?.(req.name);

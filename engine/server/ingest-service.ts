@@ -1,7 +1,8 @@
 /**
  * Ingest: an exporter's bidirectional stream. Batches are split by namespace, run through the
  * pipeline (ordered per namespace), and answered in order once persisted. A stream with too many
- * unanswered batches is paused (bounded memory); garbage ends that stream only.
+ * unanswered batches is paused (bounded memory); garbage ends that stream only. An event whose
+ * host and cgroup id a running canister registered goes to the canister's namespace.
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { BatchResult } from '../../proto/gen/tsem/v1/BatchResult.js';
@@ -10,6 +11,7 @@ import type { EventBatch__Output } from '../../proto/gen/tsem/v1/EventBatch.js';
 import type { IngestRequest__Output } from '../../proto/gen/tsem/v1/IngestRequest.js';
 import type { IngestResponse } from '../../proto/gen/tsem/v1/IngestResponse.js';
 import type { IngestHandlers } from '../../proto/gen/tsem/v1/Ingest.js';
+import type { CanisterRoutes } from '../canister/routes.js';
 import type { Outcome, Pipeline, IncomingEvent, EventOrigin } from '../ns/pipeline.js';
 import { type AuthConfig, authorize, authorizeHost, type Identity } from './auth.js';
 import { callerIdentity } from './caller.js';
@@ -46,7 +48,8 @@ export function createIngestService(
   pipeline: Pipeline,
   auth: AuthConfig,
   log: (msg: string) => void,
-  maxEventBytes: number = DEFAULT_LIMITS.maxEventBytes
+  maxEventBytes: number = DEFAULT_LIMITS.maxEventBytes,
+  routes?: CanisterRoutes
 ): IngestHandlers {
   return {
     Stream(call: Call) {
@@ -89,7 +92,7 @@ export function createIngestService(
         try {
           result = batch.lines
             ? runLineBlock(pipeline, identity, { ...origin }, batch, maxEventBytes)
-            : runEvents(pipeline, identity, { ...origin }, batch, maxEventBytes);
+            : runEvents(pipeline, identity, { ...origin }, batch, maxEventBytes, routes);
         } catch (err) {
           return fail(err);
         }
@@ -125,16 +128,19 @@ function runEvents(
   identity: Identity,
   origin: EventOrigin,
   batch: EventBatch__Output,
-  maxEventBytes: number
+  maxEventBytes: number,
+  routes: CanisterRoutes | undefined
 ) {
   if (batch.events.length > MAX_BATCH_EVENTS) {
     throw invalid(
       `batch ${batch.batch_id} has ${batch.events.length} events, more than the limit of ${MAX_BATCH_EVENTS}`
     );
   }
-  return runBatch(pipeline, identity, origin, batch.events, maxEventBytes).then((verdicts) => ({
-    verdicts,
-  }));
+  return runBatch(pipeline, identity, origin, batch.events, maxEventBytes, routes).then(
+    (verdicts) => ({
+      verdicts,
+    })
+  );
 }
 
 /** The bulk form: one namespace's kernel lines in one field, answered with packed verdicts. */
@@ -191,7 +197,8 @@ async function runBatch(
   identity: Identity,
   origin: EventOrigin,
   events: readonly Event__Output[],
-  maxEventBytes: number
+  maxEventBytes: number,
+  routes: CanisterRoutes | undefined
 ) {
   const outcomes = new Array<Outcome>(events.length);
   const groups = new Map<
@@ -200,13 +207,14 @@ async function runBatch(
   >();
   events.forEach((e, i) => {
     try {
-      const ns = e.namespace || 'default';
+      const host = e.host || origin.host;
+      authorizeHost(identity, host);
+      // A running canister's cgroup on that host names the namespace (canisters.md §4).
+      const ns = routes?.route(host, e.cgroup_id) ?? (e.namespace || 'default');
       authorize(identity, 'exporter', ns);
       const bytes = eventBytes(e);
       if (bytes > maxEventBytes) throw tooBig(bytes, maxEventBytes);
       const incoming = eventFromWire(e, i);
-      const host = e.host || origin.host;
-      authorizeHost(identity, host);
       const key = `${ns}\u0000${host}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { ns, origin: { ...origin, host }, idx: [], events: [] }));

@@ -11,7 +11,7 @@ import type { Level } from 'level';
 import { EngineError } from '../../common/errors.js';
 
 /** The format this engine writes. */
-export const STORE_FORMAT = 5;
+export const STORE_FORMAT = 6;
 
 /** A store with data but no format record was written by release 0.1.0. */
 const UNVERSIONED = 1;
@@ -54,6 +54,11 @@ export const MIGRATIONS: readonly Migration[] = [
     // Additive: older engines must refuse it (they would write records without updating the MAC).
     describe:
       'namespaces may carry a MAC (store key), rejected-line evidence and task start times; task keys gain the event origin (nothing rewritten: old pid-only keys age out)',
+    run: () => Promise.resolve(),
+  },
+  {
+    from: 5,
+    describe: 'add the labelled-model store (sublevel `labels`, empty at first)',
     run: () => Promise.resolve(),
   },
 ];

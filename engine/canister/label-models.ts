@@ -1,0 +1,57 @@
+/**
+ * Models stored per label: a workload's name (an image, a service) rather than a container id,
+ * so the next `tsem run --label L` starts from what earlier runs learned. The engine keeps them in
+ * its LevelDB store (engine/store/label-store.ts); a fleet can put the same interface over a store
+ * every engine shares, so every host's namespace of a label starts from one model.
+ */
+import type { Dialect } from '../measure/mapper.js';
+
+export interface LabelModel {
+  readonly label: string;
+  /** Quixote model file text (tsem-model.md §4.2). */
+  readonly model: string;
+  readonly digest: string;
+  readonly dialect: Dialect;
+  readonly points: number;
+  readonly updatedMs: number;
+  /** Where the model came from, e.g. "namespace web" or "loaded". */
+  readonly source: string;
+}
+
+export type LabelSummary = Omit<LabelModel, 'model'>;
+
+export interface LabelModelStore {
+  get(label: string): Promise<LabelModel | undefined>;
+  /** Replaces the label's model. */
+  put(model: LabelModel): Promise<void>;
+  /** Whether there was a model to delete. */
+  delete(label: string): Promise<boolean>;
+  /** Every label, by name. */
+  list(): Promise<LabelSummary[]>;
+}
+
+/** An in-memory store: for engines without persistence and for tests. */
+export class MemoryLabelStore implements LabelModelStore {
+  private readonly models = new Map<string, LabelModel>();
+
+  get(label: string): Promise<LabelModel | undefined> {
+    return Promise.resolve(this.models.get(label));
+  }
+
+  put(model: LabelModel): Promise<void> {
+    this.models.set(model.label, model);
+    return Promise.resolve();
+  }
+
+  delete(label: string): Promise<boolean> {
+    return Promise.resolve(this.models.delete(label));
+  }
+
+  list(): Promise<LabelSummary[]> {
+    return Promise.resolve(
+      [...this.models.values()]
+        .sort((a, b) => a.label.localeCompare(b.label))
+        .map(({ model: _model, ...summary }) => summary)
+    );
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The labelled models (engine/canister/label-models.ts) in the engine's LevelDB store, one record
+ * per label in the `labels` sublevel (added by store format 3).
+ */
+import type { Level } from 'level';
+import { EngineError } from '../../common/errors.js';
+import type { LabelModel, LabelModelStore, LabelSummary } from '../canister/label-models.js';
+import type { LevelStore } from './level-store.js';
+
+export const LABELS_SUBLEVEL = 'labels';
+
+export class LevelLabelStore implements LabelModelStore {
+  private constructor(private readonly db: Level<string, LabelModel>) {}
+
+  static of(store: LevelStore): LevelLabelStore {
+    return new LevelLabelStore(
+      store.sublevel(LABELS_SUBLEVEL) as unknown as Level<string, LabelModel>
+    );
+  }
+
+  async get(label: string): Promise<LabelModel | undefined> {
+    return await this.db.get(label);
+  }
+
+  async put(model: LabelModel): Promise<void> {
+    try {
+      await this.db.put(model.label, model);
+    } catch (err) {
+      throw new EngineError(
+        'TSEM_STORE',
+        `label ${model.label}: storing its model failed: ${(err as Error).message}`,
+        { cause: err }
+      );
+    }
+  }
+
+  async delete(label: string): Promise<boolean> {
+    if ((await this.db.get(label)) === undefined) return false;
+    await this.db.del(label);
+    return true;
+  }
+
+  async list(): Promise<LabelSummary[]> {
+    const out: LabelSummary[] = [];
+    for await (const m of this.db.values()) {
+      const { model: _model, ...summary } = m;
+      out.push(summary);
+    }
+    return out;
+  }
+}
