@@ -228,13 +228,19 @@ test('what the agent cannot hold is named: other digest, foreign aggregate, re-c
     /^its aggregate is not the platform aggregate/
   );
 
-  await pipeline.submit('gone', ORIGIN, [open(1, '/a')]);
-  await registry.delete('gone');
-  pipeline.retire('gone');
-  await pipeline.submit('gone', ORIGIN, [open(1, '/a')]);
-  assert.equal(
-    mirror.brokenReason('gone'),
-    'it was deleted and created again; the agent cannot drop a namespace'
+  // Deleted and created again: the agent drops its old copy and mirrors the new namespace.
+  await pipeline.submit('again', ORIGIN, [open(1, '/a'), open(1, '/b')]);
+  await registry.delete('again');
+  pipeline.retire('again');
+  await pipeline.submit('again', ORIGIN, [open(1, '/c')]);
+  const again = registry.require('again');
+  assert.equal(mirror.brokenReason('again'), undefined);
+  await mirror.catchUp(again);
+  const sa = await agent.status('again');
+  assert.deepEqual(
+    [sa.measurement, sa.points],
+    [again.measurement.toString('hex'), 1],
+    'the new namespace, not the old one'
   );
 
   // Namespaces with a history the mirror never saw (as after a restart from the store).

@@ -9,7 +9,9 @@
  *   and before each report, and a signed set-mode is queued when it changed;
  * - model loads (Control LoadModel): loads add points without events, so the points the agent has
  *   not seen are the engine's points after the count it last sent (the contour map only appends);
- *   they go in a signed load-model, in map order, which is the order the engine extended them.
+ *   they go in a signed load-model, in map order, which is the order the engine extended them;
+ * - a namespace deleted and created again (a new NamespaceModel under the same name): a signed
+ *   drop-namespace, then create-namespace.
  * The queue is posted (messages to the worker keep their order) after each persisted batch, before
  * each report, and during a batch every POST_EARLY operations so the agent works alongside the
  * engine: control messages one by one, the events between them as `events` messages of at most
@@ -128,10 +130,11 @@ export class AgentMirror {
   private sync(ns: NamespaceModel, points: number): Tracked {
     let t = this.tracked.get(ns.id);
     if (t && t.model !== ns) {
-      // The agent has no delete operation: the old namespace of that name is still there.
-      t = { model: ns, mode: ns.mode, points: 0, pseudonyms: 0, base: '' };
-      this.tracked.set(ns.id, t);
-      this.markBroken(t, 'it was deleted and created again; the agent cannot drop a namespace');
+      // Deleted and created again (a canister's namespace, `ns delete`): the agent drops its
+      // copy of the old one first, in queue order after the old one's last events.
+      if (!this.unmirrorable(t.model))
+        this.queue.push({ kind: 'control', ns: ns.id, op: 'drop-namespace', args: { ns: ns.id } });
+      t = undefined;
     }
     if (!t) t = this.create(ns);
     if (t.broken) return t;
