@@ -290,7 +290,12 @@ export type ControlMethod =
   | 'RemoveImaKey'
   | 'ListImaKeys'
   | 'GetAttestationKey'
-  | 'ActivateCredential';
+  | 'ActivateCredential'
+  | 'ListCanisters'
+  | 'ListLabels'
+  | 'GetLabelModel'
+  | 'SaveLabelModel'
+  | 'DeleteLabel';
 // The last overload of each generated method is (argument, callback): it names both message types.
 type RequestOf<M extends ControlMethod> = Parameters<ControlClient[M]>[0];
 type ResponseOf<M extends ControlMethod> =

@@ -97,7 +97,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       io.err(
         `tsem ${command.spec.name}: ${escapeText(err.message)}\n\n${formatHelp(command.spec)}`
       );
-      return 2;
+      return command.usageStatus ?? 2;
     }
     if (err instanceof EngineError) {
       io.err(`tsem ${command.spec.name}: ${escapeText(err.message)}\n`);

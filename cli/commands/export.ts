@@ -7,6 +7,7 @@ import { intOption, type OptionSpec, type ParsedArgs, UsageError } from '../args
 import { CONNECTION_OPTIONS, describeCallError, runRemote, type TsemClients } from '../client.js';
 import type { Command, Io } from '../command.js';
 import type { ExportItem, ExportStats } from '../../exporter/grpc-exporter.js';
+import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 import { MAX_BATCH_EVENTS as MAX_BATCH } from '../../proto/limits.js';
 
 const SOURCES = ['sim', 'file', 'fanotify', 'audit', 'audit-log'] as const;
@@ -46,6 +47,13 @@ const OPTIONS: readonly OptionSpec[] = [
     help: `events per batch (default 512, at most ${MAX_BATCH})`,
   },
   { name: 'watch', kind: 'list', arg: 'PATH', help: 'fanotify: a path to watch (repeatable)' },
+  {
+    name: 'mark',
+    kind: 'string',
+    arg: 'KIND',
+    choices: ['mount', 'filesystem', 'directory'],
+    help: 'fanotify: what each --watch marks: its mount (default), its whole filesystem in every mount namespace (needed for tsem run --unshare mnt), or the directory and its direct children',
+  },
   {
     name: 'enforce',
     kind: 'flag',
@@ -131,6 +139,7 @@ function liveOptions(kind: SourceName, args: ParsedArgs) {
   const timeout = args.values.get('timeout-ms');
   return {
     watch: args.lists.get('watch'),
+    markKind: args.values.get('mark') as FanotifyMarkKind | undefined,
     enforce: args.flags.has('enforce'),
     decisionTimeoutMs:
       timeout === undefined ? undefined : intOption(timeout, '--timeout-ms', 2000, 1),
@@ -153,11 +162,11 @@ async function liveInput(
   async function* items(): AsyncGenerator<ExportItem> {
     for await (const ev of source) {
       const respond = ev.respond;
+      const item = { namespace: ev.namespace, event: ev.event, cgroupId: ev.cgroupId };
       // A held permission event is answered with the engine's action (allow unless DENY).
       yield respond
         ? {
-            namespace: ev.namespace,
-            event: ev.event,
+            ...item,
             // No action (an event the engine rejected): the source's fail mode decides.
             respond: (v) =>
               respond(
@@ -166,7 +175,7 @@ async function liveInput(
                   : v.action !== 'ACTION_DENY'
               ),
           }
-        : { namespace: ev.namespace, event: ev.event };
+        : item;
     }
   }
   return {
@@ -194,9 +203,15 @@ function checkArgs(kind: SourceName, args: ParsedArgs): void {
       throw new UsageError(`--${o} applies to --source sim only`);
   }
   if (kind === 'sim' || kind === 'file') {
-    const live = ['watch', 'enforce', 'timeout-ms', 'fail-open', 'fail-closed', 'ns-rule'].find(
-      (o) => args.values.has(o) || args.flags.has(o) || args.lists.has(o)
-    );
+    const live = [
+      'watch',
+      'mark',
+      'enforce',
+      'timeout-ms',
+      'fail-open',
+      'fail-closed',
+      'ns-rule',
+    ].find((o) => args.values.has(o) || args.flags.has(o) || args.lists.has(o));
     if (live !== undefined)
       throw new UsageError(
         `--${live} applies to the live sources (fanotify, audit, audit-log), not --source ${kind}`

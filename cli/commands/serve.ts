@@ -16,6 +16,7 @@ import type {
   SourceSpec,
 } from '../../daemon/engine-options.js';
 import { parseOutput } from '../../engine/alert/output-spec.js';
+import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 import { DEFAULT_LIMITS, type Limits } from '../../proto/limits.js';
 
 export const TLS_SERVER_OPTIONS: OptionSpec[] = [
@@ -69,6 +70,13 @@ const OPTIONS: OptionSpec[] = [
     help: 'sim: namespace name (default sim); fanotify/audit: host:NAME rule shortcut',
   },
   { name: 'watch', kind: 'list', arg: 'PATH', help: 'fanotify: path to watch (repeatable)' },
+  {
+    name: 'mark',
+    kind: 'string',
+    arg: 'KIND',
+    choices: ['mount', 'filesystem', 'directory'],
+    help: 'fanotify: what each --watch marks: its mount (default), its whole filesystem in every mount namespace (needed for tsem run --unshare mnt), or the directory and its direct children',
+  },
   {
     name: 'enforce',
     kind: 'flag',
@@ -294,6 +302,7 @@ function sourceSpec(args: ParsedArgs): SourceSpec | undefined {
     return {
       kind: source,
       watch: args.lists.get('watch'),
+      markKind: args.values.get('mark') as FanotifyMarkKind | undefined,
       enforce: args.flags.has('enforce'),
       decisionTimeoutMs: args.values.has('timeout-ms')
         ? intOption(args.values.get('timeout-ms'), '--timeout-ms', 2000, 1)
@@ -303,8 +312,8 @@ function sourceSpec(args: ParsedArgs): SourceSpec | undefined {
       digestAlgorithm: args.values.get('digest'),
     };
   }
-  if (args.lists.get('watch')?.length || args.flags.has('enforce'))
-    throw new UsageError('--watch and --enforce apply to --source fanotify');
+  if (args.lists.get('watch')?.length || args.flags.has('enforce') || args.values.has('mark'))
+    throw new UsageError('--watch, --mark and --enforce apply to --source fanotify');
   return undefined;
 }
 
