@@ -187,6 +187,12 @@ const OPTIONS: OptionSpec[] = [
     kind: 'flag',
     help: 'reject events for namespaces not created through Control',
   },
+  {
+    name: 'canister-grace-ms',
+    kind: 'string',
+    arg: 'N',
+    help: "how long a finished canister's (tsem run) late events are still routed to its namespace (default 60000)",
+  },
   ...TLS_SERVER_OPTIONS,
   {
     name: 'http',
@@ -272,6 +278,9 @@ export function engineOptions(args: ParsedArgs) {
     dataDir: args.values.get('data'),
     digest: args.values.get('digest'),
     autoCreate: !args.flags.has('no-auto-create'),
+    canisterGraceMs: args.values.has('canister-grace-ms')
+      ? intOption(args.values.get('canister-grace-ms'), '--canister-grace-ms', 60_000, 0)
+      : undefined,
     tls: cert && key ? { cert, key, clientCa } : undefined,
     insecure: args.flags.has('insecure'),
     authFile: args.values.get('auth'),
