@@ -86,7 +86,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return 2;
   }
   const [command, rest] = found;
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // After `--` everything belongs to the command `tsem run` starts, --help included.
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
     io.out(formatHelp(command.spec));
     return 0;
   }

@@ -36,7 +36,7 @@ off-model opens and execs are denied where the source holds them (fanotify --enf
 
 --label LABEL names the namespace LABEL. When that namespace does not exist it is created from the
 label's stored model (sealed), else in learn mode; a learn-mode run stores its model under the label
-when it ends (--no-save: not). Stored models: tsem label list|show|save|delete.
+when it ends (--no-save: not). Stored models: tsem label list|export|save|delete.
 
 The launcher dies with tsem run and takes the workload with it; when the workload ends, processes
 it left in the cgroup are killed and the cgroup removed. With --cgroup PATH or --unit UNIT the
