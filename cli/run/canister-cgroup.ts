@@ -14,7 +14,7 @@ import {
   statfsSync,
   writeFileSync,
 } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { CGROUP2_SUPER_MAGIC, cgroupIdOf } from '../../exporter/host/cgroup.js';
 import { RunError } from './run-error.js';
@@ -52,8 +52,15 @@ export function createCanisterCgroup(mount: string, name: string): CanisterCgrou
   const parent = join(mount, CANISTER_PARENT);
   const dir = join(parent, `${process.pid}-${processStartTicks(process.pid) ?? 0}-${name}`);
   try {
-    mkdirSync(parent, { recursive: true, mode: 0o755 });
-    mkdirSync(dir, { mode: 0o755 });
+    try {
+      mkdirSync(parent, { recursive: true, mode: 0o755 });
+      mkdirSync(dir, { mode: 0o755 });
+    } catch (err) {
+      // Another run removed the empty parent in between: once more.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      mkdirSync(parent, { recursive: true, mode: 0o755 });
+      mkdirSync(dir, { mode: 0o755 });
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new RunError(
@@ -154,10 +161,16 @@ export function removeCgroup(c: CanisterCgroup): boolean {
   if (!c.owned) return true;
   try {
     rmdirSync(c.dir);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
   }
+  // The shared parent goes with the last canister (it stays while another one runs).
+  try {
+    rmdirSync(dirname(c.dir));
+  } catch {
+    // busy, or gone already
+  }
+  return true;
 }
 
 export interface SweepResult {
