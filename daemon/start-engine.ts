@@ -37,7 +37,7 @@ import {
   parseAuthFile,
   tokenDigest,
 } from '../engine/server/auth.js';
-import { createControlService } from '../engine/server/control-service.js';
+import { createControlService, modelLockOf } from '../engine/server/control-service.js';
 import { HEALTH_SERVICES, startGrpcServer } from '../engine/server/grpc-server.js';
 import { Hub } from '../engine/server/hub.js';
 import { createIngestService } from '../engine/server/ingest-service.js';
@@ -325,6 +325,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       routes: canisterRoutes,
       labels,
       graceMs,
+      modelLock: modelLockOf(models),
     });
     // After the sources and the server stopped, before the pipeline: no late event can come.
     cleanup.push(() => canisters.close());

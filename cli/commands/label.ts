@@ -3,6 +3,7 @@
  * `tsem run --label LABEL` creates its namespace (Control ListLabels, GetLabelModel,
  * SaveLabelModel, DeleteLabel).
  */
+import { existsSync } from 'node:fs';
 import { type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
 import { callControl, CONNECTION_OPTIONS, runRemote, type TsemClients } from '../client.js';
 import type { Command, Io } from '../command.js';
@@ -33,6 +34,7 @@ function labelJson(l: LabelInfo__Output) {
     points: Number(l.points),
     updated: new Date(Number(l.updated_ms)).toISOString(),
     source: l.source,
+    signed: l.signed,
   };
 }
 
@@ -56,9 +58,19 @@ export const commands: Command[] = [
       }
       const rows = r.labels.map((l) => {
         const j = labelJson(l);
-        return [j.label, j.digest, j.dialect, String(j.points), j.updated, j.source];
+        return [
+          j.label,
+          j.digest,
+          j.dialect,
+          String(j.points),
+          j.signed ? 'yes' : 'no',
+          j.updated,
+          j.source,
+        ];
       });
-      io.out(formatTable(['LABEL', 'DIGEST', 'DIALECT', 'POINTS', 'UPDATED', 'SOURCE'], rows));
+      io.out(
+        formatTable(['LABEL', 'DIGEST', 'DIALECT', 'POINTS', 'SIGNED', 'UPDATED', 'SOURCE'], rows)
+      );
       return 0;
     }
   ),
@@ -79,7 +91,11 @@ export const commands: Command[] = [
     async (c, args, io) => {
       const r = await callControl(c, 'GetLabelModel', { label: args.positionals[0]! });
       const { writeOutput } = await import('../io-util.js');
-      writeOutput(io, r.model, args.values.get('output'));
+      const out = args.values.get('output');
+      writeOutput(io, r.model, out);
+      // The signature goes beside the file, where model load and tsem run look for it.
+      if (r.signature && out !== undefined && out !== '-')
+        writeOutput(io, r.signature, `${out}.sig`);
       return 0;
     }
   ),
@@ -91,6 +107,12 @@ export const commands: Command[] = [
     [
       { name: 'namespace', kind: 'string', arg: 'NS', help: 'the namespace whose model to store' },
       { name: 'model', kind: 'string', arg: 'FILE', help: 'the model file to store' },
+      {
+        name: 'signature',
+        kind: 'string',
+        arg: 'FILE',
+        help: "the model file's detached signature, stored with it (default FILE.sig when it exists)",
+      },
       {
         name: 'digest',
         kind: 'string',
@@ -111,9 +133,15 @@ export const commands: Command[] = [
       if ((ns === undefined) === (file === undefined))
         throw new UsageError('expected either --namespace NS or --model FILE');
       let model = '';
+      let signature = '';
       if (file !== undefined) {
         const { readInput } = await import('../io-util.js');
         model = readInput(file, 'model file').toString('utf8');
+        const sigFile = args.values.get('signature') ?? `${file}.sig`;
+        if (args.values.has('signature') || existsSync(sigFile))
+          signature = readInput(sigFile, 'signature').toString('utf8');
+      } else if (args.values.has('signature')) {
+        throw new UsageError('--signature goes with --model FILE');
       }
       const l = await callControl(c, 'SaveLabelModel', {
         label: args.positionals[0]!,
@@ -121,8 +149,11 @@ export const commands: Command[] = [
         model,
         digest: args.values.get('digest') ?? '',
         dialect: args.values.get('dialect') ?? '',
+        signature,
       });
-      io.out(`label ${l.label}: stored ${l.points} points (${l.digest}, ${l.source})\n`);
+      io.out(
+        `label ${l.label}: stored ${l.points} points (${l.digest}, ${l.source}${l.signed ? ', signed' : ''})\n`
+      );
       return 0;
     }
   ),

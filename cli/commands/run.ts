@@ -86,6 +86,7 @@ async function runCanister(args: ParsedArgs, io: Io): Promise<number> {
         label: opts.label ?? '',
         mode: opts.mode,
         model: opts.model ?? '',
+        model_signature: opts.modelSignature ?? '',
         digest: opts.digest ?? '',
         command: opts.command.join(' '),
       },

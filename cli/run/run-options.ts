@@ -1,5 +1,5 @@
 /** `tsem run`'s options, checked before anything is created (a bad one leaves nothing behind). */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { checkNamespaceName } from '../../engine/ns/registry.js';
 import type { Mode } from '../../proto/gen/tsem/v1/Mode.js';
 import { intOption, type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
@@ -22,6 +22,12 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     help: "the workload's label: names the namespace, which starts from the label's stored model",
   },
   { name: 'model', kind: 'string', arg: 'FILE', help: 'model file to load into the namespace' },
+  {
+    name: 'model-signature',
+    kind: 'string',
+    arg: 'FILE',
+    help: "the model's detached signature (default MODEL.sig when it exists)",
+  },
   {
     name: 'mode',
     kind: 'string',
@@ -66,6 +72,8 @@ export interface RunOptions {
   /** The model file's text. */
   readonly model?: string;
   readonly modelFile?: string;
+  /** Its detached signature's text. */
+  readonly modelSignature?: string;
   readonly mode?: Mode;
   readonly digest?: string;
   readonly cgroup?: string;
@@ -110,22 +118,31 @@ export function parseRunOptions(args: ParsedArgs): RunOptions {
   const unshare = parseUnshare(args.lists.get('unshare') ?? []);
   if (typeof unshare === 'string') throw new UsageError(unshare);
   const modelFile = v('model');
-  let model: string | undefined;
-  if (modelFile !== undefined) {
+  const read = (path: string, what: string): string => {
     try {
-      model = readFileSync(modelFile, 'utf8');
+      return readFileSync(path, 'utf8');
     } catch (err) {
       throw new RunError(
-        `cannot read model file '${modelFile}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
+        `cannot read ${what} '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
       );
     }
-  }
+  };
+  if (modelFile === undefined && v('model-signature') !== undefined)
+    throw new UsageError('--model-signature goes with --model FILE');
+  const model = modelFile === undefined ? undefined : read(modelFile, 'model file');
+  const sigFile =
+    v('model-signature') ?? (modelFile === undefined ? undefined : `${modelFile}.sig`);
+  const modelSignature =
+    sigFile !== undefined && (v('model-signature') !== undefined || existsSync(sigFile))
+      ? read(sigFile, 'model signature')
+      : undefined;
   const mode = v('mode');
   return {
     namespace,
     label,
     model,
     modelFile,
+    modelSignature,
     mode: mode === undefined ? undefined : modeFromWord(mode, '--mode'),
     digest: v('digest'),
     cgroup: v('cgroup'),

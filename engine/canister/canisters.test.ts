@@ -4,7 +4,7 @@ import { fileCell, sourceEvent } from '../../test/helpers/events.js';
 import { createDigest } from '../measure/digest.js';
 import { Pipeline } from '../ns/pipeline.js';
 import { NamespaceRegistry } from '../ns/registry.js';
-import { Canisters, type CanisterStartRequest } from './canisters.js';
+import { Canisters, type CanisterStartRequest, type ModelLock } from './canisters.js';
 import { MemoryLabelStore } from './label-models.js';
 import { CanisterRoutes } from './routes.js';
 
@@ -14,7 +14,7 @@ const ORIGIN = { host: 'h1', exporter: 'test' };
 
 /** An engine without gRPC or store: registry, pipeline, routes, labels, and the ingest step that
  * routes an event by its cgroup as the Ingest service does. */
-function engine(graceMs = 60_000) {
+function engine(graceMs = 60_000, modelLock?: ModelLock) {
   const registry = new NamespaceRegistry(undefined, {
     digest: 'sha256',
     dialect: 'tsem-6.12',
@@ -28,7 +28,7 @@ function engine(graceMs = 60_000) {
   );
   const routes = new CanisterRoutes(Date.now, graceMs);
   const labels = new MemoryLabelStore();
-  const canisters = new Canisters({ registry, pipeline, routes, labels, graceMs });
+  const canisters = new Canisters({ registry, pipeline, routes, labels, graceMs, modelLock });
   const open = (pid: number, path: string, cgroupId: string, fallback = 'host') => {
     const ns = routes.route(ORIGIN.host, cgroupId) ?? fallback;
     return pipeline
@@ -165,4 +165,58 @@ test('two canisters in one namespace: the first to finish does not remove it', a
   await e.canisters.finish(b, { saveLabel: false, settleMs: 0 });
   await e.canisters.close();
   assert.equal(e.registry.get('shared'), undefined, 'close ends the grace period: removed');
+});
+
+test("the model lock: a canister loads a request's or a label's model only when it may; refused, nothing is made", async () => {
+  const checked: string[] = [];
+  // Signed models required: "good" is the one signature that verifies.
+  const lock: ModelLock = (name, _model, signature) => {
+    checked.push(`${name}:${signature ?? 'unsigned'}`);
+    if (signature !== 'good') throw new Error(`namespace '${name}' loads signed models only`);
+  };
+  const e = engine(60_000, lock);
+  const model = `state ${D('p')}\nend\n`;
+  await assert.rejects(
+    e.canisters.start(start('71', { namespace: 'locked', model })),
+    /signed models only/
+  );
+  assert.equal(e.registry.get('locked'), undefined, 'refused before the namespace was made');
+  const signed = await e.canisters.start(
+    start('72', { namespace: 'locked', model, modelSignature: 'good' })
+  );
+  assert.equal(e.registry.require('locked').pointCount, 1);
+  await e.canisters.finish(signed, { saveLabel: false, settleMs: 0 });
+
+  await e.labels.put({
+    label: 'web',
+    model,
+    digest: 'sha256',
+    dialect: 'tsem-6.12',
+    points: 1,
+    updatedMs: 1,
+    source: 'namespace web',
+  });
+  await assert.rejects(
+    e.canisters.start(start('73', { label: 'web' })),
+    /label web's stored model cannot start namespace web: .*signed models only; store a signed one/
+  );
+  assert.equal(e.registry.get('web'), undefined);
+  await e.labels.put({
+    label: 'web',
+    model,
+    digest: 'sha256',
+    dialect: 'tsem-6.12',
+    points: 1,
+    updatedMs: 2,
+    source: 'loaded',
+    signature: 'good',
+  });
+  const fromLabel = await e.canisters.start(start('74', { label: 'web' }));
+  assert.equal(fromLabel.modelSource, 'label');
+  // A canister without a model loads nothing: nothing to check.
+  const plain = await e.canisters.start(start('75', { namespace: 'plain' }));
+  assert.deepEqual(checked, ['locked:unsigned', 'locked:good', 'web:unsigned', 'web:good']);
+  await e.canisters.finish(fromLabel, { saveLabel: false, settleMs: 0 });
+  await e.canisters.finish(plain, { saveLabel: false, settleMs: 0 });
+  await e.canisters.close();
 });

@@ -27,7 +27,20 @@ export interface CanisterStartRequest {
   /** Hash of a namespace created without a model. */
   readonly digest?: string;
   readonly command?: string;
+  /** Detached signature of `model`. */
+  readonly modelSignature?: string;
 }
+
+/**
+ * TSEM's model lock: throws unless `model` may be loaded into namespace `name` (`existing`, or one
+ * about to be created): a bad signature never, an unsigned one not where signed models are required.
+ */
+export type ModelLock = (
+  name: string,
+  model: string,
+  signature: string | undefined,
+  existing: NamespaceModel | undefined
+) => void;
 
 export interface RunningCanister {
   readonly route: CanisterRoute;
@@ -60,6 +73,8 @@ export interface CanisterParts {
   readonly labels: LabelModelStore;
   /** How long a finished canister's late events are still routed (the routes' grace). */
   readonly graceMs?: number;
+  /** Checked before any model is loaded; none: every model loads. */
+  readonly modelLock?: ModelLock;
   readonly now?: () => number;
 }
 
@@ -95,7 +110,21 @@ export class Canisters {
     routes.check(req.host, req.cgroupId, req.cgroupPath ?? '');
     let created = false;
     let modelSource: RunningCanister['modelSource'] = '';
-    const stored = !registry.get(name) && !req.model && label ? await labels.get(label) : undefined;
+    const existing = registry.get(name);
+    const stored = !existing && !req.model && label ? await labels.get(label) : undefined;
+    // Refused models change nothing: checked before the namespace is made.
+    if (req.model !== undefined)
+      this.parts.modelLock?.(name, req.model, req.modelSignature, existing);
+    else if (stored)
+      try {
+        this.parts.modelLock?.(name, stored.model, stored.signature, existing);
+      } catch (err) {
+        throw new EngineError(
+          'TSEM_PERMISSION',
+          `label ${label}'s stored model cannot start namespace ${name}: ${(err as Error).message}; store a signed one: tsem label export ${label} -o ${label}.model, tsem model sign, tsem label save ${label} --model ${label}.model`,
+          { cause: err }
+        );
+      }
     try {
       if (!registry.get(name)) {
         await registry.create({

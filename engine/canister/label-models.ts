@@ -16,9 +16,11 @@ export interface LabelModel {
   readonly updatedMs: number;
   /** Where the model came from, e.g. "namespace web" or "loaded". */
   readonly source: string;
+  /** A detached Ed25519 signature of `model`, when it was stored with one (TSEM's model lock). */
+  readonly signature?: string;
 }
 
-export type LabelSummary = Omit<LabelModel, 'model'>;
+export type LabelSummary = Omit<LabelModel, 'model' | 'signature'> & { readonly signed: boolean };
 
 export interface LabelModelStore {
   get(label: string): Promise<LabelModel | undefined>;
@@ -51,7 +53,10 @@ export class MemoryLabelStore implements LabelModelStore {
     return Promise.resolve(
       [...this.models.values()]
         .sort((a, b) => a.label.localeCompare(b.label))
-        .map(({ model: _model, ...summary }) => summary)
+        .map(({ model: _model, signature, ...summary }) => ({
+          ...summary,
+          signed: signature !== undefined,
+        }))
     );
   }
 }

@@ -32,6 +32,7 @@ function startRequest(s: CanisterStart__Output): CanisterStartRequest {
     model: s.model || undefined,
     digest: s.digest || undefined,
     command: s.command,
+    modelSignature: s.model_signature || undefined,
   };
 }
 
@@ -39,7 +40,9 @@ export function createCanisterHandlers(
   canisters: Canisters,
   routes: CanisterRoutes,
   auth: AuthConfig,
-  log: Log
+  log: Log,
+  /** The server requires signed models (shown in NamespaceInfo). */
+  signedModelsRequired = false
 ): Pick<ControlHandlers, 'RunCanister' | 'ListCanisters'> {
   return {
     RunCanister(call: Call) {
@@ -100,7 +103,7 @@ export function createCanisterHandlers(
               }
               call.write({
                 started: {
-                  namespace: namespaceInfo(ns),
+                  namespace: namespaceInfo(ns, signedModelsRequired),
                   created: c.created,
                   model_source: c.modelSource,
                 },
@@ -127,7 +130,9 @@ export function createCanisterHandlers(
               if (closed) return;
               call.write({
                 finished: {
-                  namespace: end.namespace ? namespaceInfo(end.namespace) : undefined,
+                  namespace: end.namespace
+                    ? namespaceInfo(end.namespace, signedModelsRequired)
+                    : undefined,
                   kept: end.namespace !== undefined,
                   label: end.label ? labelInfo(end.label) : undefined,
                   label_note: end.labelNote ?? '',

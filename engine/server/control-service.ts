@@ -10,7 +10,7 @@ import { isDialect } from '../measure/mapper.js';
 import type { NamespaceModel } from '../ns/namespace-model.js';
 import type { Pipeline } from '../ns/pipeline.js';
 import type { NamespaceRegistry } from '../ns/registry.js';
-import type { Canisters } from '../canister/canisters.js';
+import type { Canisters, ModelLock } from '../canister/canisters.js';
 import type { LabelModelStore } from '../canister/label-models.js';
 import type { CanisterRoutes } from '../canister/routes.js';
 import type { Attester } from '../trust/agent-port.js';
@@ -97,6 +97,20 @@ function checkModelLoad(
   );
 }
 
+/** The model lock for canisters and labelled models: LoadModel's rules (canisters.ts ModelLock). */
+export function modelLockOf(models?: {
+  readonly keys: ModelKeys;
+  readonly required: boolean;
+}): ModelLock {
+  return (name, model, signature, existing) =>
+    checkModelLoad(
+      name,
+      { model, signature: signature ?? '' },
+      models?.required === true || existing?.config.requireSignedModels === true,
+      models?.keys ?? NO_KEYS
+    );
+}
+
 /** Canisters (`tsem run`) and the models stored per label. */
 export interface CanisterParts {
   readonly canisters: Canisters;
@@ -123,8 +137,21 @@ export function createControlService(
     return registry.require(name);
   };
   return {
-    ...createCanisterHandlers(canister.canisters, canister.routes, auth, canister.log),
-    ...createLabelHandlers(canister.labels, registry, pipeline, auth, canister.log),
+    ...createCanisterHandlers(
+      canister.canisters,
+      canister.routes,
+      auth,
+      canister.log,
+      modelsRequired
+    ),
+    ...createLabelHandlers(
+      canister.labels,
+      registry,
+      pipeline,
+      auth,
+      canister.log,
+      modelLockOf(extras.models)
+    ),
     CreateNamespace: unary(
       auth,
       'admin',

@@ -8,8 +8,8 @@ import { EngineError } from '../../common/errors.js';
 import type { Log } from '../../common/log.js';
 import type { ControlHandlers } from '../../proto/gen/tsem/v1/Control.js';
 import type { LabelInfo } from '../../proto/gen/tsem/v1/LabelInfo.js';
-import { checkLabelName, labelModelOf } from '../canister/canisters.js';
-import type { LabelModelStore, LabelSummary } from '../canister/label-models.js';
+import { checkLabelName, labelModelOf, type ModelLock } from '../canister/canisters.js';
+import type { LabelModel, LabelModelStore, LabelSummary } from '../canister/label-models.js';
 import { parseModelFile } from '../contour/model-file.js';
 import { createDigest } from '../measure/digest.js';
 import { isDialect } from '../measure/mapper.js';
@@ -19,8 +19,9 @@ import { type AuthConfig, authorize, type Identity, mayAccess, type Role } from 
 import { callerIdentity } from './caller.js';
 import { invalid, toStatus } from './to-status.js';
 
-export function labelInfo(m: LabelSummary): LabelInfo {
+export function labelInfo(m: LabelSummary | LabelModel): LabelInfo {
   return {
+    signed: 'signed' in m ? m.signed : m.signature !== undefined,
     label: m.label,
     digest: m.digest,
     dialect: m.dialect,
@@ -72,7 +73,8 @@ export function createLabelHandlers(
   registry: NamespaceRegistry,
   pipeline: Pipeline,
   auth: AuthConfig,
-  log: Log
+  log: Log,
+  modelLock: ModelLock
 ): Pick<ControlHandlers, 'ListLabels' | 'GetLabelModel' | 'SaveLabelModel' | 'DeleteLabel'> {
   const missing = (label: string) =>
     new EngineError('TSEM_NAMESPACE', `label '${label}' has no stored model`);
@@ -83,7 +85,7 @@ export function createLabelHandlers(
     GetLabelModel: unary(auth, 'viewer', async (req) => {
       const m = await labels.get(req.label);
       if (!m) throw missing(req.label);
-      return { label: labelInfo(m), model: m.model };
+      return { label: labelInfo(m), model: m.model, signature: m.signature ?? '' };
     }),
     SaveLabelModel: unary(
       auth,
@@ -92,6 +94,7 @@ export function createLabelHandlers(
         if ((req.model === '') === (req.namespace === ''))
           throw invalid('expected either model (model file text) or namespace, not both');
         if (req.namespace) {
+          if (req.signature) throw invalid('signature goes with model (file text), not namespace');
           authorize(id, 'admin', req.namespace);
           registry.require(req.namespace);
           // After the namespace's queued events: the model as of this call.
@@ -106,7 +109,10 @@ export function createLabelHandlers(
           throw invalid(`dialect: expected tsem-6.12 or quixote-us, got '${dialect}'`);
         const alg = createDigest(req.digest || 'sha256');
         const parsed = parseModelFile(req.model, alg, 'model');
-        const model = {
+        // A bad signature is refused here; an unsigned model is stored, and refused only where a
+        // namespace that requires signed models would start from it (canisters.ts).
+        if (req.signature) modelLock(`label ${req.label}`, req.model, req.signature, undefined);
+        const model: LabelModel = {
           label: req.label,
           model: req.model,
           digest: alg.name,
@@ -114,6 +120,7 @@ export function createLabelHandlers(
           points: parsed.states.length,
           updatedMs: Date.now(),
           source: 'loaded',
+          ...(req.signature ? { signature: req.signature } : {}),
         };
         await labels.put(model);
         return labelInfo(model);

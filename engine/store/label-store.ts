@@ -43,8 +43,8 @@ export class LevelLabelStore implements LabelModelStore {
   async list(): Promise<LabelSummary[]> {
     const out: LabelSummary[] = [];
     for await (const m of this.db.values()) {
-      const { model: _model, ...summary } = m;
-      out.push(summary);
+      const { model: _model, signature, ...summary } = m;
+      out.push({ ...summary, signed: signature !== undefined });
     }
     return out;
   }

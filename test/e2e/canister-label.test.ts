@@ -135,3 +135,94 @@ test(
     }
   }
 );
+
+test(
+  "signed models required (TSEM's model lock): a label's namespace starts only from a signed model",
+  { skip },
+  async () => {
+    const fs = mountTmpfs();
+    const dir = mkdtempSync(join(tmpdir(), 'tsem-canister-lock-'));
+    let engine: RunningEngine | undefined;
+    try {
+      const tool = fs.program('/bin/cat', 'tool');
+      const known = join(fs.dir, 'known.txt');
+      writeFileSync(known, 'known\n');
+      const key = join(dir, 'models.key');
+      assert.equal((await tsem(['model', 'keygen', '-o', key])).code, 0);
+      engine = await startEngine({
+        listen: '127.0.0.1:0',
+        dataDir: join(dir, 'data'),
+        log: () => undefined,
+        modelKeyFiles: [`${key}.pub`],
+        requireSignedModels: true,
+        sources: [{ kind: 'fanotify', watch: [fs.dir], enforce: true, decisionTimeoutMs: 10_000 }],
+      });
+      const conn = ['--server', engine.address, '--data', join(dir, 'data')];
+      const run = (...more: string[]) =>
+        tsem(['run', ...conn, '--label', 'locked', ...more, '--', tool, known]);
+
+      // Learning loads no model: allowed, and the label's model is stored (unsigned).
+      assert.equal((await run('--mode', 'learn')).code, 0);
+      assert.equal((await tsem(['ns', 'delete', 'locked', ...conn])).code, 0);
+      const refused = await run('--mode', 'sealed');
+      assert.equal(refused.code, 125);
+      assert.match(
+        refused.stderr,
+        /label locked's stored model cannot start namespace locked: .*signed models only/
+      );
+      assert.equal(engine.registry.get('locked'), undefined, 'nothing made');
+
+      // Signed by the operator and stored again, with its signature: it starts the namespace.
+      const model = join(dir, 'locked.model');
+      assert.equal((await tsem(['label', 'export', 'locked', ...conn, '-o', model])).code, 0);
+      assert.equal((await tsem(['model', 'sign', model, '--key', key])).code, 0);
+      const saved = await tsem(['label', 'save', 'locked', ...conn, '--model', model]);
+      assert.match(saved.stdout, /stored 2 points .*signed/);
+      const sealed = await run('--mode', 'sealed', '--json');
+      assert.equal(sealed.code, 0, sealed.stderr);
+      assert.deepEqual(
+        [runSummaryOf(sealed)['model_source'], runSummaryOf(sealed)['forensics']],
+        ['label', 0]
+      );
+
+      // A model given on the command line is held to the same rule; a bad signature never passes.
+      const unsigned = join(dir, 'unsigned.model');
+      writeFileSync(unsigned, readFileSync(model));
+      const r = await tsem([
+        'run',
+        ...conn,
+        '--namespace',
+        'other',
+        '--model',
+        unsigned,
+        '--',
+        tool,
+        known,
+      ]);
+      assert.equal(r.code, 125);
+      assert.match(r.stderr, /loads signed models only/);
+      writeFileSync(
+        `${unsigned}.sig`,
+        readFileSync(`${model}.sig`, 'utf8').replace(/^(.{10})./, '$1A')
+      );
+      const bad = await tsem([
+        'run',
+        ...conn,
+        '--namespace',
+        'other',
+        '--model',
+        unsigned,
+        '--',
+        tool,
+        known,
+      ]);
+      assert.equal(bad.code, 125);
+      assert.match(bad.stderr, /signature is bad|not a valid|signature/);
+      assert.equal(engine.registry.get('other'), undefined);
+    } finally {
+      await engine?.stop();
+      fs.unmount();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+);

@@ -13,6 +13,7 @@ export interface CanisterStart {
   'model'?: (string);
   'digest'?: (string);
   'command'?: (string);
+  'model_signature'?: (string);
 }
 
 export interface CanisterStart__Output {
@@ -25,4 +26,5 @@ export interface CanisterStart__Output {
   'model': (string);
   'digest': (string);
   'command': (string);
+  'model_signature': (string);
 }

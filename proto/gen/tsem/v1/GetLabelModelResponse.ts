@@ -5,9 +5,11 @@ import type { LabelInfo as _tsem_v1_LabelInfo, LabelInfo__Output as _tsem_v1_Lab
 export interface GetLabelModelResponse {
   'label'?: (_tsem_v1_LabelInfo | null);
   'model'?: (string);
+  'signature'?: (string);
 }
 
 export interface GetLabelModelResponse__Output {
   'label': (_tsem_v1_LabelInfo__Output | null);
   'model': (string);
+  'signature': (string);
 }

@@ -9,6 +9,7 @@ export interface LabelInfo {
   'points'?: (number | string | Long);
   'updated_ms'?: (number | string | Long);
   'source'?: (string);
+  'signed'?: (boolean);
 }
 
 export interface LabelInfo__Output {
@@ -18,4 +19,5 @@ export interface LabelInfo__Output {
   'points': (string);
   'updated_ms': (string);
   'source': (string);
+  'signed': (boolean);
 }

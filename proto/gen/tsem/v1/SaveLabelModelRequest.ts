@@ -7,6 +7,7 @@ export interface SaveLabelModelRequest {
   'namespace'?: (string);
   'digest'?: (string);
   'dialect'?: (string);
+  'signature'?: (string);
 }
 
 export interface SaveLabelModelRequest__Output {
@@ -15,4 +16,5 @@ export interface SaveLabelModelRequest__Output {
   'namespace': (string);
   'digest': (string);
   'dialect': (string);
+  'signature': (string);
 }
