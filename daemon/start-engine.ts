@@ -318,7 +318,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     cleanup.push(() => pipeline.close());
     const graceMs = opts.canisterGraceMs ?? FINISHED_ROUTE_MS;
     const canisterRoutes = new CanisterRoutes(Date.now, graceMs);
-    const labels = LevelLabelStore.of(store);
+    const labels = await LevelLabelStore.open(store);
     const canisters = new Canisters({
       registry,
       pipeline,

@@ -22,6 +22,16 @@ export interface LabelModel {
 
 export type LabelSummary = Omit<LabelModel, 'model' | 'signature'> & { readonly signed: boolean };
 
+/**
+ * The contract a store of labelled models keeps (LevelDB here; a shared bucket for a fleet):
+ * - records are whole LabelModel values, plain JSON; `put` replaces a label's record whole (last
+ *   writer wins), and the signature travels with the model text it signs, never apart;
+ * - `get` after a `put` that resolved returns that record (or a later one): a canister started
+ *   after a learning run ended starts from its model;
+ * - label names are checked by the caller (checkLabelName), not by the store;
+ * - failures throw an EngineError (`TSEM_STORE`) naming the label; nothing is half written.
+ * The store does not verify signatures: the engine's model lock does, each time a model loads.
+ */
 export interface LabelModelStore {
   get(label: string): Promise<LabelModel | undefined>;
   /** Replaces the label's model. */

@@ -23,7 +23,7 @@ test('labelled models persist in the store: put, replace, list without the text,
   const dir = mkdtempSync(join(tmpdir(), 'tsem-labels-'));
   try {
     let store = await LevelStore.open(dir);
-    let labels = LevelLabelStore.of(store);
+    let labels = await LevelLabelStore.open(store);
     assert.deepEqual(await labels.list(), []);
     await labels.put(model('web', 1));
     await labels.put(model('db', 2));
@@ -31,7 +31,7 @@ test('labelled models persist in the store: put, replace, list without the text,
     await store.close();
 
     store = await LevelStore.open(dir);
-    labels = LevelLabelStore.of(store);
+    labels = await LevelLabelStore.open(store);
     assert.deepEqual(await labels.get('web'), model('web', 3), 'the replacement, after a restart');
     assert.deepEqual(
       (await labels.list()).map((l) => [l.label, l.points, 'model' in l]),
@@ -69,7 +69,7 @@ test('a format 5 store (before labelled models) is migrated to 6 and keeps its n
     assert.deepEqual(said, [
       'store: migrating format 5 to 6: add the labelled-model store (sublevel `labels`, empty at first)',
     ]);
-    const labels = LevelLabelStore.of(store);
+    const labels = await LevelLabelStore.open(store);
     assert.deepEqual(await labels.list(), []);
     await labels.put(model('web', 1));
     await store.close();
@@ -82,6 +82,62 @@ test('a format 5 store (before labelled models) is migrated to 6 and keeps its n
       { kept: true }
     );
     await check.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the store MAC covers labelled models: a label's model edited, added or removed offline is refused at start", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-labels-mac-'));
+  const key = Buffer.alloc(32, 7);
+  const open = async (withKey = true) => {
+    const store = await LevelStore.open(dir, undefined, { macKey: withKey ? key : undefined });
+    try {
+      await store.loadAll();
+      return { store, labels: await LevelLabelStore.open(store) };
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  };
+  /** Changes the `labels` sublevel as someone with the data directory but not the key could. */
+  const offline = async (edit: (labels: Level<string, LabelModel>) => Promise<void>) => {
+    const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
+    await db.open();
+    await edit(
+      db.sublevel<string, LabelModel>('labels', { valueEncoding: 'json' }) as unknown as Level<
+        string,
+        LabelModel
+      >
+    );
+    await db.close();
+  };
+  const refused = /labels in .* were changed outside the engine/;
+  try {
+    // Written without a key first: the first start with one adopts what is there.
+    let s = await open(false);
+    await s.labels.put(model('web', 1));
+    await s.store.close();
+    s = await open();
+    await s.labels.put(model('db', 2));
+    await s.labels.put(model('web', 3));
+    assert.equal(await s.labels.delete('db'), true);
+    await s.store.close();
+    s = await open(); // only labels protected, no namespace: still opens
+    assert.deepEqual(await s.labels.get('web'), model('web', 3));
+    await s.store.close();
+    await assert.rejects(open(false), /protected by a MAC: start the engine with its store key/);
+
+    const good = model('web', 3);
+    await offline((l) => l.put('web', { ...good, model: 'state 00\nend\n' }));
+    await assert.rejects(open(), refused, 'edited');
+    await offline((l) => l.put('web', good));
+    await (await open()).store.close();
+    await offline((l) => l.put('db', model('db', 2)));
+    await assert.rejects(open(), refused, 'added');
+    await offline((l) => l.del('db'));
+    await offline((l) => l.del('web'));
+    await assert.rejects(open(), refused, 'removed');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

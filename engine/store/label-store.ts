@@ -1,21 +1,21 @@
 /**
  * The labelled models (engine/canister/label-models.ts) in the engine's LevelDB store, one record
- * per label in the `labels` sublevel (added by store format 3).
+ * per label in the `labels` sublevel (added by store format 6), covered by the store MAC like the
+ * namespaces (covered-sublevel.ts): a label's model edited offline is refused at start.
  */
-import type { Level } from 'level';
 import { EngineError } from '../../common/errors.js';
 import type { LabelModel, LabelModelStore, LabelSummary } from '../canister/label-models.js';
+import type { CoveredSublevel } from './covered-sublevel.js';
 import type { LevelStore } from './level-store.js';
 
 export const LABELS_SUBLEVEL = 'labels';
 
 export class LevelLabelStore implements LabelModelStore {
-  private constructor(private readonly db: Level<string, LabelModel>) {}
+  private constructor(private readonly db: CoveredSublevel<LabelModel>) {}
 
-  static of(store: LevelStore): LevelLabelStore {
-    return new LevelLabelStore(
-      store.sublevel(LABELS_SUBLEVEL) as unknown as Level<string, LabelModel>
-    );
+  /** Opens the labels of `store`; with a store key, refuses them if changed outside the engine. */
+  static async open(store: LevelStore): Promise<LevelLabelStore> {
+    return new LevelLabelStore(await store.covered<LabelModel>(LABELS_SUBLEVEL));
   }
 
   async get(label: string): Promise<LabelModel | undefined> {
@@ -24,7 +24,7 @@ export class LevelLabelStore implements LabelModelStore {
 
   async put(model: LabelModel): Promise<void> {
     try {
-      await this.db.put(model.label, model);
+      await this.db.write(model.label, model);
     } catch (err) {
       throw new EngineError(
         'TSEM_STORE',
@@ -36,7 +36,7 @@ export class LevelLabelStore implements LabelModelStore {
 
   async delete(label: string): Promise<boolean> {
     if ((await this.db.get(label)) === undefined) return false;
-    await this.db.del(label);
+    await this.db.write(label, undefined);
     return true;
   }
 

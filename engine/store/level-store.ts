@@ -23,6 +23,7 @@ import {
   type TaskRecord,
 } from '../ns/namespace-snapshot.js';
 import { upgradeStore } from './store-format.js';
+import { CoveredSublevel } from './covered-sublevel.js';
 import { type MacItem, StoreMac } from './store-mac.js';
 
 /** Where a root daemon keeps its data (systemd's StateDirectory=tsem). */
@@ -105,8 +106,10 @@ export class LevelStore {
   private constructor(
     private readonly db: Level<string, unknown>,
     private readonly dir: string,
-    macKey: Buffer | undefined,
-    private readonly log: (m: string) => void
+    private readonly macKey: Buffer | undefined,
+    private readonly log: (m: string) => void,
+    /** The `mac` sublevel had records when the store was opened. */
+    private readonly protectedAtOpen: boolean
   ) {
     this.meta = db.sublevel('meta', { valueEncoding: 'json' }) as unknown as Sub;
     this.macs = db.sublevel('mac', { valueEncoding: 'json' }) as unknown as Sub;
@@ -135,7 +138,9 @@ export class LevelStore {
       await db.close();
       throw err;
     }
-    return new LevelStore(db, dir, opts.macKey, log);
+    const macs = db.sublevel('mac', { valueEncoding: 'json' });
+    const protectedAtOpen = (await macs.keys({ limit: 1 }).all()).length > 0;
+    return new LevelStore(db, dir, opts.macKey, log, protectedAtOpen);
   }
 
   private sub(id: string, part: string): Sub {
@@ -207,7 +212,10 @@ export class LevelStore {
         'TSEM_STORE',
         `the store in ${this.dir} is protected by a MAC: start the engine with its store key (--store-key)`
       );
-    const unprotected = this.mac !== undefined && stored.size === 0;
+    // Collections (covered-sublevel.ts) keep their own `set:` records beside the namespaces'.
+    const unprotected =
+      this.mac !== undefined &&
+      ![...stored.keys()].some((k) => k === NAMES_KEY || k.startsWith('ns:'));
     const adopt: [string, Buffer][] = [];
     for (const [id, meta] of await this.values<MetaRecord>(this.meta)) {
       const parts = new Map<Part, [string, unknown][]>();
@@ -272,6 +280,23 @@ export class LevelStore {
     if (name === 'meta' || name === 'store' || name === 'mac' || name.startsWith('ns:'))
       throw new RangeError(`sublevel '${name}' belongs to the model`);
     return this.db.sublevel(name, { valueEncoding: 'json' }) as unknown as Sub;
+  }
+
+  /**
+   * A keyed collection of this database whose records the store MAC covers (covered-sublevel.ts),
+   * opened and checked against its MAC now. Names as for sublevel().
+   */
+  async covered<T>(name: string): Promise<CoveredSublevel<T>> {
+    return await CoveredSublevel.open<T>({
+      name,
+      records: this.sublevel(name) as unknown as Level<string, T>,
+      macs: this.macs as unknown as Level<string, { mac: string }>,
+      root: this.db,
+      key: this.macKey,
+      protectedAtOpen: this.protectedAtOpen,
+      dir: this.dir,
+      log: this.log,
+    });
   }
 
   async deleteNamespace(id: string): Promise<void> {

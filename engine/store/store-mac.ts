@@ -37,7 +37,7 @@ export interface MacWrite {
 
 const SIZE = 32;
 
-function xorInto(acc: Buffer, b: Buffer): void {
+export function xorInto(acc: Buffer, b: Buffer): void {
   for (let i = 0; i < SIZE; i++) acc[i]! ^= b[i]!;
 }
 
