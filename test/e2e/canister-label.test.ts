@@ -219,6 +219,15 @@ test(
       assert.equal(bad.code, 125);
       assert.match(bad.stderr, /signature is bad|not a valid|signature/);
       assert.equal(engine.registry.get('other'), undefined);
+
+      // Saving under a label checks a given signature too: a bad one is refused, the stored
+      // (signed) model stays.
+      const badSave = await tsem(['label', 'save', 'locked', ...conn, '--model', unsigned]);
+      assert.notEqual(badSave.code, 0);
+      assert.match(badSave.stderr, /signature/);
+      const listed = await tsem(['label', 'list', ...conn, '--json']);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.match(listed.stdout, /"signed":\s*true/);
     } finally {
       await engine?.stop();
       fs.unmount();
