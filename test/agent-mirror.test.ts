@@ -177,6 +177,41 @@ test('a pseudonym load changes later coefficients the same way in the agent (§2
   await assertMirrored('pseudo');
 });
 
+test('accepted findings and forensics, and a merged model, reach the agent; a replace is named', async () => {
+  await pipeline.submit('author', ORIGIN, [open(1, '/a')]);
+  await pipeline.control('author', (ns) => ns.setMode('audit'));
+  const [finding] = await pipeline.submit('author', ORIGIN, [open(1, '/b')]);
+  await pipeline.control('author', (ns) => ns.setMode('sealed'));
+  const [forensic] = await pipeline.submit('author', ORIGIN, [open(2, '/evil'), open(3, '/c')]);
+  const hex = (o: typeof finding) => o!.verdict!.coefficient!.toString('hex');
+  await pipeline.control('author', (ns) =>
+    ns.accept([{ hex: hex(finding), line: '{}' }, { hex: hex(forensic) }])
+  );
+  // Events after the accept are judged alike by both: on the contour now.
+  const after = await pipeline.submit('author', ORIGIN, [open(4, '/b'), open(5, '/evil')]);
+  assert.deepEqual(
+    after.map((o) => o.verdict?.kind),
+    ['on-contour', 'on-contour']
+  );
+  await assertMirrored('author');
+  // A model from elsewhere, merged: its forensic copy here becomes valid in the agent too.
+  const [again] = await pipeline.submit('author', ORIGIN, [open(6, '/evil2')]);
+  const merged = formatModelFile({
+    states: [again!.verdict!.coefficient!],
+    pseudonyms: [],
+    sealed: false,
+  });
+  await pipeline.control('author', (ns) => ns.loadModel(parseModel(ns, merged)));
+  await pipeline.submit('author', ORIGIN, [open(7, '/evil2')]);
+  await assertMirrored('author');
+  await pipeline.control('author', (ns) => ns.loadModel(parseModel(ns, merged), { replace: true }));
+  await pipeline.submit('author', ORIGIN, [open(8, '/a')]);
+  assert.equal(
+    mirror.brokenReason('author'),
+    'its model was replaced; the agent cannot drop points'
+  );
+});
+
 test('the agent verdict is checked per event: a divergence names the event and both verdicts', async () => {
   // The coefficient the engine will learn next, from a scratch namespace with the same history.
   const scratch = new NamespaceModel(

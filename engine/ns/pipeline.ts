@@ -75,6 +75,8 @@ type Work =
       kind: 'control';
       ns: string;
       run: (ns: NamespaceModel) => unknown;
+      /** A read changes nothing: a run of reads only writes no batch. */
+      readOnly?: boolean;
       done: (v: unknown) => void;
       fail: (e: unknown) => void;
     };
@@ -144,6 +146,23 @@ export class Pipeline {
     );
   }
 
+  /**
+   * Reads the namespace in its order (after earlier events, before later ones), without a write:
+   * what `run` sees is everything applied so far, persisted or about to be.
+   */
+  read<T>(ns: string, run: (ns: NamespaceModel) => T): Promise<T> {
+    return new Promise((done, fail) =>
+      this.input.next({
+        kind: 'control',
+        ns,
+        run,
+        readOnly: true,
+        done: done as (v: unknown) => void,
+        fail,
+      })
+    );
+  }
+
   /** Ends the namespace's sub-pipeline (after its queued work). */
   retire(ns: string): void {
     this.retired.next(ns);
@@ -172,7 +191,10 @@ export class Pipeline {
         const c = cache;
         const origin = w.origin;
         const taskKey = taskOrigin(w.origin);
-        const outcomes = w.events.map((e) => processOne(ns, c, e, this.stages, origin, taskKey));
+        const now = Date.now();
+        const outcomes = w.events.map((e) =>
+          processOne(ns, c, e, this.stages, origin, taskKey, now)
+        );
         published.push([w.origin, outcomes]);
         settle.push(() => {
           this.observer.decided?.((performance.now() - w.at) / 1000);
@@ -188,7 +210,8 @@ export class Pipeline {
       }
     }
     // Acknowledge only what is persisted: one atomic batch for all coalesced work.
-    if (this.registry.get(name) === ns && this.registry.store) {
+    const writes = items.some((w) => w.kind === 'events' || !w.readOnly);
+    if (writes && this.registry.get(name) === ns && this.registry.store) {
       const t0 = performance.now();
       await this.registry.store.persist(ns);
       this.observer.persisted?.((performance.now() - t0) / 1000);
@@ -208,11 +231,13 @@ function withStages(
   verdict: Verdict,
   stages: readonly PipelineStage[],
   origin: EventOrigin,
-  taskKey: string
-): Outcome {
-  if (stages.length === 0) return { verdict, event };
+  taskKey: string,
+  first: readonly StageRecord[] = []
+): Extract<Outcome, { verdict: Verdict }> {
+  if (stages.length === 0)
+    return first.length > 0 ? { verdict, event, records: first } : { verdict, event };
   let v = verdict;
-  let records: StageRecord[] | undefined;
+  let records: StageRecord[] | undefined = first.length > 0 ? [...first] : undefined;
   for (const h of stages) {
     const r = h.afterVerdict(ns, event, v, { origin, taskOrigin: taskKey, records: records ?? [] });
     if (!r) continue;
@@ -229,21 +254,54 @@ function parseIncoming(ns: NamespaceModel, cache: EventParseCache, e: IncomingEv
   return cache.parseLine(e.line, opts);
 }
 
+/** The alert a namespace raises when it seals itself after its quiet windows (convergence). */
+function autoSealRecord(ns: NamespaceModel): StageRecord {
+  const s = ns.convergence.settings;
+  const mode = s.autoSealMode;
+  return {
+    stage: 'convergence',
+    fields: {
+      action: 'auto-sealed',
+      mode,
+      quiet_windows: String(ns.convergence.quietWindows),
+      window: s.windowMs ? `${s.windowMs}ms` : `${s.windowEvents} events`,
+      points: String(ns.pointCount),
+    },
+    alert: true,
+  };
+}
+
 function processOne(
   ns: NamespaceModel,
   cache: EventParseCache,
   e: IncomingEvent,
   stages: readonly PipelineStage[],
   origin: EventOrigin,
-  taskKey: string
+  taskKey: string,
+  now: number
 ): Outcome {
   try {
     const applied = applyRecord(ns, parseIncoming(ns, cache, e), {
       acceptAggregate: true,
       origin: taskKey,
+      now,
     });
-    if (applied.kind === 'event')
-      return withStages(ns, applied.event, applied.verdict, stages, origin, taskKey);
+    if (applied.kind === 'event') {
+      // A namespace that settles with this event seals itself after it: the stages see this
+      // event in the mode it was modeled in (with the record saying so), the next event the new one.
+      const sealing = ns.autoSealDue() ? [autoSealRecord(ns)] : [];
+      const outcome = withStages(
+        ns,
+        applied.event,
+        applied.verdict,
+        stages,
+        origin,
+        taskKey,
+        sealing
+      );
+      if (sealing.length > 0) ns.autoSealIfDue();
+      return outcome;
+    }
     return { note: applied.kind, seq: ns.eventCount };
   } catch (err) {
     if (err instanceof ParseError) {

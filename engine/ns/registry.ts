@@ -1,6 +1,6 @@
 /** The engine's namespaces by name, created on demand and restored from the store. */
 import { EngineError } from '../../common/errors.js';
-import type { ChangeSet, NamespaceConfig } from './namespace-model.js';
+import type { ChangeSet, NamespaceConfig, StoredDescription } from './namespace-model.js';
 import { createNamespaceConfig, NamespaceModel } from './namespace-model.js';
 
 /** What the registry needs from persistence (implemented by engine/store). */
@@ -8,6 +8,10 @@ export interface NamespaceStore {
   persist(ns: NamespaceModel, cs?: ChangeSet): Promise<void>;
   deleteNamespace(id: string): Promise<void>;
   loadAll(): Promise<NamespaceModel[]>;
+  /** Stored descriptions of these coefficients (points and findings); absent ones left out. */
+  descriptions(id: string, hexes: readonly string[]): Promise<Map<string, StoredDescription>>;
+  /** Every stored description of a namespace, streamed. */
+  scanDescriptions(id: string): AsyncIterable<[string, StoredDescription]>;
 }
 
 export interface NamespaceDefaults {

@@ -65,10 +65,11 @@ test('a format 5 store (before labelled models) is migrated to 6 and keeps its n
 
     const said: string[] = [];
     const store = await LevelStore.open(dir, (m) => said.push(m));
-    assert.equal(STORE_FORMAT, 6);
-    assert.deepEqual(said, [
-      'store: migrating format 5 to 6: add the labelled-model store (sublevel `labels`, empty at first)',
-    ]);
+    assert.equal(
+      said[0],
+      'store: migrating format 5 to 6: add the labelled-model store (sublevel `labels`, empty at first)'
+    );
+    assert.equal(said.length, STORE_FORMAT - 5, said.join('\n'));
     const labels = await LevelLabelStore.open(store);
     assert.deepEqual(await labels.list(), []);
     await labels.put(model('web', 1));
@@ -76,7 +77,7 @@ test('a format 5 store (before labelled models) is migrated to 6 and keeps its n
 
     const check = new Level<string, unknown>(dir, { valueEncoding: 'json' });
     await check.open();
-    assert.equal(await readStoreFormat(check), 6);
+    assert.equal(await readStoreFormat(check), STORE_FORMAT);
     assert.deepEqual(
       await check.sublevel<string, unknown>('meta', { valueEncoding: 'json' }).get('web'),
       { kept: true }

@@ -7,11 +7,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { EngineError } from '../../common/errors.js';
-import type { ChangeSet, NamespaceModel } from '../ns/namespace-model.js';
+import type { ChangeSet, NamespaceModel, StoredDescription } from '../ns/namespace-model.js';
 import {
+  descriptionRecord,
   entryRecord,
   type EntryRecord,
   findingRecord,
+  type FindingRecord,
   metaRecord,
   type MetaRecord,
   pointRecord,
@@ -22,7 +24,7 @@ import {
   taskRecord,
   type TaskRecord,
 } from '../ns/namespace-snapshot.js';
-import { upgradeStore } from './store-format.js';
+import { MIGRATIONS, STORE_FORMAT, upgradeStore } from './store-format.js';
 import { CoveredSublevel } from './covered-sublevel.js';
 import { type MacItem, StoreMac } from './store-mac.js';
 
@@ -66,11 +68,13 @@ type BatchOp =
 
 const pad = (n: number) => n.toString().padStart(12, '0');
 
-/** A namespace's record sets: points, trajectory, forensics, audit findings, tasks, rejected lines.
- * A new part is added here: the MAC covers every part listed (store-mac.ts says which are
- * append-only). */
-const PARTS = ['p', 't', 'f', 'a', 'k', 'r'] as const;
+/** A namespace's record sets: points, trajectory, forensics, audit findings, tasks, rejected lines,
+ * and the descriptions of points and findings (`d`, from format 6). A new part is added here: the
+ * MAC covers every part listed (store-mac.ts says which are append-only). */
+const PARTS = ['p', 't', 'f', 'a', 'k', 'r', 'd'] as const;
 type Part = (typeof PARTS)[number];
+/** What a model replace starts over (tasks keep their trust, rejected lines stay evidence). */
+const MODEL_PARTS = ['p', 't', 'f', 'a', 'd'] as const;
 
 /** The `mac` sublevel: `ns:ID` per namespace, and the namespace names under NAMES_KEY. */
 interface MacRecord {
@@ -95,8 +99,9 @@ export interface StoreOpenOptions {
   readonly macKey?: Buffer;
 }
 
-/** One record of a batch: where it goes (for the MAC: `meta` or the part) and what it holds. */
-type Op = BatchOp & { readonly part: string };
+/** One record of a batch: where it goes (for the MAC: `meta` or the part) and what it holds; a
+ * deletion of a replaced model's record carries the value it held (`old`) for the MAC. */
+type Op = BatchOp & { readonly part: string; readonly old?: unknown };
 
 export class LevelStore {
   private readonly meta: Sub;
@@ -133,7 +138,7 @@ export class LevelStore {
       );
     }
     try {
-      await upgradeStore(db, dir, log);
+      await upgradeStore(db, dir, log, MIGRATIONS, STORE_FORMAT, { macKey: opts.macKey });
     } catch (err) {
       await db.close();
       throw err;
@@ -156,10 +161,22 @@ export class LevelStore {
     const sub = (part: Part) => subs.get(part) ?? subs.set(part, this.sub(ns.id, part)).get(part)!;
     const put = (part: Part, key: string, value: unknown) =>
       ops.push({ type: 'put', sublevel: sub(part), key, value, part });
+    if (cs.reset) {
+      // A replaced model: the old records are deleted in the same batch as the new ones are
+      // written (the pipeline runs one batch per namespace at a time: what is read here is all
+      // there is). Their values go along so that the MAC can take append-only records out too.
+      for (const part of MODEL_PARTS)
+        for (const [key, old] of await this.values<unknown>(sub(part)))
+          ops.push({ type: 'del', sublevel: sub(part), key, part, old });
+    }
     for (const pt of cs.points) put('p', pt.hex, pointRecord(pt));
     cs.trajectory.forEach((e, i) => put('t', pad(cs.trajectoryStart + i), entryRecord(e)));
     cs.forensics.forEach((e, i) => put('f', pad(cs.forensicsStart + i), entryRecord(e)));
     for (const e of cs.audit) put('a', e.coefficient.toString('hex'), findingRecord(e));
+    for (const key of cs.removedFindings)
+      ops.push({ type: 'del', sublevel: sub('a'), key, part: 'a' });
+    // Written once per coefficient (namespace-model.ts keeps it so): an append-only part.
+    for (const [key, d] of cs.descriptions) put('d', key, descriptionRecord(d));
     cs.rejected.forEach((e, i) => put('r', pad(cs.rejectedStart + i), rejectedRecord(e)));
     for (const [key, t] of cs.tasks) {
       if (t) put('k', key, taskRecord(t));
@@ -168,7 +185,12 @@ export class LevelStore {
     // The MAC covers every record of the batch, whatever its part, and is written with them.
     const mac = this.mac?.update(
       ns.id,
-      ops.map((o) => ({ part: o.part, key: o.key, value: o.type === 'put' ? o.value : undefined }))
+      ops.map((o) => ({
+        part: o.part,
+        key: o.key,
+        value: o.type === 'put' ? o.value : undefined,
+        ...(o.type === 'del' && o.old !== undefined ? { old: o.old } : {}),
+      }))
     );
     if (mac) {
       ops.push({
@@ -188,7 +210,12 @@ export class LevelStore {
         });
     }
     try {
-      await this.db.batch(ops.map(({ part: _part, ...op }) => op) as never);
+      await this.db.batch(
+        ops.map(({ part: _part, ...op }) => {
+          if (op.type === 'del') delete (op as { old?: unknown }).old;
+          return op;
+        }) as never
+      );
     } catch (err) {
       throw new EngineError(
         'TSEM_STORE',
@@ -219,7 +246,16 @@ export class LevelStore {
     const adopt: [string, Buffer][] = [];
     for (const [id, meta] of await this.values<MetaRecord>(this.meta)) {
       const parts = new Map<Part, [string, unknown][]>();
-      for (const part of PARTS) parts.set(part, await this.values<unknown>(this.sub(id, part)));
+      for (const part of PARTS) {
+        // Descriptions are read only by the MAC check (their keys tell which points are described).
+        if (part === 'd' && !this.mac) {
+          const keys = await (this.sub(id, 'd') as unknown as Level<string, unknown>).keys().all();
+          parts.set(
+            part,
+            keys.map((k) => [k, undefined])
+          );
+        } else parts.set(part, await this.values<unknown>(this.sub(id, part)));
+      }
       if (this.mac) {
         const acc = this.mac.load(id, macItems(meta, id, parts));
         const want = stored.get(`ns:${id}`);
@@ -231,16 +267,21 @@ export class LevelStore {
           );
       }
       const list = <T>(part: Part) => (parts.get(part) ?? []) as [string, T][];
+      const described = new Set(list<unknown>('d').map(([k]) => k));
+      parts.delete('d'); // the values are not kept
       out.push(
-        restoreNamespace({
-          meta,
-          points: list<PointRecord>('p'),
-          trajectory: list<EntryRecord>('t').map(([, r]) => r),
-          forensics: list<EntryRecord>('f').map(([, r]) => r),
-          findings: list<EntryRecord>('a').map(([, r]) => r),
-          tasks: list<TaskRecord>('k'),
-          rejected: list<RejectedRecord>('r').map(([, v]) => v),
-        })
+        restoreNamespace(
+          {
+            meta,
+            points: list<PointRecord>('p'),
+            trajectory: list<EntryRecord>('t').map(([, r]) => r),
+            forensics: list<EntryRecord>('f').map(([, r]) => r),
+            findings: list<FindingRecord>('a').map(([, r]) => r),
+            tasks: list<TaskRecord>('k'),
+            rejected: list<RejectedRecord>('r').map(([, v]) => v),
+          },
+          described
+        )
       );
     }
     if (this.mac && !unprotected) {
@@ -270,6 +311,28 @@ export class LevelStore {
       this.log(`store: ${adopt.length} namespace(s) now protected by the store key`);
     }
     return out;
+  }
+
+  /** The stored descriptions of these coefficients (absent ones are left out). */
+  async descriptions(
+    id: string,
+    hexes: readonly string[]
+  ): Promise<Map<string, StoredDescription>> {
+    const out = new Map<string, StoredDescription>();
+    if (hexes.length === 0) return out;
+    const sub = this.sub(id, 'd') as unknown as Level<string, StoredDescription>;
+    const got = await sub.getMany([...hexes]);
+    hexes.forEach((h, i) => {
+      const v = got[i];
+      if (v !== undefined) out.set(h, v);
+    });
+    return out;
+  }
+
+  /** Every stored description of a namespace, in key order, read as it goes (memory stays small). */
+  async *scanDescriptions(id: string): AsyncGenerator<[string, StoredDescription]> {
+    const sub = this.sub(id, 'd') as unknown as Level<string, StoredDescription>;
+    for await (const entry of sub.iterator()) yield entry;
   }
 
   /**

@@ -9,9 +9,10 @@
  */
 import type { Level } from 'level';
 import { EngineError } from '../../common/errors.js';
+import { describePoints } from './migrate-descriptions.js';
 
 /** The format this engine writes. */
-export const STORE_FORMAT = 6;
+export const STORE_FORMAT = 7;
 
 /** A store with data but no format record was written by release 0.1.0. */
 const UNVERSIONED = 1;
@@ -24,7 +25,13 @@ export interface Migration {
   /** One line for the start-up log. */
   readonly describe: string;
   /** Rewrites what changed; the new version is written after it returns. */
-  run(db: StoreDb): Promise<void>;
+  run(db: StoreDb, ctx: MigrationContext): Promise<void>;
+}
+
+export interface MigrationContext {
+  /** The store key, when the engine has one: a migration that adds namespace records keeps the
+   * namespace's MAC (store-mac.ts) in step. */
+  readonly macKey?: Buffer;
 }
 
 /** In order: each takes version `from` to `from + 1`. */
@@ -61,6 +68,7 @@ export const MIGRATIONS: readonly Migration[] = [
     describe: 'add the labelled-model store (sublevel `labels`, empty at first)',
     run: () => Promise.resolve(),
   },
+  describePoints,
 ];
 
 interface FormatRecord {
@@ -91,7 +99,8 @@ export async function upgradeStore(
   dir: string,
   log: (m: string) => void = () => undefined,
   migrations: readonly Migration[] = MIGRATIONS,
-  target = STORE_FORMAT
+  target = STORE_FORMAT,
+  ctx: MigrationContext = {}
 ): Promise<{ from: number | undefined; to: number }> {
   const from = await readStoreFormat(db);
   if (from !== undefined && from > target) {
@@ -105,7 +114,7 @@ export async function upgradeStore(
     const step = migrations.find((m) => m.from === version);
     if (!step) throw new RangeError(`no store migration from format ${version}`);
     log(`store: migrating format ${version} to ${version + 1}: ${step.describe}`);
-    await step.run(db);
+    await step.run(db, ctx);
     version++;
     await formatSub(db).put('format', { version });
   }

@@ -40,6 +40,9 @@ interface Tracked {
   points: number;
   pseudonyms: number;
   base: string;
+  /** The namespace's editCount and resetCount when last sent. */
+  edits: number;
+  resets: number;
   broken?: string;
 }
 
@@ -144,7 +147,13 @@ export class AgentMirror {
       return t;
     }
     const base = ns.config.base.toString('hex');
-    if (points !== t.points || ns.pseudonymCount !== t.pseudonyms || base !== t.base)
+    if (
+      points !== t.points ||
+      ns.pseudonymCount !== t.pseudonyms ||
+      base !== t.base ||
+      ns.editCount !== t.edits ||
+      ns.resetCount !== t.resets
+    )
       this.load(ns, t, points, base);
     if (!t.broken && ns.mode !== t.mode) {
       this.queue.push({
@@ -160,7 +169,15 @@ export class AgentMirror {
 
   private create(ns: NamespaceModel): Tracked {
     const base = ns.config.base.toString('hex');
-    const t: Tracked = { model: ns, mode: ns.mode, points: 0, pseudonyms: 0, base };
+    const t: Tracked = {
+      model: ns,
+      mode: ns.mode,
+      points: 0,
+      pseudonyms: 0,
+      base,
+      edits: ns.editCount,
+      resets: ns.resetCount,
+    };
     this.tracked.set(ns.id, t);
     const why = this.unmirrorable(ns);
     if (why) {
@@ -179,9 +196,19 @@ export class AgentMirror {
     return t;
   }
 
-  /** Points added without events (model loads): sent as a model, in the engine's map order. */
+  /**
+   * Points added without events (model loads, accepted findings): sent as a model, in the engine's
+   * map order. After an edit (a load or an accept may have made forensic points valid) every
+   * valid point is sent: the agent's load makes its forensic copies valid in place and appends
+   * the rest in the same order. A replaced model cannot be mirrored (the agent cannot drop points).
+   */
   private load(ns: NamespaceModel, t: Tracked, points: number, base: string): void {
+    if (ns.resetCount !== t.resets) {
+      this.markBroken(t, 'its model was replaced; the agent cannot drop points');
+      return;
+    }
     const missing = ns.points().slice(t.points, points);
+    const edited = ns.editCount !== t.edits;
     if (points < t.points || missing.some((p) => !p.valid)) {
       // Forensic points come only from events: these were restored from the store, never seen here.
       this.markBroken(
@@ -190,9 +217,15 @@ export class AgentMirror {
       );
       return;
     }
+    const sent = edited
+      ? ns
+          .points()
+          .slice(0, points)
+          .filter((p) => p.valid)
+      : missing;
     const model = formatModelFile({
       base: ns.config.base,
-      states: missing.map((p) => p.coefficient),
+      states: sent.map((p) => p.coefficient),
       pseudonyms: ns.pseudonymHexes().map((h) => Buffer.from(h, 'hex')),
       sealed: false, // the mode travels in set-mode
     });
@@ -200,6 +233,7 @@ export class AgentMirror {
     t.points = points;
     t.pseudonyms = ns.pseudonymCount;
     t.base = base;
+    t.edits = ns.editCount;
   }
 
   /** Posts every queued operation now, in order; resolves once the agent answered all posted so far. */
