@@ -6,6 +6,8 @@ import { accessSync, constants } from 'node:fs';
 import { intOption, type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
 import { CONNECTION_OPTIONS, describeCallError, runRemote, type TsemClients } from '../client.js';
 import type { Command, Io } from '../command.js';
+import { EXIT, exitStatusOfGrpc } from '../exit-status.js';
+import { JSON_OPTION } from '../output.js';
 import type { ExportItem, ExportStats } from '../../exporter/grpc-exporter.js';
 import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 import { MAX_BATCH_EVENTS as MAX_BATCH } from '../../proto/limits.js';
@@ -24,7 +26,7 @@ const OPTIONS: readonly OptionSpec[] = [
     choices: SOURCES,
     help: 'where events come from (required)',
   },
-  { name: 'to', kind: 'string', arg: 'ADDR', help: 'engine address (default 127.0.0.1:50551)' },
+  { name: 'to', kind: 'string', arg: 'ADDR', help: 'alias of --server' },
   {
     name: 'namespace',
     kind: 'string',
@@ -77,7 +79,8 @@ const OPTIONS: readonly OptionSpec[] = [
     arg: 'RULE',
     help: 'live sources: host (default), linux-ns or cgroup',
   },
-  ...CONNECTION_OPTIONS.filter((o) => o.name !== 'server'),
+  JSON_OPTION,
+  ...CONNECTION_OPTIONS,
 ];
 
 /** The events to send and how to stop them early (Ctrl-C). */
@@ -224,6 +227,20 @@ function checkArgs(kind: SourceName, args: ParsedArgs): void {
     );
 }
 
+/** The summary line's numbers as one JSON object (`--json`). */
+function exportSummaryJson(s: ExportStats): Record<string, number> {
+  const k = (kind: string): number => s.kinds[kind as keyof typeof s.kinds] ?? 0;
+  return {
+    sent: s.sent,
+    acked: s.acked,
+    learned: k('VERDICT_KIND_LEARNED'),
+    'on-contour': k('VERDICT_KIND_ON_CONTOUR'),
+    'off-contour': k('VERDICT_KIND_OFF_CONTOUR') + k('VERDICT_KIND_WOULD_BE_OFF_CONTOUR'),
+    denied: s.denied,
+    errors: s.errors,
+  };
+}
+
 async function send(
   c: TsemClients,
   input: Input,
@@ -237,7 +254,9 @@ async function send(
   const onSigint = (): void => input.stop();
   process.once('SIGINT', onSigint);
   const report = (stats: ExportStats): void => {
-    io.out(formatExportSummary(stats) + '\n');
+    if (args.flags.has('json'))
+      io.out(`${JSON.stringify({ summary: exportSummaryJson(stats) })}\n`);
+    else io.out(formatExportSummary(stats) + '\n');
     for (const e of stats.errorSamples) io.err(`rejected: ${e}\n`);
   };
   try {
@@ -248,7 +267,8 @@ async function send(
       signal: input.signal,
     });
     report(stats);
-    return 0;
+    // Rejected events are something found (exit 1): the engine refused part of the input.
+    return stats.errors > 0 ? EXIT.found : EXIT.ok;
   } catch (err) {
     if (!(err instanceof ExportError)) throw err;
     report(err.stats);
@@ -256,7 +276,7 @@ async function send(
     io.err(
       `tsem export: ${typeof cause?.code === 'number' ? describeCallError(cause, c.address, c.hasToken, c.withheld) : err.message}\n`
     );
-    return 1;
+    return typeof cause?.code === 'number' ? exitStatusOfGrpc(cause.code) : EXIT.unavailable;
   } finally {
     process.off('SIGINT', onSigint);
     await input.finish?.();
@@ -272,12 +292,13 @@ export const commands: Command[] = [
       positionals: [0, 1],
       options: OPTIONS,
       details: [
-        'tsem export --source sim --scenario NAME [--seed N] [--iterations N] --to ADDR',
-        'tsem export --source file <trajectory> --to ADDR',
-        'tsem export --source fanotify --watch PATH [--enforce] --to ADDR       (root)',
-        'tsem export --source audit --to ADDR                                   (root)',
-        'tsem export --source audit-log <audit.log> --to ADDR',
+        'tsem export --source sim --scenario NAME [--seed N] [--iterations N] --server ADDR',
+        'tsem export --source file <trajectory> --server ADDR',
+        'tsem export --source fanotify --watch PATH [--enforce] --server ADDR   (root)',
+        'tsem export --source audit --server ADDR                               (root)',
+        'tsem export --source audit-log <audit.log> --server ADDR',
         'Prints: sent N acked N learned N on-contour N off-contour N denied N errors N',
+        '(--json: one {"summary": …} object). Exits 1 when the engine rejected any event.',
       ].join('\n'),
     },
     async run(args, io) {
@@ -306,26 +327,20 @@ export const commands: Command[] = [
           io.err(
             `tsem export: cannot read ${kind === 'file' ? 'trajectory' : 'audit log'} file '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`
           );
-          return 1;
+          return EXIT.ioErr;
         }
       }
       const namespace = args.values.get('namespace') ?? DEFAULT_NAMESPACE;
       const ac = new AbortController();
-      return runRemote(
-        'export',
-        args,
-        io,
-        async (c) => {
-          const input =
-            kind === 'sim'
-              ? await simInput(args, namespace, ac)
-              : kind === 'file'
-                ? await fileInput(args.positionals[0]!, namespace, ac)
-                : await liveInput(kind, args, io);
-          return send(c, input, kind, args, io);
-        },
-        'to'
-      );
+      return runRemote('export', args, io, async (c) => {
+        const input =
+          kind === 'sim'
+            ? await simInput(args, namespace, ac)
+            : kind === 'file'
+              ? await fileInput(args.positionals[0]!, namespace, ac)
+              : await liveInput(kind, args, io);
+        return send(c, input, kind, args, io);
+      });
     },
   },
 ];

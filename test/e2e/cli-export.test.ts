@@ -147,14 +147,14 @@ test('bad arguments are usage errors (exit 2)', async () => {
   }
 });
 
-test('an unreadable trajectory file is one line naming it, exit 1', async () => {
+test('an unreadable trajectory file is one line naming it, exit 74 (I/O error)', async () => {
   const missing = join(e.dir, 'missing.trajectory');
   const r = await runCli('export', '--source', 'file', missing, '--to', e.engine.address);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 74);
   assert.equal(r.err, `tsem export: cannot read trajectory file '${missing}': ENOENT\n`);
 });
 
-test('no server at the address: one line saying so, exit 1', async () => {
+test('no server at the address: one line saying so, exit 69 (unavailable)', async () => {
   const port = await closedPort();
   const r = await runCli(
     'export',
@@ -165,7 +165,7 @@ test('no server at the address: one line saying so, exit 1', async () => {
     '--to',
     `127.0.0.1:${port}`
   );
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 69);
   assert.match(
     r.err,
     new RegExp(
