@@ -4,7 +4,7 @@ import { checkNamespaceName } from '../../engine/ns/registry.js';
 import type { Mode } from '../../proto/gen/tsem/v1/Mode.js';
 import { intOption, type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
 import { CONNECTION_OPTIONS } from '../client.js';
-import { modeFromWord } from '../commands/ns.js';
+import { MODE_USAGE, modeFromWord } from '../commands/ns.js';
 import { type Confinement, parseUnshare, UNSHARE_KINDS, type UnshareKind } from './launch-plan.js';
 import { RunError } from './run-error.js';
 
@@ -32,8 +32,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     name: 'mode',
     kind: 'string',
     arg: 'MODE',
-    choices: ['learn', 'audit', 'sealed', 'seal', 'enforce'],
-    help: 'namespace mode (default: a new namespace is sealed with a model, else learn)',
+    // Checked by modeFromWord (seal accepted as input, sealed the one spelling shown).
+    help: `namespace mode: ${MODE_USAGE} (default: a new namespace is sealed with a model, else learn)`,
   },
   { name: 'digest', kind: 'string', arg: 'NAME', help: 'hash of a new namespace without a model' },
   {
