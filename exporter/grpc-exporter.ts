@@ -221,8 +221,15 @@ class IngestExporter {
 
   /** Sleeps until event number `position` is due at `rate` events per second. */
   private async pace(t0: number, rate: number): Promise<void> {
-    const wait = t0 + (this.position / rate) * 1000 - performance.now();
-    if (wait >= 1) await this.guard(new Promise<void>((resolve) => setTimeout(resolve, wait)));
+    const due = t0 + (this.position / rate) * 1000;
+    // A timer counts from the event loop's cached clock, which lags under load, so it can fire
+    // early: sleep again until the real clock is there.
+    for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
+      const slept = await this.guard(
+        new Promise<true>((resolve) => setTimeout(() => resolve(true), Math.ceil(wait)))
+      );
+      if (slept === undefined) return; // aborted
+    }
   }
 
   private add(item: ExportItem): void {
