@@ -11,6 +11,16 @@
       ],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fexceptions"],
       "defines": ["NAPI_VERSION=8"]
+    },
+    {
+      "target_name": "tsem-launch",
+      "type": "executable",
+      "sources": [
+        "native/launch/launch.c",
+        "native/launch/namespaces.c",
+        "native/launch/confine.c"
+      ],
+      "cflags": ["-std=c11", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"]
     }
   ]
 }

@@ -7,6 +7,7 @@ const BENCHES: [string, string, string][] = [
   ['end to end (gRPC)', './e2e-bench.js', 'runE2eBench'],
   ['IMA measurement list', './ima-bench.js', 'runImaBench'],
   ['fanotify', './fanotify-bench.js', 'runFanotifyBench'],
+  ['canister launcher', './canister-bench.js', 'runCanisterBench'],
 ];
 
 const only = process.argv.slice(2);

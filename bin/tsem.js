@@ -10,7 +10,10 @@ main(argv).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`tsem: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    // main() answers every error itself; reaching here is a bug (exit status 70, EX_SOFTWARE).
+    process.stderr.write(
+      `tsem: internal error: ${err instanceof Error ? err.message : String(err)}\n`
+    );
+    process.exitCode = 70;
   }
 );

@@ -3,6 +3,8 @@
  * Wrong arguments throw UsageError, which main() turns into a usage message and exit status 2.
  */
 
+import { EXIT_STATUS_SHORT } from './exit-status.js';
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -132,5 +134,6 @@ export function formatHelp(spec: CommandSpec): string {
     }
   }
   lines.push(`  ${'-h, --help'.padEnd(28)} show this help`);
+  lines.push('', EXIT_STATUS_SHORT);
   return lines.join('\n') + '\n';
 }

@@ -12,6 +12,7 @@ import type { MonitorClient } from '../proto/gen/tsem/v1/Monitor.js';
 import type { OperationsClient } from '../proto/gen/tsem/v1/Operations.js';
 import { type OptionSpec, type ParsedArgs, UsageError } from './args.js';
 import type { Io } from './command.js';
+import { EXIT, exitStatusOf, exitStatusOfGrpc } from './exit-status.js';
 import { MAX_CLIENT_RECEIVE_BYTES } from '../proto/limits.js';
 import { escapeText } from '../common/escape.js';
 
@@ -69,6 +70,14 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
 export class ClientError extends Error {
   override readonly name = 'ClientError';
   readonly code = 'TSEM_UNAVAILABLE';
+  /** The command's exit status (cli/exit-status.ts): from the gRPC status when there is one. */
+  readonly exitStatus: number;
+  constructor(message: string, options?: { cause?: unknown }, exitStatus?: number) {
+    super(message, options);
+    const grpcCode = (options?.cause as { code?: unknown } | undefined)?.code;
+    this.exitStatus =
+      exitStatus ?? exitStatusOfGrpc(typeof grpcCode === 'number' ? grpcCode : undefined);
+  }
 }
 
 export interface TsemClients {
@@ -117,15 +126,20 @@ export async function resolveToken(
       given = readFileSync(file, 'utf8').trim();
     } catch (err) {
       throw new ClientError(
-        `cannot read --token-file '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
+        `cannot read --token-file '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        undefined,
+        EXIT.ioErr
       );
     }
-    if (given === '') throw new ClientError(`--token-file '${file}' is empty`);
+    if (given === '')
+      throw new ClientError(`--token-file '${file}' is empty`, undefined, EXIT.dataErr);
   }
   if (given !== undefined && given !== '') {
     if (!tls && !isLoopback(address) && !args.flags.has('insecure'))
       throw new ClientError(
-        `refusing to send a bearer token in plain text to ${address}: use TLS (--tls-ca) or pass --insecure`
+        `refusing to send a bearer token in plain text to ${address}: use TLS (--tls-ca) or pass --insecure`,
+        undefined,
+        EXIT.usage
       );
     return { token: given };
   }
@@ -162,16 +176,32 @@ function readPem(path: string, option: string): Buffer {
     return readFileSync(path);
   } catch (err) {
     throw new ClientError(
-      `cannot read --${option} file '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
+      `cannot read --${option} file '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      undefined,
+      EXIT.ioErr
     );
   }
 }
 
-/** Connects lazily (the first call dials). `serverOption` names the address option (`to` for export). */
-export async function connect(args: ParsedArgs, serverOption = 'server'): Promise<TsemClients> {
-  const address = args.values.get(serverOption) ?? DEFAULT_SERVER;
+/** The engine address: `--server`, or its alias `--to` (export), else the default. */
+export function serverAddress(args: ParsedArgs): string {
+  const server = args.values.get('server');
+  const to = args.values.get('to');
+  if (server !== undefined && to !== undefined && server !== to)
+    throw new UsageError(
+      `--to is an alias of --server: give one address, got '${server}' and '${to}'`
+    );
+  const address = server ?? to ?? DEFAULT_SERVER;
   if (address.trim() === '')
-    throw new UsageError(`--${serverOption} expects HOST:PORT, got an empty string`);
+    throw new UsageError(
+      `--${server !== undefined ? 'server' : 'to'} expects HOST:PORT, got an empty string`
+    );
+  return address;
+}
+
+/** Connects lazily (the first call dials). */
+export async function connect(args: ParsedArgs): Promise<TsemClients> {
+  const address = serverAddress(args);
   const [ca, cert, key] = [
     args.values.get('tls-ca'),
     args.values.get('tls-cert'),
@@ -290,7 +320,17 @@ export type ControlMethod =
   | 'RemoveImaKey'
   | 'ListImaKeys'
   | 'GetAttestationKey'
-  | 'ActivateCredential';
+  | 'ActivateCredential'
+  | 'ListCanisters'
+  | 'ListLabels'
+  | 'GetLabelModel'
+  | 'SaveLabelModel'
+  | 'DeleteLabel'
+  | 'ListPoints'
+  | 'ListFindings'
+  | 'Explain'
+  | 'AcceptPoints'
+  | 'SetConvergence';
 // The last overload of each generated method is (argument, callback): it names both message types.
 type RequestOf<M extends ControlMethod> = Parameters<ControlClient[M]>[0];
 type ResponseOf<M extends ControlMethod> =
@@ -358,24 +398,26 @@ export function isReportable(err: unknown): err is Error & { code: string } {
 
 /**
  * Connects, runs `body`, closes. Operational errors (ClientError and the exporter's TSEM_* errors)
- * become one line `tsem <command>: …` on io.err and exit status 1.
+ * become one line `tsem <command>: …` on io.err and their exit status (cli/exit-status.ts).
  */
 export async function runRemote(
   command: string,
   args: ParsedArgs,
   io: Io,
-  body: (c: TsemClients) => Promise<number>,
-  serverOption = 'server'
+  body: (c: TsemClients) => Promise<number>
 ): Promise<number> {
   let clients: TsemClients | undefined;
   try {
-    clients = await connect(args, serverOption);
+    clients = await connect(args);
     return await body(clients);
   } catch (err) {
     if (!isReportable(err)) throw err;
     io.err(`tsem ${command}: ${escapeText(err.message)}\n`);
-    return 1;
+    return exitStatusOf(err);
   } finally {
     clients?.close();
   }
 }
+
+/** The name some commands use for runRemote (the conventions' exit statuses either way). */
+export const runRemoteStatus = runRemote;

@@ -10,4 +10,7 @@ export interface Io {
 export interface Command {
   readonly spec: CommandSpec;
   readonly run: (args: ParsedArgs, io: Io) => Promise<number>;
+  /** Exit status of a usage error (default 2); `tsem run` uses 125, its own failure status, since
+   * any other status is its workload's. */
+  readonly usageStatus?: number;
 }

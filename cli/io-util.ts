@@ -8,7 +8,7 @@ export function readInput(path: string, what: string): Buffer {
     return readFileSync(path === '-' ? 0 : path);
   } catch (err) {
     throw new EngineError(
-      'TSEM_INVALID_ARGUMENT',
+      'TSEM_IO',
       `cannot read ${what} '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
     );
   }
@@ -24,7 +24,7 @@ export function writeOutput(io: Io, text: string, file: string | undefined): voi
     writeFileSync(file, text);
   } catch (err) {
     throw new EngineError(
-      'TSEM_INVALID_ARGUMENT',
+      'TSEM_IO',
       `cannot write '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
     );
   }

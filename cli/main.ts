@@ -6,10 +6,11 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { EngineError } from '../common/errors.js';
 import { escapeText } from '../common/escape.js';
 import { UsageError, formatHelp, parseArgs } from './args.js';
+import { isReportable } from './client.js';
 import type { Command, Io } from './command.js';
+import { EXIT, EXIT_STATUS_HELP, exitStatusOf } from './exit-status.js';
 import { type DaemonRole, registerDaemon } from '../exporter/host/daemon-registry.js';
 
 const COMMANDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'commands');
@@ -39,6 +40,8 @@ function overview(commands: readonly Command[]): string {
     ...commands.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
     '',
     "Run 'tsem <command> --help' for a command's options; 'tsem --version' prints the version.",
+    '',
+    EXIT_STATUS_HELP,
     '',
   ].join('\n');
 }
@@ -87,7 +90,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return 2;
   }
   const [command, rest] = found;
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // After `--` everything belongs to the command `tsem run` starts, --help included.
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
     io.out(formatHelp(command.spec));
     return 0;
   }
@@ -98,13 +103,16 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       io.err(
         `tsem ${command.spec.name}: ${escapeText(err.message)}\n\n${formatHelp(command.spec)}`
       );
-      return 2;
+      return command.usageStatus ?? 2;
     }
-    if (err instanceof EngineError) {
+    if (isReportable(err)) {
       io.err(`tsem ${command.spec.name}: ${escapeText(err.message)}\n`);
-      return 1;
+      return exitStatusOf(err);
     }
-    throw err;
+    io.err(
+      `tsem ${command.spec.name}: internal error (a bug: please report it): ${escapeText(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`
+    );
+    return EXIT.software;
   }
 }
 

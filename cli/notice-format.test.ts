@@ -92,6 +92,7 @@ function notice(over: Partial<EventNotice__Output> = {}): EventNotice__Output {
       error: '',
     },
     event_json: line('file_open', { file: { path: { pathname: '/etc/shadow' } } }),
+    records_json: '',
     time_ms: String(Date.UTC(2026, 10, 23, 18, 0, 0, 123)),
     alert: true,
     ima_json: '',
@@ -169,4 +170,18 @@ test('formatNoticeLine: newlines and ANSI escapes in names are shown, never inte
   assert.match(out, /web\\r/);
   assert.match(out, /\/tmp\/\\x1b\]0;t\\x07\\n/);
   assert.match(out, /error: bad\\nline/);
+});
+
+test('an auto-seal after this event is said in the line; the JSON keeps every stage record', () => {
+  const records = [
+    {
+      stage: 'convergence',
+      fields: { action: 'auto-sealed', mode: 'enforce', quiet_windows: '3' },
+      alert: true,
+    },
+  ];
+  const n = notice({ records_json: JSON.stringify(records) });
+  assert.match(formatNoticeLine(n), /  AUTO-SEALED: namespace now enforce$/);
+  assert.deepEqual((JSON.parse(formatNoticeJson(n)) as { records: unknown }).records, records);
+  assert.doesNotMatch(formatNoticeLine(notice()), /AUTO-SEALED/);
 });

@@ -113,7 +113,24 @@ export function formatNoticeLine(n: EventNotice__Output): string {
   if (v?.error) parts.push(`error: ${escapeText(v.error)}`);
   const ima = imaSummary(n.ima_json);
   if (ima !== undefined) parts.push(`ima: ${ima}`);
+  const sealed = autoSealed(n.records_json);
+  if (sealed !== undefined) parts.push(`AUTO-SEALED: namespace now ${sealed}`);
   return parts.join('  ');
+}
+
+/** The mode a namespace sealed itself into after this event (the convergence stage's record). */
+function autoSealed(recordsJson: string): string | undefined {
+  if (recordsJson === '') return undefined;
+  const records = parseJson(recordsJson);
+  if (!Array.isArray(records)) return undefined;
+  for (const r of records) {
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) continue;
+    const fields = r['fields'];
+    if (r['stage'] !== 'convergence' || typeof fields !== 'object' || fields === null) continue;
+    const mode = (fields as Record<string, Json>)['mode'];
+    if (typeof mode === 'string') return printable(mode);
+  }
+  return undefined;
 }
 
 /** One JSON object: the verdict with hex bytes, and the event itself parsed (raw text if not JSON). */
@@ -140,5 +157,6 @@ export function formatNoticeJson(n: EventNotice__Output): string {
       : null,
     event: parseEventJson(n.event_json) ?? n.event_json,
     ...(n.ima_json === '' ? {} : { ima: parseJson(n.ima_json) }),
+    ...(n.records_json === '' ? {} : { records: parseJson(n.records_json) }),
   });
 }

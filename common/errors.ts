@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'TSEM_DIGEST'
   | 'TSEM_NAMESPACE'
   | 'TSEM_STORE'
+  /** A local file cannot be read or written (the file, not its contents, is the problem). */
+  | 'TSEM_IO'
   | 'TSEM_INVALID_ARGUMENT'
   | 'TSEM_PERMISSION'
   /** No credentials, or credentials nobody issued: the caller is unknown (vs. known but not allowed). */

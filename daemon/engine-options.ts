@@ -99,6 +99,9 @@ export interface EngineOptions {
   readonly rootNamespace?: string;
   /** The trusted modeling agent (attestation); off when absent. */
   readonly agent?: AgentOptions;
+  /** How long a finished canister's (`tsem run`) late events are still routed to its namespace;
+   * then a namespace created for the run that got none is deleted. Default 60 000 ms. */
+  readonly canisterGraceMs?: number;
   /** In-process event sources, fed without a gRPC hop. */
   readonly sources?: readonly SourceSpec[];
   /** Per-identity limits (proto/limits.ts DEFAULT_LIMITS gives each default). */

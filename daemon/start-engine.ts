@@ -21,6 +21,9 @@ import { AlertStore } from '../engine/store/alert-store.js';
 import { STORE_FORMAT } from '../engine/store/store-format.js';
 import { formatPublicKey } from '../engine/attest/keys.js';
 import { mergeModelKeys, type ModelKeys, parseModelKey } from '../engine/attest/model-signature.js';
+import { Canisters } from '../engine/canister/canisters.js';
+import type { LabelModelStore } from '../engine/canister/label-models.js';
+import { CanisterRoutes, FINISHED_ROUTE_MS } from '../engine/canister/routes.js';
 import { feedSource, type Submit } from '../engine/feed-source.js';
 import { createImaStage, type ImaStageParts } from '../engine/ima-stage/create-ima-stage.js';
 import { readImaStageFiles } from '../engine/ima-stage/io/stage-files.js';
@@ -34,13 +37,14 @@ import {
   parseAuthFile,
   tokenDigest,
 } from '../engine/server/auth.js';
-import { createControlService } from '../engine/server/control-service.js';
+import { createControlService, modelLockOf } from '../engine/server/control-service.js';
 import { HEALTH_SERVICES, startGrpcServer } from '../engine/server/grpc-server.js';
 import { Hub } from '../engine/server/hub.js';
 import { createIngestService } from '../engine/server/ingest-service.js';
 import { createMonitorService, SubscriberQuota } from '../engine/server/monitor-service.js';
 import { ImaConfigStore } from '../engine/store/ima-config-store.js';
 import { ImaLogStore } from '../engine/store/ima-log-store.js';
+import { LevelLabelStore } from '../engine/store/label-store.js';
 import {
   defaultDataDir,
   LevelStore,
@@ -76,6 +80,10 @@ export interface RunningEngine {
   readonly submit: Submit;
   /** The open LevelDB store. */
   readonly store: LevelStore;
+  /** Canisters running now (`tsem run`): which namespace each host cgroup's events go to. */
+  readonly canisterRoutes: CanisterRoutes;
+  /** The models stored per label. */
+  readonly labels: LabelModelStore;
   /** The IMA stage, when IMA is on. */
   readonly ima?: ImaStageParts;
   /** The hardware aggregate for a namespace digest (§2.7); zeros without a TPM. */
@@ -323,21 +331,45 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       log
     );
     cleanup.push(() => pipeline.close());
+    const graceMs = opts.canisterGraceMs ?? FINISHED_ROUTE_MS;
+    const canisterRoutes = new CanisterRoutes(Date.now, graceMs);
+    const labels = await LevelLabelStore.open(store);
+    const canisters = new Canisters({
+      registry,
+      pipeline,
+      routes: canisterRoutes,
+      labels,
+      graceMs,
+      modelLock: modelLockOf(models),
+    });
+    // After the sources and the server stopped, before the pipeline: no late event can come.
+    cleanup.push(() => canisters.close());
     const { server, address, health } = await startGrpcServer(
       {
-        ingest: createIngestService(pipeline, auth, log, limits.maxEventBytes, (origin, counts) =>
-          hub.reportSourceDrops(origin, counts)
+        ingest: createIngestService(
+          pipeline,
+          auth,
+          log,
+          limits.maxEventBytes,
+          canisterRoutes,
+          (origin, counts) => hub.reportSourceDrops(origin, counts)
         ),
         monitor: createMonitorService(hub, auth, limits, subscriberQuota),
-        control: createControlService(registry, pipeline, auth, {
-          attester: trust.attester,
-          ima: ima?.logs,
-          log,
-          namespaceDeleted: (name) => alerts.namespaceDeleted(name),
-          imaAdmin: ima?.admin,
-          keys: trust.keys,
-          models,
-        }),
+        control: createControlService(
+          registry,
+          pipeline,
+          auth,
+          { canisters, routes: canisterRoutes, labels, log },
+          {
+            attester: trust.attester,
+            ima: ima?.logs,
+            log,
+            namespaceDeleted: (name) => alerts.namespaceDeleted(name),
+            imaAdmin: ima?.admin,
+            keys: trust.keys,
+            models,
+          }
+        ),
         operations: createOperationsService(
           registry,
           pipeline,
@@ -459,9 +491,10 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       started.push(s);
       log(s.describe);
       feeding.push(
-        feedSource(s.events, submit, s.origin, { failOpen: s.failOpen }).catch((err: unknown) =>
-          log(`source error: ${errorMessage(err)}`)
-        )
+        feedSource(s.events, submit, s.origin, {
+          failOpen: s.failOpen,
+          namespaceOf: (e) => canisterRoutes.route(s.origin.host, e.cgroupId) ?? e.namespace,
+        }).catch((err: unknown) => log(`source error: ${errorMessage(err)}`))
       );
     }
     setHealth('SERVING');
@@ -479,6 +512,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       registry,
       submit,
       store,
+      canisterRoutes,
+      labels,
       ima,
       aggregate: (digest) => trust.aggregate(digest),
       agentPublicKey: trust.agentPublicKey,

@@ -10,6 +10,8 @@ import type { EventOrigin, IncomingEvent, Outcome } from './ns/pipeline.js';
 export interface FedEvent {
   readonly namespace: string;
   readonly event: TsemEventJson;
+  /** The process's cgroup v2 id, when the source knows it (canister routing). */
+  readonly cgroupId?: string;
   readonly respond?: (allow: boolean) => void;
 }
 
@@ -34,15 +36,22 @@ export interface FeedOptions {
   readonly onOutcome?: (o: Outcome, e: FedEvent) => void;
   /** The source's fail mode: how a held event the engine could not judge is answered (default open). */
   readonly failOpen?: boolean;
+  /** Picks each event's namespace at submit (see feedSource); default: the event's own. */
+  readonly namespaceOf?: (e: FedEvent) => string;
 }
 
+/**
+ * `namespaceOf` picks each event's namespace when it is submitted (a canister's cgroup route, else
+ * the source's namespace); it runs in the same turn as the submit, so a canister that finishes
+ * after it sees the event in its namespace.
+ */
 export async function feedSource(
   source: AsyncIterable<FedEvent>,
   submit: Submit,
   origin: EventOrigin,
   opts: FeedOptions = {}
 ): Promise<FeedStats> {
-  const { onOutcome, failOpen = true } = opts;
+  const { onOutcome, failOpen = true, namespaceOf = (e: FedEvent) => e.namespace } = opts;
   const stats: FeedStats = { events: 0, denied: 0, errors: 0 };
   let pending: FedEvent[] = [];
   let inFlight: Promise<void> = Promise.resolve();
@@ -52,8 +61,10 @@ export async function feedSource(
     const batch = pending;
     pending = [];
     const byNs = new Map<string, FedEvent[]>();
-    for (const e of batch)
-      (byNs.get(e.namespace) ?? byNs.set(e.namespace, []).get(e.namespace)!).push(e);
+    for (const e of batch) {
+      const ns = namespaceOf(e);
+      (byNs.get(ns) ?? byNs.set(ns, []).get(ns)!).push(e);
+    }
     const run = Promise.all(
       [...byNs].map(async ([ns, evs]) => {
         let outcomes: Outcome[];

@@ -42,6 +42,8 @@ export interface ExportItem {
   readonly namespace: string;
   /** A kernel-form event object, or one raw kernel line sent byte for byte as kernel_json. */
   readonly event: TsemEventJson | Buffer;
+  /** The process's cgroup v2 id, when the source knows it: canisters are routed by it. */
+  readonly cgroupId?: string;
   /** Receives this event's verdict once its batch is acknowledged. */
   readonly respond?: (v: WireVerdict) => void;
 }
@@ -341,13 +343,20 @@ class IngestExporter {
 
   /** Sleeps until event number `position` is due at `rate` events per second. */
   private async pace(t0: number, rate: number): Promise<void> {
-    const wait = t0 + (this.position / rate) * 1000 - performance.now();
-    if (wait >= 1) await this.guard(new Promise<void>((resolve) => setTimeout(resolve, wait)));
+    const due = t0 + (this.position / rate) * 1000;
+    // A timer counts from the event loop's cached clock, which lags under load, so it can fire
+    // early: sleep again until the real clock is there.
+    for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
+      const slept = await this.guard(
+        new Promise<true>((resolve) => setTimeout(() => resolve(true), Math.ceil(wait)))
+      );
+      if (slept === undefined) return; // aborted
+    }
   }
 
   private add(item: ExportItem): void {
     try {
-      this.events.push(eventToWire(item.namespace, item.event));
+      this.events.push(eventToWire(item.namespace, item.event, undefined, item.cgroupId));
     } catch (err) {
       throw new ExportError(
         `input event ${this.position}: ${(err as Error).message}`,

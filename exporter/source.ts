@@ -9,6 +9,9 @@ import type { TsemEventJson } from '../proto/kernel-json.js';
 export interface SourcedEvent {
   readonly namespace: string;
   readonly event: TsemEventJson;
+  /** The process's cgroup v2 id (decimal), when known: the engine routes events of a canister's
+   * cgroup (`tsem run`) to the canister's namespace instead of `namespace`. */
+  readonly cgroupId?: string;
   /** Present only on held permission events: writes the verdict (allow or EPERM) to the kernel.
    * Later calls, or calls after the decision timeout answered it, are ignored. */
   readonly respond?: (allow: boolean) => void;

@@ -84,15 +84,18 @@ export function eventJsonToStructured(ev: TsemEventJson): StructuredEvent {
   };
 }
 
-/** One wire Event: a raw kernel line (bytes kept exact, tsem-model.md §1.5) or a structured event. */
+/** One wire Event: a raw kernel line (bytes kept exact, tsem-model.md §1.5) or a structured event,
+ * with the process's cgroup v2 id when known (the engine routes a canister's events by it). */
 export function eventToWire(
   namespace: string,
   event: TsemEventJson | Buffer,
-  host?: string
+  host?: string,
+  cgroupId?: string
 ): WireEvent {
   const out: WireEvent = Buffer.isBuffer(event)
     ? { namespace, kernel_json: event }
     : { namespace, structured: eventJsonToStructured(event) };
   if (host !== undefined && host !== '') out.host = host;
+  if (cgroupId !== undefined && cgroupId !== '') out.cgroup_id = cgroupId;
   return out;
 }

@@ -90,7 +90,8 @@ export interface NativeAddon {
 
 const ADDON_RELATIVE = join('build', 'Release', 'tsem_native.node');
 
-function packageRoot(): string {
+/** The tsem-engine package root (where build/ is), found from the compiled code. */
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');

@@ -177,6 +177,41 @@ test('a pseudonym load changes later coefficients the same way in the agent (§2
   await assertMirrored('pseudo');
 });
 
+test('accepted findings and forensics, and a merged model, reach the agent; a replace is named', async () => {
+  await pipeline.submit('author', ORIGIN, [open(1, '/a')]);
+  await pipeline.control('author', (ns) => ns.setMode('audit'));
+  const [finding] = await pipeline.submit('author', ORIGIN, [open(1, '/b')]);
+  await pipeline.control('author', (ns) => ns.setMode('sealed'));
+  const [forensic] = await pipeline.submit('author', ORIGIN, [open(2, '/evil'), open(3, '/c')]);
+  const hex = (o: typeof finding) => o!.verdict!.coefficient!.toString('hex');
+  await pipeline.control('author', (ns) =>
+    ns.accept([{ hex: hex(finding), line: '{}' }, { hex: hex(forensic) }])
+  );
+  // Events after the accept are judged alike by both: on the contour now.
+  const after = await pipeline.submit('author', ORIGIN, [open(4, '/b'), open(5, '/evil')]);
+  assert.deepEqual(
+    after.map((o) => o.verdict?.kind),
+    ['on-contour', 'on-contour']
+  );
+  await assertMirrored('author');
+  // A model from elsewhere, merged: its forensic copy here becomes valid in the agent too.
+  const [again] = await pipeline.submit('author', ORIGIN, [open(6, '/evil2')]);
+  const merged = formatModelFile({
+    states: [again!.verdict!.coefficient!],
+    pseudonyms: [],
+    sealed: false,
+  });
+  await pipeline.control('author', (ns) => ns.loadModel(parseModel(ns, merged)));
+  await pipeline.submit('author', ORIGIN, [open(7, '/evil2')]);
+  await assertMirrored('author');
+  await pipeline.control('author', (ns) => ns.loadModel(parseModel(ns, merged), { replace: true }));
+  await pipeline.submit('author', ORIGIN, [open(8, '/a')]);
+  assert.equal(
+    mirror.brokenReason('author'),
+    'its model was replaced; the agent cannot drop points'
+  );
+});
+
 test('the agent verdict is checked per event: a divergence names the event and both verdicts', async () => {
   // The coefficient the engine will learn next, from a scratch namespace with the same history.
   const scratch = new NamespaceModel(
@@ -228,13 +263,19 @@ test('what the agent cannot hold is named: other digest, foreign aggregate, re-c
     /^its aggregate is not the platform aggregate/
   );
 
-  await pipeline.submit('gone', ORIGIN, [open(1, '/a')]);
-  await registry.delete('gone');
-  pipeline.retire('gone');
-  await pipeline.submit('gone', ORIGIN, [open(1, '/a')]);
-  assert.equal(
-    mirror.brokenReason('gone'),
-    'it was deleted and created again; the agent cannot drop a namespace'
+  // Deleted and created again: the agent drops its old copy and mirrors the new namespace.
+  await pipeline.submit('again', ORIGIN, [open(1, '/a'), open(1, '/b')]);
+  await registry.delete('again');
+  pipeline.retire('again');
+  await pipeline.submit('again', ORIGIN, [open(1, '/c')]);
+  const again = registry.require('again');
+  assert.equal(mirror.brokenReason('again'), undefined);
+  await mirror.catchUp(again);
+  const sa = await agent.status('again');
+  assert.deepEqual(
+    [sa.measurement, sa.points],
+    [again.measurement.toString('hex'), 1],
+    'the new namespace, not the old one'
   );
 
   // Namespaces with a history the mirror never saw (as after a restart from the store).

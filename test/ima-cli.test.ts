@@ -35,13 +35,13 @@ test('ima verify-log prints entries, template-digest-ok, violations and one pcr1
   );
 });
 
-test('ima verify-log exits 1 naming the record on a malformed list and on a digest mismatch', async () => {
+test('ima verify-log: a malformed list is bad data (65) naming the record; a digest mismatch is found (1)', async () => {
   const bad = await run(
     'ima',
     'verify-log',
     vectorPath('ima/tpm2-tss/sml-ima-ng-sha1-invalidated.bin')
   );
-  assert.equal(bad.code, 1);
+  assert.equal(bad.code, 65);
   assert.match(bad.err, /record 1 \(offset 0\): template data length 49/);
   const mismatch = await run(
     'ima',
@@ -54,14 +54,15 @@ test('ima verify-log exits 1 naming the record on a malformed list and on a dige
   assert.match(mismatch.err, /record 1: template digest 5d4d5141/);
 });
 
-test('ima policy check counts rules and rejects a bad line naming it', async () => {
+test('ima policy check counts rules and rejects a bad line naming it (65); a missing file is 74', async () => {
   assert.deepEqual(
     await run('ima', 'policy', 'check', join(repoRoot(), 'policies', 'ima', 'tcb')),
     { code: 0, out: 'rules 20\n', err: '' }
   );
   const r = await run('ima', 'policy', 'check', vectorPath('ima/expected.json'));
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 65);
   assert.match(r.err, /policy line 1: '\{': unknown keyword/);
+  assert.equal((await run('ima', 'policy', 'check', join(repoRoot(), 'no-such-policy'))).code, 74);
 });
 
 test('ima keylime-policy verify reports findings per record and exits 1', async () => {
@@ -103,7 +104,7 @@ test('ima policy check refuses the engine extension cache_result unless --allow-
     const file = join(dir, 'p');
     writeFileSync(file, 'measure func=BPRM_CHECK\nappraise func=BPRM_CHECK cache_result=no\n');
     const kernel = await run('ima', 'policy', 'check', file);
-    assert.equal(kernel.code, 1);
+    assert.equal(kernel.code, 65); // not kernel policy syntax: bad input data
     assert.match(
       kernel.err,
       /policy line 2: 'cache_result=no': a tsem-engine extension \(docs\/ima\.md §9\.3\), not kernel policy syntax/

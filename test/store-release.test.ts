@@ -74,6 +74,21 @@ test('a 0.1.0 store is migrated and resumes exactly', async () => {
         );
       }
       assert.equal(engine.ima!.host.log.entries.length, expected.hostImaEntries);
+      // Format 7: every point learned or recorded by an event, and every finding, is described
+      // from its kernel line; a finding's description keeps the line (accepting needs it).
+      assert.ok(said.some((l) => /store: migrating format 6 to 7: describe/.test(l)));
+      for (const id of ['web', 'cron']) {
+        const ns = engine.registry.require(id);
+        const hexes = ns.points().map((p) => p.hex);
+        const ds = await engine.store.descriptions(id, hexes);
+        assert.equal(ds.size, hexes.length, `${id}: every point described`);
+        assert.ok(ns.points().every((p) => p.described));
+        for (const [hex, d] of ds) assert.equal(typeof d.type, 'string', hex);
+        const findings = ns.findings().map((f) => f.coefficient.toString('hex'));
+        const fd = await engine.store.descriptions(id, findings);
+        assert.equal(fd.size, findings.length, `${id}: every finding described`);
+        for (const d of fd.values()) assert.match(d.line ?? '', /^\{"event"/);
+      }
       // It goes on: the sealed namespace still catches the attack's task as untrusted.
       const origin = { host: 'release-host', exporter: 'sim' };
       const out = await engine.submit(

@@ -2,10 +2,10 @@
  * `tsem attest ak`: export a running engine's TPM attestation key and, given the CAs of the TPM's
  * endorsement key certificate, certify it by credential activation (docs/attestation.md §2).
  */
-import { callControl, CONNECTION_OPTIONS } from '../client.js';
+import { callControl, CONNECTION_OPTIONS, runRemoteStatus } from '../client.js';
 import type { X509Certificate } from 'node:crypto';
 import type { Command } from '../command.js';
-import { EXIT, fileExitStatus, runRemoteStatus } from '../exit-status.js';
+import { EXIT, fileExitStatus } from '../exit-status.js';
 
 const ak: Command = {
   spec: {

@@ -14,6 +14,7 @@ import {
   UNARY_DEADLINE_MS,
 } from '../client.js';
 import type { Command, Io } from '../command.js';
+import { EXIT } from '../exit-status.js';
 import { printable } from './ops.js';
 
 /** The server takes 8 to 64 nonce bytes (control-service.ts). */
@@ -27,13 +28,18 @@ function attestCall(c: TsemClients, name: string, nonce: string): Promise<string
       c.metadata,
       { deadline: Date.now() + UNARY_DEADLINE_MS },
       (err, res) => {
-        if (err || res === undefined)
+        if (err || res === undefined) {
+          // The agent refusing to vouch for a namespace is what the command found (exit 1), not
+          // an engine out of reach (69), although the engine says UNAVAILABLE for it.
+          const refused = /cannot be attested/.test(err?.details ?? '');
           reject(
-            new ClientError(describeCallError(err, c.address, c.hasToken, c.withheld), {
-              cause: err,
-            })
+            new ClientError(
+              describeCallError(err, c.address, c.hasToken, c.withheld),
+              { cause: err },
+              refused ? EXIT.found : undefined
+            )
           );
-        else resolve(res.report_json);
+        } else resolve(res.report_json);
       }
     );
   });

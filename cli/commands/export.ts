@@ -9,6 +9,8 @@ import { accessSync, constants } from 'node:fs';
 import { intOption, type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
 import { CONNECTION_OPTIONS, describeCallError, runRemote, type TsemClients } from '../client.js';
 import type { Command, Io } from '../command.js';
+import { EXIT, exitStatusOfGrpc } from '../exit-status.js';
+import { JSON_OPTION } from '../output.js';
 import type { ExportItem, ExportStats } from '../../exporter/grpc-exporter.js';
 import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 import type { ExporterIdentity, ExporterState, FileRun } from '../../exporter/exporter-state.js';
@@ -29,7 +31,7 @@ const OPTIONS: readonly OptionSpec[] = [
     choices: SOURCES,
     help: 'where events come from (required)',
   },
-  { name: 'to', kind: 'string', arg: 'ADDR', help: 'engine address (default 127.0.0.1:50551)' },
+  { name: 'to', kind: 'string', arg: 'ADDR', help: 'alias of --server' },
   {
     name: 'namespace',
     kind: 'string',
@@ -80,7 +82,7 @@ const OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     arg: 'KIND',
     choices: ['subtree', 'mount', 'filesystem', 'directory'],
-    help: 'fanotify: what --watch PATH covers: subtree (default: files under PATH), mount, filesystem, directory (PATH and its direct children)',
+    help: 'fanotify: what --watch PATH covers: subtree (default: files under PATH, a mount mark filtered by path), mount (its whole mount), filesystem (its whole filesystem in every mount namespace, needed for tsem run --unshare mnt), directory (PATH and its direct children)',
   },
   {
     name: 'audit-ppid',
@@ -88,6 +90,7 @@ const OPTIONS: readonly OptionSpec[] = [
     arg: 'PID',
     help: 'audit: only children of this process (narrow rules; default every process)',
   },
+  JSON_OPTION,
   {
     name: 'retry-for',
     kind: 'string',
@@ -105,20 +108,9 @@ const OPTIONS: readonly OptionSpec[] = [
     kind: 'flag',
     help: 'file: send the whole file, even after an interrupted run (default: resume after what was acknowledged)',
   },
-  ...CONNECTION_OPTIONS.filter((o) => o.name !== 'server'),
+  ...CONNECTION_OPTIONS,
 ];
 
-/** Exit statuses (README and --help): what the run found, or why it could not run. */
-const EXIT = {
-  ok: 0,
-  found: 1,
-  usage: 2,
-  badInput: 65,
-  unavailable: 69,
-  internal: 70,
-  io: 74,
-  permission: 77,
-} as const;
 const DEFAULT_RETRY_SECONDS = 60;
 /** How often a file run's acknowledged position is saved (and at the end). */
 const PROGRESS_EVERY_MS = 500;
@@ -218,6 +210,7 @@ function liveOptions(kind: SourceName, args: ParsedArgs) {
   const timeout = args.values.get('timeout-ms');
   return {
     watch: args.lists.get('watch'),
+    markKind: args.values.get('mark') as FanotifyMarkKind | undefined,
     enforce: args.flags.has('enforce'),
     decisionTimeoutMs:
       timeout === undefined ? undefined : intOption(timeout, '--timeout-ms', 2000, 1),
@@ -225,7 +218,6 @@ function liveOptions(kind: SourceName, args: ParsedArgs) {
     // No --namespace: the rule names it after this host (host@HOSTNAME), never a name every machine shares.
     namespace: rule === 'host' && ns !== undefined ? `host:${ns}` : rule,
     logFile: kind === 'audit-log' ? args.positionals[0] : undefined,
-    markKind: args.values.get('mark') as FanotifyMarkKind | undefined,
     auditPpid: args.values.has('audit-ppid')
       ? intOption(args.values.get('audit-ppid'), '--audit-ppid', 1, 1)
       : undefined,
@@ -248,12 +240,12 @@ async function liveInput(
   async function* items(): AsyncGenerator<ExportItem> {
     for await (const ev of source) {
       const respond = ev.respond;
+      const item = { namespace: ev.namespace, event: ev.event, cgroupId: ev.cgroupId };
       // A held permission event gets the engine's action; one the engine could not judge (it
       // rejected it) gets the fail mode, unless the engine keeps a denial for it.
       yield respond
         ? {
-            namespace: ev.namespace,
-            event: ev.event,
+            ...item,
             // A denial stands; no action (an event the engine rejected): the source's fail mode.
             respond: (v) =>
               respond(
@@ -266,7 +258,7 @@ async function liveInput(
                     : true
               ),
           }
-        : { namespace: ev.namespace, event: ev.event };
+        : item;
     }
     exhausted = !stopped;
   }
@@ -326,6 +318,21 @@ function checkArgs(kind: SourceName, args: ParsedArgs): void {
     );
 }
 
+/** The summary line's numbers as one JSON object (`--json`). */
+function exportSummaryJson(s: ExportStats): Record<string, number> {
+  const k = (kind: string): number => s.kinds[kind as keyof typeof s.kinds] ?? 0;
+  return {
+    sent: s.sent,
+    acked: s.acked,
+    learned: k('VERDICT_KIND_LEARNED'),
+    'on-contour': k('VERDICT_KIND_ON_CONTOUR'),
+    'off-contour': k('VERDICT_KIND_OFF_CONTOUR') + k('VERDICT_KIND_WOULD_BE_OFF_CONTOUR'),
+    denied: s.denied,
+    errors: s.errors,
+    duplicates: s.duplicates,
+  };
+}
+
 /** The exit status of a finished export: 0 when every event was accepted and nothing was found. */
 function exitStatus(stats: ExportStats, offContour: (s: ExportStats) => number): number {
   return stats.errors > 0 || stats.denied > 0 || offContour(stats) > 0 ? EXIT.found : EXIT.ok;
@@ -348,7 +355,9 @@ async function send(
   const signals = shutdownSignals({ log: (m) => io.err(`tsem export: ${m}\n`) });
   void signals.signalled.then(() => input.stop());
   const report = (stats: ExportStats): void => {
-    io.out(formatExportSummary(stats) + '\n');
+    if (args.flags.has('json'))
+      io.out(`${JSON.stringify({ summary: exportSummaryJson(stats) })}\n`);
+    else io.out(formatExportSummary(stats) + '\n');
     for (const e of stats.errorSamples) io.err(`rejected: ${e}\n`);
   };
   const retryFor = intOption(args.values.get('retry-for'), '--retry-for', DEFAULT_RETRY_SECONDS, 0);
@@ -382,7 +391,8 @@ async function send(
     io.err(
       `tsem export: ${typeof cause?.code === 'number' ? describeCallError(cause, c.address, c.hasToken, c.withheld) : err.message}\n`
     );
-    return err.code === 'TSEM_PARSE' ? EXIT.badInput : EXIT.unavailable;
+    if (err.code === 'TSEM_PARSE') return EXIT.dataErr;
+    return typeof cause?.code === 'number' ? exitStatusOfGrpc(cause.code) : EXIT.unavailable;
   } finally {
     clearInterval(saver);
     await input.finish?.();
@@ -395,7 +405,7 @@ function startFailure(err: unknown, io: Io): number {
   const code = (err as { code?: unknown }).code;
   if (!(err instanceof Error) || typeof code !== 'string' || !code.startsWith('TSEM_')) throw err;
   io.err(`tsem export: ${err.message}\n`);
-  if (code === 'TSEM_PERMISSION') return EXIT.permission;
+  if (code === 'TSEM_PERMISSION') return EXIT.noPerm;
   if (code === 'TSEM_INVALID_ARGUMENT') return EXIT.usage;
   return EXIT.unavailable;
 }
@@ -409,23 +419,24 @@ export const commands: Command[] = [
       positionals: [0, 1],
       options: OPTIONS,
       details: [
-        'tsem export --source sim --scenario NAME [--seed N] [--iterations N] --to ADDR',
-        'tsem export --source file <trajectory> --to ADDR',
-        'tsem export --source fanotify --watch PATH [--enforce] --to ADDR       (root)',
+        'tsem export --source sim --scenario NAME [--seed N] [--iterations N] --server ADDR',
+        'tsem export --source file <trajectory> --server ADDR',
+        'tsem export --source fanotify --watch PATH [--enforce] --server ADDR   (root)',
         '  --watch PATH covers the files under PATH (a mount mark filtered by path); --mark mount',
         '  takes the whole mount, --mark directory only PATH and its direct children.',
-        'tsem export --source audit --to ADDR                                   (root)',
-        'tsem export --source audit-log <audit.log> --to ADDR',
+        'tsem export --source audit --server ADDR                               (root)',
+        'tsem export --source audit-log <audit.log> --server ADDR',
         'Prints: sent N acked N learned N on-contour N off-contour N denied N errors N duplicates N',
+        '(--json: one {"summary": …} object).',
         '',
         'A lost engine is reconnected (--retry-for); what it had not acknowledged is sent again and',
         'applied once (duplicates N: sent again, already applied). An interrupted file run resumes',
         'after what was acknowledged (--state, --from-start); a live source loses what it held.',
         '',
-        'Exit status: 0 every event accepted, none off-contour or denied; 1 some were rejected,',
-        'off-contour or denied; 2 usage error; 65 a bad input event; 69 the engine is unreachable',
-        '(after --retry-for) or the stream failed; 74 the input file cannot be read; 77 not',
-        'permitted (live sources need root).',
+        'Exit status (the table of tsem --help): 0 every event accepted, none off-contour or denied;',
+        '1 some were rejected, off-contour or denied; 2 usage error; 65 a bad input event; 69 the',
+        'engine is unreachable (after --retry-for) or the stream failed; 70 internal error; 74 the',
+        'input file cannot be read; 77 not permitted (live sources need root).',
       ].join('\n'),
     },
     async run(args, io) {
@@ -454,7 +465,7 @@ export const commands: Command[] = [
           io.err(
             `tsem export: cannot read ${kind === 'file' ? 'trajectory' : 'audit log'} file '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`
           );
-          return EXIT.io;
+          return EXIT.ioErr;
         }
       }
       intOption(args.values.get('retry-for'), '--retry-for', DEFAULT_RETRY_SECONDS, 0);
@@ -464,30 +475,24 @@ export const commands: Command[] = [
       const ac = new AbortController();
       const { ExporterState, defaultStateDir } = await import('../../exporter/exporter-state.js');
       const state = ExporterState.open(args.values.get('state') ?? defaultStateDir());
-      return runRemote(
-        'export',
-        args,
-        io,
-        async (c) => {
-          let input: Input;
-          try {
-            if (kind === 'sim') input = await simInput(args, namespace, ac, state);
-            else if (kind === 'file') {
-              const path = args.positionals[0]!;
-              const run = state.fileRun(path, args.flags.has('from-start'));
-              if (run.skip > 0)
-                io.err(
-                  `tsem export: resuming ${path} after event ${run.skip} (acknowledged by an interrupted run; --from-start sends it all again)\n`
-                );
-              input = await fileInput(path, namespace, ac, run);
-            } else input = await liveInput(kind, args, io, state);
-          } catch (err) {
-            return startFailure(err, io);
-          }
-          return send(c, input, kind, args, io);
-        },
-        'to'
-      );
+      return runRemote('export', args, io, async (c) => {
+        let input: Input;
+        try {
+          if (kind === 'sim') input = await simInput(args, namespace, ac, state);
+          else if (kind === 'file') {
+            const path = args.positionals[0]!;
+            const run = state.fileRun(path, args.flags.has('from-start'));
+            if (run.skip > 0)
+              io.err(
+                `tsem export: resuming ${path} after event ${run.skip} (acknowledged by an interrupted run; --from-start sends it all again)\n`
+              );
+            input = await fileInput(path, namespace, ac, run);
+          } else input = await liveInput(kind, args, io, state);
+        } catch (err) {
+          return startFailure(err, io);
+        }
+        return send(c, input, kind, args, io);
+      });
     },
   },
 ];

@@ -3,9 +3,9 @@
  * per-namespace administration of docs/ima.md §9.1 and §9.4).
  */
 import { type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
-import { callControl, CONNECTION_OPTIONS, type TsemClients } from '../client.js';
+import { callControl, CONNECTION_OPTIONS, type TsemClients, runRemoteStatus } from '../client.js';
 import type { Command, Io } from '../command.js';
-import { EXIT, fileExitStatus, runRemoteStatus } from '../exit-status.js';
+import { EXIT, fileExitStatus } from '../exit-status.js';
 import type { ImaKeyring__Output } from '../../proto/gen/tsem/v1/ImaKeyring.js';
 import { printable } from './ops.js';
 

@@ -5,6 +5,9 @@
 import type { PolicyRule } from '../../engine/ima/policy-rule.js';
 import { UsageError, type ParsedArgs } from '../args.js';
 import type { Command, Io } from '../command.js';
+import { EngineError } from '../../common/errors.js';
+import { EXIT, exitStatusOf } from '../exit-status.js';
+import { JSON_OPTION, Printer } from '../output.js';
 
 const FORMAT = {
   name: 'format',
@@ -19,9 +22,13 @@ const LOG_BANK = {
   help: 'digest algorithm of the template digests (default sha1)',
 } as const;
 
+/** A file that cannot be read is an I/O error (74); anything the IMA library rejects is bad data (65). */
 function failure(io: Io, err: unknown): number {
   io.err(`${err instanceof Error ? err.message : String(err)}\n`);
-  return 1;
+  const errno = (err as { errno?: unknown; cause?: { errno?: unknown } }) ?? {};
+  if (typeof errno.errno === 'number' || typeof errno.cause?.errno === 'number') return EXIT.ioErr;
+  if (err instanceof EngineError) return exitStatusOf(err);
+  return EXIT.dataErr;
 }
 
 function banksOption(raw: string | undefined, dflt: string[]): string[] {
@@ -59,6 +66,7 @@ const verifyLog: Command = {
         kind: 'flag',
         help: 'replay pre-5.8 kernels: every bank extended with padded SHA-1',
       },
+      JSON_OPTION,
     ],
   },
   async run(args: ParsedArgs, io: Io): Promise<number> {
@@ -78,17 +86,35 @@ const verifyLog: Command = {
           `${file}: ignored ${v.trailingBytes} trailing bytes after record ${v.entries} (too short for a record)\n`
         );
       }
-      io.out(
-        `entries ${v.entries}\ntemplate-digest-ok ${v.templateDigestOk}\nviolations ${v.violations}\n`
+      const out = new Printer(io, args);
+      for (const m of v.mismatches) {
+        if (out.json)
+          out.record(
+            { record: m.record, logged: m.logged, computed: m.computed, bank: logBank },
+            ''
+          );
+        else
+          io.err(
+            `${file}: record ${m.record}: template digest ${m.logged} does not match ${logBank} of the template data (${m.computed})\n`
+          );
+      }
+      out.summary(
+        {
+          entries: v.entries,
+          template_digest_ok: v.templateDigestOk,
+          violations: v.violations,
+          mismatches: v.mismatches.length,
+          pcr10: Object.fromEntries(banks.map((b) => [b, v.pcrs.get(b, 10).toString('hex')])),
+        },
+        `entries ${v.entries}\ntemplate-digest-ok ${v.templateDigestOk}\nviolations ${v.violations}\n` +
+          banks.map((b) => `pcr10 ${b} ${v.pcrs.get(b, 10).toString('hex')}\n`).join('')
       );
-      for (const b of banks) io.out(`pcr10 ${b} ${v.pcrs.get(b, 10).toString('hex')}\n`);
-      for (const m of v.mismatches)
-        io.err(
-          `${file}: record ${m.record}: template digest ${m.logged} does not match ${logBank} of the template data (${m.computed})\n`
-        );
       return v.mismatches.length ? 1 : 0;
     } catch (err) {
-      return failure(io, new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`));
+      return failure(
+        io,
+        new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+      );
     }
   },
 };
@@ -100,7 +126,9 @@ async function loadPolicyFile(path: string, extensions = true): Promise<PolicyRu
   try {
     return parsePolicy(await readFile(path, 'utf8'), { extensions });
   } catch (err) {
-    throw new Error(`${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`${path}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -195,6 +223,7 @@ const appraise: Command = {
         arg: 'FILE',
         help: 'IMA policy; files no appraise rule covers are reported as not-appraised',
       },
+      JSON_OPTION,
     ],
   },
   async run(args: ParsedArgs, io: Io): Promise<number> {
@@ -210,6 +239,7 @@ const appraise: Command = {
       const policyPath = args.values.get('policy');
       const policy = policyPath ? await loadPolicyFile(policyPath) : parsePolicy('appraise');
       let failed = 0;
+      const out = new Printer(io, args);
       for (const p of args.positionals) {
         // A fresh namespace per file: the CLI reports each file on its own, uncached.
         const ns = new ImaNamespace({ name: 'host', policy, keyring });
@@ -218,12 +248,19 @@ const appraise: Command = {
           ns.handleFile(ev).appraisals.get('host') ??
           ns.handleFile({ ...ev, func: 'FILE_CHECK', mask: 0x4 }).appraisals.get('host');
         if (!r) {
-          io.out(`${p} not-appraised no-appraise-rule\n`);
+          out.record(
+            { path: p, status: 'not-appraised', cause: 'no-appraise-rule' },
+            `${p} not-appraised no-appraise-rule`
+          );
           continue;
         }
         if (r.status !== 'INTEGRITY_PASS') failed++;
-        io.out(`${p} ${r.status} ${r.cause ?? 'ok'}\n`);
+        out.record(
+          { path: p, status: r.status, cause: r.cause ?? 'ok' },
+          `${p} ${r.status} ${r.cause ?? 'ok'}`
+        );
       }
+      out.summary({ files: args.positionals.length, failed });
       return failed ? 1 : 0;
     } catch (err) {
       return failure(io, err);
@@ -276,6 +313,7 @@ const keylimeVerify: Command = {
         help: 'extra verification keys for ima-sig entries',
       },
       { ...FORMAT, help: 'list format (default: detected)' },
+      JSON_OPTION,
     ],
   },
   async run(args: ParsedArgs, io: Io): Promise<number> {
@@ -296,8 +334,16 @@ const keylimeVerify: Command = {
         args.values.get('format') as 'binary' | 'ascii' | undefined
       );
       const findings = verifyAgainstRuntimePolicy(list.entries, policy, keys);
-      for (const f of findings) io.out(`record ${f.record} ${f.id} ${f.message}\n`);
-      io.out(`entries ${list.entries.length}\nfindings ${findings.length}\n`);
+      const out = new Printer(io, args);
+      for (const f of findings)
+        out.record(
+          { record: f.record, id: f.id, message: f.message },
+          `record ${f.record} ${f.id} ${f.message}`
+        );
+      out.summary(
+        { entries: list.entries.length, findings: findings.length },
+        `entries ${list.entries.length}\nfindings ${findings.length}\n`
+      );
       return findings.length ? 1 : 0;
     } catch (err) {
       return failure(io, err);

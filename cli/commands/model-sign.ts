@@ -122,6 +122,14 @@ const verify: Command = {
         return 1;
       }
       io.out(`${modelPath}: valid Quixote RSA signature by the pinned key\n`);
+      const tsemLines = model
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('# tsem:')).length;
+      if (tsemLines > 0)
+        io.err(
+          `note: the ${tsemLines} '# tsem:' line(s) (header, point descriptions) are not covered by the RSA signature: sign with 'tsem model sign' (Ed25519 covers the whole file) or treat the model as header-less\n`
+        );
       return 0;
     }
     const publicKey = e.parsePublicKey(e.readInput(pub, 'public key').toString('utf8'), pub);

@@ -4,58 +4,18 @@
  * 1 when the listing found something (incidents, untrusted tasks), 69 when the engine cannot be
  * reached, 77 when the role is missing.
  */
-import { escapeText } from '../../common/escape.js';
-import { type OptionSpec, type ParsedArgs, UsageError } from '../args.js';
-import {
-  callOperations,
-  ClientError,
-  CONNECTION_OPTIONS,
-  connect,
-  type TsemClients,
-} from '../client.js';
+import { type ParsedArgs, UsageError } from '../args.js';
+import { callOperations, CONNECTION_OPTIONS, runRemote } from '../client.js';
+import { escapeControl, JSON_OPTION } from '../output.js';
 import type { Command, Io } from '../command.js';
 import { formatTable } from './ns.js';
 import type { Incident__Output } from '../../proto/gen/tsem/v1/Incident.js';
 import type { TaskInfo__Output } from '../../proto/gen/tsem/v1/TaskInfo.js';
 
-const JSON_OPTION: OptionSpec = {
-  name: 'json',
-  kind: 'flag',
-  help: 'one JSON object per line, then a summary object',
-};
-
-/** Control characters shown as escapes, so no server text can move the terminal (common/escape.ts). */
-export function printable(s: string): string {
-  return escapeText(s);
-}
-
-/** grpc status → exit status (README "Exit status"). */
-function exitStatusOf(err: ClientError): number {
-  const code = (err.cause as { code?: unknown } | undefined)?.code;
-  if (code === 14 || code === 4) return 69;
-  if (code === 7 || code === 16) return 77;
-  if (code === 3) return 2;
-  return 1;
-}
-
-async function remote(
-  name: string,
-  args: ParsedArgs,
-  io: Io,
-  body: (c: TsemClients) => Promise<number>
-): Promise<number> {
-  let c: TsemClients | undefined;
-  try {
-    c = await connect(args);
-    return await body(c);
-  } catch (err) {
-    if (!(err instanceof ClientError)) throw err;
-    io.err(`tsem ${name}: ${err.message}\n`);
-    return exitStatusOf(err);
-  } finally {
-    c?.close();
-  }
-}
+/** Operator commands keep the CLI's conventions: cli/output.ts, cli/exit-status.ts. */
+const remote = runRemote;
+/** Kept for the commands that import it from here. */
+export const printable = escapeControl;
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

@@ -16,8 +16,8 @@ import type {
   SourceSpec,
 } from '../../daemon/engine-options.js';
 import { parseOutput } from '../../engine/alert/output-spec.js';
-import { DEFAULT_LIMITS, type Limits } from '../../proto/limits.js';
 import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
+import { DEFAULT_LIMITS, type Limits } from '../../proto/limits.js';
 
 export const TLS_SERVER_OPTIONS: OptionSpec[] = [
   { name: 'tls-cert', kind: 'string', arg: 'FILE', help: 'server certificate (PEM): enables TLS' },
@@ -80,7 +80,7 @@ const OPTIONS: OptionSpec[] = [
     kind: 'string',
     arg: 'KIND',
     choices: ['subtree', 'mount', 'filesystem', 'directory'],
-    help: 'fanotify: what --watch PATH covers: subtree (default: files under PATH, a mount mark filtered by path), mount, filesystem, directory (PATH and its direct children)',
+    help: 'fanotify: what --watch PATH covers: subtree (default: files under PATH, a mount mark filtered by path), mount (its whole mount), filesystem (its whole filesystem in every mount namespace, needed for tsem run --unshare mnt), directory (PATH and its direct children)',
   },
   {
     name: 'audit-ppid',
@@ -208,6 +208,12 @@ const OPTIONS: OptionSpec[] = [
     kind: 'flag',
     help: 'reject events for namespaces not created through Control',
   },
+  {
+    name: 'canister-grace-ms',
+    kind: 'string',
+    arg: 'N',
+    help: "how long a finished canister's (tsem run) late events are still routed to its namespace (default 60000)",
+  },
   ...TLS_SERVER_OPTIONS,
   {
     name: 'http',
@@ -295,6 +301,9 @@ export function engineOptions(args: ParsedArgs) {
     autoCreate: !args.flags.has('no-auto-create'),
     sync: args.flags.has('sync'),
     salvage: args.flags.has('salvage'),
+    canisterGraceMs: args.values.has('canister-grace-ms')
+      ? intOption(args.values.get('canister-grace-ms'), '--canister-grace-ms', 60_000, 0)
+      : undefined,
     tls: cert && key ? { cert, key, clientCa } : undefined,
     insecure: args.flags.has('insecure'),
     authFile: args.values.get('auth'),
@@ -316,6 +325,7 @@ function sourceSpec(args: ParsedArgs): SourceSpec | undefined {
     return {
       kind: source,
       watch: args.lists.get('watch'),
+      markKind: args.values.get('mark') as FanotifyMarkKind | undefined,
       enforce: args.flags.has('enforce'),
       decisionTimeoutMs: args.values.has('timeout-ms')
         ? intOption(args.values.get('timeout-ms'), '--timeout-ms', 2000, 1)
@@ -323,14 +333,13 @@ function sourceSpec(args: ParsedArgs): SourceSpec | undefined {
       failMode: args.flags.has('fail-closed') ? 'closed' : 'open',
       namespace: args.values.get('ns-rule') ?? (namespace ? `host:${namespace}` : undefined),
       digestAlgorithm: args.values.get('digest'),
-      markKind: args.values.get('mark') as FanotifyMarkKind | undefined,
       auditPpid: args.values.has('audit-ppid')
         ? intOption(args.values.get('audit-ppid'), '--audit-ppid', 1, 1)
         : undefined,
     };
   }
-  if (args.lists.get('watch')?.length || args.flags.has('enforce'))
-    throw new UsageError('--watch and --enforce apply to --source fanotify');
+  if (args.lists.get('watch')?.length || args.flags.has('enforce') || args.values.has('mark'))
+    throw new UsageError('--watch, --mark and --enforce apply to --source fanotify');
   return undefined;
 }
 
@@ -508,6 +517,8 @@ export const SERVE_SPEC: CommandSpec = {
     'An --auth identities file is deny by default: callers without credentials get only what its "anonymous" entry grants.\n' +
     'Data: --data, else $TSEM_DATA_DIR, else /var/lib/tsem for root, else ~/.local/share/tsem.\n' +
     'Webhook outputs sign with the secret in $TSEM_WEBHOOK_SECRET (or the variable named by ;secret-env=NAME).\n' +
+    "Durability: acknowledged events are persisted (--sync: fsync'd); a store that lost acknowledged data refuses to start, naming it (exit 74), unless --salvage.\n" +
+    'SIGTERM/SIGINT stop within 2 s (exit 0); a second signal exits at once.\n' +
     'A bad --config file exits with status 65, naming the key. docs/operations.md has examples.',
 };
 

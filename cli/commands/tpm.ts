@@ -2,6 +2,7 @@
 import type { TpmClient } from '../../engine/tpm/client.js';
 import { UsageError, type OptionSpec } from '../args.js';
 import type { Command } from '../command.js';
+import { JSON_OPTION, Printer } from '../output.js';
 
 const TPM: OptionSpec = {
   name: 'tpm',
@@ -43,7 +44,7 @@ const pcrread: Command = {
     summary: 'print PCR values of one bank (all 24 by default), one "BANK INDEX HEX" line each',
     usage: '[PCR...]',
     positionals: [0, 24],
-    options: [TPM, BANK],
+    options: [TPM, BANK, JSON_OPTION],
   },
   async run(args, io) {
     const spec = requireTpm(args.values.get('tpm'));
@@ -52,7 +53,12 @@ const pcrread: Command = {
       ? args.positionals.map(pcrIndex)
       : Array.from({ length: 24 }, (_, i) => i);
     const values = await withTpm(spec, (tpm) => tpm.pcrRead(bank, pcrs));
-    io.out(pcrs.map((i) => `${bank} ${i} ${values.get(i)!.toString('hex')}`).join('\n') + '\n');
+    const out = new Printer(io, args);
+    for (const i of pcrs) {
+      const hex = values.get(i)!.toString('hex');
+      out.record({ bank, pcr: i, value: hex }, `${bank} ${i} ${hex}`);
+    }
+    out.summary({ bank, pcrs: pcrs.length });
     return 0;
   },
 };
@@ -97,7 +103,7 @@ const extend: Command = {
     summary: 'extend a PCR: PCR := H(PCR || HEX) in one bank (for tests and tooling)',
     usage: '<PCR> <HEX>',
     positionals: [2, 2],
-    options: [TPM, BANK],
+    options: [TPM, BANK, JSON_OPTION],
   },
   async run(args, io) {
     const spec = requireTpm(args.values.get('tpm'));

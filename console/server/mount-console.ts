@@ -9,6 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import { errorMessage } from '../../common/errors.js';
 import { authenticate, authorize, type Identity } from '../../engine/server/auth.js';
 import type { HttpRoutes } from '../../engine/server/http-server.js';
+import { authoringRoutes } from './api-authoring.js';
 import { incidentRoutes } from './api-incidents.js';
 import { imaRoutes } from './api-ima.js';
 import { namespaceRoutes } from './api-namespaces.js';
@@ -70,7 +71,12 @@ export function mountConsole(routes: HttpRoutes, d: ConsoleDeps): MountedConsole
   const sessions = new Sessions(d.sessions);
   const throttle = new LoginThrottle();
   const live = new LiveViews(d, sessions);
-  const api: ApiRoute[] = [...namespaceRoutes(d), ...incidentRoutes(d), ...imaRoutes(d)];
+  const api: ApiRoute[] = [
+    ...namespaceRoutes(d),
+    ...authoringRoutes(d),
+    ...incidentRoutes(d),
+    ...imaRoutes(d),
+  ];
   let cspReports = { count: 0, sinceMs: 0 };
 
   const sessionOf = (req: IncomingMessage): { id?: string; session?: Session } => {

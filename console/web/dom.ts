@@ -146,3 +146,19 @@ export function eventDetails(line: string): HTMLElement {
     h('pre', { class: 'event' }, eventText(line))
   );
 }
+
+/**
+ * `draw` at most once per animation frame however often the result is called: a burst of live
+ * alerts otherwise rebuilds a 200-row table per alert and stalls the page for seconds.
+ */
+export function perFrame(draw: () => void): () => void {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      draw();
+    });
+  };
+}

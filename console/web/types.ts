@@ -198,3 +198,36 @@ export interface AttestResult {
   readonly report?: Readonly<Record<string, string | number>>;
   readonly engine?: Readonly<Record<string, string | number>>;
 }
+
+export interface PointRow {
+  readonly hex: string;
+  readonly status: 'valid' | 'forensic' | 'finding' | 'unknown';
+  readonly count: number;
+  readonly firstMs?: number;
+  readonly lastMs?: number;
+  /** The description of the event behind the point, as `[field, value]` pairs. */
+  readonly fields?: readonly (readonly [string, string])[];
+}
+
+export interface PointPage {
+  readonly total: number;
+  readonly offset: number;
+  readonly findings?: number;
+  readonly forensic?: number;
+  readonly items: readonly PointRow[];
+}
+
+export interface Explanation {
+  readonly point: PointRow;
+  readonly compared: number;
+  readonly undescribed: number;
+  readonly nearest: readonly {
+    readonly hex: string;
+    readonly count: number;
+    readonly sameType: boolean;
+    readonly sameProcess: boolean;
+    readonly differing: number;
+    readonly differences: readonly { field: string; value?: string; nearest?: string }[];
+    readonly fields?: readonly (readonly [string, string])[];
+  }[];
+}

@@ -10,6 +10,8 @@ export interface ContourDecision {
   readonly kind: ContourKind;
   /** What joins the map and extends the measurement: a valid point, a forensic one, or nothing. */
   readonly add?: 'valid' | 'forensic';
+  /** Learn mode met a forensic point: it becomes valid in place (already in the measurement). */
+  readonly promote?: boolean;
   /** Audit mode: an unknown point is recorded as a finding (the dry run of sealing). */
   readonly finding: boolean;
   /** The acting task becomes untrusted (sticky, inherited by its children). */
@@ -28,6 +30,7 @@ const decision = (kind: ContourKind, rest: Partial<ContourDecision> = {}): Conto
 /**
  * `known` is the map's point for the coefficient, if any. A valid point is on-contour in every
  * mode; a forensic point or an unknown one is off-contour once sealed, and denied under enforce.
+ * Learning accepts what it sees, forensic points included: they become valid where they stand.
  */
 export function compareToContour(
   known: { readonly valid: boolean } | undefined,
@@ -36,10 +39,12 @@ export function compareToContour(
   if (known?.valid) return decision('on-contour');
   const sealed = isSealedMode(mode);
   const deny = mode === 'enforce';
-  if (known)
-    return sealed
-      ? decision('off-contour', { untrust: true, deny })
+  if (known) {
+    if (sealed) return decision('off-contour', { untrust: true, deny });
+    return mode === 'learn'
+      ? decision('learned', { promote: true })
       : decision('would-be-off-contour');
+  }
   if (mode === 'audit') return decision('would-be-off-contour', { finding: true });
   if (!sealed) return decision('learned', { add: 'valid' });
   return decision('off-contour', { add: 'forensic', untrust: true, deny });

@@ -6,11 +6,16 @@
 export interface Point {
   readonly coefficient: Buffer;
   readonly hex: string;
-  /** false for forensic points: first seen after the map was sealed. */
-  readonly valid: boolean;
+  /** false for forensic points: first seen after the map was sealed (until accepted). */
+  valid: boolean;
   /** Position in first-seen order. */
   readonly index: number;
   count: number;
+  /** Engine time (ms since the epoch) first and last seen; absent when no clock was given. */
+  first?: number;
+  last?: number;
+  /** A description of the event that produced it is kept (in the store, engine/event/describe). */
+  described: boolean;
 }
 
 export class ContourMap {
@@ -26,11 +31,24 @@ export class ContourMap {
     return this.byHex.get(hex);
   }
 
-  /** Adds a new point (the caller checked it is absent). */
-  add(coefficient: Buffer, valid: boolean, count = 1): Point {
+  /** Adds a new point (the caller checked it is absent); count 1 unless given. */
+  add(
+    coefficient: Buffer,
+    valid: boolean,
+    more: Partial<Pick<Point, 'count' | 'first' | 'last' | 'described'>> = {}
+  ): Point {
     const hex = coefficient.toString('hex');
     if (this.byHex.has(hex)) throw new RangeError(`point ${hex} already in the contour map`);
-    const p: Point = { coefficient, hex, valid, index: this.ordered.length, count };
+    const p: Point = {
+      coefficient,
+      hex,
+      valid,
+      index: this.ordered.length,
+      count: more.count ?? 1,
+      first: more.first,
+      last: more.last,
+      described: more.described ?? false,
+    };
     this.byHex.set(hex, p);
     this.ordered.push(p);
     return p;

@@ -1,13 +1,28 @@
 /**
  * Quixote model files (tsem-model.md §4.2): `# comment`, `key`, `base`, `aggregate`, `state`,
- * `pseudonym`, `seal`, `end`, `signature` lines. Parsing names the line that is wrong.
+ * `pseudonym`, `seal`, `end`, `signature` lines, led by tsem-engine's optional `# tsem:` lines
+ * (model-header.ts). Parsing names the line that is wrong.
  */
 import { EngineError } from '../../common/errors.js';
 import type { DigestAlgorithm } from '../measure/digest.js';
+import {
+  formatTsemLines,
+  type ModelHeader,
+  parseTsemLine,
+  type PointNote,
+  TSEM_PREFIX,
+} from './model-header.js';
+
+export type { ModelHeader, PointNote } from './model-header.js';
 
 export interface ModelFile {
   readonly digest: string;
+  /** Plain `#` comments (not the `# tsem:` lines). */
   readonly comments: readonly string[];
+  /** From the `# tsem:` lines; undefined for a header-less (pure Quixote) model. */
+  readonly header?: ModelHeader;
+  /** Counts and descriptions of points, by coefficient hex (from `# tsem: point` lines). */
+  readonly notes?: ReadonlyMap<string, PointNote>;
   /** Base64 RSA public key of a signed model (first line), kept for signature coverage. */
   readonly key?: string;
   readonly base?: Buffer;
@@ -34,16 +49,53 @@ export function parseModelFile(text: string, alg: DigestAlgorithm, source = 'mod
   let signature: string | undefined;
   let sealed = false;
   let ended = false;
+  let leading = true;
+  let header: { digest?: string; dialect?: ModelHeader['dialect']; origin?: string } | undefined;
+  const notes = new Map<string, PointNote>();
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   lines.forEach((raw, i) => {
     const n = i + 1;
     const line = raw.replace(/\r$/, '').trim();
     if (line === '') return;
+    if (line.startsWith(TSEM_PREFIX)) {
+      if (!leading)
+        modelError(source, n, "'# tsem:' lines must come before the model's first line");
+      let t;
+      try {
+        t = parseTsemLine(line.slice(TSEM_PREFIX.length));
+      } catch (err) {
+        modelError(source, n, `# tsem: ${(err as Error).message}`);
+      }
+      if (t.key === 'point') {
+        if (t.hex.length !== alg.size * 2)
+          modelError(
+            source,
+            n,
+            `'# tsem: point' coefficient has ${t.hex.length} hex characters, expected ${alg.size * 2} for ${alg.name}`
+          );
+        if (notes.has(t.hex)) modelError(source, n, `second '# tsem: point' line for ${t.hex}`);
+        notes.set(t.hex, t.note);
+      } else if (t.key !== 'other') {
+        header ??= {};
+        if (t.key === 'digest') {
+          if (t.digest !== alg.name)
+            modelError(
+              source,
+              n,
+              `the model's header names digest ${t.digest}, but it is read as ${alg.name}`
+            );
+          header.digest = t.digest;
+        } else if (t.key === 'dialect') header.dialect = t.dialect;
+        else header.origin = t.origin;
+      }
+      return;
+    }
     if (line.startsWith('#')) {
       comments.push(line.slice(1).trim());
       return;
     }
+    leading = false;
     const [word, value, extra] = line.split(/\s+/);
     if (ended && word !== 'signature')
       modelError(source, n, `'${word}' after 'end' (only 'signature' may follow)`);
@@ -108,9 +160,14 @@ export function parseModelFile(text: string, alg: DigestAlgorithm, source = 'mod
     }
   });
   if (!ended) modelError(source, lines.length, "missing 'end' line (truncated model file?)");
+  // A note for a coefficient the file holds no state line for describes nothing: it is dropped
+  // (a hand-edited or tampered state line leaves its note behind; the states are the model).
+  for (const hex of [...notes.keys()]) if (!seen.has(hex)) notes.delete(hex);
   return {
     digest: alg.name,
     comments,
+    header,
+    notes,
     key,
     base,
     aggregate,
@@ -121,12 +178,16 @@ export function parseModelFile(text: string, alg: DigestAlgorithm, source = 'mod
   };
 }
 
-/** Writes a model in Quixote's line format (§4.2); lines end with `\n`. */
+/**
+ * Writes a model in Quixote's line format (§4.2), its `# tsem:` lines first unless `pure` (pure
+ * Quixote format); lines end with `\n`.
+ */
 export function formatModelFile(
-  m: Omit<ModelFile, 'digest' | 'comments'> & { comments?: readonly string[] }
+  m: Omit<ModelFile, 'digest' | 'comments'> & { comments?: readonly string[] },
+  opts: { readonly pure?: boolean } = {}
 ): string {
-  const out: string[] = [];
-  for (const c of m.comments ?? []) out.push(`# ${c}`);
+  const out: string[] = opts.pure ? [] : formatTsemLines(m.header, m.notes, m.states);
+  for (const c of m.comments ?? []) out.push(`# ${c.replace(/[\r\n\u0085\u2028\u2029]/g, ' ')}`);
   if (m.key) out.push(`key ${m.key}`);
   if (m.base) out.push(`base ${m.base.toString('hex')}`);
   if (m.aggregate) out.push(`aggregate ${m.aggregate.toString('hex')}`);

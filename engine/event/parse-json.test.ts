@@ -59,6 +59,10 @@ const BAD: Record<string, [line: string, expected: RegExp]> = {
     ok('"capable": {"cap": "8", "opts": "0"}').replace('ab'.repeat(32), 'ab'.repeat(20)),
     /field 'event.task_id': expected 64 hex characters/,
   ],
+  'a digest of another hash (sha384 in a sha256 namespace)': [
+    ok('"capable": {"cap": "8", "opts": "0"}').replace('ab'.repeat(32), 'ab'.repeat(48)),
+    /expected 64 hex characters, got '.*' \(96 hex characters: a 48-byte digest; the namespace's digest is 32 bytes, so the source hashes with another digest\)/,
+  ],
   'number instead of string': [
     ok('"capable": {"cap": 8, "opts": "0"}'),
     /field 'capable.cap': expected a string value, got number/,

@@ -103,9 +103,14 @@ export function hexBytes(n: number): Schema<Buffer> {
     // Buffer.from stops at the first non-hex pair, so a short result means bad characters.
     const b = s.length === 2 * n ? Buffer.from(s, 'hex') : undefined;
     if (!b || b.length !== n) {
+      // A whole digest of another size is a namespace fed by another hash: say so, not just "bad".
+      const other =
+        /^[0-9a-fA-F]+$/.test(s) && s.length !== 2 * n && [40, 56, 64, 96, 128].includes(s.length)
+          ? ` (${s.length} hex characters: a ${s.length / 2}-byte digest; the namespace's digest is ${n} bytes, so the source hashes with another digest)`
+          : '';
       throw new FieldError(
         p,
-        `expected ${2 * n} hex characters, got '${s.length > 24 ? `${s.slice(0, 24)}…` : s}'`
+        `expected ${2 * n} hex characters, got '${s.length > 24 ? `${s.slice(0, 24)}…` : s}'${other}`
       );
     }
     return b;

@@ -15,11 +15,17 @@ export interface ApplyOptions {
   readonly acceptAggregate: boolean;
   /** Where the record came from (exporter identity and host): tasks are per origin. */
   readonly origin?: string;
+  /** The engine's clock (ms since the epoch): first/last seen times and time windows. */
+  readonly now?: number;
 }
 
 export function applyRecord(ns: NamespaceModel, rec: TsemRecord, opts: ApplyOptions): Applied {
   if (rec.kind === 'event')
-    return { kind: 'event', verdict: ns.process(rec.event, opts.origin), event: rec.event };
+    return {
+      kind: 'event',
+      verdict: ns.process(rec.event, opts.origin, opts.now),
+      event: rec.event,
+    };
   if (rec.kind === 'aggregate' && opts.acceptAggregate) ns.setAggregate(rec.value);
   return { kind: rec.kind };
 }

@@ -1,8 +1,12 @@
 /**
- * One modeling namespace: its measurement, contour map, trajectory, forensics and task table
- * (tsem-model.md §2.6, §3.2, §3.5). Pure: no I/O, no clock; the pipeline and store drive it.
+ * One modeling namespace: its measurement, contour map, trajectory, forensics, findings and task
+ * table (tsem-model.md §2.6, §3.2, §3.5), and the author's changes to it (model loads, accepted
+ * findings and forensics). Pure: no I/O, no clock (times are passed in); the pipeline and store
+ * drive it. One class on purpose: every change to the model's state goes through it, so that
+ * drainChanges() never misses one and the store's atomic batch holds them all.
  */
 import { EngineError } from '../../common/errors.js';
+import { describeEvent } from '../event/describe.js';
 import type { TsemEvent } from '../event/event.js';
 import { compareToContour } from '../contour/compare.js';
 import { ContourMap, type Point } from '../contour/contour-map.js';
@@ -10,119 +14,34 @@ import { isSealedMode, type Mode } from '../contour/mode.js';
 import type { ModelFile } from '../contour/model-file.js';
 import { createDigest, type DigestAlgorithm } from '../measure/digest.js';
 import { extend, seedMeasurement, stateOf } from '../measure/extend.js';
-import { type Dialect, Mapper } from '../measure/mapper.js';
-import { Convergence } from './convergence.js';
+import { Mapper } from '../measure/mapper.js';
+import { Convergence, type ConvergenceSettings, type ConvergenceSnapshot } from './convergence.js';
+import { type Finding, FindingTable } from './finding-table.js';
+import type {
+  AcceptOutcome,
+  AcceptTarget,
+  ChangeSet,
+  ConvergenceView,
+  EventEntry,
+  LoadOutcome,
+  NamespaceConfig,
+  PointStatus,
+  PointView,
+  Rejection,
+  RejectedEntry,
+  SecurityTransitions,
+  StoredDescription,
+  Verdict,
+  VerdictKind,
+} from './namespace-types.js';
+import { MAX_REJECTED_KEPT } from './namespace-types.js';
 import { IngestLedger, type LedgerEntry } from './ingest-ledger.js';
-import { type Task, TaskTable, type Trust } from './task-table.js';
+import { type Task, TaskTable } from './task-table.js';
+
+export type { Finding } from './finding-table.js';
+export * from './namespace-types.js';
 
 export { isMode, MODES, type Mode, parseMode } from '../contour/mode.js';
-
-export interface NamespaceConfig {
-  readonly id: string;
-  readonly digest: string;
-  /** §1.3: ids from the initial user namespace or the caller's. Recorded; sources apply it. */
-  readonly nsref: 'initial' | 'current';
-  readonly mode: Mode;
-  readonly dialect: Dialect;
-  readonly taskIdCoe: 'zero' | 'actual';
-  /** Load only models whose signature verifies against the server's model keys (model lock). */
-  readonly requireSignedModels: boolean;
-  /** Hardware aggregate (§2.7), the first extension; zero when no TPM. */
-  readonly aggregate: Buffer;
-  readonly base: Buffer;
-}
-
-export type VerdictKind =
-  | 'learned'
-  | 'on-contour'
-  | 'would-be-off-contour'
-  | 'off-contour'
-  | 'untrusted-task'
-  | 'lifecycle';
-
-export interface Verdict {
-  readonly kind: VerdictKind;
-  readonly action: 'allow' | 'deny';
-  /** Absent for lifecycle events and for events of untrusted tasks (not modeled, §3.5). */
-  readonly coefficient?: Buffer;
-  readonly taskId: Buffer;
-  readonly pTaskId: Buffer;
-  readonly trust: Trust;
-  /** Per-namespace event sequence number (1-based). */
-  readonly seq: number;
-  /** The coefficient joined the map with this event (learned or forensic): it extended the
-   * measurement (and, for the root namespace, the TPM PCR). */
-  readonly newPoint: boolean;
-}
-
-export interface EventEntry {
-  readonly coefficient: Buffer;
-  readonly line: string;
-}
-
-/** A line that could not be parsed, kept as evidence in a sealed namespace: its event number, the
- * line (escaped, possibly cut) and why it was rejected. */
-export interface RejectedEntry {
-  readonly seq: number;
-  readonly line: string;
-  readonly reason: string;
-}
-
-/** Rejected lines kept per namespace; beyond this they are counted (and alerted) but not kept. */
-export const MAX_REJECTED_KEPT = 10_000;
-
-/** What the namespace did with a line it could not parse. */
-export interface Rejection {
-  /** The event number it was given, when it was kept as evidence. */
-  readonly seq?: number;
-  /** Sealed and enforce: an alert; audit: a would-be alert. */
-  readonly alert: boolean;
-  /** Enforce: fail closed. */
-  readonly deny: boolean;
-}
-
-/** An audit-mode finding: an unknown point that would be off-contour, once, with its count. */
-export type Finding = EventEntry & { count: number };
-
-/** A point as readers see it: the map's own record, not to be changed from outside. */
-export type PointView = Readonly<Point>;
-
-/** The convergence figures readers may see (recording stays with the namespace). */
-export type ConvergenceView = Pick<
-  Convergence,
-  'figures' | 'settled' | 'snapshot' | 'windowEvents'
->;
-
-/** What a failed write must not take back: forensics and untrusted tasks (keepTransitions()). */
-export interface SecurityTransitions {
-  readonly forensics: readonly EventEntry[];
-  readonly untrusted: readonly [string, Task][];
-}
-
-/** The security transitions of a change set. */
-export function securityTransitions(cs: ChangeSet): SecurityTransitions {
-  return {
-    forensics: cs.forensics,
-    untrusted: cs.tasks.filter((e): e is [string, Task] => e[1]?.trust === 'untrusted'),
-  };
-}
-
-/** What changed since the last drain: the store writes it as one atomic batch. */
-export interface ChangeSet {
-  readonly points: readonly Point[];
-  readonly trajectory: readonly EventEntry[];
-  /** Index of trajectory[0] in the namespace's whole trajectory. */
-  readonly trajectoryStart: number;
-  readonly forensics: readonly EventEntry[];
-  readonly forensicsStart: number;
-  readonly audit: readonly Finding[];
-  readonly tasks: readonly [string, Task | undefined][];
-  readonly rejected: readonly RejectedEntry[];
-  readonly rejectedStart: number;
-  /** Exporters' applied sequence numbers (exactly-once ingest), written with the events;
-   * undefined: forgotten (deleted). */
-  readonly ingest: readonly [string, LedgerEntry | undefined][];
-}
 
 function verdict(
   kind: VerdictKind,
@@ -164,51 +83,28 @@ export function pidOfTaskKey(key: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export function createNamespaceConfig(
-  p: Partial<NamespaceConfig> & { id: string }
-): NamespaceConfig {
-  const alg = createDigest(p.digest ?? 'sha256');
-  const cfg: NamespaceConfig = {
-    id: p.id,
-    digest: alg.name,
-    nsref: p.nsref ?? 'initial',
-    mode: p.mode ?? 'learn',
-    dialect: p.dialect ?? 'tsem-6.12',
-    taskIdCoe: p.taskIdCoe ?? 'zero',
-    requireSignedModels: p.requireSignedModels ?? false,
-    aggregate: p.aggregate ?? alg.nullDigest,
-    base: p.base ?? alg.nullDigest,
-  };
-  for (const [what, v] of [
-    ['aggregate', cfg.aggregate],
-    ['base', cfg.base],
-  ] as const) {
-    if (v.length !== alg.size) {
-      throw new EngineError(
-        'TSEM_DIGEST',
-        `namespace ${p.id}: ${what} must be ${alg.size} bytes for ${alg.name}, got ${v.length}`
-      );
-    }
-  }
-  return cfg;
-}
-
 export class NamespaceModel {
   readonly alg: DigestAlgorithm;
   /** Which exporters' events were applied (exactly-once ingest); changes land in drainChanges(). */
   readonly ingest = new IngestLedger();
   // The model's state: changed only by process(), loadModel(), setMode() and setAggregate(), so
   // that every change lands in drainChanges() and the store never misses one.
-  private readonly map = new ContourMap();
-  private readonly trajectoryEntries: EventEntry[] = [];
-  private readonly forensicEntries: EventEntry[] = [];
+  private map = new ContourMap();
+  private trajectoryEntries: EventEntry[] = [];
+  private forensicEntries: EventEntry[] = [];
   private readonly rejectedEntries: RejectedEntry[] = [];
   private rejectedTotal = 0;
   private newRejected: RejectedEntry[] = [];
   /** Audit mode findings: unknown points that would be off-contour, once each with a count. */
-  private readonly auditFindings = new Map<string, Finding>();
+  private readonly auditFindings = new FindingTable();
   private readonly tasks: TaskTable;
   private readonly pseudonyms = new Set<string>();
+  /** Descriptions not yet drained to the store (offline users never drain: all stay here). */
+  private pendingDescriptions = new Map<string, StoredDescription>();
+  private reset = false;
+  /** Changes made without events (model loads, accepts) and model replaces, for mirrors. */
+  private edits = 0;
+  private resets = 0;
   private conv = new Convergence();
   private mapper: Mapper;
   private cfg: NamespaceConfig;
@@ -217,7 +113,6 @@ export class NamespaceModel {
   private dirtyPoints = new Set<Point>();
   private newTrajectory: EventEntry[] = [];
   private newForensics: EventEntry[] = [];
-  private dirtyAudit = new Set<string>();
 
   constructor(config: NamespaceConfig) {
     this.cfg = config;
@@ -249,6 +144,14 @@ export class NamespaceModel {
   }
   get eventCount(): number {
     return this.events;
+  }
+  /** Counts the changes made without an event (loads, accepts): a mirror re-sends on a change. */
+  get editCount(): number {
+    return this.edits;
+  }
+  /** Counts model replaces: what a mirror that cannot drop points must give up on. */
+  get resetCount(): number {
+    return this.resets;
   }
   get sealed(): boolean {
     return isSealedMode(this.cfg.mode);
@@ -289,8 +192,27 @@ export class NamespaceModel {
   findings(): readonly Readonly<Finding>[] {
     return [...this.auditFindings.values()];
   }
+  finding(hex: string): Readonly<Finding> | undefined {
+    return this.auditFindings.get(hex);
+  }
   get findingCount(): number {
     return this.auditFindings.size;
+  }
+  /** A point's or finding's status, or undefined when the namespace has never seen it. */
+  statusOf(hex: string): PointStatus | undefined {
+    const p = this.map.get(hex);
+    if (p) return p.valid ? 'valid' : 'forensic';
+    return this.auditFindings.get(hex) ? 'finding' : undefined;
+  }
+  /**
+   * A description not yet drained to the store. Offline users (replay, model build) never drain,
+   * so every description stays here; the engine reads the rest from its store.
+   */
+  pendingDescription(hex: string): StoredDescription | undefined {
+    return this.pendingDescriptions.get(hex);
+  }
+  pendingDescriptionEntries(): IterableIterator<[string, StoredDescription]> {
+    return this.pendingDescriptions.entries();
   }
   untrustedTaskCount(): number {
     return this.tasks.untrustedCount();
@@ -333,6 +255,27 @@ export class NamespaceModel {
 
   setMode(mode: Mode): void {
     this.cfg = { ...this.cfg, mode };
+  }
+
+  /** How convergence windows close and whether the namespace seals itself when settled. */
+  configureConvergence(settings: ConvergenceSettings, now?: number): void {
+    this.conv.configure(settings, now);
+  }
+
+  /** A learning namespace whose convergence says it should seal itself now. */
+  autoSealDue(): boolean {
+    return this.cfg.mode === 'learn' && this.conv.autoSealDue();
+  }
+
+  /**
+   * Seals a learning namespace once its convergence says so (`autoSealAfter` quiet windows in a
+   * row); returns the mode it switched to. Called between events, so every event is modeled in
+   * one mode and a mirror of the namespace sees the change in order.
+   */
+  autoSealIfDue(): Mode | undefined {
+    if (!this.autoSealDue()) return undefined;
+    this.setMode(this.conv.settings.autoSealMode);
+    return this.cfg.mode;
   }
 
   /** A live aggregate re-seeds the measurement, but only before the first point (§4.2). */
@@ -392,9 +335,10 @@ export class NamespaceModel {
 
   /**
    * Maps one event and compares it with the contour map (§2.6, §3.5). `origin` names where it came
-   * from (exporter identity and host): tasks are per origin.
+   * from (exporter identity and host): tasks are per origin. `now` is the engine's clock (ms since
+   * the epoch) for first/last seen times and time windows; offline callers may omit it.
    */
-  process(e: TsemEvent, origin = ''): Verdict {
+  process(e: TsemEvent, origin = '', now?: number): Verdict {
     const seq = ++this.events;
     const key = this.taskKey(e, origin);
     let task = this.resolveTask(e, key, origin);
@@ -402,12 +346,12 @@ export class NamespaceModel {
     if (e.cell.hook === 'bprm_committed_creds' && !e.header.taskId) {
       // §2.5: exec derives the new TASK_ID; TSEM-6.12 does not model it as an event.
       task = this.tasks.exec(key, this.mapper.taskId(task.pTaskId, e.coe, e.cell.value.file));
-      this.conv.record(false);
+      this.conv.record(false, now);
       return verdict('lifecycle', 'allow', undefined, task, seq);
     }
     if (task.trust === 'untrusted' && this.sealed) {
       // §3.5: an untrusted task skips modeling; EPERM iff enforcing.
-      this.conv.record(false);
+      this.conv.record(false, now);
       return verdict(
         'untrusted-task',
         this.cfg.mode === 'enforce' ? 'deny' : 'allow',
@@ -424,21 +368,32 @@ export class NamespaceModel {
     const c = known?.coefficient ?? Buffer.from(hex, 'hex');
     if (known) {
       known.count++;
+      if (now !== undefined) known.last = now;
+      if (d.promote) known.valid = true;
       this.dirtyPoints.add(known);
     } else if (d.finding) {
-      const f = this.auditFindings.get(hex);
-      if (f) f.count++;
-      else this.auditFindings.set(hex, { coefficient: c, line: e.line, count: 1 });
-      this.dirtyAudit.add(hex);
+      if (this.auditFindings.record(c, hex, now))
+        this.pendingDescriptions.set(hex, { ...describeEvent(e, task), line: e.line });
     } else if (d.add) {
       // §2.6: a new point extends the measurement whether it is valid or forensic.
       this.m = extend(this.alg, this.cfg.base, this.m, c);
-      this.dirtyPoints.add(this.map.add(c, d.add === 'valid'));
+      // A finding of the same coefficient (an audit run before) becomes this point: its count
+      // and its first event's description (written once) go with it.
+      const was = this.auditFindings.take(hex);
+      this.dirtyPoints.add(
+        this.map.add(c, d.add === 'valid', {
+          count: (was?.count ?? 0) + 1,
+          first: was?.first ?? now,
+          last: now,
+          described: true,
+        })
+      );
+      if (!was) this.pendingDescriptions.set(hex, describeEvent(e, task));
       const entry = { coefficient: c, line: e.line };
       (d.add === 'valid' ? this.trajectoryEntries : this.forensicEntries).push(entry);
       (d.add === 'valid' ? this.newTrajectory : this.newForensics).push(entry);
     }
-    this.conv.record(d.add !== undefined);
+    this.conv.record(d.add !== undefined, now);
     if (d.untrust)
       this.tasks.markUntrusted(key, task, { seq, type: e.header.type, coefficient: hex });
     return verdict(d.kind, action, c, task, seq, d.add !== undefined);
@@ -463,15 +418,19 @@ export class NamespaceModel {
 
   /**
    * Loads a model (§2.6, §3.2): base, then each new state as a valid point extended in file order,
-   * pseudonyms, and `seal` (which keeps enforce if enforce was set first, as Quixote does).
+   * pseudonyms, and `seal` (which keeps enforce if enforce was set first, as Quixote does). A state
+   * the namespace holds as a forensic point becomes valid in place, a finding becomes a point: the
+   * author's model is the judge. Notes bring counts and descriptions to new points. With `replace`
+   * the map starts over first (points, trajectory, forensics, findings; tasks keep their trust).
    */
-  loadModel(model: ModelFile): void {
+  loadModel(model: ModelFile, opts: { replace?: boolean; now?: number } = {}): LoadOutcome {
     if (model.digest !== this.alg.name) {
       throw new EngineError(
         'TSEM_MODEL_FILE',
         `model is ${model.digest} but namespace ${this.id} uses ${this.alg.name}`
       );
     }
+    if (opts.replace) this.clearModel();
     if (model.base && !model.base.equals(this.cfg.base)) {
       if (this.map.size > 0)
         throw new EngineError(
@@ -482,14 +441,95 @@ export class NamespaceModel {
       this.m = seedMeasurement(this.alg, model.base, this.cfg.aggregate);
     }
     for (const p of model.pseudonyms) this.pseudonyms.add(p.toString('hex'));
+    let added = 0;
+    let promoted = 0;
+    let accepted = 0;
     for (const s of model.states) {
       const hex = s.toString('hex');
-      if (this.map.get(hex)) continue;
+      const note = model.notes?.get(hex);
+      const known = this.map.get(hex);
+      if (known) {
+        if (!known.valid) {
+          known.valid = true;
+          promoted++;
+        }
+        if (!known.described && note?.description) {
+          known.described = true;
+          this.pendingDescriptions.set(hex, note.description);
+        }
+        this.dirtyPoints.add(known);
+        continue;
+      }
+      const finding = this.auditFindings.take(hex);
+      if (finding) accepted++;
+      else added++;
       this.m = extend(this.alg, this.cfg.base, this.m, s);
-      this.dirtyPoints.add(this.map.add(s, true, 0));
+      const p = this.map.add(s, true, {
+        count: finding?.count ?? note?.count ?? 0,
+        first: finding?.first ?? opts.now,
+        last: finding?.last,
+        described: finding !== undefined || note?.description !== undefined,
+      });
+      if (!finding && note?.description) this.pendingDescriptions.set(hex, note.description);
+      this.dirtyPoints.add(p);
     }
     if (model.pseudonyms.length > 0) this.mapper = this.createMapper();
     if (model.sealed && !this.sealed) this.setMode('sealed');
+    this.edits++;
+    return { added, promoted, accepted };
+  }
+
+  /** Starts the map over (a model replace): the store is told to drop what it holds. */
+  private clearModel(): void {
+    this.map = new ContourMap();
+    this.trajectoryEntries = [];
+    this.forensicEntries = [];
+    this.newTrajectory = [];
+    this.newForensics = [];
+    this.dirtyPoints = new Set();
+    this.auditFindings.clear();
+    this.pendingDescriptions = new Map();
+    this.pseudonyms.clear();
+    this.mapper = this.createMapper();
+    this.cfg = { ...this.cfg, base: this.alg.nullDigest };
+    this.m = seedMeasurement(this.alg, this.cfg.base, this.cfg.aggregate);
+    this.reset = true;
+    this.resets++;
+  }
+
+  /**
+   * Accepts coefficients into the model, as the author decides (findings and forensics): a
+   * finding becomes a valid point now, extending the measurement at this moment with its event
+   * appended to the trajectory, exactly as if the namespace had learned it; a forensic point
+   * becomes valid in place (it extended the measurement when it was first seen). Tasks made
+   * untrusted stay untrusted. A valid point is left as it is; an unknown one is reported.
+   */
+  accept(targets: readonly AcceptTarget[], now?: number): AcceptOutcome[] {
+    this.edits++;
+    return targets.map(({ hex, line }) => {
+      const known = this.map.get(hex);
+      if (known) {
+        if (known.valid) return { hex, was: 'valid' };
+        known.valid = true;
+        this.dirtyPoints.add(known);
+        return { hex, was: 'forensic' };
+      }
+      const f = this.auditFindings.take(hex);
+      if (!f) return { hex, was: 'unknown' };
+      this.m = extend(this.alg, this.cfg.base, this.m, f.coefficient);
+      this.dirtyPoints.add(
+        this.map.add(f.coefficient, true, {
+          count: f.count,
+          first: f.first ?? now,
+          last: f.last,
+          described: true,
+        })
+      );
+      const entry = { coefficient: f.coefficient, line: line ?? '' };
+      this.trajectoryEntries.push(entry);
+      this.newTrajectory.push(entry);
+      return { hex, was: 'finding' };
+    });
   }
 
   /** The namespace as a Quixote model: points in first-seen order (§4.2). */
@@ -512,11 +552,16 @@ export class NamespaceModel {
    * their order) and untrusted tasks. They are changes, so the next drainChanges() writes them.
    */
   keepTransitions(t: SecurityTransitions): void {
+    const descriptions = new Map(t.descriptions);
     for (const e of t.forensics) {
       const hex = e.coefficient.toString('hex');
       if (this.map.get(hex)) continue;
       this.m = extend(this.alg, this.cfg.base, this.m, e.coefficient);
-      this.dirtyPoints.add(this.map.add(e.coefficient, false));
+      const description = descriptions.get(hex);
+      this.dirtyPoints.add(
+        this.map.add(e.coefficient, false, { described: description !== undefined })
+      );
+      if (description) this.pendingDescriptions.set(hex, description);
       this.forensicEntries.push(e);
       this.newForensics.push(e);
       this.events++;
@@ -529,30 +574,37 @@ export class NamespaceModel {
   }
 
   drainChanges(): ChangeSet {
+    const findings = this.auditFindings.drain();
     const cs: ChangeSet = {
       points: [...this.dirtyPoints],
       trajectory: this.newTrajectory,
       trajectoryStart: this.trajectoryEntries.length - this.newTrajectory.length,
       forensics: this.newForensics,
       forensicsStart: this.forensicEntries.length - this.newForensics.length,
-      audit: [...this.dirtyAudit].map((h) => this.auditFindings.get(h)!).filter(Boolean),
+      audit: findings.changed,
+      removedFindings: findings.removed,
+      descriptions: [...this.pendingDescriptions],
       tasks: this.tasks.drainDirty(),
       rejected: this.newRejected,
       rejectedStart: this.rejectedEntries.length - this.newRejected.length,
+      reset: this.reset,
       ingest: this.ingest.drain(),
     };
     this.newRejected = [];
     this.dirtyPoints = new Set();
     this.newTrajectory = [];
     this.newForensics = [];
-    this.dirtyAudit = new Set();
+    this.pendingDescriptions = new Map();
+    this.reset = false;
     return cs;
   }
 
   /** Rebuilds a namespace from persisted parts; the measurement is recomputed and checked. */
   static restore(parts: {
     config: NamespaceConfig;
-    points: readonly { coefficient: Buffer; valid: boolean; count: number }[];
+    points: readonly (Pick<Point, 'coefficient' | 'valid' | 'count' | 'first' | 'last'> & {
+      described?: boolean;
+    })[];
     trajectory: readonly EventEntry[];
     forensics: readonly EventEntry[];
     audit: readonly Finding[];
@@ -560,7 +612,7 @@ export class NamespaceModel {
     pseudonyms: readonly string[];
     events: number;
     measurement: Buffer;
-    convergence?: ReturnType<Convergence['snapshot']>;
+    convergence?: ConvergenceSnapshot;
     rejected?: readonly RejectedEntry[];
     rejectedTotal?: number;
     ingest?: readonly LedgerEntry[];
@@ -569,7 +621,12 @@ export class NamespaceModel {
     for (const p of parts.pseudonyms) ns.pseudonyms.add(p);
     ns.mapper = ns.createMapper();
     for (const p of parts.points) {
-      ns.map.add(p.coefficient, p.valid, p.count);
+      ns.map.add(p.coefficient, p.valid, {
+        count: p.count,
+        first: p.first,
+        last: p.last,
+        described: p.described ?? false,
+      });
       ns.m = extend(ns.alg, ns.cfg.base, ns.m, p.coefficient);
     }
     if (!ns.m.equals(parts.measurement)) {
@@ -582,7 +639,7 @@ export class NamespaceModel {
     ns.forensicEntries.push(...parts.forensics);
     ns.rejectedEntries.push(...(parts.rejected ?? []));
     ns.rejectedTotal = Math.max(parts.rejectedTotal ?? 0, ns.rejectedEntries.length);
-    for (const a of parts.audit) ns.auditFindings.set(a.coefficient.toString('hex'), { ...a });
+    for (const a of parts.audit) ns.auditFindings.restore(a);
     // Tasks without an order (snapshots of earlier releases) keep the order they come in.
     ns.tasks.load(parts.tasks.map(([k, t], i) => [k, { ...t, order: t.order ?? i + 1 }]));
     ns.events = parts.events;

@@ -4,7 +4,7 @@
  * values are lowercase hex. A snapshot restores to an equal namespace (measurement checked).
  */
 import type { Point } from '../contour/contour-map.js';
-import { type Convergence } from './convergence.js';
+import type { ConvergenceSnapshot } from './convergence.js';
 import {
   createNamespaceConfig,
   type EventEntry,
@@ -12,6 +12,7 @@ import {
   type NamespaceConfig,
   NamespaceModel,
   type RejectedEntry,
+  type StoredDescription,
 } from './namespace-model.js';
 import type { Task, UntrustCause } from './task-table.js';
 import type { LedgerEntry } from './ingest-ledger.js';
@@ -35,16 +36,21 @@ export interface MetaRecord {
   measurement: string;
   events: number;
   pseudonyms: string[];
-  convergence: ReturnType<Convergence['snapshot']>;
+  convergence: ConvergenceSnapshot;
   /** Lines rejected while sealed (kept or not); absent in stores written before it existed. */
   rejected?: number;
 }
 
-/** A point, keyed by its coefficient's hex: first-seen position, valid flag, count. */
+/**
+ * A point, keyed by its coefficient's hex: first-seen position, valid flag, count, and the engine
+ * times first and last seen (ms). Whether it is described is whether `d` holds its key.
+ */
 export interface PointRecord {
   o: number;
   v: boolean;
   n: number;
+  first?: number;
+  last?: number;
 }
 
 /** A line rejected while sealed: event number, escaped line, reason. */
@@ -54,12 +60,27 @@ export interface RejectedRecord {
   r: string;
 }
 
-/** A trajectory, forensics or finding entry: coefficient, kernel line, and a finding's count. */
+/** A trajectory or forensics entry: coefficient and kernel line. */
 export interface EntryRecord {
   c: string;
   l: string;
+  /** Finding records up to format 6 carried a count here (and the line in `l`). */
   n?: number;
 }
+
+/** A finding, keyed by its coefficient's hex: count and engine times (from format 7). */
+export interface FindingRecord {
+  c: string;
+  n: number;
+  first?: number;
+  last?: number;
+  /** Records written up to format 6 hold the finding's kernel line here; restore ignores it (the
+   * line lives in the finding's description from format 7, migrate-descriptions.ts). */
+  l?: string;
+}
+
+/** A point's or finding's description, keyed by coefficient hex (engine/event/describe.ts). */
+export type DescriptionRecord = StoredDescription;
 
 export interface TaskRecord {
   t: string;
@@ -87,7 +108,7 @@ export interface NamespaceSnapshot {
   points: [string, PointRecord][];
   trajectory: EntryRecord[];
   forensics: EntryRecord[];
-  findings: EntryRecord[];
+  findings: FindingRecord[];
   /** In the task table's eviction order. */
   tasks: [string, TaskRecord][];
   rejected?: RejectedRecord[];
@@ -124,18 +145,22 @@ export const pointRecord = (p: Readonly<Point>): PointRecord => ({
   o: p.index,
   v: p.valid,
   n: p.count,
+  ...(p.first !== undefined ? { first: p.first } : {}),
+  ...(p.last !== undefined ? { last: p.last } : {}),
 });
 export const entryRecord = (e: EventEntry): EntryRecord => ({ c: hex(e.coefficient), l: e.line });
-export const findingRecord = (f: Readonly<Finding>): EntryRecord => ({
+export const findingRecord = (f: Readonly<Finding>): FindingRecord => ({
   c: hex(f.coefficient),
-  l: f.line,
   n: f.count,
+  ...(f.first !== undefined ? { first: f.first } : {}),
+  ...(f.last !== undefined ? { last: f.last } : {}),
 });
 export const rejectedRecord = (e: RejectedEntry): RejectedRecord => ({
   s: e.seq,
   l: e.line,
   r: e.reason,
 });
+export const descriptionRecord = (d: StoredDescription): DescriptionRecord => d;
 export const taskRecord = (t: Readonly<Task>): TaskRecord => ({
   t: hex(t.taskId),
   p: hex(t.pTaskId),
@@ -165,18 +190,36 @@ export function snapshotNamespace(ns: NamespaceModel): NamespaceSnapshot {
   };
 }
 
-/** Rebuilds the namespace; throws EngineError TSEM_STORE when the measurement does not match. */
-export function restoreNamespace(s: NamespaceSnapshot): NamespaceModel {
+/**
+ * Rebuilds the namespace; throws EngineError TSEM_STORE when the measurement does not match.
+ * `described` holds the coefficients whose description the store keeps.
+ */
+export function restoreNamespace(
+  s: NamespaceSnapshot,
+  described: ReadonlySet<string> = new Set()
+): NamespaceModel {
   const cfg = s.meta.config;
   const entry = (r: EntryRecord): EventEntry => ({ coefficient: buf(r.c), line: r.l });
   return NamespaceModel.restore({
     config: createNamespaceConfig({ ...cfg, aggregate: buf(cfg.aggregate), base: buf(cfg.base) }),
     points: [...s.points]
       .sort((x, y) => x[1].o - y[1].o)
-      .map(([h, r]) => ({ coefficient: buf(h), valid: r.v, count: r.n })),
+      .map(([h, r]) => ({
+        coefficient: buf(h),
+        valid: r.v,
+        count: r.n,
+        first: r.first,
+        last: r.last,
+        described: described.has(h),
+      })),
     trajectory: s.trajectory.map(entry),
     forensics: s.forensics.map(entry),
-    audit: s.findings.map((r) => ({ ...entry(r), count: r.n ?? 1 })),
+    audit: s.findings.map((r) => ({
+      coefficient: buf(r.c),
+      count: r.n ?? 1,
+      first: r.first,
+      last: r.last,
+    })),
     tasks: s.tasks.map(([k, r]): [string, Task] => [
       k,
       {

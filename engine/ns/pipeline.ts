@@ -97,6 +97,8 @@ type Work =
       kind: 'control';
       ns: string;
       run: (ns: NamespaceModel) => unknown;
+      /** A read changes nothing: a run of reads only writes no batch. */
+      readOnly?: boolean;
       done: (v: unknown) => void;
       fail: (e: unknown) => void;
     };
@@ -185,6 +187,23 @@ export class Pipeline {
     );
   }
 
+  /**
+   * Reads the namespace in its order (after earlier events, before later ones), without a write:
+   * what `run` sees is everything applied so far, persisted or about to be.
+   */
+  read<T>(ns: string, run: (ns: NamespaceModel) => T): Promise<T> {
+    return new Promise((done, fail) =>
+      this.input.next({
+        kind: 'control',
+        ns,
+        run,
+        readOnly: true,
+        done: done as (v: unknown) => void,
+        fail,
+      })
+    );
+  }
+
   /** Ends the namespace's sub-pipeline (after its queued work). */
   retire(ns: string): void {
     this.retired.next(ns);
@@ -219,9 +238,10 @@ export class Pipeline {
         const origin = w.origin;
         const taskKey = taskOrigin(w.origin);
         const p = w.position;
+        const now = Date.now();
         const outcomes = w.events.map((e, i): Outcome => {
           if (p && ns.ingest.applied(p.exporter, p.session, p.seqs[i]!)) return { duplicate: true };
-          const o = processOne(ns, c, e, this.stages, origin, taskKey);
+          const o = processOne(ns, c, e, this.stages, origin, taskKey, now);
           if (p) ns.ingest.note(p.exporter, p.session, p.seqs[i]!);
           return o;
         });
@@ -242,12 +262,14 @@ export class Pipeline {
       }
     }
     // Acknowledge only what is persisted: one atomic batch for all coalesced work, with what the
-    // stages add for it (taken now, in the order the events were applied).
+    // stages add for it (taken now, in the order the events were applied). Read-only work alone
+    // writes nothing.
     const store = this.registry.store;
-    const cs = ns.drainChanges();
-    const writes = this.stages.flatMap((h) => h.persistOps?.(ns) ?? []);
+    const writing = items.some((w) => w.kind === 'events' || !w.readOnly);
+    const cs = writing ? ns.drainChanges() : undefined;
+    const writes = cs ? this.stages.flatMap((h) => h.persistOps?.(ns) ?? []) : [];
     const committed = () => writes.forEach((wr) => wr.committed?.());
-    if (this.registry.get(name) === ns) {
+    if (cs && this.registry.get(name) === ns) {
       try {
         const t0 = performance.now();
         if (store) {
@@ -302,11 +324,13 @@ function withStages(
   verdict: Verdict,
   stages: readonly PipelineStage[],
   origin: EventOrigin,
-  taskKey: string
-): Outcome {
-  if (stages.length === 0) return { verdict, event };
+  taskKey: string,
+  first: readonly StageRecord[] = []
+): Extract<Outcome, { verdict: Verdict }> {
+  if (stages.length === 0)
+    return first.length > 0 ? { verdict, event, records: first } : { verdict, event };
   let v = verdict;
-  let records: StageRecord[] | undefined;
+  let records: StageRecord[] | undefined = first.length > 0 ? [...first] : undefined;
   for (const h of stages) {
     const r = h.afterVerdict(ns, event, v, { origin, taskOrigin: taskKey, records: records ?? [] });
     if (!r) continue;
@@ -323,21 +347,54 @@ function parseIncoming(ns: NamespaceModel, cache: EventParseCache, e: IncomingEv
   return cache.parseLine(e.line, opts);
 }
 
+/** The alert a namespace raises when it seals itself after its quiet windows (convergence). */
+function autoSealRecord(ns: NamespaceModel): StageRecord {
+  const s = ns.convergence.settings;
+  const mode = s.autoSealMode;
+  return {
+    stage: 'convergence',
+    fields: {
+      action: 'auto-sealed',
+      mode,
+      quiet_windows: String(ns.convergence.quietWindows),
+      window: s.windowMs ? `${s.windowMs}ms` : `${s.windowEvents} events`,
+      points: String(ns.pointCount),
+    },
+    alert: true,
+  };
+}
+
 function processOne(
   ns: NamespaceModel,
   cache: EventParseCache,
   e: IncomingEvent,
   stages: readonly PipelineStage[],
   origin: EventOrigin,
-  taskKey: string
+  taskKey: string,
+  now: number
 ): Outcome {
   try {
     const applied = applyRecord(ns, parseIncoming(ns, cache, e), {
       acceptAggregate: true,
       origin: taskKey,
+      now,
     });
-    if (applied.kind === 'event')
-      return withStages(ns, applied.event, applied.verdict, stages, origin, taskKey);
+    if (applied.kind === 'event') {
+      // A namespace that settles with this event seals itself after it: the stages see this
+      // event in the mode it was modeled in (with the record saying so), the next event the new one.
+      const sealing = ns.autoSealDue() ? [autoSealRecord(ns)] : [];
+      const outcome = withStages(
+        ns,
+        applied.event,
+        applied.verdict,
+        stages,
+        origin,
+        taskKey,
+        sealing
+      );
+      if (sealing.length > 0) ns.autoSealIfDue();
+      return outcome;
+    }
     return { note: applied.kind, seq: ns.eventCount };
   } catch (err) {
     if (err instanceof ParseError) {

@@ -1,6 +1,6 @@
 /** The engine's namespaces by name, created on demand and restored from the store. */
 import { EngineError } from '../../common/errors.js';
-import type { ChangeSet, NamespaceConfig } from './namespace-model.js';
+import type { ChangeSet, NamespaceConfig, StoredDescription } from './namespace-model.js';
 import type { StoreOp } from './stage.js';
 import { createNamespaceConfig, NamespaceModel } from './namespace-model.js';
 
@@ -26,6 +26,10 @@ export interface NamespaceStore {
   reopen?(): Promise<void>;
   /** Resolves once every submitted write has settled. */
   idle?(): Promise<void>;
+  /** Stored descriptions of these coefficients (points and findings); absent ones left out. */
+  descriptions(id: string, hexes: readonly string[]): Promise<Map<string, StoredDescription>>;
+  /** Every stored description of a namespace, streamed. */
+  scanDescriptions(id: string): AsyncIterable<[string, StoredDescription]>;
 }
 
 export interface NamespaceDefaults {

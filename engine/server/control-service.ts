@@ -2,16 +2,21 @@
  * Control: namespaces, modes, models and the model's figures. Mutations need the `admin` role and
  * run in the namespace's pipeline order (after the events queued before them), then persist.
  */
+import { hostname } from 'node:os';
 import type { Log } from '../../common/log.js';
 import type { ControlHandlers } from '../../proto/gen/tsem/v1/Control.js';
-import { formatModelFile, parseModelFile } from '../contour/model-file.js';
 import { createDigest } from '../measure/digest.js';
 import { isDialect } from '../measure/mapper.js';
 import type { NamespaceModel } from '../ns/namespace-model.js';
 import type { Pipeline } from '../ns/pipeline.js';
 import type { NamespaceRegistry } from '../ns/registry.js';
+import type { Canisters, ModelLock } from '../canister/canisters.js';
+import type { LabelModelStore } from '../canister/label-models.js';
+import type { CanisterRoutes } from '../canister/routes.js';
 import type { Attester } from '../trust/agent-port.js';
 import { type AuthConfig, mayAccess } from './auth.js';
+import { createCanisterHandlers } from './canister-service.js';
+import { createLabelHandlers } from './label-service.js';
 import { EngineError } from '../../common/errors.js';
 import { invalid } from './to-status.js';
 import { requireUnlimited, unary } from './unary.js';
@@ -19,6 +24,8 @@ import { imaControlHandlers, type ImaControl } from './ima-control.js';
 import { attestControlHandlers } from './attest-control.js';
 import type { AttestationKeys } from '../trust/attestation-keys.js';
 import { modeFromWire, namespaceInfo } from './wire.js';
+import { PolicyAuthoring } from '../ns/authoring.js';
+import { authoringHandlers, convergenceResponse } from './authoring-handlers.js';
 import { DEFAULT_PAGE_ENTRIES, MAX_PAGE_BYTES, MAX_PAGE_ENTRIES } from '../../proto/limits.js';
 import { parseSignature } from '../attest/keys.js';
 import { checkModelSignature, type ModelKeys } from '../attest/model-signature.js';
@@ -92,6 +99,29 @@ function checkModelLoad(
   );
 }
 
+/** The model lock for canisters and labelled models: LoadModel's rules (canisters.ts ModelLock). */
+export function modelLockOf(models?: {
+  readonly keys: ModelKeys;
+  readonly required: boolean;
+}): ModelLock {
+  return (name, model, signature, existing) =>
+    checkModelLoad(
+      name,
+      { model, signature: signature ?? '' },
+      models?.required === true || existing?.config.requireSignedModels === true,
+      models?.keys ?? NO_KEYS
+    );
+}
+
+/** Canisters (`tsem run`) and the models stored per label. */
+export interface CanisterParts {
+  readonly canisters: Canisters;
+  readonly routes: CanisterRoutes;
+  readonly labels: LabelModelStore;
+  /** Admin actions are logged with the caller's identity. */
+  readonly log: Log;
+}
+
 const unavailable = (what: string) =>
   new EngineError('TSEM_UNAVAILABLE', `${what} is not enabled on this server`);
 
@@ -99,6 +129,7 @@ export function createControlService(
   registry: NamespaceRegistry,
   pipeline: Pipeline,
   auth: AuthConfig,
+  canister: CanisterParts,
   extras: ControlExtras = {}
 ): ControlHandlers {
   const modelsRequired = extras.models?.required === true;
@@ -107,7 +138,24 @@ export function createControlService(
     if (!name) throw invalid('name: a namespace name is required');
     return registry.require(name);
   };
+  const authoring = new PolicyAuthoring(registry, pipeline);
   return {
+    ...createCanisterHandlers(
+      canister.canisters,
+      canister.routes,
+      auth,
+      canister.log,
+      modelsRequired
+    ),
+    ...createLabelHandlers(
+      canister.labels,
+      registry,
+      pipeline,
+      auth,
+      canister.log,
+      modelLockOf(extras.models)
+    ),
+    ...authoringHandlers(authoring, registry, pipeline, auth, extras.log),
     CreateNamespace: unary(
       auth,
       'admin',
@@ -139,7 +187,14 @@ export function createControlService(
       'admin',
       async (req) => {
         need(req.name);
+        // A running canister's events would re-create it in learn mode, unsealing the workload.
+        const running = canister.routes.liveFor(req.name);
+        if (running > 0)
+          throw invalid(
+            `namespace '${req.name}' is the namespace of ${running} running canister(s) (tsem canister list); delete it once they finished`
+          );
         await pipeline.control(req.name, () => undefined);
+        canister.routes.forgetNamespace(req.name);
         await registry.delete(req.name);
         pipeline.retire(req.name);
         await extras.namespaceDeleted?.(req.name);
@@ -183,28 +238,47 @@ export function createControlService(
           modelsRequired || existing?.config.requireSignedModels === true,
           extras.models?.keys ?? NO_KEYS
         );
-        if (!existing) await registry.create({ id: req.name });
-        const alg = need(req.name).alg;
-        const model = parseModelFile(req.model, alg, 'model');
-        return pipeline.control(req.name, (ns) => {
-          ns.loadModel(model);
-          return info(ns);
+        const r = await authoring.loadModel(req.name, req.model, {
+          create: req.create,
+          replace: req.replace,
+          merge: req.merge,
         });
+        return {
+          ...info(r.ns),
+          warnings: r.warnings,
+          loaded_points: String(r.outcome.added),
+          promoted_points: String(r.outcome.promoted),
+          accepted_findings: String(r.outcome.accepted),
+        };
       },
       {
         log: extras.log,
         action: 'load model',
-        fields: (r) => ({ states: r.model.split('\nstate ').length - 1 }),
+        fields: (r) => ({
+          states: r.model.split('\nstate ').length - 1,
+          ...(r.replace ? { replace: true } : {}),
+          ...(r.merge ? { merge: true } : {}),
+        }),
       }
     ),
-    ExportModel: unary(auth, 'viewer', (req) => {
-      const ns = need(req.name);
-      return { model: formatModelFile(ns.exportModel(req.include_forensics)) };
-    }),
+    ExportModel: unary(auth, 'viewer', async (req) => ({
+      model: await authoring.exportModel(req.name, {
+        includeForensics: req.include_forensics,
+        pure: req.pure_quixote,
+        origin: `namespace ${req.name} on ${hostname()}, exported ${new Date().toISOString()}`,
+      }),
+    })),
     GetPoints: unary(auth, 'viewer', (req) => ({
       points: need(req.name)
         .points()
-        .map((p) => ({ coefficient: p.hex, count: String(p.count), valid: p.valid })),
+        .map((p) => ({
+          coefficient: p.hex,
+          count: String(p.count),
+          valid: p.valid,
+          first_seen_ms: String(p.first ?? 0),
+          last_seen_ms: String(p.last ?? 0),
+          status: p.valid ? 'POINT_STATUS_VALID' : 'POINT_STATUS_FORENSIC',
+        })),
     })),
     GetTrajectory: unary(auth, 'viewer', (req) => {
       const ns = need(req.name);
@@ -264,17 +338,6 @@ export function createControlService(
       extras.log
     ),
     ...attestControlHandlers(auth, extras.keys),
-    GetConvergence: unary(auth, 'viewer', (req) => {
-      const ns = need(req.name);
-      return {
-        windows: ns.convergence.figures().map((w) => ({
-          events_end: String(w.eventsEnd),
-          events: String(w.events),
-          new_points: String(w.newPoints),
-        })),
-        settled: ns.convergence.settled(),
-        window_events: String(ns.convergence.windowEvents),
-      };
-    }),
+    GetConvergence: unary(auth, 'viewer', (req) => convergenceResponse(need(req.name))),
   };
 }

@@ -3,7 +3,8 @@
  * pipeline (ordered per namespace), and answered in order once persisted. A stream with too many
  * unanswered batches is paused (bounded memory); garbage ends that stream only. Numbered batches
  * (ExporterHello.exporter_id and session, EventBatch.first_seq) are applied exactly once; the
- * source drops a batch reports go to the subscribers.
+ * source drops a batch reports go to the subscribers. An event whose host and cgroup id a running
+ * canister registered goes to the canister's namespace.
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { BatchResult } from '../../proto/gen/tsem/v1/BatchResult.js';
@@ -12,6 +13,7 @@ import type { EventBatch__Output } from '../../proto/gen/tsem/v1/EventBatch.js';
 import type { IngestRequest__Output } from '../../proto/gen/tsem/v1/IngestRequest.js';
 import type { IngestResponse } from '../../proto/gen/tsem/v1/IngestResponse.js';
 import type { IngestHandlers } from '../../proto/gen/tsem/v1/Ingest.js';
+import type { CanisterRoutes } from '../canister/routes.js';
 import type {
   Outcome,
   Pipeline,
@@ -65,6 +67,7 @@ export function createIngestService(
   auth: AuthConfig,
   log: (msg: string) => void,
   maxEventBytes: number = DEFAULT_LIMITS.maxEventBytes,
+  routes?: CanisterRoutes,
   onDrops: SourceDropSink = () => undefined
 ): IngestHandlers {
   return {
@@ -121,7 +124,7 @@ export function createIngestService(
           reportDrops(batch, { ...origin }, onDrops);
           result = batch.lines
             ? runLineBlock(pipeline, identity, { ...origin }, batch, maxEventBytes, numbering)
-            : runEvents(pipeline, identity, { ...origin }, batch, maxEventBytes, numbering);
+            : runEvents(pipeline, identity, { ...origin }, batch, maxEventBytes, routes, numbering);
         } catch (err) {
           return fail(err);
         }
@@ -180,6 +183,7 @@ function runEvents(
   origin: EventOrigin,
   batch: EventBatch__Output,
   maxEventBytes: number,
+  routes: CanisterRoutes | undefined,
   numbering?: Numbering
 ) {
   if (batch.events.length > MAX_BATCH_EVENTS) {
@@ -187,7 +191,7 @@ function runEvents(
       `batch ${batch.batch_id} has ${batch.events.length} events, more than the limit of ${MAX_BATCH_EVENTS}`
     );
   }
-  return runBatch(pipeline, identity, origin, batch.events, maxEventBytes, numbering).then(
+  return runBatch(pipeline, identity, origin, batch.events, maxEventBytes, routes, numbering).then(
     (verdicts) => ({
       verdicts,
     })
@@ -254,6 +258,7 @@ async function runBatch(
   origin: EventOrigin,
   events: readonly Event__Output[],
   maxEventBytes: number,
+  routes: CanisterRoutes | undefined,
   numbering?: Numbering
 ) {
   const outcomes = new Array<Outcome>(events.length);
@@ -263,13 +268,14 @@ async function runBatch(
   >();
   events.forEach((e, i) => {
     try {
-      const ns = e.namespace || 'default';
+      const host = e.host || origin.host;
+      authorizeHost(identity, host);
+      // A running canister's cgroup on that host names the namespace (canisters.md §4).
+      const ns = routes?.route(host, e.cgroup_id) ?? (e.namespace || 'default');
       authorize(identity, 'exporter', ns);
       const bytes = eventBytes(e);
       if (bytes > maxEventBytes) throw tooBig(bytes, maxEventBytes);
       const incoming = eventFromWire(e, i);
-      const host = e.host || origin.host;
-      authorizeHost(identity, host);
       const key = `${ns}\u0000${host}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { ns, origin: { ...origin, host }, idx: [], events: [] }));

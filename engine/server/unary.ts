@@ -5,6 +5,7 @@ import type { Log } from '../../common/log.js';
 import { type AuthConfig, authorize, type Identity, type Role } from './auth.js';
 import { callerIdentity } from './caller.js';
 import { toStatus } from './to-status.js';
+import { DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES } from '../../proto/limits.js';
 
 export type Handler<Req, Res> = (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res>) => void;
 
@@ -57,4 +58,15 @@ export function requireUnlimited(id: Identity, what: string): void {
       'TSEM_PERMISSION',
       `identity '${id.name}' is limited to some namespaces and may not read ${what}`
     );
+}
+
+/** A page's bounds from a request's offset and limit (default and maximum from proto/limits). */
+export function pageBounds(
+  offset: string | number,
+  limit: number
+): { offset: number; limit: number } {
+  return {
+    offset: Number(offset),
+    limit: Math.min(limit || DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES),
+  };
 }

@@ -143,6 +143,7 @@ export function noticeToWire(n: Notice): EventNotice {
     time_ms: String(n.timeMs),
     alert: n.alert,
     ima_json: imaJson(n),
+    records_json: n.records && n.records.length > 0 ? JSON.stringify(n.records) : '',
   };
 }
 

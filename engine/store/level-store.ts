@@ -17,11 +17,18 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { EngineError, errorMessage } from '../../common/errors.js';
-import type { ChangeSet, EventEntry, NamespaceModel } from '../ns/namespace-model.js';
+import type {
+  ChangeSet,
+  EventEntry,
+  NamespaceModel,
+  StoredDescription,
+} from '../ns/namespace-model.js';
 import {
+  descriptionRecord,
   entryRecord,
   type EntryRecord,
   findingRecord,
+  type FindingRecord,
   ledgerRecord,
   type LedgerRecord,
   metaRecord,
@@ -38,7 +45,8 @@ import type { NamespaceStore } from '../ns/registry.js';
 import type { StoreOp } from '../ns/stage.js';
 import { GroupCommit } from './group-commit.js';
 import { HighWater, type Mark } from './high-water.js';
-import { upgradeStore } from './store-format.js';
+import { CoveredSublevel } from './covered-sublevel.js';
+import { MIGRATIONS, STORE_FORMAT, upgradeStore } from './store-format.js';
 import { type MacItem, StoreMac } from './store-mac.js';
 import { scanWriteAheadLogs, type WalProblem } from './wal-scan.js';
 
@@ -85,7 +93,7 @@ export interface StoreOptions {
   readonly log?: (m: string) => void;
 }
 
-/** Before format 6 (which added `x` and the IMA logs' MAC) callers passed the key apart. */
+/** Before format 8 (which added `x` and the IMA logs' MAC) callers passed the key apart. */
 export type StoreOpenOptions = Pick<StoreOptions, 'macKey'>;
 
 type Db = Level<string, unknown>;
@@ -96,11 +104,21 @@ type BatchOp =
 
 /**
  * A namespace's parts: points, trajectory, forensics, findings (audit), tasks, rejected lines,
- * exporters' applied positions. A new part is added here: the MAC covers every part listed
- * (store-mac.ts says which are append-only).
+ * descriptions of points and findings (`d`, from format 7), exporters' applied positions (`x`,
+ * from format 8). A new part is added here: the MAC covers every part listed (store-mac.ts says
+ * which are append-only).
  */
-const PARTS = ['p', 't', 'f', 'a', 'k', 'r', 'x'] as const;
+const PARTS = ['p', 't', 'f', 'a', 'k', 'r', 'd', 'x'] as const;
 type Part = (typeof PARTS)[number];
+/** What a model replace starts over (tasks keep their trust, rejected lines stay evidence). */
+const MODEL_PARTS = ['p', 't', 'f', 'a', 'd'] as const;
+
+/**
+ * What the write queue holds: records, and `clear` (a replaced model's part, deleted at the write,
+ * where writes are serial, with each record's old value for the MAC of append-only parts).
+ */
+type QueuedOp = StoreOp | { readonly type: 'clear'; readonly path: readonly string[] };
+type WriteOp = StoreOp & { readonly old?: unknown };
 
 const pad = (n: number) => n.toString().padStart(12, '0');
 const nsPath = (id: string, part: Part) => [`ns:${id}`, part];
@@ -151,7 +169,7 @@ function describeWalProblem(p: WalProblem): string {
 }
 
 export class LevelStore implements NamespaceStore {
-  private readonly queue: GroupCommit<StoreOp>;
+  private readonly queue: GroupCommit<QueuedOp>;
   private readonly subs = new Map<string, Sub>();
   private readonly highWater: HighWater;
   private readonly log: (m: string) => void;
@@ -164,7 +182,9 @@ export class LevelStore implements NamespaceStore {
     private db: Db,
     readonly dir: string,
     private readonly opts: StoreOptions,
-    private readonly walProblems: readonly WalProblem[]
+    private readonly walProblems: readonly WalProblem[],
+    /** The `mac` sublevel had records when the store was opened. */
+    private readonly protectedAtOpen: boolean
   ) {
     this.log = opts.log ?? (() => undefined);
     this.highWater = new HighWater(dir, opts.sync === true, this.log);
@@ -191,8 +211,10 @@ export class LevelStore implements NamespaceStore {
       );
     const db = await openDb(dir);
     try {
-      await upgradeStore(db, dir, o.log, undefined, undefined, o.macKey);
-      return new LevelStore(db, dir, o, walProblems);
+      await upgradeStore(db, dir, o.log, MIGRATIONS, STORE_FORMAT, { dir, macKey: o.macKey });
+      const macs = db.sublevel('mac', { valueEncoding: 'json' });
+      const protectedAtOpen = (await macs.keys({ limit: 1 }).all()).length > 0;
+      return new LevelStore(db, dir, o, walProblems, protectedAtOpen);
     } catch (err) {
       await db.close();
       throw err;
@@ -224,7 +246,7 @@ export class LevelStore implements NamespaceStore {
    * The MAC records for `ops` (every accumulator they touch, updated in order), and how to apply
    * them once written. Computed here, where writes are serial, so accumulators never race.
    */
-  private macOps(ops: readonly StoreOp[]): { ops: StoreOp[]; commit(): void } {
+  private macOps(ops: readonly WriteOp[]): { ops: StoreOp[]; commit(): void } {
     if (!this.mac) return { ops: [], commit: () => undefined };
     const byId = new Map<string, MacItem[]>();
     for (const op of ops) {
@@ -232,7 +254,12 @@ export class LevelStore implements NamespaceStore {
       if (!t) continue;
       let items = byId.get(t.id);
       if (!items) byId.set(t.id, (items = []));
-      items.push({ part: t.part, key: op.key, value: op.type === 'put' ? op.value : undefined });
+      items.push({
+        part: t.part,
+        key: op.key,
+        value: op.type === 'put' ? op.value : undefined,
+        ...(op.type === 'del' && op.old !== undefined ? { old: op.old } : {}),
+      });
     }
     const out: StoreOp[] = [];
     const commits: (() => void)[] = [];
@@ -247,7 +274,29 @@ export class LevelStore implements NamespaceStore {
     return { ops: out, commit: () => commits.forEach((c) => c()) };
   }
 
-  private async write(records: StoreOp[]): Promise<void> {
+  /** `clear` ops as deletions of what the part holds at this point of the batch. */
+  private async expand(queued: readonly QueuedOp[]): Promise<WriteOp[]> {
+    if (!queued.some((op) => op.type === 'clear')) return queued as WriteOp[];
+    const out: WriteOp[] = [];
+    for (const op of queued) {
+      if (op.type !== 'clear') {
+        out.push(op);
+        continue;
+      }
+      const now = new Map(await this.values<unknown>(op.path));
+      const same = (p: readonly string[]) => p.join('\0') === op.path.join('\0');
+      for (const e of out)
+        if (same(e.path)) {
+          if (e.type === 'put') now.set(e.key, e.value);
+          else now.delete(e.key);
+        }
+      for (const [key, old] of now) out.push({ type: 'del', path: op.path, key, old });
+    }
+    return out;
+  }
+
+  private async write(queued: QueuedOp[]): Promise<void> {
+    const records = await this.expand(queued);
     const mac = this.macOps(records);
     const ops = [...records, ...mac.ops];
     const batch: BatchOp[] = ops.map((op) =>
@@ -267,8 +316,11 @@ export class LevelStore implements NamespaceStore {
   }
 
   /** The records of a namespace's changes since the last drain, with its meta and exporters. */
-  changeOps(ns: NamespaceModel, cs: ChangeSet): StoreOp[] {
-    const ops: StoreOp[] = [{ type: 'put', path: ['meta'], key: ns.id, value: metaRecord(ns) }];
+  changeOps(ns: NamespaceModel, cs: ChangeSet): QueuedOp[] {
+    const ops: QueuedOp[] = [{ type: 'put', path: ['meta'], key: ns.id, value: metaRecord(ns) }];
+    // A replaced model: its old records go in the same batch as the new ones are written.
+    if (cs.reset)
+      for (const part of MODEL_PARTS) ops.push({ type: 'clear', path: nsPath(ns.id, part) });
     for (const pt of cs.points)
       ops.push({ type: 'put', path: nsPath(ns.id, 'p'), key: pt.hex, value: pointRecord(pt) });
     const entries = (part: 't' | 'f', list: readonly EventEntry[], start: number) =>
@@ -289,6 +341,10 @@ export class LevelStore implements NamespaceStore {
         key: e.coefficient.toString('hex'),
         value: findingRecord(e),
       });
+    for (const key of cs.removedFindings) ops.push({ type: 'del', path: nsPath(ns.id, 'a'), key });
+    // Written once per coefficient (namespace-model.ts keeps it so): an append-only part.
+    for (const [key, d] of cs.descriptions)
+      ops.push({ type: 'put', path: nsPath(ns.id, 'd'), key, value: descriptionRecord(d) });
     for (const [key, t] of cs.tasks)
       ops.push(
         t
@@ -345,7 +401,18 @@ export class LevelStore implements NamespaceStore {
 
   private async parts(id: string): Promise<Map<Part, [string, unknown][]>> {
     const parts = new Map<Part, [string, unknown][]>();
-    for (const part of PARTS) parts.set(part, await this.values<unknown>(nsPath(id, part)));
+    for (const part of PARTS) {
+      // Descriptions are read only by the MAC check (their keys tell which points are described).
+      if (part === 'd' && !this.mac) {
+        const keys = await (this.sub(nsPath(id, 'd')) as unknown as Level<string, unknown>)
+          .keys()
+          .all();
+        parts.set(
+          part,
+          keys.map((k) => [k, undefined])
+        );
+      } else parts.set(part, await this.values<unknown>(nsPath(id, part)));
+    }
     return parts;
   }
 
@@ -354,16 +421,19 @@ export class LevelStore implements NamespaceStore {
     parts: ReadonlyMap<Part, [string, unknown][]>
   ): NamespaceModel {
     const list = <T>(part: Part) => (parts.get(part) ?? []) as [string, T][];
-    return restoreNamespace({
-      meta,
-      points: list<PointRecord>('p'),
-      trajectory: list<EntryRecord>('t').map(([, r]) => r),
-      forensics: list<EntryRecord>('f').map(([, r]) => r),
-      findings: list<EntryRecord>('a').map(([, r]) => r),
-      tasks: list<TaskRecord>('k'),
-      rejected: list<RejectedRecord>('r').map(([, v]) => v),
-      ingest: list<LedgerRecord>('x').map(([, r]) => r),
-    });
+    return restoreNamespace(
+      {
+        meta,
+        points: list<PointRecord>('p'),
+        trajectory: list<EntryRecord>('t').map(([, r]) => r),
+        forensics: list<EntryRecord>('f').map(([, r]) => r),
+        findings: list<FindingRecord>('a').map(([, r]) => r),
+        tasks: list<TaskRecord>('k'),
+        rejected: list<RejectedRecord>('r').map(([, v]) => v),
+        ingest: list<LedgerRecord>('x').map(([, r]) => r),
+      },
+      new Set(list<unknown>('d').map(([k]) => k))
+    );
   }
 
   private async load(id: string, meta: MetaRecord): Promise<NamespaceModel> {
@@ -395,7 +465,10 @@ export class LevelStore implements NamespaceStore {
       storeError(
         `a namespace in ${this.dir} was added or deleted outside the engine (the namespace list does not match its MAC): restore the data directory from a trusted copy`
       );
-    const unprotected = stored.size === 0;
+    // Collections (covered-sublevel.ts) keep their own `set:` records beside these.
+    const unprotected = ![...stored.keys()].some(
+      (k) => k === NAMES_KEY || k === IMA_MAC_KEY || k.startsWith('ns:')
+    );
     const adopt: [string, Buffer][] = [];
     const matches = (key: string, acc: Buffer) => {
       const want = stored.get(key);
@@ -411,7 +484,7 @@ export class LevelStore implements NamespaceStore {
         else if (!matches(`ns:${id}`, acc)) throw edited(`namespace ${id}`);
       },
       finish: async () => {
-        // Stores of format 5 and before kept the IMA logs outside the MAC: they are adopted once,
+        // Stores of format 7 and before kept the IMA logs outside the MAC: they are adopted once,
         // and only while the namespace list says they never had one (so its record cannot be
         // stripped to have edited entries adopted).
         const imaUnprotected = unprotected || !stored.has(IMA_MAC_KEY);
@@ -428,7 +501,7 @@ export class LevelStore implements NamespaceStore {
           if (!namesOk()) throw namesEdited();
         }
         if (adopt.length === 0) return;
-        // First start with a key (or with format 6): protect what is there, in one batch.
+        // First start with a key (or with format 8): protect what is there, in one batch.
         await this.writeOps([
           ...adopt.map(([key, acc]): StoreOp => ({
             type: 'put',
@@ -502,6 +575,56 @@ export class LevelStore implements NamespaceStore {
       )
     );
     return out;
+  }
+
+  /** The stored descriptions of these coefficients (absent ones are left out). */
+  async descriptions(
+    id: string,
+    hexes: readonly string[]
+  ): Promise<Map<string, StoredDescription>> {
+    const out = new Map<string, StoredDescription>();
+    if (hexes.length === 0) return out;
+    const sub = this.sub(nsPath(id, 'd')) as unknown as Level<string, StoredDescription>;
+    const got = await sub.getMany([...hexes]);
+    hexes.forEach((h, i) => {
+      const v = got[i];
+      if (v !== undefined) out.set(h, v);
+    });
+    return out;
+  }
+
+  /** Every stored description of a namespace, in key order, read as it goes (memory stays small). */
+  async *scanDescriptions(id: string): AsyncGenerator<[string, StoredDescription]> {
+    const sub = this.sub(nsPath(id, 'd')) as unknown as Level<string, StoredDescription>;
+    for await (const entry of sub.iterator()) yield entry;
+  }
+
+  /**
+   * A keyed collection of this database whose records the store MAC covers (covered-sublevel.ts),
+   * opened and checked against its MAC now. Names as for sublevel(). Its writes are its own
+   * batches, apart from the model's queue (nothing it holds goes with a namespace's batch).
+   */
+  async covered<T>(name: string): Promise<CoveredSublevel<T>> {
+    // Getters: reopen() (after a failed write) replaces the database under the collection.
+    const sub = <V>(path: string[]) => this.sub(path) as unknown as Level<string, V>;
+    const db = () => this.db;
+    this.sublevel(name); // refuses the model's own names
+    return await CoveredSublevel.open<T>({
+      name,
+      get records() {
+        return sub<T>([name]);
+      },
+      get macs() {
+        return sub<MacRecord>(['mac']);
+      },
+      get root() {
+        return db();
+      },
+      key: this.opts.macKey,
+      protectedAtOpen: this.protectedAtOpen,
+      dir: this.dir,
+      log: this.log,
+    });
   }
 
   /**

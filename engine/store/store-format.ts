@@ -9,10 +9,11 @@
  */
 import type { Level } from 'level';
 import { EngineError } from '../../common/errors.js';
+import { describePoints } from './migrate-descriptions.js';
 import { StoreMac } from './store-mac.js';
 
 /** The format this engine writes. */
-export const STORE_FORMAT = 6;
+export const STORE_FORMAT = 8;
 
 /** A store with data but no format record was written by release 0.1.0. */
 const UNVERSIONED = 1;
@@ -65,16 +66,22 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     from: 5,
+    describe: 'add the labelled-model store (sublevel `labels`, empty at first)',
+    run: () => Promise.resolve(),
+  },
+  describePoints,
+  {
+    from: 7,
     describe:
-      "number the tasks in their eviction order (format 5 restored them in key order, which this keeps); exporters' applied positions (`x`) and the IMA logs join the MAC",
+      "number the tasks in their eviction order (format 7 restored them in key order, which this keeps); exporters' applied positions (`x`) and the IMA logs join the MAC",
     run: numberTasks,
   },
 ];
 
 /**
- * Format 6 keeps the task table's eviction order in each task record (`o`); format 5 had none and
+ * Format 8 keeps the task table's eviction order in each task record (`o`); format 7 had none and
  * restored tasks in key order, so that order is what the numbers record: a migrated store
- * resumes as format 5 would have, and from then on exactly. With a MAC, each namespace's
+ * resumes as format 7 would have, and from then on exactly. With a MAC, each namespace's
  * accumulator takes out the old records and takes in the new ones in the same batch: nothing
  * else is re-authenticated, so a record edited offline still fails the check at load.
  */
@@ -145,7 +152,7 @@ export async function upgradeStore(
   log: (m: string) => void = () => undefined,
   migrations: readonly Migration[] = MIGRATIONS,
   target = STORE_FORMAT,
-  macKey?: Buffer
+  ctx: MigrationContext = { dir }
 ): Promise<{ from: number | undefined; to: number }> {
   const from = await readStoreFormat(db);
   if (from !== undefined && from > target) {
@@ -159,7 +166,7 @@ export async function upgradeStore(
     const step = migrations.find((m) => m.from === version);
     if (!step) throw new RangeError(`no store migration from format ${version}`);
     log(`store: migrating format ${version} to ${version + 1}: ${step.describe}`);
-    await step.run(db, { dir, macKey });
+    await step.run(db, ctx);
     version++;
     await formatSub(db).put('format', { version });
   }

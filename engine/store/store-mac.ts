@@ -16,8 +16,9 @@
  */
 import { createHmac } from 'node:crypto';
 
-/** Parts whose records are written once under a fresh key; any other part may be rewritten. */
-export const APPEND_ONLY_PARTS: ReadonlySet<string> = new Set(['t', 'f', 'r']);
+/** Parts whose records are written once under a fresh key; any other part may be rewritten. A
+ * replaced model deletes its append-only records giving their old values (MacItem.old). */
+export const APPEND_ONLY_PARTS: ReadonlySet<string> = new Set(['t', 'f', 'r', 'd']);
 
 export interface MacItem {
   /** `meta` or the namespace part (`p`, `t`, …). */
@@ -25,6 +26,26 @@ export interface MacItem {
   readonly key: string;
   /** The record's value; undefined for a deletion. */
   readonly value: unknown;
+  /** A deletion of an append-only record: the value it held (its MAC is not kept in memory). */
+  readonly old?: unknown;
+}
+
+/** One record's MAC: what the accumulators XOR (the store's migrations compute it too). */
+export function recordMacOf(
+  key: Buffer,
+  ns: string,
+  part: string,
+  recordKey: string,
+  value: unknown
+): Buffer {
+  return createHmac('sha256', key)
+    .update(`record\0${ns}\0${part}\0${recordKey}\0${JSON.stringify(value)}`)
+    .digest();
+}
+
+/** XORs `b` into `acc` (both 32 bytes). */
+export function xorMac(acc: Buffer, b: Buffer): void {
+  xorInto(acc, b);
 }
 
 /** What the store writes for the MACs in a batch. */
@@ -37,7 +58,7 @@ export interface MacWrite {
 
 const SIZE = 32;
 
-function xorInto(acc: Buffer, b: Buffer): void {
+export function xorInto(acc: Buffer, b: Buffer): void {
   for (let i = 0; i < SIZE; i++) acc[i]! ^= b[i]!;
 }
 
@@ -50,9 +71,7 @@ export class StoreMac {
   constructor(private readonly key: Buffer) {}
 
   private recordMac(ns: string, part: string, key: string, value: unknown): Buffer {
-    return createHmac('sha256', this.key)
-      .update(`record\0${ns}\0${part}\0${key}\0${JSON.stringify(value)}`)
-      .digest();
+    return recordMacOf(this.key, ns, part, key, value);
   }
 
   private nameMac(ns: string): Buffer {
@@ -98,7 +117,13 @@ export class StoreMac {
     for (const it of items) {
       const slot = `${it.part}\0${it.key}`;
       const appendOnly = APPEND_ONLY_PARTS.has(it.part);
-      const old = pending.has(slot) ? pending.get(slot) : appendOnly ? undefined : live.get(slot);
+      const old = pending.has(slot)
+        ? pending.get(slot)
+        : appendOnly
+          ? it.old === undefined
+            ? undefined
+            : this.recordMac(ns, it.part, it.key, it.old)
+          : live.get(slot);
       if (old) xorInto(acc, old);
       const m = it.value === undefined ? undefined : this.recordMac(ns, it.part, it.key, it.value);
       if (m) xorInto(acc, m);

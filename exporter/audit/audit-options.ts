@@ -1,4 +1,5 @@
 /** Options of the audit sources, with their documented defaults. */
+import type { TaskCgroupsOptions } from '../host/cgroup.js';
 import type { ProcessExclusion } from '../host/daemon-registry.js';
 import type { NamespaceRule } from '../nsmap/namespace-rule.js';
 import type { AuditedSyscall } from './audit-netlink.js';
@@ -22,6 +23,8 @@ export interface AuditOptions {
   readonly statsIntervalMs?: number;
   /** Events buffered ahead of a slow consumer before they are dropped (counted). */
   readonly maxQueued?: number;
+  /** How processes' cgroup v2 ids are found (canister routing); default: the host's hierarchy. */
+  readonly cgroups?: TaskCgroupsOptions;
   /** Record groups waiting to be mapped before new ones are dropped (counted). Default 4096. */
   readonly maxMapping?: number;
   /** Processes never reported besides this one. Default: the host's other tsem daemons. */

@@ -15,6 +15,7 @@
 import { hostname } from 'node:os';
 import { EngineError } from '../../common/errors.js';
 import { EventQueue } from '../event-queue.js';
+import { TaskCgroups } from '../host/cgroup.js';
 import {
   errnoCode,
   loadNativeAddon,
@@ -37,10 +38,11 @@ import {
   nativeArch,
   ruleDataPayload,
   SYSCALL_NUMBERS,
+  syscallName,
   type AuditStatus,
 } from './audit-netlink.js';
 import type { AuditOptions } from './audit-options.js';
-import { parseNetlinkRecord } from './audit-record.js';
+import { type AuditRecord, num, parseNetlinkRecord } from './audit-record.js';
 import { isOrphaned, ownedKey } from './audit-rules.js';
 import { daemonPeers, type ProcessExclusion } from '../host/daemon-registry.js';
 import { readProcessIdentity } from '../host/procfs.js';
@@ -52,6 +54,8 @@ const FIRST_RECORD_TYPE = 1300;
 const LAST_RECORD_TYPE = 2999;
 /** A binary liveness probe the kernel sends the audit daemon (a u32 pid), not a record. */
 const AUDIT_REPLACE = 1329;
+/** Serials whose cgroup was read on arrival, kept at most (oldest out first). */
+const MAX_PINNED_CGROUPS = 4096;
 /** The record that starts each syscall event: one per event. */
 const AUDIT_SYSCALL = 1300;
 /** Groups waiting to be mapped at most; beyond it new groups are dropped (counted). */
@@ -66,6 +70,9 @@ export class AuditSource implements EventSource {
   private readonly nsOf: NamespaceMapper;
   private readonly host: HostFacts;
   private readonly assembler: AuditAssembler;
+  private readonly cgroups: TaskCgroups;
+  /** serial → the process's cgroup id, read when its SYSCALL record arrived. */
+  private readonly pinnedCgroups = new Map<number, string | undefined>();
   private addon: NativeAddon | undefined;
   private control: { handle: NativeHandle; ctl: AuditControl } | undefined;
   private reader: NativeHandle | undefined;
@@ -99,7 +106,7 @@ export class AuditSource implements EventSource {
   /** Rule changes one at a time, in order. */
   private ruleChain: Promise<void> = Promise.resolve();
   /** Groups waiting to be mapped, and whether the mapping loop runs. */
-  private readonly mapping: AuditEventGroup[] = [];
+  private readonly mapping: { g: AuditEventGroup; cgroupId: string | undefined }[] = [];
   private mapper: Promise<void> | undefined;
   private readonly maxMapping: number;
   private readonly onExit = (): void => this.removeRuleNow();
@@ -109,6 +116,7 @@ export class AuditSource implements EventSource {
     this.nsOf = createNamespaceMapper(options.namespace ?? { kind: 'host' }, hostname());
     this.host = new HostFacts(true, options.digestAlgorithm ?? 'sha256');
     this.assembler = new AuditAssembler((g) => this.onGroup(g));
+    this.cgroups = new TaskCgroups(options.cgroups);
     this.exclusion = options.exclude ?? daemonPeers();
     this.maxMapping = options.maxMapping ?? DEFAULT_MAX_MAPPING;
   }
@@ -253,6 +261,7 @@ export class AuditSource implements EventSource {
       evicted: this.assembler.evicted,
       dropped: this.queue.dropped,
       multicast: this.channel === 'multicast' ? 1 : 0,
+      cgroupUnknown: this.cgroups.counts.unknown,
       excludedPids: this.exclusion.pids().length,
     };
   }
@@ -390,7 +399,10 @@ export class AuditSource implements EventSource {
       if (r.ok && r.record.type === 'SYSCALL') {
         const pid = Number(r.record.fields.get('pid')?.value ?? -1);
         // Reading /proc of an excluded process (ourselves above all) would be audited in turn.
-        if (!this.isExcluded(pid)) this.host.pinCapEff(r.record.serial, pid);
+        if (!this.isExcluded(pid)) {
+          this.host.pinCapEff(r.record.serial, pid);
+          this.pinCgroup(r.record);
+        }
       }
       if (r.ok) this.assembler.add(r.record, now);
       else this.counts.parseErrors++;
@@ -399,8 +411,30 @@ export class AuditSource implements EventSource {
     return shedding || this.mapping.length >= this.maxMapping / 2 ? BACKLOG_PAUSE_MS : 0;
   }
 
+  /**
+   * Reads the process's cgroup as its SYSCALL record arrives, before a short-lived process exits;
+   * an exec re-reads it (the canister launcher joins its cgroup right before exec), and a process
+   * already gone resolves to its parent's (the record carries ppid).
+   */
+  private pinCgroup(sys: AuditRecord): void {
+    if (!this.cgroups.enabled) return;
+    const arch = num(sys, 'arch', 16);
+    const nr = num(sys, 'syscall');
+    const name =
+      arch !== undefined && nr !== undefined ? syscallName(Number(arch), Number(nr)) : undefined;
+    const id = this.cgroups.of(Number(num(sys, 'pid') ?? -1), {
+      fresh: name === 'execve' || name === 'execveat',
+      ppid: Number(num(sys, 'ppid') ?? -1),
+    });
+    if (this.pinnedCgroups.size >= MAX_PINNED_CGROUPS)
+      this.pinnedCgroups.delete(this.pinnedCgroups.keys().next().value!);
+    this.pinnedCgroups.set(sys.serial, id);
+  }
+
   private onGroup(g: AuditEventGroup): void {
     this.counts.groups++;
+    const cgroupId = this.pinnedCgroups.get(g.serial);
+    this.pinnedCgroups.delete(g.serial);
     const pid = g.records.find((r) => r.type === 'SYSCALL')?.fields.get('pid')?.value;
     if (pid !== undefined && this.isExcluded(Number(pid))) {
       this.counts.excluded++;
@@ -410,7 +444,7 @@ export class AuditSource implements EventSource {
       this.counts.mappingDropped++;
       return;
     }
-    this.mapping.push(g);
+    this.mapping.push({ g, cgroupId });
     this.kick();
   }
 
@@ -429,13 +463,17 @@ export class AuditSource implements EventSource {
   /** Maps waiting groups in order, yielding to the event loop every MAP_SLICE groups. */
   private async mapAll(): Promise<void> {
     let n = 0;
-    for (let g = this.mapping.shift(); g; g = this.mapping.shift()) {
+    for (let w = this.mapping.shift(); w; w = this.mapping.shift()) {
+      const { g, cgroupId } = w;
       try {
         const r = await mapAuditGroup(g, this.host);
         if ('skipped' in r) this.counts.skipped++;
         for (const event of r.events) {
           this.counts.events++;
-          this.queue.push({ namespace: this.nsOf(Number(event.event.pid ?? -1)), event });
+          const namespace = this.nsOf(Number(event.event.pid ?? -1));
+          this.queue.push(
+            cgroupId !== undefined ? { namespace, event, cgroupId } : { namespace, event }
+          );
         }
       } catch {
         this.counts.skipped++;

@@ -1,6 +1,7 @@
 /**
  * Options of the fanotify source, with their documented defaults.
  */
+import type { TaskCgroupsOptions } from '../host/cgroup.js';
 import type { ProcessExclusion } from '../host/daemon-registry.js';
 import type { NamespaceRule } from '../nsmap/namespace-rule.js';
 
@@ -49,6 +50,8 @@ export interface FanotifyOptions {
   readonly ignoreChildren?: boolean;
   /** Notification events buffered ahead of a slow consumer before they are dropped (counted). */
   readonly maxQueued?: number;
+  /** How processes' cgroup v2 ids are found (canister routing); default: the host's hierarchy. */
+  readonly cgroups?: TaskCgroupsOptions;
   /** Events the native reader queues for JavaScript at most (default 8192). */
   readonly readerQueue?: number;
   /** Permission events held at once at most (default 4096); more get the fail mode at once. */

@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { existsSync, realpathSync } from 'node:fs';
 import { EngineError } from '../../common/errors.js';
 import { EventQueue } from '../event-queue.js';
+import { TaskCgroups } from '../host/cgroup.js';
 import { FileDigester } from '../host/file-digest.js';
 import { MountTable } from '../host/mountinfo.js';
 import {
@@ -55,6 +56,7 @@ export class FanotifySource implements EventSource {
   private readonly watches: readonly FanotifyWatch[];
   private readonly nsOf: NamespaceMapper;
   private readonly ctx: MapContext;
+  private readonly cgroups: TaskCgroups;
   private addon: NativeAddon | undefined;
   private handle: NativeHandle | undefined;
   /** Raw events waiting to be mapped, in arrival order, and the loop mapping them. */
@@ -98,6 +100,7 @@ export class FanotifySource implements EventSource {
     this.exclusion = options.exclude ?? daemonPeers();
     this.maxMapping = options.maxMapping ?? DEFAULT_MAX_MAPPING;
     this.nsOf = createNamespaceMapper(options.namespace ?? { kind: 'host' }, hostname());
+    this.cgroups = new TaskCgroups(options.cgroups);
     this.ctx = {
       mounts: new MountTable(),
       digester: new FileDigester(options.digestAlgorithm ?? 'sha256'),
@@ -181,9 +184,11 @@ export class FanotifySource implements EventSource {
 
   stats(): SourceStats {
     const native = this.addon && this.handle ? this.addon.fanStats(this.handle) : this.lastNative;
+    const cg = this.cgroups.counts;
     return {
       ...native,
       ...this.counts,
+      cgroupUnknown: cg.unknown,
       dropped: this.queue.dropped,
       queued: this.queue.length,
       excludedPids: this.exclusion.pids().length,
@@ -274,14 +279,18 @@ export class FanotifySource implements EventSource {
         if (raw.perm) addon.fanRespond(handle, raw.id, true);
         return;
       }
+      // Read while a permission event holds the process; an exec re-reads (a launcher joins
+      // its canister's cgroup right before exec).
+      const cgroupId = this.cgroups.of(raw.pid, { fresh: isExecMask(raw.mask) });
       const mapped = await mapOpen(raw, file, this.ctx);
       release();
       if (mapped.processGone) this.counts.processGone++;
       const namespace = this.nsOf(raw.pid);
       const exec = mapped.exec;
+      const routed = cgroupId !== undefined ? { namespace, cgroupId } : { namespace };
       if (!raw.perm) {
-        this.queue.push({ namespace, event: mapped.fileOpen });
-        if (exec) this.queue.push({ namespace, event: exec });
+        this.queue.push({ ...routed, event: mapped.fileOpen });
+        if (exec) this.queue.push({ ...routed, event: exec });
         return;
       }
       let answered = false;
@@ -293,10 +302,10 @@ export class FanotifySource implements EventSource {
         const execRan = written ? allow : (this.options.failMode ?? 'open') === 'open';
         if (exec && execRan) {
           this.rememberExec(raw.pid, key);
-          this.queue.push({ namespace, event: exec });
+          this.queue.push({ ...routed, event: exec });
         }
       };
-      this.queue.push({ namespace, event: mapped.fileOpen, respond });
+      this.queue.push({ ...routed, event: mapped.fileOpen, respond });
     } catch {
       // The file or process vanished mid-read: counted, and a held event gets the fail mode.
       this.counts.mapErrors++;

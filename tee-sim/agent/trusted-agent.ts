@@ -204,6 +204,12 @@ export class TrustedAgent {
     switch (msg.op) {
       case 'create-namespace':
         return this.#create(a);
+      case 'drop-namespace': {
+        const id = str(a, 'ns');
+        this.#ns(id);
+        this.#namespaces.delete(id);
+        return { dropped: id };
+      }
       case 'load-model': {
         const ns = this.#ns(str(a, 'ns'));
         ns.loadModel(parseModelFile(str(a, 'model'), ns.alg, 'control load-model'));

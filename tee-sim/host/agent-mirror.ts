@@ -9,7 +9,9 @@
  *   and before each report, and a signed set-mode is queued when it changed;
  * - model loads (Control LoadModel): loads add points without events, so the points the agent has
  *   not seen are the engine's points after the count it last sent (the contour map only appends);
- *   they go in a signed load-model, in map order, which is the order the engine extended them.
+ *   they go in a signed load-model, in map order, which is the order the engine extended them;
+ * - a namespace deleted and created again (a new NamespaceModel under the same name): a signed
+ *   drop-namespace, then create-namespace.
  * The queue is posted (messages to the worker keep their order) after each persisted batch, before
  * each report, and during a batch every POST_EARLY operations so the agent works alongside the
  * engine: control messages one by one, the events between them as `events` messages of at most
@@ -38,7 +40,12 @@ interface Tracked {
   points: number;
   pseudonyms: number;
   base: string;
+  /** The namespace's editCount and resetCount when last sent. */
+  edits: number;
+  resets: number;
   broken?: string;
+  /** The engine rolled back events the agent modeled (a failed store write): never mirrored again. */
+  rolledBack?: boolean;
 }
 
 type Op =
@@ -96,11 +103,13 @@ export class AgentMirror {
       // The engine reloads the namespace from the store: the agent modeled events it no longer has.
       persistFailed: (ns) => {
         const t = this.tracked.get(ns.id);
-        if (t)
+        if (t) {
           this.markBroken(
             t,
             'a store write failed: the engine rolled back events the agent modeled'
           );
+          t.rolledBack = true;
+        }
       },
     };
   }
@@ -137,12 +146,17 @@ export class AgentMirror {
   private sync(ns: NamespaceModel, points: number): Tracked {
     let t = this.tracked.get(ns.id);
     if (t && t.model !== ns) {
-      // The agent has no delete operation: the old namespace of that name is still there.
-      const reason =
-        t.broken ?? 'it was deleted and created again; the agent cannot drop a namespace';
-      t = { model: ns, mode: ns.mode, points: 0, pseudonyms: 0, base: '' };
-      this.tracked.set(ns.id, t);
-      this.markBroken(t, reason);
+      if (t.rolledBack) {
+        // The namespace reloaded after a failed store write: the agent's copy stays wrong.
+        t = { ...t, model: ns, mode: ns.mode };
+        this.tracked.set(ns.id, t);
+        return t;
+      }
+      // Deleted and created again (a canister's namespace, `ns delete`): the agent drops its
+      // copy of the old one first, in queue order after the old one's last events.
+      if (!this.unmirrorable(t.model))
+        this.queue.push({ kind: 'control', ns: ns.id, op: 'drop-namespace', args: { ns: ns.id } });
+      t = undefined;
     }
     if (!t) t = this.create(ns);
     if (t.broken) return t;
@@ -152,7 +166,13 @@ export class AgentMirror {
       return t;
     }
     const base = ns.config.base.toString('hex');
-    if (points !== t.points || ns.pseudonymCount !== t.pseudonyms || base !== t.base)
+    if (
+      points !== t.points ||
+      ns.pseudonymCount !== t.pseudonyms ||
+      base !== t.base ||
+      ns.editCount !== t.edits ||
+      ns.resetCount !== t.resets
+    )
       this.load(ns, t, points, base);
     if (!t.broken && ns.mode !== t.mode) {
       this.queue.push({
@@ -168,7 +188,15 @@ export class AgentMirror {
 
   private create(ns: NamespaceModel): Tracked {
     const base = ns.config.base.toString('hex');
-    const t: Tracked = { model: ns, mode: ns.mode, points: 0, pseudonyms: 0, base };
+    const t: Tracked = {
+      model: ns,
+      mode: ns.mode,
+      points: 0,
+      pseudonyms: 0,
+      base,
+      edits: ns.editCount,
+      resets: ns.resetCount,
+    };
     this.tracked.set(ns.id, t);
     const why = this.unmirrorable(ns);
     if (why) {
@@ -187,9 +215,19 @@ export class AgentMirror {
     return t;
   }
 
-  /** Points added without events (model loads): sent as a model, in the engine's map order. */
+  /**
+   * Points added without events (model loads, accepted findings): sent as a model, in the engine's
+   * map order. After an edit (a load or an accept may have made forensic points valid) every
+   * valid point is sent: the agent's load makes its forensic copies valid in place and appends
+   * the rest in the same order. A replaced model cannot be mirrored (the agent cannot drop points).
+   */
   private load(ns: NamespaceModel, t: Tracked, points: number, base: string): void {
+    if (ns.resetCount !== t.resets) {
+      this.markBroken(t, 'its model was replaced; the agent cannot drop points');
+      return;
+    }
     const missing = ns.points().slice(t.points, points);
+    const edited = ns.editCount !== t.edits;
     if (points < t.points || missing.some((p) => !p.valid)) {
       // Forensic points come only from events: these were restored from the store, never seen here.
       this.markBroken(
@@ -198,9 +236,15 @@ export class AgentMirror {
       );
       return;
     }
+    const sent = edited
+      ? ns
+          .points()
+          .slice(0, points)
+          .filter((p) => p.valid)
+      : missing;
     const model = formatModelFile({
       base: ns.config.base,
-      states: missing.map((p) => p.coefficient),
+      states: sent.map((p) => p.coefficient),
       pseudonyms: ns.pseudonymHexes().map((h) => Buffer.from(h, 'hex')),
       sealed: false, // the mode travels in set-mode
     });
@@ -208,6 +252,7 @@ export class AgentMirror {
     t.points = points;
     t.pseudonyms = ns.pseudonymCount;
     t.base = base;
+    t.edits = ns.editCount;
   }
 
   /** Posts every queued operation now, in order; resolves once the agent answered all posted so far. */

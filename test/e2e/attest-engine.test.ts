@@ -259,7 +259,7 @@ test('mode changes and model loads through Control reach the agent', { skip }, a
 
   const states = ['x', 'y'].map((s) => `state ${sha256(Buffer.from(s)).toString('hex')}`);
   const before = (await exported(c, 'web')).replace(/^end$/m, `${states.join('\n')}\nend`);
-  await call(admin, 'LoadModel', { name: 'web', model: before });
+  await call(admin, 'LoadModel', { name: 'web', model: before, merge: true });
   const nonce = randomBytes(16);
   const report = await attest(c, 'web', nonce);
   await assertSameAsEngine(c, report);
@@ -348,7 +348,7 @@ test(
       '--nonce',
       nonce
     );
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 65); // NOT_FOUND: the namespace named is not there
     assert.match(missing.err, /^tsem attest: .*namespace 'nope' does not exist/);
   }
 );

@@ -163,14 +163,14 @@ test('bad arguments are usage errors (exit 2)', async () => {
   }
 });
 
-test('an unreadable trajectory file is one line naming it, exit 74', async () => {
+test('an unreadable trajectory file is one line naming it, exit 74 (I/O error)', async () => {
   const missing = join(e.dir, 'missing.trajectory');
   const r = await runCli('export', '--source', 'file', missing, '--to', e.engine.address);
   assert.equal(r.code, 74);
   assert.equal(r.err, `tsem export: cannot read trajectory file '${missing}': ENOENT\n`);
 });
 
-test('no server at the address (no retries): one line saying so, exit 69', async () => {
+test('no server at the address (no retries): one line saying so, exit 69 (unavailable)', async () => {
   const port = await closedPort();
   const r = await runCli(
     'export',

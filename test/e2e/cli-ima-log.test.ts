@@ -44,7 +44,7 @@ test('ima log serves a list that verify-log accepts with the same PCR 10', async
     assert.match(v.out, new RegExp(`^entries ${entries}$`, 'm'));
     assert.match(v.out, new RegExp(`^pcr10 sha1 ${pcr10}$`, 'm'));
     const bad = await runCli('ima', 'log', '--server', engine.address, '--namespace', 'nope');
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 65);
     assert.match(bad.err, /namespace 'nope' does not exist/);
   } finally {
     c.close();

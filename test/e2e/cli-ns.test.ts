@@ -45,14 +45,22 @@ test('ns create with options, then show and list report them', async () => {
   );
 });
 
-test('ns mode: seal is MODE_SEALED; an unknown word is a usage error', async () => {
+test('ns mode: sealed, with seal accepted; an unknown word is a usage error', async () => {
   await e.ok('ns', 'create', 'm', ...e.conn);
   assert.equal(await e.ok('ns', 'mode', 'm', 'seal', ...e.conn), 'namespace m: mode sealed\n');
+  assert.equal(await e.ok('ns', 'mode', 'm', 'sealed', ...e.conn), 'namespace m: mode sealed\n');
   assert.equal(showFields(await e.ok('ns', 'show', 'm', ...e.conn)).get('mode'), 'sealed');
   assert.equal(await e.ok('ns', 'mode', 'm', 'enforce', ...e.conn), 'namespace m: mode enforce\n');
   const r = await runCli('ns', 'mode', 'm', 'strict', ...e.conn);
   assert.equal(r.code, 2);
-  assert.match(r.err, /expects one of learn\|audit\|seal\|enforce, got 'strict'/);
+  assert.match(
+    r.err,
+    /expects one of learn\|audit\|sealed\|enforce \(seal = sealed\), got 'strict'/
+  );
+  const created = JSON.parse(
+    await e.ok('ns', 'create', 'm2', '--mode', 'seal', '--json', ...e.conn)
+  ) as { mode: string };
+  assert.equal(created.mode, 'sealed');
 });
 
 test('ns points and ns trajectory agree with ns show; pages cut the same lines', async () => {
@@ -60,22 +68,49 @@ test('ns points and ns trajectory agree with ns show; pages cut the same lines',
   const points = lines(await e.ok('ns', 'points', 'cron', ...e.conn));
   assert.equal(points.length, Number(show.get('points')));
   for (const p of points) assert.match(p, /^[0-9a-f]{64} \d+$/);
-  const r = await runCli('ns', 'trajectory', 'cron', ...e.conn);
+  const r = await runCli('ns', 'trajectory', 'cron', '--lines', ...e.conn);
   const all = lines(r.out);
   assert.equal(all.length, Number(show.get('trajectory')));
   assert.equal(r.err, `(trajectory 1-${all.length} of ${all.length})\n`);
   for (const l of all)
     assert.equal(typeof (JSON.parse(l) as { event: { type: string } }).event.type, 'string');
-  const page = await runCli('ns', 'trajectory', 'cron', '--offset', '2', '--limit', '3', ...e.conn);
+  const page = await runCli(
+    'ns',
+    'trajectory',
+    'cron',
+    '--lines',
+    '--offset',
+    '2',
+    '--limit',
+    '3',
+    ...e.conn
+  );
   assert.deepEqual(lines(page.out), all.slice(2, 5));
   assert.equal(page.err, `(trajectory 3-5 of ${all.length})\n`);
+  // The table pairs each event with its coefficient and count, as the points list has them.
+  const table = lines(await e.ok('ns', 'trajectory', 'cron', ...e.conn));
+  const counts = new Map(points.map((l) => l.split(' ') as [string, string]));
+  assert.equal(table.length, all.length);
+  for (const [i, row] of table.entries()) {
+    const [hex, count, type] = row.split(' ');
+    assert.equal(counts.get(hex!), count);
+    assert.equal(type, (JSON.parse(all[i]!) as { event: { type: string } }).event.type);
+  }
+  // --json: only JSON lines, the last one the summary.
+  const json = lines(await e.ok('ns', 'trajectory', 'cron', '--json', ...e.conn)).map(
+    (l) => JSON.parse(l) as Record<string, unknown>
+  );
+  assert.deepEqual(json.at(-1), {
+    summary: { trajectory: all.length, offset: 0, returned: all.length },
+  });
+  assert.equal(json.length, all.length + 1);
 });
 
 test('ns convergence prints its windows and whether the map settled', async () => {
   const out = await e.ok('ns', 'convergence', 'cron', ...e.conn);
   const rows = lines(out);
   assert.match(rows[0]!, /^EVENTS-END\s+EVENTS\s+NEW-POINTS$/);
-  assert.match(rows.at(-1)!, /^settled: (yes|no) \(window \d+ events\)$/);
+  assert.match(rows.at(-1)!, /^settled: (yes|no) \(window \d+ events; mode learn\)$/);
   const windows = rows.slice(1, -1).map((r) => r.split(/\s+/).map(Number));
   assert.ok(windows.length > 0);
   const show = showFields(await e.ok('ns', 'show', 'cron', ...e.conn));
@@ -115,7 +150,7 @@ test('model export then model load --create reproduces the measurement and point
   assert.equal(copy.get('state'), src.get('state'));
   // Without --create a missing namespace is an error, reported in one line.
   const r = await runCli('model', 'load', file, '--namespace', 'absent', ...e.conn);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 65);
   assert.equal(lines(r.err).length, 1);
   assert.match(r.err, /^tsem model load: .*absent/);
 });
@@ -125,19 +160,19 @@ test('ns delete removes it; showing it afterwards is NOT_FOUND in one line', asy
   assert.equal(await e.ok('ns', 'delete', 'gone', ...e.conn), 'deleted namespace gone\n');
   assert.ok(!lines(await e.ok('ns', 'list', ...e.conn)).some((l) => l.startsWith('gone ')));
   const r = await runCli('ns', 'show', 'gone', ...e.conn);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 65);
   assert.match(r.err, /^tsem ns show: 127\.0\.0\.1:\d+: NOT_FOUND: .*gone.*\n$/);
 });
 
 test('tokens: none or a wrong one is refused with a hint about --token-file; TSEM_TOKEN is used', async () => {
   const server = ['--server', e.engine.address];
   const anon = await runCli('ns', 'create', 'x', ...server, '--data', join(e.dir, 'no-such-dir'));
-  assert.equal(anon.code, 1);
+  assert.equal(anon.code, 77);
   assert.match(anon.err, /--token-file/);
   const wrongFile = join(e.dir, 'wrong-token');
   writeFileSync(wrongFile, 'not-the-token\n');
   const wrong = await runCli('ns', 'create', 'x', ...server, '--token-file', wrongFile);
-  assert.equal(wrong.code, 1);
+  assert.equal(wrong.code, 77);
   assert.match(
     wrong.err,
     /^tsem ns create: 127\.0\.0\.1:\d+ refused the call: .*check --token-file or TSEM_TOKEN\)\n$/

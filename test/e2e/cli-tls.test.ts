@@ -99,7 +99,7 @@ test('--tls-ca with a client certificate reaches the engine (token from --data)'
 test('without a client certificate, or without TLS, the call fails in one line', async () => {
   for (const extra of [['--tls-ca', f('ca.pem')], []]) {
     const r = await runCli('ns', 'list', '--server', engine.address, '--data', f('data'), ...extra);
-    assert.equal(r.code, 1, r.out);
+    assert.equal(r.code, 69, r.out);
     assert.match(r.err, /^tsem ns list: cannot connect to 127\.0\.0\.1:\d+: .*\n$/);
   }
 });

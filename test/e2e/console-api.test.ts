@@ -431,3 +431,58 @@ test('IMA: the measurement list a page at a time and the appraisal failures; att
     await e.close();
   }
 });
+
+test('the author loop: points and findings with their events, the explanation, accepting (admin only)', async () => {
+  const admin = await signIn(c.base, c.adminToken);
+  const viewer = await signIn(c.base, c.viewerToken);
+  const setMode = (mode: string) =>
+    call(c.base, '/console/api/namespaces/web/mode', {
+      body: { mode },
+      cookie: admin.cookie,
+      csrf: admin.csrf,
+    });
+  assert.equal((await setMode('audit')).status, 200);
+  await c.feed('web', 'reverse-shell', 3, 1);
+  type Page = {
+    total: number;
+    findings: number;
+    items: { hex: string; status: string; fields?: [string, string][] }[];
+  };
+  const points = await call(c.base, '/console/api/namespaces/web/points?limit=5', {
+    cookie: viewer.cookie,
+  });
+  assert.equal(points.status, 200, points.text);
+  const p = points.json<Page>();
+  assert.equal(p.total, c.engine.registry.require('web').pointCount);
+  assert.ok(
+    p.items[0]!.fields!.some(([f]) => f === 'type'),
+    'points carry their event'
+  );
+  const findings = (
+    await call(c.base, '/console/api/namespaces/web/findings', { cookie: viewer.cookie })
+  ).json<Page>();
+  assert.ok(findings.findings > 0);
+  const hex = findings.items[0]!.hex;
+  const why = await call(c.base, `/console/api/namespaces/web/explain/${hex}`, {
+    cookie: viewer.cookie,
+  });
+  assert.equal(why.status, 200, why.text);
+  const e = why.json<{ nearest: { differences: { field: string }[] }[] }>();
+  assert.ok(e.nearest.length > 0 && e.nearest[0]!.differences.length > 0, why.text);
+  const refused = await call(c.base, '/console/api/namespaces/web/accept', {
+    body: { all: true },
+    cookie: viewer.cookie,
+    csrf: viewer.csrf,
+  });
+  assert.equal(refused.status, 403);
+  const before = c.engine.registry.require('web').pointCount;
+  const ok = await call(c.base, '/console/api/namespaces/web/accept', {
+    body: { coefficients: [hex] },
+    cookie: admin.cookie,
+    csrf: admin.csrf,
+  });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(c.engine.registry.require('web').pointCount, before + 1);
+  assert.ok(c.logs.some((l) => /admin action: accept points/.test(l)));
+  assert.equal((await setMode('learn')).status, 200);
+});

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, chromiumSkipReason, launchChromium } from '../helpers/chromium.js';
-import { type ConsoleEngine, startConsoleEngine } from '../helpers/console-engine.js';
+import { call, type ConsoleEngine, signIn, startConsoleEngine } from '../helpers/console-engine.js';
 
 const skip = chromiumSkipReason();
 const XSS = '<img src=x onerror="window.__xss=1">';
@@ -170,14 +170,27 @@ describe('web console in Chromium', { skip }, () => {
     await shot('07-markup-as-text');
   });
 
-  test('no CSP violation, no page error, nothing but loopback requested', async () => {
-    const violations = await b.page.evaluate('window.__csp');
-    assert.deepEqual(violations, []);
-    assert.deepEqual(
-      b.errors.filter((e) => /Content.Security.Policy|Trusted Type|page error/i.test(e)),
-      []
-    );
-    assert.deepEqual(b.blocked, [], 'the console asks nothing of the internet');
+  test('an admin reviews findings: the engine explains one, and they are accepted', async () => {
+    const { page } = b;
+    const admin = await signIn(c.base, c.adminToken);
+    await call(c.base, '/console/api/namespaces/other/mode', {
+      body: { mode: 'audit' },
+      cookie: admin.cookie,
+      csrf: admin.csrf,
+    });
+    await c.feed('other', 'shadow-read', 5, 1);
+    await page.click('a[href="#/"]');
+    await page.click('#namespaces tr[data-ns="other"] a');
+    await page.click('nav.tabs a:has-text("Findings")');
+    await page.waitForSelector('tr[data-finding] button.explain');
+    await page.click('tr[data-finding] button.explain');
+    await page.waitForSelector('#explanation .neighbor table tbody tr');
+    assert.match((await page.textContent('#explanation')) ?? '', /nearest trained points/);
+    await shot('10-explain');
+    page.once('dialog', (d) => void d.accept());
+    await page.click('#accept-all');
+    await page.waitForSelector('text=Nothing to review');
+    assert.equal(c.engine.registry.require('other').findingCount, 0);
   });
 
   test('a viewer sees only its namespace, has no mode button, and the API refuses it', async () => {
@@ -191,7 +204,10 @@ describe('web console in Chromium', { skip }, () => {
     await page.click('#namespaces tr[data-ns="web"] a');
     await page.waitForSelector('#ns-facts .facts');
     assert.equal(await page.locator('#change-mode').count(), 0, 'no mode button for a viewer');
-    await shot('10-viewer');
+    await page.click('nav.tabs a:has-text("Findings")');
+    await page.waitForSelector('tr[data-finding] button.explain');
+    assert.equal(await page.locator('button.accept, #accept-all').count(), 0, 'no accept button');
+    await shot('11-viewer');
     // What a viewer's page could send by hand: the API refuses it.
     const refused = await page.evaluate<{ status: number; body: string }>(`(async () => {
       const me = await (await fetch('/console/api/session')).json();
@@ -205,5 +221,15 @@ describe('web console in Chromium', { skip }, () => {
     assert.equal(refused.status, 403);
     assert.match(refused.body, /lacks the 'admin' role/);
     assert.equal(c.engine.registry.require('web').mode, 'enforce');
+  });
+
+  test('no CSP violation, no page error, nothing but loopback requested', async () => {
+    const violations = await b.page.evaluate('window.__csp');
+    assert.deepEqual(violations, []);
+    assert.deepEqual(
+      b.errors.filter((e) => /Content.Security.Policy|Trusted Type|page error/i.test(e)),
+      []
+    );
+    assert.deepEqual(b.blocked, [], 'the console asks nothing of the internet');
   });
 });

@@ -212,7 +212,7 @@ test('untrusted tasks: listed with their cause and incident, released by an admi
   assert.equal(denied.code, 77, `a viewer may not release: ${denied.err}`);
   assert.match(denied.err, /lacks the 'admin' role/);
   const bad = await runCli('ns', 'release', 'web', 'pid:999999', ...admin);
-  assert.equal(bad.code, 2, 'no such task');
+  assert.equal(bad.code, 65, 'no such task: the engine refused the request as invalid');
   assert.match(bad.err, /has no task pid:999999/);
 
   const released = await runCli('ns', 'release', 'web', shell!['key']!, ...admin);

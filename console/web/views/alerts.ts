@@ -4,7 +4,7 @@
  */
 import { type App, errorText, section } from '../app.js';
 import { enc } from '../api.js';
-import { badge, eventText, h, replace, shortHex, table, time } from '../dom.js';
+import { badge, eventText, h, perFrame, replace, shortHex, table, time } from '../dom.js';
 import type { LiveFilters } from '../live.js';
 import type { IncidentSummary, LiveAlert, NamespaceSummary, Severity } from '../types.js';
 
@@ -182,6 +182,9 @@ export function alertsView(app: App, main: HTMLElement): () => void {
     .catch((err: unknown) => app.error(err));
   loadStored();
   drawAlerts();
-  const offs = [app.live.on('alert', drawAlerts), app.live.on('incident', drawIncidents)];
+  const offs = [
+    app.live.on('alert', perFrame(drawAlerts)),
+    app.live.on('incident', perFrame(drawIncidents)),
+  ];
   return () => offs.forEach((off) => off());
 }

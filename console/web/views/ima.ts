@@ -1,7 +1,7 @@
 /** A namespace's IMA measurement list and appraisal failures; attestation by the modeling agent. */
 import { type App, errorText, section } from '../app.js';
 import { enc } from '../api.js';
-import { badge, facts, h, replace, shortHex, table, time } from '../dom.js';
+import { badge, facts, h, perFrame, replace, shortHex, table, time } from '../dom.js';
 import type { AttestationStatus, AttestResult, ImaView } from '../types.js';
 
 export function imaTab(app: App, ns: string, body: HTMLElement): () => void {
@@ -136,7 +136,7 @@ export function imaTab(app: App, ns: string, body: HTMLElement): () => void {
       .catch((err: unknown) => replace(body, h('p', { class: 'error' }, errorText(err))));
   void show(0);
   drawLive();
-  return app.live.on('alert', drawLive);
+  return app.live.on('alert', perFrame(drawLive));
 }
 
 export function attestationTab(app: App, ns: string, body: HTMLElement): void {

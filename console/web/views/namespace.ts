@@ -7,6 +7,7 @@ import { type App, errorText, section } from '../app.js';
 import { enc } from '../api.js';
 import { badge, type Child, eventDetails, facts, h, replace, shortHex, table } from '../dom.js';
 import type { Convergence, EntryPage, NamespaceDetail, TaskRow } from '../types.js';
+import { findingsTab, pointsTab } from './authoring.js';
 import { ConvergenceChart } from './chart.js';
 import { imaTab, attestationTab } from './ima.js';
 import { openModeDialog } from './mode-dialog.js';
@@ -15,6 +16,8 @@ type Tab = (app: App, ns: string, body: HTMLElement) => (() => void) | void;
 
 const TABS: readonly [string, string, Tab][] = [
   ['overview', 'Overview', overviewTab],
+  ['points', 'Points', pointsTab],
+  ['findings', 'Findings', findingsTab],
   ['tasks', 'Untrusted tasks', tasksTab],
   ['forensics', 'Forensics', (app, ns, body) => entriesTab(app, ns, body, 'forensics')],
   ['trajectory', 'Trajectory', (app, ns, body) => entriesTab(app, ns, body, 'trajectory')],

@@ -15,6 +15,7 @@ export interface EventNotice {
   'time_ms'?: (number | string | Long);
   'alert'?: (boolean);
   'ima_json'?: (string);
+  'records_json'?: (string);
 }
 
 export interface EventNotice__Output {
@@ -29,4 +30,5 @@ export interface EventNotice__Output {
   'time_ms': (string);
   'alert': (boolean);
   'ima_json': (string);
+  'records_json': (string);
 }

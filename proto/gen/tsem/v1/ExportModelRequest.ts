@@ -4,9 +4,11 @@
 export interface ExportModelRequest {
   'name'?: (string);
   'include_forensics'?: (boolean);
+  'pure_quixote'?: (boolean);
 }
 
 export interface ExportModelRequest__Output {
   'name': (string);
   'include_forensics': (boolean);
+  'pure_quixote': (boolean);
 }

@@ -6,6 +6,8 @@ export interface LoadModelRequest {
   'model'?: (string);
   'create'?: (boolean);
   'signature'?: (string);
+  'replace'?: (boolean);
+  'merge'?: (boolean);
 }
 
 export interface LoadModelRequest__Output {
@@ -13,4 +15,6 @@ export interface LoadModelRequest__Output {
   'model': (string);
   'create': (boolean);
   'signature': (string);
+  'replace': (boolean);
+  'merge': (boolean);
 }

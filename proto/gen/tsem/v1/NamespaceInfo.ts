@@ -22,6 +22,10 @@ export interface NamespaceInfo {
   'audit_findings'?: (number | string | Long);
   'rejected_events'?: (number | string | Long);
   'require_signed_models'?: (boolean);
+  'warnings'?: (string)[];
+  'loaded_points'?: (number | string | Long);
+  'promoted_points'?: (number | string | Long);
+  'accepted_findings'?: (number | string | Long);
 }
 
 export interface NamespaceInfo__Output {
@@ -43,4 +47,8 @@ export interface NamespaceInfo__Output {
   'audit_findings': (string);
   'rejected_events': (string);
   'require_signed_models': (boolean);
+  'warnings': (string)[];
+  'loaded_points': (string);
+  'promoted_points': (string);
+  'accepted_findings': (string);
 }

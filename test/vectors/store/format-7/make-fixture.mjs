@@ -1,6 +1,6 @@
-// Writes a format-5 store, MAC-protected by the store key `store.key`, with the engine of commit
-// 7f52d86 and records its figures, then the figures after a continuation, run by that same engine
-// on a copy of the store. Usage (in a checkout of 7f52d86, built):
+// Writes a format-7 store, MAC-protected by the store key `store.key`, with the engine of commit
+// 913ebf6 and records its figures, then the figures after a continuation, run by that same engine
+// on a copy of the store. Usage (in a checkout of 913ebf6, built):
 // node make-fixture.mjs <checkout> <output folder>
 import { chmodSync, copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 /**
- * A format-5 store protected by a store key (test/vectors/store/format-5/, written by commit
- * 7f52d86) is migrated to the current format: its tasks are numbered in the order format 5
+ * A format-7 store protected by a store key (test/vectors/store/format-7/, written by commit
+ * 913ebf6) is migrated to the current format: its tasks are numbered in the order format 7
  * restored them (key order) with their MAC kept, every figure comes back, a continuation gives
  * exactly what that engine gave for it; and the migration re-authenticates nothing edited.
  */
@@ -44,16 +44,16 @@ const events = (name: string, seed: number, iterations = 1) =>
 
 /** A copy of the fixture's store and of its key (0600, apart from the data, as the engine wants). */
 function copyFixture(): { dir: string; storeKeyFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'tsem-format5-'));
-  cpSync(vectorPath('store/format-5/store'), join(dir, 'data', 'store'), { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-format7-'));
+  cpSync(vectorPath('store/format-7/store'), join(dir, 'data', 'store'), { recursive: true });
   const storeKeyFile = join(dir, 'store.key');
-  cpSync(vectorPath('store/format-5/store.key'), storeKeyFile);
+  cpSync(vectorPath('store/format-7/store.key'), storeKeyFile);
   chmodSync(storeKeyFile, 0o600);
   return { dir, storeKeyFile };
 }
 
-test('a format-5 store is migrated (tasks numbered in key order, MAC kept) and resumes exactly', async () => {
-  const expected = JSON.parse(readFileSync(vectorPath('store/format-5/expected.json'), 'utf8')) as {
+test('a format-7 store is migrated (tasks numbered in key order, MAC kept) and resumes exactly', async () => {
+  const expected = JSON.parse(readFileSync(vectorPath('store/format-7/expected.json'), 'utf8')) as {
     atRest: Figures;
     continued: Figures;
   };
@@ -70,11 +70,11 @@ test('a format-5 store is migrated (tasks numbered in key order, MAC kept) and r
       log: (m) => said.push(m),
     });
     try {
-      assert.ok(said.some((l) => /store: migrating format 5 to 6/.test(l)));
-      // The IMA logs, outside the MAC before format 6, are taken under it once.
+      assert.ok(said.some((l) => /store: migrating format 7 to 8/.test(l)));
+      // The IMA logs, outside the MAC before format 8, are taken under it once.
       assert.ok(said.some((l) => /IMA logs are now protected by the store key/.test(l)));
       assert.deepEqual(figures(engine, ['web', 'cron']), expected.atRest);
-      // Format 2 restored tasks in key order: the migration recorded exactly that order.
+      // Format 7 restored tasks in key order: the migration recorded exactly that order.
       const keys = [...engine.registry.require('web').taskEntries()].map(([k]) => k);
       assert.deepEqual(keys, [...keys].sort());
       const origin = { host: 'release-host', exporter: 'sim' };
@@ -97,7 +97,7 @@ test('a format-5 store is migrated (tasks numbered in key order, MAC kept) and r
   }
 });
 
-test('the format-5 migration re-authenticates nothing: an edited task record is still refused', async () => {
+test('the format-7 migration re-authenticates nothing: an edited task record is still refused', async () => {
   const { dir: root, storeKeyFile } = copyFixture();
   const dir = join(root, 'data');
   try {
@@ -129,7 +129,7 @@ test('the format-5 migration re-authenticates nothing: an edited task record is 
   }
 });
 
-test('a MAC-protected format-5 store is not migrated without its key', async () => {
+test('a MAC-protected format-7 store is not migrated without its key', async () => {
   const { dir: root } = copyFixture();
   try {
     await assert.rejects(
@@ -145,7 +145,7 @@ test('a MAC-protected format-5 store is not migrated without its key', async () 
     const db = new Level<string, unknown>(join(root, 'data', 'store'), { valueEncoding: 'json' });
     await db.open();
     try {
-      assert.equal(await readStoreFormat(db), 5);
+      assert.equal(await readStoreFormat(db), 7);
     } finally {
       await db.close();
     }

@@ -1,0 +1,173 @@
+/**
+ * The launcher helper (native/launch) through launch(): exit statuses, failure reports, the held
+ * zombie, signal forwarding, and each --unshare kind seen from inside the workload.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { cgroup2Mount } from '../../exporter/host/cgroup.js';
+import { launcherPath, parseLaunchReport } from '../../native/launcher.js';
+import { rootSkipReason } from '../../test/helpers/repo.js';
+import { describeFailure, launch } from './launch.js';
+import { confinementArgs, helperArgs, parseUnshare } from './launch-plan.js';
+
+const helper = launcherPath();
+const rootSkip = rootSkipReason();
+const dir = mkdtempSync(join(tmpdir(), 'tsem-launch-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `sh -c script` through the helper; returns the status and what the script wrote to out. */
+async function sh(script: string, args: string[] = []) {
+  const out = join(dir, `out-${Math.random().toString(36).slice(2)}`);
+  const l = launch(helper, [...args, '--', 'sh', '-c', script.replaceAll('$OUT', out)]);
+  const r = await l.ended;
+  await l.release();
+  return { ...r, out: existsSync(out) ? readFileSync(out, 'utf8') : '' };
+}
+
+test("the workload's status; 127, 126 and 125 with the failed step reported", async () => {
+  assert.equal((await sh('exit 3')).status, 3);
+  const missing = launch(helper, ['--', join(dir, 'no-such-command')]);
+  const m = await missing.ended;
+  await missing.release();
+  assert.equal(m.status, 127);
+  assert.equal(describeFailure(m.failure!), 'exec: No such file or directory (ENOENT)');
+  const notExec = launch(helper, ['--', dir]);
+  const n = await notExec.ended;
+  await notExec.release();
+  assert.deepEqual([n.status, n.failure?.stage], [126, 'exec']);
+  const noCgroup = launch(helper, ['--cgroup', join(dir, 'no-cgroup'), '--', 'true']);
+  const c = await noCgroup.ended;
+  await noCgroup.release();
+  assert.equal(c.status, 125);
+  assert.equal(describeFailure(c.failure!), 'cgroup: No such file or directory (ENOENT)');
+  const usage = launch(helper, ['--bogus', '--', 'true']);
+  assert.equal((await usage.ended).status, 125);
+  await usage.release();
+});
+
+test('a signal ending the workload is 128 + N; SIGTERM to tsem run reaches the workload', async () => {
+  assert.equal((await sh('kill -KILL $$')).status, 137);
+  const l = launch(helper, [
+    '--',
+    'sh',
+    '-c',
+    'trap "exit 7" TERM; echo > ' + join(dir, 'ready') + '; while :; do sleep 0.05; done',
+  ]);
+  while (!existsSync(join(dir, 'ready'))) await new Promise((r) => setTimeout(r, 20));
+  process.kill(process.pid, 'SIGTERM'); // tsem run passes it on
+  assert.equal((await l.ended).status, 7);
+  await l.release();
+});
+
+test('the ended workload stays a zombie (its /proc, cgroup included, readable) until released', async () => {
+  const pidFile = join(dir, 'pid');
+  const l = launch(helper, ['--', 'sh', '-c', `echo $$ > ${pidFile}; exit 4`]);
+  assert.equal((await l.ended).status, 4);
+  const pid = readFileSync(pidFile, 'utf8').trim();
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  assert.equal(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3), 'Z');
+  assert.match(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), /^0::/m);
+  await l.release();
+  assert.equal(existsSync(`/proc/${pid}`), false, 'reaped once released');
+});
+
+test('--no-new-privs: the workload cannot gain privileges by exec', async () => {
+  const r = await sh(
+    'grep NoNewPrivs /proc/self/status > $OUT',
+    confinementArgs({ noNewPrivs: true })
+  );
+  assert.equal(r.out, 'NoNewPrivs:\t1\n');
+  assert.equal((await sh('grep NoNewPrivs /proc/self/status > $OUT')).out, 'NoNewPrivs:\t0\n');
+});
+
+test('--unshare user: root inside is the caller outside', async () => {
+  const r = await sh('cat /proc/self/uid_map > $OUT', ['--unshare', 'user']);
+  assert.equal(r.status, 0, r.failure && describeFailure(r.failure));
+  const [inside, outside, count] = r.out.trim().split(/\s+/);
+  assert.deepEqual([inside, outside, count], ['0', String(process.getuid!()), '1']);
+});
+
+test(
+  '--unshare pid,mnt,net: pid 2 below an init, its own /proc, only loopback',
+  { skip: rootSkip },
+  async () => {
+    const r = await sh(
+      'echo $$ > $OUT; ls /proc | grep -c "^[0-9]" >> $OUT; cut -d: -f1 /proc/net/dev | tail -n +3 | tr -d " " >> $OUT',
+      ['--unshare', 'pid,mnt,net']
+    );
+    assert.equal(r.status, 0, r.failure && describeFailure(r.failure));
+    const [pid, processes, ...interfaces] = r.out.trim().split('\n');
+    assert.equal(pid, '2', 'the workload is below the namespace init');
+    assert.ok(Number(processes) <= 6, `only the namespace's processes in /proc, got ${processes}`);
+    assert.deepEqual(interfaces, ['lo']);
+    // Signals still reach a workload below a pid namespace's init.
+    const l = launch(helper, [
+      '--unshare',
+      'pid',
+      '--',
+      'sh',
+      '-c',
+      `trap "exit 9" TERM; echo > ${join(dir, 'ready2')}; while :; do sleep 0.05; done`,
+    ]);
+    while (!existsSync(join(dir, 'ready2'))) await new Promise((res) => setTimeout(res, 20));
+    process.kill(process.pid, 'SIGTERM');
+    assert.equal((await l.ended).status, 9);
+    await l.release();
+  }
+);
+
+test(
+  '--cgroup: the workload runs in the cgroup, the launcher does not',
+  { skip: rootSkip ?? (cgroup2Mount() ? undefined : 'no cgroup v2 hierarchy') },
+  async () => {
+    const mount = cgroup2Mount()!;
+    const cg = join(mount, `tsem-launch-test-${process.pid}`);
+    mkdirSync(cg);
+    try {
+      const r = await sh(
+        'cat /proc/self/cgroup > $OUT; cat /proc/$PPID/cgroup >> $OUT',
+        helperArgs({
+          cgroupDir: cg,
+          unshare: [],
+          confinement: { noNewPrivs: false },
+          command: [],
+        }).slice(0, 2)
+      );
+      const v2 = r.out.split('\n').filter((l) => l.startsWith('0::'));
+      assert.deepEqual(v2, [
+        `0::/tsem-launch-test-${process.pid}`,
+        readFileSync('/proc/self/cgroup', 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith('0::')),
+      ]);
+    } finally {
+      rmdirSync(cg);
+    }
+  }
+);
+
+test('the report and --unshare parsers', () => {
+  assert.deepEqual(parseLaunchReport('exit 1\nfail user namespace 13 /proc/self/uid_map\n'), {
+    stage: 'user namespace',
+    errno: 13,
+    text: '/proc/self/uid_map',
+  });
+  assert.equal(parseLaunchReport('exit 0\n'), undefined);
+  assert.deepEqual(parseUnshare(['pid,mnt', 'pid', 'net']), ['pid', 'mnt', 'net']);
+  assert.match(
+    parseUnshare(['pid,ipc']) as string,
+    /expects a comma list of mnt, pid, user, net, got 'ipc'/
+  );
+  assert.deepEqual(
+    helperArgs({
+      cgroupDir: '/cg/x',
+      unshare: ['pid'],
+      confinement: { noNewPrivs: true },
+      command: ['a', '--b'],
+    }),
+    ['--cgroup', '/cg/x', '--unshare', 'pid', '--no-new-privs', '--', 'a', '--b']
+  );
+});
