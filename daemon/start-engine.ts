@@ -62,6 +62,8 @@ import { startLoopWatchdog } from './loop-watchdog.js';
 import { DEFAULT_LIMITS, type Limits } from '../proto/limits.js';
 
 export { DEFAULT_LISTEN, type EngineOptions } from './engine-options.js';
+import { joinFleet } from './join-fleet.js';
+import type { Pool } from '../fleet/pool/pool.js';
 
 /** Open exporter streams would hold a graceful shutdown forever: forced after this. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -97,6 +99,8 @@ export interface RunningEngine {
   readonly alerts: AlertService;
   /** Settles with a reason once every in-process source has ended; never without sources. */
   readonly sourcesEnded: Promise<string>;
+  /** The engine's membership in a fleet (--nats). */
+  readonly fleet?: Pool;
   stop(): Promise<void>;
 }
 
@@ -453,6 +457,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
         ).catch((err: unknown) => log(`source error: ${errorMessage(err)}`))
       );
     }
+    const fleet = opts.fleet ? await joinFleet(opts.fleet, registry, pipeline, log) : undefined;
+    if (fleet) cleanup.push(() => fleet.stop());
     setHealth('SERVING');
     const notifier = systemdNotifier(log, env);
     notifier.ready(`serving on ${address}`);
@@ -479,6 +485,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       metrics,
       alerts,
       sourcesEnded,
+      fleet: fleet?.pool,
       stop: close,
     };
   } catch (err) {

@@ -11,6 +11,10 @@ import { JSON_OPTION } from '../output.js';
 import type { ExportItem, ExportStats } from '../../exporter/grpc-exporter.js';
 import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 import { MAX_BATCH_EVENTS as MAX_BATCH } from '../../proto/limits.js';
+import { errorMessage } from '../../common/errors.js';
+import { EXIT } from '../exit-status.js';
+import { natsOptions, NATS_OPTIONS } from '../nats-options.js';
+import type { NatsOptions } from '../../fleet/nats/connect.js';
 
 const SOURCES = ['sim', 'file', 'fanotify', 'audit', 'audit-log'] as const;
 type SourceName = (typeof SOURCES)[number];
@@ -81,6 +85,13 @@ const OPTIONS: readonly OptionSpec[] = [
   },
   JSON_OPTION,
   ...CONNECTION_OPTIONS,
+  ...NATS_OPTIONS,
+  {
+    name: 'host',
+    kind: 'string',
+    arg: 'NAME',
+    help: "with --nats: the host the events come from, as the fleet's subjects and credentials name it (default this machine's name)",
+  },
 ];
 
 /** The events to send and how to stop them early (Ctrl-C). */
@@ -283,6 +294,74 @@ async function send(
   }
 }
 
+/** `--nats`: into the fleet's events stream; acknowledged means stored by JetStream. */
+async function sendToNats(
+  nats: NatsOptions,
+  kind: SourceName,
+  namespace: string,
+  ac: AbortController,
+  args: ParsedArgs,
+  io: Io
+): Promise<number> {
+  if (args.flags.has('enforce'))
+    throw new UsageError(
+      '--enforce needs a local engine (--to): held events are decided locally, never across the fleet (docs/fleet.md §7)'
+    );
+  const engineOnly = ['server', 'to', 'token-file', 'json'].find(
+    (o) => args.values.has(o) || args.flags.has(o)
+  );
+  if (engineOnly !== undefined)
+    throw new UsageError(`--nats sends to the fleet: --${engineOnly} applies to an engine`);
+  if (args.values.has('rate'))
+    throw new UsageError(
+      '--rate applies to --to (an engine); --nats sends as fast as JetStream stores'
+    );
+  const { hostname } = await import('node:os');
+  const { connectNats } = await import('../../fleet/nats/connect.js');
+  const { hostInbox } = await import('../../fleet/nats/names.js');
+  const { exportToNats, formatNatsSummary } = await import('../../fleet/export/nats-exporter.js');
+  const host = args.values.get('host') ?? hostname();
+  let nc;
+  try {
+    nc = await connectNats({ name: `tsem-export-${host}`, inboxPrefix: hostInbox(host), ...nats });
+  } catch (err) {
+    io.err(`tsem export: ${errorMessage(err)}\n`);
+    return (err as { code?: string }).code === 'TSEM_UNAUTHENTICATED'
+      ? EXIT.noPerm
+      : EXIT.unavailable;
+  }
+  const input =
+    kind === 'sim'
+      ? await simInput(args, namespace, ac)
+      : kind === 'file'
+        ? await fileInput(args.positionals[0]!, namespace, ac)
+        : await liveInput(kind, args, io);
+  const onSigint = (): void => input.stop();
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  try {
+    const stats = await exportToNats(nc, input.items, {
+      host,
+      exporter: kind,
+      batchSize: intOption(args.values.get('batch'), '--batch', 512, 1),
+      signal: input.signal,
+      notice: (m) => io.err(`tsem export: ${m}\n`),
+    });
+    io.out(formatNatsSummary(stats) + '\n');
+    return EXIT.ok;
+  } catch (err) {
+    const e = err as Error & { code?: string; stats?: Parameters<typeof formatNatsSummary>[0] };
+    if (e.stats) io.out(formatNatsSummary(e.stats) + '\n');
+    io.err(`tsem export: ${errorMessage(err)}\n`);
+    return e.code === 'TSEM_PERMISSION' ? EXIT.noPerm : EXIT.unavailable;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await input.finish?.();
+    await nc.close();
+  }
+}
+
 export const commands: Command[] = [
   {
     spec: {
@@ -299,6 +378,8 @@ export const commands: Command[] = [
         'tsem export --source audit-log <audit.log> --server ADDR',
         'Prints: sent N acked N learned N on-contour N off-contour N denied N errors N',
         '(--json: one {"summary": …} object). Exits 1 when the engine rejected any event.',
+        'tsem export --source KIND … --nats URL [--host NAME] [--nats-user U --nats-password-file F | --nats-nkey F] [--nats-ca F]',
+        'With --nats: sent N acked N messages N duplicates N retries N unacked N (acked: stored by JetStream; verdicts go to the fleet outputs, tsem watch --nats).',
       ].join('\n'),
     },
     async run(args, io) {
@@ -332,6 +413,9 @@ export const commands: Command[] = [
       }
       const namespace = args.values.get('namespace') ?? DEFAULT_NAMESPACE;
       const ac = new AbortController();
+      const nats = natsOptions(args);
+      if (nats) return sendToNats(nats, kind, namespace, ac, args, io);
+      if (args.values.has('host')) throw new UsageError('--host applies to --nats only');
       return runRemote('export', args, io, async (c) => {
         const input =
           kind === 'sim'

@@ -12,12 +12,14 @@ import type { Log, LogFormat, LogLevel } from '../../common/log.js';
 import type {
   AlertOptions,
   EngineOptions,
+  FleetOptions,
   ImaOptions,
   SourceSpec,
 } from '../../daemon/engine-options.js';
 import { parseOutput } from '../../engine/alert/output-spec.js';
 import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 import { DEFAULT_LIMITS, type Limits } from '../../proto/limits.js';
+import { NATS_OPTIONS, natsOptions } from '../nats-options.js';
 
 export const TLS_SERVER_OPTIONS: OptionSpec[] = [
   { name: 'tls-cert', kind: 'string', arg: 'FILE', help: 'server certificate (PEM): enables TLS' },
@@ -256,6 +258,30 @@ const OPTIONS: OptionSpec[] = [
     choices: ['json', 'text'],
     help: 'log lines as JSON objects (default) or text',
   },
+  ...NATS_OPTIONS,
+  {
+    name: 'engine-id',
+    kind: 'string',
+    arg: 'NAME',
+    help: "fleet: this engine's name in the pool (default: a new random id each start)",
+  },
+  {
+    name: 'lease-ms',
+    kind: 'string',
+    arg: 'N',
+    help: "fleet: a namespace's lease lapses when not renewed for N ms (default 3000)",
+  },
+  {
+    name: 'snapshot-ms',
+    kind: 'string',
+    arg: 'N',
+    help: 'fleet: snapshot each owned namespace at most every N ms (default 1000)',
+  },
+  {
+    name: 'nats-keep-applied',
+    kind: 'flag',
+    help: 'fleet: keep applied events in the stream (audit, replay) instead of purging them after a snapshot',
+  },
   {
     name: 'config',
     kind: 'string',
@@ -442,7 +468,32 @@ export function serveOptions(
         }
       : undefined,
     sources: source ? [source] : [],
+    fleet: fleetOptions(args),
     ...(log ? { log } : {}),
+  };
+}
+
+function fleetOptions(args: ParsedArgs): FleetOptions | undefined {
+  const nats = natsOptions(args);
+  const poolOnly = ['engine-id', 'lease-ms', 'snapshot-ms'].find((o) => args.values.has(o));
+  if (!nats) {
+    if (poolOnly !== undefined || args.flags.has('nats-keep-applied'))
+      throw new UsageError(`--${poolOnly ?? 'nats-keep-applied'} needs --nats URL`);
+    return undefined;
+  }
+  const leaseMs = intOption(args.values.get('lease-ms'), '--lease-ms', 3000, 300);
+  const engineId = args.values.get('engine-id');
+  if (engineId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(engineId))
+    throw new UsageError(`--engine-id expects 1-64 letters, digits, _ or -, got '${engineId}'`);
+  return {
+    nats,
+    pool: {
+      leaseMs,
+      heartbeatMs: Math.floor(leaseMs / 4),
+      snapshotMs: intOption(args.values.get('snapshot-ms'), '--snapshot-ms', 1000, 10),
+      keepApplied: args.flags.has('nats-keep-applied'),
+      ...(engineId !== undefined ? { engineId } : {}),
+    },
   };
 }
 

@@ -567,6 +567,23 @@ export class NamespaceModel {
     return cs;
   }
 
+  /** Every record as one change set (pending changes included): writes a namespace that was
+   * restored from elsewhere, such as a fleet snapshot, whole into a store. */
+  allChanges(): ChangeSet {
+    this.drainChanges();
+    return {
+      points: this.map.points(),
+      trajectory: this.trajectoryEntries,
+      trajectoryStart: 0,
+      forensics: this.forensicEntries,
+      forensicsStart: 0,
+      audit: [...this.auditFindings.values()],
+      tasks: [...this.tasks.entries()],
+      rejected: this.rejectedEntries,
+      rejectedStart: 0,
+    };
+  }
+
   /** Rebuilds a namespace from persisted parts; the measurement is recomputed and checked. */
   static restore(parts: {
     config: NamespaceConfig;

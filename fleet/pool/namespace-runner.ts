@@ -1,0 +1,222 @@
+/**
+ * One namespace this engine owns (docs/fleet.md §3–4): its state comes from the fleet snapshot,
+ * its events from the stream after the snapshot's sequence, in stream order. Each message is
+ * applied through the engine's pipeline (persisted before it resolves); the last applied stream
+ * sequence goes into every snapshot, so a message delivered again (a consumer reset, a failover
+ * replay) is never applied twice. Snapshots are written by compare-and-set (the fence), then the
+ * stream's events of the namespace before the snapshot are purged (unless kept for audit).
+ */
+import {
+  DeliverPolicy,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
+import type { EventOrigin, IncomingEvent, Outcome } from '../../engine/ns/pipeline.js';
+import { errorMessage } from '../../common/errors.js';
+import { EVENTS_STREAM, namespaceEvents, parseEventSubject } from '../nats/names.js';
+import type { NamespaceHost } from './engine-host.js';
+import type { OutputPublisher } from './outputs.js';
+import { FencedError, type SnapshotRecord, type SnapshotStore } from './snapshot-store.js';
+
+export const EXPORTER_HEADER = 'Tsem-Exporter';
+
+export interface RunnerOptions {
+  /** Snapshot at most this often while events arrive (and once idle). */
+  readonly snapshotMs: number;
+  /** Messages applied but not yet acknowledged by the pipeline, at most. */
+  readonly window: number;
+  /** Keep applied events in the stream (audit, replay) instead of purging them after a snapshot. */
+  readonly keepApplied: boolean;
+}
+
+export interface RunnerDeps {
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly snapshots: SnapshotStore;
+  readonly host: NamespaceHost;
+  readonly outputs: OutputPublisher;
+  readonly engineId: string;
+  readonly log: (msg: string) => void;
+  /** The runner cannot go on (fenced, a failed apply): the pool gives the namespace up. */
+  readonly failed: (ns: string, why: string) => void;
+}
+
+interface Applying {
+  readonly seq: number;
+  readonly origin: EventOrigin;
+  readonly done: Promise<Outcome[]>;
+}
+
+/** A message's events: one kernel line each (exporters join them with newlines). */
+export function splitEvents(data: Uint8Array): IncomingEvent[] {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const out: IncomingEvent[] = [];
+  let start = 0;
+  for (let i = 0; i <= buf.length; i++) {
+    if (i === buf.length || buf[i] === 0x0a) {
+      if (i > start) out.push({ line: buf.subarray(start, i) });
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+export class NamespaceRunner {
+  /** Stream sequence of the last message whose effects are persisted. */
+  applied = 0;
+  /** Stream sequence of the last message handed to the pipeline. */
+  private submitted = 0;
+  private snapshotted = 0;
+  private revision = 0;
+  private record?: SnapshotRecord;
+  private lastSnapshotAt = 0;
+  private messages?: ConsumerMessages;
+  private loop?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private stopping = false;
+  private snapshotting: Promise<void> = Promise.resolve();
+  private readonly inflight: Applying[] = [];
+  /** Events applied by this runner (for the benchmark and the log). */
+  events = 0;
+
+  constructor(
+    readonly ns: string,
+    private readonly d: RunnerDeps,
+    private readonly o: RunnerOptions
+  ) {}
+
+  /** Loads the snapshot, fences it with this engine's name, and starts consuming after it. */
+  async start(): Promise<void> {
+    const r = await this.d.snapshots.read(this.ns);
+    await this.d.host.install(this.ns, r.state);
+    const seq = r.record?.seq ?? 0;
+    const w = await this.d.snapshots.write(
+      this.ns,
+      { seq, owner: this.d.engineId, atMs: Date.now(), state: r.state },
+      r.revision,
+      r.record
+    );
+    this.revision = w.revision;
+    this.record = w.record;
+    this.applied = this.submitted = this.snapshotted = seq;
+    this.lastSnapshotAt = performance.now();
+    const consumer = await this.d.js.consumers.get(EVENTS_STREAM, {
+      filter_subjects: namespaceEvents(this.ns),
+      ...(seq > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq + 1 }
+        : { deliver_policy: DeliverPolicy.All }),
+    });
+    this.messages = await consumer.consume({ max_messages: 256 });
+    this.loop = this.run().catch((err: unknown) =>
+      this.fail(`applying stopped: ${errorMessage(err)}`)
+    );
+    this.timer = setInterval(
+      () => {
+        if (
+          this.submitted > this.snapshotted &&
+          performance.now() - this.lastSnapshotAt >= this.o.snapshotMs
+        )
+          void this.snapshot().catch((err: unknown) => this.fail(errorMessage(err)));
+      },
+      Math.max(50, Math.floor(this.o.snapshotMs / 2))
+    );
+    this.d.log(
+      `namespace ${this.ns}: taken over at stream sequence ${seq}${r.state ? '' : ' (new)'}`
+    );
+  }
+
+  private async run(): Promise<void> {
+    for await (const m of this.messages!) {
+      if (this.stopping) break;
+      if (m.seq <= this.submitted) continue; // delivered again: applied already
+      const where = parseEventSubject(m.subject);
+      this.submitted = m.seq;
+      if (!where) {
+        this.d.log(
+          `namespace ${this.ns}: skipping stream message ${m.seq} on '${m.subject}': not an event subject`
+        );
+        continue;
+      }
+      const origin = { host: where.host, exporter: m.headers?.get(EXPORTER_HEADER) || 'nats' };
+      const events = splitEvents(m.data);
+      this.inflight.push({ seq: m.seq, origin, done: this.d.host.apply(this.ns, origin, events) });
+      this.events += events.length;
+      while (this.inflight.length >= this.o.window) await this.settleOldest();
+      if (performance.now() - this.lastSnapshotAt >= this.o.snapshotMs) await this.snapshot();
+    }
+  }
+
+  private async settleOldest(): Promise<void> {
+    const a = this.inflight.shift()!;
+    const outcomes = await a.done;
+    this.applied = a.seq;
+    this.d.outputs.publish(this.ns, a.seq, a.origin, outcomes);
+  }
+
+  private async settleAll(): Promise<void> {
+    while (this.inflight.length > 0) await this.settleOldest();
+  }
+
+  /** Writes the namespace as of every submitted message, then purges what it covers. */
+  snapshot(): Promise<void> {
+    const next = this.snapshotting.then(async () => {
+      const seq = this.submitted;
+      if (seq === this.snapshotted) return;
+      // Taken in the namespace's order: after every message submitted so far.
+      const state = await this.d.host.snapshot(this.ns);
+      let w;
+      try {
+        w = await this.d.snapshots.write(
+          this.ns,
+          { seq, owner: this.d.engineId, atMs: Date.now(), state },
+          this.revision,
+          this.record
+        );
+      } catch (err) {
+        if (err instanceof FencedError) throw err;
+        // The server is away (a restart): the stream still holds the events; try again later.
+        this.d.log(`namespace ${this.ns}: snapshot not written: ${errorMessage(err)}`);
+        this.lastSnapshotAt = performance.now();
+        return;
+      }
+      this.revision = w.revision;
+      this.record = w.record;
+      this.snapshotted = seq;
+      this.lastSnapshotAt = performance.now();
+      if (!this.o.keepApplied)
+        await this.d.jsm.streams
+          .purge(EVENTS_STREAM, { filter: namespaceEvents(this.ns), seq: seq + 1 })
+          .catch((err: unknown) =>
+            this.d.log(`namespace ${this.ns}: purge failed: ${errorMessage(err)}`)
+          );
+    });
+    this.snapshotting = next.catch(() => undefined);
+    return next;
+  }
+
+  private fail(why: string): void {
+    if (this.stopping) return;
+    this.d.failed(this.ns, why);
+  }
+
+  /**
+   * Stops consuming. `handOver`: finish what is in flight and snapshot, so the next owner starts
+   * where this one ended; otherwise (fenced, failed) just let go: the next owner replays.
+   */
+  async stop(handOver: boolean): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    await this.messages?.close().catch(() => undefined);
+    await this.loop;
+    try {
+      await this.settleAll();
+      if (handOver) await this.snapshot();
+    } catch (err) {
+      if (!(err instanceof FencedError))
+        this.d.log(`namespace ${this.ns}: hand-over: ${errorMessage(err)}`);
+    }
+    await this.snapshotting;
+    await this.d.host.evict(this.ns);
+  }
+}
