@@ -43,6 +43,19 @@ export class KeyWatch {
     })();
   }
 
+  /** Watches again (after a reconnection): keys seen at the same revision keep their time. */
+  async restart(): Promise<void> {
+    this.watcher?.stop();
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        await this.start();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
   note(e: Pick<KvWatchEntry, 'key' | 'revision' | 'operation' | 'string'>): void {
     const prev = this.keys.get(e.key);
     if (prev && prev.revision >= e.revision) return;

@@ -9,11 +9,13 @@
 import {
   DeliverPolicy,
   type ConsumerMessages,
+  type JsMsg,
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import type { EventOrigin, IncomingEvent, Outcome } from '../../engine/ns/pipeline.js';
 import { errorMessage } from '../../common/errors.js';
+import type { Reconnects } from '../nats/reconnect.js';
 import { EVENTS_STREAM, namespaceEvents, parseEventSubject } from '../nats/names.js';
 import type { NamespaceHost } from './engine-host.js';
 import type { OutputPublisher } from './outputs.js';
@@ -33,6 +35,7 @@ export interface RunnerOptions {
 export interface RunnerDeps {
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+  readonly reconnects: Reconnects;
   readonly snapshots: SnapshotStore;
   readonly host: NamespaceHost;
   readonly outputs: OutputPublisher;
@@ -75,6 +78,7 @@ export class NamespaceRunner {
   private loop?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private stopping = false;
+  private stopReconnect?: () => void;
   private snapshotting: Promise<void> = Promise.resolve();
   private readonly inflight: Applying[] = [];
   /** Events applied by this runner (for the benchmark and the log). */
@@ -101,13 +105,7 @@ export class NamespaceRunner {
     this.record = w.record;
     this.applied = this.submitted = this.snapshotted = seq;
     this.lastSnapshotAt = performance.now();
-    const consumer = await this.d.js.consumers.get(EVENTS_STREAM, {
-      filter_subjects: namespaceEvents(this.ns),
-      ...(seq > 0
-        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq + 1 }
-        : { deliver_policy: DeliverPolicy.All }),
-    });
-    this.messages = await consumer.consume({ max_messages: 256 });
+    this.stopReconnect = this.d.reconnects.on(() => void this.messages?.close());
     this.loop = this.run().catch((err: unknown) =>
       this.fail(`applying stopped: ${errorMessage(err)}`)
     );
@@ -126,25 +124,46 @@ export class NamespaceRunner {
     );
   }
 
+  /** Consumes from after the last submitted message; again after each reconnection. */
   private async run(): Promise<void> {
-    for await (const m of this.messages!) {
-      if (this.stopping) break;
-      if (m.seq <= this.submitted) continue; // delivered again: applied already
-      const where = parseEventSubject(m.subject);
-      this.submitted = m.seq;
-      if (!where) {
-        this.d.log(
-          `namespace ${this.ns}: skipping stream message ${m.seq} on '${m.subject}': not an event subject`
-        );
+    while (!this.stopping) {
+      try {
+        const next = this.submitted + 1;
+        const consumer = await this.d.js.consumers.get(EVENTS_STREAM, {
+          filter_subjects: namespaceEvents(this.ns),
+          deliver_policy: DeliverPolicy.StartSequence,
+          opt_start_seq: next,
+        });
+        this.messages = await consumer.consume({ max_messages: 256, expires: 2000 });
+      } catch (err) {
+        this.d.log(`namespace ${this.ns}: consumer: ${errorMessage(err)}; retrying`);
+        await new Promise((r) => setTimeout(r, 250));
         continue;
       }
-      const origin = { host: where.host, exporter: m.headers?.get(EXPORTER_HEADER) || 'nats' };
-      const events = splitEvents(m.data);
-      this.inflight.push({ seq: m.seq, origin, done: this.d.host.apply(this.ns, origin, events) });
-      this.events += events.length;
-      while (this.inflight.length >= this.o.window) await this.settleOldest();
-      if (performance.now() - this.lastSnapshotAt >= this.o.snapshotMs) await this.snapshot();
+      if (this.stopping) await this.messages.close();
+      for await (const m of this.messages) {
+        if (this.stopping) break;
+        await this.take(m);
+      }
     }
+  }
+
+  private async take(m: JsMsg): Promise<void> {
+    if (m.seq <= this.submitted) return; // delivered again: applied already
+    const where = parseEventSubject(m.subject);
+    this.submitted = m.seq;
+    if (!where) {
+      this.d.log(
+        `namespace ${this.ns}: skipping stream message ${m.seq} on '${m.subject}': not an event subject`
+      );
+      return;
+    }
+    const origin = { host: where.host, exporter: m.headers?.get(EXPORTER_HEADER) || 'nats' };
+    const events = splitEvents(m.data);
+    this.inflight.push({ seq: m.seq, origin, done: this.d.host.apply(this.ns, origin, events) });
+    this.events += events.length;
+    while (this.inflight.length >= this.o.window) await this.settleOldest();
+    if (performance.now() - this.lastSnapshotAt >= this.o.snapshotMs) await this.snapshot();
   }
 
   private async settleOldest(): Promise<void> {
@@ -207,6 +226,7 @@ export class NamespaceRunner {
   async stop(handOver: boolean): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
+    this.stopReconnect?.();
     await this.messages?.close().catch(() => undefined);
     await this.loop;
     try {

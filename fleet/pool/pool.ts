@@ -20,6 +20,7 @@ import { casDelete, casOwner, KeyWatch, now } from './lease-table.js';
 import { NamespaceRunner, type RunnerOptions } from './namespace-runner.js';
 import { OutputPublisher, type OutputStats } from './outputs.js';
 import { SnapshotStore } from './snapshot-store.js';
+import { Reconnects } from '../nats/reconnect.js';
 
 export interface PoolOptions extends RunnerOptions {
   /** This engine's name in the pool (default: a new random id each start). */
@@ -88,6 +89,8 @@ export class Pool {
   private lastDiscovery = 0;
   private memberN = 0;
   private takeovers = 0;
+  private stopReconnect?: () => void;
+  private reconnects!: Reconnects;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -107,6 +110,11 @@ export class Pool {
     this.members = new KeyWatch(this.stores.members);
     await this.leases.start();
     await this.members.start();
+    this.reconnects = new Reconnects(this.nc);
+    this.stopReconnect = this.reconnects.on(() => {
+      void this.leases.restart();
+      void this.members.restart();
+    });
     // Copies of fleet namespaces a previous run left in the local store are stale: the fleet
     // snapshot is the namespace's state, taken when (and if) this engine gets its lease.
     const fleet = new Set(await this.snapshots.namespaces());
@@ -247,6 +255,7 @@ export class Pool {
       {
         js: jetstream(this.nc),
         jsm: this.jsm,
+        reconnects: this.reconnects,
         snapshots: this.snapshots,
         host: this.host,
         outputs: this.outputs,
@@ -313,6 +322,7 @@ export class Pool {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.stopReconnect?.();
     while (this.ticking) await new Promise((r) => setTimeout(r, 10));
     for (const [ns, h] of [...this.held]) {
       h.busy = false;
