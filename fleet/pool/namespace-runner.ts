@@ -81,6 +81,7 @@ export class NamespaceRunner {
   private stopReconnect?: () => void;
   private snapshotting: Promise<void> = Promise.resolve();
   private readonly inflight: Applying[] = [];
+  private settled: Promise<void> = Promise.resolve();
   /** Events applied by this runner (for the benchmark and the log). */
   events = 0;
 
@@ -160,21 +161,19 @@ export class NamespaceRunner {
     }
     const origin = { host: where.host, exporter: m.headers?.get(EXPORTER_HEADER) || 'nats' };
     const events = splitEvents(m.data);
-    this.inflight.push({ seq: m.seq, origin, done: this.d.host.apply(this.ns, origin, events) });
+    const a: Applying = { seq: m.seq, origin, done: this.d.host.apply(this.ns, origin, events) };
+    this.inflight.push(a);
     this.events += events.length;
-    while (this.inflight.length >= this.o.window) await this.settleOldest();
+    // Settled in stream order as each is persisted: the applied sequence, then its outputs.
+    this.settled = this.settled.then(async () => {
+      const outcomes = await a.done;
+      this.inflight.shift();
+      this.applied = a.seq;
+      this.d.outputs.publish(this.ns, a.seq, a.origin, outcomes);
+    });
+    this.settled.catch((err: unknown) => this.fail(`applying failed: ${errorMessage(err)}`));
+    if (this.inflight.length >= this.o.window) await this.settled;
     if (performance.now() - this.lastSnapshotAt >= this.o.snapshotMs) await this.snapshot();
-  }
-
-  private async settleOldest(): Promise<void> {
-    const a = this.inflight.shift()!;
-    const outcomes = await a.done;
-    this.applied = a.seq;
-    this.d.outputs.publish(this.ns, a.seq, a.origin, outcomes);
-  }
-
-  private async settleAll(): Promise<void> {
-    while (this.inflight.length > 0) await this.settleOldest();
   }
 
   /** Writes the namespace as of every submitted message, then purges what it covers. */
@@ -230,7 +229,7 @@ export class NamespaceRunner {
     await this.messages?.close().catch(() => undefined);
     await this.loop;
     try {
-      await this.settleAll();
+      await this.settled;
       if (handOver) await this.snapshot();
     } catch (err) {
       if (!(err instanceof FencedError))

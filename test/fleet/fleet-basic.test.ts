@@ -10,51 +10,18 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import { connectNats } from '../../fleet/nats/connect.js';
-import { exportToNats, type NatsExportItem } from '../../fleet/export/nats-exporter.js';
+import { exportToNats } from '../../fleet/export/nats-exporter.js';
 import { hostInbox } from '../../fleet/nats/names.js';
 import { natsServerAvailable, type NatsServer, startNatsServer } from '../helpers/nats-server.js';
-import { createScenario } from '../../exporter/sim/index.js';
+import { simItems, until } from '../helpers/fleet-events.js';
+import { runCli } from '../helpers/cli.js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { EngineError } from '../../common/errors.js';
+import { EVENTS_STREAM } from '../../fleet/nats/names.js';
 
 const skip = natsServerAvailable()
   ? false
   : 'nats-server is not installed (apt-get install nats-server)';
-
-async function* simItems(
-  namespaces: readonly string[],
-  iterations: number,
-  seed: number
-): AsyncGenerator<NatsExportItem> {
-  const its = namespaces.map((ns, i) => ({
-    ns,
-    it: createScenario('nginx', { seed: seed + i, iterations })
-      .events()
-      [Symbol.iterator](),
-  }));
-  let live = its.length;
-  while (live > 0) {
-    live = 0;
-    for (const s of its) {
-      for (let k = 0; k < 50; k++) {
-        const r = s.it.next();
-        if (r.done) break;
-        live = 1;
-        yield { namespace: s.ns, event: r.value };
-      }
-    }
-  }
-}
-
-async function until(
-  what: string,
-  cond: () => boolean | Promise<boolean>,
-  ms = 15_000
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('fleet in one process', { skip }, () => {
   let nats: NatsServer;
@@ -100,11 +67,120 @@ describe('fleet in one process', { skip }, () => {
     const total = () => nss.reduce((t, n) => t + (a.registry.get(n)?.eventCount ?? 0), 0);
     await until('every event applied', () => total() === stats.sent);
     const b = await engine('e2');
+    const owned = () => [...a.fleet!.status().owned, ...b.fleet!.status().owned].sort();
     await until(
       'namespaces spread over two engines',
-      () => b.fleet!.status().owned.length > 0 && a.fleet!.status().owned.length > 0
+      () =>
+        b.fleet!.status().owned.length > 0 &&
+        a.fleet!.status().owned.length > 0 &&
+        owned().join() === [...nss].sort().join()
     );
-    const owned = [...a.fleet!.status().owned, ...b.fleet!.status().owned].sort();
-    assert.deepEqual(owned, [...nss].sort());
+    // Handed over with their state: each namespace holds its events once, wherever it is now.
+    const held = (n: string) => (a.registry.get(n) ?? b.registry.get(n))?.eventCount ?? 0;
+    assert.equal(
+      nss.reduce((t, n) => t + held(n), 0),
+      stats.sent
+    );
+  });
+
+  test("a host credential cannot publish into another host's subjects", async () => {
+    const nc = await connectNats({
+      url: nats.url,
+      ...nats.host('host-a'),
+      inboxPrefix: hostInbox('host-a'),
+    });
+    try {
+      await assert.rejects(
+        exportToNats(nc, simItems(['spoofed'], 1, 3), {
+          host: 'host-b',
+          exporter: 'sim',
+          drainMs: 3000,
+        }),
+        (err: unknown) => err instanceof EngineError && err.code === 'TSEM_PERMISSION'
+      );
+      nc.publish('tsem.ev.host-b.spoofed', '{}');
+      await nc.flush();
+      const jsm = await jetstreamManager(nc).catch((e: unknown) => e);
+      assert.ok(jsm instanceof Error, 'a host credential has no JetStream API');
+    } finally {
+      await nc.close();
+    }
+    const admin = await connectNats({ url: nats.url, ...nats.engine });
+    try {
+      const jsm = await jetstreamManager(admin);
+      const info = await jsm.streams.info(EVENTS_STREAM, { subjects_filter: 'tsem.ev.host-b.>' });
+      assert.deepEqual(Object.keys(info.state.subjects ?? {}), [], 'nothing stored as host-b');
+    } finally {
+      await admin.close();
+    }
+    const cli = await runCli(
+      'export',
+      '--source',
+      'sim',
+      '--scenario',
+      'nginx',
+      '--namespace',
+      'spoofed',
+      '--nats',
+      nats.url,
+      '--nats-user',
+      'host-a',
+      '--nats-password-file',
+      nats.host('host-a').passwordFile,
+      '--host',
+      'host-b'
+    );
+    assert.equal(cli.code, 77, cli.err);
+    assert.match(cli.err, /refused|permission/i);
+  });
+
+  test('tsem export --nats and tsem watch --nats with host and watcher credentials', async () => {
+    const host = nats.host('host-b');
+    const out = await runCli(
+      'export',
+      '--source',
+      'sim',
+      '--scenario',
+      'nginx',
+      '--namespace',
+      'cli-ns',
+      '--nats',
+      nats.url,
+      '--nats-user',
+      host.user,
+      '--nats-password-file',
+      host.passwordFile,
+      '--host',
+      'host-b'
+    );
+    assert.equal(out.code, 0, out.err);
+    const m = /^sent (\d+) acked (\d+) /m.exec(out.out);
+    assert.ok(m && m[1] === m[2] && Number(m[1]) > 0, out.out);
+    await until('cli-ns applied', () =>
+      engines.some((e) => e.registry.get('cli-ns')?.eventCount === Number(m[1]))
+    );
+    const w = nats.watcher;
+    const watched = await runCli(
+      'watch',
+      '--nats',
+      nats.url,
+      '--nats-user',
+      w.user,
+      '--nats-password-file',
+      w.passwordFile,
+      '--namespace',
+      'cli-ns',
+      '--from-start',
+      '--count',
+      '5',
+      '--json'
+    );
+    assert.equal(watched.code, 0, watched.err);
+    const lines = watched.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { namespace: string; host: string });
+    assert.equal(lines.length, 5);
+    for (const l of lines) assert.deepEqual([l.namespace, l.host], ['cli-ns', 'host-b']);
   });
 });
