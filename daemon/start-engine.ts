@@ -62,7 +62,7 @@ import { startLoopWatchdog } from './loop-watchdog.js';
 import { DEFAULT_LIMITS, type Limits } from '../proto/limits.js';
 
 export { DEFAULT_LISTEN, type EngineOptions } from './engine-options.js';
-import { joinFleet } from './join-fleet.js';
+import { connectFleet } from './join-fleet.js';
 import type { Pool } from '../fleet/pool/pool.js';
 
 /** Open exporter streams would hold a graceful shutdown forever: forced after this. */
@@ -256,6 +256,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     if (opts.agent?.publicKeyOut && trust.agentPublicKey)
       writeFileSync(opts.agent.publicKeyOut, formatPublicKey(trust.agentPublicKey));
 
+    const fleet = opts.fleet ? await connectFleet(opts.fleet, log) : undefined;
+    if (fleet) cleanup.push(() => fleet.stop());
     const store = await LevelStore.open(join(dataDir, 'store'), log, {
       macKey: opts.storeKeyFile ? loadStoreKey(opts.storeKeyFile, dataDir) : undefined,
     });
@@ -322,7 +324,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     cleanup.push(() => pipeline.close());
     const graceMs = opts.canisterGraceMs ?? FINISHED_ROUTE_MS;
     const canisterRoutes = new CanisterRoutes(Date.now, graceMs);
-    const labels = await LevelLabelStore.open(store);
+    // In a fleet the labelled models are the fleet's (one store for every engine).
+    const labels = fleet ? fleet.labels : await LevelLabelStore.open(store);
     const canisters = new Canisters({
       registry,
       pipeline,
@@ -457,8 +460,9 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
         ).catch((err: unknown) => log(`source error: ${errorMessage(err)}`))
       );
     }
-    const fleet = opts.fleet ? await joinFleet(opts.fleet, registry, pipeline, log) : undefined;
-    if (fleet) cleanup.push(() => fleet.stop());
+    const pool = fleet ? await fleet.join(registry, pipeline) : undefined;
+    // Namespaces are handed back while the pipeline still runs (the connection closes later).
+    if (pool) cleanup.push(() => pool.stop());
     setHealth('SERVING');
     const notifier = systemdNotifier(log, env);
     notifier.ready(`serving on ${address}`);
@@ -485,7 +489,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       metrics,
       alerts,
       sourcesEnded,
-      fleet: fleet?.pool,
+      fleet: pool,
       stop: close,
     };
   } catch (err) {

@@ -16,7 +16,9 @@ export const OUTPUTS_PREFIX = 'tsem.out';
 export const LEASES_BUCKET = 'tsem-leases';
 export const MEMBERS_BUCKET = 'tsem-members';
 export const SNAPSHOTS_BUCKET = 'tsem-snapshots';
-/** Snapshots too large for one message (docs/fleet.md §4). */
+/** Labelled models, the fleet's one store of them (docs/fleet.md §5). */
+export const LABELS_BUCKET = 'tsem-labels';
+/** Snapshots and labelled models too large for one message (docs/fleet.md §4). */
 export const SNAPSHOT_OBJECTS = 'tsem-snapshot-objects';
 
 const PLAIN = /^[A-Za-z0-9_-]$/;

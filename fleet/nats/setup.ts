@@ -17,6 +17,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import {
   EVENTS_PREFIX,
   EVENTS_STREAM,
+  LABELS_BUCKET,
   LEASES_BUCKET,
   MEMBERS_BUCKET,
   OUTPUTS_PREFIX,
@@ -44,6 +45,7 @@ export interface FleetStores {
   readonly leases: KV;
   readonly members: KV;
   readonly snapshots: KV;
+  readonly labels: KV;
   readonly objects: ObjectStore;
 }
 
@@ -106,6 +108,7 @@ export async function ensureFleet(
     leases: await bucket(LEASES_BUCKET),
     members: await bucket(MEMBERS_BUCKET),
     snapshots: await bucket(SNAPSHOTS_BUCKET),
+    labels: await bucket(LABELS_BUCKET),
     objects,
   };
 }

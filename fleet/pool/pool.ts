@@ -14,7 +14,7 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import type { NatsConnection } from '@nats-io/transport-node';
 import { errorMessage } from '../../common/errors.js';
 import { EVENTS_STREAM, EVENTS_PREFIX, parseEventSubject } from '../nats/names.js';
-import { ensureFleet, type FleetStores, type StreamLimits } from '../nats/setup.js';
+import type { FleetStores, StreamLimits } from '../nats/setup.js';
 import type { NamespaceHost } from './engine-host.js';
 import { casDelete, casOwner, KeyWatch, now } from './lease-table.js';
 import { NamespaceRunner, type RunnerOptions } from './namespace-runner.js';
@@ -29,6 +29,7 @@ export interface PoolOptions extends RunnerOptions {
   readonly leaseMs: number;
   /** How often leases and membership are renewed (well under leaseMs). */
   readonly heartbeatMs: number;
+  /** The streams' limits, set by the engine that makes them (docs/fleet.md §2). */
   readonly limits?: StreamLimits;
 }
 
@@ -78,7 +79,6 @@ export class Pool {
   private readonly knownAt = new Map<string, number>();
   private leases!: KeyWatch;
   private members!: KeyWatch;
-  private stores!: FleetStores;
   private snapshots!: SnapshotStore;
   private outputs!: OutputPublisher;
   private jsm!: JetStreamManager;
@@ -94,6 +94,7 @@ export class Pool {
 
   constructor(
     private readonly nc: NatsConnection,
+    private readonly stores: FleetStores,
     private readonly host: NamespaceHost,
     private readonly o: PoolOptions,
     private readonly log: (msg: string) => void
@@ -103,7 +104,6 @@ export class Pool {
 
   async start(): Promise<void> {
     this.jsm = await jetstreamManager(this.nc);
-    this.stores = await ensureFleet(this.nc, this.jsm, this.o.limits);
     this.snapshots = new SnapshotStore(this.stores.snapshots, this.stores.objects);
     this.outputs = new OutputPublisher(jetstream(this.nc), this.log);
     this.leases = new KeyWatch(this.stores.leases);
@@ -320,6 +320,7 @@ export class Pool {
 
   /** Leaves the pool: every namespace is snapshotted and released for the others. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
     this.stopReconnect?.();

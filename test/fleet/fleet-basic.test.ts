@@ -183,4 +183,29 @@ describe('fleet in one process', { skip }, () => {
     assert.equal(lines.length, 5);
     for (const l of lines) assert.deepEqual([l.namespace, l.host], ['cli-ns', 'host-b']);
   });
+
+  test('labelled models live in the fleet: saved through one engine, listed and exported by another', async () => {
+    const [a, b] = engines;
+    const owner = [a!, b!].find((e) => e.registry.get('n1'))!;
+    const other = owner === a ? b! : a!;
+    const conn = (e: RunningEngine) => ['--server', e.address, '--data', e.dataDir];
+    const saved = await runCli('label', 'save', 'web', '--namespace', 'n1', ...conn(owner));
+    assert.equal(saved.code, 0, saved.err);
+    const listed = await runCli('label', 'list', '--json', ...conn(other));
+    assert.equal(listed.code, 0, listed.err);
+    const rows = listed.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { label?: string; points?: number });
+    const web = rows.find((r) => r.label === 'web');
+    assert.ok(web, listed.out);
+    assert.equal(Number(web.points), owner.registry.get('n1')!.pointCount);
+    const exported = await runCli('label', 'export', 'web', ...conn(other));
+    assert.equal(exported.code, 0, exported.err);
+    const model = await runCli('model', 'export', '--namespace', 'n1', ...conn(owner));
+    assert.equal(model.code, 0, model.err);
+    const body = (t: string) => t.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    assert.deepEqual(body(exported.out), body(model.out));
+    assert.ok(body(model.out).length > 0);
+  });
 });
