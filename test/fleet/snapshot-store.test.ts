@@ -46,7 +46,7 @@ describe('fleet snapshots and leases', { skip }, () => {
     assert.equal(r.record?.seq, 5);
     assert.deepEqual(r.state, padded);
     assert.equal(
-      restoreNamespace(r.state!).measurement.toString('hex'),
+      restoreNamespace(r.state).measurement.toString('hex'),
       ns.measurement.toString('hex')
     );
     const w2 = await store.write(
@@ -61,7 +61,7 @@ describe('fleet snapshots and leases', { skip }, () => {
     );
     assert.equal((await store.read('big.ns')).record?.seq, 9);
     // The replaced object is gone; the new small one is inline.
-    assert.equal(await stores.objects.getBlob(w1.record.object!), null);
+    assert.equal(await stores.objects.getBlob(w1.record.object), null);
     assert.equal(w2.record.object, undefined);
     assert.deepEqual(await store.namespaces(), ['big.ns']);
   });
