@@ -4,7 +4,6 @@
  * join the pool once the registry and pipeline exist; on stop hand every namespace back, then
  * close the connection.
  */
-import { jetstreamManager } from '@nats-io/jetstream';
 import type { Log } from '../common/log.js';
 import type { LabelModelStore } from '../engine/canister/label-models.js';
 import type { NamespaceRegistry } from '../engine/ns/registry.js';
@@ -28,7 +27,7 @@ export async function connectFleet(opts: FleetOptions, log: Log): Promise<FleetM
   const nc = await connectNats({ name: 'tsem-engine', ...opts.nats });
   let pool: Pool | undefined;
   try {
-    const stores = await ensureFleet(nc, await jetstreamManager(nc), opts.pool?.limits);
+    const stores = await ensureFleet(nc, opts.pool?.limits);
     return {
       labels: new BucketLabelStore(stores.labels, stores.objects),
       async join(registry, pipeline) {

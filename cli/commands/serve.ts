@@ -544,7 +544,8 @@ export const SERVE_SPEC: CommandSpec = {
     'An --auth identities file is deny by default: callers without credentials get only what its "anonymous" entry grants.\n' +
     'Data: --data, else $TSEM_DATA_DIR, else /var/lib/tsem for root, else ~/.local/share/tsem.\n' +
     'Webhook outputs sign with the secret in $TSEM_WEBHOOK_SECRET (or the variable named by ;secret-env=NAME).\n' +
-    'A bad --config file exits with status 65, naming the key. docs/operations.md has examples.',
+    'A bad --config file exits with status 65, naming the key. docs/operations.md has examples.\n' +
+    'With --nats URL the engine joins a fleet on NATS JetStream: it owns namespaces of the events stream by lease and hands them over when it stops (docs/fleet.md).',
 };
 
 export const commands: Command[] = [{ spec: SERVE_SPEC, run }];

@@ -8,6 +8,7 @@ import {
   DiscardPolicy,
   RetentionPolicy,
   StorageType,
+  jetstreamManager,
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
@@ -68,9 +69,9 @@ async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & 
 
 export async function ensureFleet(
   nc: NatsConnection,
-  jsm: JetStreamManager,
   limits: StreamLimits = DEFAULT_STREAM_LIMITS
 ): Promise<FleetStores> {
+  const jsm = await jetstreamManager(nc);
   await ensureStream(jsm, {
     name: EVENTS_STREAM,
     subjects: [`${EVENTS_PREFIX}.>`],

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from '../../fleet/nats/connect.js';
 import { ensureFleet, type FleetStores } from '../../fleet/nats/setup.js';
@@ -24,7 +23,7 @@ describe('fleet snapshots and leases', { skip }, () => {
   before(async () => {
     nats = await startNatsServer();
     nc = await connectNats({ url: nats.url, ...nats.engine });
-    stores = await ensureFleet(nc, await jetstreamManager(nc));
+    stores = await ensureFleet(nc);
   });
   after(async () => {
     await nc?.close();
