@@ -193,6 +193,8 @@ export const commands: Command[] = [
       const f = await import('../notice-format.js');
       const format = args.flags.has('json') ? f.formatNoticeJson : f.formatNoticeLine;
       const nats = natsOptions(args);
+      if (nats && args.values.has('server'))
+        throw new UsageError('--nats follows the fleet; --server follows one engine: give one');
       if (nats) return followFleet(nats, req, args.flags.has('from-start'), io, format, count);
       if (args.flags.has('from-start')) throw new UsageError('--from-start applies to --nats only');
       return runRemote('watch', args, io, (c) => follow(c, req, io, format, count));

@@ -3,7 +3,8 @@
  * grouped per namespace into messages of up to `batchSize` kernel lines on the subject of this
  * host and that namespace. Each message has an id (this run's session and the message's number),
  * so one sent again after a lost acknowledgement is stored once (within the stream's duplicate
- * window). Per namespace one message is in flight at a time and it is retried until JetStream
+ * window); its headers number its events within the run's session and namespace, so an engine
+ * can tell events it applied even when a message is stored twice (docs/fleet.md §2). Per namespace one message is in flight at a time and it is retried until JetStream
  * acknowledges it, so a namespace's events are stored in the order they were read, whatever
  * happens to the server or the engines; namespaces go in parallel, at most `window` messages
  * held in memory. Acknowledged here means stored in the stream (file storage): no engine has to
@@ -14,7 +15,7 @@ import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { EngineError, errorMessage } from '../../common/errors.js';
 import { eventSubject } from '../nats/names.js';
-import { EXPORTER_HEADER } from '../pool/namespace-runner.js';
+import { EXPORTER_HEADER, FIRST_SEQ_HEADER, SESSION_HEADER } from '../nats/names.js';
 
 export interface NatsExportItem {
   readonly namespace: string;
@@ -52,6 +53,8 @@ export interface NatsExportStats {
 interface Message {
   readonly subject: string;
   readonly id: string;
+  /** The number of the message's first event among this run's events of its namespace. */
+  readonly firstSeq: number;
   readonly data: Buffer;
   readonly events: number;
 }
@@ -85,6 +88,8 @@ export async function exportToNats(
   const pending = new Map<string, { lines: Buffer[]; timer?: NodeJS.Timeout }>();
   let held = 0;
   let number = 0;
+  /** Events numbered so far per subject (host and namespace), 1-based in this session. */
+  const numbered = new Map<string, number>();
   let lastNotice = 0;
   let fatal: unknown;
   let deadline = Infinity;
@@ -102,6 +107,8 @@ export async function exportToNats(
       const m = q[0]!;
       const h = headers();
       h.set(EXPORTER_HEADER, o.exporter);
+      h.set(SESSION_HEADER, session);
+      h.set(FIRST_SEQ_HEADER, String(m.firstSeq));
       for (let attempt = 0; ; attempt++) {
         try {
           const ack = await js.publish(m.subject, m.data, { msgID: m.id, headers: h });
@@ -136,9 +143,12 @@ export async function exportToNats(
   }
 
   function enqueue(subject: string, lines: Buffer[]): void {
+    const first = (numbered.get(subject) ?? 0) + 1;
+    numbered.set(subject, first + lines.length - 1);
     const m: Message = {
       subject,
       id: `${session}:${++number}`,
+      firstSeq: first,
       data: Buffer.concat(lines.flatMap((l, i) => (i === 0 ? [l] : [NL, l]))),
       events: lines.length,
     };

@@ -81,3 +81,9 @@ export function parseEventSubject(subject: string): { host: string; ns: string }
 export const hostInbox = (host: string) => `_INBOX_tsem_host.${encodeToken(host)}`;
 /** A watcher's reply subjects. */
 export const WATCH_INBOX = '_INBOX_tsem_watch';
+
+/** Message headers of the events stream: the exporter's kind, its session, and the number of the
+ * message's first event in that session's events of the namespace (1-based). */
+export const EXPORTER_HEADER = 'Tsem-Exporter';
+export const SESSION_HEADER = 'Tsem-Session';
+export const FIRST_SEQ_HEADER = 'Tsem-First-Seq';

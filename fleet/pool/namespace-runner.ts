@@ -16,12 +16,15 @@ import {
 import type { EventOrigin, IncomingEvent, Outcome } from '../../engine/ns/pipeline.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Reconnects } from '../nats/reconnect.js';
-import { EVENTS_STREAM, namespaceEvents, parseEventSubject } from '../nats/names.js';
+import {
+  EVENTS_STREAM,
+  EXPORTER_HEADER,
+  namespaceEvents,
+  parseEventSubject,
+} from '../nats/names.js';
 import type { NamespaceHost } from './engine-host.js';
 import type { OutputPublisher } from './outputs.js';
 import { FencedError, type SnapshotRecord, type SnapshotStore } from './snapshot-store.js';
-
-export const EXPORTER_HEADER = 'Tsem-Exporter';
 
 export interface RunnerOptions {
   /** Snapshot at most this often while events arrive (and once idle). */

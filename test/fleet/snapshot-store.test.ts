@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from '../../fleet/nats/connect.js';
-import { ensureFleet, type FleetStores } from '../../fleet/nats/setup.js';
+import { DEFAULT_STREAM_LIMITS, ensureFleet, type FleetStores } from '../../fleet/nats/setup.js';
+import { exportToNats, type NatsExportStats } from '../../fleet/export/nats-exporter.js';
+import { hostInbox } from '../../fleet/nats/names.js';
+import { simItems } from '../helpers/fleet-events.js';
 import { FencedError, SnapshotStore } from '../../fleet/pool/snapshot-store.js';
 import { casOwner } from '../../fleet/pool/lease-table.js';
 import { NamespaceModel, createNamespaceConfig } from '../../engine/ns/namespace-model.js';
@@ -83,5 +86,38 @@ describe('fleet snapshots and leases', { skip }, () => {
       ok: false,
       lost: true,
     });
+  });
+
+  test('a full events stream is reported and retried, never dropped silently', async () => {
+    const small = await startNatsServer(['host-a']);
+    const admin = await connectNats({ url: small.url, ...small.engine });
+    const host = await connectNats({
+      url: small.url,
+      ...small.host('host-a'),
+      inboxPrefix: hostInbox('host-a'),
+    });
+    try {
+      await ensureFleet(admin, { ...DEFAULT_STREAM_LIMITS, eventsMaxBytes: 64 * 1024 });
+      const notices: string[] = [];
+      const err = await exportToNats(host, simItems(['full'], 2, 1), {
+        host: 'host-a',
+        exporter: 'sim',
+        batchSize: 64,
+        drainMs: 1500,
+        notice: (m) => notices.push(m),
+      }).catch((e: unknown) => e as Error & { code?: string; stats?: NatsExportStats });
+      assert.ok(err instanceof Error, 'the export fails: its events were not all stored');
+      assert.equal(err.code, 'TSEM_UNAVAILABLE');
+      assert.ok(
+        err.stats && err.stats.unacked > 0 && err.stats.acked > 0,
+        JSON.stringify(err.stats)
+      );
+      assert.equal(err.stats.acked + err.stats.unacked, err.stats.sent);
+      assert.match(notices.join('\n'), /maximum bytes|resource limits|exceeded/i);
+    } finally {
+      await host.close();
+      await admin.close();
+      await small.stop();
+    }
   });
 });
