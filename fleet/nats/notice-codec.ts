@@ -7,11 +7,25 @@ import type { EventNotice, EventNotice__Output } from '../../proto/gen/tsem/v1/E
 import { EngineError } from '../../common/errors.js';
 
 export function encodeNotice(n: EventNotice): string {
-  return JSON.stringify(n, (_k, v: unknown) =>
-    v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer'
-      ? Buffer.from((v as { data: number[] }).data).toString('hex')
-      : v
+  // Byte fields as hex, set directly: a JSON.stringify replacer would visit every value.
+  const v = n.verdict;
+  return JSON.stringify(
+    v
+      ? {
+          ...n,
+          verdict: {
+            ...v,
+            coefficient: hexOf(v.coefficient),
+            task_id: hexOf(v.task_id),
+          },
+        }
+      : n
   );
+}
+
+function hexOf(b: Buffer | Uint8Array | string | undefined): string | undefined {
+  if (b === undefined || typeof b === 'string') return b;
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
