@@ -521,7 +521,16 @@ async function run(cliArgs: ParsedArgs, io: Io): Promise<number> {
     level: opts.logging?.level,
     format: opts.logging?.format,
   });
-  const engine = await startEngine({ ...opts, log });
+  let engine;
+  try {
+    engine = await startEngine({ ...opts, log });
+  } catch (err) {
+    // The fleet's NATS unreachable or refusing this engine's credentials: 69 and 77, as every client.
+    const code = (err as { code?: unknown }).code;
+    if (!opts.fleet || (code !== 'TSEM_UNAVAILABLE' && code !== 'TSEM_UNAUTHENTICATED')) throw err;
+    io.err(`tsem serve: ${errorMessage(err)}\n`);
+    return code === 'TSEM_UNAVAILABLE' ? 69 : 77;
+  }
   try {
     log(`watch it live: npx tsem watch --server ${engine.address}`);
     const sig = await Promise.race([untilSignal(), engine.sourcesEnded]);

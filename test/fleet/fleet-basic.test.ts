@@ -4,7 +4,7 @@
  * stream carries the verdicts, and a host credential publishes only its own subjects.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -207,5 +207,39 @@ describe('fleet in one process', { skip }, () => {
     const body = (t: string) => t.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
     assert.deepEqual(body(exported.out), body(model.out));
     assert.ok(body(model.out).length > 0);
+  });
+
+  test('NATS unreachable is status 69, refused credentials 77', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsem-fleet-down-'));
+    dirs.push(dir);
+    const down = 'nats://127.0.0.1:1';
+    const serve = await runCli(
+      'serve',
+      '--nats',
+      down,
+      '--listen',
+      '127.0.0.1:0',
+      '--data',
+      dir,
+      '--store-key',
+      'none'
+    );
+    assert.equal(serve.code, 69, serve.err);
+    assert.match(serve.err, /cannot connect to NATS/);
+    const sim = ['export', '--source', 'sim', '--scenario', 'nginx'];
+    assert.equal((await runCli(...sim, '--nats', down)).code, 69);
+    assert.equal((await runCli('watch', '--nats', down)).code, 69);
+    const wrong = join(dir, 'wrong.password');
+    writeFileSync(wrong, 'not-the-password');
+    const refused = await runCli(
+      ...sim,
+      '--nats',
+      nats.url,
+      '--nats-user',
+      'host-a',
+      '--nats-password-file',
+      wrong
+    );
+    assert.equal(refused.code, 77, refused.err);
   });
 });
