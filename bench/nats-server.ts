@@ -31,13 +31,27 @@ export interface NatsServer {
 
 const PASSWORD = (user: string) => `pw-${user}-${process.pid}`;
 
+export interface NatsServerOptions {
+  /** Serve TLS only, with this certificate and key (PEM files). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** Hosts that authenticate with an nkey (host -> public key, U…) instead of a password. */
+  readonly nkeys?: Readonly<Record<string, string>>;
+}
+
 /** The configuration: subjects scoped per host (publish), inboxes per user (subscribe). */
-export function natsConfig(port: number, storeDir: string, hosts: readonly string[]): string {
+export function natsConfig(
+  port: number,
+  storeDir: string,
+  hosts: readonly string[],
+  o: NatsServerOptions = {}
+): string {
   const user = (name: string, perms: string) =>
-    `    { user: "${name}", password: "${PASSWORD(name)}", permissions: ${perms} }`;
+    o.nkeys?.[name] !== undefined
+      ? `    { nkey: "${o.nkeys[name]}", permissions: ${perms} }`
+      : `    { user: "${name}", password: "${PASSWORD(name)}", permissions: ${perms} }`;
+  const tls = o.tls ? `tls { cert_file: "${o.tls.certFile}", key_file: "${o.tls.keyFile}" }\n` : '';
   return `listen: 127.0.0.1:${port}
-http: 0
-jetstream { store_dir: "${storeDir}", max_memory_store: 64MB, max_file_store: 2GB }
+${tls}jetstream { store_dir: "${storeDir}", max_memory_store: 64MB, max_file_store: 2GB }
 authorization {
   users = [
 ${user('engine', '{ publish: ">", subscribe: ">" }')}
@@ -95,11 +109,14 @@ function exited(p: ChildProcess): Promise<void> {
     : new Promise((r) => p.once('exit', () => r()));
 }
 
-export async function startNatsServer(hosts: readonly string[] = []): Promise<NatsServer> {
+export async function startNatsServer(
+  hosts: readonly string[] = [],
+  opts: NatsServerOptions = {}
+): Promise<NatsServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-nats-'));
   const port = await freePort();
   const conf = join(dir, 'nats.conf');
-  writeFileSync(conf, natsConfig(port, join(dir, 'js'), hosts));
+  writeFileSync(conf, natsConfig(port, join(dir, 'js'), hosts, opts));
   const userFile = (name: string): NatsUser => {
     const f = join(dir, `${name}.password`);
     writeFileSync(f, PASSWORD(name), { mode: 0o600 });
@@ -107,7 +124,7 @@ export async function startNatsServer(hosts: readonly string[] = []): Promise<Na
   };
   let proc = await launch(conf);
   return {
-    url: `nats://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'tls' : 'nats'}://127.0.0.1:${port}`,
     dir,
     engine: userFile('engine'),
     watcher: userFile('watcher'),
