@@ -19,9 +19,14 @@ import type { Reconnects } from '../nats/reconnect.js';
 import {
   EVENTS_STREAM,
   EXPORTER_HEADER,
+  FIRST_SEQ_HEADER,
   namespaceEvents,
   parseEventSubject,
+  SESSION_HEADER,
 } from '../nats/names.js';
+
+/** Exporter sessions remembered per namespace (each run of an exporter is one). */
+const MAX_SESSIONS = 4096;
 import type { NamespaceHost } from './engine-host.js';
 import type { OutputPublisher } from './outputs.js';
 import { FencedError, type SnapshotRecord, type SnapshotStore } from './snapshot-store.js';
@@ -87,6 +92,10 @@ export class NamespaceRunner {
   private settled: Promise<void> = Promise.resolve();
   /** Events applied by this runner (for the benchmark and the log). */
   events = 0;
+  /** Events skipped as already applied (a message stored twice). */
+  duplicates = 0;
+  /** Per exporter session (host and session): the last event number applied. */
+  private readonly sessions = new Map<string, number>();
 
   constructor(
     readonly ns: string,
@@ -101,13 +110,20 @@ export class NamespaceRunner {
     const seq = r.record?.seq ?? 0;
     const w = await this.d.snapshots.write(
       this.ns,
-      { seq, owner: this.d.engineId, atMs: Date.now(), state: r.state },
+      {
+        seq,
+        owner: this.d.engineId,
+        atMs: Date.now(),
+        state: r.state,
+        sessions: r.record?.sessions,
+      },
       r.revision,
       r.record
     );
     this.revision = w.revision;
     this.record = w.record;
     this.applied = this.submitted = this.snapshotted = seq;
+    for (const [k, n] of r.record?.sessions ?? []) this.sessions.set(k, n);
     this.lastSnapshotAt = performance.now();
     this.stopReconnect = this.d.reconnects.on(() => void this.messages?.close());
     this.loop = this.run().catch((err: unknown) =>
@@ -163,7 +179,8 @@ export class NamespaceRunner {
       return;
     }
     const origin = { host: where.host, exporter: m.headers?.get(EXPORTER_HEADER) || 'nats' };
-    const events = splitEvents(m.data);
+    const events = this.unseen(where.host, m, splitEvents(m.data));
+    if (events.length === 0) return;
     const a: Applying = { seq: m.seq, origin, done: this.d.host.apply(this.ns, origin, events) };
     this.inflight.push(a);
     this.events += events.length;
@@ -179,10 +196,30 @@ export class NamespaceRunner {
     if (performance.now() - this.lastSnapshotAt >= this.o.snapshotMs) await this.snapshot();
   }
 
+  /**
+   * The message's events this namespace has not applied yet, by the exporter's numbering: a
+   * message stored twice (sent again after the stream's duplicate window) is applied once.
+   */
+  private unseen(host: string, m: JsMsg, events: IncomingEvent[]): IncomingEvent[] {
+    const session = m.headers?.get(SESSION_HEADER) ?? '';
+    const first = Number(m.headers?.get(FIRST_SEQ_HEADER) ?? '');
+    if (session === '' || !Number.isSafeInteger(first) || first < 1) return events;
+    const key = `${host}\u0000${session}`;
+    const last = this.sessions.get(key) ?? 0;
+    const fresh = events.slice(Math.max(0, last - first + 1));
+    this.duplicates += events.length - fresh.length;
+    // Most recently used last: the oldest sessions go first when there are too many.
+    this.sessions.delete(key);
+    this.sessions.set(key, Math.max(last, first + events.length - 1));
+    if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+    return fresh;
+  }
+
   /** Writes the namespace as of every submitted message, then purges what it covers. */
   snapshot(): Promise<void> {
     const next = this.snapshotting.then(async () => {
       const seq = this.submitted;
+      const sessions = [...this.sessions];
       if (seq === this.snapshotted) return;
       // Taken in the namespace's order: after every message submitted so far.
       const state = await this.d.host.snapshot(this.ns);
@@ -190,7 +227,7 @@ export class NamespaceRunner {
       try {
         w = await this.d.snapshots.write(
           this.ns,
-          { seq, owner: this.d.engineId, atMs: Date.now(), state },
+          { seq, owner: this.d.engineId, atMs: Date.now(), state, sessions },
           this.revision,
           this.record
         );

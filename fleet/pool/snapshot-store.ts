@@ -26,6 +26,8 @@ export interface SnapshotRecord {
   readonly state?: NamespaceSnapshot;
   /** The object holding the namespace when it was too large to inline. */
   readonly object?: string;
+  /** Per exporter session (`host NUL session`): the last event number the state includes. */
+  readonly sessions?: readonly [string, number][];
 }
 
 export interface ReadSnapshot {
@@ -98,7 +100,15 @@ export class SnapshotStore {
       // Named by sequence and owner: a fenced writer's object can never replace the owner's.
       object = `${key}/${r.seq}-${r.owner}`;
       await this.objects.putBlob({ name: object }, Buffer.from(JSON.stringify(r.state)));
-      record = { v: SNAPSHOT_VERSION, ns, seq: r.seq, owner: r.owner, atMs: r.atMs, object };
+      record = {
+        v: SNAPSHOT_VERSION,
+        ns,
+        seq: r.seq,
+        owner: r.owner,
+        atMs: r.atMs,
+        object,
+        ...(r.sessions ? { sessions: r.sessions } : {}),
+      };
     }
     let rev: number;
     try {

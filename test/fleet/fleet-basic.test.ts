@@ -15,9 +15,16 @@ import { hostInbox } from '../../fleet/nats/names.js';
 import { natsServerAvailable, type NatsServer, startNatsServer } from '../helpers/nats-server.js';
 import { simItems, until } from '../helpers/fleet-events.js';
 import { runCli } from '../helpers/cli.js';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { EngineError } from '../../common/errors.js';
-import { EVENTS_STREAM } from '../../fleet/nats/names.js';
+import {
+  eventSubject,
+  EVENTS_STREAM,
+  FIRST_SEQ_HEADER,
+  SESSION_HEADER,
+} from '../../fleet/nats/names.js';
+import { createScenario } from '../../exporter/sim/index.js';
+import { headers } from '@nats-io/transport-node';
 
 const skip = natsServerAvailable()
   ? false
@@ -241,5 +248,35 @@ describe('fleet in one process', { skip }, () => {
       wrong
     );
     assert.equal(refused.code, 77, refused.err);
+  });
+
+  test('a message stored twice (sent again after the duplicate window) is applied once', async () => {
+    const nc = await connectNats({ url: nats.url, ...nats.engine });
+    try {
+      const js = jetstream(nc);
+      const lines = [...createScenario('nginx', { seed: 9, iterations: 1 }).events()]
+        .slice(0, 40)
+        .map((e) => JSON.stringify(e));
+      const send = async (id: string, first: number, part: string[]) => {
+        const h = headers();
+        h.set(SESSION_HEADER, 'session-1');
+        h.set(FIRST_SEQ_HEADER, String(first));
+        await js.publish(eventSubject('host-a', 'twice'), part.join('\n'), {
+          msgID: id,
+          headers: h,
+        });
+      };
+      await send('m1', 1, lines.slice(0, 30));
+      // The same events again under another id (its first copy is out of the window), then an
+      // overlapping message: only events 31-40 are new.
+      await send('m1-again', 1, lines.slice(0, 30));
+      await send('m2', 21, lines.slice(20, 40));
+      const held = () => engines.map((e) => e.registry.get('twice')?.eventCount ?? 0);
+      await until('twice applied', () => held().some((n) => n >= 40));
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(Math.max(...held()), 40);
+    } finally {
+      await nc.close();
+    }
   });
 });
