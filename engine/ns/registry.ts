@@ -131,7 +131,7 @@ export class NamespaceRegistry {
   }
 
   /** Removes a namespace from memory and from the store (its state lives elsewhere: the fleet). */
-  async forget(name: string): Promise<void> {
+  async evict(name: string): Promise<void> {
     if (!this.models.delete(name)) return;
     await this.store?.deleteNamespace(name);
   }

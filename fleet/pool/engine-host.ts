@@ -30,13 +30,13 @@ export function engineHost(registry: NamespaceRegistry, pipeline: Pipeline): Nam
     async install(name, state) {
       if (state) await registry.adopt(restoreNamespace(state));
       else {
-        await registry.forget(name);
+        await registry.evict(name);
         await registry.create({ id: name });
       }
     },
     apply: (name, origin, events) => pipeline.submit(name, origin, events),
     snapshot: (name) => pipeline.control(name, (ns) => snapshotNamespace(ns)),
-    evict: (name) => registry.forget(name),
+    evict: (name) => registry.evict(name),
     names: () => registry.list().map((ns) => ns.id),
   };
 }
