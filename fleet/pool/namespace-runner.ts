@@ -86,6 +86,7 @@ export class NamespaceRunner {
   private loop?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private stopping = false;
+  private snapshotPending = false;
   private stopReconnect?: () => void;
   private snapshotting: Promise<void> = Promise.resolve();
   private readonly inflight: Applying[] = [];
@@ -192,8 +193,19 @@ export class NamespaceRunner {
       this.d.outputs.publish(this.ns, a.seq, a.origin, outcomes);
     });
     this.settled.catch((err: unknown) => this.fail(`applying failed: ${errorMessage(err)}`));
-    if (this.inflight.length >= this.o.window) await this.settled;
-    if (performance.now() - this.lastSnapshotAt >= this.o.snapshotMs) await this.snapshot();
+    // Bounded: wait for the oldest to be persisted, not for the whole window to drain.
+    while (this.inflight.length >= this.o.window)
+      await this.inflight[0]!.done.then(
+        () => undefined,
+        () => undefined
+      );
+    // Not awaited: the snapshot is taken in the namespace's order, after what was submitted.
+    if (performance.now() - this.lastSnapshotAt >= this.o.snapshotMs && !this.snapshotPending) {
+      this.snapshotPending = true;
+      void this.snapshot()
+        .catch((err: unknown) => this.fail(errorMessage(err)))
+        .finally(() => (this.snapshotPending = false));
+    }
   }
 
   /**
