@@ -12,7 +12,6 @@ import type { ExportItem, ExportStats } from '../../exporter/grpc-exporter.js';
 import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 import { MAX_BATCH_EVENTS as MAX_BATCH } from '../../proto/limits.js';
 import { errorMessage } from '../../common/errors.js';
-import { EXIT } from '../exit-status.js';
 import { natsOptions, NATS_OPTIONS } from '../nats-options.js';
 import type { NatsOptions } from '../../fleet/nats/connect.js';
 
@@ -307,7 +306,7 @@ async function sendToNats(
     throw new UsageError(
       '--enforce needs a local engine (--to): held events are decided locally, never across the fleet (docs/fleet.md §7)'
     );
-  const engineOnly = ['server', 'to', 'token-file', 'json'].find(
+  const engineOnly = ['server', 'to', 'token-file'].find(
     (o) => args.values.has(o) || args.flags.has(o)
   );
   if (engineOnly !== undefined)
@@ -321,6 +320,8 @@ async function sendToNats(
   const { hostInbox } = await import('../../fleet/nats/names.js');
   const { exportToNats, formatNatsSummary } = await import('../../fleet/export/nats-exporter.js');
   const host = args.values.get('host') ?? hostname();
+  const summaryLine = (s: Parameters<typeof formatNatsSummary>[0]) =>
+    args.flags.has('json') ? JSON.stringify({ summary: s }) + '\n' : formatNatsSummary(s) + '\n';
   let nc;
   try {
     nc = await connectNats({ name: `tsem-export-${host}`, inboxPrefix: hostInbox(host), ...nats });
@@ -347,11 +348,11 @@ async function sendToNats(
       signal: input.signal,
       notice: (m) => io.err(`tsem export: ${m}\n`),
     });
-    io.out(formatNatsSummary(stats) + '\n');
+    io.out(summaryLine(stats));
     return EXIT.ok;
   } catch (err) {
     const e = err as Error & { code?: string; stats?: Parameters<typeof formatNatsSummary>[0] };
-    if (e.stats) io.out(formatNatsSummary(e.stats) + '\n');
+    if (e.stats) io.out(summaryLine(e.stats));
     io.err(`tsem export: ${errorMessage(err)}\n`);
     return e.code === 'TSEM_PERMISSION' ? EXIT.noPerm : EXIT.unavailable;
   } finally {

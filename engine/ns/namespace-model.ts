@@ -567,20 +567,23 @@ export class NamespaceModel {
     return cs;
   }
 
-  /** Every record as one change set (pending changes included): writes a namespace that was
-   * restored from elsewhere, such as a fleet snapshot, whole into a store. */
+  /** Every record as one change set (pending changes included), replacing whatever the store
+   * held: writes a namespace restored from elsewhere, such as a fleet snapshot, whole. */
   allChanges(): ChangeSet {
-    this.drainChanges();
+    const pending = this.drainChanges();
     return {
       points: this.map.points(),
       trajectory: this.trajectoryEntries,
       trajectoryStart: 0,
       forensics: this.forensicEntries,
       forensicsStart: 0,
-      audit: [...this.auditFindings.values()],
+      audit: this.findings(),
+      removedFindings: [],
+      descriptions: pending.descriptions,
       tasks: [...this.tasks.entries()],
       rejected: this.rejectedEntries,
       rejectedStart: 0,
+      reset: true,
     };
   }
 

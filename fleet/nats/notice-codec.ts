@@ -69,5 +69,6 @@ export function decodeNotice(line: string): EventNotice__Output {
       typeof o.time_ms === 'string' || typeof o.time_ms === 'number' ? String(o.time_ms) : '',
     alert: o.alert === true,
     ima_json: str(o.ima_json),
+    records_json: str(o.records_json),
   };
 }
