@@ -12,6 +12,7 @@ const ROOTS = [
   'engine',
   'exporter',
   'tee-sim',
+  'fleet',
   'cli',
   'bench',
   'test',

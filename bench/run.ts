@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every benchmark of the project, printing figures (never pass/fail).
- * Benchmarks that need root or a missing tool print why they are skipped.
+ * Benchmarks that need root or a missing tool print why they are skipped. `--json` prints one
+ * object per benchmark with the figures it returns (null for those that only print).
  */
 const BENCHES: [string, string, string][] = [
   ['model core', './model-bench.js', 'runModelBench'],
@@ -8,9 +9,14 @@ const BENCHES: [string, string, string][] = [
   ['IMA measurement list', './ima-bench.js', 'runImaBench'],
   ['fanotify', './fanotify-bench.js', 'runFanotifyBench'],
   ['canister launcher', './canister-bench.js', 'runCanisterBench'],
+  ['fleet (NATS JetStream)', './fleet-bench.js', 'runFleetBench'],
 ];
 
-const only = process.argv.slice(2);
+// --json: one JSON object per benchmark on stdout ({bench, figures}); the human lines go to stderr.
+const json = process.argv.includes('--json');
+const only = process.argv.slice(2).filter((a) => a !== '--json');
+const say = console.log.bind(console);
+if (json) console.log = console.error.bind(console);
 for (const [name, path, fn] of BENCHES) {
   if (only.length && !only.some((o) => name.includes(o))) continue;
   console.log(`\n== ${name} ==`);
@@ -22,7 +28,8 @@ for (const [name, path, fn] of BENCHES) {
     continue;
   }
   try {
-    await (mod[fn] as () => Promise<void>)();
+    const figures = await (mod[fn] as () => Promise<unknown>)();
+    if (json) say(JSON.stringify({ bench: name, figures: figures ?? null }));
   } catch (err) {
     console.log(`  failed: ${(err as Error).stack ?? String(err)}`);
     process.exitCode = 1;

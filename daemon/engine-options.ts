@@ -14,6 +14,8 @@ import type { Dialect } from '../engine/measure/mapper.js';
 import type { PipelineStage } from '../engine/ns/stage.js';
 import type { TlsFiles } from '../engine/server/grpc-server.js';
 import type { SourceOptions } from '../exporter/sources.js';
+import type { NatsOptions } from '../fleet/nats/connect.js';
+import type { PoolOptions } from '../fleet/pool/pool.js';
 import type { Limits } from '../proto/limits.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:50551';
@@ -130,4 +132,12 @@ export interface EngineOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Test seam: where log lines go (default stderr). */
   readonly log?: LineLog;
+  /** Join a fleet on NATS JetStream (docs/fleet.md): own namespaces of the events stream. */
+  readonly fleet?: FleetOptions;
+}
+
+export interface FleetOptions {
+  readonly nats: NatsOptions;
+  /** Lease, heartbeat and snapshot times, the engine's pool id (defaults: fleet/pool/pool.ts). */
+  readonly pool?: Partial<PoolOptions>;
 }

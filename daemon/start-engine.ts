@@ -63,6 +63,8 @@ import { startLoopWatchdog } from './loop-watchdog.js';
 import { DEFAULT_LIMITS, type Limits } from '../proto/limits.js';
 
 export { DEFAULT_LISTEN, type EngineOptions } from './engine-options.js';
+import { connectFleet } from './join-fleet.js';
+import type { Pool } from '../fleet/pool/pool.js';
 
 /** Open exporter streams would hold a graceful shutdown forever: forced after this (what they
  * sent but was not acknowledged, they send again to the next engine). */
@@ -105,6 +107,8 @@ export interface RunningEngine {
   readonly hub: Hub;
   /** Why ingest is stopped now (the store failed and is recovering), if it is. */
   stopped(): Error | undefined;
+  /** The engine's membership in a fleet (--nats). */
+  readonly fleet?: Pool;
   stop(): Promise<void>;
 }
 
@@ -261,6 +265,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     if (opts.agent?.publicKeyOut && trust.agentPublicKey)
       writeFileSync(opts.agent.publicKeyOut, formatPublicKey(trust.agentPublicKey));
 
+    const fleet = opts.fleet ? await connectFleet(opts.fleet, log) : undefined;
+    if (fleet) cleanup.push(() => fleet.stop());
     const store = await LevelStore.open(join(dataDir, 'store'), {
       log,
       sync: opts.sync,
@@ -333,7 +339,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     cleanup.push(() => pipeline.close());
     const graceMs = opts.canisterGraceMs ?? FINISHED_ROUTE_MS;
     const canisterRoutes = new CanisterRoutes(Date.now, graceMs);
-    const labels = await LevelLabelStore.open(store);
+    // In a fleet the labelled models are the fleet's (one store for every engine).
+    const labels = fleet ? fleet.labels : await LevelLabelStore.open(store);
     const canisters = new Canisters({
       registry,
       pipeline,
@@ -497,6 +504,9 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
         }).catch((err: unknown) => log(`source error: ${errorMessage(err)}`))
       );
     }
+    const pool = fleet ? await fleet.join(registry, pipeline) : undefined;
+    // Namespaces are handed back while the pipeline still runs (the connection closes later).
+    if (pool) cleanup.push(() => pool.stop());
     setHealth('SERVING');
     const notifier = systemdNotifier(log, env);
     notifier.ready(`serving on ${address}`);
@@ -525,6 +535,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       sourcesEnded,
       hub,
       stopped: () => pipeline.stopped,
+      fleet: pool,
       stop: close,
     };
   } catch (err) {

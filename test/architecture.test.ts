@@ -26,9 +26,21 @@ const ROOM_RULES: Readonly<Record<string, readonly string[]>> = {
   exporter: ['proto', 'common', 'native'],
   'tee-sim': ['proto', 'common', 'native', 'engine'],
   console: ['proto', 'common', 'native', 'engine'],
-  daemon: ['proto', 'common', 'native', 'engine', 'exporter', 'tee-sim', 'console'],
-  cli: ['proto', 'common', 'native', 'engine', 'exporter', 'tee-sim', 'console', 'daemon'],
-  bench: ['proto', 'common', 'native', 'engine', 'exporter', 'tee-sim', 'console', 'daemon', 'cli'],
+  fleet: ['proto', 'common', 'native', 'engine'],
+  daemon: ['proto', 'common', 'native', 'engine', 'exporter', 'tee-sim', 'console', 'fleet'],
+  cli: ['proto', 'common', 'native', 'engine', 'exporter', 'tee-sim', 'console', 'fleet', 'daemon'],
+  bench: [
+    'proto',
+    'common',
+    'native',
+    'engine',
+    'exporter',
+    'tee-sim',
+    'console',
+    'fleet',
+    'daemon',
+    'cli',
+  ],
   test: [
     'proto',
     'common',
@@ -37,6 +49,7 @@ const ROOM_RULES: Readonly<Record<string, readonly string[]>> = {
     'exporter',
     'tee-sim',
     'console',
+    'fleet',
     'daemon',
     'cli',
     'bench',
@@ -194,9 +207,21 @@ test('only the wire edge imports generated proto code', () => {
   const protoUsers = [...graph.keys()].filter((f) =>
     graph.get(f)!.specifiers.some((s) => s.includes('proto/gen/'))
   );
-  const allowed = /^(engine\/server\/|exporter\/|cli\/|bench\/|test\/|proto\/)/;
+  const allowed =
+    /^(engine\/server\/|exporter\/|fleet\/(nats|watch)\/|cli\/|bench\/|test\/|proto\/)/;
   assert.deepEqual(
     protoUsers.filter((f) => !allowed.test(f) && !isTest(f)),
+    []
+  );
+});
+
+test('only the fleet room talks NATS (its benchmark and tests aside)', () => {
+  const natsUsers = [...graph.keys()].filter(
+    (f) => !isTest(f) && graph.get(f)!.specifiers.some((s) => s.startsWith('@nats-io/'))
+  );
+  assert.ok(natsUsers.length > 0, 'the fleet uses the NATS client');
+  assert.deepEqual(
+    natsUsers.filter((f) => !f.startsWith('fleet/') && !f.startsWith('bench/')),
     []
   );
 });

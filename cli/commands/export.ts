@@ -16,6 +16,9 @@ import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.
 import type { ExporterIdentity, ExporterState, FileRun } from '../../exporter/exporter-state.js';
 import type { DropCounts } from '../../exporter/source.js';
 import { MAX_BATCH_EVENTS as MAX_BATCH } from '../../proto/limits.js';
+import { errorMessage } from '../../common/errors.js';
+import { natsOptions, NATS_OPTIONS } from '../nats-options.js';
+import type { NatsOptions } from '../../fleet/nats/connect.js';
 
 const SOURCES = ['sim', 'file', 'fanotify', 'audit', 'audit-log'] as const;
 type SourceName = (typeof SOURCES)[number];
@@ -109,6 +112,13 @@ const OPTIONS: readonly OptionSpec[] = [
     help: 'file: send the whole file, even after an interrupted run (default: resume after what was acknowledged)',
   },
   ...CONNECTION_OPTIONS,
+  ...NATS_OPTIONS,
+  {
+    name: 'host',
+    kind: 'string',
+    arg: 'NAME',
+    help: "with --nats: the host the events come from, as the fleet's subjects and credentials name it (default this machine's name)",
+  },
 ];
 
 const DEFAULT_RETRY_SECONDS = 60;
@@ -410,6 +420,85 @@ function startFailure(err: unknown, io: Io): number {
   return EXIT.unavailable;
 }
 
+/** `--nats`: into the fleet's events stream; acknowledged means stored by JetStream. */
+async function sendToNats(
+  nats: NatsOptions,
+  kind: SourceName,
+  namespace: string,
+  ac: AbortController,
+  args: ParsedArgs,
+  io: Io
+): Promise<number> {
+  if (args.flags.has('enforce'))
+    throw new UsageError(
+      '--enforce needs a local engine (--to): held events are decided locally, never across the fleet (docs/fleet.md §7)'
+    );
+  const engineOnly = ['server', 'to', 'token-file', 'retry-for', 'from-start'].find(
+    (o) => args.values.has(o) || args.flags.has(o)
+  );
+  if (engineOnly !== undefined)
+    throw new UsageError(`--nats sends to the fleet: --${engineOnly} applies to an engine`);
+  if (args.values.has('rate'))
+    throw new UsageError(
+      '--rate applies to --to (an engine); --nats sends as fast as JetStream stores'
+    );
+  const { hostname } = await import('node:os');
+  const { connectNats } = await import('../../fleet/nats/connect.js');
+  const { hostInbox } = await import('../../fleet/nats/names.js');
+  const { exportToNats, formatNatsSummary } = await import('../../fleet/export/nats-exporter.js');
+  const host = args.values.get('host') ?? hostname();
+  const summaryLine = (s: Parameters<typeof formatNatsSummary>[0]) =>
+    args.flags.has('json') ? JSON.stringify({ summary: s }) + '\n' : formatNatsSummary(s) + '\n';
+  let nc;
+  try {
+    nc = await connectNats({ name: `tsem-export-${host}`, inboxPrefix: hostInbox(host), ...nats });
+  } catch (err) {
+    io.err(`tsem export: ${errorMessage(err)}\n`);
+    return (err as { code?: string }).code === 'TSEM_UNAUTHENTICATED'
+      ? EXIT.noPerm
+      : EXIT.unavailable;
+  }
+  const { ExporterState, defaultStateDir } = await import('../../exporter/exporter-state.js');
+  const state = ExporterState.open(args.values.get('state') ?? defaultStateDir());
+  // JetStream de-duplicates by message id; a file run over NATS does not resume (sent whole).
+  const once: FileRun = {
+    identity: state.session(),
+    skip: 0,
+    progress: () => undefined,
+    finish: () => undefined,
+  };
+  const input =
+    kind === 'sim'
+      ? await simInput(args, namespace, ac, state)
+      : kind === 'file'
+        ? await fileInput(args.positionals[0]!, namespace, ac, once)
+        : await liveInput(kind, args, io, state);
+  const onSigint = (): void => input.stop();
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  try {
+    const stats = await exportToNats(nc, input.items, {
+      host,
+      exporter: kind,
+      batchSize: intOption(args.values.get('batch'), '--batch', 512, 1),
+      signal: input.signal,
+      notice: (m) => io.err(`tsem export: ${m}\n`),
+    });
+    io.out(summaryLine(stats));
+    return EXIT.ok;
+  } catch (err) {
+    const e = err as Error & { code?: string; stats?: Parameters<typeof formatNatsSummary>[0] };
+    if (e.stats) io.out(summaryLine(e.stats));
+    io.err(`tsem export: ${errorMessage(err)}\n`);
+    return e.code === 'TSEM_PERMISSION' ? EXIT.noPerm : EXIT.unavailable;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await input.finish?.();
+    await nc.close();
+  }
+}
+
 export const commands: Command[] = [
   {
     spec: {
@@ -437,6 +526,9 @@ export const commands: Command[] = [
         '1 some were rejected, off-contour or denied; 2 usage error; 65 a bad input event; 69 the',
         'engine is unreachable (after --retry-for) or the stream failed; 70 internal error; 74 the',
         'input file cannot be read; 77 not permitted (live sources need root).',
+        '',
+        'tsem export --source KIND … --nats URL [--host NAME] [--nats-user U --nats-password-file F | --nats-nkey F] [--nats-ca F]',
+        'With --nats: sent N acked N messages N duplicates N retries N unacked N (acked: stored by JetStream; verdicts go to the fleet outputs, tsem watch --nats).',
       ].join('\n'),
     },
     async run(args, io) {
@@ -473,6 +565,9 @@ export const commands: Command[] = [
         throw new UsageError('--from-start applies to --source file');
       const namespace = args.values.get('namespace') ?? DEFAULT_NAMESPACE;
       const ac = new AbortController();
+      const nats = natsOptions(args);
+      if (nats) return sendToNats(nats, kind, namespace, ac, args, io);
+      if (args.values.has('host')) throw new UsageError('--host applies to --nats only');
       const { ExporterState, defaultStateDir } = await import('../../exporter/exporter-state.js');
       const state = ExporterState.open(args.values.get('state') ?? defaultStateDir());
       return runRemote('export', args, io, async (c) => {

@@ -12,12 +12,14 @@ import type { Log, LogFormat, LogLevel } from '../../common/log.js';
 import type {
   AlertOptions,
   EngineOptions,
+  FleetOptions,
   ImaOptions,
   SourceSpec,
 } from '../../daemon/engine-options.js';
 import { parseOutput } from '../../engine/alert/output-spec.js';
 import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 import { DEFAULT_LIMITS, type Limits } from '../../proto/limits.js';
+import { NATS_OPTIONS, natsOptions } from '../nats-options.js';
 
 export const TLS_SERVER_OPTIONS: OptionSpec[] = [
   { name: 'tls-cert', kind: 'string', arg: 'FILE', help: 'server certificate (PEM): enables TLS' },
@@ -277,6 +279,30 @@ const OPTIONS: OptionSpec[] = [
     choices: ['json', 'text'],
     help: 'log lines as JSON objects (default) or text',
   },
+  ...NATS_OPTIONS,
+  {
+    name: 'engine-id',
+    kind: 'string',
+    arg: 'NAME',
+    help: "fleet: this engine's name in the pool (default: a new random id each start)",
+  },
+  {
+    name: 'lease-ms',
+    kind: 'string',
+    arg: 'N',
+    help: "fleet: a namespace's lease lapses when not renewed for N ms (default 3000)",
+  },
+  {
+    name: 'snapshot-ms',
+    kind: 'string',
+    arg: 'N',
+    help: 'fleet: snapshot each owned namespace at most every N ms (default 1000)',
+  },
+  {
+    name: 'nats-keep-applied',
+    kind: 'flag',
+    help: 'fleet: keep applied events in the stream (audit, replay) instead of purging them after a snapshot',
+  },
   {
     name: 'config',
     kind: 'string',
@@ -459,7 +485,32 @@ export function serveOptions(
         }
       : undefined,
     sources: source ? [source] : [],
+    fleet: fleetOptions(args),
     ...(log ? { log } : {}),
+  };
+}
+
+function fleetOptions(args: ParsedArgs): FleetOptions | undefined {
+  const nats = natsOptions(args);
+  const poolOnly = ['engine-id', 'lease-ms', 'snapshot-ms'].find((o) => args.values.has(o));
+  if (!nats) {
+    if (poolOnly !== undefined || args.flags.has('nats-keep-applied'))
+      throw new UsageError(`--${poolOnly ?? 'nats-keep-applied'} needs --nats URL`);
+    return undefined;
+  }
+  const leaseMs = intOption(args.values.get('lease-ms'), '--lease-ms', 3000, 300);
+  const engineId = args.values.get('engine-id');
+  if (engineId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(engineId))
+    throw new UsageError(`--engine-id expects 1-64 letters, digits, _ or -, got '${engineId}'`);
+  return {
+    nats,
+    pool: {
+      leaseMs,
+      heartbeatMs: Math.floor(leaseMs / 4),
+      snapshotMs: intOption(args.values.get('snapshot-ms'), '--snapshot-ms', 1000, 10),
+      keepApplied: args.flags.has('nats-keep-applied'),
+      ...(engineId !== undefined ? { engineId } : {}),
+    },
   };
 }
 
@@ -491,7 +542,17 @@ async function run(cliArgs: ParsedArgs, io: Io): Promise<number> {
   // Installed before the start: a signal while starting stops the engine as soon as it runs.
   const signals = shutdownSignals({ log });
   try {
-    const engine = await startEngine({ ...opts, log });
+    let engine;
+    try {
+      engine = await startEngine({ ...opts, log });
+    } catch (err) {
+      // The fleet's NATS unreachable or refusing this engine's credentials: 69 and 77, as every client.
+      const code = (err as { code?: unknown }).code;
+      if (!opts.fleet || (code !== 'TSEM_UNAVAILABLE' && code !== 'TSEM_UNAUTHENTICATED'))
+        throw err;
+      io.err(`tsem serve: ${errorMessage(err)}\n`);
+      return code === 'TSEM_UNAVAILABLE' ? 69 : 77;
+    }
     try {
       log(`watch it live: npx tsem watch --server ${engine.address}`);
       const sig = await Promise.race([signals.signalled, engine.sourcesEnded]);
@@ -519,7 +580,8 @@ export const SERVE_SPEC: CommandSpec = {
     'Webhook outputs sign with the secret in $TSEM_WEBHOOK_SECRET (or the variable named by ;secret-env=NAME).\n' +
     "Durability: acknowledged events are persisted (--sync: fsync'd); a store that lost acknowledged data refuses to start, naming it (exit 74), unless --salvage.\n" +
     'SIGTERM/SIGINT stop within 2 s (exit 0); a second signal exits at once.\n' +
-    'A bad --config file exits with status 65, naming the key. docs/operations.md has examples.',
+    'A bad --config file exits with status 65, naming the key. docs/operations.md has examples.\n' +
+    'With --nats URL the engine joins a fleet on NATS JetStream: it owns namespaces of the events stream by lease and hands them over when it stops (docs/fleet.md).',
 };
 
 export const commands: Command[] = [{ spec: SERVE_SPEC, run }];

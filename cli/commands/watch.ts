@@ -10,14 +10,16 @@ import type { Command, Io } from '../command.js';
 import type { MonitorMessage__Output } from '../../proto/gen/tsem/v1/MonitorMessage.js';
 import type { SubscribeRequest } from '../../proto/gen/tsem/v1/SubscribeRequest.js';
 import { DEFAULT_SUBSCRIBER_QUEUE, MAX_SUBSCRIBER_QUEUE } from '../../proto/limits.js';
+import { errorMessage } from '../../common/errors.js';
+import type { NatsOptions } from '../../fleet/nats/connect.js';
+import { EXIT } from '../exit-status.js';
+import { NATS_OPTIONS, natsOptions } from '../nats-options.js';
 
 const GRPC_CANCELLED = 1;
 /** gRPC status codes a new subscription may cure (the engine or the network went away). */
 const TRANSIENT = new Set([1, 2, 4, 13, 14]);
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 5000;
-/** Exit statuses (README and --help). */
-const EXIT = { ok: 0, unavailable: 69 } as const;
 
 export function subscribeRequest(args: Parameters<Command['run']>[0]): SubscribeRequest {
   const tasks = args.lists.get('task') ?? [];
@@ -142,6 +144,65 @@ async function follow(
   }
 }
 
+/** `--nats`: the fleet's outputs stream, every engine's namespaces. */
+async function followFleet(
+  nats: NatsOptions,
+  req: SubscribeRequest,
+  fromStart: boolean,
+  io: Io,
+  format: (n: Notice) => string,
+  count: number | undefined
+): Promise<number> {
+  if (req.queue_size !== undefined)
+    throw new UsageError('--queue applies to an engine, not --nats');
+  const { connectNats } = await import('../../fleet/nats/connect.js');
+  const { followOutputs } = await import('../../fleet/watch/follow-outputs.js');
+  const { WATCH_INBOX } = await import('../../fleet/nats/names.js');
+  let nc;
+  try {
+    nc = await connectNats({ name: 'tsem-watch', inboxPrefix: WATCH_INBOX, ...nats });
+  } catch (err) {
+    io.err(`tsem watch: ${errorMessage(err)}\n`);
+    return (err as { code?: string }).code === 'TSEM_UNAUTHENTICATED'
+      ? EXIT.noPerm
+      : EXIT.unavailable;
+  }
+  const connection = nc;
+  try {
+    const following = await followOutputs(
+      connection,
+      {
+        namespaces: req.namespaces ?? [],
+        eventTypes: req.event_types ?? [],
+        offContourOnly: req.off_contour_only === true,
+        processPatterns: req.process_patterns ?? [],
+        taskIds: req.task_ids ?? [],
+      },
+      fromStart
+    );
+    const stop = (): void => void following.stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    let seen = 0;
+    try {
+      for await (const n of following) {
+        io.out(`${format(n)}\n`);
+        if (count !== undefined && ++seen >= count) break;
+      }
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await following.stop();
+    }
+    return EXIT.ok;
+  } catch (err) {
+    io.err(`tsem watch: ${errorMessage(err)}\n`);
+    return /permission/i.test(errorMessage(err)) ? EXIT.noPerm : EXIT.unavailable;
+  } finally {
+    await connection.close();
+  }
+}
+
 export const commands: Command[] = [
   {
     spec: {
@@ -178,6 +239,12 @@ export const commands: Command[] = [
         { name: 'json', kind: 'flag', help: 'one JSON object per line' },
         { name: 'count', kind: 'string', arg: 'N', help: 'exit after N events' },
         ...CONNECTION_OPTIONS,
+        ...NATS_OPTIONS,
+        {
+          name: 'from-start',
+          kind: 'flag',
+          help: 'with --nats: every notice the outputs stream still holds, then live ones',
+        },
       ],
       details: [
         'Filters are ANDed; repeated values of one filter are ORed. When this watcher falls behind, the engine drops events and says how many on stderr; so are events a source dropped, with the cause.',
@@ -191,6 +258,11 @@ export const commands: Command[] = [
       const count = countRaw === undefined ? undefined : intOption(countRaw, '--count', 1, 1);
       const f = await import('../notice-format.js');
       const format = args.flags.has('json') ? f.formatNoticeJson : f.formatNoticeLine;
+      const nats = natsOptions(args);
+      if (nats && args.values.has('server'))
+        throw new UsageError('--nats follows the fleet; --server follows one engine: give one');
+      if (nats) return followFleet(nats, req, args.flags.has('from-start'), io, format, count);
+      if (args.flags.has('from-start')) throw new UsageError('--from-start applies to --nats only');
       return runRemote('watch', args, io, (c) => follow(c, req, io, format, count));
     },
   },

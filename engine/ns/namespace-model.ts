@@ -599,6 +599,27 @@ export class NamespaceModel {
     return cs;
   }
 
+  /** Every record as one change set (pending changes included), replacing whatever the store
+   * held: writes a namespace restored from elsewhere, such as a fleet snapshot, whole. */
+  allChanges(): ChangeSet {
+    const pending = this.drainChanges();
+    return {
+      points: this.map.points(),
+      trajectory: this.trajectoryEntries,
+      trajectoryStart: 0,
+      forensics: this.forensicEntries,
+      forensicsStart: 0,
+      audit: this.findings(),
+      removedFindings: [],
+      descriptions: pending.descriptions,
+      tasks: [...this.tasks.entries()],
+      rejected: this.rejectedEntries,
+      rejectedStart: 0,
+      reset: true,
+      ingest: pending.ingest,
+    };
+  }
+
   /** Rebuilds a namespace from persisted parts; the measurement is recomputed and checked. */
   static restore(parts: {
     config: NamespaceConfig;

@@ -155,6 +155,21 @@ export class NamespaceRegistry {
     }
   }
 
+  /** Puts a namespace built elsewhere (a fleet snapshot) in place of any copy of the same name,
+   * and writes it whole. */
+  async adopt(ns: NamespaceModel): Promise<void> {
+    checkNamespaceName(ns.id);
+    if (this.models.has(ns.id)) await this.store?.deleteNamespace(ns.id);
+    this.models.set(ns.id, ns);
+    await this.store?.persist(ns, ns.allChanges());
+  }
+
+  /** Removes a namespace from memory and from the store (its state lives elsewhere: the fleet). */
+  async evict(name: string): Promise<void> {
+    if (!this.models.delete(name)) return;
+    await this.store?.deleteNamespace(name);
+  }
+
   async delete(name: string): Promise<void> {
     this.require(name);
     this.models.delete(name);
