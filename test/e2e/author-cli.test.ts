@@ -26,10 +26,20 @@ before(async () => {
 });
 after(() => e.close());
 
+/** Exports a file; exit 1 exactly when the export found off-contour or denied events (export's
+ * exit statuses), never for a rejected one. */
+async function exportFile(file: string, ns: string): Promise<string> {
+  const r = await runCli('export', '--source', 'file', file, '--namespace', ns, ...e.conn);
+  const n = (what: string) => Number(new RegExp(`\\b${what} (\\d+)`).exec(r.out)?.[1] ?? NaN);
+  assert.equal(n('errors'), 0, r.out + r.err);
+  assert.equal(r.code, n('off-contour') + n('denied') > 0 ? 1 : 0, r.out + r.err);
+  return r.out;
+}
+
 async function send(ns: string, body: string[]): Promise<string> {
   const f = join(e.dir, `${ns}-${Math.random().toString(16).slice(2)}.jsonl`);
   writeFileSync(f, body.join('\n') + '\n');
-  return e.ok('export', '--source', 'file', f, '--namespace', ns, ...e.conn);
+  return exportFile(f, ns);
 }
 
 test('points with descriptions; accept --all takes findings and forensics; unknown ones are refused', async () => {
