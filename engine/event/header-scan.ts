@@ -37,6 +37,30 @@ const FIELDS: Record<string, [keyof EventHeader, Field]> = {
   start: ['start', 'u64'],
 };
 
+/** The header fields by a hash of their key's bytes (no string made per key); checked byte by byte. */
+const BY_HASH = new Map<number, [Buffer, keyof EventHeader, Field]>();
+for (const [k, [name, kind]] of Object.entries(FIELDS)) {
+  const b = Buffer.from(k, 'latin1');
+  BY_HASH.set(keyHash(b, 0, b.length), [b, name, kind]);
+}
+
+function keyHash(line: Buffer, a: number, b: number): number {
+  let h = b - a;
+  for (let i = a; i < b; i++) h = (Math.imul(h, 31) + line[i]!) | 0;
+  return h;
+}
+
+function fieldOf(
+  line: Buffer,
+  a: number,
+  b: number
+): [Buffer, keyof EventHeader, Field] | undefined {
+  const f = BY_HASH.get(keyHash(line, a, b));
+  if (!f || f[0].length !== b - a) return undefined;
+  for (let i = a; i < b; i++) if (line[i] !== f[0][i - a]) return undefined;
+  return f;
+}
+
 const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 function hexNibble(c: number): number {
@@ -86,7 +110,7 @@ export class HeaderScanner {
         i++;
       }
       if (i >= close) return undefined;
-      const key = line.toString('latin1', k0, i++);
+      const k1 = i++;
       while (i < close && isSpace(line[i]!)) i++;
       if (line[i++] !== COLON) return undefined;
       while (i < close && isSpace(line[i]!)) i++;
@@ -99,9 +123,9 @@ export class HeaderScanner {
       }
       if (i >= close) return undefined;
       const v1 = i++;
-      const field = Object.hasOwn(FIELDS, key) ? FIELDS[key] : undefined;
+      const field = fieldOf(line, k0, k1);
       if (field) {
-        const [name, kind] = field;
+        const [, name, kind] = field;
         if (out[name] !== undefined) return undefined; // a repeated key: JSON.parse keeps the last
         const v = this.value(kind, line, v0, v1);
         if (v === undefined) return undefined;
