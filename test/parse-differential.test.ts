@@ -214,3 +214,12 @@ test('fuzzed headers: fast path equals the reference (value or error)', () => {
     { numRuns: fuzzRuns(2000) }
   );
 });
+
+test('a second top-level "event" member: the fast path parses as JSON.parse does, miss and hit', () => {
+  const second =
+    '"event": {"pid": "2", "context": "1", "number": "8", "process": "other", "type": "capable", "task_id": "8b4453f1259f134be62e96853362c8e11698b01063e91527a26c8c8ecad55cfb", "p_task_id": "8b4453f1259f134be62e96853362c8e11698b01063e91527a26c8c8ecad55cfb"}';
+  const line = Buffer.from(`${BASE.slice(0, -1)}, ${second}}`);
+  const ref = attempt(() => parseRecordLine(line, { digestSize: 32 }));
+  assert.ok('ok' in ref && ref.ok.kind === 'event' && ref.ok.event.header.process === 'other');
+  checkLine(line, 'second event member');
+});

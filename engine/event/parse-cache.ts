@@ -87,8 +87,6 @@ export class EventParseCache {
         ? headerEnd(line, PREFIX.length - 1)
         : -1;
     if (end < 0) return parseRecordLine(line, opts);
-    // A second top-level "event" member would make JSON.parse use it instead of the first.
-    if (line.indexOf('"event"', end + 1, 'latin1') >= 0) return parseRecordLine(line, opts);
     // The header in the kernel's plain form is scanned from the bytes; anything else is parsed as
     // JSON and checked by the schema (the reference path), which names what is wrong.
     const scanned: EventHeader | undefined = this.scanner.scan(line, PREFIX.length - 1, end);
@@ -109,7 +107,10 @@ export class EventParseCache {
     if (!hit) {
       this.misses++;
       const rec = parseRecordLine(line, opts);
-      if (rec.kind === 'event') this.remember(key, rec.event);
+      // A second top-level "event" member would make JSON.parse use it instead of the first: such
+      // text is never cached (checked once here, since the key is that very text).
+      if (rec.kind === 'event' && line.indexOf('"event"', end + 1, 'latin1') < 0)
+        this.remember(key, rec.event);
       return rec;
     }
     this.hits++;
