@@ -13,6 +13,7 @@ import { launch } from '../cli/run/launch.js';
 import { startEngine } from '../daemon/start-engine.js';
 import { cgroup2Mount, TaskCgroups } from '../exporter/host/cgroup.js';
 import { launcherPath } from '../native/launcher.js';
+import { type BenchReport, type Figure, round } from './report.js';
 
 const LAUNCHES = 40;
 const RUNS = 5;
@@ -34,34 +35,43 @@ async function meanMs(n: number, once: () => Promise<void>): Promise<number> {
 
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 
-export async function runCanisterBench(): Promise<void> {
+export async function runCanisterBench(r: BenchReport): Promise<void> {
+  const fig: Record<string, Figure> = {};
+  try {
+    await measure(r, fig);
+  } finally {
+    r.figures(fig);
+  }
+}
+
+async function measure(r: BenchReport, fig: Record<string, Figure>): Promise<void> {
   const helper = launcherPath();
   const viaHelper = (args: string[]) => async () => {
     const l = launch(helper, [...args, '--', '/bin/true']);
     await l.ended;
     await l.release();
   };
-  console.log(`  start and end /bin/true, mean of ${LAUNCHES}:`);
-  console.log(
-    `    plain spawn                        ${ms(await meanMs(LAUNCHES, () => spawnTrue('/bin/true', [])))}`
+  r.say(`  start and end /bin/true, mean of ${LAUNCHES}:`);
+  r.say(
+    `    plain spawn                        ${ms((fig['spawn_ms'] = round(await meanMs(LAUNCHES, () => spawnTrue('/bin/true', [])), 2)))}`
   );
-  console.log(
-    `    through the launcher               ${ms(await meanMs(LAUNCHES, viaHelper([])))}`
+  r.say(
+    `    through the launcher               ${ms((fig['launcher_ms'] = round(await meanMs(LAUNCHES, viaHelper([])), 2)))}`
   );
   const root = process.getuid?.() === 0;
   const mount = cgroup2Mount();
   if (!root || !mount) {
-    console.log(
+    r.say(
       `    (namespaces, cgroup, tsem run: skipped, ${root ? 'no cgroup v2 hierarchy' : 'needs root'})`
     );
   } else {
-    console.log(
+    r.say(
       `    launcher --unshare pid,mnt,net     ${ms(await meanMs(LAUNCHES, viaHelper(['--unshare', 'pid,mnt,net'])))}`
     );
     const cg = join(mount, `tsem-bench-${process.pid}`);
     mkdirSync(cg);
     try {
-      console.log(
+      r.say(
         `    launcher --cgroup                  ${ms(await meanMs(LAUNCHES, viaHelper(['--cgroup', cg])))}`
       );
     } finally {
@@ -77,8 +87,8 @@ export async function runCanisterBench(): Promise<void> {
     try {
       const bin = join(process.cwd(), 'bin', 'tsem.js');
       const conn = ['--server', engine.address, '--data', dir, '--quiet'];
-      console.log(`  a whole run of /bin/true, mean of ${RUNS} (node's own start included):`);
-      console.log(
+      r.say(`  a whole run of /bin/true, mean of ${RUNS} (node's own start included):`);
+      r.say(
         `    node -e ''                         ${ms(await meanMs(RUNS, () => spawnTrue(process.execPath, ['-e', ''])))}`
       );
       let i = 0;
@@ -94,8 +104,8 @@ export async function runCanisterBench(): Promise<void> {
           '--',
           '/bin/true',
         ]);
-      console.log(`    tsem run (settle 250 ms, default)  ${ms(await meanMs(RUNS, run('250')))}`);
-      console.log(`    tsem run --settle-ms 0             ${ms(await meanMs(RUNS, run('0')))}`);
+      r.say(`    tsem run (settle 250 ms, default)  ${ms(await meanMs(RUNS, run('250')))}`);
+      r.say(`    tsem run --settle-ms 0             ${ms(await meanMs(RUNS, run('0')))}`);
     } finally {
       await engine.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -110,7 +120,9 @@ export async function runCanisterBench(): Promise<void> {
   t = performance.now();
   for (let k = 0; k < N / 10; k++) cg.of(process.pid, { fresh: true });
   const fresh = ((performance.now() - t) * 1000) / (N / 10);
-  console.log(
+  fig['pid_cgroup_cached_us'] = round(cached, 2);
+  fig['pid_cgroup_fresh_us'] = round(fresh, 1);
+  r.say(
     `  pid -> cgroup id: cached ${cached.toFixed(2)} µs, read from /proc ${fresh.toFixed(1)} µs per lookup`
   );
 }

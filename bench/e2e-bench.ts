@@ -4,6 +4,7 @@
  * Prints events/s, verdict latency percentiles, subscriber drops and the engine's peak RSS.
  */
 import { execFile } from 'node:child_process';
+import { type BenchReport, round } from './report.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,6 +25,7 @@ interface ExporterFigures {
   batchP50Us: number;
   batchP99Us: number;
   batch: number;
+  seconds: number;
 }
 
 async function exportRun(
@@ -40,7 +42,7 @@ async function exportRun(
   return JSON.parse(stdout.trim().split('\n').pop()!) as ExporterFigures;
 }
 
-export async function runE2eBench(): Promise<void> {
+export async function runE2eBench(r: BenchReport): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-bench-'));
   const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, log: () => undefined });
   const monitor = new (loadTsemProto().proto.tsem.v1.Monitor)(
@@ -79,31 +81,50 @@ export async function runE2eBench(): Promise<void> {
     await new Promise((res) => setTimeout(res, 500));
     stalled.cancel();
     live.cancel();
-    const cpuPerEventUs = ((cpu1.user + cpu1.system) / plain.events).toFixed(1);
-    console.log(
+    const cpuUs = cpu1.user + cpu1.system;
+    const cpuPerEventUs = (cpuUs / plain.events).toFixed(1);
+    // Engine CPU over the streaming time: 1.0 is one core busy the whole run.
+    const coresUsed = cpuUs / 1e6 / plain.seconds;
+    r.say(
       `end to end (exporter process → gRPC → engine with LevelDB persistence and verdicts; nginx events in 4 namespaces, batches of ${plain.batch}, 4 in flight)`
     );
-    console.log(
+    r.say(
       `  throughput, no subscriber : ${fmt(plain.eventsPerSecond)} events/s in LineBlocks (${plain.events} acknowledged, ${plain.errors} errors; engine CPU ${cpuPerEventUs} µs/event)`
     );
-    console.log(
+    r.say(
       `                              ${fmt(perEvent.eventsPerSecond)} events/s as one kernel_json Event each; ${fmt(structured.eventsPerSecond)} events/s as structured Events`
     );
-    console.log(
+    r.say(
       `  verdict latency           : p50 ${(plain.batchP50Us / 1000).toFixed(1)} ms, p99 ${(plain.batchP99Us / 1000).toFixed(1)} ms per 4096-event batch (send → persisted verdicts)`
     );
-    console.log(
+    r.say(
       `  with 2 subscribers        : ${fmt(watched.eventsPerSecond)} events/s in LineBlocks (${watched.events} acknowledged)`
     );
-    console.log(
+    r.say(
       `  stalled subscriber        : ${fmt(stalledDropped)} events dropped, reported in-band (queue 1024)`
     );
-    console.log(
+    r.say(
       `  live subscriber           : ${fmt(liveEvents)} events received, ${fmt(liveDropped)} dropped (queue 65536)`
     );
-    console.log(
-      `  engine peak RSS           : ${(Math.max(rssPeak, process.resourceUsage().maxRSS * 1024) / 1048576).toFixed(0)} MiB`
+    const peakMiB = Math.max(rssPeak, process.resourceUsage().maxRSS * 1024) / 1048576;
+    r.say(
+      `  engine cores used         : ${coresUsed.toFixed(2)} (engine CPU / wall time, bulk run)`
     );
+    r.say(`  engine peak RSS           : ${peakMiB.toFixed(0)} MiB`);
+    r.figures({
+      events: plain.events,
+      errors: plain.errors,
+      events_per_s_bulk: Math.round(plain.eventsPerSecond),
+      events_per_s_kernel_json: Math.round(perEvent.eventsPerSecond),
+      events_per_s_structured: Math.round(structured.eventsPerSecond),
+      engine_cpu_us_per_event: round(cpuUs / plain.events),
+      cores_used: round(coresUsed, 2),
+      batch_p50_ms: round(plain.batchP50Us / 1000),
+      batch_p99_ms: round(plain.batchP99Us / 1000),
+      events_per_s_with_subscribers: Math.round(watched.eventsPerSecond),
+      stalled_subscriber_dropped: stalledDropped,
+      peak_rss_mib: Math.round(peakMiB),
+    });
   } finally {
     clearInterval(sampler);
     monitor.close();

@@ -4,6 +4,7 @@
  * digest and replay PCR 10 in the sha1 and sha256 banks. The generic path (TemplateEntry objects,
  * what ASCII lists go through) is timed too, for reference.
  */
+import type { BenchReport } from './report.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +60,7 @@ function writeFixture(dir: string, list: string, pcrArgs: string[]): Map<string,
   return expected;
 }
 
-export async function runImaBench(): Promise<void> {
+export async function runImaBench(r: BenchReport): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-ima-bench-'));
   try {
     const list = join(dir, 'binary_runtime_measurements');
@@ -75,33 +76,35 @@ export async function runImaBench(): Promise<void> {
     const v = verifyBinaryListFile(list, 'sha1', BANKS);
     const oursMs = performance.now() - t0;
     const ours = ENTRIES / (oursMs / 1000);
-    console.log(`strategy: ${STRATEGY}`);
-    console.log(
+    r.say(`strategy: ${STRATEGY}`);
+    r.say(
       `ima verify-log: ${ENTRIES} entries in ${oursMs.toFixed(0)} ms = ${Math.round(ours)} entries/s (${matches(v)})`
     );
     const tg = performance.now();
     const generic = verifyList(parseBinaryList(readFileSync(list)).entries, 'sha1', BANKS);
     const genericMs = performance.now() - tg;
-    console.log(
+    r.say(
       `generic path (parseBinaryList + verifyList, for reference): ${genericMs.toFixed(0)} ms = ${Math.round(ENTRIES / (genericMs / 1000))} entries/s (${matches(generic)})`
     );
     const t1 = performance.now();
-    const r = spawnSync('evmctl', ['ima_measurement', ...pcrArgs, list], {
+    const ev = spawnSync('evmctl', ['ima_measurement', ...pcrArgs, list], {
       encoding: 'utf8',
       maxBuffer: 1 << 28,
     });
     const evmMs = performance.now() - t1;
-    if (r.error || r.status !== 0) {
-      console.log(
-        `evmctl ima_measurement: unavailable or failed (${r.error?.message ?? r.stderr.trim().split('\n').pop()})`
+    if (ev.error || ev.status !== 0) {
+      r.say(
+        `evmctl ima_measurement: unavailable or failed (${ev.error?.message ?? ev.stderr.trim().split('\n').pop()})`
       );
+      r.figures({ entries_per_s: Math.round(ours), evmctl_entries_per_s: null });
       return;
     }
     const evm = ENTRIES / (evmMs / 1000);
-    console.log(
+    r.say(
       `evmctl ima_measurement: ${ENTRIES} entries in ${evmMs.toFixed(0)} ms = ${Math.round(evm)} entries/s`
     );
-    console.log(`ratio ours/evmctl: ${(ours / evm).toFixed(2)}`);
+    r.say(`ratio ours/evmctl: ${(ours / evm).toFixed(2)}`);
+    r.figures({ entries_per_s: Math.round(ours), evmctl_entries_per_s: Math.round(evm) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,13 +19,19 @@ export interface ContourDecision {
   readonly deny: boolean;
 }
 
-const decision = (kind: ContourKind, rest: Partial<ContourDecision> = {}): ContourDecision => ({
-  kind,
-  finding: false,
-  untrust: false,
-  deny: false,
-  ...rest,
-});
+const decision = (kind: ContourKind, rest: Partial<ContourDecision> = {}): ContourDecision =>
+  Object.freeze({ kind, finding: false, untrust: false, deny: false, ...rest });
+
+// Every decision there is, made once: the comparison runs for every event and allocates nothing.
+const ON = decision('on-contour');
+const KNOWN_FORENSIC = decision('off-contour', { untrust: true });
+const KNOWN_FORENSIC_DENY = decision('off-contour', { untrust: true, deny: true });
+const PROMOTE = decision('learned', { promote: true });
+const WOULD_BE = decision('would-be-off-contour');
+const FINDING = decision('would-be-off-contour', { finding: true });
+const LEARNED = decision('learned', { add: 'valid' });
+const NEW_FORENSIC = decision('off-contour', { add: 'forensic', untrust: true });
+const NEW_FORENSIC_DENY = decision('off-contour', { add: 'forensic', untrust: true, deny: true });
 
 /**
  * `known` is the map's point for the coefficient, if any. A valid point is on-contour in every
@@ -36,16 +42,14 @@ export function compareToContour(
   known: { readonly valid: boolean } | undefined,
   mode: Mode
 ): ContourDecision {
-  if (known?.valid) return decision('on-contour');
+  if (known?.valid) return ON;
   const sealed = isSealedMode(mode);
   const deny = mode === 'enforce';
   if (known) {
-    if (sealed) return decision('off-contour', { untrust: true, deny });
-    return mode === 'learn'
-      ? decision('learned', { promote: true })
-      : decision('would-be-off-contour');
+    if (sealed) return deny ? KNOWN_FORENSIC_DENY : KNOWN_FORENSIC;
+    return mode === 'learn' ? PROMOTE : WOULD_BE;
   }
-  if (mode === 'audit') return decision('would-be-off-contour', { finding: true });
-  if (!sealed) return decision('learned', { add: 'valid' });
-  return decision('off-contour', { add: 'forensic', untrust: true, deny });
+  if (mode === 'audit') return FINDING;
+  if (!sealed) return LEARNED;
+  return deny ? NEW_FORENSIC_DENY : NEW_FORENSIC;
 }

@@ -7,11 +7,13 @@
  * full parser's; anything unusual (other key order, a second "event" member, export records) takes
  * the full parser.
  */
-import type { TsemEvent, TsemRecord } from './event.js';
+import type { EventHeader, TsemEvent, TsemRecord } from './event.js';
 import type { Cell } from './hooks.js';
 import type { TsemEventJson } from '../../proto/kernel-json.js';
 import { ParseError } from '../../common/errors.js';
+import { HeaderScanner } from './header-scan.js';
 import {
+  eventFromParts,
   eventWithHeader,
   formatKernelJson,
   type ParseOptions,
@@ -60,13 +62,16 @@ export interface StructuredInput {
 
 export class EventParseCache {
   private entries = new Map<string, { coe: Coe; cell: Cell }>();
+  private readonly scanner: HeaderScanner;
   hits = 0;
   misses = 0;
 
   constructor(
     readonly digestSize: number,
     private readonly max = PARSE_CACHE_ENTRIES
-  ) {}
+  ) {
+    this.scanner = new HeaderScanner(digestSize);
+  }
 
   private remember(key: string, e: TsemEvent): void {
     if (this.entries.size >= this.max) this.entries = new Map();
@@ -82,34 +87,37 @@ export class EventParseCache {
         ? headerEnd(line, PREFIX.length - 1)
         : -1;
     if (end < 0) return parseRecordLine(line, opts);
-    // A second top-level "event" member would make JSON.parse use it instead of the first.
-    if (line.indexOf('"event"', end + 1, 'latin1') >= 0) return parseRecordLine(line, opts);
-    const rest = line.toString('latin1', end + 1);
-    let header: { type?: unknown };
-    try {
-      header = JSON.parse(line.toString('latin1', PREFIX.length - 1, end + 1)) as {
-        type?: unknown;
-      };
-    } catch {
-      return parseRecordLine(line, opts); // the full parser names what is wrong
+    // The header in the kernel's plain form is scanned from the bytes; anything else is parsed as
+    // JSON and checked by the schema (the reference path), which names what is wrong.
+    const scanned: EventHeader | undefined = this.scanner.scan(line, PREFIX.length - 1, end);
+    let header: { type?: unknown } | undefined;
+    if (!scanned) {
+      try {
+        header = JSON.parse(line.toString('latin1', PREFIX.length - 1, end + 1)) as {
+          type?: unknown;
+        };
+      } catch {
+        return parseRecordLine(line, opts); // the full parser names what is wrong
+      }
+      if (typeof header.type !== 'string') return parseRecordLine(line, opts);
     }
-    if (typeof header.type !== 'string') return parseRecordLine(line, opts);
-    const key = `${header.type}\n${rest}`;
+    const type = scanned ? scanned.type : (header!.type as string);
+    const key = `${type}\n${line.toString('latin1', end + 1)}`;
     const hit = this.entries.get(key);
     if (!hit) {
       this.misses++;
       const rec = parseRecordLine(line, opts);
-      if (rec.kind === 'event') this.remember(key, rec.event);
+      // A second top-level "event" member would make JSON.parse use it instead of the first: such
+      // text is never cached (checked once here, since the key is that very text).
+      if (rec.kind === 'event' && line.indexOf('"event"', end + 1, 'latin1') < 0)
+        this.remember(key, rec.event);
       return rec;
     }
     this.hits++;
-    const event = eventWithHeader(
-      header,
-      hit.coe,
-      hit.cell,
-      () => (repairKernelJson(line) ?? line).toString('utf8').trimEnd(),
-      { ...opts, encoding: 'latin1' }
-    );
+    const text = () => (repairKernelJson(line) ?? line).toString('utf8').trimEnd();
+    const event = scanned
+      ? eventFromParts(scanned, hit.coe, hit.cell, text)
+      : eventWithHeader(header, hit.coe, hit.cell, text, { ...opts, encoding: 'latin1' });
     return { kind: 'event', event };
   }
 

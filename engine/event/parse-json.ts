@@ -92,6 +92,16 @@ function headerOf(h: HeaderJson): EventHeader {
   };
 }
 
+/** An event from a typed header (the header scanner's) and the parse cache's COE and CELL. */
+export function eventFromParts(
+  header: EventHeader,
+  coe: Coe,
+  cell: Cell,
+  line: string | (() => string)
+): TsemEvent {
+  return new ParsedEvent(header, coe, cell, undefined, line);
+}
+
 /**
  * The typed header of an event whose COE and CELL are known already (the parse cache): checks
  * the header fields as the full parser does and errors the same way.

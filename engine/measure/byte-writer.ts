@@ -38,6 +38,19 @@ export class ByteWriter {
     return this;
   }
 
+  /** u16 in network (big-endian) order: a raw port as the kernel stores it. */
+  u16be(v: number): this {
+    this.ensure(2);
+    this.buf.writeUInt16BE(v & 0xffff, this.len);
+    this.len += 2;
+    return this;
+  }
+
+  /** `str(s)` of a latin1 string (one byte per char) without making a Buffer of it. */
+  strLatin1(s: string): this {
+    return this.u32(s.length).latin1(s);
+  }
+
   bytes(b: Uint8Array): this {
     this.ensure(b.length);
     this.buf.set(b, this.len);
@@ -56,7 +69,8 @@ export class ByteWriter {
   fixed(b: Uint8Array, width: number): this {
     this.ensure(width);
     const n = Math.min(b.length, width);
-    this.buf.set(b.subarray(0, n), this.len);
+    // A view only when truncating: subarray allocates, and this runs several times per event.
+    this.buf.set(n === b.length ? b : b.subarray(0, n), this.len);
     this.buf.fill(0, this.len + n, this.len + width);
     this.len += width;
     return this;

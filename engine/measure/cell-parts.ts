@@ -40,7 +40,7 @@ function createdDir(pathname: Buffer): Buffer {
  */
 export function writePath(w: ByteWriter, p: Path, withType: boolean, ds: number): void {
   if (p.dev) w.u32(p.dev.major).u32(p.dev.minor);
-  if (withType && p.type !== undefined) w.str(Buffer.from(p.type, 'latin1'));
+  if (withType && p.type !== undefined) w.strLatin1(p.type);
   if (p.owner !== undefined && p.instance !== undefined) {
     w.str(createdDir(p.pathname)).u64(p.instance).fixed(p.owner, ds);
   } else {
@@ -81,12 +81,6 @@ export function writePerm(w: ByteWriter, p: Perm, ds: number): void {
   w.u32(p.uid).u32(p.gid).u32(p.cuid).u32(p.cgid).u16(p.mode).fixed(p.owner, ds);
 }
 
-function portBytes(port: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(port); // raw network order (§2.3)
-  return b;
-}
-
 /**
  * Socket address after sock(s), by family (§2.3): INET u16 port || u32 s_addr (raw network order);
  * INET6 u16 port || addr[16] [|| u32 flowinfo || u32 scope]; UNIX the path bytes with no length;
@@ -101,10 +95,10 @@ export function writeAddr(
 ): void {
   switch (a.kind) {
     case 'af_inet':
-      w.bytes(portBytes(a.value.port)).bytes(a.value.address);
+      w.u16be(a.value.port).bytes(a.value.address); // raw network order (§2.3)
       return;
     case 'af_inet6':
-      w.bytes(portBytes(a.value.port)).bytes(a.value.address);
+      w.u16be(a.value.port).bytes(a.value.address);
       if (inet6FlowScope) w.u32(a.value.flow ?? 0).u32(a.value.scope ?? 0);
       return;
     case 'af_unix':

@@ -90,12 +90,13 @@ export class Mapper {
   }
 
   private coeRawByValue(c: Coe): string {
-    const key = `${c.uid},${c.euid},${c.suid},${c.gid},${c.egid},${c.sgid},${c.fsuid},${c.fsgid},${c.capeff}`;
-    let id = this.coeCache.get(key);
-    if (id !== undefined) return id;
+    // The preimage is the key: writing it costs less than formatting the values (a BigInt).
     const w = this.w.reset();
     w.u32(c.uid).u32(c.euid).u32(c.suid).u32(c.gid).u32(c.egid).u32(c.sgid).u32(c.fsuid);
     w.u32(this.dialect === 'quixote-us' ? c.fsuid : c.fsgid).u64(c.capeff);
+    const key = w.view().toString('latin1');
+    let id = this.coeCache.get(key);
+    if (id !== undefined) return id;
     id = this.alg.hashLatin1(w.view());
     if (this.coeCache.size >= COE_CACHE_MAX) this.coeCache.clear();
     this.coeCache.set(key, id);

@@ -36,7 +36,7 @@ import type {
 } from './namespace-types.js';
 import { MAX_REJECTED_KEPT } from './namespace-types.js';
 import { IngestLedger, type LedgerEntry } from './ingest-ledger.js';
-import { type Task, TaskTable } from './task-table.js';
+import { MAX_TASKS, type Task, TaskTable } from './task-table.js';
 
 export type { Finding } from './finding-table.js';
 export * from './namespace-types.js';
@@ -113,6 +113,8 @@ export class NamespaceModel {
   private dirtyPoints = new Set<Point>();
   private newTrajectory: EventEntry[] = [];
   private newForensics: EventEntry[] = [];
+  /** Task keys by origin and pid (bounded as the task table is). */
+  private readonly keyCache = new Map<string, Map<number, string>>();
 
   constructor(config: NamespaceConfig) {
     this.cfg = config;
@@ -299,7 +301,20 @@ export class NamespaceModel {
    * without pids. Events without an origin (files, replays) keep the bare `pid:N`.
    */
   private taskKey(e: TsemEvent, origin: string): string {
-    return taskKeyOf(e.header, origin);
+    const pid = e.header.pid;
+    if (pid === undefined) return taskKeyOf(e.header, origin);
+    // The same key string for the same origin and pid: no string built (and hashed) per event.
+    let byPid = this.keyCache.get(origin);
+    if (!byPid) {
+      if (this.keyCache.size >= 1024) this.keyCache.clear();
+      this.keyCache.set(origin, (byPid = new Map<number, string>()));
+    }
+    let key = byPid.get(pid);
+    if (key === undefined) {
+      if (byPid.size >= MAX_TASKS) byPid.clear();
+      byPid.set(pid, (key = taskKeyOf(e.header, origin)));
+    }
+    return key;
   }
 
   /** Resolves the acting task: kernel ids from the header, else the task table's (§1.6). */

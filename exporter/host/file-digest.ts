@@ -1,12 +1,14 @@
 /**
  * Content digests of files (tsem-model.md §1.5), read through an already open fd (the fanotify
  * event fd, so the read itself raises no event) or a path. Cached per inode and change time, as
- * the kernel caches per inode on i_version; `invalidate` drops an inode after a close-write.
+ * the kernel caches per inode on i_version; `invalidate` drops an inode after a close-write. Large
+ * files are hashed in a worker thread (hash-offload.ts), off the event loop.
  */
 import { createHash } from 'node:crypto';
 import { close, open, read } from 'node:fs';
 import { promisify } from 'node:util';
 import type { FileStat } from './file-cell.js';
+import { hashFdOffLoop, LARGE_FILE_BYTES } from './hash-offload.js';
 
 const readAsync = promisify(read);
 const openAsync = promisify(open);
@@ -28,6 +30,16 @@ export class FileDigester {
     const key = cacheKey(st);
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
+    const hex =
+      st.size >= LARGE_FILE_BYTES
+        ? await hashFdOffLoop(fd, this.algorithm)
+        : await this.hashHere(fd);
+    if (this.cache.size >= MAX_CACHED) this.cache.clear();
+    this.cache.set(key, hex);
+    return hex;
+  }
+
+  private async hashHere(fd: number): Promise<string> {
     const h = createHash(this.algorithm);
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     for (let pos = 0; ;) {
@@ -36,10 +48,7 @@ export class FileDigester {
       h.update(buf.subarray(0, bytesRead));
       pos += bytesRead;
     }
-    const hex = h.digest('hex');
-    if (this.cache.size >= MAX_CACHED) this.cache.clear();
-    this.cache.set(key, hex);
-    return hex;
+    return h.digest('hex');
   }
 
   async ofPath(path: string, st: FileStat): Promise<string> {

@@ -1,0 +1,193 @@
+/**
+ * The kernel-line scanner for the event header (tsem-model.md §1.2): reads the flat header object
+ * `{"pid": "1000", "type": "file_open", …}` straight from the line's bytes into a typed header,
+ * without JSON.parse, an intermediate object or the schema walk. It takes only the kernel's plain
+ * form (string values without escapes, plain decimal numbers, each key once) and returns undefined
+ * for anything else, so the caller falls back to the reference parser, which gives the same value
+ * or names the error. Hand-written: the header is parsed for every event (the COE and CELL of a
+ * repeated event come from the parse cache).
+ */
+import type { EventHeader } from './event.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN = 0x7b;
+const CLOSE = 0x7d;
+const U32_LIMIT = 2 ** 32;
+const U64_LIMIT = 1n << 64n;
+/** Distinct TASK_IDs remembered per scanner: tasks repeat, so their Buffers are shared. */
+const MAX_INTERNED = 4096;
+
+type Field = 'u32' | 'u64' | 'text' | 'digest';
+const FIELDS: Record<string, [keyof EventHeader, Field]> = {
+  pid: ['pid', 'u32'],
+  ppid: ['ppid', 'u32'],
+  tnum: ['tnum', 'u64'],
+  context: ['context', 'u64'],
+  number: ['number', 'u64'],
+  process: ['process', 'text'],
+  type: ['type', 'text'],
+  ttd: ['ttd', 'u64'],
+  p_ttd: ['pTtd', 'u64'],
+  task_id: ['taskId', 'digest'],
+  p_task_id: ['pTaskId', 'digest'],
+  ts: ['ts', 'u64'],
+  start: ['start', 'u64'],
+};
+
+/** The header fields by a hash of their key's bytes (no string made per key); checked byte by byte. */
+const BY_HASH = new Map<number, [Buffer, keyof EventHeader, Field]>();
+for (const [k, [name, kind]] of Object.entries(FIELDS)) {
+  const b = Buffer.from(k, 'latin1');
+  BY_HASH.set(keyHash(b, 0, b.length), [b, name, kind]);
+}
+
+function keyHash(line: Buffer, a: number, b: number): number {
+  let h = b - a;
+  for (let i = a; i < b; i++) h = (Math.imul(h, 31) + line[i]!) | 0;
+  return h;
+}
+
+function fieldOf(
+  line: Buffer,
+  a: number,
+  b: number
+): [Buffer, keyof EventHeader, Field] | undefined {
+  const f = BY_HASH.get(keyHash(line, a, b));
+  if (!f || f[0].length !== b - a) return undefined;
+  for (let i = a; i < b; i++) if (line[i] !== f[0][i - a]) return undefined;
+  return f;
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+function hexNibble(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
+}
+
+/** Plain decimal digits in [a, b): no sign, no leading zero (else strtol reads octal). */
+function plainDigits(line: Buffer, a: number, b: number): boolean {
+  if (b <= a || (line[a] === 0x30 && b - a > 1)) return false;
+  for (let i = a; i < b; i++) {
+    const c = line[i]!;
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+function smallDecimal(line: Buffer, a: number, b: number): number {
+  let v = 0;
+  for (let i = a; i < b; i++) v = v * 10 + (line[i]! - 0x30);
+  return v;
+}
+
+export class HeaderScanner {
+  private interned = new Map<string, Buffer>();
+
+  constructor(readonly digestSize: number) {}
+
+  /**
+   * The typed header of the object whose braces are at `open` and `close`, or undefined when it
+   * is not in the kernel's plain form (the reference parser then decides).
+   */
+  scan(line: Buffer, open: number, close: number): EventHeader | undefined {
+    if (line[open] !== OPEN || line[close] !== CLOSE) return undefined;
+    const out: Record<string, unknown> = {};
+    let i = open + 1;
+    for (;;) {
+      while (i < close && isSpace(line[i]!)) i++;
+      if (i === close) break;
+      // "key"
+      if (line[i] !== QUOTE) return undefined;
+      const k0 = ++i;
+      while (i < close && line[i] !== QUOTE) {
+        if (line[i] === BACKSLASH || line[i]! < 0x20) return undefined;
+        i++;
+      }
+      if (i >= close) return undefined;
+      const k1 = i++;
+      while (i < close && isSpace(line[i]!)) i++;
+      if (line[i++] !== COLON) return undefined;
+      while (i < close && isSpace(line[i]!)) i++;
+      // "value": a string without escapes or raw control bytes
+      if (line[i] !== QUOTE) return undefined;
+      const v0 = ++i;
+      while (i < close && line[i] !== QUOTE) {
+        if (line[i] === BACKSLASH || line[i]! < 0x20) return undefined;
+        i++;
+      }
+      if (i >= close) return undefined;
+      const v1 = i++;
+      const field = fieldOf(line, k0, k1);
+      if (field) {
+        const [, name, kind] = field;
+        if (out[name] !== undefined) return undefined; // a repeated key: JSON.parse keeps the last
+        const v = this.value(kind, line, v0, v1);
+        if (v === undefined) return undefined;
+        out[name] = v;
+      }
+      while (i < close && isSpace(line[i]!)) i++;
+      if (i === close) break;
+      if (line[i++] !== COMMA) return undefined;
+    }
+    if (out['process'] === undefined || out['type'] === undefined) return undefined;
+    return {
+      pid: out['pid'] as number | undefined,
+      ppid: out['ppid'] as number | undefined,
+      tnum: out['tnum'] as bigint | undefined,
+      context: out['context'] as bigint | undefined,
+      number: out['number'] as bigint | undefined,
+      process: out['process'] as string,
+      type: out['type'] as string,
+      ttd: out['ttd'] as bigint | undefined,
+      pTtd: out['pTtd'] as bigint | undefined,
+      taskId: out['taskId'] as Buffer | undefined,
+      pTaskId: out['pTaskId'] as Buffer | undefined,
+      ts: out['ts'] as bigint | undefined,
+      start: out['start'] as bigint | undefined,
+    };
+  }
+
+  private value(kind: Field, line: Buffer, a: number, b: number): unknown {
+    switch (kind) {
+      case 'text':
+        return line.toString('latin1', a, b);
+      case 'u32': {
+        if (!plainDigits(line, a, b) || b - a > 10) return undefined;
+        const v = smallDecimal(line, a, b);
+        return v < U32_LIMIT ? v : undefined;
+      }
+      case 'u64': {
+        if (!plainDigits(line, a, b) || b - a > 20) return undefined;
+        if (b - a <= 15) return BigInt(smallDecimal(line, a, b));
+        const v = BigInt(line.toString('latin1', a, b));
+        return v < U64_LIMIT ? v : undefined;
+      }
+      case 'digest':
+        return this.digest(line, a, b);
+    }
+  }
+
+  /** A DIGEST of the namespace's size, its Buffer shared by every event naming the same one. */
+  private digest(line: Buffer, a: number, b: number): Buffer | undefined {
+    if (b - a !== 2 * this.digestSize) return undefined;
+    const hex = line.toString('latin1', a, b);
+    const known = this.interned.get(hex);
+    if (known) return known;
+    const out = Buffer.allocUnsafe(this.digestSize);
+    for (let i = 0; i < this.digestSize; i++) {
+      const hi = hexNibble(line[a + 2 * i]!);
+      const lo = hexNibble(line[a + 2 * i + 1]!);
+      if (hi < 0 || lo < 0) return undefined;
+      out[i] = (hi << 4) | lo;
+    }
+    if (this.interned.size >= MAX_INTERNED) this.interned = new Map();
+    this.interned.set(hex, out);
+    return out;
+  }
+}
