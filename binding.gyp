@@ -7,7 +7,8 @@
         "native/fanotify.cc",
         "native/audit.cc",
         "native/xattr.cc",
-        "native/unix-dgram.cc"
+        "native/unix-dgram.cc",
+        "native/landlock.cc"
       ],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fexceptions"],
       "defines": ["NAPI_VERSION=8"]
