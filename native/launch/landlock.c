@@ -241,7 +241,8 @@ static size_t attr_size(int abi) {
   return offsetof(struct tl_ruleset_attr, handled_access_net);
 }
 
-int tl_apply(const struct tl_ruleset *r, void (*skipped)(const char *path), const char **stage,
+int tl_apply(const struct tl_ruleset *r, void (*note)(const char *path, const char *file),
+             const char **stage,
              char *err, size_t errlen) {
   err[0] = '\0';
   *stage = "landlock";
@@ -267,17 +268,29 @@ int tl_apply(const struct tl_ruleset *r, void (*skipped)(const char *path), cons
   for (size_t i = 0; i < r->n_paths && e == 0; i++) {
     const struct tl_path_rule *p = &r->paths[i];
     int pfd = open(p->path, O_PATH | O_CLOEXEC);
-    if (pfd < 0) {
-      if (errno == ENOENT || errno == ENOTDIR) {
-        if (skipped) skipped(p->path);
-        continue;
+    uint64_t access = p->access;
+    if (pfd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
+      // A file written in training may be made anew on each run: its directory takes the write
+      // rights (the narrowest path that exists and covers it). Anything else is skipped.
+      char *slash = strrchr(p->path, '/');
+      if ((access & (1ULL << 1)) && slash != NULL && slash != p->path) {
+        *slash = '\0';
+        pfd = open(p->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        access &= (1ULL << 1) | (1ULL << 2) | TL_ACCESS_FS_TRUNCATE;
+        if (note && pfd >= 0) note(p->path, slash + 1);
+        *slash = '/';
+        if (note && pfd < 0) note(p->path, NULL);
+      } else if (note) {
+        note(p->path, NULL);
       }
+      if (pfd < 0) continue;
+    }
+    if (pfd < 0) {
       e = errno;
       *stage = "landlock-open-path";
       snprintf(err, errlen, "%s: %s", p->path, strerror(e));
       break;
     }
-    uint64_t access = p->access;
     struct stat st;
     // Directory-only rights on a file are refused by the kernel (EINVAL): keep the file's own.
     if (fstat(pfd, &st) == 0 && !S_ISDIR(st.st_mode))

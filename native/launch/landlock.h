@@ -48,7 +48,8 @@ struct tl_ruleset {
 bool tl_read_ruleset(const char *file, struct tl_ruleset *out, char *err, size_t errlen);
 
 // Builds the ruleset in the kernel and restricts the calling thread (no_new_privs must be set or
-// CAP_SYS_ADMIN held). A path that does not exist now is skipped and passed to `skipped`. Returns 0,
-// or an errno with `stage` and `err` saying what failed.
-int tl_apply(const struct tl_ruleset *r, void (*skipped)(const char *path), const char **stage,
-             char *err, size_t errlen);
+// CAP_SYS_ADMIN held). A path missing now is passed to `note`: with `file` set when its write
+// rights went to its directory `path` instead, with `file` NULL when it was skipped. Returns 0, or
+// an errno with `stage` and `err` saying what failed.
+int tl_apply(const struct tl_ruleset *r, void (*note)(const char *path, const char *file),
+             const char **stage, char *err, size_t errlen);
