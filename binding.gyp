@@ -19,7 +19,8 @@
       "sources": [
         "native/launch/launch.c",
         "native/launch/namespaces.c",
-        "native/launch/confine.c"
+        "native/launch/confine.c",
+        "native/launch/landlock.c"
       ],
       "cflags": ["-std=c11", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"]
     }
