@@ -49,11 +49,11 @@ static bool set_landlock(const char *value) {
   char *end = NULL;
   long fd = strtol(value, &end, 10);
   if (*value == '\0' || *end != '\0' || fd < 3 || fd > 1024) return false;
-  char path[32];
-  snprintf(path, sizeof path, "/proc/self/fd/%ld", fd);
+  char name[32];
+  snprintf(name, sizeof name, "on fd %ld", fd);
   landlock = true;
   // Errors wait for apply(): the report fd may not be known yet while options are read.
-  if (!tl_read_ruleset(path, &ruleset, landlock_error, sizeof landlock_error) &&
+  if (!tl_read_ruleset((int)fd, name, &ruleset, landlock_error, sizeof landlock_error) &&
       landlock_error[0] == '\0')
     snprintf(landlock_error, sizeof landlock_error, "cannot read the ruleset");
   close((int)fd);

@@ -107,12 +107,8 @@ static char *unhex(const char *s) {
   return out;
 }
 
-static char *read_all(const char *file, size_t *len, char *err, size_t errlen) {
-  int fd = open(file, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    snprintf(err, errlen, "cannot open the ruleset %s: %s", file, strerror(errno));
-    return NULL;
-  }
+// Reads fd to its end (a pipe or socket tsem run writes, or a file); `file` names it in errors.
+static char *read_all(int fd, const char *file, size_t *len, char *err, size_t errlen) {
   size_t cap = 4096, n = 0;
   char *buf = malloc(cap + 1);
   for (;;) {
@@ -141,7 +137,6 @@ static char *read_all(const char *file, size_t *len, char *err, size_t errlen) {
     if (r == 0) break;
     n += (size_t)r;
   }
-  close(fd);
   if (buf == NULL && err[0] == '\0') snprintf(err, errlen, "out of memory");
   if (buf != NULL) buf[n] = '\0';
   *len = n;
@@ -159,11 +154,11 @@ static bool grow(void **arr, size_t *n, size_t size) {
   return true;
 }
 
-bool tl_read_ruleset(const char *file, struct tl_ruleset *r, char *err, size_t errlen) {
+bool tl_read_ruleset(int fd, const char *file, struct tl_ruleset *r, char *err, size_t errlen) {
   memset(r, 0, sizeof *r);
   err[0] = '\0';
   size_t len = 0;
-  char *text = read_all(file, &len, err, errlen);
+  char *text = read_all(fd, file, &len, err, errlen);
   if (text == NULL) return false;
   if (strlen(text) != len) {
     snprintf(err, errlen, "the ruleset %s holds a NUL byte", file);

@@ -44,8 +44,9 @@ struct tl_ruleset {
   size_t n_ports;
 };
 
-// Reads a ruleset file; false with a message in `err` naming the line that is wrong.
-bool tl_read_ruleset(const char *file, struct tl_ruleset *out, char *err, size_t errlen);
+// Reads a ruleset from fd (to its end; `file` names it in messages); false with a message in `err`
+// naming the line that is wrong.
+bool tl_read_ruleset(int fd, const char *file, struct tl_ruleset *out, char *err, size_t errlen);
 
 // Builds the ruleset in the kernel and restricts the calling thread (no_new_privs must be set or
 // CAP_SYS_ADMIN held). A path missing now is passed to `note`: with `file` set when its write
