@@ -142,6 +142,10 @@ export function parseRunOptions(args: ParsedArgs): RunOptions {
       ? read(sigFile, 'model signature')
       : undefined;
   const mode = v('mode');
+  if (args.flags.has('landlock') && (mode === 'learn' || mode === 'audit'))
+    throw new UsageError(
+      `--landlock confines by a sealed model; --mode ${mode} has none to compile (train, seal, then run with --landlock)`
+    );
   return {
     namespace,
     label,

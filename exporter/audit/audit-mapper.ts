@@ -22,6 +22,7 @@ const O_CREAT = 0o100;
 const O_EXCL = 0o200;
 const O_NOCTTY = 0o400;
 const O_TRUNC = 0o1000;
+const O_PATH = 0o10000000n;
 const AT_FDCWD = 0xffffff9cn;
 /** enum kernel_load_data_id / kernel_read_file_id: LOADING_MODULE = READING_MODULE = 2. */
 const MODULE_ID = '2';
@@ -120,12 +121,10 @@ export async function mapAuditGroup(g: AuditEventGroup, host: AuditHost): Promis
         name === 'openat' && arg(0) !== AT_FDCWD && !pname.startsWith('/')
           ? host.fdPath(pid, Number(arg(0)))
           : cwdPath;
-      const flags =
-        name === 'open'
-          ? openFileFlags(arg(1))
-          : name === 'openat'
-            ? openFileFlags(arg(2))
-            : O_LARGEFILE;
+      const requested = name === 'open' ? arg(1) : name === 'openat' ? arg(2) : 0n;
+      // An O_PATH open never reaches the file_open hook (do_dentry_open returns before it).
+      if ((requested & O_PATH) !== 0n) return { events: [], skipped: 'O_PATH open' };
+      const flags = name === 'openat2' ? O_LARGEFILE : openFileFlags(requested);
       const file = await fileFromPath(p, absolutePath(pname, base), flags, host);
       return file
         ? { events: [event(sys, g, host, 'file_open', { file })] }

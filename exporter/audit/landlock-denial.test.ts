@@ -124,3 +124,16 @@ test('a signal out of the scope is task_kill; unmapped blockers are skipped with
   );
   assert.match('skipped' in gone ? gone.skipped : '', /is gone/);
 });
+
+test("an O_PATH open (the launcher's Landlock rules) is no file_open: the hook never runs for it", async () => {
+  const ok = (a2: string) =>
+    SYS(257, 3, ['ffffff9c', '0', a2]).replace('success=no exit=3', 'success=yes exit=3');
+  const path: [number, string] = [
+    1302,
+    `audit(1796037353.476:1862471): item=0 name="${known}" inode=${ino} dev=fe:00 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL`,
+  ];
+  const opath = await mapAuditGroup(group([1300, ok('288000')], path), host);
+  assert.deepEqual([opath.events.length, 'skipped' in opath && opath.skipped], [0, 'O_PATH open']);
+  const plain = await mapAuditGroup(group([1300, ok('80000')], path), host);
+  assert.equal(plain.events[0]?.event.type, 'file_open');
+});
