@@ -90,7 +90,7 @@ export async function mapAuditGroup(g: AuditEventGroup, host: AuditHost): Promis
       if (!file) return { events: [], skipped: 'execve PATH without inode facts' };
       // The interpreters the kernel opened for exec too (a script's, then the ELF loader: PATH
       // items 1, 2): each a file_open with exec flags, as the LSM hook sees them, and what a
-      // Landlock ruleset must allow to execute (docs/landlock.md §3).
+      // Landlock ruleset must allow to execute.
       const interpreters: TsemEventJson[] = [];
       for (const q of g.records.filter((r) => r.type === 'PATH' && r !== p)) {
         const qname = text(q, 'name');
