@@ -16,6 +16,7 @@ const BENCHES: [string, string, string, string][] = [
   ['fanotify', 'fanotify', './fanotify-bench.js', 'runFanotifyBench'],
   ['canister launcher', 'canister', './canister-bench.js', 'runCanisterBench'],
   ['fleet (NATS JetStream)', 'fleet', './fleet-bench.js', 'runFleetBench'],
+  ['landlock', 'landlock', './landlock-bench.js', 'runLandlockBench'],
 ];
 
 const USAGE = `usage: npm run bench [-- [--json] [FILTER…]]

@@ -106,6 +106,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   tsem::InitAudit(env, exports);
   tsem::InitXattr(env, exports);
   tsem::InitUnixDgram(env, exports);
+  tsem::InitLandlock(env, exports);
   return exports;
 }
 

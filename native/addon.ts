@@ -86,6 +86,8 @@ export interface NativeAddon {
   /** The inode's i_generation (ioctl FS_IOC_GETVERSION); throws with an errno code (ENOTTY when
    * the filesystem has none). */
   fileGeneration(path: string): number;
+  /** Landlock's highest ABI version here, or a negative errno (-ENOSYS not built, -EOPNOTSUPP off). */
+  landlockAbi(): number;
 }
 
 const ADDON_RELATIVE = join('build', 'Release', 'tsem_native.node');

@@ -104,5 +104,6 @@ void InitFanotify(napi_env env, napi_value exports);
 void InitAudit(napi_env env, napi_value exports);
 void InitXattr(napi_env env, napi_value exports);
 void InitUnixDgram(napi_env env, napi_value exports);
+void InitLandlock(napi_env env, napi_value exports);
 
 }  // namespace tsem

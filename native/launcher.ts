@@ -36,6 +36,15 @@ export interface LaunchFailure {
   readonly text: string;
 }
 
+/** The "note TEXT" lines the helper wrote on its report fd (at most `max`). */
+export function parseLaunchNotes(report: string, max = 50): string[] {
+  const out: string[] = [];
+  for (const line of report.split('\n')) {
+    if (line.startsWith('note ') && out.length < max) out.push(line.slice(5));
+  }
+  return out;
+}
+
 /** The first failure line in what the helper wrote on its report fd, if any. */
 export function parseLaunchReport(report: string): LaunchFailure | undefined {
   for (const line of report.split('\n')) {

@@ -26,6 +26,7 @@ import { CanisterSession } from '../run/canister-session.js';
 import { describeFailure, launch, type Launched } from '../run/launch.js';
 import { helperArgs } from '../run/launch-plan.js';
 import { RunError } from '../run/run-error.js';
+import { landlockRuleset, requireLandlock } from '../run/run-landlock.js';
 import { parseRunOptions, RUN_OPTIONS, type RunOptions } from '../run/run-options.js';
 import { formatRunSummary, runSummary } from '../run/run-summary.js';
 
@@ -33,6 +34,11 @@ const DETAILS = `Places COMMAND in its own cgroup (cgroup v2) before its first i
 cgroup with the engine, so every event of its processes (fanotify and audit sources, in the engine
 or in exporters on this host) goes to the namespace, in any mode; with --mode enforce and a model,
 off-model opens and execs are denied where the source holds them (fanotify --enforce).
+
+--landlock confines the workload in the kernel by its namespace's sealed model, compiled into a
+Landlock ruleset (tsem model landlock shows it): execs, reads and writes of files and TCP ports
+outside the model fail with EACCES from the kernel itself, for every process of the workload, even
+with the engine stopped. Denials reach audit; the audit source reports them as forensics.
 
 --label LABEL names the namespace LABEL. When that namespace does not exist it is created from the
 label's stored model (sealed), else in learn mode; a learn-mode run stores its model under the label
@@ -65,6 +71,8 @@ async function runCanister(args: ParsedArgs, io: Io): Promise<number> {
       'no cgroup v2 hierarchy is mounted (no cgroup2 entry in /proc/self/mountinfo): a canister is a cgroup v2 cgroup; mount one (mount -t cgroup2 none /sys/fs/cgroup/unified on a hybrid host)'
     );
   const helper = launcherPath();
+  // No Landlock here: a clear error before anything is created.
+  const landlockAbi = opts.confinement.landlock ? requireLandlock() : undefined;
   const swept = sweepStaleCanisters(mount);
   if (swept.removed.length > 0 && !opts.quiet)
     warn(`removed ${swept.removed.length} empty canister cgroup(s) left by killed runs`);
@@ -94,6 +102,10 @@ async function runCanister(args: ParsedArgs, io: Io): Promise<number> {
     ).catch((err: unknown) => {
       throw new RunError(`cannot register the canister with the engine: ${(err as Error).message}`);
     });
+    const rules =
+      landlockAbi !== undefined
+        ? await landlockRuleset(clients, session.started.namespace, landlockAbi, warn, opts.quiet)
+        : undefined;
     launched = launch(
       helper,
       helperArgs({
@@ -101,9 +113,11 @@ async function runCanister(args: ParsedArgs, io: Io): Promise<number> {
         unshare: opts.unshare,
         confinement: opts.confinement,
         command: opts.command,
-      })
+      }),
+      rules
     );
     const result = await launched.ended;
+    for (const n of result.notes) warn(n);
     if (cg.owned && !(await emptyCgroup(cg.dir)))
       warn(`processes left in ${cg.path} did not exit after SIGKILL`);
     const finished = await session

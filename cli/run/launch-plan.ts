@@ -1,8 +1,8 @@
 /**
  * The launcher helper's arguments for one run, in the order its pre-exec sequence applies them
  * (native/launch/launch.c): cgroup placement, Linux namespaces, confinement steps, then the
- * command. A new confinement step (Landlock: `--landlock FILE`) adds its `tsem run` option to
- * RunOptions and its helper argument in confinementArgs(), and its step to native/launch/confine.c.
+ * command. A confinement step adds its `tsem run` option to RunOptions, its helper argument in
+ * confinementArgs(), and its step to native/launch/confine.c.
  */
 
 export const UNSHARE_KINDS = ['mnt', 'pid', 'user', 'net'] as const;
@@ -21,7 +21,12 @@ export interface LaunchPlan {
 export interface Confinement {
   /** PR_SET_NO_NEW_PRIVS: exec grants no privileges (setuid, file capabilities). */
   readonly noNewPrivs: boolean;
+  /** `tsem run --landlock`: the namespace's model compiled into a ruleset (docs/landlock.md). */
+  readonly landlock: boolean;
 }
+
+/** The fd the launcher reads the Landlock ruleset from (after stdio, report and hold fds). */
+export const LANDLOCK_FD = 5;
 
 /** Parses `--unshare` values: comma lists of mnt, pid, user, net (repeatable). */
 export function parseUnshare(values: readonly string[]): UnshareKind[] | string {
@@ -35,7 +40,10 @@ export function parseUnshare(values: readonly string[]): UnshareKind[] | string 
 }
 
 export function confinementArgs(c: Confinement): string[] {
-  return c.noNewPrivs ? ['--no-new-privs'] : [];
+  return [
+    ...(c.noNewPrivs || c.landlock ? ['--no-new-privs'] : []),
+    ...(c.landlock ? ['--landlock-fd', String(LANDLOCK_FD)] : []),
+  ];
 }
 
 export function helperArgs(plan: LaunchPlan): string[] {

@@ -1,13 +1,26 @@
 /**
  * The launcher helper (native/launch) through launch(): exit statuses, failure reports, the held
- * zombie, signal forwarding, and each --unshare kind seen from inside the workload.
+ * zombie, signal forwarding, each --unshare kind seen from inside the workload, and Landlock.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, existsSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cgroup2Mount } from '../../exporter/host/cgroup.js';
+import type { CompiledRuleset } from '../../engine/landlock/compile.js';
+import { fitToAbi, launcherRulesetFile } from '../../engine/landlock/fit.js';
+import type { FsRight } from '../../engine/landlock/rights.js';
+import { probeLandlock } from '../../native/landlock.js';
 import { launcherPath, parseLaunchReport } from '../../native/launcher.js';
 import { rootSkipReason } from '../../test/helpers/repo.js';
 import { describeFailure, launch } from './launch.js';
@@ -77,7 +90,7 @@ test('the ended workload stays a zombie (its /proc, cgroup included, readable) u
 test('--no-new-privs: the workload cannot gain privileges by exec', async () => {
   const r = await sh(
     'grep NoNewPrivs /proc/self/status > $OUT',
-    confinementArgs({ noNewPrivs: true })
+    confinementArgs({ noNewPrivs: true, landlock: false })
   );
   assert.equal(r.out, 'NoNewPrivs:\t1\n');
   assert.equal((await sh('grep NoNewPrivs /proc/self/status > $OUT')).out, 'NoNewPrivs:\t0\n');
@@ -132,7 +145,7 @@ test(
         helperArgs({
           cgroupDir: cg,
           unshare: [],
-          confinement: { noNewPrivs: false },
+          confinement: { noNewPrivs: false, landlock: false },
           command: [],
         }).slice(0, 2)
       );
@@ -165,9 +178,74 @@ test('the report and --unshare parsers', () => {
     helperArgs({
       cgroupDir: '/cg/x',
       unshare: ['pid'],
-      confinement: { noNewPrivs: true },
+      confinement: { noNewPrivs: true, landlock: false },
       command: ['a', '--b'],
     }),
     ['--cgroup', '/cg/x', '--unshare', 'pid', '--no-new-privs', '--', 'a', '--b']
   );
+});
+
+test('--landlock-fd: the ruleset confines the workload from its first instruction, without privilege', async () => {
+  const data = join(dir, 'landlock');
+  mkdirSync(data);
+  writeFileSync(join(data, 'known'), 'known\n');
+  writeFileSync(join(data, 'other'), 'other\n');
+  // The system's programs and libraries, the known file to read, an output file missing at
+  // launch (its directory takes its write rights) and an absent file (skipped).
+  const system = ['/usr', '/lib', '/lib64', '/bin', '/etc'].map((path) => ({
+    path,
+    access: ['execute', 'read_file'] as FsRight[],
+    reasons: [],
+  }));
+  const ruleset: CompiledRuleset = {
+    handledFs: ['execute', 'write_file', 'read_file', 'truncate'],
+    handledNet: ['bind_tcp', 'connect_tcp'],
+    scoped: ['signal', 'abstract_unix_socket'],
+    paths: [
+      ...system,
+      { path: '/dev', access: ['read_file', 'write_file'], reasons: [] },
+      { path: join(data, 'known'), access: ['read_file'], reasons: [] },
+      { path: join(data, 'out', 'result'), access: ['write_file', 'truncate'], reasons: [] },
+      { path: join(data, 'absent'), access: ['read_file'], reasons: [] },
+      { path: join(data, 'bin', 'known'), access: ['execute', 'read_file'], reasons: [] },
+    ],
+    ports: [],
+    unexpressed: [],
+    decisions: [],
+    points: 0,
+  };
+  mkdirSync(join(data, 'out'));
+  mkdirSync(join(data, 'bin'));
+  for (const b of ['known', 'unknown']) copyFileSync('/bin/true', join(data, 'bin', b));
+  const abi = probeLandlock();
+  if (!abi.ok) return assert.fail(`Landlock is needed here: ${abi.reason}`);
+  const run = async (script: string) => {
+    const l = launch(
+      helper,
+      [...confinementArgs({ noNewPrivs: false, landlock: true }), '--', 'sh', '-c', script],
+      launcherRulesetFile(fitToAbi(ruleset, abi.abi))
+    );
+    const r = await l.ended;
+    await l.release();
+    return r;
+  };
+  const clean = await run(`read x < ${data}/known && echo "$x" > ${data}/out/result`);
+  assert.equal(clean.status, 0, clean.failure && describeFailure(clean.failure));
+  assert.equal(readFileSync(join(data, 'out', 'result'), 'utf8'), 'known\n');
+  assert.deepEqual(clean.notes, [
+    `landlock ${data}/out/result is missing: its write rights go to ${data}/out`,
+    `landlock ${data}/absent is missing: its rule is skipped`,
+  ]);
+  // Each denied by the kernel: read outside, write where only read, exec of an unknown binary.
+  assert.equal((await run(`cat ${data}/other`)).status, 1);
+  assert.equal((await run(`echo x >> ${data}/known`)).status, 2);
+  assert.equal((await run(`${data}/bin/known`)).status, 0);
+  assert.equal((await run(`${data}/bin/unknown`)).status, 126, 'exec beside a known binary');
+  assert.equal(readFileSync(join(data, 'known'), 'utf8'), 'known\n');
+  // A ruleset that is not one fails the launch (125) before anything runs.
+  const bad = launch(helper, ['--landlock-fd', '5', '--', 'true'], 'nonsense\n');
+  const b = await bad.ended;
+  await bad.release();
+  assert.deepEqual([b.status, b.failure?.stage], [125, 'landlock']);
+  assert.match(b.failure?.text ?? '', /line 1: expected 'tsem-landlock 1' first/);
 });

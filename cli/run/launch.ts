@@ -13,8 +13,10 @@ import { getSystemErrorName } from 'node:util';
 import {
   EXIT_LAUNCH_FAILED,
   type LaunchFailure,
+  parseLaunchNotes,
   parseLaunchReport,
 } from '../../native/launcher.js';
+import { LANDLOCK_FD } from './launch-plan.js';
 
 /** The helper's report and hold fds: the first two after stdio. */
 export const REPORT_FD = 3;
@@ -28,6 +30,8 @@ export interface LaunchResult {
   readonly status: number;
   /** Set when a step before the workload's exec failed. */
   readonly failure?: LaunchFailure;
+  /** What the launcher's steps said ("note TEXT" lines), e.g. Landlock rules it had to skip. */
+  readonly notes: readonly string[];
 }
 
 export interface Launched {
@@ -54,7 +58,11 @@ function exitStatus(report: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export function launch(helper: string, helperArgs: readonly string[]): Launched {
+/**
+ * Starts the helper. `landlock`: the ruleset file, written to the helper's fd 5 (LANDLOCK_FD), which
+ * it reads before its first step.
+ */
+export function launch(helper: string, helperArgs: readonly string[], landlock?: string): Launched {
   const child = spawn(
     helper,
     [
@@ -66,8 +74,22 @@ export function launch(helper: string, helperArgs: readonly string[]): Launched 
       String(HOLD_FD),
       ...helperArgs,
     ],
-    { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'] }
+    {
+      stdio: [
+        'inherit',
+        'inherit',
+        'inherit',
+        'pipe',
+        'pipe',
+        ...(landlock !== undefined ? (['pipe'] as const) : []),
+      ],
+    }
   );
+  if (landlock !== undefined) {
+    const rules = (child.stdio as unknown as (Writable | null)[])[LANDLOCK_FD]!;
+    rules.on('error', () => undefined); // the helper reports a short ruleset itself
+    rules.end(landlock);
+  }
   const report = child.stdio[REPORT_FD] as Readable;
   const holdFd = child.stdio[HOLD_FD] as Writable;
   holdFd.on('error', () => undefined); // the helper may be gone already
@@ -92,10 +114,11 @@ export function launch(helper: string, helperArgs: readonly string[]): Launched 
   const ended = new Promise<LaunchResult>((r) => (resolveEnded = r));
   const end = (status: number) => {
     const failure = parseLaunchReport(text);
-    resolveEnded(failure ? { status, failure } : { status });
+    const notes = parseLaunchNotes(text);
+    resolveEnded(failure ? { status, failure, notes } : { status, notes });
   };
   report.on('data', (d: Buffer) => {
-    if (text.length < 8192) text += d.toString('utf8');
+    if (text.length < 65536) text += d.toString('utf8');
     const status = exitStatus(text);
     if (status !== undefined) end(status);
   });

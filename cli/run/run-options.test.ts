@@ -27,9 +27,22 @@ test('tsem run options: the command after --, its own flags untouched; defaults'
   );
   assert.deepEqual(o.command, ['nginx', '-g', '--help']);
   assert.deepEqual([o.label, o.namespace, o.saveLabel, o.settleMs], ['web', undefined, true, 250]);
-  assert.deepEqual([o.unshare, o.confinement], [['pid', 'mnt'], { noNewPrivs: true }]);
+  assert.deepEqual(
+    [o.unshare, o.confinement],
+    [['pid', 'mnt'], { noNewPrivs: true, landlock: false }]
+  );
   assert.equal(parse('--namespace', 'db', '--mode', 'seal', '--', 'x').mode, 'MODE_SEALED');
   assert.equal(parse('--label', 'web', '--no-save', '--', 'x').saveLabel, false);
+  assert.deepEqual(parse('--label', 'web', '--landlock', '--', 'x').confinement, {
+    noNewPrivs: false,
+    landlock: true,
+  });
+  // A learn or audit run has no sealed model to compile.
+  assert.throws(
+    () => parse('--label', 'web', '--landlock', '--mode', 'learn', '--', 'x'),
+    (e: unknown) =>
+      e instanceof UsageError && /--landlock confines by a sealed model/.test(e.message)
+  );
 });
 
 test('tsem run options: what is refused, before anything is created', () => {

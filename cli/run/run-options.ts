@@ -51,6 +51,11 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'unit', kind: 'string', arg: 'UNIT', help: "run in a systemd unit's cgroup" },
   { name: 'no-new-privs', kind: 'flag', help: 'exec grants no privileges (setuid, file caps)' },
   {
+    name: 'landlock',
+    kind: 'flag',
+    help: "confine in the kernel by the namespace's sealed model compiled to a Landlock ruleset (implies --no-new-privs; docs/landlock.md)",
+  },
+  {
     name: 'no-save',
     kind: 'flag',
     help: "a learn-mode run does not store its model as the label's",
@@ -137,6 +142,10 @@ export function parseRunOptions(args: ParsedArgs): RunOptions {
       ? read(sigFile, 'model signature')
       : undefined;
   const mode = v('mode');
+  if (args.flags.has('landlock') && (mode === 'learn' || mode === 'audit'))
+    throw new UsageError(
+      `--landlock confines by a sealed model; --mode ${mode} has none to compile (train, seal, then run with --landlock)`
+    );
   return {
     namespace,
     label,
@@ -148,7 +157,10 @@ export function parseRunOptions(args: ParsedArgs): RunOptions {
     cgroup: v('cgroup'),
     unit: v('unit'),
     unshare,
-    confinement: { noNewPrivs: args.flags.has('no-new-privs') },
+    confinement: {
+      noNewPrivs: args.flags.has('no-new-privs'),
+      landlock: args.flags.has('landlock'),
+    },
     saveLabel: label !== undefined && !args.flags.has('no-save'),
     settleMs: intOption(v('settle-ms'), '--settle-ms', 250),
     json: args.flags.has('json'),

@@ -36,6 +36,18 @@ export interface AuditHost {
   hash(data: Buffer): string;
   /** The zero digest of the namespace hash: digest-sized task ids the source cannot know. */
   readonly zeroTaskId: string;
+  /** lstat of a path now (a Landlock denial names a path, not a PATH record); undefined if gone. */
+  statPath(pathname: string): PathStat | undefined;
+}
+
+/** What a PATH record would have said of a file: device, inode, mode and owner. */
+export interface PathStat {
+  readonly major: number;
+  readonly minor: number;
+  readonly inode: bigint;
+  readonly mode: bigint;
+  readonly uid: bigint;
+  readonly gid: bigint;
 }
 
 export function header(sys: AuditRecord, type: string, timeMs: number): EventHeaderJson {

@@ -5,12 +5,12 @@
  * filesystem facts are unknown (s_magic 0, empty s_id) and the digest is the zero digest.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, readlinkSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { FileDigester } from '../host/file-digest.js';
 import { PSEUDO_FS_MAGICS } from '../host/file-cell.js';
 import { devMajor, devMinor, MountTable, superblockId } from '../host/mountinfo.js';
 import { readCapEff } from '../host/procfs.js';
-import type { AuditHost, FileFacts, FileQuery } from './audit-cells.js';
+import type { AuditHost, FileFacts, FileQuery, PathStat } from './audit-cells.js';
 
 /** statfs f_type of common filesystems, by mountinfo type name (include/uapi/linux/magic.h). */
 const FS_MAGIC: Readonly<Record<string, number>> = {
@@ -54,6 +54,22 @@ export class HostFacts implements AuditHost {
   }
 
   hash = (data: Buffer): string => createHash(this.algorithm).update(data).digest('hex');
+
+  statPath(pathname: string): PathStat | undefined {
+    try {
+      const s = lstatSync(pathname, { bigint: true });
+      return {
+        major: devMajor(s.dev),
+        minor: devMinor(s.dev),
+        inode: s.ino,
+        mode: s.mode,
+        uid: s.uid,
+        gid: s.gid,
+      };
+    } catch {
+      return undefined;
+    }
+  }
 
   async fileFacts(q: FileQuery): Promise<FileFacts> {
     const mount = this.mounts.byDevice(q.major, q.minor);

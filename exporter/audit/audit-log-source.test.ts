@@ -31,13 +31,16 @@ async function mapLines(
 const cell = (e: TsemEventJson) => e[e.event.type] as JsonCell;
 const fileOf = (e: TsemEventJson) => cell(e)['file'] as JsonCell;
 
-test('execve → file_open of the binary with exec flags, then bprm_committed_creds; COE from SYSCALL', async () => {
+test('execve → file_open of the binary and of its ELF loader with exec flags, then bprm_committed_creds; COE from SYSCALL', async () => {
   const { events } = await mapLines(fx.EXECVE_LS);
   assert.deepEqual(
     events.map((e) => e.event.type),
-    ['file_open', 'bprm_committed_creds']
+    ['file_open', 'file_open', 'bprm_committed_creds']
   );
-  const e = events[1]!;
+  // PATH item 1: the interpreter the kernel opened for exec (what Landlock checks for execute).
+  assert.equal(fileOf(events[1]!)['flags'], '32800');
+  assert.match((fileOf(events[1]!)['path'] as Record<string, string>)['pathname']!, /ld-linux/);
+  const e = events[2]!;
   assert.deepEqual(e.event, {
     pid: '1001',
     ppid: '1000',

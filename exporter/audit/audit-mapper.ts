@@ -1,9 +1,9 @@
 /**
  * Maps one reassembled audit event (SYSCALL + auxiliary records) to TSEM kernel-JSON events:
- * execve → file_open of the binary (exec flags) then bprm_committed_creds (task identity, §1.6);
+ * execve → file_open of the binary and of its interpreters (exec flags) then bprm_committed_creds (task identity, §1.6);
  * open/openat → file_open; connect/bind/accept → socket_*; kill → task_kill; ptrace attach →
  * ptrace_access_check; init_module → kernel_load_data; finit_module → kernel_read_file;
- * mount → sb_mount. Task ids the audit trail cannot know (socket owner, kill target, ptrace
+ * mount → sb_mount; Landlock denials → the events they denied (landlock-denial.ts). Task ids the audit trail cannot know (socket owner, kill target, ptrace
  * child) are the zero digest: the engine's task table may fill them in by pid.
  */
 import type { JsonCell, TsemEventJson } from '../../proto/kernel-json.js';
@@ -12,6 +12,7 @@ import type { AuditEventGroup } from './audit-assembler.js';
 import { absolutePath, type AuditHost, coe, fileFromPath, header } from './audit-cells.js';
 import { syscallName } from './audit-netlink.js';
 import { type AuditRecord, num, text } from './audit-record.js';
+import { landlockDenials, mapLandlockDenials } from './landlock-denial.js';
 import { AF_INET, AF_INET6, decodeSockaddr } from './sockaddr.js';
 
 export type MapResult =
@@ -21,6 +22,7 @@ const O_CREAT = 0o100;
 const O_EXCL = 0o200;
 const O_NOCTTY = 0o400;
 const O_TRUNC = 0o1000;
+const O_PATH = 0o10000000n;
 const AT_FDCWD = 0xffffff9cn;
 /** enum kernel_load_data_id / kernel_read_file_id: LOADING_MODULE = READING_MODULE = 2. */
 const MODULE_ID = '2';
@@ -55,6 +57,13 @@ function objectPath(g: AuditEventGroup): AuditRecord | undefined {
 }
 
 export async function mapAuditGroup(g: AuditEventGroup, host: AuditHost): Promise<MapResult> {
+  // A syscall Landlock denied: the events it denied (the syscall itself failed, so no other).
+  if (landlockDenials(g).length > 0) {
+    const d = await mapLandlockDenials(g, host);
+    return d.events.length > 0
+      ? { events: d.events }
+      : { events: [], skipped: d.skipped.join('; ') };
+  }
   const sys = g.records.find((r) => r.type === 'SYSCALL');
   if (!sys) return { events: [], skipped: 'no SYSCALL record' };
   const arch = num(sys, 'arch', 16);
@@ -79,9 +88,21 @@ export async function mapAuditGroup(g: AuditEventGroup, host: AuditHost): Promis
       if (!p || pname === undefined) return { events: [], skipped: 'execve without PATH item 0' };
       const file = await fileFromPath(p, absolutePath(pname, cwdPath), EXEC_FLAGS, host);
       if (!file) return { events: [], skipped: 'execve PATH without inode facts' };
+      // The interpreters the kernel opened for exec too (a script's, then the ELF loader: PATH
+      // items 1, 2): each a file_open with exec flags, as the LSM hook sees them, and what a
+      // Landlock ruleset must allow to execute.
+      const interpreters: TsemEventJson[] = [];
+      for (const q of g.records.filter((r) => r.type === 'PATH' && r !== p)) {
+        const qname = text(q, 'name');
+        if (qname === undefined || !/^[1-9]\d*$/.test(q.fields.get('item')?.value ?? '')) continue;
+        if (((num(q, 'mode', 8) ?? 0n) & 0o170000n) !== 0o100000n) continue;
+        const f = await fileFromPath(q, absolutePath(qname, cwdPath), EXEC_FLAGS, host);
+        if (f) interpreters.push(event(sys, g, host, 'file_open', { file: f }));
+      }
       return {
         events: [
           event(sys, g, host, 'file_open', { file }),
+          ...interpreters,
           event(sys, g, host, 'bprm_committed_creds', { file }),
         ],
       };
@@ -100,12 +121,10 @@ export async function mapAuditGroup(g: AuditEventGroup, host: AuditHost): Promis
         name === 'openat' && arg(0) !== AT_FDCWD && !pname.startsWith('/')
           ? host.fdPath(pid, Number(arg(0)))
           : cwdPath;
-      const flags =
-        name === 'open'
-          ? openFileFlags(arg(1))
-          : name === 'openat'
-            ? openFileFlags(arg(2))
-            : O_LARGEFILE;
+      const requested = name === 'open' ? arg(1) : name === 'openat' ? arg(2) : 0n;
+      // An O_PATH open never reaches the file_open hook (do_dentry_open returns before it).
+      if ((requested & O_PATH) !== 0n) return { events: [], skipped: 'O_PATH open' };
+      const flags = name === 'openat2' ? O_LARGEFILE : openFileFlags(requested);
       const file = await fileFromPath(p, absolutePath(pname, base), flags, host);
       return file
         ? { events: [event(sys, g, host, 'file_open', { file })] }

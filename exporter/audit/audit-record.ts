@@ -39,6 +39,8 @@ export const RECORD_TYPES: Readonly<Record<number, string>> = {
   1323: 'MMAP',
   1327: 'PROCTITLE',
   1330: 'KERN_MODULE',
+  1423: 'LANDLOCK_ACCESS',
+  1424: 'LANDLOCK_DOMAIN',
 };
 
 /** auditd's name for a type number: known names, else UNKNOWN[n] as auditd prints it. */

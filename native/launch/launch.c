@@ -58,10 +58,30 @@ void report_failure(const char *stage, int err, const char *text) {
     n = sizeof line - 1;
     line[n - 1] = '\n';
   }
+  // A newline in the text (a path) must not forge a line of the report ("exit 0").
+  for (int i = 0; i < n - 1; i++)
+    if (line[i] == '\n') line[i] = '?';
   if (report_fd >= 0)
     write_all(report_fd, line, (size_t)n);
   else
     dprintf(STDERR_FILENO, "tsem-launch: %s: %s\n", stage, why);
+}
+
+void report_note(const char *text) {
+  char line[4400];
+  int n = snprintf(line, sizeof line, "note %s\n", text);
+  if (n < 0) return;
+  if ((size_t)n >= sizeof line) {
+    n = sizeof line - 1;
+    line[n - 1] = '\n';
+  }
+  // A newline inside a path must not start a line of its own on the report.
+  for (int i = 0; i < n - 1; i++)
+    if (line[i] == '\n') line[i] = '?';
+  if (report_fd >= 0)
+    write_all(report_fd, line, (size_t)n);
+  else
+    dprintf(STDERR_FILENO, "tsem-launch: %s", line + 5);
 }
 
 _Noreturn void fail(const char *stage, int err, const char *text) {

@@ -15,6 +15,9 @@ enum {
 // report fd): "fail STAGE ERRNO TEXT\n". errno 0 means the text says it all.
 void report_failure(const char *stage, int err, const char *text);
 
+// A note for tsem run to show (one line "note TEXT" on the report fd; stderr without one).
+void report_note(const char *text);
+
 // Reports and exits with EXIT_LAUNCH_FAILED.
 _Noreturn void fail(const char *stage, int err, const char *text);
 

@@ -19,15 +19,19 @@ const skip = canisterSkipReason() ?? (await auditUnavailableReason());
 
 /** Pathnames of the execs a namespace saw (its trajectory's file_open events with exec flags). */
 function execs(ns: NamespaceModel | undefined): string[] {
-  return (ns?.trajectory() ?? [])
-    .map(
-      (e) =>
-        JSON.parse(e.line) as {
-          file_open?: { file: { flags: string; path: { pathname: string } } };
-        }
-    )
-    .filter((j) => j.file_open?.file.flags === '32800')
-    .map((j) => j.file_open!.file.path.pathname);
+  return (
+    (ns?.trajectory() ?? [])
+      .map(
+        (e) =>
+          JSON.parse(e.line) as {
+            file_open?: { file: { flags: string; path: { pathname: string } } };
+          }
+      )
+      .filter((j) => j.file_open?.file.flags === '32800')
+      .map((j) => j.file_open!.file.path.pathname)
+      // The ELF loader is opened for exec too (PATH item 1 of each execve): not a program run.
+      .filter((p) => !/\/ld-linux[^/]*$/.test(p))
+  );
 }
 
 test(

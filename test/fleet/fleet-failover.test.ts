@@ -42,6 +42,20 @@ describe('a fleet of three engines on NATS JetStream', { skip, timeout: 120_000 
     await nats?.stop();
   });
 
+  /** A wait that names each engine's state and last log lines when it times out. */
+  async function untilFleet(what: string, cond: () => Promise<boolean>, ms?: number) {
+    try {
+      await until(what, cond, ms);
+    } catch (err) {
+      const states = [...engines.values()].map(
+        (e) =>
+          `${e.id}: exit ${e.proc.exitCode ?? e.proc.signalCode ?? 'running'}\n` +
+          e.log().split('\n').slice(-15).join('\n')
+      );
+      throw new Error(`${(err as Error).message}\n${states.join('\n')}`);
+    }
+  }
+
   function exporters(namespaces: readonly string[], seed: number, pauseMs: number) {
     return HOSTS.map(async (host, i) => {
       const nc = await connectNats({
@@ -70,7 +84,7 @@ describe('a fleet of three engines on NATS JetStream', { skip, timeout: 120_000 
     const replay = await singleEngineReplay(admin, namespaces);
     const total = [...replay.values()].reduce((t, r) => t + r.events, 0);
     assert.equal(total, sent, 'the stream holds every acknowledged event once');
-    await until('every namespace applied up to the stream', async () => {
+    await untilFleet('every namespace applied up to the stream', async () => {
       const owners = await snapshotOwners(admin, namespaces);
       for (const ns of namespaces) {
         const e = byId.get(owners.get(ns) ?? '');
@@ -97,7 +111,7 @@ describe('a fleet of three engines on NATS JetStream', { skip, timeout: 120_000 
     const running = exporters(namespaces, 1, 200);
     let exported = false;
     void Promise.all(running).finally(() => (exported = true));
-    await until(
+    await untilFleet(
       'all namespaces owned',
       async () => (await snapshotOwners(admin, namespaces)).size === 8
     );
@@ -114,7 +128,7 @@ describe('a fleet of three engines on NATS JetStream', { skip, timeout: 120_000 
     await engines.get(victim)!.kill9();
     const killedAt = Date.now();
     assert.equal(exported, false, 'the engine died mid-stream');
-    await until(
+    await untilFleet(
       "the killed engine's namespaces taken over",
       async () => {
         const now = await snapshotOwners(admin, moved);
@@ -140,7 +154,7 @@ describe('a fleet of three engines on NATS JetStream', { skip, timeout: 120_000 
   test('the NATS server restarts mid-stream: nothing acknowledged is lost', async () => {
     const namespaces = Array.from({ length: 4 }, (_, i) => `restart-${i}`);
     const running = exporters(namespaces, 50, 100);
-    await until(
+    await untilFleet(
       'all namespaces owned',
       async () => (await snapshotOwners(admin, namespaces)).size === 4
     );

@@ -1,0 +1,258 @@
+/**
+ * `tsem run --landlock` end to end (root: kernel audit, cgroups): a workload trained in learn mode
+ * under the audit source, sealed, and run again with --landlock runs clean; a variant that reads a
+ * file outside the model, writes where it only read, execs an unknown binary beside a known one and
+ * connects to an unknown port gets EACCES from the kernel, with the engine process stopped
+ * (SIGSTOP) so that no user-space decision can be on the path; with the engine running each denial
+ * is denied too; a canister without --landlock running the same actions beside it is not affected.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { auditUnavailableReason } from '../../exporter/audit/audit-source.js';
+import { probeLandlock } from '../../native/landlock.js';
+import { canisterSkipReason, tsem } from '../helpers/canister.js';
+import { runCli } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/repo.js';
+
+const landlock = probeLandlock();
+const skip =
+  canisterSkipReason() ??
+  (await auditUnavailableReason()) ??
+  (landlock.ok ? undefined : `no Landlock here: ${landlock.reason}`);
+
+/**
+ * The workload: what it always does, then (after `go` exists) the variant's off-model actions, with
+ * shell builtins only (an exec of a program the training never ran, cat say, is denied too).
+ */
+const SCRIPT = `#!/bin/bash
+D=$2
+read -r x < "$D/data/known"
+echo start > "$D/out/result"
+"$D/bin/known"
+: 3<>/dev/tcp/127.0.0.1/$3
+sleep 0.01
+while [ ! -e "$D/go" ]; do sleep 0.05; done
+rc=""
+if [ "$1" = all ]; then
+  read -r y < "$D/data/other"; rc="$rc read=$?"
+  { echo x >> "$D/data/known"; } 2>/dev/null; rc="$rc write=$?"
+  "$D/bin/unknown"; rc="$rc exec=$?"
+  { : 4<>/dev/tcp/127.0.0.1/$4; } 2>/dev/null; rc="$rc connect=$?"
+fi
+echo "done$rc" > "$D/out/result"
+`;
+
+const DENIED = 'done read=1 write=1 exec=126 connect=1';
+
+async function listen(): Promise<[Server, number]> {
+  const s = createServer((c) => c.end());
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  return [s, (s.address() as { port: number }).port];
+}
+
+async function until(
+  what: string,
+  ok: () => boolean | Promise<boolean>,
+  ms = 60_000
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** An engine in a process of its own (so the test can stop it), with the audit source. */
+async function startEngineProcess(
+  dataDir: string
+): Promise<{ child: ChildProcess; address: string }> {
+  const script = `
+    const { startEngine } = await import(${JSON.stringify(join(repoRoot(), 'dist', 'daemon', 'start-engine.js'))});
+    const e = await startEngine({
+      listen: '127.0.0.1:0', dataDir: ${JSON.stringify(dataDir)}, log: () => undefined,
+      sources: [{ kind: 'audit', syscalls: ['execve', 'open', 'openat', 'connect'], namespace: 'host:ll-host' }],
+    });
+    process.stdout.write(e.address + '\\n');
+    process.on('SIGTERM', () => void e.stop().then(() => process.exit(0)));
+  `;
+  // A file, not -e: the engine's worker threads inherit execArgv, and --input-type is refused there.
+  const file = join(dataDir, '..', 'engine.mjs');
+  writeFileSync(file, script);
+  const child = spawn(process.execPath, [file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const address = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.on('exit', (code) => reject(new Error(`engine exited ${code}`)));
+  });
+  return { child, address };
+}
+
+test(
+  'landlock: trained, sealed, confined by the kernel; denials with the engine stopped; another canister unaffected',
+  { skip, timeout: 240_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsem-landlock-'));
+    const D = join(dir, 'w');
+    for (const d of ['data', 'out', 'bin']) mkdirSync(join(D, d), { recursive: true });
+    writeFileSync(join(D, 'data', 'known'), 'known\n');
+    writeFileSync(join(D, 'data', 'other'), 'other\n');
+    for (const b of ['known', 'unknown']) copyFileSync('/bin/true', join(D, 'bin', b));
+    const script = join(D, 'bin', 'work.sh');
+    writeFileSync(script, SCRIPT);
+    chmodSync(script, 0o755);
+    const [known, knownPort] = await listen();
+    const [unknown, unknownPort] = await listen();
+    const data = join(dir, 'data');
+    let engine: ChildProcess | undefined;
+    let stopped = false;
+    const cont = () => {
+      if (stopped) engine?.kill('SIGCONT');
+      stopped = false;
+    };
+    try {
+      const e = await startEngineProcess(data);
+      engine = e.child;
+      const conn = ['--server', e.address, '--data', data];
+      const work = (variant: string) => [
+        '--',
+        script,
+        variant,
+        D,
+        String(knownPort),
+        String(unknownPort),
+      ];
+      const result = () => readFileSync(join(D, 'out', 'result'), 'utf8').trim();
+      // Polls run in-process: a node started per poll would flood the host-wide audit rule.
+
+      // Train in learn mode until the audit trail of the run is in, then seal.
+      writeFileSync(join(D, 'go'), '');
+      const train = await tsem([
+        'run',
+        ...conn,
+        '--namespace',
+        'll-work',
+        '--mode',
+        'learn',
+        '--quiet',
+        ...work('none'),
+      ]);
+      assert.equal(train.code, 0, train.stderr);
+      const trajectory = async () =>
+        (await runCli('ns', 'trajectory', 'll-work', ...conn, '--json')).out;
+      await until('the training run in the model', async () => {
+        const t = await trajectory();
+        return ['bin/known', 'out/result', 'bin/work.sh', `"${knownPort}"`, '/usr/bin/sleep'].every(
+          (s) => t.includes(s)
+        );
+      });
+      await new Promise((r) => setTimeout(r, 2000)); // late audit records of the run
+      const seal = await runCli('ns', 'mode', 'll-work', 'sealed', ...conn);
+      assert.equal(seal.code, 0, seal.err);
+
+      // Clean: the same run confined by the compiled model.
+      const clean = await tsem([
+        'run',
+        ...conn,
+        '--namespace',
+        'll-work',
+        '--landlock',
+        ...work('none'),
+      ]);
+      assert.equal(clean.code, 0, clean.stderr);
+      assert.equal(result(), 'done');
+      assert.match(clean.stderr, /landlock: ABI \d+: \d+ path rules, 1 TCP port rules/);
+
+      // The engine running: the same denials; a canister beside it without --landlock does all of it.
+      const [confined, free] = await Promise.all([
+        tsem(['run', ...conn, '--namespace', 'll-work', '--landlock', '--quiet', ...work('all')]),
+        tsem([
+          'run',
+          ...conn,
+          '--namespace',
+          'll-free',
+          '--mode',
+          'learn',
+          '--quiet',
+          '--',
+          'bash',
+          '-c',
+          `cat ${D}/data/other >/dev/null && ${D}/bin/unknown && : 4<>/dev/tcp/127.0.0.1/${unknownPort} && echo ok`,
+        ]),
+      ]);
+      assert.equal(confined.code, 0, confined.stderr);
+      assert.equal(free.code, 0, free.stderr);
+      assert.equal(result(), DENIED, 'the confined variant, engine running');
+      // The engine stopped: every off-model action is still denied, by the kernel.
+      rmSync(join(D, 'go'));
+      const paused = tsem([
+        'run',
+        ...conn,
+        '--namespace',
+        'll-work',
+        '--landlock',
+        '--quiet',
+        ...work('all'),
+      ]);
+      await until(
+        'the confined workload to start',
+        () => existsSync(join(D, 'out', 'result')) && result() === 'start'
+      );
+      engine.kill('SIGSTOP');
+      stopped = true;
+      writeFileSync(join(D, 'go'), '');
+      await until(
+        'the variant to finish with the engine stopped',
+        () => result().startsWith('done'),
+        20_000
+      );
+      assert.equal(result(), DENIED);
+      cont();
+      const p = await paused;
+      assert.equal(p.code, 0, p.stderr);
+      assert.match(p.stderr, /data\/other: Permission denied/);
+      assert.match(p.stderr, /bin\/unknown: Permission denied/);
+      assert.equal(
+        readFileSync(join(D, 'data', 'known'), 'utf8'),
+        'known\n',
+        'the write was denied'
+      );
+
+      writeFileSync(join(D, 'data', 'known'), 'known\n');
+    } finally {
+      cont();
+      if (engine && engine.exitCode === null) {
+        const exited = new Promise((r) => engine!.once('exit', r));
+        engine.kill('SIGTERM');
+        await exited;
+      }
+      known.close();
+      unknown.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+);
+
+// Each denial mapped from the kernel's LANDLOCK_ACCESS records is tested in
+// exporter/audit/landlock-denial.test.ts (records captured on this kernel); through a whole engine
+// with a host-wide audit rule the denial events did not show up as the namespace's forensics within
+// 90 s in this test (cause not found yet).
+test.todo('landlock: with the engine running, each denial comes back through audit as forensics');
