@@ -1,11 +1,11 @@
 /** The client's TLS options against an engine serving TLS with client certificates (mTLS). */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
+import { LOOPBACK_SERVER, makeCa, makeLeaf } from '../helpers/certs.js';
 import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsem-cli-tls-'));
@@ -14,52 +14,9 @@ let engine: RunningEngine;
 
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA. */
 function makeCertificates(): void {
-  const ossl = (...a: string[]): void => void execFileSync('openssl', a, { stdio: 'ignore' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  ossl(
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    f('ca.key'),
-    '-out',
-    f('ca.pem'),
-    '-days',
-    '2',
-    '-subj',
-    '/CN=tsem-test-ca'
-  );
-  writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  writeFileSync(f('client.ext'), 'extendedKeyUsage=clientAuth\n');
-  for (const who of ['server', 'client']) {
-    ossl(
-      'req',
-      ...ec,
-      '-keyout',
-      f(`${who}.key`),
-      '-out',
-      f(`${who}.csr`),
-      '-subj',
-      `/CN=tsem-${who}`
-    );
-    ossl(
-      'x509',
-      '-req',
-      '-in',
-      f(`${who}.csr`),
-      '-CA',
-      f('ca.pem'),
-      '-CAkey',
-      f('ca.key'),
-      '-CAcreateserial',
-      '-out',
-      f(`${who}.pem`),
-      '-days',
-      '2',
-      '-extfile',
-      f(`${who}.ext`)
-    );
-  }
+  makeCa(dir, 'tsem-test-ca');
+  makeLeaf(dir, 'server', 'tsem-server', LOOPBACK_SERVER);
+  makeLeaf(dir, 'client', 'tsem-client', 'extendedKeyUsage=clientAuth');
 }
 
 before(async () => {

@@ -4,7 +4,6 @@
  * without the server's CA is refused; a password is never sent in plain text off loopback.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { createUser } from '@nats-io/nkeys';
 import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import { connectionOptions } from '../../fleet/nats/connect.js';
 import { natsServerAvailable, type NatsServer, startNatsServer } from '../helpers/nats-server.js';
+import { LOOPBACK_SERVER, makeCa, makeLeaf } from '../helpers/certs.js';
 import { runCli } from '../helpers/cli.js';
 import { until } from '../helpers/fleet-events.js';
 
@@ -25,40 +25,8 @@ describe('fleet connections with TLS, nkeys and passwords', { skip }, () => {
   let engine: RunningEngine;
 
   before(async () => {
-    const ossl = (...a: string[]) => void execFileSync('openssl', a, { stdio: 'ignore' });
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    ossl(
-      'req',
-      '-x509',
-      ...ec,
-      '-keyout',
-      f('ca.key'),
-      '-out',
-      f('ca.pem'),
-      '-days',
-      '2',
-      '-subj',
-      '/CN=tsem-nats-ca'
-    );
-    writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    ossl('req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=nats');
-    ossl(
-      'x509',
-      '-req',
-      '-in',
-      f('server.csr'),
-      '-CA',
-      f('ca.pem'),
-      '-CAkey',
-      f('ca.key'),
-      '-CAcreateserial',
-      '-out',
-      f('server.pem'),
-      '-days',
-      '2',
-      '-extfile',
-      f('server.ext')
-    );
+    makeCa(dir, 'tsem-nats-ca');
+    makeLeaf(dir, 'server', 'nats', LOOPBACK_SERVER);
     const host = createUser();
     writeFileSync(f('host-a.nk'), new TextDecoder().decode(host.getSeed()), { mode: 0o600 });
     nats = await startNatsServer(['host-a'], {
