@@ -147,7 +147,7 @@ export async function resolveToken(
   const dirs =
     dataDir !== undefined
       ? [dataDir]
-      : (await import('../engine/store/level-store.js')).dataDirCandidates(env);
+      : (await import('../engine/store/data-dir.js')).dataDirCandidates(env);
   let withheld: string | undefined;
   for (const dir of dirs) {
     let token: string;

@@ -7,7 +7,7 @@ import { parseArgs } from './args.js';
 import { overlay, readConfig } from './config-file.js';
 import { runCli } from '../test/helpers/cli.js';
 import { SERVE_SPEC, serveOptions } from './commands/serve.js';
-import { dataDirCandidates, defaultDataDir } from '../engine/store/level-store.js';
+import { dataDirCandidates, defaultDataDir } from '../engine/store/data-dir.js';
 import { mkdirSync } from 'node:fs';
 import { resolveToken } from './client.js';
 

@@ -45,12 +45,8 @@ import { createMonitorService, SubscriberQuota } from '../engine/server/monitor-
 import { ImaConfigStore } from '../engine/store/ima-config-store.js';
 import { ImaLogStore } from '../engine/store/ima-log-store.js';
 import { LevelLabelStore } from '../engine/store/label-store.js';
-import {
-  defaultDataDir,
-  LevelStore,
-  ROOT_DATA_DIR,
-  userDataDir,
-} from '../engine/store/level-store.js';
+import { defaultDataDir, ROOT_DATA_DIR, userDataDir } from '../engine/store/data-dir.js';
+import { LevelStore } from '../engine/store/level-store.js';
 import { loadStoreKey } from '../engine/store/store-key.js';
 import { createTrust, type Trust } from '../engine/trust/create-trust.js';
 import { registerDaemon } from '../exporter/host/daemon-registry.js';

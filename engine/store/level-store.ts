@@ -13,75 +13,36 @@
  * writes (the namespace's parts and the IMA logs) is covered by the MAC written in the same batch
  * (store-mac.ts); salvage never re-authenticates records that do not match it.
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { Level } from 'level';
-import { EngineError, errorMessage } from '../../common/errors.js';
-import type {
-  ChangeSet,
-  EventEntry,
-  NamespaceModel,
-  StoredDescription,
-} from '../ns/namespace-model.js';
-import {
-  descriptionRecord,
-  entryRecord,
-  type EntryRecord,
-  findingRecord,
-  type FindingRecord,
-  ledgerRecord,
-  type LedgerRecord,
-  metaRecord,
-  type MetaRecord,
-  pointRecord,
-  type PointRecord,
-  rejectedRecord,
-  type RejectedRecord,
-  restoreNamespace,
-  taskRecord,
-  type TaskRecord,
-} from '../ns/namespace-snapshot.js';
+import { errorMessage } from '../../common/errors.js';
+import type { ChangeSet, NamespaceModel, StoredDescription } from '../ns/namespace-model.js';
+import type { MetaRecord } from '../ns/namespace-snapshot.js';
 import type { NamespaceStore } from '../ns/registry.js';
 import type { StoreOp } from '../ns/stage.js';
 import { GroupCommit } from './group-commit.js';
 import { HighWater, type Mark } from './high-water.js';
 import { CoveredSublevel } from './covered-sublevel.js';
 import { MIGRATIONS, STORE_FORMAT, upgradeStore } from './store-format.js';
-import { type MacItem, StoreMac } from './store-mac.js';
+import {
+  checkMacs,
+  IMA_SUBLEVEL,
+  type MacRecord,
+  macOps,
+  macRecord,
+  NAMES_KEY,
+} from './mac-records.js';
+import { storeError } from './store-error.js';
+import { StoreMac } from './store-mac.js';
+import {
+  changeOps,
+  nsPath,
+  type Part,
+  PARTS,
+  type QueuedOp,
+  restoreParts,
+  type WriteOp,
+} from './store-records.js';
 import { scanWriteAheadLogs, type WalProblem } from './wal-scan.js';
-
-/** Where a root daemon keeps its data (systemd's StateDirectory=tsem). */
-export const ROOT_DATA_DIR = '/var/lib/tsem';
-
-/** The per-user data directory: $XDG_DATA_HOME/tsem, else ~/.local/share/tsem. */
-export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env['XDG_DATA_HOME'] ?? join(env['HOME'] ?? homedir(), '.local', 'share'), 'tsem');
-}
-
-/**
- * Default data directory: $TSEM_DATA_DIR, else /var/lib/tsem for root, else the per-user one.
- * `uid` is a test seam.
- */
-export function defaultDataDir(
-  env: NodeJS.ProcessEnv = process.env,
-  uid: number = process.getuid?.() ?? -1
-): string {
-  if (env['TSEM_DATA_DIR']) return env['TSEM_DATA_DIR'];
-  return uid === 0 ? ROOT_DATA_DIR : userDataDir(env);
-}
-
-/**
- * Where a client looks for the server's admin token, in order: the default data directory, then
- * (for root) the per-user one that root daemons used before /var/lib/tsem became their default.
- */
-export function dataDirCandidates(
-  env: NodeJS.ProcessEnv = process.env,
-  uid: number = process.getuid?.() ?? -1
-): string[] {
-  const first = defaultDataDir(env, uid);
-  const legacy = userDataDir(env);
-  return first === legacy || env['TSEM_DATA_DIR'] ? [first] : [first, legacy];
-}
 
 export interface StoreOptions {
   /** fsync every write (batches are group-committed): acknowledged survives power loss. */
@@ -101,56 +62,6 @@ type Sub = ReturnType<Db['sublevel']>;
 type BatchOp =
   | { type: 'put'; sublevel: Sub; key: string; value: unknown }
   | { type: 'del'; sublevel: Sub; key: string };
-
-/**
- * A namespace's parts: points, trajectory, forensics, findings (audit), tasks, rejected lines,
- * descriptions of points and findings (`d`, from format 7), exporters' applied positions (`x`,
- * from format 8). A new part is added here: the MAC covers every part listed (store-mac.ts says
- * which are append-only).
- */
-const PARTS = ['p', 't', 'f', 'a', 'k', 'r', 'd', 'x'] as const;
-type Part = (typeof PARTS)[number];
-/** What a model replace starts over (tasks keep their trust, rejected lines stay evidence). */
-const MODEL_PARTS = ['p', 't', 'f', 'a', 'd'] as const;
-
-/**
- * What the write queue holds: records, and `clear` (a replaced model's part, deleted at the write,
- * where writes are serial, with each record's old value for the MAC of append-only parts).
- */
-type QueuedOp = StoreOp | { readonly type: 'clear'; readonly path: readonly string[] };
-type WriteOp = StoreOp & { readonly old?: unknown };
-
-const pad = (n: number) => n.toString().padStart(12, '0');
-const nsPath = (id: string, part: Part) => [`ns:${id}`, part];
-
-/** The `mac` sublevel: `ns:ID` per namespace, IMA_MAC_KEY for the IMA logs, NAMES_KEY for the list. */
-interface MacRecord {
-  mac: string;
-}
-const NAMES_KEY = 'names';
-const IMA_MAC_KEY = 'ima';
-/** The IMA logs' accumulator id in StoreMac: no namespace name holds a NUL (registry.ts). */
-const IMA_MAC_ID = '\0ima';
-const IMA_SUBLEVEL = 'ima';
-const macRecord = (b: Buffer): MacRecord => ({ mac: b.toString('hex') });
-const macKeyOf = (id: string) => (id === IMA_MAC_ID ? IMA_MAC_KEY : `ns:${id}`);
-
-/**
- * Whose MAC covers a record, and as which part: a namespace's meta record and parts, or the IMA
- * logs; undefined for records no MAC covers (alerts, IMA configuration, the MACs themselves).
- */
-function macTarget(op: StoreOp): { id: string; part: string } | undefined {
-  const [first, second] = op.path;
-  if (op.path.length === 1 && first === 'meta') return { id: op.key, part: 'meta' };
-  if (op.path.length === 1 && first === IMA_SUBLEVEL) return { id: IMA_MAC_ID, part: 'ima' };
-  if (op.path.length === 2 && first?.startsWith('ns:') && second !== undefined)
-    return { id: first.slice(3), part: second };
-  return undefined;
-}
-
-function storeError(message: string, cause?: unknown): EngineError {
-  return new EngineError('TSEM_STORE', message, cause === undefined ? undefined : { cause });
-}
 
 async function openDb(dir: string): Promise<Db> {
   const db = new Level<string, unknown>(dir, { valueEncoding: 'json' });
@@ -242,38 +153,6 @@ export class LevelStore implements NamespaceStore {
     return s;
   }
 
-  /**
-   * The MAC records for `ops` (every accumulator they touch, updated in order), and how to apply
-   * them once written. Computed here, where writes are serial, so accumulators never race.
-   */
-  private macOps(ops: readonly WriteOp[]): { ops: StoreOp[]; commit(): void } {
-    if (!this.mac) return { ops: [], commit: () => undefined };
-    const byId = new Map<string, MacItem[]>();
-    for (const op of ops) {
-      const t = macTarget(op);
-      if (!t) continue;
-      let items = byId.get(t.id);
-      if (!items) byId.set(t.id, (items = []));
-      items.push({
-        part: t.part,
-        key: op.key,
-        value: op.type === 'put' ? op.value : undefined,
-        ...(op.type === 'del' && op.old !== undefined ? { old: op.old } : {}),
-      });
-    }
-    const out: StoreOp[] = [];
-    const commits: (() => void)[] = [];
-    let names: Buffer | undefined;
-    for (const [id, items] of byId) {
-      const w = this.mac.update(id, items, names);
-      out.push({ type: 'put', path: ['mac'], key: macKeyOf(id), value: macRecord(w.nsAcc) });
-      if (w.namesAcc) names = w.namesAcc;
-      commits.push(() => w.commit());
-    }
-    if (names) out.push({ type: 'put', path: ['mac'], key: NAMES_KEY, value: macRecord(names) });
-    return { ops: out, commit: () => commits.forEach((c) => c()) };
-  }
-
   /** `clear` ops as deletions of what the part holds at this point of the batch. */
   private async expand(queued: readonly QueuedOp[]): Promise<WriteOp[]> {
     if (!queued.some((op) => op.type === 'clear')) return queued as WriteOp[];
@@ -297,7 +176,7 @@ export class LevelStore implements NamespaceStore {
 
   private async write(queued: QueuedOp[]): Promise<void> {
     const records = await this.expand(queued);
-    const mac = this.macOps(records);
+    const mac = macOps(this.mac, records);
     const ops = [...records, ...mac.ops];
     const batch: BatchOp[] = ops.map((op) =>
       op.type === 'put'
@@ -315,59 +194,6 @@ export class LevelStore implements NamespaceStore {
     mac.commit();
   }
 
-  /** The records of a namespace's changes since the last drain, with its meta and exporters. */
-  changeOps(ns: NamespaceModel, cs: ChangeSet): QueuedOp[] {
-    const ops: QueuedOp[] = [{ type: 'put', path: ['meta'], key: ns.id, value: metaRecord(ns) }];
-    // A replaced model: its old records go in the same batch as the new ones are written.
-    if (cs.reset)
-      for (const part of MODEL_PARTS) ops.push({ type: 'clear', path: nsPath(ns.id, part) });
-    for (const pt of cs.points)
-      ops.push({ type: 'put', path: nsPath(ns.id, 'p'), key: pt.hex, value: pointRecord(pt) });
-    const entries = (part: 't' | 'f', list: readonly EventEntry[], start: number) =>
-      list.forEach((e, i) =>
-        ops.push({
-          type: 'put',
-          path: nsPath(ns.id, part),
-          key: pad(start + i),
-          value: entryRecord(e),
-        })
-      );
-    entries('t', cs.trajectory, cs.trajectoryStart);
-    entries('f', cs.forensics, cs.forensicsStart);
-    for (const e of cs.audit)
-      ops.push({
-        type: 'put',
-        path: nsPath(ns.id, 'a'),
-        key: e.coefficient.toString('hex'),
-        value: findingRecord(e),
-      });
-    for (const key of cs.removedFindings) ops.push({ type: 'del', path: nsPath(ns.id, 'a'), key });
-    // Written once per coefficient (namespace-model.ts keeps it so): an append-only part.
-    for (const [key, d] of cs.descriptions)
-      ops.push({ type: 'put', path: nsPath(ns.id, 'd'), key, value: descriptionRecord(d) });
-    for (const [key, t] of cs.tasks)
-      ops.push(
-        t
-          ? { type: 'put', path: nsPath(ns.id, 'k'), key, value: taskRecord(t) }
-          : { type: 'del', path: nsPath(ns.id, 'k'), key }
-      );
-    cs.rejected.forEach((e, i) =>
-      ops.push({
-        type: 'put',
-        path: nsPath(ns.id, 'r'),
-        key: pad(cs.rejectedStart + i),
-        value: rejectedRecord(e),
-      })
-    );
-    for (const [key, e] of cs.ingest)
-      ops.push(
-        e
-          ? { type: 'put', path: nsPath(ns.id, 'x'), key, value: ledgerRecord(e) }
-          : { type: 'del', path: nsPath(ns.id, 'x'), key }
-      );
-    return ops;
-  }
-
   /**
    * Writes the namespace's changes since the last drain, its meta and `extra` (what the stages
    * add) in one atomic batch; resolves once written. `committed` runs right after the write.
@@ -379,7 +205,7 @@ export class LevelStore implements NamespaceStore {
     committed?: () => void
   ): Promise<void> {
     const mark: Mark = { events: ns.eventCount, measurement: ns.measurement.toString('hex') };
-    return this.queue.submit([...this.changeOps(ns, cs), ...extra], () => {
+    return this.queue.submit([...changeOps(ns, cs), ...extra], () => {
       this.highWater.update(ns.id, mark);
       committed?.();
     });
@@ -416,106 +242,8 @@ export class LevelStore implements NamespaceStore {
     return parts;
   }
 
-  private static restore(
-    meta: MetaRecord,
-    parts: ReadonlyMap<Part, [string, unknown][]>
-  ): NamespaceModel {
-    const list = <T>(part: Part) => (parts.get(part) ?? []) as [string, T][];
-    return restoreNamespace(
-      {
-        meta,
-        points: list<PointRecord>('p'),
-        trajectory: list<EntryRecord>('t').map(([, r]) => r),
-        forensics: list<EntryRecord>('f').map(([, r]) => r),
-        findings: list<FindingRecord>('a').map(([, r]) => r),
-        tasks: list<TaskRecord>('k'),
-        rejected: list<RejectedRecord>('r').map(([, v]) => v),
-        ingest: list<LedgerRecord>('x').map(([, r]) => r),
-      },
-      new Set(list<unknown>('d').map(([k]) => k))
-    );
-  }
-
   private async load(id: string, meta: MetaRecord): Promise<NamespaceModel> {
-    return LevelStore.restore(meta, await this.parts(id));
-  }
-
-  /**
-   * The MAC check of loadAll(): each namespace's records, then the IMA logs and the namespace
-   * list. A mismatch refuses the start, salvage or not: it means records edited outside the engine.
-   */
-  private async checkMacs(): Promise<{
-    namespace(id: string, meta: MetaRecord, parts: ReadonlyMap<Part, [string, unknown][]>): void;
-    finish(): Promise<void>;
-  }> {
-    const mac = this.mac;
-    const stored = new Map(await this.values<MacRecord>(['mac']));
-    if (!mac) {
-      if (stored.size > 0)
-        throw storeError(
-          `the store in ${this.dir} is protected by a MAC: start the engine with its store key (--store-key)`
-        );
-      return { namespace: () => undefined, finish: () => Promise.resolve() };
-    }
-    const edited = (what: string) =>
-      storeError(
-        `${what} in ${this.dir} was changed outside the engine (its records do not match their MAC): restore the data directory from a trusted copy`
-      );
-    const namesEdited = () =>
-      storeError(
-        `a namespace in ${this.dir} was added or deleted outside the engine (the namespace list does not match its MAC): restore the data directory from a trusted copy`
-      );
-    // Collections (covered-sublevel.ts) keep their own `set:` records beside these.
-    const unprotected = ![...stored.keys()].some(
-      (k) => k === NAMES_KEY || k === IMA_MAC_KEY || k.startsWith('ns:')
-    );
-    const adopt: [string, Buffer][] = [];
-    const matches = (key: string, acc: Buffer) => {
-      const want = stored.get(key);
-      return want !== undefined && acc.equals(Buffer.from(want.mac, 'hex'));
-    };
-    return {
-      namespace: (id, meta, parts) => {
-        const items: MacItem[] = [{ part: 'meta', key: id, value: meta }];
-        for (const [part, records] of parts)
-          for (const [key, value] of records) items.push({ part, key, value });
-        const acc = mac.load(id, items);
-        if (unprotected) adopt.push([`ns:${id}`, acc]);
-        else if (!matches(`ns:${id}`, acc)) throw edited(`namespace ${id}`);
-      },
-      finish: async () => {
-        // Stores of format 7 and before kept the IMA logs outside the MAC: they are adopted once,
-        // and only while the namespace list says they never had one (so its record cannot be
-        // stripped to have edited entries adopted).
-        const imaUnprotected = unprotected || !stored.has(IMA_MAC_KEY);
-        const namesOk = () => matches(NAMES_KEY, mac.names);
-        if (!unprotected && imaUnprotected && !namesOk()) throw namesEdited();
-        const ima = await this.values<unknown>([IMA_SUBLEVEL]);
-        const imaAcc = mac.load(
-          IMA_MAC_ID,
-          ima.map(([key, value]) => ({ part: 'ima', key, value }))
-        );
-        if (imaUnprotected) adopt.push([IMA_MAC_KEY, imaAcc]);
-        else {
-          if (!matches(IMA_MAC_KEY, imaAcc)) throw edited('the IMA log');
-          if (!namesOk()) throw namesEdited();
-        }
-        if (adopt.length === 0) return;
-        // First start with a key (or with format 8): protect what is there, in one batch.
-        await this.writeOps([
-          ...adopt.map(([key, acc]): StoreOp => ({
-            type: 'put',
-            path: ['mac'],
-            key,
-            value: macRecord(acc),
-          })),
-          { type: 'put', path: ['mac'], key: NAMES_KEY, value: macRecord(mac.names) },
-        ]);
-        if (unprotected)
-          this.log(`store: ${adopt.length - 1} namespace(s) now protected by the store key`);
-        else this.log('store: the IMA logs are now protected by the store key');
-      },
-    };
+    return restoreParts(meta, await this.parts(id));
   }
 
   /** One namespace as the store holds it now, or undefined when it holds none. */
@@ -532,12 +260,19 @@ export class LevelStore implements NamespaceStore {
   async loadAll(): Promise<NamespaceModel[]> {
     const out: NamespaceModel[] = [];
     const damaged: string[] = [];
-    const macs = await this.checkMacs();
+    const macs = checkMacs({
+      mac: this.mac,
+      stored: new Map(await this.values<MacRecord>(['mac'])),
+      dir: this.dir,
+      imaRecords: () => this.values<unknown>([IMA_SUBLEVEL]),
+      write: (ops) => this.writeOps(ops),
+      log: this.log,
+    });
     for (const [id, meta] of await this.values<MetaRecord>(['meta'])) {
       const parts = await this.parts(id);
       macs.namespace(id, meta, parts);
       try {
-        out.push(LevelStore.restore(meta, parts));
+        out.push(restoreParts(meta, parts));
       } catch (err) {
         damaged.push(`namespace ${id}: ${errorMessage(err)}`);
       }
