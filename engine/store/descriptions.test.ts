@@ -127,3 +127,31 @@ test('the format 6 → 7 migration describes points from their lines and keeps t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a description drained into a batch still queued behind a write is read once written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-desc-'));
+  try {
+    const store = await LevelStore.open(dir);
+    const ns = new NamespaceModel(createNamespaceConfig({ id: 'web' }));
+    ns.process(open(1, '/a'), '', 1);
+    const first = store.persist(ns); // being written
+    const b = ns.process(open(1, '/b'), '', 2).coefficient!.toString('hex');
+    // Drained from the model and queued behind the first write: neither model nor disk has it.
+    const second = store.persist(ns);
+    assert.equal(ns.pendingDescription(b), undefined);
+    const found = store.descriptions('web', [b]);
+    const scanned = (async () => {
+      const out: string[] = [];
+      for await (const [h] of store.scanDescriptions('web')) out.push(h);
+      return out;
+    })();
+    const early = (await found).get(b);
+    assert.ok(early, 'the queued description was read');
+    assert.ok((await scanned).includes(b));
+    await Promise.all([first, second]);
+    assert.deepEqual((await store.descriptions('web', [b])).get(b), early);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

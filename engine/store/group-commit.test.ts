@@ -47,3 +47,20 @@ test('a failed write fails its group and all queued after it, and stays failed u
   await q.submit(['e']);
   assert.equal(q.failure, undefined);
 });
+
+test('settled() waits for what was submitted before it, not for later submissions', async () => {
+  const gates: (() => void)[] = [];
+  const q = new GroupCommit<number>(() => new Promise<void>((r) => gates.push(r)));
+  const order: string[] = [];
+  void q.submit([1]).then(() => order.push('write 1'));
+  const settled = q.settled().then(() => order.push('settled'));
+  void q.submit([2]).then(() => order.push('write 2'));
+  await new Promise((r) => setImmediate(r));
+  gates.shift()!(); // the first write
+  await settled;
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(order, ['write 1', 'settled']);
+  gates.shift()!();
+  await q.idle();
+  assert.deepEqual(order, ['write 1', 'settled', 'write 2']);
+});

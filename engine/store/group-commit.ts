@@ -19,6 +19,8 @@ export class GroupCommit<Op> {
   private pending: Pending<Op>[] = [];
   private writing: Promise<void> | undefined;
   private failed: Error | undefined;
+  /** The last submission, settled either way: what settled() waits for. */
+  private last: Promise<void> = Promise.resolve();
 
   constructor(private readonly write: (ops: Op[]) => Promise<void>) {}
 
@@ -33,10 +35,20 @@ export class GroupCommit<Op> {
    */
   submit(ops: readonly Op[], committed?: () => void): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
-    return new Promise<void>((resolve, reject) => {
+    const done = new Promise<void>((resolve, reject) => {
       this.pending.push({ ops, committed, resolve, reject });
       this.writing ??= this.drain();
     });
+    this.last = done.catch(() => undefined);
+    return done;
+  }
+
+  /**
+   * Resolves once everything submitted so far is written or failed; unlike idle(), later
+   * submissions are not waited for, so a reader under constant load is never starved.
+   */
+  settled(): Promise<void> {
+    return this.last;
   }
 
   /** Resolves once nothing is queued or being written. */

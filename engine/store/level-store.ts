@@ -319,6 +319,8 @@ export class LevelStore implements NamespaceStore {
   ): Promise<Map<string, StoredDescription>> {
     const out = new Map<string, StoredDescription>();
     if (hexes.length === 0) return out;
+    // A description drained from the model is in no store read until its batch is written.
+    await this.queue.settled();
     const sub = this.sub(nsPath(id, 'd')) as unknown as Level<string, StoredDescription>;
     const got = await sub.getMany([...hexes]);
     hexes.forEach((h, i) => {
@@ -330,6 +332,7 @@ export class LevelStore implements NamespaceStore {
 
   /** Every stored description of a namespace, in key order, read as it goes (memory stays small). */
   async *scanDescriptions(id: string): AsyncGenerator<[string, StoredDescription]> {
+    await this.queue.settled();
     const sub = this.sub(nsPath(id, 'd')) as unknown as Level<string, StoredDescription>;
     for await (const entry of sub.iterator()) yield entry;
   }
