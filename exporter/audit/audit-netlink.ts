@@ -14,6 +14,7 @@ export const NLMSG_DONE = 3;
 
 const AUDIT_STATUS_ENABLED = 0x1;
 const AUDIT_STATUS_PID = 0x4;
+const AUDIT_STATUS_BACKLOG_LIMIT = 0x10;
 const AUDIT_FILTER_EXIT = 0x04;
 const AUDIT_ALWAYS = 2;
 const AUDIT_PID = 0;
@@ -151,6 +152,14 @@ export function auditSetPayload(pid: number, enabled: number): Buffer {
   b.writeUInt32LE(AUDIT_STATUS_PID | AUDIT_STATUS_ENABLED, 0);
   b.writeUInt32LE(enabled, 4);
   b.writeUInt32LE(pid, 12);
+  return b;
+}
+
+/** AUDIT_SET payload that sets the kernel's backlog limit (records queued for the reader). */
+export function auditBacklogLimitPayload(limit: number): Buffer {
+  const b = Buffer.alloc(44);
+  b.writeUInt32LE(AUDIT_STATUS_BACKLOG_LIMIT, 0);
+  b.writeUInt32LE(limit, 20);
   return b;
 }
 

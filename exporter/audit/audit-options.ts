@@ -29,6 +29,12 @@ export interface AuditOptions {
   readonly maxMapping?: number;
   /** Processes never reported besides this one. Default: the host's other tsem daemons. */
   readonly exclude?: ProcessExclusion;
+  /**
+   * The kernel's audit backlog limit (records queued for the reader before they are lost) is
+   * raised to this while the source runs when it is lower, and put back on stop. Default 8192;
+   * 0 leaves it alone.
+   */
+  readonly backlogLimit?: number;
 }
 
 export interface AuditLogOptions {

@@ -4,7 +4,9 @@
  * in its key, as a second key after the user's (auditctl separates keys with \x01):
  * `<key>\x01tsem-owner=<pid>.<start time>`. A starting source lists the kernel's rules and deletes
  * those whose owner is gone, including rules of earlier releases (key `tsem…` and a `pid!=N` field
- * naming their owner). Pure: parses and builds buffers; the caller talks to the kernel.
+ * naming their owner). A source that raised the kernel's backlog limit says so in a third key,
+ * `tsem-backlog=<found>.<set>`, so that the start that removes its orphaned rule also puts the
+ * limit back. Pure: parses and builds buffers; the caller talks to the kernel.
  */
 import type { ProcessIdentity } from '../host/procfs.js';
 
@@ -19,10 +21,26 @@ const AUDIT_NOT_EQUAL = 0x30000000;
 const STRING_FIELDS = new Set([13, 14, 15, 16, 17, 19, 20, 21, 22, 23, 105, 107, 112, 210]);
 const KEY_SEPARATOR = '\x01';
 const OWNER_RE = /^tsem-owner=(\d+)\.(\d+)$/;
+const BACKLOG_RE = /^tsem-backlog=(\d+)\.(\d+)$/;
 
-/** The rule's key with its owner appended (`<key>\x01tsem-owner=<pid>.<start>`). */
-export function ownedKey(key: string, owner: Pick<ProcessIdentity, 'pid' | 'start'>): string {
-  const full = `${key}${KEY_SEPARATOR}tsem-owner=${owner.pid}.${owner.start}`;
+/** A backlog limit a source raised: the value it found and the one it set. */
+export interface RaisedBacklog {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * The rule's key with its owner appended (`<key>\x01tsem-owner=<pid>.<start>`), and the backlog
+ * limit it raised (`\x01tsem-backlog=<from>.<to>`) when it did.
+ */
+export function ownedKey(
+  key: string,
+  owner: Pick<ProcessIdentity, 'pid' | 'start'>,
+  backlog?: RaisedBacklog
+): string {
+  const full =
+    `${key}${KEY_SEPARATOR}tsem-owner=${owner.pid}.${owner.start}` +
+    (backlog ? `${KEY_SEPARATOR}tsem-backlog=${backlog.from}.${backlog.to}` : '');
   if (Buffer.byteLength(full) > AUDIT_MAX_KEY_LEN)
     throw new RangeError(
       `audit key '${key}' is too long (the kernel keeps ${AUDIT_MAX_KEY_LEN} bytes with the owner)`
@@ -99,4 +117,13 @@ export function isOrphaned(
   const live = identity(owner.pid);
   if (!live) return true;
   return owner.start !== undefined && live.start !== owner.start;
+}
+
+/** The backlog limit the rule's owner raised (to put back once the owner is gone), if any. */
+export function raisedBacklogOf(rule: ListedRule): RaisedBacklog | undefined {
+  for (const k of rule.keys) {
+    const m = BACKLOG_RE.exec(k);
+    if (m) return { from: Number(m[1]), to: Number(m[2]) };
+  }
+  return undefined;
 }

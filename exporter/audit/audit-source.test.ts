@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { JsonCell } from '../../proto/kernel-json.js';
 import { rootSkipReason } from '../../test/helpers/repo.js';
 import type { SourcedEvent } from '../source.js';
-import { AuditSource, auditUnavailableReason } from './audit-source.js';
+import { AuditSource, auditUnavailableReason, readAuditStatus } from './audit-source.js';
 
 const unavailable = rootSkipReason() === undefined ? await auditUnavailableReason() : undefined;
 const skip = rootSkipReason() ?? (unavailable && `kernel audit unavailable here: ${unavailable}`);
@@ -59,5 +59,39 @@ test(
     // Lost-record accounting is reported, not hidden.
     assert.equal(typeof stats['lost'], 'number');
     assert.ok(stats['backlogLimit']! > 0);
+  }
+);
+
+test(
+  'the kernel backlog limit is raised while the source runs, and put back on stop',
+  { skip },
+  async () => {
+    const before = (await readAuditStatus()).backlogLimit;
+    if (before === 0) return; // no limit at all: nothing to raise
+    const want = before + 1000;
+    const src = new AuditSource({
+      ppid: process.pid,
+      syscalls: ['execve'],
+      key: 'tsem-test',
+      backlogLimit: want,
+    });
+    await src.start();
+    try {
+      assert.equal((await readAuditStatus()).backlogLimit, want);
+    } finally {
+      await src.stop();
+    }
+    assert.equal((await readAuditStatus()).backlogLimit, before, 'no kernel state outlives it');
+    // A limit already as high as wanted is left alone, and nothing is put back.
+    const low = new AuditSource({
+      ppid: process.pid,
+      syscalls: ['execve'],
+      key: 'tsem-test',
+      backlogLimit: 1,
+    });
+    await low.start();
+    assert.equal((await readAuditStatus()).backlogLimit, before);
+    await low.stop();
+    assert.equal((await readAuditStatus()).backlogLimit, before);
   }
 );

@@ -34,6 +34,7 @@ import {
   AUDIT_ADD_RULE,
   AUDIT_DEL_RULE,
   AUDIT_SET,
+  auditBacklogLimitPayload,
   auditSetPayload,
   nativeArch,
   ruleDataPayload,
@@ -43,7 +44,7 @@ import {
 } from './audit-netlink.js';
 import type { AuditOptions } from './audit-options.js';
 import { type AuditRecord, num, parseNetlinkRecord } from './audit-record.js';
-import { isOrphaned, ownedKey } from './audit-rules.js';
+import { isOrphaned, ownedKey, type RaisedBacklog, raisedBacklogOf } from './audit-rules.js';
 import { daemonPeers, type ProcessExclusion } from '../host/daemon-registry.js';
 import { readProcessIdentity } from '../host/procfs.js';
 
@@ -64,6 +65,11 @@ const DEFAULT_MAX_MAPPING = 4096;
 const MAP_SLICE = 64;
 /** Pause before the reader's next batch while the mapping backlog is over half full. */
 const BACKLOG_PAUSE_MS = 50;
+/**
+ * The kernel backlog limit the source wants while it runs: the default (64) is lost in a
+ * moment by a busy host, and every lost record is a lost event.
+ */
+export const DEFAULT_BACKLOG_LIMIT = 8192;
 
 export class AuditSource implements EventSource {
   private readonly queue: EventQueue;
@@ -80,6 +86,8 @@ export class AuditSource implements EventSource {
   /** What to restore on stop: the enabled flag we found, and whether we took the audit pid. */
   private initial: AuditStatus | undefined;
   private registered = false;
+  /** The backlog limit found at start, when start raised it (stop puts it back). */
+  private raisedBacklog: RaisedBacklog | undefined;
   /** Answers to the registration, which is sent on the unicast reader's own socket. */
   private readerCtl: AuditControl | undefined;
   private lastStatus: AuditStatus | undefined;
@@ -150,12 +158,13 @@ export class AuditSource implements EventSource {
       this.lostAtStart = status.lost;
       await this.chooseChannel(addon, ctl, status);
       await this.removeOrphanedRules(ctl);
+      await this.raiseBacklogLimit(ctl, await ctl.getStatus());
       const me = readProcessIdentity(process.pid);
       if (!me) throw new EngineError('TSEM_UNAVAILABLE', 'audit source: cannot read /proc/self');
       const numbers = (this.options.syscalls ?? ALL_SYSCALLS)
         .map((s) => SYSCALL_NUMBERS[arch]?.[s])
         .filter((n): n is number => n !== undefined);
-      const key = ownedKey(this.options.key ?? 'tsem', me);
+      const key = ownedKey(this.options.key ?? 'tsem', me, this.raisedBacklog);
       const build = () =>
         ruleDataPayload({
           arch,
@@ -213,6 +222,7 @@ export class AuditSource implements EventSource {
         .catch((e: unknown) => errors.push(e));
     }
     this.registered = false;
+    await this.restoreBacklogLimit(ctl).catch((e: unknown) => errors.push(e));
     this.lastStatus = ctl.status;
     for (const h of [this.reader, handle]) {
       if (!h) continue;
@@ -351,7 +361,10 @@ export class AuditSource implements EventSource {
     }
   }
 
-  /** Deletes the rules of tsem sources whose process is gone (killed, or an earlier release). */
+  /**
+   * Deletes the rules of tsem sources whose process is gone (killed, or an earlier release), and
+   * puts back a backlog limit such a source raised and nobody changed since.
+   */
   private async removeOrphanedRules(ctl: AuditControl): Promise<void> {
     for (const rule of await ctl.listRules()) {
       if (!isOrphaned(rule, readProcessIdentity)) continue;
@@ -359,6 +372,13 @@ export class AuditSource implements EventSource {
         if (!(e instanceof NetlinkError && e.errno === ENOENT)) throw controlError(e);
       });
       this.counts.orphanedRulesRemoved++;
+      const raised = raisedBacklogOf(rule);
+      if (raised && (await ctl.getStatus()).backlogLimit === raised.to)
+        await ctl
+          .request(AUDIT_SET, auditBacklogLimitPayload(raised.from), 'AUDIT_SET backlog_limit')
+          .catch((e: unknown) => {
+            throw controlError(e);
+          });
     }
   }
 
@@ -374,11 +394,43 @@ export class AuditSource implements EventSource {
       if (this.rule) addon.auditSend(control.handle, AUDIT_DEL_RULE, this.rule);
       if (this.registered)
         addon.auditSend(control.handle, AUDIT_SET, auditSetPayload(0, this.initial?.enabled ?? 1));
+      if (this.raisedBacklog)
+        addon.auditSend(
+          control.handle,
+          AUDIT_SET,
+          auditBacklogLimitPayload(this.raisedBacklog.from)
+        );
     } catch {
       // The socket is gone already: the next start removes the rule (its owner is gone).
     }
     this.rule = undefined;
     this.registered = false;
+    this.raisedBacklog = undefined;
+  }
+
+  /** Raises the kernel's backlog limit to the wanted one when it is lower (0: no limit). */
+  private async raiseBacklogLimit(ctl: AuditControl, status: AuditStatus): Promise<void> {
+    const want = this.options.backlogLimit ?? DEFAULT_BACKLOG_LIMIT;
+    if (want <= 0 || status.backlogLimit === 0 || status.backlogLimit >= want) return;
+    await ctl
+      .request(AUDIT_SET, auditBacklogLimitPayload(want), 'AUDIT_SET backlog_limit')
+      .catch((e: unknown) => {
+        throw controlError(e);
+      });
+    this.raisedBacklog = { from: status.backlogLimit, to: want };
+  }
+
+  /**
+   * Puts back the backlog limit found at start, unless someone changed it since. (A second source
+   * started meanwhile found it raised and restores nothing: the first one to stop puts it back.)
+   */
+  private async restoreBacklogLimit(ctl: AuditControl): Promise<void> {
+    const raised = this.raisedBacklog;
+    this.raisedBacklog = undefined;
+    if (!raised) return;
+    const now = await ctl.getStatus();
+    if (now.backlogLimit !== raised.to) return;
+    await ctl.request(AUDIT_SET, auditBacklogLimitPayload(raised.from), 'AUDIT_SET backlog_limit');
   }
 
   /** One batch of the reader; returns a pause before the next while the mapping backlog is long. */
@@ -556,6 +608,23 @@ export async function auditUnavailableReason(): Promise<string | undefined> {
       : undefined;
   } catch (err) {
     return controlError(err).message;
+  } finally {
+    ctl.close();
+    addon.auditClose(handle);
+  }
+}
+
+/** The kernel's audit status now (AUDIT_GET): enabled, pid, backlog limit, lost, backlog. */
+export async function readAuditStatus(): Promise<AuditStatus> {
+  const addon = loadNativeAddon();
+  const handle = openSocket(addon, false, (b) => {
+    for (const m of b) ctl.accept(m);
+  });
+  const ctl = new AuditControl(addon, handle);
+  try {
+    return await ctl.getStatus().catch((e: unknown) => {
+      throw controlError(e);
+    });
   } finally {
     ctl.close();
     addon.auditClose(handle);

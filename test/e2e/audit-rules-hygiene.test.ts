@@ -1,7 +1,8 @@
 /**
  * Kernel state never outlives its owner (root; CI runs it): an audit exporter's rule names its
  * owner; kill -9 leaves the rule, and the next start removes it; SIGTERM removes its own rule and
- * exits 0 within 2 s. Rules are narrowed to this test's children (--audit-ppid).
+ * exits 0 within 2 s. The kernel's backlog limit, raised while an exporter runs, is put back the
+ * same way. Rules are narrowed to this test's children (--audit-ppid).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ruleOwner } from '../../exporter/audit/audit-rules.js';
+import { DEFAULT_BACKLOG_LIMIT, readAuditStatus } from '../../exporter/audit/audit-source.js';
 import { type CliEngine, startCliEngine } from '../helpers/cli-engine.js';
 import { auditSkipReason, listAuditRules } from '../helpers/kernel.js';
 import { spawnTsem, type TsemProcess } from '../helpers/tsem-process.js';
@@ -52,10 +54,14 @@ async function startExporter(): Promise<TsemProcess> {
 }
 
 test(
-  'kill -9 leaves the rule; the next start removes it; SIGTERM removes its own',
+  'kill -9 leaves the rule and the raised backlog limit; the next start removes both; SIGTERM its own',
   { skip },
   async () => {
+    const limit = async () => (await readAuditStatus()).backlogLimit;
+    const found = await limit();
+    const raised = found === 0 || found >= DEFAULT_BACKLOG_LIMIT ? found : DEFAULT_BACKLOG_LIMIT;
     const first = await startExporter();
+    assert.equal(await limit(), raised, 'raised while the exporter runs');
     const [rule] = await ownedBy(first.pid);
     assert.ok(
       rule!.keys.some((k) => k.startsWith('tsem-owner=')),
@@ -64,6 +70,7 @@ test(
     first.kill('SIGKILL');
     await first.exited;
     assert.equal((await ownedBy(first.pid)).length, 1, 'kill -9 cannot remove the rule');
+    assert.equal(await limit(), raised, 'nor put the backlog limit back');
 
     const second = await startExporter();
     assert.deepEqual(await ownedBy(first.pid), [], "the dead owner's rule was removed at start");
@@ -75,5 +82,6 @@ test(
     assert.equal(code, 0, second.err());
     assert.ok(ms < 2000, `exited ${ms} ms after SIGTERM`);
     assert.deepEqual(await ownedBy(second.pid), [], 'SIGTERM removed its own rule');
+    assert.equal(await limit(), found, 'and put the backlog limit back as it was found');
   }
 );
