@@ -96,6 +96,7 @@ function notice(over: Partial<EventNotice__Output> = {}): EventNotice__Output {
     time_ms: String(Date.UTC(2026, 10, 23, 18, 0, 0, 123)),
     alert: true,
     ima_json: '',
+    landlock: '',
     ...over,
   };
 }
@@ -123,6 +124,16 @@ test('formatNoticeLine: an unmodeled event has no coefficient; an error shows it
   assert.equal(
     formatNoticeLine(n),
     '2026-11-23T18:00:00.123Z web  ERROR allow  nginx[1234] task_kill  error: bad CELL'
+  );
+});
+
+test('a Landlock denial says so, with the rights the kernel denied, in the line and the JSON', () => {
+  const n = notice({ landlock: 'fs.read_file' });
+  assert.match(formatNoticeLine(n), /  coef 3f2a09c1…  LANDLOCK-DENIED fs\.read_file$/);
+  assert.equal((JSON.parse(formatNoticeJson(n)) as { landlock?: string }).landlock, 'fs.read_file');
+  assert.equal(
+    (JSON.parse(formatNoticeJson(notice())) as { landlock?: string }).landlock,
+    undefined
   );
 });
 

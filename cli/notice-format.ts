@@ -111,6 +111,7 @@ export function formatNoticeLine(n: EventNotice__Output): string {
   if (v && v.coefficient.length > 0)
     parts.push(`coef ${v.coefficient.toString('hex').slice(0, COEFFICIENT_PREFIX_HEX)}…`);
   if (v?.error) parts.push(`error: ${escapeText(v.error)}`);
+  if (n.landlock) parts.push(`LANDLOCK-DENIED ${printable(n.landlock)}`);
   const ima = imaSummary(n.ima_json);
   if (ima !== undefined) parts.push(`ima: ${ima}`);
   const sealed = autoSealed(n.records_json);
@@ -158,5 +159,6 @@ export function formatNoticeJson(n: EventNotice__Output): string {
     event: parseEventJson(n.event_json) ?? n.event_json,
     ...(n.ima_json === '' ? {} : { ima: parseJson(n.ima_json) }),
     ...(n.records_json === '' ? {} : { records: parseJson(n.records_json) }),
+    ...(n.landlock ? { landlock: n.landlock } : {}),
   });
 }

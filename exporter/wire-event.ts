@@ -23,6 +23,7 @@ const HEADER_FIELDS = [
   'ts',
   'ppid',
   'start',
+  'landlock',
 ] as const satisfies readonly (keyof EventHeaderJson & keyof EventHeader)[];
 
 /** tsem-model.md §1.3: the COE fields, all strings (capeff as 0x hex). */

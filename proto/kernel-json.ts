@@ -28,6 +28,9 @@ export interface EventHeaderJson {
   /** Non-kernel sources that know it: the process's start time (clock ticks since boot, field 22
    * of /proc/PID/stat), so a reused pid is a new task. */
   readonly start?: string;
+  /** A Landlock denial read from audit (docs/landlock.md §5): the access rights the kernel denied,
+   * as its record names them (`fs.read_file`, `net.connect_tcp`, …). The event did not happen. */
+  readonly landlock?: string;
 }
 
 /** §1.3 COE: uid/gid values in decimal, capeff as `0x` hex. */

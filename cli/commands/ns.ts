@@ -135,6 +135,16 @@ export function page(args: ParsedArgs): { offset: number; limit: number } {
   };
 }
 
+/** The rights a Landlock denial lacked (docs/landlock.md §5), from the line's header. */
+function landlockOf(line: string): string | undefined {
+  try {
+    const ll = (JSON.parse(line) as { event?: { landlock?: unknown } }).event?.landlock;
+    return typeof ll === 'string' ? ll : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Trajectory or forensics entries: `COEFFICIENT COUNT TYPE PROCESS SUBJECT`, or with --lines the
  * kernel lines (usable as a trajectory file), or with --json one object each; then the range.
@@ -156,10 +166,17 @@ async function printEntries(
       continue;
     }
     const d = describeLine(e.event_json);
+    const landlock = landlockOf(e.event_json);
     p.record(
-      { coefficient: e.coefficient, count: Number(e.count), description: d ?? null },
+      {
+        coefficient: e.coefficient,
+        count: Number(e.count),
+        description: d ?? null,
+        ...(landlock !== undefined ? { landlock } : {}),
+      },
       () =>
-        `${e.coefficient} ${e.count} ${d ? `${d.type} ${d.process} ${subjectOf(d)}` : e.event_json}`
+        `${e.coefficient} ${e.count} ${d ? `${d.type} ${d.process} ${subjectOf(d)}` : e.event_json}` +
+        (landlock !== undefined ? ` (denied by Landlock: ${escapeText(landlock)})` : '')
     );
   }
   const range = r.entries.length === 0 ? 'none' : `${offset + 1}-${offset + r.entries.length}`;

@@ -57,6 +57,7 @@ function noticeSeverity(n: Notice, registry: NamespaceRegistry): Severity | unde
     kind: n.verdict.kind,
     ima,
     mode: registry.get(n.namespace)?.mode ?? 'learn',
+    landlock: n.landlock,
   });
 }
 
@@ -79,6 +80,7 @@ function alertMessage(n: Notice, severity: Severity) {
     exporter: n.exporter,
     ima: (n.records ?? []).filter((r) => r.stage === 'ima' && r.alert).map((r) => r.fields),
     event: line.length > EVENT_TEXT_MAX ? `${line.slice(0, EVENT_TEXT_MAX)}…` : line,
+    ...(n.landlock !== undefined ? { landlock: n.landlock } : {}),
   };
 }
 

@@ -170,3 +170,47 @@ test('output specs: one spelling for flags and the config file, errors name the 
   ];
   for (const [spec, re] of cases) assert.throws(() => parseOutput(spec, 'alert[1]'), re);
 });
+
+test('a Landlock denial is named in the title, the OCSF evidence and types, and ECS', () => {
+  const t = new IncidentTracker({ newId: () => 'c0ffee00-0000-4000-8000-000000000002' });
+  t.observe({
+    namespace: 'work',
+    mode: 'sealed',
+    host: 'node-1',
+    exporter: 'audit',
+    process: 'sh',
+    pid: 42,
+    taskKey: 'pid:42',
+    taskId: 'aa',
+    pTaskId: 'bb',
+    line: LINE,
+    ima: [],
+    timeMs: 1_700_000_000_000,
+    seq: 9,
+    type: 'file_open',
+    kind: 'off-contour',
+    action: 'allow',
+    coefficient: 'ab',
+    landlock: 'fs.read_file',
+  });
+  const [r] = t.drain(1_700_000_000_010).records;
+  assert.ok(r);
+  assert.equal(r.incident.severity, 'medium', 'as any off-contour event in a sealed namespace');
+  assert.match(r.incident.title, /\(denied by Landlock: fs\.read_file\)$/);
+  assert.equal(r.incident.counts.denied, 1, 'the kernel denied it');
+  assert.equal(r.incident.denials[0]?.landlock, 'fs.read_file');
+  const o = ocsfAlert(r, product) as {
+    finding_info: { types: string[] };
+    evidences: { data: Record<string, unknown> }[];
+  };
+  assert.deepEqual(ocsfDetectionFindingProblems(o), []);
+  assert.ok(o.finding_info.types.includes('landlock-denied'));
+  assert.equal(o.evidences[0]?.data['landlock_denied'], 'fs.read_file');
+  const e = ecsAlert(r, product) as {
+    event: { type: string[] };
+    labels: Record<string, string>;
+  };
+  assert.deepEqual(ecsAlertProblems(e), []);
+  assert.deepEqual(e.event.type, ['denied']);
+  assert.equal(e.labels['tsem_landlock_denied'], 'fs.read_file');
+});

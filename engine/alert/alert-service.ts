@@ -86,7 +86,7 @@ export class AlertService {
   readonly stage: PipelineStage = {
     afterVerdict: (ns: NamespaceModel, event: TsemEvent, verdict: Verdict, ctx?: StageContext) => {
       // The common case costs two lookups: no open incident here and not an alert.
-      if (!this.tracker.hasOpen(ns.id) && !isAlertOutcome(verdict, ctx)) return undefined;
+      if (!this.tracker.hasOpen(ns.id) && !isAlertOutcome(verdict, ctx, event)) return undefined;
       this.tracker.observe(incidentEvent(ns, event, verdict, ctx, this.now()));
       return undefined;
     },
@@ -198,9 +198,10 @@ export class AlertService {
 
 const ALERT_KINDS = new Set(['off-contour', 'would-be-off-contour', 'untrusted-task']);
 
-function isAlertOutcome(v: Verdict, ctx: StageContext | undefined): boolean {
+function isAlertOutcome(v: Verdict, ctx: StageContext | undefined, e: TsemEvent): boolean {
   return (
     v.action === 'deny' ||
+    e.header.landlock !== undefined ||
     ALERT_KINDS.has(v.kind) ||
     (ctx?.records.some((r) => r.stage === 'ima' && r.alert) ?? false)
   );
@@ -237,5 +238,6 @@ export function incidentEvent(
     ...(verdict.coefficient ? { coefficient: verdict.coefficient.toString('hex') } : {}),
     line: event.line,
     ima,
+    ...(h.landlock !== undefined ? { landlock: h.landlock } : {}),
   };
 }

@@ -58,8 +58,19 @@ function ocsfEvidence(e: EventSummary): Record<string, unknown> {
     ev['file'] = { name, path: facts.path, type_id: 1 };
   }
   if (facts.address) ev['dst_endpoint'] = { ip: facts.address.ip, port: facts.address.port };
-  ev['data'] = { tsem_event_type: e.type, verdict: e.kind, action: e.action, seq: e.seq };
+  ev['data'] = {
+    tsem_event_type: e.type,
+    verdict: e.kind,
+    action: e.action,
+    seq: e.seq,
+    ...(e.landlock !== undefined ? { landlock_denied: e.landlock } : {}),
+  };
   return ev;
+}
+
+/** The incident's Landlock denials (docs/landlock.md §5): the denied actions the kernel refused. */
+function landlockDenials(inc: AlertRecord['incident']): EventSummary[] {
+  return inc.denials.filter((e) => e.landlock !== undefined);
 }
 
 /** OCSF 1.8.0 Detection Finding. The Linux namespace has no OCSF attribute: it is in `unmapped`. */
@@ -74,6 +85,12 @@ export function ocsfAlert(r: AlertRecord, product: Product): Record<string, unkn
     ...(inc.counts.untrusted > 0 ? ['untrusted-task'] : []),
     ...(inc.counts.denied > 0 ? ['denied'] : []),
     ...(inc.counts.ima > 0 ? ['ima-failure'] : []),
+    ...(landlockDenials(inc).length > 0 ? ['landlock-denied'] : []),
+  ];
+  // The Landlock denials are evidence too, also when alerts of the task filled the samples.
+  const evidence = [
+    ...inc.samples,
+    ...landlockDenials(inc).filter((d) => !inc.samples.some((s) => s.seq === d.seq)),
   ];
   return {
     class_uid: 2004,
@@ -123,7 +140,7 @@ export function ocsfAlert(r: AlertRecord, product: Product): Record<string, unkn
         };
       }),
     },
-    evidences: inc.samples.map(ocsfEvidence),
+    evidences: evidence.map(ocsfEvidence),
     device: { hostname: inc.host, type_id: 0 },
     unmapped: {
       tsem: {
@@ -190,7 +207,17 @@ export function ecsAlert(r: AlertRecord, product: Product): Record<string, unkno
       version: product.version,
       type: 'ids',
     },
-    labels: { tsem_namespace: inc.namespace, tsem_incident: inc.id },
+    labels: {
+      tsem_namespace: inc.namespace,
+      tsem_incident: inc.id,
+      ...(landlockDenials(inc).length > 0
+        ? {
+            tsem_landlock_denied: [
+              ...new Set(landlockDenials(inc).flatMap((e) => e.landlock!.split(','))),
+            ].join(','),
+          }
+        : {}),
+    },
     tsem: { incident: inc },
   };
 }

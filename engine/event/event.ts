@@ -20,6 +20,9 @@ export interface EventHeader {
   readonly ts?: bigint;
   /** Non-kernel sources: the process's start time (clock ticks since boot); tells pid reuse apart. */
   readonly start?: bigint;
+  /** A Landlock denial (docs/landlock.md §5): the access rights the kernel denied; the event did
+   * not happen. */
+  readonly landlock?: string;
 }
 
 export interface TsemEvent {

@@ -35,6 +35,7 @@ const FIELDS: Record<string, [keyof EventHeader, Field]> = {
   p_task_id: ['pTaskId', 'digest'],
   ts: ['ts', 'u64'],
   start: ['start', 'u64'],
+  landlock: ['landlock', 'text'],
 };
 
 /** The header fields by a hash of their key's bytes (no string made per key); checked byte by byte. */
@@ -150,6 +151,7 @@ export class HeaderScanner {
       pTaskId: out['pTaskId'] as Buffer | undefined,
       ts: out['ts'] as bigint | undefined,
       start: out['start'] as bigint | undefined,
+      ...(out['landlock'] !== undefined ? { landlock: out['landlock'] as string } : {}),
     };
   }
 

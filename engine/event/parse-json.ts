@@ -41,6 +41,7 @@ const HEADER = object({
   p_task_id: optional(digest),
   ts: optional(u64),
   start: optional(u64),
+  landlock: optional(text),
 });
 
 /** Kernel-style JSON formatting (§3.4): `"key": "value"` pairs separated by `", "`. */
@@ -89,6 +90,7 @@ function headerOf(h: HeaderJson): EventHeader {
     pTaskId: h.p_task_id,
     ts: h.ts,
     start: h.start,
+    ...(h.landlock !== undefined ? { landlock: h.landlock } : {}),
   };
 }
 

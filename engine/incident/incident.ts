@@ -28,6 +28,8 @@ export interface EventSummary {
   readonly coefficient?: string;
   /** The event as a kernel trajectory line, cut to EVENT_TEXT_MAX characters. */
   readonly event: string;
+  /** A Landlock denial: the access rights the kernel denied (docs/landlock.md §5). */
+  readonly landlock?: string;
 }
 
 /** An IMA failure attached once per file and cause (whatever level reported it). */
@@ -82,7 +84,7 @@ export interface Incident {
   taskCount: number;
   /** The first alert events (trigger first), at most SAMPLES_MAX. */
   readonly samples: EventSummary[];
-  /** The first denied actions, at most SAMPLES_MAX. */
+  /** The first denied actions (by the engine or by a Landlock ruleset), at most SAMPLES_MAX. */
   readonly denials: EventSummary[];
   readonly ima: ImaSummary[];
   /** Records emitted for this incident so far; the record's version. */

@@ -48,6 +48,8 @@ export interface IncidentEvent {
   readonly line: string;
   /** IMA failure records of this event (host and namespace levels alike). */
   readonly ima: readonly Readonly<Record<string, string>>[];
+  /** A Landlock denial: the access rights the kernel denied. */
+  readonly landlock?: string;
 }
 
 export interface TrackerOptions {
@@ -98,10 +100,12 @@ export interface Drained {
 
 /** The severity of one event, or undefined when it is not an alert. */
 export function eventSeverity(
-  e: Pick<IncidentEvent, 'action' | 'kind' | 'ima' | 'mode'>
+  e: Pick<IncidentEvent, 'action' | 'kind' | 'ima' | 'mode' | 'landlock'>
 ): Severity | undefined {
   if (e.action === 'deny') return 'high';
-  if (e.kind === 'off-contour' || e.kind === 'untrusted-task') return 'medium';
+  // A Landlock denial is off-contour by construction (the ruleset allows what the model holds).
+  if (e.kind === 'off-contour' || e.kind === 'untrusted-task' || e.landlock !== undefined)
+    return 'medium';
   if (e.kind === 'would-be-off-contour') return 'low';
   if (e.ima.length > 0) return e.mode === 'sealed' || e.mode === 'enforce' ? 'medium' : 'low';
   return undefined;
@@ -127,6 +131,7 @@ export function summarize(e: IncidentEvent): EventSummary {
     action: e.action,
     ...(e.coefficient ? { coefficient: e.coefficient } : {}),
     event: e.line.length > EVENT_TEXT_MAX ? `${e.line.slice(0, EVENT_TEXT_MAX)}…` : e.line,
+    ...(e.landlock !== undefined ? { landlock: e.landlock } : {}),
   };
 }
 
@@ -245,7 +250,7 @@ export class IncidentTracker {
       mode: e.mode,
       title: rateLimited
         ? `rate limited: further ${sev}-severity incidents in namespace ${e.namespace}`
-        : `${describe(e)} ${e.type} by ${e.process} (${e.taskKey}) in namespace ${e.namespace}`,
+        : `${describe(e)} ${e.type} by ${e.process} (${e.taskKey}) in namespace ${e.namespace}${e.landlock !== undefined ? ` (denied by Landlock: ${e.landlock})` : ''}`,
       rateLimited,
       openedMs: e.timeMs,
       lastSeenMs: e.timeMs,
@@ -302,7 +307,8 @@ export class IncidentTracker {
     if (e.kind === 'off-contour') c.offContour++;
     else if (e.kind === 'would-be-off-contour') c.wouldBe++;
     else if (e.kind === 'untrusted-task') c.untrusted++;
-    if (e.action === 'deny') {
+    // Denied by the engine (enforce) or by the kernel (a Landlock ruleset).
+    if (e.action === 'deny' || e.landlock !== undefined) {
       c.denied++;
       if (inc.denials.length < SAMPLES_MAX) inc.denials.push(summarize(e));
     }

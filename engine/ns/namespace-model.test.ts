@@ -58,6 +58,41 @@ test('sealed: a new point is forensic, extends the measurement and makes the tas
   assert.equal(ns.untrustedTaskCount(), 2);
 });
 
+/** What the audit source makes of a Landlock denial: the event the kernel refused, marked. */
+const denied = (pid: number, path: string, rights = 'fs.read_file') => {
+  const o = sourceEvent(pid, 'file_open', { file: fileCell(path, D(path)) });
+  return parse({ ...o, event: { ...o.event, landlock: rights } });
+};
+
+test('sealed: every Landlock denial is forensics, also from a task already untrusted', () => {
+  const ns = fresh();
+  ns.process(open(1, '/a'));
+  ns.setMode('sealed');
+  assert.equal(ns.process(denied(1, '/secret')).kind, 'off-contour');
+  // The task is untrusted now: an event it did is skipped (§3.5), a denial it met is not.
+  assert.equal(ns.process(open(1, '/b')).kind, 'untrusted-task');
+  const v = ns.process(denied(1, '/etc/shadow', 'fs.write_file'));
+  assert.deepEqual([v.kind, v.newPoint], ['off-contour', true]);
+  // A child of the untrusted task too; the same denial again is the same point.
+  assert.equal(ns.process(denied(2, '/other')).kind, 'off-contour');
+  assert.equal(ns.process(denied(1, '/secret')).kind, 'off-contour');
+  assert.deepEqual(
+    ns
+      .forensics()
+      .map((f) => (JSON.parse(f.line) as { event: { landlock?: string } }).event.landlock),
+    ['fs.read_file', 'fs.write_file', 'fs.read_file']
+  );
+});
+
+test('learn: a Landlock denial is never learned as allowed; it is a finding', () => {
+  const ns = fresh();
+  ns.process(open(1, '/a'));
+  const v = ns.process(denied(1, '/secret'));
+  assert.deepEqual([v.kind, v.trust], ['would-be-off-contour', 'trusted']);
+  assert.equal(ns.pointCount, 1);
+  assert.equal(ns.findingCount, 1);
+});
+
 test('enforce: off-contour and every later event of the untrusted task are denied', () => {
   const ns = fresh();
   ns.process(open(1, '/a'));

@@ -364,7 +364,11 @@ export class NamespaceModel {
       this.conv.record(false, now);
       return verdict('lifecycle', 'allow', undefined, task, seq);
     }
-    if (task.trust === 'untrusted' && this.sealed) {
+    // A Landlock denial is what the kernel refused, not what the task did: it is judged even for an
+    // untrusted task (else only a task's first denial would be seen), and never learned as
+    // allowed, a finding instead (docs/landlock.md §5).
+    const denial = e.header.landlock !== undefined;
+    if (task.trust === 'untrusted' && this.sealed && !denial) {
       // §3.5: an untrusted task skips modeling; EPERM iff enforcing.
       this.conv.record(false, now);
       return verdict(
@@ -378,7 +382,10 @@ export class NamespaceModel {
 
     const hex = this.mapper.coefficientHex(e.header.type, task.pTaskId, task.taskId, e.coe, e.cell);
     const known = this.map.get(hex);
-    const d = compareToContour(known, this.cfg.mode);
+    const d = compareToContour(
+      known,
+      denial && this.cfg.mode === 'learn' ? 'audit' : this.cfg.mode
+    );
     const action = d.deny ? 'deny' : 'allow';
     const c = known?.coefficient ?? Buffer.from(hex, 'hex');
     if (known) {

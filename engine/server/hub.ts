@@ -194,9 +194,11 @@ export class Hub {
         timeMs,
         alert:
           isAlert(o.verdict) ||
+          ev?.header.landlock !== undefined ||
           ('error' in o && o.alert === true) ||
           (o.verdict !== undefined && o.records?.some((r) => r.alert) === true),
         records: o.verdict ? o.records : undefined,
+        ...(ev?.header.landlock !== undefined ? { landlock: ev.header.landlock } : {}),
       };
       if (this.history.length > 0 && n.verdict) {
         this.history[this.next] = n;

@@ -20,11 +20,13 @@ export interface Notice {
   readonly alert: boolean;
   /** What stages reported about this event (IMA records when IMA ran on it). */
   readonly records?: readonly StageRecord[];
+  /** A Landlock denial: the access rights the kernel denied (the event header's `landlock`). */
+  readonly landlock?: string;
 }
 
 const ALERT_KINDS: ReadonlySet<VerdictKind> = new Set(['off-contour', 'would-be-off-contour']);
 
-/** Off-contour points and denials are alerts. */
+/** Off-contour points and denials are alerts (a Landlock denial too: see the notice builders). */
 export function isAlert(v: Verdict | undefined): boolean {
   return v !== undefined && (ALERT_KINDS.has(v.kind) || v.action === 'deny');
 }

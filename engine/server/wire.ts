@@ -144,6 +144,7 @@ export function noticeToWire(n: Notice): EventNotice {
     alert: n.alert,
     ima_json: imaJson(n),
     records_json: n.records && n.records.length > 0 ? JSON.stringify(n.records) : '',
+    landlock: n.landlock ?? '',
   };
 }
 

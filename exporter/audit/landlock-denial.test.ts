@@ -56,6 +56,7 @@ test('a denied write (open O_WRONLY|O_APPEND) is the file_open the hook would ha
   // O_WRONLY|O_APPEND|O_LARGEFILE, O_CREAT cleared as in f_flags
   assert.equal(file.flags, String(0o1 | 0o2000 | 0o100000));
   assert.equal(file.path.pathname, known);
+  assert.equal(e.event.landlock, 'fs.write_file', 'marked with the right the kernel denied');
 });
 
 test('a denied exec is file_open with exec flags', async () => {
@@ -68,6 +69,7 @@ test('a denied exec is file_open with exec flags', async () => {
   );
   const file = (r.events[0]?.['file_open'] as { file: { flags: string } } | undefined)?.file;
   assert.equal(file?.flags, '32800');
+  assert.equal(r.events[0]?.event.landlock, 'fs.execute,fs.read_file');
 });
 
 test('a denied TCP connect is socket_connect to daddr:dest; IPv6 spelled as the CELL wants', async () => {

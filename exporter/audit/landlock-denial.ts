@@ -12,10 +12,11 @@
  *   net.bind_tcp          → socket_bind {sock: TCP, addr: saddr:src}
  *   scope.signal          → task_kill {target: unknown task, sig}
  *
- * so a sealed canister's namespace records it as forensics (off-contour: the ruleset allowed what
- * the model holds) with the alerts and incidents of any off-contour event. Other blockers
- * (read_dir, make_*, remove_*, refer, ioctl_dev, scope.abstract_unix_socket) are not rights a
- * compiled model handles; they are skipped and counted.
+ * marked with the denied rights in the header's `landlock` field, so a sealed canister's namespace
+ * records it as forensics even when its task is untrusted already (off-contour: the ruleset
+ * allowed what the model holds) with the alerts and incidents of any off-contour event. Other
+ * blockers (read_dir, make_*, remove_*, refer, ioctl_dev, scope.abstract_unix_socket) are not
+ * rights a compiled model handles; they are skipped and counted.
  */
 import { isIPv6 } from 'node:net';
 import type { JsonCell, TsemEventJson } from '../../proto/kernel-json.js';
@@ -127,10 +128,17 @@ export async function mapLandlockDenials(
   const nr = num(sys, 'syscall');
   const name =
     arch !== undefined && nr !== undefined ? syscallName(Number(arch), Number(nr)) : undefined;
+  let denied = '';
+  // Marked with what the kernel denied: the engine judges a denial even for an untrusted task.
   const emit = (hook: string, cell: JsonCell) =>
-    events.push({ event: header(sys, hook, g.timeMs), COE: coe(sys, host), [hook]: cell });
+    events.push({
+      event: { ...header(sys, hook, g.timeMs), landlock: denied },
+      COE: coe(sys, host),
+      [hook]: cell,
+    });
   for (const rec of landlockDenials(g)) {
-    const blockers = new Set((rec.fields.get('blockers')?.value ?? '').split(','));
+    denied = rec.fields.get('blockers')?.value ?? '';
+    const blockers = new Set(denied.split(','));
     if (
       ['fs.execute', 'fs.read_file', 'fs.write_file', 'fs.truncate'].some((b) => blockers.has(b))
     ) {

@@ -70,5 +70,6 @@ export function decodeNotice(line: string): EventNotice__Output {
     alert: o.alert === true,
     ima_json: str(o.ima_json),
     records_json: str(o.records_json),
+    landlock: str(o.landlock),
   };
 }

@@ -43,8 +43,11 @@ export function noticeLines(ns: string, origin: EventOrigin, outcomes: readonly 
       eventJson: () => ev?.line ?? '',
       timeMs,
       alert:
-        isAlert(o.verdict) || (o.verdict !== undefined && o.records?.some((r) => r.alert) === true),
+        isAlert(o.verdict) ||
+        ev?.header.landlock !== undefined ||
+        (o.verdict !== undefined && o.records?.some((r) => r.alert) === true),
       records: o.verdict ? o.records : undefined,
+      ...(ev?.header.landlock !== undefined ? { landlock: ev.header.landlock } : {}),
     };
     lines.push(encodeNotice(noticeToWire(n)));
   }

@@ -4,7 +4,9 @@
  * file outside the model, writes where it only read, execs an unknown binary beside a known one and
  * connects to an unknown port gets EACCES from the kernel, with the engine process stopped
  * (SIGSTOP) so that no user-space decision can be on the path; with the engine running each denial
- * is denied too; a canister without --landlock running the same actions beside it is not affected.
+ * is denied too, comes back through audit as forensics of the canister's namespace (marked with
+ * the right the kernel denied) and raises an incident with its alert output; a canister without
+ * --landlock running the same actions beside it is not affected.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -76,15 +78,25 @@ async function until(
   }
 }
 
-/** An engine in a process of its own (so the test can stop it), with the audit source. */
+/**
+ * An engine in a process of its own (so the test can stop it), with the audit source and an OCSF
+ * alert file output.
+ */
 async function startEngineProcess(
-  dataDir: string
+  dataDir: string,
+  alertFile: string
 ): Promise<{ child: ChildProcess; address: string }> {
+  const dist = (...p: string[]) => JSON.stringify(join(repoRoot(), 'dist', ...p));
   const script = `
-    const { startEngine } = await import(${JSON.stringify(join(repoRoot(), 'dist', 'daemon', 'start-engine.js'))});
+    const { startEngine } = await import(${dist('daemon', 'start-engine.js')});
+    const { parseOutput } = await import(${dist('engine', 'alert', 'output-spec.js')});
     const e = await startEngine({
       listen: '127.0.0.1:0', dataDir: ${JSON.stringify(dataDir)}, log: () => undefined,
       sources: [{ kind: 'audit', syscalls: ['execve', 'open', 'openat', 'connect'], namespace: 'host:ll-host' }],
+      alerts: {
+        outputs: [parseOutput(${JSON.stringify(`file:${alertFile};format=ocsf`)}, 'alert[0]')],
+        updateIntervalMs: 500,
+      },
     });
     process.stdout.write(e.address + '\\n');
     process.on('SIGTERM', () => void e.stop().then(() => process.exit(0)));
@@ -129,7 +141,8 @@ test(
       stopped = false;
     };
     try {
-      const e = await startEngineProcess(data);
+      const alertFile = join(dir, 'alerts.ocsf.jsonl');
+      const e = await startEngineProcess(data, alertFile);
       engine = e.child;
       const conn = ['--server', e.address, '--data', data];
       const work = (variant: string) => [
@@ -201,6 +214,7 @@ test(
       assert.equal(confined.code, 0, confined.stderr);
       assert.equal(free.code, 0, free.stderr);
       assert.equal(result(), DENIED, 'the confined variant, engine running');
+      await deniedAsForensics(conn, D, unknownPort, alertFile);
       // The engine stopped: every off-model action is still denied, by the kernel.
       rmSync(join(D, 'go'));
       const paused = tsem([
@@ -251,8 +265,83 @@ test(
   }
 );
 
-// Each denial mapped from the kernel's LANDLOCK_ACCESS records is tested in
-// exporter/audit/landlock-denial.test.ts (records captured on this kernel); through a whole engine
-// with a host-wide audit rule the denial events did not show up as the namespace's forensics within
-// 90 s in this test (cause not found yet).
-test.todo('landlock: with the engine running, each denial comes back through audit as forensics');
+interface Line {
+  event: { type: string; landlock?: string };
+  file_open?: { file: { path: { pathname: string } } };
+  socket_connect?: { addr: { af_inet?: { port: string } } };
+}
+
+/**
+ * Each of the four denials of the engine-running variant comes back through audit as forensics of
+ * the canister's namespace, marked with the right the kernel denied, and raises an incident (the
+ * alerts an off-contour event raises) whose OCSF alert names the denial.
+ */
+async function deniedAsForensics(
+  conn: string[],
+  D: string,
+  unknownPort: number,
+  alertFile: string
+): Promise<void> {
+  const wanted: [string, (l: Line) => boolean][] = [
+    ['fs.read_file', (l) => l.file_open?.file.path.pathname === join(D, 'data', 'other')],
+    ['fs.write_file', (l) => l.file_open?.file.path.pathname === join(D, 'data', 'known')],
+    ['fs.execute', (l) => l.file_open?.file.path.pathname === join(D, 'bin', 'unknown')],
+    ['net.connect_tcp', (l) => l.socket_connect?.addr.af_inet?.port === String(unknownPort)],
+  ];
+  let lines: Line[] = [];
+  const missing = () =>
+    wanted
+      .filter(([right, is]) => !lines.some((l) => is(l) && l.event.landlock?.includes(right)))
+      .map(([right]) => right);
+  await until('each denial as forensics of ll-work', async () => {
+    const f = await runCli('ns', 'forensics', 'll-work', ...conn, '--lines', '--limit', '1000');
+    lines = f.out
+      .split('\n')
+      .filter((s) => s !== '')
+      .map((s) => JSON.parse(s) as Line);
+    return missing().length === 0;
+  }).catch((err: Error) => {
+    const seen = lines.map(
+      (l) =>
+        `${l.event.type} ${l.event.landlock ?? '-'} ${l.file_open?.file.path.pathname ?? l.socket_connect?.addr.af_inet?.port ?? ''}`
+    );
+    throw new Error(
+      `${err.message}: missing ${missing().join(', ')}; forensics: ${seen.join('; ')}`
+    );
+  });
+  // The human listing says which right was denied.
+  const listed = await runCli('ns', 'forensics', 'll-work', ...conn, '--limit', '1000');
+  assert.match(listed.out, /data\/other \(denied by Landlock: fs\.read_file\)/);
+
+  interface Incident {
+    namespace: string;
+    counts: { denied: number };
+    denials: { landlock?: string; kind: string }[];
+  }
+  let rights: string[] = [];
+  await until('incidents of ll-work with each Landlock denial', async () => {
+    const a = await runCli('alerts', ...conn, '--namespace', 'll-work', '--json');
+    const incidents = a.out
+      .split('\n')
+      .filter((s) => s !== '')
+      .map((s) => JSON.parse(s) as Incident)
+      .filter((i) => Array.isArray(i.denials));
+    rights = incidents.flatMap((i) => i.denials.flatMap((d) => d.landlock?.split(',') ?? []));
+    return wanted.every(([right]) => rights.includes(right));
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}: denials ${rights.join(' ')}`);
+  });
+  await until('the OCSF alert naming a denial', () =>
+    (existsSync(alertFile) ? readFileSync(alertFile, 'utf8') : '')
+      .split('\n')
+      .filter((s) => s !== '')
+      .some((s) =>
+        (
+          JSON.parse(s) as {
+            finding_info: { types: string[] };
+            evidences: { data: { landlock_denied?: string } }[];
+          }
+        ).evidences.some((e) => e.data.landlock_denied !== undefined)
+      )
+  );
+}

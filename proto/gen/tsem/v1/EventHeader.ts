@@ -15,6 +15,7 @@ export interface EventHeader {
   'ts'?: (string);
   'ppid'?: (string);
   'start'?: (string);
+  'landlock'?: (string);
 }
 
 export interface EventHeader__Output {
@@ -31,4 +32,5 @@ export interface EventHeader__Output {
   'ts': (string);
   'ppid': (string);
   'start': (string);
+  'landlock': (string);
 }

@@ -16,6 +16,7 @@ export interface EventNotice {
   'alert'?: (boolean);
   'ima_json'?: (string);
   'records_json'?: (string);
+  'landlock'?: (string);
 }
 
 export interface EventNotice__Output {
@@ -31,4 +32,5 @@ export interface EventNotice__Output {
   'alert': (boolean);
   'ima_json': (string);
   'records_json': (string);
+  'landlock': (string);
 }
