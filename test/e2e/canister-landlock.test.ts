@@ -56,6 +56,8 @@ if [ "$1" = all ]; then
   { : 4<>/dev/tcp/127.0.0.1/$4; } 2>/dev/null; rc="$rc connect=$?"
 fi
 echo "done$rc" > "$D/out/result"
+# Lingers until told (the engine reads a canister's cgroup while its processes live).
+if [ "$5" = linger ]; then while [ ! -e "$D/end" ]; do sleep 0.05; done; fi
 `;
 
 const DENIED = 'done read=1 write=1 exec=126 connect=1';
@@ -145,13 +147,14 @@ test(
       const e = await startEngineProcess(data, alertFile);
       engine = e.child;
       const conn = ['--server', e.address, '--data', data];
-      const work = (variant: string) => [
+      const work = (variant: string, linger = false) => [
         '--',
         script,
         variant,
         D,
         String(knownPort),
         String(unknownPort),
+        ...(linger ? ['linger'] : []),
       ];
       const result = () => readFileSync(join(D, 'out', 'result'), 'utf8').trim();
       // Polls run in-process: a node started per poll would flood the host-wide audit rule.
@@ -195,8 +198,17 @@ test(
       assert.match(clean.stderr, /landlock: ABI \d+: \d+ path rules, 1 TCP port rules/);
 
       // The engine running: the same denials; a canister beside it without --landlock does all of it.
-      const [confined, free] = await Promise.all([
-        tsem(['run', ...conn, '--namespace', 'll-work', '--landlock', '--quiet', ...work('all')]),
+      rmSync(join(D, 'out', 'result'));
+      const running = tsem([
+        'run',
+        ...conn,
+        '--namespace',
+        'll-work',
+        '--landlock',
+        '--quiet',
+        ...work('all', true),
+      ]);
+      const [free] = await Promise.all([
         tsem([
           'run',
           ...conn,
@@ -210,11 +222,20 @@ test(
           '-c',
           `cat ${D}/data/other >/dev/null && ${D}/bin/unknown && : 4<>/dev/tcp/127.0.0.1/${unknownPort} && echo ok`,
         ]),
+        until(
+          'the confined variant to finish',
+          () => existsSync(join(D, 'out', 'result')) && result().startsWith('done')
+        ),
       ]);
-      assert.equal(confined.code, 0, confined.stderr);
       assert.equal(free.code, 0, free.stderr);
       assert.equal(result(), DENIED, 'the confined variant, engine running');
-      await deniedAsForensics(conn, D, unknownPort, alertFile);
+      try {
+        await deniedAsForensics(conn, D, unknownPort, alertFile);
+      } finally {
+        writeFileSync(join(D, 'end'), '');
+      }
+      const confined = await running;
+      assert.equal(confined.code, 0, confined.stderr);
       // The engine stopped: every off-model action is still denied, by the kernel.
       rmSync(join(D, 'go'));
       const paused = tsem([
@@ -252,6 +273,7 @@ test(
 
       writeFileSync(join(D, 'data', 'known'), 'known\n');
     } finally {
+      if (existsSync(D)) writeFileSync(join(D, 'end'), ''); // a lingering workload ends
       cont();
       if (engine && engine.exitCode === null) {
         const exited = new Promise((r) => engine!.once('exit', r));
