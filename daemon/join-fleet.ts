@@ -5,6 +5,8 @@
  * close the connection.
  */
 import type { Log } from '../common/log.js';
+import type { AlertOutput } from '../engine/alert/alert-service.js';
+import { fleetIncidentOutput } from '../fleet/alerts/incident-sink.js';
 import type { LabelModelStore } from '../engine/canister/label-models.js';
 import type { NamespaceRegistry } from '../engine/ns/registry.js';
 import type { Pipeline } from '../engine/ns/pipeline.js';
@@ -18,6 +20,8 @@ import type { FleetOptions } from './engine-options.js';
 export interface FleetMembership {
   /** The fleet's labelled models (the one store of them). */
   readonly labels: LabelModelStore;
+  /** The engine's incidents, published to the fleet's outputs stream (one more alert output). */
+  readonly incidents: AlertOutput;
   join(registry: NamespaceRegistry, pipeline: Pipeline): Promise<Pool>;
   /** Leaves the pool (namespaces snapshotted and released) and closes the connection. */
   stop(): Promise<void>;
@@ -30,6 +34,7 @@ export async function connectFleet(opts: FleetOptions, log: Log): Promise<FleetM
     const stores = await ensureFleet(nc, opts.pool?.limits);
     return {
       labels: new BucketLabelStore(stores.labels, stores.objects),
+      incidents: fleetIncidentOutput(nc),
       async join(registry, pipeline) {
         const p = new Pool(
           nc,

@@ -306,7 +306,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       backoff: alertOpts.backoff,
       tasksGone: localTasksGone(),
     });
-    await alerts.start(outputs);
+    await alerts.start(fleet ? [...outputs, fleet.incidents] : outputs);
     cleanup.push(() => alerts.stop());
     if (outputs.length > 0)
       log(`alerts: ${outputs.map((o) => `${o.spec.name} (${o.spec.format})`).join(', ')}`);

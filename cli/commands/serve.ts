@@ -16,7 +16,7 @@ import type {
   ImaOptions,
   SourceSpec,
 } from '../../daemon/engine-options.js';
-import { parseOutput } from '../../engine/alert/output-spec.js';
+import { ALERT_OPTION, alertOutputs } from '../alert-output-options.js';
 import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 import { DEFAULT_LIMITS, type Limits } from '../../proto/limits.js';
 import { NATS_OPTIONS, natsOptions } from '../nats-options.js';
@@ -223,12 +223,7 @@ const OPTIONS: OptionSpec[] = [
     arg: 'ADDR',
     help: 'HTTP listener for the web console (/console/), /metrics, /healthz and /version (off by default; same auth and TLS as gRPC)',
   },
-  {
-    name: 'alert',
-    kind: 'list',
-    arg: 'SPEC',
-    help: 'alert output (repeatable): file:PATH, syslog:unix:PATH, syslog:tcp:HOST:PORT or webhook:URL, then ;format=native|ocsf|ecs and other ;key=value',
-  },
+  ALERT_OPTION,
   {
     name: 'incident-quiet',
     kind: 'string',
@@ -395,30 +390,7 @@ function akHandleOption(raw: string | undefined): { akHandle?: number } {
 function alertOptions(args: ParsedArgs): AlertOptions {
   const seconds = (name: string, dflt: number) =>
     intOption(args.values.get(name), `--${name}`, dflt, 1) * 1000;
-  const outputs = (args.lists.get('alert') ?? []).map((raw, i) => {
-    const where = `--alert[${i}]`;
-    let spec: unknown = raw;
-    if (raw.startsWith('{')) {
-      try {
-        spec = JSON.parse(raw);
-      } catch {
-        throw new UsageError(
-          `${where}: expected TYPE:TARGET;key=value or a JSON object, got '${raw}'`
-        );
-      }
-    }
-    try {
-      return parseOutput(spec, where);
-    } catch (err) {
-      throw new UsageError(errorMessage(err));
-    }
-  });
-  const names = new Set<string>();
-  for (const o of outputs) {
-    if (names.has(o.name))
-      throw new UsageError(`--alert: two outputs named '${o.name}': give one a ;name=…`);
-    names.add(o.name);
-  }
+  const outputs = alertOutputs(args);
   return {
     outputs,
     quietMs: seconds('incident-quiet', 600),

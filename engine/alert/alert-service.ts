@@ -28,7 +28,8 @@ export interface AlertServiceOptions {
 }
 
 export interface AlertOutput {
-  readonly spec: OutputSpec;
+  /** What delivery needs of the spec (a fleet's output has no type or format of its own). */
+  readonly spec: Pick<OutputSpec, 'name' | 'maxQueue'>;
   readonly sink: AlertSink;
 }
 

@@ -65,6 +65,12 @@ export const namespaceEvents = (ns: string) => `${EVENTS_PREFIX}.*.${encodeToken
 export const hostEvents = (host: string) => `${EVENTS_PREFIX}.${encodeToken(host)}.>`;
 
 export const outputSubject = (ns: string) => `${OUTPUTS_PREFIX}.${encodeToken(ns)}`;
+/** Every namespace's notices (one token after the prefix: incident records have two). */
+export const ALL_NOTICES = `${OUTPUTS_PREFIX}.*`;
+
+/** A namespace's incident records (alert-log records) on the outputs stream. */
+export const incidentSubject = (ns: string) => `${OUTPUTS_PREFIX}.${encodeToken(ns)}.incidents`;
+export const ALL_INCIDENTS = `${OUTPUTS_PREFIX}.*.incidents`;
 
 /** Host and namespace of an event subject; undefined for a subject of another shape. */
 export function parseEventSubject(subject: string): { host: string; ns: string } | undefined {

@@ -8,7 +8,7 @@ import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { EventNotice__Output } from '../../proto/gen/tsem/v1/EventNotice.js';
 import { compileGlob } from '../../engine/server/glob.js';
-import { OUTPUTS_PREFIX, OUTPUTS_STREAM, outputSubject } from '../nats/names.js';
+import { ALL_NOTICES, OUTPUTS_STREAM, outputSubject } from '../nats/names.js';
 import { decodeNotice } from '../nats/notice-codec.js';
 
 export interface OutputFilter {
@@ -48,9 +48,9 @@ export async function followOutputs(
 ): Promise<Following> {
   const js = jetstream(nc);
   const consumer = await js.consumers.get(OUTPUTS_STREAM, {
-    // One filter subject (NATS 2.9): one namespace's subject, or all of them.
+    // One filter subject (NATS 2.9): one namespace's notices, or all of them (not the incidents).
     filter_subjects:
-      filter.namespaces.length === 1 ? outputSubject(filter.namespaces[0]!) : `${OUTPUTS_PREFIX}.>`,
+      filter.namespaces.length === 1 ? outputSubject(filter.namespaces[0]!) : ALL_NOTICES,
     deliver_policy: fromStart ? DeliverPolicy.All : DeliverPolicy.New,
   });
   const messages = await consumer.consume();
