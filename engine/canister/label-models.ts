@@ -18,9 +18,20 @@ export interface LabelModel {
   readonly source: string;
   /** A detached Ed25519 signature of `model`, when it was stored with one (TSEM's model lock). */
   readonly signature?: string;
+  /** A promoted (merged) model: which sources hold each point (docs/fleet.md §5). */
+  readonly provenance?: LabelProvenance;
 }
 
-export type LabelSummary = Omit<LabelModel, 'model' | 'signature'> & { readonly signed: boolean };
+export interface LabelProvenance {
+  /** The merged sources, in order: `NS` (a pool namespace), `HOST/NS`, `label L`. */
+  readonly sources: readonly string[];
+  /** Per point (coefficient hex): indexes into `sources` of those holding it. */
+  readonly points: Readonly<Record<string, readonly number[]>>;
+}
+
+export type LabelSummary = Omit<LabelModel, 'model' | 'signature' | 'provenance'> & {
+  readonly signed: boolean;
+};
 
 /**
  * The contract a store of labelled models keeps (LevelDB here; a shared bucket for a fleet):
@@ -63,7 +74,7 @@ export class MemoryLabelStore implements LabelModelStore {
     return Promise.resolve(
       [...this.models.values()]
         .sort((a, b) => a.label.localeCompare(b.label))
-        .map(({ model: _model, signature, ...summary }) => ({
+        .map(({ model: _model, signature, provenance: _p, ...summary }) => ({
           ...summary,
           signed: signature !== undefined,
         }))

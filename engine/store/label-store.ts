@@ -43,7 +43,7 @@ export class LevelLabelStore implements LabelModelStore {
   async list(): Promise<LabelSummary[]> {
     const out: LabelSummary[] = [];
     for await (const m of this.db.values()) {
-      const { model: _model, signature, ...summary } = m;
+      const { model: _model, signature, provenance: _p, ...summary } = m;
       out.push({ ...summary, signed: signature !== undefined });
     }
     return out;

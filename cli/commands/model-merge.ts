@@ -1,0 +1,100 @@
+/**
+ * `tsem model merge --label L --namespace NS… --nats URL`: promotion in a fleet (docs/fleet.md §5).
+ * The pool namespaces' models (and the label's current one) merged into the label's model in the
+ * fleet's labels bucket, by a compare-and-set: of two promoters exactly one writes. Provenance
+ * (which namespaces hold each point) is stored with the model; conflicts are reported.
+ */
+import { UsageError } from '../args.js';
+import type { Command } from '../command.js';
+import { checkLabelName } from '../../engine/canister/canisters.js';
+import { EXIT } from '../exit-status.js';
+import { NATS_OPTIONS, natsOptions } from '../nats-options.js';
+import { escapeControl, JSON_OPTION } from '../output.js';
+
+export const commands: Command[] = [
+  {
+    spec: {
+      name: 'model merge',
+      summary: "promote several namespaces' points into a label's model in the fleet (one writer)",
+      usage: '',
+      positionals: [0, 0],
+      options: [
+        { name: 'label', kind: 'string', arg: 'L', help: 'the label whose model is written' },
+        {
+          name: 'namespace',
+          kind: 'list',
+          arg: 'NS',
+          help: 'a pool namespace to merge (repeatable; its fleet snapshot is read)',
+        },
+        {
+          name: 'replace',
+          kind: 'flag',
+          help: "leave the label's current model out (default: its points are kept)",
+        },
+        { name: 'dry-run', kind: 'flag', help: 'merge and report, write nothing' },
+        JSON_OPTION,
+        ...NATS_OPTIONS,
+      ],
+      details: [
+        "Reads each namespace's snapshot and the label's model from the fleet (an engine credential: it writes the labels bucket), unions the valid points in order, and writes the label's model only if nobody changed it meanwhile. Namespaces and canisters started from the label afterwards, on any engine, load the merged model; each keeps its own task trust.",
+        'Conflicts are reported, not decided silently: a different hash or dialect refuses the merge (65); a different mode, sealed state, base, aggregate or pseudonyms, or a point that is forensics in one namespace and valid in another, is reported and resolved as docs/fleet.md says (exit 1).',
+        'Exit status: 0 merged without conflicts; 1 merged (or, with --dry-run, would be) with conflicts; 65 not mergeable or a namespace without a snapshot; 69 NATS unreachable or another promotion won the race (nothing written: run again); 77 credential refused.',
+      ].join('\n'),
+    },
+    async run(args, io) {
+      const nats = natsOptions(args);
+      if (!nats) throw new UsageError('--nats URL is required: labelled models live in the fleet');
+      const label = args.values.get('label');
+      if (label === undefined) throw new UsageError('--label L is required');
+      try {
+        checkLabelName(label);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const namespaces = args.lists.get('namespace') ?? [];
+      if (namespaces.length === 0) throw new UsageError('give at least one --namespace NS');
+      if (new Set(namespaces).size !== namespaces.length)
+        throw new UsageError('a namespace is given twice');
+      const { connectNats } = await import('../../fleet/nats/connect.js');
+      const { ensureFleet } = await import('../../fleet/nats/setup.js');
+      const { promote } = await import('../../fleet/labels/promote.js');
+      const nc = await connectNats({ name: 'tsem-model-merge', ...nats });
+      try {
+        const r = await promote(await ensureFleet(nc), {
+          label,
+          namespaces,
+          replace: args.flags.has('replace'),
+          dryRun: args.flags.has('dry-run'),
+          now: Date.now(),
+        });
+        const m = r.merged;
+        if (args.flags.has('json')) {
+          m.sources.forEach((s, i) =>
+            io.out(
+              `${JSON.stringify({ source: s, points: m.counts[i]!.points, only: m.counts[i]!.only })}\n`
+            )
+          );
+          for (const c of m.conflicts)
+            io.out(`${JSON.stringify({ conflict: c.kind, detail: c.detail })}\n`);
+          io.out(
+            `${JSON.stringify({ summary: { label, points: r.label.points, sources: m.sources.length, conflicts: m.conflicts.length, sealed: m.model.sealed, revision: r.revision ?? null, written: r.revision !== undefined } })}\n`
+          );
+        } else {
+          const width = Math.max(...m.sources.map((s) => s.length));
+          m.sources.forEach((s, i) =>
+            io.out(
+              `  ${escapeControl(s.padEnd(width))}  ${m.counts[i]!.points} points, ${m.counts[i]!.only} only there\n`
+            )
+          );
+          for (const c of m.conflicts) io.out(`conflict ${c.kind}: ${escapeControl(c.detail)}\n`);
+          io.out(
+            `label ${escapeControl(label)}: ${r.label.points} points from ${m.sources.length} source(s)${m.model.sealed ? ', sealed' : ''}, ${m.conflicts.length} conflict(s); ${r.revision === undefined ? 'not written (--dry-run)' : `written (revision ${r.revision})`}\n`
+          );
+        }
+        return m.conflicts.length > 0 ? EXIT.found : EXIT.ok;
+      } finally {
+        await nc.close();
+      }
+    },
+  },
+];
