@@ -38,6 +38,28 @@ export interface NatsServerOptions {
   readonly nkeys?: Readonly<Record<string, string>>;
 }
 
+/**
+ * What a host's credential may publish (docs/fleet.md §6): its events; as a host's own engine
+ * (`serve --nats --no-pool`) its verdicts and incidents under its origin, its namespace models,
+ * and reads of the labelled models.
+ */
+export function hostPublish(h: string): string {
+  return [
+    `tsem.ev.${h}.>`,
+    `tsem.out.*.v.${h}`,
+    `tsem.out.*.i.${h}`,
+    `$KV.tsem-host-models.${h}.>`,
+    '$JS.API.STREAM.MSG.GET.KV_tsem-labels',
+    '$JS.API.DIRECT.GET.KV_tsem-labels.>',
+    '$JS.API.CONSUMER.CREATE.KV_tsem-labels.>',
+    '$JS.API.CONSUMER.MSG.NEXT.KV_tsem-labels.>',
+    '$JS.API.CONSUMER.INFO.KV_tsem-labels.>',
+    '$JS.API.CONSUMER.DELETE.KV_tsem-labels.>',
+  ]
+    .map((s) => `"${s}"`)
+    .join(', ');
+}
+
 /** The configuration: subjects scoped per host (publish), inboxes per user (subscribe). */
 export function natsConfig(
   port: number,
@@ -59,7 +81,7 @@ ${hosts
   .map((h) =>
     user(
       h,
-      `{ publish: { allow: ["tsem.ev.${h}.>"] }, subscribe: { allow: ["_INBOX_tsem_host.${h}.>"] } }`
+      `{ publish: { allow: [${hostPublish(h)}] }, subscribe: { allow: ["_INBOX_tsem_host.${h}.>"] } }`
     )
   )
   .join('\n')}

@@ -140,4 +140,9 @@ export interface FleetOptions {
   readonly nats: NatsOptions;
   /** Lease, heartbeat and snapshot times, the engine's pool id (defaults: fleet/pool/pool.ts). */
   readonly pool?: Partial<PoolOptions>;
+  /**
+   * A host's own engine (docs/fleet.md §7): do not join the pool; decide locally and publish this
+   * engine's verdicts, incidents and namespace models to the fleet as `host`.
+   */
+  readonly publish?: { readonly host: string; readonly modelsMs?: number };
 }

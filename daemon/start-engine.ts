@@ -326,6 +326,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       (ns, origin, outcomes) => {
         metrics.countOutcomes(ns, outcomes);
         hub.publish(ns, origin, outcomes);
+        fleet?.notices(ns.id, origin, outcomes);
       },
       (ns, err) => log.error(`namespace ${ns}: ${errorMessage(err)}`, { namespace: ns }),
       [...(ima ? [ima.stage] : []), ...trust.stages, ...(opts.stages ?? []), alerts.stage],
@@ -501,8 +502,9 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       );
     }
     const pool = fleet ? await fleet.join(registry, pipeline) : undefined;
-    // Namespaces are handed back while the pipeline still runs (the connection closes later).
-    if (pool) cleanup.push(() => pool.stop());
+    // Namespaces are handed back (or the last models published) while the pipeline still runs;
+    // the connection closes later.
+    if (fleet) cleanup.push(() => fleet.leave());
     setHealth('SERVING');
     const notifier = systemdNotifier(log, env);
     notifier.ready(`serving on ${address}`);

@@ -24,7 +24,7 @@ export const commands: Command[] = [
           name: 'namespace',
           kind: 'list',
           arg: 'NS',
-          help: 'a pool namespace to merge (repeatable; its fleet snapshot is read)',
+          help: "a namespace to merge (repeatable): NS, a pool namespace (its fleet snapshot), or HOST/NS, one a host's own engine published (serve --nats --no-pool)",
         },
         {
           name: 'replace',

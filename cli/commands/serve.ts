@@ -7,6 +7,7 @@ import {
   UsageError,
 } from '../args.js';
 import type { Command, Io } from '../command.js';
+import { hostname } from 'node:os';
 import { errorMessage } from '../../common/errors.js';
 import type { Log, LogFormat, LogLevel } from '../../common/log.js';
 import type {
@@ -294,6 +295,17 @@ const OPTIONS: OptionSpec[] = [
     help: 'fleet: snapshot each owned namespace at most every N ms (default 1000)',
   },
   {
+    name: 'no-pool',
+    kind: 'flag',
+    help: "fleet: a host's own engine: join no pool, decide locally, publish this engine's verdicts, incidents and namespace models as --host (docs/fleet.md §7)",
+  },
+  {
+    name: 'host',
+    kind: 'string',
+    arg: 'NAME',
+    help: "with --no-pool: this host's name in the fleet, as tsem export --host (default this machine's name)",
+  },
+  {
     name: 'nats-keep-applied',
     kind: 'flag',
     help: 'fleet: keep applied events in the stream (audit, replay) instead of purging them after a snapshot',
@@ -466,9 +478,22 @@ function fleetOptions(args: ParsedArgs): FleetOptions | undefined {
   const nats = natsOptions(args);
   const poolOnly = ['engine-id', 'lease-ms', 'snapshot-ms'].find((o) => args.values.has(o));
   if (!nats) {
-    if (poolOnly !== undefined || args.flags.has('nats-keep-applied'))
-      throw new UsageError(`--${poolOnly ?? 'nats-keep-applied'} needs --nats URL`);
+    const stray =
+      poolOnly ??
+      ['nats-keep-applied', 'no-pool'].find((f) => args.flags.has(f)) ??
+      (args.values.has('host') ? 'host' : undefined);
+    if (stray !== undefined) throw new UsageError(`--${stray} needs --nats URL`);
     return undefined;
+  }
+  const host = args.values.get('host');
+  if (!args.flags.has('no-pool')) {
+    if (host !== undefined) throw new UsageError('--host applies with --no-pool only');
+  } else {
+    if (poolOnly !== undefined || args.flags.has('nats-keep-applied'))
+      throw new UsageError(
+        `--${poolOnly ?? 'nats-keep-applied'} applies to a pool engine, not --no-pool`
+      );
+    return { nats, publish: { host: host ?? hostname() } };
   }
   const leaseMs = intOption(args.values.get('lease-ms'), '--lease-ms', 3000, 300);
   const engineId = args.values.get('engine-id');
@@ -553,7 +578,8 @@ export const SERVE_SPEC: CommandSpec = {
     "Durability: acknowledged events are persisted (--sync: fsync'd); a store that lost acknowledged data refuses to start, naming it (exit 74), unless --salvage.\n" +
     'SIGTERM/SIGINT stop within 2 s (exit 0); a second signal exits at once.\n' +
     'A bad --config file exits with status 65, naming the key. docs/operations.md has examples.\n' +
-    'With --nats URL the engine joins a fleet on NATS JetStream: it owns namespaces of the events stream by lease and hands them over when it stops (docs/fleet.md).',
+    'With --nats URL the engine joins a fleet on NATS JetStream: it owns namespaces of the events stream by lease and hands them over when it stops (docs/fleet.md).\n' +
+    "With --nats URL --no-pool it is a host's own engine: it joins no pool, decides alone, and publishes its verdicts, incidents and namespace models to the fleet as --host (docs/fleet.md §7).",
 };
 
 export const commands: Command[] = [{ spec: SERVE_SPEC, run }];

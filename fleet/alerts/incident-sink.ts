@@ -21,11 +21,11 @@ export const FLEET_OUTPUT = 'fleet:incidents';
 
 const PUBLISH_TIMEOUT_MS = 5000;
 
-export function fleetIncidentSink(js: JetStreamClient): AlertSink {
+export function fleetIncidentSink(js: JetStreamClient, origin: string): AlertSink {
   return {
     async send(record) {
       try {
-        await js.publish(incidentSubject(record.incident.namespace), encodeRecord(record), {
+        await js.publish(incidentSubject(record.incident.namespace, origin), encodeRecord(record), {
           msgID: deliveryId(record),
           timeout: PUBLISH_TIMEOUT_MS,
         });
@@ -39,9 +39,10 @@ export function fleetIncidentSink(js: JetStreamClient): AlertSink {
   };
 }
 
-export function fleetIncidentOutput(nc: NatsConnection): AlertOutput {
+/** `origin`: POOL_ORIGIN for a pool member, hostOrigin(HOST) for a host's own engine. */
+export function fleetIncidentOutput(nc: NatsConnection, origin: string): AlertOutput {
   return {
     spec: { name: FLEET_OUTPUT, maxQueue: DEFAULT_MAX_QUEUE },
-    sink: fleetIncidentSink(jetstream(nc)),
+    sink: fleetIncidentSink(jetstream(nc), origin),
   };
 }

@@ -23,7 +23,7 @@ import {
   DeliveryError,
 } from '../../engine/alert/deliverer.js';
 import type { AlertRecord } from '../../engine/incident/incident.js';
-import { ALL_INCIDENTS, incidentSubject, OUTPUTS_STREAM } from '../nats/names.js';
+import { ALL_INCIDENTS, namespaceIncidents, OUTPUTS_STREAM, outputHost } from '../nats/names.js';
 import { decodeRecord } from './record-codec.js';
 
 export interface RelayOutput {
@@ -63,7 +63,7 @@ export interface Relay {
 
 /** The consumer's filter: must stay the same for one durable name. */
 const filterOf = (o: RelayOptions) =>
-  o.namespace === undefined ? ALL_INCIDENTS : incidentSubject(o.namespace);
+  o.namespace === undefined ? ALL_INCIDENTS : namespaceIncidents(o.namespace);
 
 export async function startRelay(nc: NatsConnection, o: RelayOptions): Promise<Relay> {
   const jsm = await jetstreamManager(nc, { checkAPI: false });
@@ -127,6 +127,10 @@ export async function startRelay(nc: NatsConnection, o: RelayOptions): Promise<R
         let r: AlertRecord;
         try {
           r = decodeRecord(m.string());
+          // A host's own engine speaks for that host only: the subject (authorized by the server)
+          // says which host, whatever the record claims.
+          const host = outputHost(m.subject);
+          if (host !== undefined) r = { ...r, incident: { ...r.incident, host } };
         } catch (err) {
           stats.malformed++;
           o.log(`skipping stream message ${m.seq}: ${errorMessage(err)}`);

@@ -125,7 +125,18 @@ export class BucketLabelStore implements LabelModelStore {
 
   async list(): Promise<LabelSummary[]> {
     const out: LabelSummary[] = [];
-    for await (const k of await this.kv.keys()) {
+    let keys: string[];
+    try {
+      keys = [];
+      for await (const k of await this.kv.keys()) keys.push(k);
+    } catch (err) {
+      throw new EngineError(
+        'TSEM_STORE',
+        `listing the fleet's labelled models failed: ${errorMessage(err)}`,
+        { cause: err }
+      );
+    }
+    for (const k of keys) {
       let label: string;
       try {
         label = decodeToken(k);

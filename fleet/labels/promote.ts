@@ -1,8 +1,8 @@
 /**
  * `tsem model merge` (docs/fleet.md §5): several namespaces' models promoted into one label's model
  * in the labels bucket, by one explicit writer. The sources are pool namespaces (their fleet
- * snapshots) and, unless replaced, the label's current model; the merge is pure
- * (engine/contour/merge-models.ts); the write is a compare-and-set on the revision read before
+ * snapshots), hosts' own engines' namespaces (`HOST/NS`, the host-models bucket) and, unless
+ * replaced, the label's current model; the merge is pure (engine/contour/merge-models.ts); the write is a compare-and-set on the revision read before
  * merging, so of two promoters that started from the same model exactly one wins and the other
  * writes nothing. Only models move: task trust stays with each namespace.
  */
@@ -17,7 +17,9 @@ import { formatModelFile, parseModelFile } from '../../engine/contour/model-file
 import { createDigest } from '../../engine/measure/digest.js';
 import { restoreNamespace } from '../../engine/ns/namespace-snapshot.js';
 import type { FleetStores } from '../nats/setup.js';
+import { hostModelKey } from '../nats/names.js';
 import { SnapshotStore } from '../pool/snapshot-store.js';
+import { hostModelInput } from '../publish/host-models.js';
 import { BucketLabelStore } from './bucket-label-store.js';
 
 export interface PromoteRequest {
@@ -87,13 +89,32 @@ function labelInput(m: LabelModel): MergeInput {
   };
 }
 
+/** `HOST/NS`: what a host's own engine published (docs/fleet.md §7). */
+async function hostInput(stores: FleetStores, name: string): Promise<MergeInput> {
+  const cut = name.indexOf('/');
+  const host = name.slice(0, cut);
+  const ns = name.slice(cut + 1);
+  if (host === '' || ns === '')
+    throw new EngineError('TSEM_INVALID_ARGUMENT', `expected NS or HOST/NS, got '${name}'`);
+  const e = await stores.hostModels.get(hostModelKey(host, ns));
+  if (!e || e.operation !== 'PUT')
+    throw new EngineError(
+      'TSEM_NAMESPACE',
+      `namespace ${ns} of host ${host}: the fleet has no model of it (its engine runs with --nats --no-pool and publishes every few seconds)`
+    );
+  return hostModelInput(e.string(), `host model ${name}`);
+}
+
 export async function promote(stores: FleetStores, req: PromoteRequest): Promise<PromoteResult> {
   const labels = new BucketLabelStore(stores.labels, stores.objects);
   const snapshots = new SnapshotStore(stores.snapshots, stores.objects);
   const current = await labels.getVersioned(req.label);
   const inputs: MergeInput[] = [];
   if (current.model && !req.replace) inputs.push(labelInput(current.model));
-  for (const ns of req.namespaces) inputs.push(await namespaceInput(snapshots, ns));
+  for (const ns of req.namespaces)
+    inputs.push(
+      ns.includes('/') ? await hostInput(stores, ns) : await namespaceInput(snapshots, ns)
+    );
   const merged = mergeModels(inputs);
   const fatal = merged.conflicts.filter((c) => c.fatal);
   if (fatal.length > 0)

@@ -18,6 +18,8 @@ export const MEMBERS_BUCKET = 'tsem-members';
 export const SNAPSHOTS_BUCKET = 'tsem-snapshots';
 /** Labelled models, the fleet's one store of them (docs/fleet.md §5). */
 export const LABELS_BUCKET = 'tsem-labels';
+/** Each local engine's namespace models, shared for promotion (docs/fleet.md §7). */
+export const HOST_MODELS_BUCKET = 'tsem-host-models';
 /** Snapshots and labelled models too large for one message (docs/fleet.md §4). */
 export const SNAPSHOT_OBJECTS = 'tsem-snapshot-objects';
 
@@ -64,13 +66,40 @@ export const namespaceEvents = (ns: string) => `${EVENTS_PREFIX}.*.${encodeToken
 /** Everything one host may publish (its credential's permission). */
 export const hostEvents = (host: string) => `${EVENTS_PREFIX}.${encodeToken(host)}.>`;
 
-export const outputSubject = (ns: string) => `${OUTPUTS_PREFIX}.${encodeToken(ns)}`;
-/** Every namespace's notices (one token after the prefix: incident records have two). */
-export const ALL_NOTICES = `${OUTPUTS_PREFIX}.*`;
+/**
+ * Who published an output: the pool (its engines hold the fleet's engine credential), or one host's
+ * own engine (`serve --nats --no-pool`, a host credential scoped to its origin token). `=pool` is
+ * no encoded name (encodeToken writes `=` only before two hex digits), so no host can be it.
+ */
+export const POOL_ORIGIN = '=pool';
+export const hostOrigin = (host: string) => encodeToken(host);
 
-/** A namespace's incident records (alert-log records) on the outputs stream. */
-export const incidentSubject = (ns: string) => `${OUTPUTS_PREFIX}.${encodeToken(ns)}.incidents`;
-export const ALL_INCIDENTS = `${OUTPUTS_PREFIX}.*.incidents`;
+/** A namespace's notices (verdicts) from one origin: `tsem.out.NS.v.ORIGIN`. */
+export const outputSubject = (ns: string, origin = POOL_ORIGIN) =>
+  `${OUTPUTS_PREFIX}.${encodeToken(ns)}.v.${origin}`;
+/** One namespace's notices from every origin; every namespace's. */
+export const namespaceNotices = (ns: string) => `${OUTPUTS_PREFIX}.${encodeToken(ns)}.v.*`;
+export const ALL_NOTICES = `${OUTPUTS_PREFIX}.*.v.*`;
+
+/** A namespace's incident records (alert-log records) from one origin: `tsem.out.NS.i.ORIGIN`. */
+export const incidentSubject = (ns: string, origin = POOL_ORIGIN) =>
+  `${OUTPUTS_PREFIX}.${encodeToken(ns)}.i.${origin}`;
+export const namespaceIncidents = (ns: string) => `${OUTPUTS_PREFIX}.${encodeToken(ns)}.i.*`;
+export const ALL_INCIDENTS = `${OUTPUTS_PREFIX}.*.i.*`;
+
+/** The host an output subject's origin names, undefined for the pool (or another shape). */
+export function outputHost(subject: string): string | undefined {
+  const origin = subject.split('.')[4];
+  if (origin === undefined || origin === POOL_ORIGIN) return undefined;
+  try {
+    return decodeToken(origin);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A host's namespace models (points shared by `serve --nats --no-pool`): key `HOST.NS`. */
+export const hostModelKey = (host: string, ns: string) => `${encodeToken(host)}.${encodeToken(ns)}`;
 
 /** Host and namespace of an event subject; undefined for a subject of another shape. */
 export function parseEventSubject(subject: string): { host: string; ns: string } | undefined {

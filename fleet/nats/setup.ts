@@ -8,6 +8,7 @@ import {
   DiscardPolicy,
   RetentionPolicy,
   StorageType,
+  jetstream,
   jetstreamManager,
   type JetStreamManager,
   type StreamConfig,
@@ -15,9 +16,11 @@ import {
 import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { EngineError, errorMessage } from '../../common/errors.js';
 import {
   EVENTS_PREFIX,
   EVENTS_STREAM,
+  HOST_MODELS_BUCKET,
   LABELS_BUCKET,
   LEASES_BUCKET,
   MEMBERS_BUCKET,
@@ -47,6 +50,8 @@ export interface FleetStores {
   readonly members: KV;
   readonly snapshots: KV;
   readonly labels: KV;
+  /** Each host's own engine's namespace models (docs/fleet.md §7). */
+  readonly hostModels: KV;
   readonly objects: ObjectStore;
 }
 
@@ -110,6 +115,29 @@ export async function ensureFleet(
     members: await bucket(MEMBERS_BUCKET),
     snapshots: await bucket(SNAPSHOTS_BUCKET),
     labels: await bucket(LABELS_BUCKET),
+    hostModels: await bucket(HOST_MODELS_BUCKET),
     objects,
   };
+}
+
+/**
+ * The labelled models as a host's own engine reads them (docs/fleet.md §7): the buckets a pool
+ * engine made, opened without creating anything (a host credential may not).
+ */
+export async function openLabels(
+  nc: NatsConnection
+): Promise<{ labels: KV; objects: ObjectStore }> {
+  try {
+    // No account or stream info (a host credential has no such API): bound by name only.
+    const js = jetstream(nc, { checkAPI: false });
+    return {
+      labels: await new Kvm(js).open(LABELS_BUCKET),
+      objects: await new Objm(js).open(SNAPSHOT_OBJECTS, false),
+    };
+  } catch (err) {
+    throw new EngineError(
+      'TSEM_UNAVAILABLE',
+      `the fleet's labelled models (bucket ${LABELS_BUCKET}) cannot be opened: ${errorMessage(err)} (a pool engine makes them; a host credential needs read access, docs/fleet.md §6)`
+    );
+  }
 }

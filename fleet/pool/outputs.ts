@@ -1,8 +1,9 @@
 /**
  * The fleet's outputs (docs/fleet.md §5): every applied stream message becomes one message on the
  * outputs stream, one EventNotice (tsem.proto, JSON) per line, so `tsem watch --nats` and any
- * operator tool can follow every namespace of the fleet from anywhere. Its message id is the
- * namespace and the event stream sequence: after a failover the new owner replays what the old
+ * operator tool can follow every namespace of the fleet from anywhere. A host's own engine
+ * (`serve --nats --no-pool`) publishes its verdicts the same way under its host's origin. In a
+ * pool the message id is the namespace and the event stream sequence: after a failover the new owner replays what the old
  * one applied but had not snapshotted, and the stream drops those repeats (within its duplicate
  * window). Publishing never slows the apply path: at most MAX_PENDING wait for their
  * acknowledgement; beyond that a notice message is counted as dropped and reported.
@@ -12,7 +13,7 @@ import type { EventOrigin, Outcome } from '../../engine/ns/pipeline.js';
 import { isAlert, type Notice } from '../../engine/server/notice.js';
 import { noticeToWire } from '../../engine/server/wire.js';
 import { errorMessage } from '../../common/errors.js';
-import { encodeToken, outputSubject } from '../nats/names.js';
+import { encodeToken, outputSubject, POOL_ORIGIN } from '../nats/names.js';
 import { encodeNotice } from '../nats/notice-codec.js';
 
 const MAX_PENDING = 256;
@@ -62,10 +63,16 @@ export class OutputPublisher {
 
   constructor(
     private readonly js: JetStreamClient,
-    private readonly log: (msg: string) => void
+    private readonly log: (msg: string) => void,
+    /** The subject's origin token: the pool's, or a host's own engine's (names.ts). */
+    private readonly originToken = POOL_ORIGIN
   ) {}
 
-  publish(ns: string, streamSeq: number, origin: EventOrigin, outcomes: readonly Outcome[]): void {
+  /**
+   * `id` makes the message id (with the namespace and origin): the event stream sequence in a
+   * pool, the first event's number in the namespace for a host's own engine.
+   */
+  publish(ns: string, id: number, origin: EventOrigin, outcomes: readonly Outcome[]): void {
     const text = noticeLines(ns, origin, outcomes);
     if (text === '') return;
     if (this.pending >= MAX_PENDING) {
@@ -77,7 +84,9 @@ export class OutputPublisher {
     }
     this.pending++;
     const p = this.js
-      .publish(outputSubject(ns), text, { msgID: `${encodeToken(ns)}:${streamSeq}` })
+      .publish(outputSubject(ns, this.originToken), text, {
+        msgID: `${this.originToken}:${encodeToken(ns)}:${id}`,
+      })
       .then(
         () => void this.stats.published++,
         (err: unknown) => {

@@ -8,7 +8,7 @@ import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { EventNotice__Output } from '../../proto/gen/tsem/v1/EventNotice.js';
 import { compileGlob } from '../../engine/server/glob.js';
-import { ALL_NOTICES, OUTPUTS_STREAM, outputSubject } from '../nats/names.js';
+import { ALL_NOTICES, namespaceNotices, OUTPUTS_STREAM, outputHost } from '../nats/names.js';
 import { decodeNotice } from '../nats/notice-codec.js';
 
 export interface OutputFilter {
@@ -50,16 +50,20 @@ export async function followOutputs(
   const consumer = await js.consumers.get(OUTPUTS_STREAM, {
     // One filter subject (NATS 2.9): one namespace's notices, or all of them (not the incidents).
     filter_subjects:
-      filter.namespaces.length === 1 ? outputSubject(filter.namespaces[0]!) : ALL_NOTICES,
+      filter.namespaces.length === 1 ? namespaceNotices(filter.namespaces[0]!) : ALL_NOTICES,
     deliver_policy: fromStart ? DeliverPolicy.All : DeliverPolicy.New,
   });
   const messages = await consumer.consume();
   const keep = outputFilter(filter);
   async function* notices(): AsyncGenerator<EventNotice__Output> {
     for await (const m of messages) {
+      // A host's own engine speaks for that host only: the subject (authorized by the server) says
+      // which host, whatever the notice claims.
+      const host = outputHost(m.subject);
       for (const line of m.string().split('\n')) {
         if (line === '') continue;
         const n = decodeNotice(line);
+        if (host !== undefined) n.host = host;
         if (keep(n)) yield n;
       }
     }
