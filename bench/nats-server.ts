@@ -32,8 +32,15 @@ export interface NatsServer {
 const PASSWORD = (user: string) => `pw-${user}-${process.pid}`;
 
 export interface NatsServerOptions {
-  /** Serve TLS only, with this certificate and key (PEM files). */
-  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /**
+   * Serve TLS only, with this certificate and key (PEM files); with `clientCa`, every client must
+   * present a certificate that CA signed, and is the user its subject names (`CN=NAME`).
+   */
+  readonly tls?: {
+    readonly certFile: string;
+    readonly keyFile: string;
+    readonly clientCa?: string;
+  };
   /** Hosts that authenticate with an nkey (host -> public key, U…) instead of a password. */
   readonly nkeys?: Readonly<Record<string, string>>;
 }
@@ -68,10 +75,15 @@ export function natsConfig(
   o: NatsServerOptions = {}
 ): string {
   const user = (name: string, perms: string) =>
-    o.nkeys?.[name] !== undefined
-      ? `    { nkey: "${o.nkeys[name]}", permissions: ${perms} }`
-      : `    { user: "${name}", password: "${PASSWORD(name)}", permissions: ${perms} }`;
-  const tls = o.tls ? `tls { cert_file: "${o.tls.certFile}", key_file: "${o.tls.keyFile}" }\n` : '';
+    o.tls?.clientCa !== undefined
+      ? `    { user: "CN=${name}", permissions: ${perms} }`
+      : o.nkeys?.[name] !== undefined
+        ? `    { nkey: "${o.nkeys[name]}", permissions: ${perms} }`
+        : `    { user: "${name}", password: "${PASSWORD(name)}", permissions: ${perms} }`;
+  const verify = o.tls?.clientCa ? `, ca_file: "${o.tls.clientCa}", verify_and_map: true` : '';
+  const tls = o.tls
+    ? `tls { cert_file: "${o.tls.certFile}", key_file: "${o.tls.keyFile}"${verify} }\n`
+    : '';
   return `listen: 127.0.0.1:${port}
 ${tls}jetstream { store_dir: "${storeDir}", max_memory_store: 64MB, max_file_store: 2GB }
 authorization {
