@@ -14,7 +14,8 @@ import {
   STRICT,
   strictly,
 } from '../model-io.js';
-import type { ParsedArgs } from '../args.js';
+import { type ParsedArgs, UsageError } from '../args.js';
+import { isPromotion, PROMOTE_DETAILS, PROMOTE_OPTIONS, promoteToLabel } from '../model-promote.js';
 import type { ModelFile, PointNote } from '../../engine/contour/model-file.js';
 
 /** `# tsem:` lines of a model: who made it and what for. */
@@ -251,15 +252,30 @@ const merge: Command = {
   spec: {
     name: 'model merge',
     summary: 'write the union of the points of two or more models',
-    usage: '<model> <model> [<model>…]',
-    positionals: [2, Infinity],
-    options: [DIGEST, DIALECT, PURE, OUT],
+    usage: '<model> <model> [<model>…] | --label L --namespace NS… --nats URL',
+    positionals: [0, Infinity],
+    options: [DIGEST, DIALECT, PURE, OUT, JSON_OPTION, ...PROMOTE_OPTIONS],
     details: [
       "Points in the first model's order, then each next model's new ones. Digest, dialect,",
       'aggregate and base must agree; the first description of a point is kept, counts add up.',
+      PROMOTE_DETAILS,
     ].join('\n'),
   },
   async run(args, io) {
+    if (isPromotion(args)) {
+      const fileOnly = ['digest', 'dialect', 'output', 'pure-quixote'].find(
+        (o) => args.values.has(o) || args.flags.has(o)
+      );
+      if (fileOnly !== undefined)
+        throw new UsageError(`--${fileOnly} applies to merging model files, not --label`);
+      return promoteToLabel(args, io);
+    }
+    if (args.flags.has('json'))
+      throw new UsageError('--json applies with --label (merging model files writes a model)');
+    if (args.positionals.length < 2)
+      throw new UsageError(
+        'expected two or more model files (or --label L --namespace NS… --nats URL)'
+      );
     const e = await modelEngine();
     const models: ModelFile[] = [];
     for (const path of args.positionals) {

@@ -2,7 +2,7 @@
  * `tsem model merge` (docs/fleet.md §5): several namespaces' models promoted into one label's model
  * in the labels bucket, by one explicit writer. The sources are pool namespaces (their fleet
  * snapshots), hosts' own engines' namespaces (`HOST/NS`, the host-models bucket) and, unless
- * replaced, the label's current model; the merge is pure (engine/contour/merge-models.ts); the write is a compare-and-set on the revision read before
+ * replaced, the label's current model; the merge is pure (engine/contour/merge-sources.ts); the write is a compare-and-set on the revision read before
  * merging, so of two promoters that started from the same model exactly one wins and the other
  * writes nothing. Only models move: task trust stays with each namespace.
  */
@@ -11,8 +11,8 @@ import type { LabelModel } from '../../engine/canister/label-models.js';
 import {
   type MergedModel,
   type MergeInput,
-  mergeModels,
-} from '../../engine/contour/merge-models.js';
+  mergeSources,
+} from '../../engine/contour/merge-sources.js';
 import { formatModelFile, parseModelFile } from '../../engine/contour/model-file.js';
 import { createDigest } from '../../engine/measure/digest.js';
 import { restoreNamespace } from '../../engine/ns/namespace-snapshot.js';
@@ -115,7 +115,7 @@ export async function promote(stores: FleetStores, req: PromoteRequest): Promise
     inputs.push(
       ns.includes('/') ? await hostInput(stores, ns) : await namespaceInput(snapshots, ns)
     );
-  const merged = mergeModels(inputs);
+  const merged = mergeSources(inputs);
   const fatal = merged.conflicts.filter((c) => c.fatal);
   if (fatal.length > 0)
     throw new EngineError(

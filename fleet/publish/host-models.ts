@@ -6,7 +6,7 @@
  * shared. Pure.
  */
 import { EngineError } from '../../common/errors.js';
-import type { MergeInput } from '../../engine/contour/merge-models.js';
+import type { MergeInput } from '../../engine/contour/merge-sources.js';
 import { isDialect } from '../../engine/measure/mapper.js';
 import type { NamespaceModel } from '../../engine/ns/namespace-model.js';
 

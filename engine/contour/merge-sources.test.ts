@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type MergeInput, mergeModels } from './merge-models.js';
+import { type MergeInput, mergeSources } from './merge-sources.js';
 
 const pt = (n: number) => Buffer.alloc(32, n);
 const input = (name: string, states: number[], more: Partial<MergeInput> = {}): MergeInput => ({
@@ -14,7 +14,7 @@ const input = (name: string, states: number[], more: Partial<MergeInput> = {}): 
 });
 
 test('points are unioned in source order, each with the sources holding it', () => {
-  const m = mergeModels([input('a', [1, 2, 3]), input('b', [3, 4])]);
+  const m = mergeSources([input('a', [1, 2, 3]), input('b', [3, 4])]);
   assert.deepEqual(
     m.model.states.map((s) => s[0]),
     [1, 2, 3, 4]
@@ -30,12 +30,12 @@ test('points are unioned in source order, each with the sources holding it', () 
 });
 
 test('a different hash or dialect is fatal; sealed, aggregate and forensics are reported', () => {
-  const fatal = mergeModels([input('a', [1]), input('b', [1], { digest: 'sha384' })]);
+  const fatal = mergeSources([input('a', [1]), input('b', [1], { digest: 'sha384' })]);
   assert.deepEqual(
     fatal.conflicts.filter((c) => c.fatal).map((c) => c.kind),
     ['digest']
   );
-  const m = mergeModels([
+  const m = mergeSources([
     input('a', [1, 2], { aggregate: pt(9), mode: 'sealed' }),
     input('b', [1], { sealed: false, aggregate: pt(8), mode: 'learn', forensics: [pt(2)] }),
   ]);

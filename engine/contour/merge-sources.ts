@@ -69,7 +69,7 @@ function differing<T>(
 }
 
 /** Throws RangeError without inputs (the caller checks the command line). */
-export function mergeModels(inputs: readonly MergeInput[]): MergedModel {
+export function mergeSources(inputs: readonly MergeInput[]): MergedModel {
   if (inputs.length === 0) throw new RangeError('nothing to merge');
   const conflicts: MergeConflict[] = [];
   const report = (kind: ConflictKind, fatal: boolean, detail: string | undefined) => {
