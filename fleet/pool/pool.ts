@@ -49,6 +49,8 @@ interface Held {
   runner?: NamespaceRunner;
   /** Being started or stopped: not renewed, not handed over again. */
   busy: boolean;
+  /** When this engine took it (local clock). */
+  takenAt: number;
 }
 
 export interface PoolStatus {
@@ -243,7 +245,7 @@ export class Pool {
         1
       );
       if (!r.ok) continue;
-      const h: Held = { revision: r.revision, renewedAt: now(), n: 1, busy: true };
+      const h: Held = { revision: r.revision, renewedAt: now(), n: 1, busy: true, takenAt: now() };
       this.held.set(ns, h);
       await this.startRunner(ns, h);
     }
@@ -297,6 +299,9 @@ export class Pool {
     for (const m of live) if (!this.firstSeen.has(m)) this.firstSeen.set(m, t);
     for (const [ns, h] of this.held) {
       if (h.busy || !h.runner) continue;
+      // Kept a lease time after a takeover: a dead owner's heartbeat may look fresh a little
+      // longer than its lease, and handing the namespace back to it would only delay the failover.
+      if (t - h.takenAt < this.o.leaseMs) continue;
       if (rendezvous(ns, settled) === this.engineId) continue;
       await this.letGo(ns, h, true, 'handed over to its preferred engine');
       return;
