@@ -6,6 +6,7 @@
 import type { LineLog, LogFormat, LogLevel } from '../common/log.js';
 import type { ConsoleOptions } from '../console/server/console-deps.js';
 import type { Backoff } from '../engine/alert/deliverer.js';
+import type { Durability } from '../engine/feed-source.js';
 import type { OutputSpec } from '../engine/alert/output-spec.js';
 import type { RateLimit } from '../engine/incident/rate-limit.js';
 import type { Retention } from '../engine/store/alert-store.js';
@@ -112,6 +113,9 @@ export interface EngineOptions {
   readonly loopStallMs?: number;
   /** fsync every store write (writes are group-committed): acknowledged survives power loss. */
   readonly sync?: boolean;
+  /** In-process sources' held events: answered when decided (default, persisted behind) or, with
+   * `strict`, once persisted. */
+  readonly durability?: Durability;
   /** Start even though the store lost acknowledged data (corruption found at start): go on with
    * what it holds, saying what was lost. */
   readonly salvage?: boolean;

@@ -465,7 +465,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       { grpc: address, http: http?.address, dataDir, restored, version: pkg.version }
     );
 
-    const submit: Submit = (ns, origin, events) => pipeline.submit(ns, origin, events);
+    const submit: Submit = (ns, origin, events, decided) =>
+      pipeline.submit(ns, origin, events, undefined, decided);
     const feeding: Promise<unknown>[] = [];
     // In-process sources' drops reach subscribers as exporters' do (deltas, once a second).
     const reported = new Map<InProcessSource, Record<string, number>>();
@@ -498,6 +499,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
         feedSource(s.events, submit, s.origin, {
           failOpen: s.failOpen,
           namespaceOf: (e) => canisterRoutes.route(s.origin.host, e.cgroupId) ?? e.namespace,
+          durability: opts.durability,
         }).catch((err: unknown) => log(`source error: ${errorMessage(err)}`))
       );
     }

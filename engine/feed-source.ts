@@ -1,6 +1,7 @@
 /**
  * Feeds an in-process event source (fanotify, audit, a simulation) into the pipeline without a
- * gRPC hop, answering held permission events with the verdict's action as soon as it is persisted.
+ * gRPC hop, answering held permission events with the verdict's action as soon as it exists
+ * (decided from memory, persisted behind), or once it is persisted with durability `strict`.
  * At most MAX_IN_FLIGHT submits wait for the pipeline: beyond that the source is not read, so its
  * own bounded queue fills and drops (counted there) instead of memory growing here.
  */
@@ -15,11 +16,20 @@ export interface FedEvent {
   readonly respond?: (allow: boolean) => void;
 }
 
+/** Resolves once persisted; `decided` gets the verdicts before (see Pipeline.submit). */
 export type Submit = (
   ns: string,
   origin: EventOrigin,
-  events: readonly IncomingEvent[]
+  events: readonly IncomingEvent[],
+  decided?: (o: readonly Outcome[]) => void
 ) => Promise<Outcome[]>;
+
+/**
+ * When a held permission event is answered: `decided` as soon as its verdict exists (the batch is
+ * written behind it), `strict` only once the batch holding its effects is persisted.
+ */
+export const DURABILITIES = ['decided', 'strict'] as const;
+export type Durability = (typeof DURABILITIES)[number];
 
 export interface FeedStats {
   events: number;
@@ -38,6 +48,8 @@ export interface FeedOptions {
   readonly failOpen?: boolean;
   /** Picks each event's namespace at submit (see feedSource); default: the event's own. */
   readonly namespaceOf?: (e: FedEvent) => string;
+  /** When held events are answered (default `decided`). */
+  readonly durability?: Durability;
 }
 
 /**
@@ -51,7 +63,12 @@ export async function feedSource(
   origin: EventOrigin,
   opts: FeedOptions = {}
 ): Promise<FeedStats> {
-  const { onOutcome, failOpen = true, namespaceOf = (e: FedEvent) => e.namespace } = opts;
+  const {
+    onOutcome,
+    failOpen = true,
+    namespaceOf = (e: FedEvent) => e.namespace,
+    durability = 'decided',
+  } = opts;
   const stats: FeedStats = { events: 0, denied: 0, errors: 0 };
   let pending: FedEvent[] = [];
   let inFlight: Promise<void> = Promise.resolve();
@@ -67,26 +84,33 @@ export async function feedSource(
     }
     const run = Promise.all(
       [...byNs].map(async ([ns, evs]) => {
+        // Each held event is answered once: by its decided verdict, else by its acknowledgement.
+        const answered = new Array<boolean>(evs.length).fill(false);
+        const answer = (outcomes: readonly Outcome[]) =>
+          outcomes.forEach((o, i) => {
+            const e = evs[i]!;
+            if (answered[i] || !e.respond) return;
+            answered[i] = true;
+            e.respond(allows(o, failOpen));
+          });
+        const held = evs.some((e) => e.respond);
         let outcomes: Outcome[];
         try {
           outcomes = await submit(
             ns,
             origin,
-            evs.map((e) => ({ obj: e.event }))
+            evs.map((e) => ({ obj: e.event })),
+            held && durability === 'decided' ? answer : undefined
           );
         } catch (err) {
           outcomes = evs.map(() => ({ error: (err as Error).message }));
         }
+        answer(outcomes);
         outcomes.forEach((o, i) => {
           const e = evs[i]!;
           stats.events++;
-          // A rejected event is denied where its namespace enforces (fail closed), else allowed.
-          const deny = o.verdict?.action === 'deny' || ('error' in o && o.deny === true);
-          if (deny) stats.denied++;
+          if (!allows(o, true)) stats.denied++;
           if ('error' in o) stats.errors++;
-          // A rejected event was not judged by the engine: where its namespace enforces it is denied,
-          // else the source's fail mode answers it.
-          e.respond?.(!deny && (o.verdict !== undefined || failOpen));
           onOutcome?.(o, e);
         });
       })
@@ -116,4 +140,13 @@ export async function feedSource(
   if (pending.length > 0) flush();
   await inFlight;
   return stats;
+}
+
+/**
+ * How a held event is answered: a verdict's action; a rejected event is denied where its namespace
+ * enforces (fail closed), else answered by the source's fail mode (it was not judged).
+ */
+function allows(o: Outcome, failOpen: boolean): boolean {
+  const deny = o.verdict?.action === 'deny' || ('error' in o && o.deny === true);
+  return !deny && (o.verdict !== undefined || failOpen);
 }

@@ -18,6 +18,7 @@ import type {
   SourceSpec,
 } from '../../daemon/engine-options.js';
 import { ALERT_OPTION, alertOutputs } from '../alert-output-options.js';
+import { DURABILITIES, type Durability } from '../../engine/feed-source.js';
 import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 import { DEFAULT_LIMITS, type Limits } from '../../proto/limits.js';
 import { NATS_OPTIONS, natsOptions } from '../nats-options.js';
@@ -202,6 +203,13 @@ const OPTIONS: OptionSpec[] = [
     help: 'fsync every store write (group-committed): acknowledged events survive power loss, not only a crash',
   },
   {
+    name: 'durability',
+    kind: 'string',
+    arg: 'WHEN',
+    choices: [...DURABILITIES],
+    help: 'when in-process sources answer held permission events: decided (default: as soon as the verdict exists, persisted behind it) or strict (only once the batch holding its effects is persisted)',
+  },
+  {
     name: 'salvage',
     kind: 'flag',
     help: 'start even though the store lost acknowledged data (a damaged write-ahead log, a high-water mark it falls short of): go on with what it holds (records that fail the store key MAC are still refused)',
@@ -333,6 +341,7 @@ export function engineOptions(args: ParsedArgs) {
     digest: args.values.get('digest'),
     autoCreate: !args.flags.has('no-auto-create'),
     sync: args.flags.has('sync'),
+    durability: args.values.get('durability') as Durability | undefined,
     salvage: args.flags.has('salvage'),
     canisterGraceMs: args.values.has('canister-grace-ms')
       ? intOption(args.values.get('canister-grace-ms'), '--canister-grace-ms', 60_000, 0)

@@ -90,6 +90,8 @@ type Work =
       at: number;
       events: readonly IncomingEvent[];
       position?: IngestPosition;
+      /** Called with the verdicts once they exist, before persistence (decide from memory). */
+      decided?: (o: readonly Outcome[]) => void;
       done: (o: Outcome[]) => void;
       fail: (e: unknown) => void;
     }
@@ -159,19 +161,25 @@ export class Pipeline {
       .subscribe();
   }
 
-  /** Processes one exporter batch's events of one namespace; resolves once persisted. */
+  /**
+   * Processes one exporter batch's events of one namespace; resolves once persisted (the
+   * acknowledgement). `decided`, when given, gets the same verdicts as soon as they exist, before
+   * the batch is written: held permission events are answered from memory, persistence follows
+   * behind (bounded by the submitter's own window, since its promise still waits for the write).
+   */
   submit(
     ns: string,
     origin: EventOrigin,
     events: readonly IncomingEvent[],
-    position?: IngestPosition
+    position?: IngestPosition,
+    decided?: (o: readonly Outcome[]) => void
   ): Promise<Outcome[]> {
     if (position && position.seqs.length !== events.length)
       throw new RangeError(`${events.length} events but ${position.seqs.length} sequence numbers`);
     this.observer.pending?.(1);
     const at = performance.now();
     return new Promise((done, fail) =>
-      this.input.next({ kind: 'events', ns, origin, at, events, position, done, fail })
+      this.input.next({ kind: 'events', ns, origin, at, events, position, decided, done, fail })
     ).finally(() => this.observer.pending?.(-1)) as Promise<Outcome[]>;
   }
 
@@ -261,6 +269,10 @@ export class Pipeline {
         }
       }
     }
+    // Decided: verdicts go out now to whoever asked for them before persistence (never taken back).
+    items.forEach((w, i) => {
+      if (w.kind === 'events' && w.decided) deliver(w.decided, decided[i]!, this.report, name);
+    });
     // Acknowledge only what is persisted: one atomic batch for all coalesced work, with what the
     // stages add for it (taken now, in the order the events were applied). Read-only work alone
     // writes nothing.
@@ -307,6 +319,20 @@ export class Pipeline {
       else w.done(w.events.map(() => ({ error: message })));
     }
     return true;
+  }
+}
+
+/** A decided-callback's failure is reported; it never stops the batch's persistence. */
+function deliver(
+  decided: (o: readonly Outcome[]) => void,
+  outcomes: readonly Outcome[],
+  report: (ns: string, err: unknown) => void,
+  ns: string
+): void {
+  try {
+    decided(outcomes);
+  } catch (err) {
+    report(ns, err);
   }
 }
 
