@@ -113,8 +113,8 @@ export interface EngineOptions {
   readonly loopStallMs?: number;
   /** fsync every store write (writes are group-committed): acknowledged survives power loss. */
   readonly sync?: boolean;
-  /** In-process sources' held events: answered when decided (default, persisted behind) or, with
-   * `strict`, once persisted. */
+  /** Held permission events (in-process sources, and gRPC exporters asking for early verdicts):
+   * answered when decided (default, persisted behind) or, with `strict`, once persisted. */
   readonly durability?: Durability;
   /** Start even though the store lost acknowledged data (corruption found at start): go on with
    * what it holds, saying what was lost. */

@@ -356,7 +356,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
           log,
           limits.maxEventBytes,
           canisterRoutes,
-          (origin, counts) => hub.reportSourceDrops(origin, counts)
+          (origin, counts) => hub.reportSourceDrops(origin, counts),
+          opts.durability
         ),
         monitor: createMonitorService(hub, auth, limits, subscriberQuota),
         control: createControlService(

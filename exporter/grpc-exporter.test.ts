@@ -386,3 +386,79 @@ test('a refusal no new stream can cure (permission) ends the export at once', as
   );
   assert.equal(opened, 1);
 });
+
+test('early verdicts: held events are answered once, at the BatchVerdicts; only the BatchResult acknowledges', async () => {
+  const calls: FakeCall[] = [];
+  const open = () => {
+    const c = new FakeCall();
+    calls.push(c);
+    return c;
+  };
+  const answers: string[] = [];
+  const acked: number[] = [];
+  // Events 0–3 are held (they want their verdict), 4–7 are not.
+  const items = rawItems(8).map((it, i) =>
+    i < 4 ? { ...it, respond: (v: Verdict__Output) => answers.push(`${i} ${v.kind}`) } : it
+  );
+  const done = exportToIngest(open, fromArray(items), {
+    exporter: 't',
+    batchSize: 4,
+    window: 2,
+    retryForMs: 10_000,
+    onAcked: (n) => acked.push(n),
+  });
+  await new Promise((r) => setTimeout(r, 10));
+  const [first] = calls;
+  const [held, plain] = first!.batches();
+  assert.equal(held!.early_verdicts, true, 'a batch with held events asks for early verdicts');
+  assert.equal(plain!.early_verdicts, false, 'one without does not');
+  const decided = (kind: Verdict__Output['kind'], n: number) =>
+    Array.from({ length: n }, (_, i) => verdict(kind, i));
+  first!.emit('data', {
+    msg: 'verdicts',
+    verdicts: { batch_id: held!.batch_id, verdicts: decided('VERDICT_KIND_LEARNED', 4) },
+  });
+  assert.deepEqual(
+    answers,
+    [0, 1, 2, 3].map((i) => `${i} VERDICT_KIND_LEARNED`)
+  );
+  assert.deepEqual(acked, [], 'a decision is not an acknowledgement');
+  // The engine goes away before acknowledging: both batches go again on a new stream, and the
+  // held events are not answered a second time (their decision stands).
+  first!.emit('error', Object.assign(new Error('14 UNAVAILABLE: gone'), { code: 14 }));
+  await new Promise((r) => setTimeout(r, 400));
+  const again = calls[1]!;
+  assert.deepEqual(
+    again.batches().map((b) => b.batch_id),
+    [held!.batch_id, plain!.batch_id]
+  );
+  for (const b of again.batches()) again.answer(b, decided('VERDICT_KIND_DUPLICATE', 4));
+  again.emit('end');
+  const stats = await done;
+  assert.equal(answers.length, 4);
+  assert.equal(stats.acked, 8);
+  assert.equal(stats.duplicates, 8);
+  assert.deepEqual(acked, [4, 8]);
+});
+
+test('early verdicts: a BatchVerdicts for a batch not in flight, or of the wrong size, fails the stream', async () => {
+  for (const [batchId, n, why] of [
+    ['9', 2, /batch 9, which is not in flight/],
+    ['1', 3, /expected 2 verdicts, got 3/],
+  ] as const) {
+    const call = new FakeCall();
+    const done = streamToIngest(call, fromArray(rawItems(2, () => undefined)), {
+      exporter: 't',
+      flushMs: 0,
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    call.emit('data', {
+      msg: 'verdicts',
+      verdicts: {
+        batch_id: batchId,
+        verdicts: Array.from({ length: n }, (_, i) => verdict('VERDICT_KIND_LEARNED', i)),
+      },
+    });
+    await assert.rejects(done, why);
+  }
+});

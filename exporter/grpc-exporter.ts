@@ -3,7 +3,10 @@
  * then EventBatches of up to `batchSize` events, flushed when full or `flushMs` after their first
  * event. At most `window` batches wait for their BatchResult, so memory stays bounded by
  * (window + 1) × batchSize events whatever the server's speed. Results come back in batch order;
- * each verdict goes to its event's `respond` callback.
+ * each verdict goes to its event's `respond` callback, once: a batch holding such events asks for
+ * early verdicts, so they are answered as soon as the engine decides (BatchVerdicts), before the
+ * acknowledgement (BatchResult, once persisted); an engine that does not send them (`--durability
+ * strict`, or older) answers with the acknowledgement. Only acknowledgements free the window.
  *
  * Across engine restarts: when the stream is lost (the engine stopped, the network failed), the
  * exporter opens a new one with growing pauses, for up to `retryForMs` without an acknowledgement,
@@ -44,7 +47,8 @@ export interface ExportItem {
   readonly event: TsemEventJson | Buffer;
   /** The process's cgroup v2 id, when the source knows it: canisters are routed by it. */
   readonly cgroupId?: string;
-  /** Receives this event's verdict once its batch is acknowledged. */
+  /** Receives this event's verdict once: as soon as the engine decided it, else with its batch's
+   * acknowledgement. A decision is final even when the write after it fails. */
   readonly respond?: (v: WireVerdict) => void;
 }
 
@@ -104,6 +108,8 @@ interface InFlight {
   /** Input position of the batch's first event (for error messages). */
   readonly first: number;
   readonly responders: readonly (((v: WireVerdict) => void) | undefined)[];
+  /** Responders already given their verdict (an early one): the acknowledgement skips them. */
+  readonly answered: boolean[];
   /** What was sent, to send again on a new stream. */
   readonly request: IngestRequest;
 }
@@ -396,12 +402,15 @@ class IngestExporter {
     const id = String(this.nextBatchId++);
     const first = this.position - events.length;
     const seq = this.opts.identity && events.length > 0 ? this.opts.identity.firstSeq + first : 0;
+    // Held events want their verdicts at once (decided), not after the write.
+    const early = this.responders.some((r) => r !== undefined);
     const request: IngestRequest = {
-      batch: { batch_id: id, events, first_seq: String(seq), drops },
+      batch: { batch_id: id, events, first_seq: String(seq), drops, early_verdicts: early },
     };
     // Sent again on a new stream without the drops: the engine may have counted them already.
     const again: IngestRequest = { batch: { ...request.batch, drops: [] } };
-    this.inFlight.push({ id, first, responders: this.responders, request: again });
+    const answered = new Array<boolean>(events.length).fill(false);
+    this.inFlight.push({ id, first, responders: this.responders, answered, request: again });
     this.events = [];
     this.responders = [];
     this.flushWanted = false;
@@ -429,6 +438,7 @@ class IngestExporter {
 
   private onResponse(m: IngestResponse__Output): void {
     if (this.failure) return;
+    if (m.verdicts) return this.onVerdicts(m.verdicts);
     const result = m.result;
     const head = this.inFlight[0];
     if (!result) return void this.fail('the server sent an IngestResponse without a BatchResult');
@@ -451,19 +461,48 @@ class IngestExporter {
     this.stats.acked += result.verdicts.length;
     for (const [i, v] of result.verdicts.entries()) {
       countVerdict(this.stats, v, head.first + i);
-      try {
-        head.responders[i]?.(v);
-      } catch (err) {
-        return void this.fail(
-          `respond callback of input event ${head.first + i} threw: ${(err as Error).message}`,
-          err
-        );
-      }
+      if (!this.answer(head, i, v)) return;
     }
     this.opts.onAcked?.(this.stats.acked);
     if (this.flushWanted && this.events.length > 0 && this.inFlight.length < this.window)
       this.send();
     this.wake();
+  }
+
+  /**
+   * A batch's decided verdicts, ahead of its acknowledgement: its held events are answered now.
+   * Nothing is counted or freed here; the BatchResult still acknowledges (or not, should the
+   * engine's write fail: its verdicts are then ERROR, and the answer given stands).
+   */
+  private onVerdicts(m: NonNullable<IngestResponse__Output['verdicts']>): void {
+    const batch = this.inFlight.find((b) => b.id === m.batch_id);
+    if (!batch)
+      return void this.fail(
+        `the server sent BatchVerdicts for batch ${m.batch_id}, which is not in flight`
+      );
+    if (m.verdicts.length !== batch.responders.length) {
+      return void this.fail(
+        `BatchVerdicts of batch ${batch.id}: expected ${batch.responders.length} verdicts, got ${m.verdicts.length}`
+      );
+    }
+    for (const [i, v] of m.verdicts.entries()) if (!this.answer(batch, i, v)) return;
+  }
+
+  /** Gives event `i` of `batch` its verdict unless it has one; false when the callback threw. */
+  private answer(batch: InFlight, i: number, v: WireVerdict): boolean {
+    const respond = batch.responders[i];
+    if (!respond || batch.answered[i]) return true;
+    batch.answered[i] = true;
+    try {
+      respond(v);
+      return true;
+    } catch (err) {
+      this.fail(
+        `respond callback of input event ${batch.first + i} threw: ${(err as Error).message}`,
+        err
+      );
+      return false;
+    }
   }
 
   private onEnd(): void {

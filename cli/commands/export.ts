@@ -60,7 +60,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'enforce',
     kind: 'flag',
-    help: "fanotify: hold opens and execs for the engine's verdict",
+    help: "fanotify: hold opens and execs for the engine's verdict (answered as soon as the engine decides, before it persists, unless it runs with --durability strict)",
   },
   {
     name: 'timeout-ms',

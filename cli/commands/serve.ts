@@ -207,7 +207,7 @@ const OPTIONS: OptionSpec[] = [
     kind: 'string',
     arg: 'WHEN',
     choices: [...DURABILITIES],
-    help: 'when in-process sources answer held permission events: decided (default: as soon as the verdict exists, persisted behind it) or strict (only once the batch holding its effects is persisted)',
+    help: 'when held permission events are answered: decided (default: as soon as the verdict exists, the batch written behind it; gRPC exporters get a verdict message before the acknowledgement) or strict (only once the batch holding its effects is persisted); acknowledgements always mean persisted',
   },
   {
     name: 'salvage',

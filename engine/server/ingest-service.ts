@@ -4,16 +4,20 @@
  * unanswered batches is paused (bounded memory); garbage ends that stream only. Numbered batches
  * (ExporterHello.exporter_id and session, EventBatch.first_seq) are applied exactly once; the
  * source drops a batch reports go to the subscribers. An event whose host and cgroup id a running
- * canister registered goes to the canister's namespace.
+ * canister registered goes to the canister's namespace. A batch that asks for early verdicts gets
+ * them in a BatchVerdicts as soon as they exist (decided from memory), ahead of its BatchResult
+ * (the acknowledgement, once persisted); with durability `strict` the BatchResult alone answers.
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { BatchResult } from '../../proto/gen/tsem/v1/BatchResult.js';
+import type { BatchVerdicts } from '../../proto/gen/tsem/v1/BatchVerdicts.js';
 import type { Event__Output } from '../../proto/gen/tsem/v1/Event.js';
 import type { EventBatch__Output } from '../../proto/gen/tsem/v1/EventBatch.js';
 import type { IngestRequest__Output } from '../../proto/gen/tsem/v1/IngestRequest.js';
 import type { IngestResponse } from '../../proto/gen/tsem/v1/IngestResponse.js';
 import type { IngestHandlers } from '../../proto/gen/tsem/v1/Ingest.js';
 import type { CanisterRoutes } from '../canister/routes.js';
+import type { Durability } from '../feed-source.js';
 import type {
   Outcome,
   Pipeline,
@@ -52,6 +56,11 @@ function tooBig(bytes: number, max: number): EngineError {
   );
 }
 
+/** A batch's verdicts or packed verdicts, as BatchResult and BatchVerdicts carry them. */
+type Answer = Pick<BatchResult, 'verdicts' | 'packed'>;
+/** Receives a batch's verdicts as soon as they exist (before its write). */
+type Early = (answer: Answer) => void;
+
 /** Receives the drops an exporter's source reports (counts since its previous report, by cause). */
 export type SourceDropSink = (origin: EventOrigin, counts: Record<string, number>) => void;
 
@@ -68,7 +77,8 @@ export function createIngestService(
   log: (msg: string) => void,
   maxEventBytes: number = DEFAULT_LIMITS.maxEventBytes,
   routes?: CanisterRoutes,
-  onDrops: SourceDropSink = () => undefined
+  onDrops: SourceDropSink = () => undefined,
+  durability: Durability = 'decided'
 ): IngestHandlers {
   return {
     Stream(call: Call) {
@@ -111,7 +121,17 @@ export function createIngestService(
         if (req.msg !== 'batch' || !req.batch)
           return fail(invalid('expected an ExporterHello or an EventBatch'));
         const batch = req.batch;
-        let result: Promise<Pick<BatchResult, 'verdicts' | 'packed'>>;
+        let result: Promise<Answer>;
+        // Sent at once, whatever earlier batches' acknowledgements wait for; always before this
+        // batch's BatchResult (runEvents and runLineBlock resolve only after calling it).
+        const early: Early | undefined =
+          batch.early_verdicts && durability === 'decided'
+            ? (answer) => {
+                if (failed) return;
+                const verdicts: BatchVerdicts = { batch_id: batch.batch_id, ...answer };
+                call.write({ verdicts });
+              }
+            : undefined;
         try {
           const first = Number(batch.first_seq);
           if (!Number.isSafeInteger(first) || first < 0)
@@ -123,8 +143,25 @@ export function createIngestService(
           const numbering = first > 0 ? { exporter: exporterId, session, first } : undefined;
           reportDrops(batch, { ...origin }, onDrops);
           result = batch.lines
-            ? runLineBlock(pipeline, identity, { ...origin }, batch, maxEventBytes, numbering)
-            : runEvents(pipeline, identity, { ...origin }, batch, maxEventBytes, routes, numbering);
+            ? runLineBlock(
+                pipeline,
+                identity,
+                { ...origin },
+                batch,
+                maxEventBytes,
+                numbering,
+                early
+              )
+            : runEvents(
+                pipeline,
+                identity,
+                { ...origin },
+                batch,
+                maxEventBytes,
+                routes,
+                numbering,
+                early
+              );
         } catch (err) {
           return fail(err);
         }
@@ -184,18 +221,24 @@ function runEvents(
   batch: EventBatch__Output,
   maxEventBytes: number,
   routes: CanisterRoutes | undefined,
-  numbering?: Numbering
+  numbering?: Numbering,
+  early?: Early
 ) {
   if (batch.events.length > MAX_BATCH_EVENTS) {
     throw invalid(
       `batch ${batch.batch_id} has ${batch.events.length} events, more than the limit of ${MAX_BATCH_EVENTS}`
     );
   }
-  return runBatch(pipeline, identity, origin, batch.events, maxEventBytes, routes, numbering).then(
-    (verdicts) => ({
-      verdicts,
-    })
-  );
+  return runBatch(
+    pipeline,
+    identity,
+    origin,
+    batch.events,
+    maxEventBytes,
+    routes,
+    numbering,
+    early
+  ).then((verdicts) => ({ verdicts }));
 }
 
 /** The bulk form: one namespace's kernel lines in one field, answered with packed verdicts. */
@@ -205,7 +248,8 @@ function runLineBlock(
   origin: EventOrigin,
   batch: EventBatch__Output,
   maxEventBytes: number,
-  numbering?: Numbering
+  numbering?: Numbering,
+  early?: Early
 ) {
   const block = batch.lines!;
   if (batch.events.length > 0)
@@ -220,34 +264,71 @@ function runLineBlock(
   const o = block.host ? { ...origin, host: block.host } : origin;
   // An oversized line gets its own error; the others go on.
   const fits = lines.filter((l) => l.length <= maxEventBytes);
-  return Promise.resolve()
-    .then(() => {
+  const all = (done: readonly Outcome[]) => {
+    let j = 0;
+    return lines.map((l): Outcome =>
+      l.length > maxEventBytes ? { error: tooBig(l.length, maxEventBytes).message } : done[j++]!
+    );
+  };
+  const part = decideAndSettle(
+    lines.length,
+    (decided) => {
       authorize(identity, 'exporter', ns);
       authorizeHost(identity, o.host);
-    })
-    .then(() =>
-      fits.length === 0
-        ? []
-        : pipeline.submit(
-            ns,
-            o,
-            fits.map((line) => ({ line })),
-            position(
-              numbering,
-              lines.flatMap((l, i) => (l.length <= maxEventBytes ? [i] : []))
-            )
-          )
-    )
+      if (fits.length === 0) return all([]);
+      const seqs = lines.flatMap((l, i) => (l.length <= maxEventBytes ? [i] : []));
+      return pipeline
+        .submit(
+          ns,
+          o,
+          fits.map((line) => ({ line })),
+          position(numbering, seqs),
+          decided && ((d) => decided(all(d)))
+        )
+        .then(all);
+    },
+    early !== undefined
+  );
+  const sent =
+    early && part.decision.then((d) => sendEarly(early, { verdicts: [], packed: packOutcomes(d) }));
+  return part.done.then(async (done) => {
+    await sent;
+    return { verdicts: [], packed: packOutcomes(done) };
+  });
+}
+
+/**
+ * One pipeline submit, with its decision (the verdicts before the write, when `wantDecision`)
+ * and its settled outcomes. A part settled without a decision (refused, rejected) or not asked
+ * for one is decided by its settled outcomes, so the decision always comes, never after `done`.
+ */
+function decideAndSettle(
+  count: number,
+  submit: (decided?: (o: readonly Outcome[]) => void) => Promise<Outcome[]> | Outcome[],
+  wantDecision: boolean
+): { decision: Promise<readonly Outcome[]>; done: Promise<Outcome[]> } {
+  let decide!: (o: readonly Outcome[]) => void;
+  const decision = new Promise<readonly Outcome[]>((r) => (decide = r));
+  const done = Promise.resolve()
+    .then(() => submit(wantDecision ? decide : undefined))
     .then(
-      (done) => {
-        let j = 0;
-        return lines.map((l): Outcome =>
-          l.length > maxEventBytes ? { error: tooBig(l.length, maxEventBytes).message } : done[j++]!
-        );
-      },
-      (err: unknown) => lines.map((): Outcome => ({ error: toStatus(err).details ?? String(err) }))
-    )
-    .then((outcomes) => ({ verdicts: [], packed: packOutcomes(outcomes) }));
+      (o) => o,
+      (err: unknown) =>
+        Array.from({ length: count }, (): Outcome => ({
+          error: toStatus(err).details ?? String(err),
+        }))
+    );
+  void done.then(decide);
+  return { decision, done };
+}
+
+/** A failing early send (the stream went away) must not lose the acknowledgement's path. */
+function sendEarly(early: Early, answer: Answer): void {
+  try {
+    early(answer);
+  } catch {
+    // The BatchResult still follows, or the stream's failure ends it.
+  }
 }
 
 /** Splits a batch by (namespace, host), runs each part through the pipeline, and returns the
@@ -259,7 +340,8 @@ async function runBatch(
   events: readonly Event__Output[],
   maxEventBytes: number,
   routes: CanisterRoutes | undefined,
-  numbering?: Numbering
+  numbering?: Numbering,
+  early?: Early
 ) {
   const outcomes = new Array<Outcome>(events.length);
   const groups = new Map<
@@ -285,15 +367,24 @@ async function runBatch(
       outcomes[i] = { error: toStatus(err).details ?? String(err) };
     }
   });
-  await Promise.all(
-    [...groups.values()].map(async (g) => {
-      try {
-        const res = await pipeline.submit(g.ns, g.origin, g.events, position(numbering, g.idx));
-        res.forEach((o, j) => (outcomes[g.idx[j]!] = o));
-      } catch (err) {
-        for (const i of g.idx) outcomes[i] = { error: toStatus(err).details ?? String(err) };
-      }
-    })
-  );
+  const parts = [...groups.values()].map((g) => ({
+    g,
+    ...decideAndSettle(
+      g.events.length,
+      (decided) => pipeline.submit(g.ns, g.origin, g.events, position(numbering, g.idx), decided),
+      early !== undefined
+    ),
+  }));
+  // Early: events refused before the pipeline are decided already (their error).
+  const sent =
+    early &&
+    Promise.all(parts.map((p) => p.decision)).then((decisions) => {
+      const decided = [...outcomes];
+      parts.forEach((p, k) => decisions[k]!.forEach((o, j) => (decided[p.g.idx[j]!] = o)));
+      sendEarly(early, { verdicts: decided.map(outcomeToWire) });
+    });
+  const settled = await Promise.all(parts.map((p) => p.done));
+  parts.forEach((p, k) => settled[k]!.forEach((o, j) => (outcomes[p.g.idx[j]!] = o)));
+  await sent;
   return outcomes.map(outcomeToWire);
 }

@@ -12,6 +12,7 @@ import type { AttestRequest as _tsem_v1_AttestRequest, AttestRequest__Output as 
 import type { AttestationKey as _tsem_v1_AttestationKey, AttestationKey__Output as _tsem_v1_AttestationKey__Output } from './tsem/v1/AttestationKey.js';
 import type { AttestationKeyRequest as _tsem_v1_AttestationKeyRequest, AttestationKeyRequest__Output as _tsem_v1_AttestationKeyRequest__Output } from './tsem/v1/AttestationKeyRequest.js';
 import type { BatchResult as _tsem_v1_BatchResult, BatchResult__Output as _tsem_v1_BatchResult__Output } from './tsem/v1/BatchResult.js';
+import type { BatchVerdicts as _tsem_v1_BatchVerdicts, BatchVerdicts__Output as _tsem_v1_BatchVerdicts__Output } from './tsem/v1/BatchVerdicts.js';
 import type { CanisterFinish as _tsem_v1_CanisterFinish, CanisterFinish__Output as _tsem_v1_CanisterFinish__Output } from './tsem/v1/CanisterFinish.js';
 import type { CanisterFinished as _tsem_v1_CanisterFinished, CanisterFinished__Output as _tsem_v1_CanisterFinished__Output } from './tsem/v1/CanisterFinished.js';
 import type { CanisterInfo as _tsem_v1_CanisterInfo, CanisterInfo__Output as _tsem_v1_CanisterInfo__Output } from './tsem/v1/CanisterInfo.js';
@@ -118,6 +119,7 @@ export interface ProtoGrpcType {
       AttestationKey: MessageTypeDefinition<_tsem_v1_AttestationKey, _tsem_v1_AttestationKey__Output>
       AttestationKeyRequest: MessageTypeDefinition<_tsem_v1_AttestationKeyRequest, _tsem_v1_AttestationKeyRequest__Output>
       BatchResult: MessageTypeDefinition<_tsem_v1_BatchResult, _tsem_v1_BatchResult__Output>
+      BatchVerdicts: MessageTypeDefinition<_tsem_v1_BatchVerdicts, _tsem_v1_BatchVerdicts__Output>
       CanisterFinish: MessageTypeDefinition<_tsem_v1_CanisterFinish, _tsem_v1_CanisterFinish__Output>
       CanisterFinished: MessageTypeDefinition<_tsem_v1_CanisterFinished, _tsem_v1_CanisterFinished__Output>
       CanisterInfo: MessageTypeDefinition<_tsem_v1_CanisterInfo, _tsem_v1_CanisterInfo__Output>

@@ -1,18 +1,22 @@
 /**
- * Decide from memory, persist behind: an in-process source's held event is answered as soon as
- * its verdict exists, while the batch holding its effects is still being written; with durability
- * `strict` only after the write. Either way the acknowledgement (the outcome) follows the write.
- * The store's writes are held at a gate to make the order visible.
+ * Decide from memory, persist behind: a held event is answered as soon as its verdict exists,
+ * while the batch holding its effects is still being written; with durability `strict` only after
+ * the write. Either way the acknowledgement follows the write. In process (feedSource) and remote
+ * (the gRPC exporter: a BatchVerdicts ahead of the BatchResult). The store's writes are held at a
+ * gate to make the order visible.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startEngine } from '../../daemon/start-engine.js';
+import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import { type Durability, feedSource, type FedEvent } from '../../engine/feed-source.js';
+import { type IngestCall, streamToIngest } from '../../exporter/grpc-exporter.js';
 import { createScenario } from '../../exporter/sim/index.js';
+import type { IngestResponse__Output } from '../../proto/gen/tsem/v1/IngestResponse.js';
 import type { TsemEventJson } from '../../proto/kernel-json.js';
+import { clients, toWire } from '../helpers/grpc.js';
 
 /** A source that yields what is pushed, until ended. */
 function channel() {
@@ -44,9 +48,27 @@ const until = async (what: string, cond: () => boolean) => {
   assert.ok(cond(), `timed out waiting for ${what}`);
 };
 
-async function heldOpen(durability: Durability): Promise<string[]> {
+const fileOpen = () =>
+  [...createScenario('nginx', { seed: 1, iterations: 1 }).events()].find(
+    (e: TsemEventJson) => e.event.type === 'file_open'
+  )!;
+
+/**
+ * Starts an engine whose writes of event batches wait at a gate, runs `drive` (which sends one
+ * held event, noting in `order` when it is answered and acknowledged), and returns the order.
+ */
+async function gated(
+  durability: Durability,
+  drive: (engine: RunningEngine, order: string[]) => Promise<void>
+): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-decided-'));
-  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, log: () => undefined });
+  const engine = await startEngine({
+    listen: '127.0.0.1:0',
+    dataDir: dir,
+    durability,
+    daemonRegistry: false,
+    log: () => undefined,
+  });
   const order: string[] = [];
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
@@ -64,9 +86,25 @@ async function heldOpen(durability: Durability): Promise<string[]> {
     return r;
   };
   try {
-    const event = [...createScenario('nginx', { seed: 1, iterations: 1 }).events()].find(
-      (e: TsemEventJson) => e.event.type === 'file_open'
-    )!;
+    const driving = drive(engine, order);
+    await until('the batch write', () => order.includes('write started'));
+    if (durability === 'decided')
+      await until('the answer', () => order.some((s) => s.startsWith('answered')));
+    else await new Promise((r) => setTimeout(r, 200)); // it must not come while the write waits
+    release();
+    await driving;
+    assert.equal(engine.registry.get('held')?.pointCount, 1);
+    return order;
+  } finally {
+    release();
+    await engine.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** In process: feedSource, as `serve --source fanotify --enforce` runs it. */
+const inProcess = (durability: Durability) =>
+  gated(durability, async (engine, order) => {
     const src = channel();
     const feeding = feedSource(
       src,
@@ -77,34 +115,43 @@ async function heldOpen(durability: Durability): Promise<string[]> {
         onOutcome: (o) => order.push(o.verdict ? `acknowledged ${o.verdict.kind}` : 'error'),
       }
     );
-    let answer: boolean | undefined;
     src.push({
       namespace: 'held',
-      event,
-      respond: (allow) => {
-        answer = allow;
-        order.push(`answered ${allow ? 'allow' : 'deny'}`);
-      },
+      event: fileOpen(),
+      respond: (allow) => order.push(`answered ${allow ? 'allow' : 'deny'}`),
     });
-    await until('the batch write', () => order.includes('write started'));
-    if (durability === 'decided') await until('the answer', () => answer !== undefined);
-    else await new Promise((r) => setTimeout(r, 200)); // it must not come while the write waits
-    release();
     await until('the acknowledgement', () => order.some((s) => s.startsWith('acknowledged')));
     src.end();
-    const stats = await feeding;
-    assert.equal(stats.events, 1);
-    assert.equal(engine.registry.get('held')?.pointCount, 1);
-    return order;
-  } finally {
-    release();
-    await engine.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+    assert.equal((await feeding).events, 1);
+  });
 
-test('decided: a held event is answered from memory while its batch is still being written', async () => {
-  assert.deepEqual(await heldOpen('decided'), [
+/** Remote: the gRPC exporter (`tsem export`), on a real stream. */
+const remote = (durability: Durability) =>
+  gated(durability, async (engine, order) => {
+    const c = clients(engine.address);
+    try {
+      const call = c.ingest.Stream(c.meta) as unknown as IngestCall;
+      // What the wire carries, in order.
+      call.on('data', (m: IngestResponse__Output) => order.push(`wire ${m.msg}`));
+      const stats = await streamToIngest(
+        call,
+        (async function* () {
+          yield {
+            namespace: 'held',
+            event: fileOpen(),
+            respond: (v) => order.push(`answered ${v.kind}`),
+          };
+        })(),
+        { exporter: 'test', flushMs: 0, onAcked: (n) => order.push(`acknowledged ${n}`) }
+      );
+      assert.equal(stats.acked, 1);
+    } finally {
+      c.close();
+    }
+  });
+
+test('decided, in process: a held event is answered from memory while its batch is being written', async () => {
+  assert.deepEqual(await inProcess('decided'), [
     'answered allow',
     'write started',
     'written',
@@ -112,11 +159,63 @@ test('decided: a held event is answered from memory while its batch is still bei
   ]);
 });
 
-test('strict: a held event is answered only once its batch is written', async () => {
-  assert.deepEqual(await heldOpen('strict'), [
+test('strict, in process: a held event is answered only once its batch is written', async () => {
+  assert.deepEqual(await inProcess('strict'), [
     'write started',
     'written',
     'answered allow',
     'acknowledged learned',
   ]);
+});
+
+test('decided, remote: a BatchVerdicts answers before the write, the BatchResult acknowledges after', async () => {
+  assert.deepEqual(await remote('decided'), [
+    'write started',
+    'wire verdicts',
+    'answered VERDICT_KIND_LEARNED',
+    'written',
+    'wire result',
+    'acknowledged 1',
+  ]);
+});
+
+test('strict, remote: no early verdicts; the BatchResult answers and acknowledges after the write', async () => {
+  assert.deepEqual(await remote('strict'), [
+    'write started',
+    'written',
+    'wire result',
+    'answered VERDICT_KIND_LEARNED',
+    'acknowledged 1',
+  ]);
+});
+
+test('an old client (no early_verdicts) gets the BatchResult only, as before', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-decided-'));
+  const engine = await startEngine({
+    listen: '127.0.0.1:0',
+    dataDir: dir,
+    daemonRegistry: false,
+    log: () => undefined,
+  });
+  const c = clients(engine.address);
+  try {
+    const got = await new Promise<IngestResponse__Output[]>((resolve, reject) => {
+      const stream = c.ingest.Stream(c.meta);
+      const msgs: IngestResponse__Output[] = [];
+      stream.on('data', (m: IngestResponse__Output) => msgs.push(m));
+      stream.on('error', reject);
+      stream.on('end', () => resolve(msgs));
+      stream.write({ hello: { exporter: 'old', host: 'h' } });
+      stream.write({ batch: { batch_id: '1', events: [toWire('held', fileOpen())] } });
+      stream.end();
+    });
+    assert.deepEqual(
+      got.map((m) => [m.msg, m.result?.verdicts.map((v) => v.kind)]),
+      [['result', ['VERDICT_KIND_LEARNED']]]
+    );
+  } finally {
+    c.close();
+    await engine.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -11,6 +11,7 @@ export interface EventBatch {
   'lines'?: (_tsem_v1_LineBlock | null);
   'first_seq'?: (number | string | Long);
   'drops'?: (_tsem_v1_SourceDrop)[];
+  'early_verdicts'?: (boolean);
 }
 
 export interface EventBatch__Output {
@@ -19,4 +20,5 @@ export interface EventBatch__Output {
   'lines': (_tsem_v1_LineBlock__Output | null);
   'first_seq': (string);
   'drops': (_tsem_v1_SourceDrop__Output)[];
+  'early_verdicts': (boolean);
 }
