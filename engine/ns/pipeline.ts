@@ -5,6 +5,10 @@
  * applied positions and what the stages add, such as IMA log entries), then fanned out.
  * A failure in one namespace rejects that namespace's work only; the others go on.
  *
+ * Decide from memory, persist behind: a submitter may take the verdicts as soon as they exist
+ * (`decided`), and the namespace's next run of events is applied while the previous one is still
+ * being written (one write behind at most); acknowledgements still wait for the write.
+ *
  * Exactly once: an event numbered by its exporter (id, session, sequence number) that the
  * namespace already applied is answered `duplicate` and not modeled again.
  *
@@ -127,6 +131,8 @@ export class Pipeline {
   /** Per namespace (digest sizes differ); a deleted namespace's cache goes with it. */
   private readonly caches = new WeakMap<NamespaceModel, EventParseCache>();
   private readonly recovery: StoreRecovery;
+  /** Per namespace: its last run, settled once answered, and whether it held control work. */
+  private readonly behind = new Map<string, { done: Promise<void>; control: boolean }>();
 
   constructor(
     private readonly registry: NamespaceRegistry,
@@ -227,13 +233,42 @@ export class Pipeline {
     for (const w of items) w.fail(err);
   }
 
+  /**
+   * Write-behind: a run of events may be applied (and its verdicts decided) while the namespace's
+   * previous run of events is still being written; one run's write at most is behind, and answers,
+   * acknowledgements and fan-out keep the namespace's order. Control work is never overlapped: it
+   * waits for the writes before it, and what follows it waits for its write (a mode or model
+   * change is persisted before any event is decided under it).
+   */
   private async run(name: string, items: Work[]): Promise<void> {
-    if (this.refuse(items)) return;
+    const last = this.behind.get(name);
+    const behind = last?.done ?? Promise.resolve();
+    const control = items.some((w) => w.kind === 'control');
+    if (control || last?.control) await behind;
+    const applied = this.apply(name, items);
+    const done = behind
+      .then(async () => (await applied)())
+      .catch((err: unknown) => this.failAll(name, err, items));
+    const entry = { done, control };
+    this.behind.set(name, entry);
+    void done.then(() => this.behind.get(name) === entry && this.behind.delete(name));
+    await applied.catch(() => undefined);
+    await behind;
+  }
+
+  /**
+   * Applies the work to the model, hands out the decided verdicts and submits the write; returns
+   * how to finish once the namespace's earlier work is finished: the answers, after the write.
+   */
+  private async apply(name: string, items: Work[]): Promise<() => Promise<void>> {
+    const refused = this.refusal(items);
+    if (refused) return refused;
     const first = items.find((w) => w.kind === 'events');
     const ns = first
       ? await this.registry.forIngest(name, first.origin.identity)
       : this.registry.require(name);
-    if (this.refuse(items)) return;
+    const refusedNow = this.refusal(items);
+    if (refusedNow) return refusedNow;
     const settle: (() => void)[] = [];
     const published: [EventOrigin, Outcome[]][] = [];
     /** Each events item's outcomes, index for index with `items`. */
@@ -281,44 +316,54 @@ export class Pipeline {
     const cs = writing ? ns.drainChanges() : undefined;
     const writes = cs ? this.stages.flatMap((h) => h.persistOps?.(ns) ?? []) : [];
     const committed = () => writes.forEach((wr) => wr.committed?.());
+    let failure: Promise<unknown> = Promise.resolve(undefined);
     if (cs && this.registry.get(name) === ns) {
-      try {
-        const t0 = performance.now();
-        if (store) {
-          await store.persist(
+      const t0 = performance.now();
+      if (store) {
+        // Recovery hears of a failed write at once (it fails every write queued behind it too).
+        failure = store
+          .persist(
             ns,
             cs,
             writes.flatMap((wr) => wr.ops),
             committed
+          )
+          .then(
+            () => void this.observer.persisted?.((performance.now() - t0) / 1000),
+            (err: unknown) =>
+              this.recovery.failed(ns, cs, err).then(() => err ?? new Error('failed'))
           );
-          this.observer.persisted?.((performance.now() - t0) / 1000);
-        } else committed();
-      } catch (err) {
-        await this.recovery.failed(ns, cs, err);
+      } else committed();
+    }
+    return async () => {
+      const err = await failure;
+      if (err !== undefined) {
         const why = `not persisted: ${errorMessage(err)}; ingest stopped until the store is writable again`;
         items.forEach((w, i) =>
           w.kind === 'control' ? w.fail(err) : w.done(notPersisted(decided[i]!, why))
         );
         return;
       }
-    }
-    for (const h of this.stages) {
-      for (const [, outcomes] of published) await h.afterPersist?.(ns, outcomes);
-    }
-    for (const s of settle) s();
-    for (const [origin, outcomes] of published) this.publish(ns, origin, outcomes);
+      for (const h of this.stages) {
+        for (const [, outcomes] of published) await h.afterPersist?.(ns, outcomes);
+      }
+      for (const s of settle) s();
+      for (const [origin, outcomes] of published) this.publish(ns, origin, outcomes);
+    };
   }
 
-  /** While the store is failed, work is rejected before it touches the model. */
-  private refuse(items: Work[]): boolean {
+  /** While the store is failed, work is rejected before it touches the model (answered in order). */
+  private refusal(items: Work[]): (() => Promise<void>) | undefined {
     const why = this.recovery.stopped;
-    if (!why) return false;
+    if (!why) return undefined;
     const message = `not persisted: ${why.message}; ingest stopped until the store is writable again`;
-    for (const w of items) {
-      if (w.kind === 'control') w.fail(why);
-      else w.done(w.events.map(() => ({ error: message })));
-    }
-    return true;
+    return () => {
+      for (const w of items) {
+        if (w.kind === 'control') w.fail(why);
+        else w.done(w.events.map(() => ({ error: message })));
+      }
+      return Promise.resolve();
+    };
   }
 }
 

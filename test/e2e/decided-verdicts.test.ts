@@ -48,10 +48,10 @@ const until = async (what: string, cond: () => boolean) => {
   assert.ok(cond(), `timed out waiting for ${what}`);
 };
 
-const fileOpen = () =>
-  [...createScenario('nginx', { seed: 1, iterations: 1 }).events()].find(
+const fileOpen = (n = 0) =>
+  [...createScenario('nginx', { seed: 1, iterations: 1 }).events()].filter(
     (e: TsemEventJson) => e.event.type === 'file_open'
-  )!;
+  )[n]!;
 
 /**
  * Starts an engine whose writes of event batches wait at a gate, runs `drive` (which sends one
@@ -59,7 +59,8 @@ const fileOpen = () =>
  */
 async function gated(
   durability: Durability,
-  drive: (engine: RunningEngine, order: string[]) => Promise<void>
+  drive: (engine: RunningEngine, order: string[]) => Promise<void>,
+  answers = 1
 ): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-decided-'));
   const engine = await startEngine({
@@ -89,11 +90,14 @@ async function gated(
     const driving = drive(engine, order);
     await until('the batch write', () => order.includes('write started'));
     if (durability === 'decided')
-      await until('the answer', () => order.some((s) => s.startsWith('answered')));
+      await until(
+        'the answers',
+        () => order.filter((s) => s.startsWith('answered')).length >= answers
+      );
     else await new Promise((r) => setTimeout(r, 200)); // it must not come while the write waits
     release();
     await driving;
-    assert.equal(engine.registry.get('held')?.pointCount, 1);
+    assert.equal(engine.registry.get('held')?.pointCount, answers);
     return order;
   } finally {
     release();
@@ -165,6 +169,48 @@ test('strict, in process: a held event is answered only once its batch is writte
     'written',
     'answered allow',
     'acknowledged learned',
+  ]);
+});
+
+test('decided, in process: the next held event is decided while the previous one is still being written', async () => {
+  const order = await gated(
+    'decided',
+    async (engine, order) => {
+      const src = channel();
+      const names = new Map<FedEvent, string>();
+      const feeding = feedSource(
+        src,
+        engine.submit,
+        { host: 'local', exporter: 'test' },
+        { onOutcome: (_o, e) => order.push(`acknowledged ${names.get(e)}`) }
+      );
+      for (const name of ['A', 'B']) {
+        const e: FedEvent = {
+          namespace: 'held',
+          event: fileOpen(names.size),
+          respond: () => order.push(`answered ${name}`),
+        };
+        names.set(e, name);
+        src.push(e);
+        await until('the answer', () => order.includes(`answered ${name}`));
+      }
+      await until('both acknowledgements', () => order.filter((s) => /^ack/.test(s)).length === 2);
+      src.end();
+      await feeding;
+    },
+    2
+  );
+  // B is decided while A's write waits at the gate (one write behind at most); the writes and
+  // the acknowledgements keep their order.
+  assert.deepEqual(order, [
+    'answered A',
+    'write started',
+    'answered B',
+    'write started',
+    'written',
+    'acknowledged A',
+    'written',
+    'acknowledged B',
   ]);
 });
 
