@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { feedSource } from '../engine/feed-source.js';
+import { type Durability, feedSource } from '../engine/feed-source.js';
 import { startEngine } from '../daemon/start-engine.js';
 import { FanotifySource } from '../exporter/fanotify/fanotify-source.js';
 import { FAN_EVENT_ON_CHILD, markMask } from '../exporter/fanotify/fanotify-mask.js';
@@ -133,26 +133,37 @@ export async function runFanotifyBench(r: BenchReport): Promise<void> {
     await consumer;
 
     // The engine decides: the source feeds an in-process engine (model, contour map, LevelDB
-    // persistence) and each held open is answered with its persisted verdict.
-    const dataDir = mkdtempSync(join(tmpdir(), 'tsem-fanbench-data-'));
-    const engine = await startEngine({ listen: '127.0.0.1:0', dataDir, log: () => undefined });
-    const viaEngine = new FanotifySource({
-      watch: [{ path: dir, mark: 'directory' }],
-      enforce: true,
-      ignoreChildren: false,
-      namespace: { kind: 'host', name: 'bench' },
-    });
-    await viaEngine.start();
-    const feeding = feedSource(viaEngine, engine.submit, { host: 'local', exporter: 'fanotify' });
-    // Root's run learns the files and fills the digest cache; the other uid's first run makes
-    // first-seen coefficients (digests cached), its second run repeats known (on-contour) ones.
-    await runChild(dir);
-    const decided = summary(await runChild(dir, OTHER_UID));
-    const decidedKnown = summary(await runChild(dir, OTHER_UID));
-    await viaEngine.stop();
-    const fed = await feeding;
-    await engine.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    // persistence); each held open is answered as soon as its verdict exists (decided), and again
+    // with durability strict, once its batch is persisted.
+    const engineRun = async (durability: Durability) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tsem-fanbench-data-'));
+      const engine = await startEngine({ listen: '127.0.0.1:0', dataDir, log: () => undefined });
+      const viaEngine = new FanotifySource({
+        watch: [{ path: dir, mark: 'directory' }],
+        enforce: true,
+        ignoreChildren: false,
+        namespace: { kind: 'host', name: 'bench' },
+      });
+      await viaEngine.start();
+      const feeding = feedSource(
+        viaEngine,
+        engine.submit,
+        { host: 'local', exporter: 'fanotify' },
+        { durability }
+      );
+      // Root's run learns the files and fills the digest cache; the other uid's first run makes
+      // first-seen coefficients (digests cached), its second run repeats known (on-contour) ones.
+      await runChild(dir);
+      const first = summary(await runChild(dir, OTHER_UID));
+      const known = summary(await runChild(dir, OTHER_UID));
+      await viaEngine.stop();
+      const fed = await feeding;
+      await engine.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+      return { first, known, fed };
+    };
+    const { first: decided, known: decidedKnown, fed } = await engineRun('decided');
+    const { first: strict, known: strictKnown } = await engineRun('strict');
 
     // Observe mode: throughput of notification events, nothing held.
     const obs = new FanotifySource({
@@ -196,7 +207,7 @@ export async function runFanotifyBench(r: BenchReport): Promise<void> {
       `  added per decision vs trivial responder: p50 ${us(full.p50 - trivial.p50)}, p99 ${us(full.p99 - trivial.p99)} (trivial responder vs no mark: p50 ${us(trivial.p50 - baseline.p50)}, p99 ${us(trivial.p99 - baseline.p99)})`
     );
     r.say(
-      `  engine decides (source → model → LevelDB → verdict, ${fed.events} events): first-seen open(2) p50 ${us(decided.p50)} / p99 ${us(decided.p99)}; added vs trivial responder p50 ${us(decided.p50 - trivial.p50)}, p99 ${us(decided.p99 - trivial.p99)}`
+      `  engine decides (source → model → verdict, LevelDB written behind, ${fed.events} events): first-seen open(2) p50 ${us(decided.p50)} / p99 ${us(decided.p99)}; added vs trivial responder p50 ${us(decided.p50 - trivial.p50)}, p99 ${us(decided.p99 - trivial.p99)}`
     );
     r.say(
       `  C responder (the addon's reader thread answers ${inThread} of ${OPENS} opens without JavaScript): p50 ${us(cResponder.p50)} / p99 ${us(cResponder.p99)}`
@@ -204,17 +215,23 @@ export async function runFanotifyBench(r: BenchReport): Promise<void> {
     r.say(
       `  engine decides, known events (repeated on-contour opens): p50 ${us(decidedKnown.p50)} / p99 ${us(decidedKnown.p99)}`
     );
-    const cases: [string, { p50: number; p99: number }][] = [
+    r.say(
+      `  --durability strict (answered once persisted): first-seen p50 ${us(strict.p50)} / p99 ${us(strict.p99)}; known p50 ${us(strictKnown.p50)} / p99 ${us(strictKnown.p99)}`
+    );
+    const cases: [string, { p50: number; p99: number }, Durability?][] = [
       ['no_mark', baseline],
       ['c_responder', cResponder],
       ['trivial_responder', trivial],
       ['source_allow_all', full],
-      ['engine_decides', decided],
-      ['engine_decides_known', decidedKnown],
+      ['engine_decides', decided, 'decided'],
+      ['engine_decides_known', decidedKnown, 'decided'],
+      ['engine_decides_strict', strict, 'strict'],
+      ['engine_decides_known_strict', strictKnown, 'strict'],
     ];
-    for (const [name, s] of cases)
+    for (const [name, s, durability] of cases)
       r.figures({
         case: name,
+        ...(durability ? { durability } : {}),
         opens: OPENS,
         open_p50_us: round(s.p50),
         open_p99_us: round(s.p99),
