@@ -288,6 +288,8 @@ export class Pipeline {
           if (p) ns.ingest.note(p.exporter, p.session, p.seqs[i]!);
           return o;
         });
+        // Decided: out now to whoever asked, before the other items and the write (never taken back).
+        if (w.decided) deliver(w.decided, outcomes, this.report, name);
         published.push([w.origin, outcomes]);
         decided.push(outcomes);
         settle.push(() => {
@@ -304,10 +306,6 @@ export class Pipeline {
         }
       }
     }
-    // Decided: verdicts go out now to whoever asked for them before persistence (never taken back).
-    items.forEach((w, i) => {
-      if (w.kind === 'events' && w.decided) deliver(w.decided, decided[i]!, this.report, name);
-    });
     // Acknowledge only what is persisted: one atomic batch for all coalesced work, with what the
     // stages add for it (taken now, in the order the events were applied). Read-only work alone
     // writes nothing.
