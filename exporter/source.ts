@@ -13,8 +13,11 @@ export interface SourcedEvent {
    * cgroup (`tsem run`) to the canister's namespace instead of `namespace`. */
   readonly cgroupId?: string;
   /** Present only on held permission events: writes the verdict (allow or EPERM) to the kernel.
-   * Later calls, or calls after the decision timeout answered it, are ignored. */
-  readonly respond?: (allow: boolean) => void;
+   * Later calls, or calls after the decision timeout answered it, are ignored. `cacheable`: the
+   * engine would allow the same event again (a source with a verdict cache may remember it). */
+  readonly respond?: (allow: boolean, cacheable?: boolean) => void;
+  /** Present on events the source's verdict cache allowed already: what the engine decided. */
+  readonly onVerdict?: (allow: boolean, cacheable: boolean) => void;
 }
 
 /** Counters a source reports, never hides: kernel losses, local drops, timeouts. */
@@ -42,4 +45,6 @@ export interface EventSource extends AsyncIterable<SourcedEvent> {
   stop(): Promise<void>;
   stats(): SourceStats;
   drops(): DropCounts;
+  /** Forgets every verdict the source remembers (the engine's decisions may have changed). */
+  invalidate?(): void;
 }

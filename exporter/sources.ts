@@ -54,6 +54,9 @@ export interface SourceOptions {
   readonly auditChannel?: 'auto' | 'unicast' | 'multicast';
   /** Notification events buffered ahead of a slow consumer before being dropped (counted). */
   readonly maxQueued?: number;
+  /** fanotify, enforce: answer repeated opens the engine allowed in the native reader (the
+   * verdict cache). Only an in-process source's engine keeps it right; default false. */
+  readonly verdictCache?: boolean;
   /** fanotify, audit: processes never reported. Default: the host's other tsem daemons
    * (exporter/host/daemon-registry.ts). */
   readonly exclude?: ProcessExclusion;
@@ -102,6 +105,7 @@ export function createSource(kind: SourceKind, options: SourceOptions = {}): Eve
         enforce: options.enforce,
         decisionTimeoutMs: options.decisionTimeoutMs ?? DEFAULT_DECISION_TIMEOUT_MS,
         failMode: options.failMode,
+        verdictCache: options.verdictCache,
       });
     }
     case 'audit': {

@@ -8,12 +8,41 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../common/errors.js';
 
+/** The process as the reader read it while the event held it (tsem-model.md §1.3). */
+export interface FanTaskFacts {
+  /** Start time in clock ticks after boot: read once per task, a reused pid is another task. */
+  readonly start: string;
+  readonly ppid: number;
+  readonly comm: string;
+  /** uid euid suid gid egid sgid fsuid fsgid, read for every event. */
+  readonly ids: readonly number[];
+  readonly capeff: bigint;
+}
+
+/** The file as the reader saw it through the event fd (fstat, /proc/self/fd). */
+export interface FanFileStat {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly mode: bigint;
+  readonly uid: bigint;
+  readonly gid: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+  readonly path: string;
+}
+
 export interface FanRawEvent {
   readonly id: number;
   readonly fd: number;
   readonly pid: number;
   readonly mask: number;
   readonly perm: boolean;
+  /** Allowed already by the verdict cache: reported to the model, never answered again. */
+  readonly cached?: boolean;
+  /** Absent once the process was gone. */
+  readonly facts?: FanTaskFacts;
+  readonly stat?: FanFileStat;
 }
 
 export interface FanOpenOptions {
@@ -27,6 +56,8 @@ export interface FanOpenOptions {
   readonly queueLimit?: number;
   /** Permission events held at once at most (default 4096); more get the fail mode at once. */
   readonly heldLimit?: number;
+  /** Answer held opens the engine allowed as cacheable on the reader thread (default false). */
+  readonly verdictCache?: boolean;
 }
 
 export interface AuditRawMessage {
@@ -55,7 +86,10 @@ export interface NativeAddon {
   fanResume(h: NativeHandle): void;
   /** kind: 0 inode (directory with its children), 1 mount, 2 filesystem. */
   fanMark(h: NativeHandle, path: string, kind: 0 | 1 | 2, mask: number, remove: boolean): void;
-  fanRespond(h: NativeHandle, id: number, allow: boolean): boolean;
+  /** `cacheable`: the engine allows this open whenever it repeats (fills the verdict cache). */
+  fanRespond(h: NativeHandle, id: number, allow: boolean, cacheable?: boolean): boolean;
+  /** Empties the verdict cache: the engine's decisions may have changed. */
+  fanInvalidate(h: NativeHandle): void;
   fanRelease(h: NativeHandle, id: number): void;
   fanStats(h: NativeHandle): {
     received: number;
@@ -65,6 +99,14 @@ export interface NativeAddon {
     pending: number;
     readerDrops: number;
     failModeAnswers: number;
+    /** Held opens answered from the verdict cache, entries added, times emptied, entries now. */
+    cacheHits: number;
+    cacheFills: number;
+    cacheFlushes: number;
+    cacheEntries: number;
+    /** Events whose task's start time was known already (one pread of status), and first reads. */
+    taskFactsHits: number;
+    taskFactsMisses: number;
   };
   /** Replaces the pids whose events are allowed at once and never reported (ours always is). */
   fanSetIgnored(h: NativeHandle, pids: readonly number[]): void;

@@ -1,5 +1,5 @@
 // fanotify N-API bindings over the reader in fan_source.h: open, mark, respond, release,
-// stats, close, and fstatfs for the superblock magic.
+// invalidate (the verdict cache), stats, close, and fstatfs for the superblock magic.
 #include <sys/statfs.h>
 
 #include "common.h"
@@ -10,6 +10,58 @@ namespace {
 
 using fan::FanEvent;
 using fan::FanSource;
+
+napi_value BigU64(napi_env env, uint64_t v) {
+  napi_value out;
+  napi_create_bigint_uint64(env, v, &out);
+  return out;
+}
+
+napi_value BigI64(napi_env env, int64_t v) {
+  napi_value out;
+  napi_create_bigint_int64(env, v, &out);
+  return out;
+}
+
+napi_value Str(napi_env env, const std::string& s) {
+  napi_value out;
+  napi_create_string_utf8(env, s.data(), s.size(), &out);
+  return out;
+}
+
+int64_t Nanos(const struct timespec& t) { return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec; }
+
+// The process's facts as the reader read them: start time, parent pid, comm, and the COE ids
+// (uid euid suid gid egid sgid fsuid fsgid) with CapEff, in tsem-model.md §1.3's order.
+napi_value FactsObject(napi_env env, const fan::TaskFacts& f) {
+  napi_value o;
+  napi_create_object(env, &o);
+  SetProp(env, o, "start", Str(env, std::to_string(f.start)));
+  SetProp(env, o, "ppid", MakeInt(env, f.ppid));
+  SetProp(env, o, "comm", Str(env, f.comm));
+  const uint32_t order[8] = {f.ids[0], f.ids[1], f.ids[2], f.ids[4], f.ids[5], f.ids[6], f.ids[3], f.ids[7]};
+  napi_value ids;
+  napi_create_array_with_length(env, 8, &ids);
+  for (uint32_t i = 0; i < 8; i++) napi_set_element(env, ids, i, MakeDouble(env, order[i]));
+  SetProp(env, o, "ids", ids);
+  SetProp(env, o, "capeff", BigU64(env, f.capeff));
+  return o;
+}
+
+napi_value StatObject(napi_env env, const struct stat& st, const std::string& path) {
+  napi_value o;
+  napi_create_object(env, &o);
+  SetProp(env, o, "dev", BigU64(env, static_cast<uint64_t>(st.st_dev)));
+  SetProp(env, o, "ino", BigU64(env, static_cast<uint64_t>(st.st_ino)));
+  SetProp(env, o, "mode", BigU64(env, st.st_mode));
+  SetProp(env, o, "uid", BigU64(env, st.st_uid));
+  SetProp(env, o, "gid", BigU64(env, st.st_gid));
+  SetProp(env, o, "size", BigI64(env, st.st_size));
+  SetProp(env, o, "mtimeNs", BigI64(env, Nanos(st.st_mtim)));
+  SetProp(env, o, "ctimeNs", BigI64(env, Nanos(st.st_ctim)));
+  SetProp(env, o, "path", Str(env, path));
+  return o;
+}
 
 FanSource* Unwrap(napi_env env, napi_value v) { return UnwrapHandle<FanSource>(env, v, "a fanotify handle from fanOpen()"); }
 
@@ -28,6 +80,12 @@ void CallJs(napi_env env, napi_value cb, void* context, void*) {
     SetProp(env, o, "mask", MakeDouble(env, static_cast<double>(batch[i].mask)));
     napi_get_boolean(env, batch[i].perm, &b);
     SetProp(env, o, "perm", b);
+    if (batch[i].cached) {
+      napi_get_boolean(env, true, &b);
+      SetProp(env, o, "cached", b);
+    }
+    if (batch[i].has_facts) SetProp(env, o, "facts", FactsObject(env, batch[i].facts));
+    if (batch[i].has_stat) SetProp(env, o, "stat", StatObject(env, batch[i].st, batch[i].path));
     napi_set_element(env, arr, i, o);
   }
   napi_value undef = Undefined(env);
@@ -54,7 +112,8 @@ void Finalize(napi_env, void* data, void*) {
   delete src;
 }
 
-// fanOpen({enforce, timeoutMs, failOpen, ignorePids, ignoreChildren}, onEvents) -> handle
+// fanOpen({enforce, timeoutMs, failOpen, ignorePids, ignoreChildren, queueLimit, heldLimit,
+//          verdictCache}, onEvents) -> handle
 napi_value FanOpen(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -69,6 +128,7 @@ napi_value FanOpen(napi_env env, napi_callback_info info) {
   src->held_limit = static_cast<size_t>(held_limit > 0 ? held_limit : 1);
   GetBool(env, GetProp(env, argv[0], "failOpen"), &src->fail_open);
   GetBool(env, GetProp(env, argv[0], "ignoreChildren"), &src->ignore_children);
+  GetBool(env, GetProp(env, argv[0], "verdictCache"), &src->cache_enabled);
   GetInt(env, GetProp(env, argv[0], "timeoutMs"), &src->timeout_ms);
   src->SetIgnored(PidSet(env, GetProp(env, argv[0], "ignorePids")));
   unsigned cls = enforce ? FAN_CLASS_CONTENT : FAN_CLASS_NOTIF;
@@ -119,20 +179,33 @@ napi_value FanMark(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
-// fanRespond(handle, id, allow) -> boolean (false: already answered, e.g. by the timeout)
+// fanRespond(handle, id, allow, cacheable?) -> boolean (false: already answered, e.g. by the
+// timeout). `cacheable`: the engine allows this open whenever it repeats (the verdict cache).
 napi_value FanRespond(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   FanSource* src = Unwrap(env, argv[0]);
   if (src == nullptr) return nullptr;
   double id = 0;
-  bool allow = false;
+  bool allow = false, cacheable = false;
   napi_get_value_double(env, argv[1], &id);
   GetBool(env, argv[2], &allow);
+  if (argc > 3) GetBool(env, argv[3], &cacheable);
   napi_value out;
-  napi_get_boolean(env, src->Verdict(static_cast<uint64_t>(id), allow), &out);
+  napi_get_boolean(env, src->Verdict(static_cast<uint64_t>(id), allow, cacheable), &out);
   return out;
+}
+
+// fanInvalidate(handle): empties the verdict cache (the engine's decisions may have changed).
+napi_value FanInvalidate(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  FanSource* src = Unwrap(env, argv[0]);
+  if (src == nullptr) return nullptr;
+  src->ClearCache();
+  return Undefined(env);
 }
 
 // fanRelease(handle, id): JS is done reading through the event fd.
@@ -185,6 +258,13 @@ napi_value FanStats(napi_env env, napi_callback_info info) {
   SetProp(env, o, "pending", MakeDouble(env, static_cast<double>(src->PendingCount())));
   SetProp(env, o, "readerDrops", MakeDouble(env, static_cast<double>(src->reader_drops.load())));
   SetProp(env, o, "failModeAnswers", MakeDouble(env, static_cast<double>(src->fail_mode_answers.load())));
+  FanSource::CacheStats c = src->Cache();
+  SetProp(env, o, "cacheHits", MakeDouble(env, static_cast<double>(c.hits)));
+  SetProp(env, o, "cacheFills", MakeDouble(env, static_cast<double>(c.fills)));
+  SetProp(env, o, "cacheFlushes", MakeDouble(env, static_cast<double>(c.flushes)));
+  SetProp(env, o, "cacheEntries", MakeDouble(env, static_cast<double>(c.entries)));
+  SetProp(env, o, "taskFactsHits", MakeDouble(env, static_cast<double>(c.facts_hits)));
+  SetProp(env, o, "taskFactsMisses", MakeDouble(env, static_cast<double>(c.facts_misses)));
   return o;
 }
 
@@ -223,6 +303,7 @@ void InitFanotify(napi_env env, napi_value exports) {
       {"fanOpen", nullptr, FanOpen, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fanMark", nullptr, FanMark, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fanRespond", nullptr, FanRespond, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fanInvalidate", nullptr, FanInvalidate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fanRelease", nullptr, FanRelease, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fanStats", nullptr, FanStats, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fanSetIgnored", nullptr, FanSetIgnored, nullptr, nullptr, nullptr, napi_default, nullptr},

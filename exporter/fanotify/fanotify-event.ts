@@ -2,6 +2,9 @@
  * Maps one fanotify event to TSEM kernel-JSON events (tsem-model.md §1.2–1.4): the opened file's
  * CELL from the event fd (fstat, fstatfs, /proc/self/fd, content digest through the fd), and the
  * header and COE from /proc/PID while the process is held (permission events) or still alive.
+ * The native reader reads the stat, the path and the process's facts itself, while the event
+ * holds them; they are used as it read them (the verdict cache keyed its answer by them), and
+ * read here only when it could not.
  */
 import { fstatSync, readlinkSync } from 'node:fs';
 import type { CoeJson, JsonCell, TsemEventJson } from '../../proto/kernel-json.js';
@@ -16,8 +19,8 @@ import {
 } from '../host/file-cell.js';
 import type { FileDigester } from '../host/file-digest.js';
 import type { MountTable } from '../host/mountinfo.js';
-import type { FanRawEvent } from '../../native/addon.js';
-import { readProcessFacts, unknownCoe } from '../host/procfs.js';
+import type { FanRawEvent, FanTaskFacts } from '../../native/addon.js';
+import { capeffHex, type ProcessFacts, readProcessFacts, unknownCoe } from '../host/procfs.js';
 import { isExecMask } from './fanotify-mask.js';
 
 /** What an opened file looks like once read through its event fd. */
@@ -28,7 +31,20 @@ export interface OpenedFile {
   readonly regular: boolean;
 }
 
-export function inspectFd(fd: number, statfsType: (fd: number) => number): OpenedFile {
+export function inspectFd(
+  fd: number,
+  statfsType: (fd: number) => number,
+  read?: FanRawEvent['stat']
+): OpenedFile {
+  if (read) {
+    const { path, ...stat } = read;
+    return {
+      stat,
+      sMagic: statfsType(fd),
+      pathname: cleanFdPath(path),
+      regular: isRegular(stat.mode),
+    };
+  }
   const s = fstatSync(fd, { bigint: true });
   const stat: FileStat = {
     dev: s.dev,
@@ -68,7 +84,7 @@ export async function mapOpen(
   file: OpenedFile,
   ctx: MapContext
 ): Promise<MappedOpen> {
-  const facts = readProcessFacts(raw.pid);
+  const facts = raw.facts ? factsOf(raw.facts) : readProcessFacts(raw.pid);
   const digest = usesZeroDigest(file.stat, file.sMagic)
     ? ctx.digester.zero
     : await ctx.digester.ofFd(raw.fd, file.stat);
@@ -98,6 +114,27 @@ export async function mapOpen(
       ? buildEvent(header('bprm_committed_creds'), coe, 'bprm_committed_creds', { file: cell })
       : undefined,
     processGone: facts.coe === undefined,
+  };
+}
+
+/** The reader's facts in the form /proc's readers give (ids in §1.3 order). */
+export function factsOf(f: FanTaskFacts): ProcessFacts {
+  const [uid, euid, suid, gid, egid, sgid, fsuid, fsgid] = f.ids.map(String);
+  return {
+    comm: f.comm,
+    ppid: f.ppid,
+    start: f.start,
+    coe: {
+      uid: uid!,
+      euid: euid!,
+      suid: suid!,
+      gid: gid!,
+      egid: egid!,
+      sgid: sgid!,
+      fsuid: fsuid!,
+      fsgid: fsgid!,
+      capeff: capeffHex(f.capeff),
+    },
   };
 }
 

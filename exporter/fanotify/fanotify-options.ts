@@ -59,6 +59,14 @@ export interface FanotifyOptions {
   /** Events waiting to be mapped at most (default 4096); beyond it notifications are dropped and
    * permission events answered by the fail mode, each counted. */
   readonly maxMapping?: number;
+  /**
+   * Enforce mode: the native reader remembers the allows the engine marks cacheable (respond's
+   * second argument) and answers the same held open again itself, still reporting it (events
+   * carry `onVerdict`). Only for an engine that empties it when its decisions change
+   * (`invalidate()`); off with the linux-ns namespace rule (its key has no Linux namespaces).
+   * Default false.
+   */
+  readonly verdictCache?: boolean;
 }
 
 export const DEFAULT_DECISION_TIMEOUT_MS = 2000;

@@ -6,6 +6,12 @@
  * in the native reader and never reported. Every queue is bounded: notifications beyond a bound
  * are dropped, held events answered with the fail mode, each counted by cause (drops()).
  *
+ * With `verdictCache`, held opens the engine allowed as cacheable are answered by the native
+ * reader when they repeat (same task with its start time and credentials, same file state, path
+ * and cgroup) and still reported, each with `onVerdict`; the engine empties the cache through
+ * `invalidate()` when its decisions change, and a reported verdict that disagrees empties it too
+ * (counted: cacheDisagreements).
+ *
  * An exec raises two permission events: OPEN_EXEC_PERM, then OPEN_PERM of the same file. The
  * first is exposed as `file_open` with exec flags carrying `respond` (the trajectory event a
  * sealed model checks); once allowed, its `bprm_committed_creds` follows (the task identity,
@@ -81,6 +87,15 @@ export class FanotifySource implements EventSource {
     mappingDropped: 0,
     mappingFailMode: 0,
     stoppedUnmapped: 0,
+    cacheDisagreements: 0,
+  };
+  /** The verdict cache is on (enforce, asked for, a namespace rule its key covers). */
+  private readonly cacheOn: boolean;
+  /** A cached allow the engine did not confirm: counted, and nothing cached is trusted any more. */
+  private readonly recheck = (allow: boolean, cacheable: boolean): void => {
+    if (allow && cacheable) return;
+    this.counts.cacheDisagreements++;
+    this.invalidate();
   };
   private lastNative = {
     received: 0,
@@ -90,6 +105,12 @@ export class FanotifySource implements EventSource {
     pending: 0,
     readerDrops: 0,
     failModeAnswers: 0,
+    cacheHits: 0,
+    cacheFills: 0,
+    cacheFlushes: 0,
+    cacheEntries: 0,
+    taskFactsHits: 0,
+    taskFactsMisses: 0,
   };
 
   constructor(private readonly options: FanotifyOptions) {
@@ -100,6 +121,10 @@ export class FanotifySource implements EventSource {
     this.exclusion = options.exclude ?? daemonPeers();
     this.maxMapping = options.maxMapping ?? DEFAULT_MAX_MAPPING;
     this.nsOf = createNamespaceMapper(options.namespace ?? { kind: 'host' }, hostname());
+    this.cacheOn =
+      (options.verdictCache ?? false) &&
+      (options.enforce ?? false) &&
+      options.namespace?.kind !== 'linux-ns';
     this.cgroups = new TaskCgroups(options.cgroups);
     this.ctx = {
       mounts: new MountTable(),
@@ -137,6 +162,7 @@ export class FanotifySource implements EventSource {
             ? { queueLimit: this.options.readerQueue }
             : {}),
           ...(this.options.maxHeld !== undefined ? { heldLimit: this.options.maxHeld } : {}),
+          verdictCache: this.cacheOn,
         },
         (batch) => this.onBatch(batch)
       );
@@ -182,6 +208,11 @@ export class FanotifySource implements EventSource {
     this.queue.close();
   }
 
+  /** Empties the verdict cache (the engine's decisions may have changed). */
+  invalidate(): void {
+    if (this.addon && this.handle) this.addon.fanInvalidate(this.handle);
+  }
+
   stats(): SourceStats {
     const native = this.addon && this.handle ? this.addon.fanStats(this.handle) : this.lastNative;
     const cg = this.cgroups.counts;
@@ -221,7 +252,7 @@ export class FanotifySource implements EventSource {
         this.waiting.push(raw);
         continue;
       }
-      if (raw.perm) {
+      if (raw.perm && !raw.cached) {
         addon.fanRespond(handle, raw.id, (this.options.failMode ?? 'open') === 'open');
         this.counts.mappingFailMode++;
       } else this.counts.mappingDropped++;
@@ -266,7 +297,7 @@ export class FanotifySource implements EventSource {
       released = true;
     };
     try {
-      const file = inspectFd(raw.fd, (fd) => addon.statfsType(fd));
+      const file = inspectFd(raw.fd, (fd) => addon.statfsType(fd), raw.stat);
       if (raw.mask & FAN_CLOSE_WRITE) this.ctx.digester.invalidate(file.stat.dev, file.stat.ino);
       if (!this.inWatchedSubtree(file.pathname)) {
         this.counts.outsideWatch++;
@@ -288,16 +319,21 @@ export class FanotifySource implements EventSource {
       const namespace = this.nsOf(raw.pid);
       const exec = mapped.exec;
       const routed = cgroupId !== undefined ? { namespace, cgroupId } : { namespace };
+      if (raw.cached) {
+        // Allowed already (never an exec): reported so that the model counts it.
+        this.queue.push({ ...routed, event: mapped.fileOpen, onVerdict: this.recheck });
+        return;
+      }
       if (!raw.perm) {
         this.queue.push({ ...routed, event: mapped.fileOpen });
         if (exec) this.queue.push({ ...routed, event: exec });
         return;
       }
       let answered = false;
-      const respond = (allow: boolean) => {
+      const respond = (allow: boolean, cacheable = false) => {
         if (answered || this.handle !== handle) return;
         answered = true;
-        const written = addon.fanRespond(handle, raw.id, allow);
+        const written = addon.fanRespond(handle, raw.id, allow, cacheable && this.cacheOn);
         // A timeout may have answered first: then the fail mode decided the exec.
         const execRan = written ? allow : (this.options.failMode ?? 'open') === 'open';
         if (exec && execRan) {
