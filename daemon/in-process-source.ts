@@ -23,6 +23,8 @@ export interface InProcessSource {
   stats(): Readonly<Record<string, number>>;
   /** Events the source could not deliver, by cause, since it started. */
   drops(): DropCounts;
+  /** Forgets the verdicts the source remembers (its verdict cache), when it has one. */
+  invalidate(): void;
 }
 
 const DEFAULT_SIM_RATE = 2000;
@@ -55,6 +57,7 @@ function simSource(spec: Extract<SourceSpec, { kind: 'sim' }>): InProcessSource 
     describe: `source sim: scenario ${name} into namespace ${namespace}`,
     failOpen: true,
     drops: () => ({}),
+    invalidate: () => undefined,
     start: () => Promise.resolve(),
     stop: () => {
       stopping.abort();
@@ -67,13 +70,18 @@ function simSource(spec: Extract<SourceSpec, { kind: 'sim' }>): InProcessSource 
 export function createInProcessSource(spec: SourceSpec): InProcessSource {
   if (spec.kind === 'sim') return simSource(spec);
   const { kind, ...options } = spec;
-  const source = createSource(kind, options);
+  // The engine beside it empties the cache whenever its decisions change: on unless turned off.
+  const source = createSource(kind, {
+    ...options,
+    verdictCache: kind === 'fanotify' && (options.verdictCache ?? true),
+  });
   return {
     events: source,
     origin: { host: hostname(), exporter: kind },
     describe: `source ${kind} started`,
     failOpen: (options.failMode ?? 'open') === 'open',
     drops: () => source.drops(),
+    invalidate: () => source.invalidate?.(),
     start: () => source.start(),
     stop: () => source.stop(),
     stats: () => source.stats(),

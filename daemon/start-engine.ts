@@ -238,6 +238,10 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
 
   const cleanup: (() => Promise<void> | void)[] = [];
   const started: InProcessSource[] = [];
+  // Sources' verdict caches are emptied when a namespace's decisions or the canister routes change.
+  const forgetVerdicts = () => {
+    for (const s of sources) s.invalidate();
+  };
   const close = async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   };
@@ -330,12 +334,12 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       },
       (ns, err) => log.error(`namespace ${ns}: ${errorMessage(err)}`, { namespace: ns }),
       [...(ima ? [ima.stage] : []), ...trust.stages, ...(opts.stages ?? []), alerts.stage],
-      metrics.observer,
+      { ...metrics.observer, decisionsChanged: forgetVerdicts },
       log
     );
     cleanup.push(() => pipeline.close());
     const graceMs = opts.canisterGraceMs ?? FINISHED_ROUTE_MS;
-    const canisterRoutes = new CanisterRoutes(Date.now, graceMs);
+    const canisterRoutes = new CanisterRoutes(Date.now, graceMs, undefined, forgetVerdicts);
     // In a fleet the labelled models are the fleet's (one store for every engine).
     const labels = fleet ? fleet.labels : await LevelLabelStore.open(store);
     const canisters = new Canisters({

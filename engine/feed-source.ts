@@ -1,11 +1,13 @@
 /**
  * Feeds an in-process event source (fanotify, audit, a simulation) into the pipeline without a
  * gRPC hop, answering held permission events with the verdict's action as soon as it exists
- * (decided from memory, persisted behind), or once it is persisted with durability `strict`.
+ * (decided from memory, persisted behind), or once it is persisted with durability `strict`, and
+ * telling the source which allows it may remember (cacheableVerdict).
  * At most MAX_IN_FLIGHT submits wait for the pipeline: beyond that the source is not read, so its
  * own bounded queue fills and drops (counted there) instead of memory growing here.
  */
 import type { TsemEventJson } from '../proto/kernel-json.js';
+import type { Verdict } from './ns/namespace-types.js';
 import type { EventOrigin, IncomingEvent, Outcome } from './ns/pipeline.js';
 
 export interface FedEvent {
@@ -13,7 +15,24 @@ export interface FedEvent {
   readonly event: TsemEventJson;
   /** The process's cgroup v2 id, when the source knows it (canister routing). */
   readonly cgroupId?: string;
-  readonly respond?: (allow: boolean) => void;
+  /** A held event: `cacheable` says the same event may be allowed again without asking. */
+  readonly respond?: (allow: boolean, cacheable: boolean) => void;
+  /** An event the source's verdict cache allowed already: told what the engine decided. */
+  readonly onVerdict?: (allow: boolean, cacheable: boolean) => void;
+}
+
+/**
+ * An allow a source may remember and give again for the same event (same task, credentials and
+ * file) until the namespace's decisionEpoch moves: on-contour, allowed after every stage, by a
+ * trusted task. Anything else (learned, off-contour, findings, untrusted tasks, denials) is asked
+ * again every time.
+ */
+export function cacheableVerdict(v: Verdict): boolean {
+  return v.kind === 'on-contour' && v.action === 'allow' && v.trust === 'trusted';
+}
+
+function cacheable(o: Outcome, failOpen: boolean): boolean {
+  return o.verdict !== undefined && allows(o, failOpen) && cacheableVerdict(o.verdict);
 }
 
 /** Resolves once persisted; `decided` gets the verdicts before (see Pipeline.submit). */
@@ -91,7 +110,7 @@ export async function feedSource(
             const e = evs[i]!;
             if (answered[i] || !e.respond) return;
             answered[i] = true;
-            e.respond(allows(o, failOpen));
+            e.respond(allows(o, failOpen), cacheable(o, failOpen));
           });
         const held = evs.some((e) => e.respond);
         let outcomes: Outcome[];
@@ -111,6 +130,7 @@ export async function feedSource(
           stats.events++;
           if (!allows(o, true)) stats.denied++;
           if ('error' in o) stats.errors++;
+          e.onVerdict?.(allows(o, failOpen), cacheable(o, failOpen));
           onOutcome?.(o, e);
         });
       })

@@ -41,7 +41,9 @@ export class CanisterRoutes {
   constructor(
     private readonly now: () => number = Date.now,
     private readonly finishedMs = FINISHED_ROUTE_MS,
-    private readonly maxFinished = MAX_FINISHED_ROUTES
+    private readonly maxFinished = MAX_FINISHED_ROUTES,
+    /** Where events go changed (a route added, finished, expired or dropped). */
+    private readonly changed: () => void = () => undefined
   ) {}
 
   /** Throws unless a canister may take this cgroup: a valid id that no running canister has. */
@@ -73,6 +75,7 @@ export class CanisterRoutes {
       lastEventMs: now,
     };
     this.live.set(k, route);
+    this.changed();
     return route;
   }
 
@@ -91,6 +94,7 @@ export class CanisterRoutes {
       if (!r) return undefined;
       if (now - r.finishedMs > this.finishedMs) {
         this.finished.delete(k);
+        this.changed();
         return undefined;
       }
     }
@@ -106,12 +110,14 @@ export class CanisterRoutes {
     this.live.delete(k);
     route.finishedMs = this.now();
     if (!forget) this.finished.set(k, route);
+    this.changed();
     this.prune();
   }
 
   /** Drops the finished routes into `namespace` (it was deleted). */
   forgetNamespace(namespace: string): void {
     for (const [k, r] of this.finished) if (r.namespace === namespace) this.finished.delete(k);
+    this.changed();
   }
 
   /** Events routed into `namespace` by the routes still known (running or recently finished). */
@@ -140,6 +146,7 @@ export class CanisterRoutes {
     for (const [k, r] of this.finished) {
       if (this.finished.size <= this.maxFinished && now - r.finishedMs <= this.finishedMs) break;
       this.finished.delete(k);
+      this.changed();
     }
   }
 }

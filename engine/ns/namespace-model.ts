@@ -115,6 +115,8 @@ export class NamespaceModel {
   private newForensics: EventEntry[] = [];
   /** Task keys by origin and pid (bounded as the task table is). */
   private readonly keyCache = new Map<string, Map<number, string>>();
+  /** Mode changes and model loads (see decisionEpoch). */
+  private decisionChanges = 0;
 
   constructor(config: NamespaceConfig) {
     this.cfg = config;
@@ -157,6 +159,15 @@ export class NamespaceModel {
   }
   get sealed(): boolean {
     return isSealedMode(this.cfg.mode);
+  }
+  /**
+   * Changes whenever an allow given before may not be given again for the same event: the mode,
+   * the model (loads and replaces), a task's identity or trust (exec, untrusted, released,
+   * forgotten). Verdict caches outside the model are emptied when it moves; adding points only
+   * turns denials into allows, so learning and accepting leave it.
+   */
+  get decisionEpoch(): number {
+    return this.decisionChanges + this.tasks.identityChanges;
   }
 
   /** Points in first-seen order (the measurement's extension order). */
@@ -256,6 +267,7 @@ export class NamespaceModel {
   }
 
   setMode(mode: Mode): void {
+    if (mode !== this.cfg.mode) this.decisionChanges++;
     this.cfg = { ...this.cfg, mode };
   }
 
@@ -452,6 +464,7 @@ export class NamespaceModel {
         `model is ${model.digest} but namespace ${this.id} uses ${this.alg.name}`
       );
     }
+    this.decisionChanges++;
     if (opts.replace) this.clearModel();
     if (model.base && !model.base.equals(this.cfg.base)) {
       if (this.map.size > 0)

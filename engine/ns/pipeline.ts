@@ -117,6 +117,12 @@ export interface PipelineObserver {
   decided?(seconds: number): void;
   /** Work items submitted and not yet settled changed by `delta`. */
   pending?(delta: number): void;
+  /**
+   * An allow the namespace gave before may not hold any more (its decisionEpoch moved, or it was
+   * replaced): called before any verdict of the work that changed it is settled, so verdict caches
+   * outside the engine (the fanotify reader's) are emptied before a process can act again.
+   */
+  decisionsChanged?(ns: string): void;
 }
 
 /** Most work items coalesced into one persist. */
@@ -133,6 +139,8 @@ export class Pipeline {
   private readonly recovery: StoreRecovery;
   /** Per namespace: its last run, settled once answered, and whether it held control work. */
   private readonly behind = new Map<string, { done: Promise<void>; control: boolean }>();
+  /** The decisionEpoch each namespace model had after its last run. */
+  private readonly epochs = new WeakMap<NamespaceModel, number>();
 
   constructor(
     private readonly registry: NamespaceRegistry,
@@ -289,6 +297,8 @@ export class Pipeline {
           return o;
         });
         // Decided: out now to whoever asked, before the other items and the write (never taken back).
+        // A verdict cache outside must be emptied before a verdict of this item goes out.
+        this.noteDecisions(name, ns);
         if (w.decided) deliver(w.decided, outcomes, this.report, name);
         published.push([w.origin, outcomes]);
         decided.push(outcomes);
@@ -306,6 +316,7 @@ export class Pipeline {
         }
       }
     }
+    this.noteDecisions(name, ns);
     // Acknowledge only what is persisted: one atomic batch for all coalesced work, with what the
     // stages add for it (taken now, in the order the events were applied). Read-only work alone
     // writes nothing.
@@ -329,7 +340,11 @@ export class Pipeline {
           .then(
             () => void this.observer.persisted?.((performance.now() - t0) / 1000),
             (err: unknown) =>
-              this.recovery.failed(ns, cs, err).then(() => err ?? new Error('failed'))
+              this.recovery.failed(ns, cs, err).then(() => {
+                // The model went back to what the store holds: earlier allows may not hold.
+                this.observer.decisionsChanged?.(name);
+                return err ?? new Error('failed');
+              })
           );
       } else committed();
     }
@@ -348,6 +363,14 @@ export class Pipeline {
       for (const s of settle) s();
       for (const [origin, outcomes] of published) this.publish(ns, origin, outcomes);
     };
+  }
+
+  /** Tells the observer when the namespace's earlier allows may not hold (a new model object too). */
+  private noteDecisions(name: string, ns: NamespaceModel): void {
+    const epoch = ns.decisionEpoch;
+    if (this.epochs.get(ns) === epoch) return;
+    this.epochs.set(ns, epoch);
+    this.observer.decisionsChanged?.(name);
   }
 
   /** While the store is failed, work is rejected before it touches the model (answered in order). */

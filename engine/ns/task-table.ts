@@ -37,6 +37,9 @@ export class TaskTable {
   private readonly dirty = new Set<string>();
   /** The last order number given: Map order is recency, and `order` records it. */
   private lastOrder = 0;
+  /** Counts changes to who a task is or whether it is trusted (exec, untrust, release, eviction):
+   * a verdict remembered for a task (a source's verdict cache) may no longer hold after one. */
+  identityChanges = 0;
 
   constructor(private readonly nullId: Buffer) {}
 
@@ -80,12 +83,14 @@ export class TaskTable {
 
   /** §1.6 exec: a new TASK_ID; p_task_id is not changed by exec. */
   exec(key: string, taskId: Buffer): Task {
+    this.identityChanges++;
     const t = this.getOrCreate(key);
     return this.set(key, { ...t, taskId });
   }
 
   markUntrusted(key: string, task: Task, cause?: UntrustCause): void {
     if (task.trust === 'untrusted') return;
+    this.identityChanges++;
     task.trust = 'untrusted';
     if (cause) task.cause = cause;
     this.dirty.add(key);
@@ -98,6 +103,7 @@ export class TaskTable {
   release(key: string): string[] {
     const t = this.tasks.get(key);
     if (!t || t.trust !== 'untrusted') return [];
+    this.identityChanges++;
     const released = [key];
     for (let i = 0; i < released.length; i++) {
       const parent = released[i]!;
@@ -144,6 +150,7 @@ export class TaskTable {
   }
 
   private evict(): void {
+    this.identityChanges++;
     for (const [k, t] of this.tasks) {
       if (t.trust === 'trusted') {
         this.tasks.delete(k);
