@@ -13,7 +13,14 @@ export const MAX_NAMESPACE_LABELS = 64;
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /** Stat names of sources that are levels, not running totals. */
-const SOURCE_GAUGES = new Set(['backlog', 'backlogLimit', 'pending', 'queued', 'queueDepth']);
+const SOURCE_GAUGES = new Set([
+  'backlog',
+  'backlogLimit',
+  'pending',
+  'queued',
+  'queueDepth',
+  'cacheEntries',
+]);
 
 export interface Collectors {
   namespaces?(): readonly NamespaceModel[];
