@@ -183,3 +183,24 @@ test('aggregate seeds the measurement and cannot change after points exist', () 
     /aggregate changed after points were recorded/
   );
 });
+
+test('decisionEpoch moves when an allow may not hold again, and only then', () => {
+  const ns = fresh();
+  const moved = (what: string, change: () => void, expected = true) => {
+    const before = ns.decisionEpoch;
+    change();
+    assert.equal(ns.decisionEpoch !== before, expected, what);
+  };
+  moved('learning a point', () => ns.process(open(1, '/a')), false);
+  moved('an on-contour event', () => ns.process(open(1, '/a')), false);
+  moved('a task first seen', () => ns.process(open(2, '/a', 1)), false);
+  moved('the same mode again', () => ns.setMode('learn'), false);
+  moved('an exec (the task is another)', () => ns.process(exec(1, '/bin/x')));
+  moved('a mode change', () => ns.setMode('enforce'));
+  moved('an off-contour event (the task turns untrusted)', () => ns.process(open(2, '/evil')));
+  moved('an untrusted task again', () => ns.process(open(2, '/a')), false);
+  moved('a released task', () =>
+    ns.releaseTask([...ns.taskEntries()].find(([, t]) => t.trust === 'untrusted')![0])
+  );
+  moved('a model load', () => ns.loadModel({ ...ns.exportModel(), comments: [] }));
+});
