@@ -109,6 +109,11 @@ const OPTIONS: OptionSpec[] = [
     help: 'fanotify: deny when no verdict came in time (default: allow)',
   },
   {
+    name: 'no-verdict-cache',
+    kind: 'flag',
+    help: 'fanotify --enforce: ask the engine for every held open (default: repeated on-contour opens are answered by the reader thread, and still modeled)',
+  },
+  {
     name: 'ns-rule',
     kind: 'string',
     arg: 'RULE',
@@ -373,6 +378,7 @@ function sourceSpec(args: ParsedArgs): SourceSpec | undefined {
         ? intOption(args.values.get('timeout-ms'), '--timeout-ms', 2000, 1)
         : undefined,
       failMode: args.flags.has('fail-closed') ? 'closed' : 'open',
+      ...(args.flags.has('no-verdict-cache') ? { verdictCache: false } : {}),
       namespace: args.values.get('ns-rule') ?? (namespace ? `host:${namespace}` : undefined),
       digestAlgorithm: args.values.get('digest'),
       auditPpid: args.values.has('audit-ppid')
