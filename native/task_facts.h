@@ -1,6 +1,8 @@
 // Per-task /proc facts for the fanotify reader, read while a permission event holds the process.
 // The start time is read once per task from /proc/PID/stat; /proc/PID/status (comm, parent pid,
-// credentials) and /proc/PID/cgroup are re-read for every event through fds kept open per task.
+// credentials) is re-read for every event through an fd kept open per task, /proc/PID/cgroup
+// at most once a second (as the source's cgroup routing does: a process may be moved without
+// an exec).
 // A kept /proc fd stays bound to its process: once that process is gone, reads fail (ESRCH), so a
 // reused pid (another start time) can never be given its predecessor's facts. Hand-written
 // because it runs on the reader thread for every event: one pread per file instead of
@@ -9,6 +11,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -109,6 +112,14 @@ inline std::string UnifiedCgroup(const std::string& text) {
   return text.substr(at + 3, nl == std::string::npos ? std::string::npos : nl - at - 3);
 }
 
+// A task's cgroup is read again after this long.
+constexpr int64_t kCgroupTtlMs = 1000;
+
+inline int64_t SteadyMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 // Used by the reader thread only.
 class TaskFactsTable {
  public:
@@ -124,7 +135,7 @@ class TaskFactsTable {
     if (it != tasks_.end()) {
       if (PreadAll(it->second.status_fd, &text) && ParseStatus(text, out)) {
         out->start = it->second.start;
-        ReadCgroup(it->second.cgroup_fd, out);
+        Cgroup(it->second, out);
         hits++;
         return true;
       }
@@ -141,9 +152,9 @@ class TaskFactsTable {
       return false;
     }
     out->start = e.start;
-    ReadCgroup(e.cgroup_fd, out);
+    Cgroup(e, out);
     if (tasks_.size() >= limit_) Clear();
-    tasks_.emplace(pid, e);
+    tasks_.emplace(pid, std::move(e));
     return true;
   }
 
@@ -161,6 +172,9 @@ class TaskFactsTable {
     uint64_t start = 0;
     int status_fd = -1;
     int cgroup_fd = -1;
+    std::string cgroup;
+    int64_t cgroup_read_ms = 0;
+    bool cgroup_read = false;
   };
   std::unordered_map<int, Entry> tasks_;
   size_t limit_;
@@ -171,9 +185,15 @@ class TaskFactsTable {
     e.status_fd = e.cgroup_fd = -1;
   }
 
-  static void ReadCgroup(int fd, TaskFacts* out) {
-    std::string text;
-    out->cgroup = fd >= 0 && PreadAll(fd, &text) ? UnifiedCgroup(text) : std::string();
+  static void Cgroup(Entry& e, TaskFacts* out) {
+    int64_t now = SteadyMs();
+    if (!e.cgroup_read || now - e.cgroup_read_ms >= kCgroupTtlMs) {
+      std::string text;
+      e.cgroup = e.cgroup_fd >= 0 && PreadAll(e.cgroup_fd, &text) ? UnifiedCgroup(text) : std::string();
+      e.cgroup_read_ms = now;
+      e.cgroup_read = true;
+    }
+    out->cgroup = e.cgroup;
   }
 
   static bool Open(int pid, Entry* e) {
