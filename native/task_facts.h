@@ -1,8 +1,8 @@
 // Per-task /proc facts for the fanotify reader, read while a permission event holds the process.
 // The start time is read once per task from /proc/PID/stat; /proc/PID/status (comm, parent pid,
-// credentials) is re-read for every event through an fd kept open per task, /proc/PID/cgroup
-// at most once a second (as the source's cgroup routing does: a process may be moved without
-// an exec).
+// credentials) is re-read for every event through an fd kept open per task (one fd per task, 512
+// tasks at most), /proc/PID/cgroup at most once a second (as the source's cgroup routing does: a
+// process may be moved without an exec).
 // A kept /proc fd stays bound to its process: once that process is gone, reads fail (ESRCH), so a
 // reused pid (another start time) can never be given its predecessor's facts. Hand-written
 // because it runs on the reader thread for every event: one pread per file instead of
@@ -135,7 +135,7 @@ class TaskFactsTable {
     if (it != tasks_.end()) {
       if (PreadAll(it->second.status_fd, &text) && ParseStatus(text, out)) {
         out->start = it->second.start;
-        Cgroup(it->second, out);
+        Cgroup(pid, it->second, out);
         hits++;
         return true;
       }
@@ -152,7 +152,7 @@ class TaskFactsTable {
       return false;
     }
     out->start = e.start;
-    Cgroup(e, out);
+    Cgroup(pid, e, out);
     if (tasks_.size() >= limit_) Clear();
     tasks_.emplace(pid, std::move(e));
     return true;
@@ -171,7 +171,6 @@ class TaskFactsTable {
   struct Entry {
     uint64_t start = 0;
     int status_fd = -1;
-    int cgroup_fd = -1;
     std::string cgroup;
     int64_t cgroup_read_ms = 0;
     bool cgroup_read = false;
@@ -181,15 +180,18 @@ class TaskFactsTable {
 
   static void Close(Entry& e) {
     if (e.status_fd >= 0) close(e.status_fd);
-    if (e.cgroup_fd >= 0) close(e.cgroup_fd);
-    e.status_fd = e.cgroup_fd = -1;
+    e.status_fd = -1;
   }
 
-  static void Cgroup(Entry& e, TaskFacts* out) {
+  static void Cgroup(int pid, Entry& e, TaskFacts* out) {
     int64_t now = SteadyMs();
     if (!e.cgroup_read || now - e.cgroup_read_ms >= kCgroupTtlMs) {
+      char path[64];
+      std::snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
+      int fd = open(path, O_RDONLY | O_CLOEXEC);
       std::string text;
-      e.cgroup = e.cgroup_fd >= 0 && PreadAll(e.cgroup_fd, &text) ? UnifiedCgroup(text) : std::string();
+      e.cgroup = fd >= 0 && PreadAll(fd, &text) ? UnifiedCgroup(text) : std::string();
+      if (fd >= 0) close(fd);
       e.cgroup_read_ms = now;
       e.cgroup_read = true;
     }
@@ -210,8 +212,6 @@ class TaskFactsTable {
       Close(*e);
       return false;
     }
-    std::snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
-    e->cgroup_fd = open(path, O_RDONLY | O_CLOEXEC);
     return true;
   }
 };

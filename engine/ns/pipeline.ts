@@ -228,6 +228,7 @@ export class Pipeline {
 
   /** Ends the namespace's sub-pipeline (after its queued work). */
   retire(ns: string): void {
+    this.observer.decisionsChanged?.(ns);
     this.retired.next(ns);
   }
 
