@@ -503,7 +503,11 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       feeding.push(
         feedSource(s.events, submit, s.origin, {
           failOpen: s.failOpen,
-          namespaceOf: (e) => canisterRoutes.route(s.origin.host, e.cgroupId) ?? e.namespace,
+          // A Landlock denial by its domain first: its process may be gone, its creator is not.
+          namespaceOf: (e) =>
+            (e.landlock ? canisterRoutes.routeDomain(s.origin.host, e.landlock) : undefined) ??
+            canisterRoutes.route(s.origin.host, e.cgroupId) ??
+            e.namespace,
           durability: opts.durability,
         }).catch((err: unknown) => log(`source error: ${errorMessage(err)}`))
       );

@@ -8,6 +8,7 @@
  */
 import type { TsemEventJson } from '../proto/kernel-json.js';
 import type { Verdict } from './ns/namespace-types.js';
+import type { LandlockDomainRef } from './canister/routes.js';
 import type { EventOrigin, IncomingEvent, Outcome } from './ns/pipeline.js';
 
 export interface FedEvent {
@@ -15,6 +16,8 @@ export interface FedEvent {
   readonly event: TsemEventJson;
   /** The process's cgroup v2 id, when the source knows it (canister routing). */
   readonly cgroupId?: string;
+  /** A Landlock denial's domain and its creator, when the source knows them (canister routing). */
+  readonly landlock?: LandlockDomainRef;
   /** A held event: `cacheable` says the same event may be allowed again without asking. */
   readonly respond?: (allow: boolean, cacheable: boolean) => void;
   /** An event the source's verdict cache allowed already: told what the engine decided. */

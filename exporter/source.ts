@@ -6,12 +6,22 @@ import type { TsemEventJson } from '../proto/kernel-json.js';
 
 /** One TSEM event in the kernel's JSON form (tsem-model.md §1.2–1.4), with the modeling namespace
  * the process was assigned to and, for a held permission event, the way to answer it. */
+/** A Landlock domain (LANDLOCK_ACCESS domain=ID) and the process that created it, when known. */
+export interface LandlockDomainRef {
+  readonly domain: string;
+  /** pid as audit names it; start: /proc/PID/stat field 22, when it could be read. */
+  readonly creator?: { readonly pid: number; readonly start?: string };
+}
+
 export interface SourcedEvent {
   readonly namespace: string;
   readonly event: TsemEventJson;
   /** The process's cgroup v2 id (decimal), when known: the engine routes events of a canister's
    * cgroup (`tsem run`) to the canister's namespace instead of `namespace`. */
   readonly cgroupId?: string;
+  /** A Landlock denial's domain and its creator (the audit source): the engine routes the denials
+   * of a domain a canister's workload created to the canister's namespace, before the cgroup. */
+  readonly landlock?: LandlockDomainRef;
   /** Present only on held permission events: writes the verdict (allow or EPERM) to the kernel.
    * Later calls, or calls after the decision timeout answered it, are ignored. `cacheable`: the
    * engine would allow the same event again (a source with a verdict cache may remember it). */

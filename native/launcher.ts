@@ -45,6 +45,12 @@ export function parseLaunchNotes(report: string, max = 50): string[] {
   return out;
 }
 
+/** The workload's pid from the helper's "pid PID" line, once that whole line is in. */
+export function parseLaunchPid(report: string): number | undefined {
+  const m = /^pid ([1-9]\d*)\n/m.exec(report);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** The first failure line in what the helper wrote on its report fd, if any. */
 export function parseLaunchReport(report: string): LaunchFailure | undefined {
   for (const line of report.split('\n')) {

@@ -9,6 +9,7 @@
  */
 import { hostname } from 'node:os';
 import { cgroup2Mount } from '../../exporter/host/cgroup.js';
+import { readProcessStart } from '../../exporter/host/procfs.js';
 import { launcherPath } from '../../native/launcher.js';
 import { connect, isReportable, type TsemClients } from '../client.js';
 import type { Command, Io } from '../command.js';
@@ -114,7 +115,12 @@ async function runCanister(args: ParsedArgs, io: Io): Promise<number> {
         confinement: opts.confinement,
         command: opts.command,
       }),
-      rules
+      rules,
+      (pid) => {
+        // Read while the helper holds the workload (alive or a zombie): this very process.
+        const start = readProcessStart(pid);
+        if (start !== undefined) session?.launched({ pid, start_time: start });
+      }
     );
     const result = await launched.ended;
     for (const n of result.notes) warn(n);

@@ -6,6 +6,7 @@
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { CanisterFinish } from '../../proto/gen/tsem/v1/CanisterFinish.js';
 import type { CanisterFinished__Output } from '../../proto/gen/tsem/v1/CanisterFinished.js';
+import type { CanisterLaunched } from '../../proto/gen/tsem/v1/CanisterLaunched.js';
 import type { CanisterStart } from '../../proto/gen/tsem/v1/CanisterStart.js';
 import type { CanisterStarted__Output } from '../../proto/gen/tsem/v1/CanisterStarted.js';
 import type { RunCanisterRequest } from '../../proto/gen/tsem/v1/RunCanisterRequest.js';
@@ -48,6 +49,8 @@ export class CanisterSession {
   private closed = false;
   /** Wakes whoever waits for a registration (finish, the retry loop); close() wakes them all. */
   private waiters = new Set<() => void>();
+  /** The workload's first process, sent again with a registration made anew. */
+  private launch: CanisterLaunched | undefined;
 
   private constructor(
     private readonly c: TsemClients,
@@ -66,6 +69,12 @@ export class CanisterSession {
   ): Promise<CanisterSession> {
     const { call, started } = await register(c, start);
     return new CanisterSession(c, start, started, call, warn);
+  }
+
+  /** Tells the engine the workload's first process (the creator of its Landlock domain). */
+  launched(l: CanisterLaunched): void {
+    this.launch = l;
+    if (!this.finishing && !this.closed) this.call?.write({ launched: l });
   }
 
   /** Ends the canister: the engine waits for its last events, then answers with its figures. */
@@ -144,6 +153,7 @@ export class CanisterSession {
           return;
         }
         this.watch(call);
+        if (this.launch) call.write({ launched: this.launch });
         this.warn('the canister is registered again');
         this.wake();
       } catch {

@@ -21,7 +21,7 @@ import type { CompiledRuleset } from '../../engine/landlock/compile.js';
 import { fitToAbi, launcherRulesetFile } from '../../engine/landlock/fit.js';
 import type { FsRight } from '../../engine/landlock/rights.js';
 import { probeLandlock } from '../../native/landlock.js';
-import { launcherPath, parseLaunchReport } from '../../native/launcher.js';
+import { launcherPath, parseLaunchPid, parseLaunchReport } from '../../native/launcher.js';
 import { rootSkipReason } from '../../test/helpers/repo.js';
 import { describeFailure, launch } from './launch.js';
 import { confinementArgs, helperArgs, parseUnshare } from './launch-plan.js';
@@ -85,6 +85,22 @@ test('the ended workload stays a zombie (its /proc, cgroup included, readable) u
   assert.match(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), /^0::/m);
   await l.release();
   assert.equal(existsSync(`/proc/${pid}`), false, 'reaped once released');
+});
+
+test("the helper reports the workload's pid before its end (the creator of its Landlock domain)", async () => {
+  const pidFile = join(dir, 'pid-reported');
+  let reported: number | undefined;
+  let endedFirst = false;
+  const l = launch(helper, ['--', 'sh', '-c', `echo $$ > ${pidFile}`], undefined, (pid) => {
+    reported = pid;
+  });
+  void l.ended.then(() => (endedFirst = reported === undefined));
+  assert.equal((await l.ended).status, 0);
+  await l.release();
+  assert.equal(endedFirst, false, 'reported before the end');
+  assert.equal(reported, Number(readFileSync(pidFile, 'utf8').trim()));
+  assert.equal(parseLaunchPid('note x\npid 42\nexit 0\n'), 42);
+  assert.equal(parseLaunchPid('pid 4'), undefined, 'only a whole line');
 });
 
 test('--no-new-privs: the workload cannot gain privileges by exec', async () => {

@@ -14,6 +14,7 @@ import {
   EXIT_LAUNCH_FAILED,
   type LaunchFailure,
   parseLaunchNotes,
+  parseLaunchPid,
   parseLaunchReport,
 } from '../../native/launcher.js';
 import { LANDLOCK_FD } from './launch-plan.js';
@@ -60,9 +61,15 @@ function exitStatus(report: string): number | undefined {
 
 /**
  * Starts the helper. `landlock`: the ruleset file, written to the helper's fd 5 (LANDLOCK_FD), which
- * it reads before its first step.
+ * it reads before its first step. `onWorkload`: called once with the workload's pid when the helper
+ * reports it (not in a new pid namespace), before the workload's end is reported.
  */
-export function launch(helper: string, helperArgs: readonly string[], landlock?: string): Launched {
+export function launch(
+  helper: string,
+  helperArgs: readonly string[],
+  landlock?: string,
+  onWorkload?: (pid: number) => void
+): Launched {
   const child = spawn(
     helper,
     [
@@ -117,8 +124,11 @@ export function launch(helper: string, helperArgs: readonly string[], landlock?:
     const notes = parseLaunchNotes(text);
     resolveEnded(failure ? { status, failure, notes } : { status, notes });
   };
+  let workload: number | undefined;
   report.on('data', (d: Buffer) => {
     if (text.length < 65536) text += d.toString('utf8');
+    if (workload === undefined && (workload = parseLaunchPid(text)) !== undefined)
+      onWorkload?.(workload);
     const status = exitStatus(text);
     if (status !== undefined) end(status);
   });

@@ -67,3 +67,47 @@ test('finished routes are bounded: the oldest go first; list shows running, then
   r.finish(live); // twice: no effect
   assert.equal(r.list().length, 2);
 });
+
+test("a Landlock domain created by a canister's workload routes its denials there, by domain after the first", () => {
+  let now = 0;
+  const r = new CanisterRoutes(() => now, 1000, 8, undefined, 2);
+  const a = r.add(route('42'));
+  const other = r.add(route('43', 'other'));
+  r.setCreator(a, { pid: 100, start: '555' });
+  r.setCreator(other, { pid: 200, start: '777' });
+  assert.equal(r.routeDomain('h1', { domain: 'd1' }), undefined, 'unknown domain, no creator');
+  assert.equal(r.unknownDomains, 1);
+  assert.equal(
+    r.routeDomain('h1', { domain: 'd1', creator: { pid: 100, start: '999' } }),
+    undefined,
+    'a reused pid (another start time) is not the creator'
+  );
+  assert.equal(
+    r.routeDomain('h2', { domain: 'd1', creator: { pid: 100, start: '555' } }),
+    undefined
+  );
+  assert.equal(r.routeDomain('h1', { domain: 'd1', creator: { pid: 100, start: '555' } }), 'web');
+  // Later denials carry the domain only (the source no longer knows the creator): still routed.
+  assert.equal(r.routeDomain('h1', { domain: 'd1' }), 'web');
+  assert.equal(a.events, 2);
+  // The creator reaped before its record was read: its pid alone, within the route's life.
+  assert.equal(r.routeDomain('h1', { domain: 'd2', creator: { pid: 200 } }), 'other');
+  // Finished: routed for the grace period, then forgotten with the route.
+  r.finish(a);
+  now = 900;
+  assert.equal(r.routeDomain('h1', { domain: 'd1' }), 'web');
+  now = 1001;
+  assert.equal(r.routeDomain('h1', { domain: 'd1' }), undefined);
+  assert.equal(r.domainCount, 1, "only the running canister's domain is left");
+  // Bounded: the oldest domain goes first.
+  r.setCreator(a, { pid: 1 }); // a finished route takes no creator
+  assert.equal(r.routeDomain('h1', { domain: 'd9', creator: { pid: 1 } }), undefined);
+  r.routeDomain('h1', { domain: 'd3', creator: { pid: 200, start: '777' } });
+  r.routeDomain('h1', { domain: 'd4', creator: { pid: 200, start: '777' } });
+  assert.equal(r.domainCount, 2);
+  assert.equal(r.routeDomain('h1', { domain: 'd2' }), undefined, 'dropped beyond the bound');
+  // A namespace deleted: its domains go with its routes.
+  r.finish(other);
+  r.forgetNamespace('other');
+  assert.equal(r.domainCount, 0);
+});

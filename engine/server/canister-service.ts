@@ -111,6 +111,13 @@ export function createCanisterHandlers(
             }, fail);
           return;
         }
+        if (req.msg === 'launched' && req.launched && state !== 'new') {
+          const { pid, start_time } = req.launched;
+          // Only while running: the launcher sends it after `started`, and never after `finish`.
+          if (state === 'running' && running && pid > 0 && /^\d{1,20}$/.test(start_time))
+            routes.setCreator(running.route, { pid, start: start_time });
+          return;
+        }
         if (req.msg === 'finish' && req.finish && state === 'running' && running) {
           state = 'finishing';
           const c = running;
@@ -146,7 +153,7 @@ export function createCanisterHandlers(
         }
         fail(
           invalid(
-            `RunCanister: expected 'start' first, then 'finish' (got '${req.msg ?? 'nothing'}' while ${state})`
+            `RunCanister: expected 'start' first, then 'launched' and 'finish' (got '${req.msg ?? 'nothing'}' while ${state})`
           )
         );
       });

@@ -24,11 +24,18 @@ import {
   type NativeHandle,
 } from '../../native/addon.js';
 import { createNamespaceMapper, type NamespaceMapper } from '../nsmap/namespace-rule.js';
-import type { DropCounts, EventSource, SourcedEvent, SourceStats } from '../source.js';
+import type {
+  DropCounts,
+  EventSource,
+  LandlockDomainRef,
+  SourcedEvent,
+  SourceStats,
+} from '../source.js';
 import { AuditAssembler, type AuditEventGroup } from './audit-assembler.js';
 import { AuditControl, NetlinkError } from './audit-control.js';
 import { HostFacts } from './audit-host.js';
 import { mapAuditGroup } from './audit-mapper.js';
+import { LandlockDomains } from './landlock-domains.js';
 import {
   ALL_SYSCALLS,
   AUDIT_ADD_RULE,
@@ -79,6 +86,8 @@ export class AuditSource implements EventSource {
   private readonly cgroups: TaskCgroups;
   /** serial → the process's cgroup id, read when its SYSCALL record arrived. */
   private readonly pinnedCgroups = new Map<number, string | undefined>();
+  /** Landlock domains and their creators, noted as their records arrive. */
+  private readonly landlock = new LandlockDomains();
   private addon: NativeAddon | undefined;
   private control: { handle: NativeHandle; ctl: AuditControl } | undefined;
   private reader: NativeHandle | undefined;
@@ -114,7 +123,11 @@ export class AuditSource implements EventSource {
   /** Rule changes one at a time, in order. */
   private ruleChain: Promise<void> = Promise.resolve();
   /** Groups waiting to be mapped, and whether the mapping loop runs. */
-  private readonly mapping: { g: AuditEventGroup; cgroupId: string | undefined }[] = [];
+  private readonly mapping: {
+    g: AuditEventGroup;
+    cgroupId: string | undefined;
+    landlock: LandlockDomainRef | undefined;
+  }[] = [];
   private mapper: Promise<void> | undefined;
   private readonly maxMapping: number;
   private readonly onExit = (): void => this.removeRuleNow();
@@ -272,6 +285,8 @@ export class AuditSource implements EventSource {
       dropped: this.queue.dropped,
       multicast: this.channel === 'multicast' ? 1 : 0,
       cgroupUnknown: this.cgroups.counts.unknown,
+      landlockDomains: this.landlock.counts.allocated,
+      landlockCreatorUnknown: this.landlock.counts.creatorUnknown,
       excludedPids: this.exclusion.pids().length,
     };
   }
@@ -456,8 +471,11 @@ export class AuditSource implements EventSource {
           this.pinCgroup(r.record);
         }
       }
-      if (r.ok) this.assembler.add(r.record, now);
-      else this.counts.parseErrors++;
+      if (r.ok) {
+        // The domain's creator is looked up now, while the launcher still holds it.
+        this.landlock.observe(r.record);
+        this.assembler.add(r.record, now);
+      } else this.counts.parseErrors++;
     }
     // Mapping is what costs: let it run rather than parse records it could not take.
     return shedding || this.mapping.length >= this.maxMapping / 2 ? BACKLOG_PAUSE_MS : 0;
@@ -496,7 +514,7 @@ export class AuditSource implements EventSource {
       this.counts.mappingDropped++;
       return;
     }
-    this.mapping.push({ g, cgroupId });
+    this.mapping.push({ g, cgroupId, landlock: this.landlock.refOf(g) });
     this.kick();
   }
 
@@ -516,16 +534,19 @@ export class AuditSource implements EventSource {
   private async mapAll(): Promise<void> {
     let n = 0;
     for (let w = this.mapping.shift(); w; w = this.mapping.shift()) {
-      const { g, cgroupId } = w;
+      const { g, cgroupId, landlock } = w;
       try {
         const r = await mapAuditGroup(g, this.host);
         if ('skipped' in r) this.counts.skipped++;
         for (const event of r.events) {
           this.counts.events++;
           const namespace = this.nsOf(Number(event.event.pid ?? -1));
-          this.queue.push(
-            cgroupId !== undefined ? { namespace, event, cgroupId } : { namespace, event }
-          );
+          this.queue.push({
+            namespace,
+            event,
+            ...(cgroupId !== undefined ? { cgroupId } : {}),
+            ...(landlock ? { landlock } : {}),
+          });
         }
       } catch {
         this.counts.skipped++;

@@ -104,6 +104,12 @@ export function readProcessIdentity(pid: number): ProcessIdentity | undefined {
   return { pid, start, exe, uids };
 }
 
+/** A process's start time (as parseStatStart), also of a zombie; undefined once it is reaped. */
+export function readProcessStart(pid: number): string | undefined {
+  const stat = pid > 0 ? readProc(pid, 'stat') : undefined;
+  return stat === undefined ? undefined : parseStatStart(stat);
+}
+
 function readProc(pid: number, name: string): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/${name}`, 'utf8');

@@ -12,6 +12,10 @@
 //   5. applies the confinement steps (confine.c: --no-new-privs; Landlock is added there);
 //   6. execs the command (PATH search).
 //
+// The helper reports the workload's pid as "pid PID" on --report-fd right after the fork (not in a
+// new pid namespace, where init only knows the namespace's own pid): the workload process is the
+// one that restricts itself with Landlock, and the kernel names it as the creator of the Landlock
+// domain in its audit records, so the engine routes the domain's denials to the canister by it.
 // The waiting process (the helper, or init in a new pid namespace) reports the workload's end as
 // "exit STATUS" on --report-fd and keeps its zombie until tsem run closes --hold-fd: a zombie keeps
 // its /proc/PID/cgroup, so event sources that read it late still find the canister. A failed step
@@ -207,7 +211,7 @@ static _Noreturn void exec_command(char **argv) {
 
 // The workload below its waiting parent; returns in the parent with the workload's status once
 // tsem run released it.
-static int run_workload(int procs, char **command) {
+static int run_workload(int procs, char **command, int report_pid) {
   pid_t workload = fork_forwarding();
   if (workload < 0) fail("fork", errno, NULL);
   if (workload == 0) {
@@ -216,6 +220,7 @@ static int run_workload(int procs, char **command) {
     apply_confinement();
     exec_command(command);
   }
+  if (report_pid && report_fd >= 0) dprintf(report_fd, "pid %d\n", (int)workload);
   if (procs >= 0) close(procs);
   int status = wait_unreaped(workload);
   if (report_fd >= 0) dprintf(report_fd, "exit %d\n", status);
@@ -296,5 +301,5 @@ int main(int argc, char **argv) {
     }
     if (unshare_flags & CLONE_NEWNS) mount_proc();
   }
-  _exit(run_workload(procs, command));
+  _exit(run_workload(procs, command, !(unshare_flags & CLONE_NEWPID)));
 }

@@ -16,6 +16,7 @@ import type { BatchVerdicts as _tsem_v1_BatchVerdicts, BatchVerdicts__Output as 
 import type { CanisterFinish as _tsem_v1_CanisterFinish, CanisterFinish__Output as _tsem_v1_CanisterFinish__Output } from './tsem/v1/CanisterFinish.js';
 import type { CanisterFinished as _tsem_v1_CanisterFinished, CanisterFinished__Output as _tsem_v1_CanisterFinished__Output } from './tsem/v1/CanisterFinished.js';
 import type { CanisterInfo as _tsem_v1_CanisterInfo, CanisterInfo__Output as _tsem_v1_CanisterInfo__Output } from './tsem/v1/CanisterInfo.js';
+import type { CanisterLaunched as _tsem_v1_CanisterLaunched, CanisterLaunched__Output as _tsem_v1_CanisterLaunched__Output } from './tsem/v1/CanisterLaunched.js';
 import type { CanisterStart as _tsem_v1_CanisterStart, CanisterStart__Output as _tsem_v1_CanisterStart__Output } from './tsem/v1/CanisterStart.js';
 import type { CanisterStarted as _tsem_v1_CanisterStarted, CanisterStarted__Output as _tsem_v1_CanisterStarted__Output } from './tsem/v1/CanisterStarted.js';
 import type { Coe as _tsem_v1_Coe, Coe__Output as _tsem_v1_Coe__Output } from './tsem/v1/Coe.js';
@@ -123,6 +124,7 @@ export interface ProtoGrpcType {
       CanisterFinish: MessageTypeDefinition<_tsem_v1_CanisterFinish, _tsem_v1_CanisterFinish__Output>
       CanisterFinished: MessageTypeDefinition<_tsem_v1_CanisterFinished, _tsem_v1_CanisterFinished__Output>
       CanisterInfo: MessageTypeDefinition<_tsem_v1_CanisterInfo, _tsem_v1_CanisterInfo__Output>
+      CanisterLaunched: MessageTypeDefinition<_tsem_v1_CanisterLaunched, _tsem_v1_CanisterLaunched__Output>
       CanisterStart: MessageTypeDefinition<_tsem_v1_CanisterStart, _tsem_v1_CanisterStart__Output>
       CanisterStarted: MessageTypeDefinition<_tsem_v1_CanisterStarted, _tsem_v1_CanisterStarted__Output>
       Coe: MessageTypeDefinition<_tsem_v1_Coe, _tsem_v1_Coe__Output>
