@@ -5,8 +5,10 @@
  * connects to an unknown port gets EACCES from the kernel, with the engine process stopped
  * (SIGSTOP) so that no user-space decision can be on the path; with the engine running each denial
  * is denied too, comes back through audit as forensics of the canister's namespace (marked with
- * the right the kernel denied) and raises an incident with its alert output; a canister without
- * --landlock running the same actions beside it is not affected.
+ * the right the kernel denied) and raises an incident with its alert output, also when every
+ * denying process is gone before the engine reads its records (the engine stopped meanwhile: the
+ * denials are routed by their Landlock domain); a canister without --landlock running the same
+ * actions beside it is not affected.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -49,15 +51,20 @@ echo start > "$D/out/result"
 sleep 0.01
 while [ ! -e "$D/go" ]; do sleep 0.05; done
 rc=""
+# In a grandchild of the workload's first process: gone, with its parent, at once.
+far() { ( ( eval "$1" ) 2>/dev/null; exit $? ); }
 if [ "$1" = all ]; then
   read -r y < "$D/data/other"; rc="$rc read=$?"
   { echo x >> "$D/data/known"; } 2>/dev/null; rc="$rc write=$?"
   "$D/bin/unknown"; rc="$rc exec=$?"
   { : 4<>/dev/tcp/127.0.0.1/$4; } 2>/dev/null; rc="$rc connect=$?"
+elif [ "$1" = gone ]; then
+  far 'read -r y < "$D/data/other-gone"'; rc="$rc read=$?"
+  far 'echo x >> "$D/data/known-gone"'; rc="$rc write=$?"
+  far '"$D/bin/unknown-gone"'; rc="$rc exec=$?"
+  far ': 4<>/dev/tcp/127.0.0.1/$4'; rc="$rc connect=$?"
 fi
 echo "done$rc" > "$D/out/result"
-# Lingers until told (the engine reads a canister's cgroup while its processes live).
-if [ "$5" = linger ]; then while [ ! -e "$D/end" ]; do sleep 0.05; done; fi
 `;
 
 const DENIED = 'done read=1 write=1 exec=126 connect=1';
@@ -129,12 +136,15 @@ test(
     for (const d of ['data', 'out', 'bin']) mkdirSync(join(D, d), { recursive: true });
     writeFileSync(join(D, 'data', 'known'), 'known\n');
     writeFileSync(join(D, 'data', 'other'), 'other\n');
-    for (const b of ['known', 'unknown']) copyFileSync('/bin/true', join(D, 'bin', b));
+    for (const f of ['other-gone', 'known-gone']) writeFileSync(join(D, 'data', f), 'gone\n');
+    for (const b of ['known', 'unknown', 'unknown-gone'])
+      copyFileSync('/bin/true', join(D, 'bin', b));
     const script = join(D, 'bin', 'work.sh');
     writeFileSync(script, SCRIPT);
     chmodSync(script, 0o755);
     const [known, knownPort] = await listen();
     const [unknown, unknownPort] = await listen();
+    const [unknownGone, unknownGonePort] = await listen();
     const data = join(dir, 'data');
     let engine: ChildProcess | undefined;
     let stopped = false;
@@ -147,14 +157,13 @@ test(
       const e = await startEngineProcess(data, alertFile);
       engine = e.child;
       const conn = ['--server', e.address, '--data', data];
-      const work = (variant: string, linger = false) => [
+      const work = (variant: string, port = unknownPort) => [
         '--',
         script,
         variant,
         D,
         String(knownPort),
-        String(unknownPort),
-        ...(linger ? ['linger'] : []),
+        String(port),
       ];
       const result = () => readFileSync(join(D, 'out', 'result'), 'utf8').trim();
       // Polls run in-process: a node started per poll would flood the host-wide audit rule.
@@ -206,7 +215,7 @@ test(
         'll-work',
         '--landlock',
         '--quiet',
-        ...work('all', true),
+        ...work('all'),
       ]);
       const [free] = await Promise.all([
         tsem([
@@ -229,13 +238,44 @@ test(
       ]);
       assert.equal(free.code, 0, free.stderr);
       assert.equal(result(), DENIED, 'the confined variant, engine running');
-      try {
-        await deniedAsForensics(conn, D, unknownPort, alertFile);
-      } finally {
-        writeFileSync(join(D, 'end'), '');
-      }
       const confined = await running;
       assert.equal(confined.code, 0, confined.stderr);
+      // Exited before its denials are checked: they are routed by their Landlock domain.
+      await deniedAsForensics(conn, D, unknownPort, alertFile);
+
+      // Gone before their records are read: with the engine stopped, the workload is denied in
+      // processes whose parents are gone too, and exits at once (no lingering); continued, the
+      // engine finds none of them (their cgroup is unknown), yet each denial comes back as
+      // forensics of the canister's namespace: routed by its Landlock domain, whose creator (the
+      // workload's first process) the launcher reported.
+      rmSync(join(D, 'go'));
+      const gone = tsem([
+        'run',
+        ...conn,
+        '--namespace',
+        'll-work',
+        '--landlock',
+        '--quiet',
+        ...work('gone', unknownGonePort),
+      ]);
+      await until(
+        'the confined workload to start',
+        () => existsSync(join(D, 'out', 'result')) && result() === 'start'
+      );
+      engine.kill('SIGSTOP');
+      stopped = true;
+      writeFileSync(join(D, 'go'), '');
+      await until(
+        'the gone variant to finish with the engine stopped',
+        () => result().startsWith('done'),
+        20_000
+      );
+      await new Promise((r) => setTimeout(r, 200)); // its processes exit
+      cont();
+      assert.equal(result(), DENIED, 'the gone variant');
+      const g = await gone;
+      assert.equal(g.code, 0, g.stderr);
+      await deniedAsForensics(conn, D, unknownGonePort, alertFile, '-gone');
       // The engine stopped: every off-model action is still denied, by the kernel.
       rmSync(join(D, 'go'));
       const paused = tsem([
@@ -273,7 +313,6 @@ test(
 
       writeFileSync(join(D, 'data', 'known'), 'known\n');
     } finally {
-      if (existsSync(D)) writeFileSync(join(D, 'end'), ''); // a lingering workload ends
       cont();
       if (engine && engine.exitCode === null) {
         const exited = new Promise((r) => engine!.once('exit', r));
@@ -282,6 +321,7 @@ test(
       }
       known.close();
       unknown.close();
+      unknownGone.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }
@@ -302,12 +342,14 @@ async function deniedAsForensics(
   conn: string[],
   D: string,
   unknownPort: number,
-  alertFile: string
+  alertFile: string,
+  suffix = ''
 ): Promise<void> {
+  const path = (l: Line, ...p: string[]) => l.file_open?.file.path.pathname === join(D, ...p);
   const wanted: [string, (l: Line) => boolean][] = [
-    ['fs.read_file', (l) => l.file_open?.file.path.pathname === join(D, 'data', 'other')],
-    ['fs.write_file', (l) => l.file_open?.file.path.pathname === join(D, 'data', 'known')],
-    ['fs.execute', (l) => l.file_open?.file.path.pathname === join(D, 'bin', 'unknown')],
+    ['fs.read_file', (l) => path(l, 'data', `other${suffix}`)],
+    ['fs.write_file', (l) => path(l, 'data', `known${suffix}`)],
+    ['fs.execute', (l) => path(l, 'bin', `unknown${suffix}`)],
     ['net.connect_tcp', (l) => l.socket_connect?.addr.af_inet?.port === String(unknownPort)],
   ];
   let lines: Line[] = [];
@@ -333,7 +375,10 @@ async function deniedAsForensics(
   });
   // The human listing says which right was denied.
   const listed = await runCli('ns', 'forensics', 'll-work', ...conn, '--limit', '1000');
-  assert.match(listed.out, /data\/other \(denied by Landlock: fs\.read_file\)/);
+  assert.ok(
+    listed.out.includes(`data/other${suffix} (denied by Landlock: fs.read_file)`),
+    listed.out
+  );
 
   interface Incident {
     namespace: string;
