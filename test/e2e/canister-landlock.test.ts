@@ -62,7 +62,7 @@ elif [ "$1" = gone ]; then
   far 'read -r y < "$D/data/other-gone"'; rc="$rc read=$?"
   far 'echo x >> "$D/data/known-gone"'; rc="$rc write=$?"
   far '"$D/bin/unknown-gone"'; rc="$rc exec=$?"
-  far ': 4<>/dev/tcp/127.0.0.1/$4'; rc="$rc connect=$?"
+  far ": 4<>/dev/tcp/127.0.0.1/$4"; rc="$rc connect=$?"
 fi
 echo "done$rc" > "$D/out/result"
 `;
