@@ -6,6 +6,7 @@
  * `maxQueue` records behind skips the oldest and counts them as dropped. It runs beside the
  * pipeline and never slows it.
  */
+import { sleep } from '../../common/abortable-sleep.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Log } from '../../common/log.js';
 import type { AlertRecord } from '../incident/incident.js';
@@ -198,16 +199,4 @@ export class Deliverer {
       }
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -15,6 +15,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { sleep } from '../../common/abortable-sleep.js';
 import { EngineError, errorMessage } from '../../common/errors.js';
 import {
   type AlertSink,
@@ -166,16 +167,4 @@ export async function startRelay(nc: NatsConnection, o: RelayOptions): Promise<R
       await done.catch(() => undefined);
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
