@@ -55,12 +55,32 @@ async function feed(engine: RunningEngine, names: string[], lines: Buffer[], per
   return (performance.now() - t0) / 1000;
 }
 
+/**
+ * RSS once it stops falling, the engine idle: sampled every 500 ms for up to 10 s (the engine's
+ * idle collections run from 2–3 s after the last submission), settled when 7 s have passed and a sample
+ * fell by less than 1 MiB.
+ */
+async function settledRss(): Promise<number> {
+  let last = process.memoryUsage().rss;
+  for (let i = 1; i <= 20; i++) {
+    await new Promise((res) => setTimeout(res, 500));
+    const now = process.memoryUsage().rss;
+    if (i >= 14 && now >= last - 1048576) return Math.min(now, last);
+    last = now;
+  }
+  return last;
+}
+
 export async function runNamespacesBench(r: BenchReport): Promise<void> {
   const total = Number(process.env['TSEM_BENCH_EVENTS'] ?? 1_000_000);
-  const lines = nginxLines(100_000);
+  // The generator's own lines live in this process too: a pool of 16,384 (≈10 MiB) keeps them
+  // from passing for engine memory (100,000 lines held ≈60 MiB more RSS, all of it the generator's).
+  const lines = nginxLines(Number(process.env['TSEM_BENCH_LINES'] ?? 16_384));
+  const lineBytes = lines.reduce((n, l) => n + l.length, 0);
   const dir = mkdtempSync(join(tmpdir(), 'tsem-nsbench-'));
   const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, log: () => undefined });
   try {
+    const idleRss = await settledRss();
     // 4 busy namespaces.
     const four = ['busy0', 'busy1', 'busy2', 'busy3'];
     const per4 = Math.floor(Math.min(total, 400_000) / four.length);
@@ -83,25 +103,33 @@ export async function runNamespacesBench(r: BenchReport): Promise<void> {
     );
     const secs100 = await feed(engine, hundred, lines, perNs);
     clearInterval(sampler);
+    const rightAfter = process.memoryUsage().rss;
+    // What `ps` shows once the burst is over: the engine idles (no forced collection) while V8's
+    // memory reducer and the allocator give back what the burst's garbage took.
+    const settled = await settledRss();
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
-    await new Promise((res) => setTimeout(res, 200));
     const mem = process.memoryUsage();
-    const rssMiB = mem.rss / 1048576;
+    const points = engine.registry.list().reduce((n, ns) => n + ns.pointCount, 0);
+    const mib = (b: number) => Math.round(b / 1048576);
     r.say(
-      `100 namespaces, ${fmt(perNs * hundred.length)} events: ${fmt((perNs * hundred.length) / secs100)} events/s; engine RSS after ${rssMiB.toFixed(0)} MiB (heap ${(mem.heapUsed / 1048576).toFixed(0)} MiB${gc ? ' after GC' : ''}), peak ${(rssPeak / 1048576).toFixed(0)} MiB`
+      `100 namespaces, ${fmt(perNs * hundred.length)} events (${fmt(points)} points): ${fmt((perNs * hundred.length) / secs100)} events/s; engine RSS ${mib(settled)} MiB settled (${mib(rightAfter)} right after, peak ${mib(rssPeak)}, idle before ${mib(idleRss)}); heap ${mib(mem.heapUsed)} MiB live${gc ? ' after GC' : ''}; generator lines ${mib(lineBytes)} MiB`
     );
     r.figures({
       workers: 1,
       events_per_s_4ns: Math.round(rate4),
       cores_used_4ns: round(cores4, 2),
       events_100ns: perNs * hundred.length,
+      points_100ns: points,
       events_per_s_100ns: Math.round((perNs * hundred.length) / secs100),
-      rss_after_100ns_mib: Math.round(rssMiB),
-      heap_used_after_100ns_mib: Math.round(mem.heapUsed / 1048576),
-      heap_total_after_100ns_mib: Math.round(mem.heapTotal / 1048576),
-      external_after_100ns_mib: Math.round(mem.external / 1048576),
-      peak_rss_100ns_mib: Math.round(rssPeak / 1048576),
+      rss_idle_before_mib: mib(idleRss),
+      rss_after_100ns_mib: mib(settled),
+      rss_right_after_100ns_mib: mib(rightAfter),
+      peak_rss_100ns_mib: mib(rssPeak),
+      heap_used_after_100ns_mib: mib(mem.heapUsed),
+      heap_total_after_100ns_mib: mib(mem.heapTotal),
+      external_after_100ns_mib: mib(mem.external),
+      generator_lines_mib: mib(lineBytes),
     });
   } finally {
     await engine.stop();

@@ -116,6 +116,9 @@ export interface EngineOptions {
   /** Held permission events (in-process sources, and gRPC exporters asking for early verdicts):
    * answered when decided (default, persisted behind) or, with `strict`, once persisted. */
   readonly durability?: Durability;
+  /** After a burst of ingest, run one full collection once it has been quiet for 2 s, so the
+   * process gives back the memory the burst took (daemon/idle-memory.ts). Default true. */
+  readonly idleGc?: boolean;
   /** Start even though the store lost acknowledged data (corruption found at start): go on with
    * what it holds, saying what was lost. */
   readonly salvage?: boolean;

@@ -56,6 +56,7 @@ import { createInProcessSource, type InProcessSource } from './in-process-source
 import { systemdNotifier } from './systemd-notify.js';
 import { localTasksGone } from './tasks-gone.js';
 import { startLoopWatchdog } from './loop-watchdog.js';
+import { IdleMemory } from './idle-memory.js';
 import { DEFAULT_LIMITS, type Limits } from '../proto/limits.js';
 
 export { DEFAULT_LISTEN, type EngineOptions } from './engine-options.js';
@@ -67,6 +68,7 @@ import type { Pool } from '../fleet/pool/pool.js';
 const SHUTDOWN_GRACE_MS = 100;
 /** How often in-process sources' drops are passed on to subscribers. */
 const DROP_REPORT_MS = 1000;
+const mib = (bytes: number) => (bytes / 1048576).toFixed(0);
 
 export interface RunningEngine {
   readonly address: string;
@@ -325,6 +327,17 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       incidents: () => ({ open: alerts.tracker.openIncidents(), records: alerts.recordCounts }),
       sources: () => started.map((s) => ({ kind: s.origin.exporter, stats: s.stats() })),
     });
+    let submissions = 0;
+    if (opts.idleGc !== false) {
+      const idle = new IdleMemory({
+        activity: () => submissions,
+        report: (r) =>
+          log.debug(
+            `memory: ingest idle, full collection in ${r.ms.toFixed(0)} ms: heap ${mib(r.heapBefore)} → ${mib(r.heapAfter)} MiB`
+          ),
+      }).start();
+      cleanup.push(() => idle.stop());
+    }
     const pipeline = new Pipeline(
       registry,
       (ns, origin, outcomes) => {
@@ -334,7 +347,14 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       },
       (ns, err) => log.error(`namespace ${ns}: ${errorMessage(err)}`, { namespace: ns }),
       [...(ima ? [ima.stage] : []), ...trust.stages, ...(opts.stages ?? []), alerts.stage],
-      { ...metrics.observer, decisionsChanged: forgetVerdicts },
+      {
+        ...metrics.observer,
+        pending: (delta) => {
+          if (delta > 0) submissions++;
+          metrics.observer.pending?.(delta);
+        },
+        decisionsChanged: forgetVerdicts,
+      },
       log
     );
     cleanup.push(() => pipeline.close());

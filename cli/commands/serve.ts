@@ -114,6 +114,11 @@ const OPTIONS: OptionSpec[] = [
     help: 'fanotify --enforce: ask the engine for every held open (default: repeated on-contour opens are answered by the reader thread, and still modeled)',
   },
   {
+    name: 'no-idle-gc',
+    kind: 'flag',
+    help: 'keep the memory a burst of ingest took (default: one full collection once ingest has been quiet for 2 s)',
+  },
+  {
     name: 'ns-rule',
     kind: 'string',
     arg: 'RULE',
@@ -347,6 +352,7 @@ export function engineOptions(args: ParsedArgs) {
     autoCreate: !args.flags.has('no-auto-create'),
     sync: args.flags.has('sync'),
     durability: args.values.get('durability') as Durability | undefined,
+    ...(args.flags.has('no-idle-gc') ? { idleGc: false } : {}),
     salvage: args.flags.has('salvage'),
     canisterGraceMs: args.values.has('canister-grace-ms')
       ? intOption(args.values.get('canister-grace-ms'), '--canister-grace-ms', 60_000, 0)
