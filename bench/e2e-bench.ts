@@ -16,6 +16,7 @@ import { loadTsemProto } from '../proto/load.js';
 import type { MonitorMessage__Output } from '../proto/gen/tsem/v1/MonitorMessage.js';
 
 const run = promisify(execFile);
+const LIVE_QUEUE = 64_512;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 interface ExporterFigures {
@@ -61,17 +62,26 @@ export async function runE2eBench(r: BenchReport): Promise<void> {
     // Run 2: one stalled subscriber (never reads) and one live one.
     const stalled = monitor.Subscribe({ queue_size: 1024 });
     stalled.pause();
-    stalled.on('error', () => undefined);
+    let stalledError: string | undefined;
+    stalled.on('error', (err: grpc.ServiceError) => {
+      if (err.code !== grpc.status.CANCELLED) stalledError = err.details;
+    });
     let liveEvents = 0;
     let liveDropped = 0;
-    const live = monitor.Subscribe({ queue_size: 65536 });
+    // Both within one identity's queue limit (DEFAULT_LIMITS.maxQueuedPerIdentity, 65,536 summed).
+    const live = monitor.Subscribe({ queue_size: LIVE_QUEUE });
     live.on('data', (m: MonitorMessage__Output) =>
       m.event ? liveEvents++ : (liveDropped += Number(m.dropped?.count ?? 0))
     );
-    live.on('error', () => undefined);
+    let liveError: string | undefined;
+    live.on('error', (err: grpc.ServiceError) => {
+      if (err.code !== grpc.status.CANCELLED) liveError = err.details;
+    });
     await new Promise((res) => setTimeout(res, 200));
     const watched = await exportRun(engine.address, 100_000, 'bulk');
-    await new Promise((res) => setTimeout(res, 500));
+    // The live subscriber gets every event or an in-band count of those dropped: wait for all.
+    for (let t = 0; t < 200 && liveEvents + liveDropped < watched.events; t++)
+      await new Promise((res) => setTimeout(res, 50));
     let stalledDropped = 0;
     stalled.on(
       'data',
@@ -81,6 +91,9 @@ export async function runE2eBench(r: BenchReport): Promise<void> {
     await new Promise((res) => setTimeout(res, 500));
     stalled.cancel();
     live.cancel();
+    // A refused subscription would make its figures meaningless.
+    if (liveError ?? stalledError)
+      throw new Error(`a subscription failed: ${liveError ?? stalledError}`);
     const cpuUs = cpu1.user + cpu1.system;
     const cpuPerEventUs = (cpuUs / plain.events).toFixed(1);
     // Engine CPU over the streaming time: 1.0 is one core busy the whole run.
@@ -104,7 +117,7 @@ export async function runE2eBench(r: BenchReport): Promise<void> {
       `  stalled subscriber        : ${fmt(stalledDropped)} events dropped, reported in-band (queue 1024)`
     );
     r.say(
-      `  live subscriber           : ${fmt(liveEvents)} events received, ${fmt(liveDropped)} dropped (queue 65536)`
+      `  live subscriber           : ${fmt(liveEvents)} events received, ${fmt(liveDropped)} dropped (queue ${LIVE_QUEUE})`
     );
     const peakMiB = Math.max(rssPeak, process.resourceUsage().maxRSS * 1024) / 1048576;
     r.say(
@@ -123,6 +136,8 @@ export async function runE2eBench(r: BenchReport): Promise<void> {
       batch_p99_ms: round(plain.batchP99Us / 1000),
       events_per_s_with_subscribers: Math.round(watched.eventsPerSecond),
       stalled_subscriber_dropped: stalledDropped,
+      live_subscriber_received: liveEvents,
+      live_subscriber_dropped: liveDropped,
       peak_rss_mib: Math.round(peakMiB),
     });
   } finally {
