@@ -278,19 +278,21 @@ export class EngineMetrics {
   /** Counts one persisted batch's outcomes (summed per batch: one increment per kind). */
   countOutcomes(ns: NamespaceModel, outcomes: readonly Outcome[]): void {
     const namespace = this.label(ns.id);
-    const byKind = new Map<string, number>();
+    // Per kind, [allows, denials]: no string is built per event.
+    const byKind = new Map<string, [number, number]>();
     let events = 0;
     let rejected = 0;
     for (const o of outcomes) {
       if (o.verdict) {
         events++;
-        const k = `${o.verdict.kind} ${o.verdict.action}`;
-        byKind.set(k, (byKind.get(k) ?? 0) + 1);
+        let c = byKind.get(o.verdict.kind);
+        if (!c) byKind.set(o.verdict.kind, (c = [0, 0]));
+        c[o.verdict.action === 'deny' ? 1 : 0]++;
       } else if ('error' in o) rejected++;
     }
-    for (const [k, n] of byKind) {
-      const [kind = '', action = ''] = k.split(' ');
-      this.verdicts.inc({ namespace, kind, action }, n);
+    for (const [kind, [allows, denials]] of byKind) {
+      if (allows > 0) this.verdicts.inc({ namespace, kind, action: 'allow' }, allows);
+      if (denials > 0) this.verdicts.inc({ namespace, kind, action: 'deny' }, denials);
     }
     if (events > 0) this.events.inc({ namespace }, events);
     if (rejected > 0) this.rejected.inc({ namespace }, rejected);
