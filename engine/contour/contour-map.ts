@@ -3,23 +3,65 @@
  * valid/forensic flags, in first-seen order (tsem-model.md §2.6, §8 item 5). Pure.
  */
 
-export interface Point {
-  readonly coefficient: Buffer;
-  readonly hex: string;
+/**
+ * One point. Compact on purpose (a map holds millions): the coefficient is kept once, as a byte
+ * string (one latin1 char per byte, the form the mapper's hash yields and the map's key), and its
+ * Buffer and hex are made when asked for (store, forensics, wire), never kept.
+ */
+export class Point {
   /** false for forensic points: first seen after the map was sealed (until accepted). */
   valid: boolean;
-  /** Position in first-seen order. */
-  readonly index: number;
   count: number;
   /** Engine time (ms since the epoch) first and last seen; absent when no clock was given. */
   first?: number;
   last?: number;
   /** A description of the event that produced it is kept (in the store, engine/event/describe). */
   described: boolean;
+
+  constructor(
+    /** The coefficient's bytes as a latin1 string (see coefficientKey). */
+    readonly key: string,
+    valid: boolean,
+    /** Position in first-seen order. */
+    readonly index: number,
+    count: number,
+    first: number | undefined,
+    last: number | undefined,
+    described: boolean
+  ) {
+    this.valid = valid;
+    this.count = count;
+    this.first = first;
+    this.last = last;
+    this.described = described;
+  }
+
+  /** The coefficient (a new Buffer on each call). */
+  get coefficient(): Buffer {
+    return Buffer.from(this.key, 'latin1');
+  }
+
+  /** The coefficient as lowercase hex (made on each call). */
+  get hex(): string {
+    return Buffer.from(this.key, 'latin1').toString('hex');
+  }
+}
+
+/** The map key of a coefficient: its bytes as a latin1 string. */
+export function coefficientKey(coefficient: Uint8Array): string {
+  return Buffer.from(coefficient.buffer, coefficient.byteOffset, coefficient.length).toString(
+    'latin1'
+  );
+}
+
+/** The map key of a lowercase hex coefficient (the form points are shown in); else none. */
+function keyOfHex(hex: string): string | undefined {
+  if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/.test(hex)) return undefined;
+  return Buffer.from(hex, 'hex').toString('latin1');
 }
 
 export class ContourMap {
-  private readonly byHex = new Map<string, Point>();
+  private readonly byKey = new Map<string, Point>();
   /** First-seen order: the measurement's extension order. */
   private readonly ordered: Point[] = [];
 
@@ -28,28 +70,36 @@ export class ContourMap {
   }
 
   get(hex: string): Point | undefined {
-    return this.byHex.get(hex);
+    const key = keyOfHex(hex);
+    return key === undefined ? undefined : this.byKey.get(key);
+  }
+
+  /** The hot path's lookup: by the coefficient's bytes as a latin1 string (no hex made). */
+  getByKey(key: string): Point | undefined {
+    return this.byKey.get(key);
   }
 
   /** Adds a new point (the caller checked it is absent); count 1 unless given. */
   add(
-    coefficient: Buffer,
+    coefficient: Buffer | string,
     valid: boolean,
     more: Partial<Pick<Point, 'count' | 'first' | 'last' | 'described'>> = {}
   ): Point {
-    const hex = coefficient.toString('hex');
-    if (this.byHex.has(hex)) throw new RangeError(`point ${hex} already in the contour map`);
-    const p: Point = {
-      coefficient,
-      hex,
+    const key = typeof coefficient === 'string' ? coefficient : coefficientKey(coefficient);
+    if (this.byKey.has(key)) {
+      const hex = Buffer.from(key, 'latin1').toString('hex');
+      throw new RangeError(`point ${hex} already in the contour map`);
+    }
+    const p = new Point(
+      key,
       valid,
-      index: this.ordered.length,
-      count: more.count ?? 1,
-      first: more.first,
-      last: more.last,
-      described: more.described ?? false,
-    };
-    this.byHex.set(hex, p);
+      this.ordered.length,
+      more.count ?? 1,
+      more.first,
+      more.last,
+      more.described ?? false
+    );
+    this.byKey.set(key, p);
     this.ordered.push(p);
     return p;
   }

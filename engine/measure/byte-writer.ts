@@ -5,6 +5,8 @@
 export class ByteWriter {
   private buf: Buffer;
   private len = 0;
+  /** Views of `buf` by length: preimage lengths repeat, and a view per hash is an allocation. */
+  private views: (Buffer | undefined)[] = [];
 
   constructor(initial = 256) {
     this.buf = Buffer.allocUnsafe(initial);
@@ -15,6 +17,7 @@ export class ByteWriter {
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
     this.buf.copy(next, 0, 0, this.len);
     this.buf = next;
+    this.views = [];
   }
 
   u16(v: number): this {
@@ -60,8 +63,14 @@ export class ByteWriter {
 
   /** A latin1 string (one char per byte), e.g. a digest from DigestAlgorithm.hashLatin1. */
   latin1(s: string): this {
-    this.ensure(s.length);
-    this.len += this.buf.write(s, this.len, 'latin1');
+    const n = s.length;
+    this.ensure(n);
+    const buf = this.buf;
+    const at = this.len;
+    // Digests (32-64 chars) are copied in JavaScript: cheaper than a call into buf.write.
+    if (n <= 64) for (let i = 0; i < n; i++) buf[at + i] = s.charCodeAt(i);
+    else buf.write(s, at, n, 'latin1');
+    this.len += n;
     return this;
   }
 
@@ -83,7 +92,8 @@ export class ByteWriter {
 
   /** A view of the bytes written so far (valid until the next write). */
   view(): Buffer {
-    return this.buf.subarray(0, this.len);
+    const len = this.len;
+    return (this.views[len] ??= this.buf.subarray(0, len));
   }
 
   reset(): this {

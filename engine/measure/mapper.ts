@@ -27,6 +27,7 @@ export interface MapperOptions {
 }
 
 const COE_CACHE_MAX = 4096;
+const RECENT_COES = 8;
 const BPRM_NAME = Buffer.from('bprm_committed_creds');
 const ZERO_COE: Coe = {
   uid: 0,
@@ -50,6 +51,8 @@ export class Mapper {
   /** Typed COE and CELL objects shared by the parse cache map once each. */
   private readonly coeByObject = new WeakMap<Coe, string>();
   private readonly cellByObject = new WeakMap<Cell, string>();
+  private readonly recentCoes: (Coe & { readonly id: string })[] = [];
+  private recentNext = 0;
 
   constructor(
     readonly alg: DigestAlgorithm,
@@ -83,23 +86,47 @@ export class Mapper {
 
   /** COE_ID as a latin1 string; COEs repeat across a workload's events, so ids are cached. */
   private coeRaw(c: Coe): string {
-    if (!isShared(c)) return this.coeRawByValue(c);
+    // The identity lookup first: shared COEs (the parse cache's) are nearly every event's.
     let id = this.coeByObject.get(c);
-    if (id === undefined) this.coeByObject.set(c, (id = this.coeRawByValue(c)));
+    if (id !== undefined) return id;
+    id = this.coeRawByValue(c);
+    if (isShared(c)) this.coeByObject.set(c, id);
     return id;
   }
 
   private coeRawByValue(c: Coe): string {
+    // A few recent COEs compared field by field: a workload runs under few credentials, and this
+    // skips writing and slicing the preimage (measured, parse excluded: see model-bench).
+    const recent = this.recentCoes;
+    for (let i = 0; i < recent.length; i++) {
+      const r = recent[i]!;
+      if (
+        r.uid === c.uid &&
+        r.euid === c.euid &&
+        r.suid === c.suid &&
+        r.gid === c.gid &&
+        r.egid === c.egid &&
+        r.sgid === c.sgid &&
+        r.fsuid === c.fsuid &&
+        r.fsgid === c.fsgid &&
+        r.capeff === c.capeff
+      )
+        return r.id;
+    }
     // The preimage is the key: writing it costs less than formatting the values (a BigInt).
     const w = this.w.reset();
     w.u32(c.uid).u32(c.euid).u32(c.suid).u32(c.gid).u32(c.egid).u32(c.sgid).u32(c.fsuid);
     w.u32(this.dialect === 'quixote-us' ? c.fsuid : c.fsgid).u64(c.capeff);
     const key = w.view().toString('latin1');
     let id = this.coeCache.get(key);
-    if (id !== undefined) return id;
-    id = this.alg.hashLatin1(w.view());
-    if (this.coeCache.size >= COE_CACHE_MAX) this.coeCache.clear();
-    this.coeCache.set(key, id);
+    if (id === undefined) {
+      id = this.alg.hashLatin1(w.view());
+      if (this.coeCache.size >= COE_CACHE_MAX) this.coeCache.clear();
+      this.coeCache.set(key, id);
+    }
+    const entry = { ...c, id };
+    if (recent.length < RECENT_COES) recent.push(entry);
+    else recent[this.recentNext++ % RECENT_COES] = entry;
     return id;
   }
 
@@ -109,9 +136,10 @@ export class Mapper {
   }
 
   private cellRaw(cell: Cell): string {
-    if (!isShared(cell)) return this.computeCellRaw(cell);
     let id = this.cellByObject.get(cell);
-    if (id === undefined) this.cellByObject.set(cell, (id = this.computeCellRaw(cell)));
+    if (id !== undefined) return id;
+    id = this.computeCellRaw(cell);
+    if (isShared(cell)) this.cellByObject.set(cell, id);
     return id;
   }
 
@@ -142,13 +170,23 @@ export class Mapper {
     return Buffer.from(this.coefficientHex(type, pTaskId, taskId, coe, cell), 'hex');
   }
 
-  /** The coefficient as lowercase hex: the contour map's key, with no Buffer allocated. */
+  /** The coefficient as lowercase hex. */
   coefficientHex(type: string, pTaskId: Buffer, taskId: Buffer, coe: Coe, cell: Cell): string {
+    return Buffer.from(this.coefficientKey(type, pTaskId, taskId, coe, cell), 'latin1').toString(
+      'hex'
+    );
+  }
+
+  /**
+   * The coefficient as a latin1 string (one char per byte): the contour map's key. The hot path's
+   * form: the hash's cheapest output, with no Buffer and no hex made.
+   */
+  coefficientKey(type: string, pTaskId: Buffer, taskId: Buffer, coe: Coe, cell: Cell): string {
     const coeId = this.coeRaw(coe);
     const cellId = this.cellRaw(cell);
     const w = this.w.reset().bytes(this.name(type));
     if (this.dialect !== 'quixote-us') w.bytes(pTaskId);
-    return this.alg.hashHex(w.bytes(taskId).latin1(coeId).latin1(cellId).view());
+    return this.alg.hashLatin1(w.bytes(taskId).latin1(coeId).latin1(cellId).view());
   }
 
   /**

@@ -83,6 +83,8 @@ export function pidOfTaskKey(key: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+const sameBytes = (a: Buffer, b: Buffer) => a === b || a.equals(b);
+
 export class NamespaceModel {
   readonly alg: DigestAlgorithm;
   /** Which exporters' events were applied (exactly-once ingest); changes land in drainChanges(). */
@@ -338,7 +340,8 @@ export class NamespaceModel {
     if (h.taskId) {
       const t = reused ? undefined : known;
       const pTaskId = h.pTaskId ?? this.alg.nullDigest;
-      if (t && t.taskId.equals(h.taskId) && t.pTaskId.equals(pTaskId)) return t;
+      // Identity first: the header scanner shares one Buffer per TASK_ID.
+      if (t && sameBytes(t.taskId, h.taskId) && sameBytes(t.pTaskId, pTaskId)) return t;
       return this.tasks.set(key, {
         taskId: h.taskId,
         pTaskId,
@@ -367,12 +370,12 @@ export class NamespaceModel {
    */
   process(e: TsemEvent, origin = '', now?: number): Verdict {
     const seq = ++this.events;
-    const key = this.taskKey(e, origin);
-    let task = this.resolveTask(e, key, origin);
+    const tkey = this.taskKey(e, origin);
+    let task = this.resolveTask(e, tkey, origin);
 
     if (e.cell.hook === 'bprm_committed_creds' && !e.header.taskId) {
       // §2.5: exec derives the new TASK_ID; TSEM-6.12 does not model it as an event.
-      task = this.tasks.exec(key, this.mapper.taskId(task.pTaskId, e.coe, e.cell.value.file));
+      task = this.tasks.exec(tkey, this.mapper.taskId(task.pTaskId, e.coe, e.cell.value.file));
       this.conv.record(false, now);
       return verdict('lifecycle', 'allow', undefined, task, seq);
     }
@@ -392,30 +395,33 @@ export class NamespaceModel {
       );
     }
 
-    const hex = this.mapper.coefficientHex(e.header.type, task.pTaskId, task.taskId, e.coe, e.cell);
-    const known = this.map.get(hex);
+    const key = this.mapper.coefficientKey(e.header.type, task.pTaskId, task.taskId, e.coe, e.cell);
+    const known = this.map.getByKey(key);
     const d = compareToContour(
       known,
       denial && this.cfg.mode === 'learn' ? 'audit' : this.cfg.mode
     );
     const action = d.deny ? 'deny' : 'allow';
-    const c = known?.coefficient ?? Buffer.from(hex, 'hex');
+    // The verdict's own copy: points keep only the key (compact storage).
+    const c = Buffer.from(key, 'latin1');
     if (known) {
       known.count++;
       if (now !== undefined) known.last = now;
       if (d.promote) known.valid = true;
       this.dirtyPoints.add(known);
     } else if (d.finding) {
+      const hex = c.toString('hex');
       if (this.auditFindings.record(c, hex, now))
         this.pendingDescriptions.set(hex, { ...describeEvent(e, task), line: e.line });
     } else if (d.add) {
+      const hex = c.toString('hex');
       // §2.6: a new point extends the measurement whether it is valid or forensic.
       this.m = extend(this.alg, this.cfg.base, this.m, c);
       // A finding of the same coefficient (an audit run before) becomes this point: its count
       // and its first event's description (written once) go with it.
       const was = this.auditFindings.take(hex);
       this.dirtyPoints.add(
-        this.map.add(c, d.add === 'valid', {
+        this.map.add(key, d.add === 'valid', {
           count: (was?.count ?? 0) + 1,
           first: was?.first ?? now,
           last: now,
@@ -429,7 +435,11 @@ export class NamespaceModel {
     }
     this.conv.record(d.add !== undefined, now);
     if (d.untrust)
-      this.tasks.markUntrusted(key, task, { seq, type: e.header.type, coefficient: hex });
+      this.tasks.markUntrusted(tkey, task, {
+        seq,
+        type: e.header.type,
+        coefficient: c.toString('hex'),
+      });
     return verdict(d.kind, action, c, task, seq, d.add !== undefined);
   }
 
