@@ -88,7 +88,7 @@ function smallDecimal(line: Buffer, a: number, b: number): number {
 }
 
 export class HeaderScanner {
-  private interned = new Map<string, Buffer>();
+  private interned = new Map<number, { readonly hex: Buffer; readonly value: Buffer }>();
 
   constructor(readonly digestSize: number) {}
 
@@ -98,7 +98,21 @@ export class HeaderScanner {
    */
   scan(line: Buffer, open: number, close: number): EventHeader | undefined {
     if (line[open] !== OPEN || line[close] !== CLOSE) return undefined;
-    const out: Record<string, unknown> = {};
+    // Plain locals, not an object keyed by field name (a dictionary-mode object per event).
+    let pid: number | undefined;
+    let ppid: number | undefined;
+    let tnum: bigint | undefined;
+    let context: bigint | undefined;
+    let number: bigint | undefined;
+    let proc: string | undefined;
+    let type: string | undefined;
+    let ttd: bigint | undefined;
+    let pTtd: bigint | undefined;
+    let taskId: Buffer | undefined;
+    let pTaskId: Buffer | undefined;
+    let ts: bigint | undefined;
+    let start: bigint | undefined;
+    let landlock: string | undefined;
     let i = open + 1;
     for (;;) {
       while (i < close && isSpace(line[i]!)) i++;
@@ -127,32 +141,93 @@ export class HeaderScanner {
       const field = fieldOf(line, k0, k1);
       if (field) {
         const [, name, kind] = field;
-        if (out[name] !== undefined) return undefined; // a repeated key: JSON.parse keeps the last
         const v = this.value(kind, line, v0, v1);
         if (v === undefined) return undefined;
-        out[name] = v;
+        // A repeated key: JSON.parse keeps the last, the reference parser decides.
+        let seen = false;
+        switch (name) {
+          case 'pid':
+            seen = pid !== undefined;
+            pid = v as number;
+            break;
+          case 'ppid':
+            seen = ppid !== undefined;
+            ppid = v as number;
+            break;
+          case 'tnum':
+            seen = tnum !== undefined;
+            tnum = v as bigint;
+            break;
+          case 'context':
+            seen = context !== undefined;
+            context = v as bigint;
+            break;
+          case 'number':
+            seen = number !== undefined;
+            number = v as bigint;
+            break;
+          case 'process':
+            seen = proc !== undefined;
+            proc = v as string;
+            break;
+          case 'type':
+            seen = type !== undefined;
+            type = v as string;
+            break;
+          case 'ttd':
+            seen = ttd !== undefined;
+            ttd = v as bigint;
+            break;
+          case 'pTtd':
+            seen = pTtd !== undefined;
+            pTtd = v as bigint;
+            break;
+          case 'taskId':
+            seen = taskId !== undefined;
+            taskId = v as Buffer;
+            break;
+          case 'pTaskId':
+            seen = pTaskId !== undefined;
+            pTaskId = v as Buffer;
+            break;
+          case 'ts':
+            seen = ts !== undefined;
+            ts = v as bigint;
+            break;
+          case 'start':
+            seen = start !== undefined;
+            start = v as bigint;
+            break;
+          case 'landlock':
+            seen = landlock !== undefined;
+            landlock = v as string;
+            break;
+          default:
+            return undefined;
+        }
+        if (seen) return undefined;
       }
       while (i < close && isSpace(line[i]!)) i++;
       if (i === close) break;
       if (line[i++] !== COMMA) return undefined;
     }
-    if (out['process'] === undefined || out['type'] === undefined) return undefined;
-    return {
-      pid: out['pid'] as number | undefined,
-      ppid: out['ppid'] as number | undefined,
-      tnum: out['tnum'] as bigint | undefined,
-      context: out['context'] as bigint | undefined,
-      number: out['number'] as bigint | undefined,
-      process: out['process'] as string,
-      type: out['type'] as string,
-      ttd: out['ttd'] as bigint | undefined,
-      pTtd: out['pTtd'] as bigint | undefined,
-      taskId: out['taskId'] as Buffer | undefined,
-      pTaskId: out['pTaskId'] as Buffer | undefined,
-      ts: out['ts'] as bigint | undefined,
-      start: out['start'] as bigint | undefined,
-      ...(out['landlock'] !== undefined ? { landlock: out['landlock'] as string } : {}),
+    if (proc === undefined || type === undefined) return undefined;
+    const h: EventHeader = {
+      pid,
+      ppid,
+      tnum,
+      context,
+      number,
+      process: proc,
+      type,
+      ttd,
+      pTtd,
+      taskId,
+      pTaskId,
+      ts,
+      start,
     };
+    return landlock !== undefined ? { ...h, landlock } : h;
   }
 
   private value(kind: Field, line: Buffer, a: number, b: number): unknown {
@@ -178,9 +253,11 @@ export class HeaderScanner {
   /** A DIGEST of the namespace's size, its Buffer shared by every event naming the same one. */
   private digest(line: Buffer, a: number, b: number): Buffer | undefined {
     if (b - a !== 2 * this.digestSize) return undefined;
-    const hex = line.toString('latin1', a, b);
-    const known = this.interned.get(hex);
-    if (known) return known;
+    // Found by a hash of the hex text and checked byte for byte: no string made per event.
+    let h = 0x811c9dc5;
+    for (let i = a; i < b; i++) h = Math.imul(h ^ line[i]!, 0x01000193);
+    const known = this.interned.get(h);
+    if (known && line.compare(known.hex, 0, b - a, a, b) === 0) return known.value;
     const out = Buffer.allocUnsafe(this.digestSize);
     for (let i = 0; i < this.digestSize; i++) {
       const hi = hexNibble(line[a + 2 * i]!);
@@ -189,7 +266,8 @@ export class HeaderScanner {
       out[i] = (hi << 4) | lo;
     }
     if (this.interned.size >= MAX_INTERNED) this.interned = new Map();
-    this.interned.set(hex, out);
+    // A colliding digest replaces the one interned under its hash: never a wrong Buffer.
+    this.interned.set(h, { hex: Buffer.from(line.subarray(a, b)), value: out });
     return out;
   }
 }
