@@ -121,3 +121,22 @@ test('the contour map finds points by lowercase hex only, as the hex-keyed map d
   assert.equal(map.get(`${c.toString('hex')}zz`), undefined);
   assert.throws(() => map.add(Buffer.from(c), false), /already in the contour map/);
 });
+
+test('points whose coefficients share their first bytes are told apart', () => {
+  const map = new ContourMap();
+  const a = Buffer.alloc(32, 1);
+  const b = Buffer.from(a);
+  b[31] = 2;
+  const c = Buffer.from(a);
+  c[4] = 9;
+  const pa = map.add(a, true);
+  assert.equal(map.get(b.toString('hex')), undefined);
+  const pb = map.add(b, false);
+  const pc = map.add(c, true);
+  assert.deepEqual(
+    [a, b, c].map((x) => map.get(x.toString('hex'))),
+    [pa, pb, pc]
+  );
+  assert.throws(() => map.add(Buffer.from(b), true), /already in the contour map/);
+  assert.equal(map.size, 3);
+});

@@ -29,8 +29,15 @@ export class ByteWriter {
 
   u32(v: number): this {
     this.ensure(4);
-    this.buf.writeUInt32LE(v >>> 0, this.len);
-    this.len += 4;
+    // Byte stores: several per event, and cheaper than writeUInt32LE's range checks.
+    const b = this.buf;
+    const at = this.len;
+    const x = v >>> 0;
+    b[at] = x;
+    b[at + 1] = x >>> 8;
+    b[at + 2] = x >>> 16;
+    b[at + 3] = x >>> 24;
+    this.len = at + 4;
     return this;
   }
 
@@ -80,7 +87,8 @@ export class ByteWriter {
     const n = Math.min(b.length, width);
     // A view only when truncating: subarray allocates, and this runs several times per event.
     this.buf.set(n === b.length ? b : b.subarray(0, n), this.len);
-    this.buf.fill(0, this.len + n, this.len + width);
+    // Padding is short (at most a digest): a loop beats a call into buf.fill.
+    for (let i = this.len + n; i < this.len + width; i++) this.buf[i] = 0;
     this.len += width;
     return this;
   }
