@@ -146,13 +146,16 @@ export class EventParseCache {
 
   /** A raw kernel line (trajectory line or export record), as parseRecordLine. */
   parseLine(line: Buffer, opts: ParseOptions): TsemRecord {
-    const end = hasPrefix(line) ? headerEnd(line, PREFIX.length - 1) : -1;
-    if (end < 0) return parseRecordLine(line, opts);
-    // The header in the kernel's plain form is scanned from the bytes; anything else is parsed as
-    // JSON and checked by the schema (the reference path), which names what is wrong.
-    const scanned: EventHeader | undefined = this.scanner.scan(line, PREFIX.length - 1, end);
+    if (!hasPrefix(line)) return parseRecordLine(line, opts);
+    // The header in the kernel's plain form is scanned from the bytes (its end found on the way);
+    // anything else is parsed as JSON and checked by the schema (the reference path), which names
+    // what is wrong.
+    const scanned: EventHeader | undefined = this.scanner.scanFrom(line, PREFIX.length - 1);
     let header: { type?: unknown } | undefined;
+    let end = this.scanner.closeAt;
     if (!scanned) {
+      end = headerEnd(line, PREFIX.length - 1);
+      if (end < 0) return parseRecordLine(line, opts);
       try {
         header = JSON.parse(line.toString('latin1', PREFIX.length - 1, end + 1)) as {
           type?: unknown;

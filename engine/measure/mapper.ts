@@ -86,17 +86,8 @@ export class Mapper {
 
   /** COE_ID as a latin1 string; COEs repeat across a workload's events, so ids are cached. */
   private coeRaw(c: Coe): string {
-    // The identity lookup first: shared COEs (the parse cache's) are nearly every event's.
-    let id = this.coeByObject.get(c);
-    if (id !== undefined) return id;
-    id = this.coeRawByValue(c);
-    if (isShared(c)) this.coeByObject.set(c, id);
-    return id;
-  }
-
-  private coeRawByValue(c: Coe): string {
-    // A few recent COEs compared field by field: a workload runs under few credentials, and this
-    // skips writing and slicing the preimage (measured, parse excluded: see model-bench).
+    // A few recent COEs compared field by field first: a workload runs under few credentials,
+    // and this skips both a WeakMap lookup and the preimage (measured, see model-bench).
     const recent = this.recentCoes;
     for (let i = 0; i < recent.length; i++) {
       const r = recent[i]!;
@@ -113,6 +104,18 @@ export class Mapper {
       )
         return r.id;
     }
+    let id = this.coeByObject.get(c);
+    if (id === undefined) {
+      id = this.coeRawByValue(c);
+      if (isShared(c)) this.coeByObject.set(c, id);
+    }
+    const entry = { ...c, id };
+    if (recent.length < RECENT_COES) recent.push(entry);
+    else recent[this.recentNext++ % RECENT_COES] = entry;
+    return id;
+  }
+
+  private coeRawByValue(c: Coe): string {
     // The preimage is the key: writing it costs less than formatting the values (a BigInt).
     const w = this.w.reset();
     w.u32(c.uid).u32(c.euid).u32(c.suid).u32(c.gid).u32(c.egid).u32(c.sgid).u32(c.fsuid);
@@ -124,9 +127,6 @@ export class Mapper {
       if (this.coeCache.size >= COE_CACHE_MAX) this.coeCache.clear();
       this.coeCache.set(key, id);
     }
-    const entry = { ...c, id };
-    if (recent.length < RECENT_COES) recent.push(entry);
-    else recent[this.recentNext++ % RECENT_COES] = entry;
     return id;
   }
 
