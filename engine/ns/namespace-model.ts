@@ -402,8 +402,8 @@ export class NamespaceModel {
       denial && this.cfg.mode === 'learn' ? 'audit' : this.cfg.mode
     );
     const action = d.deny ? 'deny' : 'allow';
-    // The verdict's own copy: points keep only the key (compact storage).
-    const c = Buffer.from(key, 'latin1');
+    // Points keep only the key (compact storage): the verdict's Buffer is made or reused here.
+    const c = known ? this.map.coefficientOf(known) : Buffer.from(key, 'latin1');
     if (known) {
       known.count++;
       if (now !== undefined) known.last = now;
