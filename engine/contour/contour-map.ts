@@ -82,13 +82,13 @@ export class ContourMap {
   private readonly byPrefix = new Map<number, Point>();
   /** Points whose first four bytes another point has: rare (digests are uniform). */
   private readonly sharedPrefix = new Map<string, Point>();
-  /** Coefficient Buffers of recently seen points, direct-mapped by index (see coefficientOf). */
-  private readonly recentPoints: (Point | undefined)[] = new Array<Point | undefined>(
-    RECENT_BUFFERS
-  );
-  private readonly recentBuffers: (Buffer | undefined)[] = new Array<Buffer | undefined>(
-    RECENT_BUFFERS
-  );
+  /**
+   * Coefficient Buffers of recently seen points, direct-mapped by index (see coefficientOf); as
+   * many slots as points up to RECENT_BUFFERS, so a small namespace does not pay for 1024 (a host
+   * may hold thousands of namespaces).
+   */
+  private recentPoints: (Point | undefined)[] = [];
+  private recentBuffers: (Buffer | undefined)[] = [];
   /** First-seen order: the measurement's extension order. */
   private readonly ordered: Point[] = [];
 
@@ -143,7 +143,13 @@ export class ContourMap {
    * compact storage; one per event was measured at about 5% of the model's time).
    */
   coefficientOf(p: Point): Buffer {
-    const slot = p.index & (RECENT_BUFFERS - 1);
+    if (this.recentPoints.length < RECENT_BUFFERS && this.recentPoints.length < this.size) {
+      // Grown past its slots: twice as many (a power of two), starting empty.
+      const n = Math.min(RECENT_BUFFERS, 2 ** Math.ceil(Math.log2(this.size)));
+      this.recentPoints = new Array<Point | undefined>(n).fill(undefined);
+      this.recentBuffers = new Array<Buffer | undefined>(n).fill(undefined);
+    }
+    const slot = p.index & (this.recentPoints.length - 1);
     if (this.recentPoints[slot] === p) return this.recentBuffers[slot]!;
     const b = p.coefficient;
     this.recentPoints[slot] = p;
