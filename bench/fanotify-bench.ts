@@ -4,10 +4,11 @@
  * against a trivial allow-everything responder on the same fanotify group settings, and against
  * no mark at all — all measured in the same run. Prints figures; skips with a reason unless root.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Durability } from '../engine/feed-source.js';
 import { startEngine } from '../daemon/start-engine.js';
 import { FanotifySource } from '../exporter/fanotify/fanotify-source.js';
@@ -114,6 +115,66 @@ async function engineRuns(
   }
 }
 
+/** The CLI, from dist/bench. */
+const TSEM_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'tsem.js');
+
+/**
+ * The engine decides for a separate `tsem export --source fanotify --enforce` process over gRPC
+ * (loopback): each held open crosses the exporter's batching, the Ingest stream and the engine's
+ * BatchVerdicts before it is answered. Same runs as engineRuns (learn as root, then first-seen and
+ * known coefficients of another uid); remote exporters have no verdict cache.
+ */
+async function remoteRuns(dir: string): Promise<{ firstSeen: Latency; known: Latency }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tsem-fanbench-data-'));
+  const stateDir = mkdtempSync(join(tmpdir(), 'tsem-fanbench-state-'));
+  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir, log: () => undefined });
+  const args = [
+    TSEM_BIN,
+    'export',
+    '--source',
+    'fanotify',
+    '--watch',
+    dir,
+    '--mark',
+    'directory',
+    '--enforce',
+    '--namespace',
+    'bench',
+    '--server',
+    engine.address,
+    '--data',
+    dataDir,
+    '--state',
+    stateDir,
+    '--retry-for',
+    '0',
+  ];
+  const exporter = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  exporter.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => exporter.on('close', resolve));
+  try {
+    // Ready once a child's open reaches the engine through it (this process is an engine: the
+    // exporter never reports its own opens).
+    for (let i = 0; engine.registry.get('bench') === undefined; i++) {
+      if (exporter.exitCode !== null || i > 200)
+        throw new Error(`tsem export did not start: ${stderr.trim()}`);
+      spawnSync('cat', [join(dir, 'f0')], { stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await runChild(dir);
+    const firstSeen = summary(await runChild(dir, OTHER_UID));
+    const known = summary(await runChild(dir, OTHER_UID, 2));
+    return { firstSeen, known };
+  } finally {
+    exporter.kill('SIGTERM');
+    await exited;
+    await engine.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
 export async function runFanotifyBench(r: BenchReport): Promise<void> {
   if (process.getuid?.() !== 0) {
     r.say('fanotify bench: skipped (needs root for fanotify_init)');
@@ -195,6 +256,7 @@ export async function runFanotifyBench(r: BenchReport): Promise<void> {
     const strict = strictRuns.firstSeen;
     const strictKnown = strictRuns.known;
     const fed = { events: cached.events };
+    const remote = await remoteRuns(dir);
 
     // Observe mode: throughput of notification events, nothing held.
     const obs = new FanotifySource({
@@ -249,6 +311,9 @@ export async function runFanotifyBench(r: BenchReport): Promise<void> {
     r.say(
       `  --durability strict (answered once persisted): first-seen p50 ${us(strict.p50)} / p99 ${us(strict.p99)}; known p50 ${us(strictKnown.p50)} / p99 ${us(strictKnown.p99)}`
     );
+    r.say(
+      `  engine decides for a separate tsem export process (gRPC, loopback, no verdict cache): first-seen p50 ${us(remote.firstSeen.p50)} / p99 ${us(remote.firstSeen.p99)}; known p50 ${us(remote.known.p50)} / p99 ${us(remote.known.p99)}`
+    );
     const cases: [string, { p50: number; p99: number }, Durability?][] = [
       ['no_mark', baseline],
       ['c_responder', cResponder],
@@ -259,6 +324,8 @@ export async function runFanotifyBench(r: BenchReport): Promise<void> {
       ['engine_decides_known_uncached', uncached.known, 'decided'],
       ['engine_decides_strict', strict, 'strict'],
       ['engine_decides_known_strict', strictKnown, 'strict'],
+      ['engine_decides_remote', remote.firstSeen, 'decided'],
+      ['engine_decides_remote_known', remote.known, 'decided'],
     ];
     for (const [name, s, durability] of cases)
       r.figures({
