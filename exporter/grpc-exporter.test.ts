@@ -11,6 +11,7 @@ import {
   type IngestCall,
   streamToIngest,
 } from './grpc-exporter.js';
+import { EventQueue } from './event-queue.js';
 
 /** A fake Ingest call: records what the exporter writes; the test decides when results come. */
 class FakeCall extends EventEmitter implements IngestCall {
@@ -462,3 +463,160 @@ test('early verdicts: a BatchVerdicts for a batch not in flight, or of the wrong
     await assert.rejects(done, why);
   }
 });
+
+/** Resolves once `cond()` holds, checking on every turn of the event loop; no time bound here:
+ * the test's own timeout fails a wait that never ends, and aborts `signal` so it stops. */
+async function until(signal: AbortSignal, cond: () => boolean): Promise<void> {
+  while (!cond()) {
+    signal.throwIfAborted();
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+const AN_HOUR = 3_600_000;
+
+test(
+  'a batch holding a held event goes at once, with what was read before it; unheld events wait for flushMs',
+  { timeout: 20_000 },
+  async (t) => {
+    const call = new FakeCall();
+    call.auto = byIndex;
+    const gates = [0, 1, 2].map(() => {
+      let open!: () => void;
+      const p = new Promise<void>((r) => (open = r));
+      return { p, open };
+    });
+    const answered: number[] = [];
+    const [a, b, held, c] = rawItems(4);
+    async function* input(): AsyncGenerator<ExportItem> {
+      yield a!;
+      yield b!;
+      await gates[0]!.p;
+      yield { ...held!, respond: () => answered.push(2) };
+      await gates[1]!.p;
+      yield c!;
+      await gates[2]!.p;
+    }
+    const done = streamToIngest(call, input(), {
+      exporter: 't',
+      batchSize: 100,
+      flushMs: AN_HOUR,
+      signal: t.signal,
+    });
+    // Two unheld events: nothing is sent for an hour (the test would end first).
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(call.batches().length, 0, 'unheld events wait for flushMs');
+    gates[0]!.open();
+    await until(t.signal, () => answered.length === 1);
+    const [first] = call.batches();
+    assert.equal(call.batches().length, 1);
+    assert.equal(first!.early_verdicts, true);
+    assert.deepEqual(
+      first!.events!.map((e) => String(e.kernel_json)),
+      ['{"line": 0}', '{"line": 1}', '{"line": 2}']
+    );
+    // The next unheld event waits again.
+    gates[1]!.open();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(call.batches().length, 1, 'an unheld event after it waits for flushMs');
+    gates[2]!.open();
+    const stats = await done;
+    assert.deepEqual(
+      call.batches().map((x) => x.events?.length),
+      [3, 1]
+    );
+    assert.equal(stats.acked, 4);
+    assert.deepEqual(answered, [2], 'answered once');
+  }
+);
+
+test(
+  'held events a source had queued go in one batch, not one batch each',
+  { timeout: 20_000 },
+  async (t) => {
+    const call = new FakeCall();
+    call.auto = byIndex;
+    const queue = new EventQueue();
+    const answered: number[] = [];
+    // A burst: five held opens queued by the source before the exporter reads any.
+    for (let i = 0; i < 5; i++)
+      queue.push({
+        namespace: `ns${i}`,
+        event: {} as never,
+        respond: () => answered.push(i),
+      });
+    // The CLI's mapping (cli/commands/export.ts): an async generator over the source.
+    async function* input(): AsyncGenerator<ExportItem> {
+      for await (const ev of queue)
+        yield {
+          namespace: ev.namespace,
+          event: Buffer.from(`{"n":"${ev.namespace}"}`),
+          respond: () => ev.respond?.(true),
+        };
+    }
+    const done = streamToIngest(call, input(), {
+      exporter: 't',
+      batchSize: 100,
+      flushMs: AN_HOUR,
+      signal: t.signal,
+    });
+    await until(t.signal, () => answered.length === 5);
+    assert.deepEqual(
+      call.batches().map((b) => b.events?.length),
+      [5]
+    );
+    queue.end();
+    const stats = await done;
+    assert.equal(stats.acked, 5);
+    assert.deepEqual(answered, [0, 1, 2, 3, 4]);
+  }
+);
+
+test(
+  'a held event behind a full window waits for an acknowledgement, not for an early verdict',
+  { timeout: 20_000 },
+  async (t) => {
+    const call = new FakeCall();
+    const answered: string[] = [];
+    let release!: () => void;
+    const idle = new Promise<void>((r) => (release = r));
+    let next!: () => void;
+    const second = new Promise<void>((r) => (next = r));
+    const [x, y] = rawItems(2);
+    async function* input(): AsyncGenerator<ExportItem> {
+      yield { ...x!, respond: (v) => answered.push(`0 ${v.kind}`) };
+      await second;
+      yield { ...y!, respond: (v) => answered.push(`1 ${v.kind}`) };
+      await idle;
+    }
+    const done = streamToIngest(call, input(), {
+      exporter: 't',
+      batchSize: 100,
+      window: 1,
+      flushMs: AN_HOUR,
+      signal: t.signal,
+    });
+    await until(t.signal, () => call.batches().length === 1);
+    const [b1] = call.batches();
+    call.emit('data', {
+      msg: 'verdicts',
+      verdicts: { batch_id: b1!.batch_id, verdicts: [verdict('VERDICT_KIND_LEARNED', 0)] },
+    });
+    assert.deepEqual(answered, ['0 VERDICT_KIND_LEARNED']);
+    next();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(call.batches().length, 1, 'a decision does not free the window');
+    call.answer(b1!, [verdict('VERDICT_KIND_LEARNED', 0)]);
+    await until(t.signal, () => call.batches().length === 2);
+    const b2 = call.batches()[1]!;
+    assert.equal(b2.early_verdicts, true);
+    call.answer(b2, [verdict('VERDICT_KIND_ON_CONTOUR', 1)]);
+    await until(t.signal, () => answered.length === 2);
+    assert.deepEqual(answered, ['0 VERDICT_KIND_LEARNED', '1 VERDICT_KIND_ON_CONTOUR']);
+    release();
+    await until(t.signal, () => call.ended);
+    call.emit('end');
+    const stats = await done;
+    assert.equal(stats.acked, 2);
+  }
+);

@@ -1,7 +1,8 @@
 /**
  * Streams events into the engine's Ingest service (tsem.proto `Ingest.Stream`): an ExporterHello,
  * then EventBatches of up to `batchSize` events, flushed when full or `flushMs` after their first
- * event. At most `window` batches wait for their BatchResult, so memory stays bounded by
+ * event; a batch holding a held event (one with `respond`: its process waits for the verdict) goes
+ * at once instead, with whatever else was read in the same turn of the event loop. At most `window` batches wait for their BatchResult, so memory stays bounded by
  * (window + 1) × batchSize events whatever the server's speed. Results come back in batch order;
  * each verdict goes to its event's `respond` callback, once: a batch holding such events asks for
  * early verdicts, so they are answered as soon as the engine decides (BatchVerdicts), before the
@@ -58,6 +59,7 @@ export interface ExporterOptions {
   /** ExporterHello.host; default os.hostname(). */
   readonly host?: string;
   readonly batchSize?: number;
+  /** How long a batch of events nobody waits for may wait for more; held events never wait. */
   readonly flushMs?: number;
   /** Batches in flight (sent, not yet acknowledged). */
   readonly window?: number;
@@ -171,6 +173,9 @@ class IngestExporter {
   private dropsSent: Record<string, number> = {};
   private dropsTimer: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The open batch holds a held event: it goes at `heldTimer` (the check phase of this turn). */
+  private heldOpen = false;
+  private heldTimer: NodeJS.Immediate | undefined;
   /** The flush timer fired while the window was full: send as soon as a result frees a slot. */
   private flushWanted = false;
   private inputDone = false;
@@ -300,6 +305,7 @@ class IngestExporter {
     } finally {
       this.opts.signal?.removeEventListener('abort', onAbort);
       clearTimeout(this.timer);
+      clearImmediate(this.heldTimer);
       clearTimeout(this.retry?.timer);
       clearInterval(this.dropsTimer);
       // A source blocked in next() is not awaited: return() settles when it wakes.
@@ -376,6 +382,13 @@ class IngestExporter {
     if (this.events.length === 1 && this.timer === undefined) {
       this.timer = setTimeout(() => this.onTimer(), this.flushMs);
     }
+    // A held process waits for this batch: send it once the input read so far is in (what a
+    // source had queued arrives in this turn's microtasks), not flushMs later. setImmediate, not a
+    // microtask: a microtask would send each held event of a burst in a batch of its own.
+    if (item.respond !== undefined) {
+      this.heldOpen = true;
+      this.heldTimer ??= setImmediate(() => this.onHeld());
+    }
   }
 
   private onTimer(): void {
@@ -383,6 +396,14 @@ class IngestExporter {
     if (this.failure || this.events.length === 0) return;
     if (this.inFlight.length < this.window) this.send();
     else this.flushWanted = true;
+  }
+
+  /** Sends the open batch now if it holds a held event (else it was sent already). */
+  private onHeld(): void {
+    this.heldTimer = undefined;
+    if (this.failure || !this.heldOpen) return;
+    clearTimeout(this.timer);
+    this.onTimer();
   }
 
   /** Sends the open batch, waiting for a window slot. */
@@ -413,6 +434,7 @@ class IngestExporter {
     this.inFlight.push({ id, first, responders: this.responders, answered, request: again });
     this.events = [];
     this.responders = [];
+    this.heldOpen = false;
     this.flushWanted = false;
     this.stats.sent += events.length;
     this.stats.batches++;

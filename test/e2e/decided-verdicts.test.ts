@@ -265,3 +265,53 @@ test('an old client (no early_verdicts) gets the BatchResult only, as before', a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test(
+  'remote: a batch holding a held event is sent at once whatever flushMs; events nobody waits for wait for it',
+  { timeout: 30_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsem-decided-'));
+    const engine = await startEngine({
+      listen: '127.0.0.1:0',
+      dataDir: dir,
+      daemonRegistry: false,
+      log: () => undefined,
+    });
+    const c = clients(engine.address);
+    const wire: string[] = [];
+    let answered!: (kind: string) => void;
+    const answer = new Promise<string>((r) => (answered = r));
+    let heldNow!: () => void;
+    const held = new Promise<void>((r) => (heldNow = r));
+    try {
+      const call = c.ingest.Stream(c.meta) as unknown as IngestCall;
+      call.on('data', (m: IngestResponse__Output) => wire.push(m.msg ?? ''));
+      const exporting = streamToIngest(
+        call,
+        (async function* () {
+          yield { namespace: 'bulk', event: fileOpen(0) };
+          await held;
+          yield { namespace: 'held', event: fileOpen(1), respond: (v) => answered(v.kind) };
+          // The input stays open until the held event is answered: nothing else flushes it.
+          await answer;
+        })(),
+        // An hour: only the held event can make the batch go.
+        { exporter: 'test', flushMs: 3_600_000, signal: t.signal }
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(wire, [], 'an event nobody waits for waits for flushMs');
+      assert.equal(engine.registry.get('bulk'), undefined);
+      heldNow();
+      assert.equal(await answer, 'VERDICT_KIND_LEARNED');
+      const stats = await exporting;
+      // It went with the event read before it, in one batch.
+      assert.equal(stats.batches, 1);
+      assert.equal(engine.registry.get('bulk')?.eventCount, 1);
+      assert.equal(stats.acked, 2);
+    } finally {
+      c.close();
+      await engine.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+);
