@@ -301,7 +301,7 @@ export class LevelStore implements NamespaceStore {
         `store: salvage: going on with what the store holds (${out.length} namespace(s)); lost events are not replayed`
       );
     }
-    this.highWater.reset(
+    await this.highWater.reset(
       new Map(
         out.map((ns) => [
           ns.id,
@@ -379,7 +379,7 @@ export class LevelStore implements NamespaceStore {
     await this.queue.idle();
     if (this.failure) throw storeError(`cannot delete namespace ${id}: ${this.failure.message}`);
     // The mark goes first: a crash between leaves a namespace nobody vouches for, never a false alarm.
-    this.highWater.remove(id);
+    await this.highWater.remove(id);
     const gone = this.mac?.remove(id);
     const batch: BatchOp[] = [{ type: 'del', sublevel: this.sub(['meta']), key: id }];
     if (gone)
@@ -427,7 +427,7 @@ export class LevelStore implements NamespaceStore {
     this.closing = true;
     await this.reopening;
     await this.queue.idle();
-    this.highWater.flush();
+    await this.highWater.flush();
     await this.db.close();
   }
 }
