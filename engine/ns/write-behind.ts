@@ -1,0 +1,212 @@
+/**
+ * A namespace's runs of work, written behind: each run is applied to the model and its verdicts
+ * handed out at once (decide from memory), its write submitted, and its answers,
+ * acknowledgements and fan-out given once the write and every earlier run of the namespace are
+ * done. A failed write answers the run's events as not persisted and hands the namespace to
+ * store recovery; while the store is failed, work is refused before it touches the model.
+ */
+import { errorMessage } from '../../common/errors.js';
+import { EventParseCache } from '../event/parse-cache.js';
+import type { NamespaceModel } from './namespace-model.js';
+import {
+  type EventOrigin,
+  type Outcome,
+  type PipelineObserver,
+  type Publish,
+  taskOrigin,
+  type Work,
+} from './pipeline-work.js';
+import { processOne } from './process-event.js';
+import type { NamespaceRegistry } from './registry.js';
+import type { PipelineStage } from './stage.js';
+import type { StoreRecovery } from './store-recovery.js';
+
+export class WriteBehind {
+  /** Per namespace (digest sizes differ); a deleted namespace's cache goes with it. */
+  private readonly caches = new WeakMap<NamespaceModel, EventParseCache>();
+  /** Per namespace: its last run, settled once answered, and whether it held control work. */
+  private readonly behind = new Map<string, { done: Promise<void>; control: boolean }>();
+  /** The decisionEpoch each namespace model had after its last run. */
+  private readonly epochs = new WeakMap<NamespaceModel, number>();
+
+  constructor(
+    private readonly registry: NamespaceRegistry,
+    private readonly publish: Publish,
+    private readonly report: (ns: string, err: unknown) => void,
+    private readonly stages: readonly PipelineStage[],
+    private readonly observer: PipelineObserver,
+    private readonly recovery: StoreRecovery
+  ) {}
+
+  failAll(ns: string, err: unknown, items: Work[]): void {
+    this.report(ns, err);
+    for (const w of items) w.fail(err);
+  }
+
+  /**
+   * Write-behind: a run of events may be applied (and its verdicts decided) while the namespace's
+   * previous run of events is still being written; one run's write at most is behind, and answers,
+   * acknowledgements and fan-out keep the namespace's order. Control work is never overlapped: it
+   * waits for the writes before it, and what follows it waits for its write (a mode or model
+   * change is persisted before any event is decided under it).
+   */
+  async run(name: string, items: Work[]): Promise<void> {
+    const last = this.behind.get(name);
+    const behind = last?.done ?? Promise.resolve();
+    const control = items.some((w) => w.kind === 'control');
+    if (control || last?.control) await behind;
+    const applied = this.apply(name, items);
+    const done = behind
+      .then(async () => (await applied)())
+      .catch((err: unknown) => this.failAll(name, err, items));
+    const entry = { done, control };
+    this.behind.set(name, entry);
+    void done.then(() => this.behind.get(name) === entry && this.behind.delete(name));
+    await applied.catch(() => undefined);
+    await behind;
+  }
+
+  /**
+   * Applies the work to the model, hands out the decided verdicts and submits the write; returns
+   * how to finish once the namespace's earlier work is finished: the answers, after the write.
+   */
+  private async apply(name: string, items: Work[]): Promise<() => Promise<void>> {
+    const refused = this.refusal(items);
+    if (refused) return refused;
+    const first = items.find((w) => w.kind === 'events');
+    const ns = first
+      ? await this.registry.forIngest(name, first.origin.identity)
+      : this.registry.require(name);
+    const refusedNow = this.refusal(items);
+    if (refusedNow) return refusedNow;
+    const settle: (() => void)[] = [];
+    const published: [EventOrigin, Outcome[]][] = [];
+    /** Each events item's outcomes, index for index with `items`. */
+    const decided: (Outcome[] | undefined)[] = [];
+    for (const w of items) {
+      if (w.kind === 'events') {
+        let cache = this.caches.get(ns);
+        if (!cache) this.caches.set(ns, (cache = new EventParseCache(ns.alg.size)));
+        const c = cache;
+        const origin = w.origin;
+        const taskKey = taskOrigin(w.origin);
+        const p = w.position;
+        const now = Date.now();
+        const outcomes = w.events.map((e, i): Outcome => {
+          if (p && ns.ingest.applied(p.exporter, p.session, p.seqs[i]!)) return { duplicate: true };
+          const o = processOne(ns, c, e, this.stages, origin, taskKey, now);
+          if (p) ns.ingest.note(p.exporter, p.session, p.seqs[i]!);
+          return o;
+        });
+        // Decided: out now to whoever asked, before the other items and the write (never taken back).
+        // A verdict cache outside must be emptied before a verdict of this item goes out.
+        this.noteDecisions(name, ns);
+        if (w.decided) deliver(w.decided, outcomes, this.report, name);
+        published.push([w.origin, outcomes]);
+        decided.push(outcomes);
+        settle.push(() => {
+          this.observer.decided?.((performance.now() - w.at) / 1000);
+          w.done(outcomes);
+        });
+      } else {
+        decided.push(undefined);
+        try {
+          const v = w.run(ns);
+          settle.push(() => w.done(v));
+        } catch (err) {
+          settle.push(() => w.fail(err));
+        }
+      }
+    }
+    this.noteDecisions(name, ns);
+    // Acknowledge only what is persisted: one atomic batch for all coalesced work, with what the
+    // stages add for it (taken now, in the order the events were applied). Read-only work alone
+    // writes nothing.
+    const store = this.registry.store;
+    const writing = items.some((w) => w.kind === 'events' || !w.readOnly);
+    const cs = writing ? ns.drainChanges() : undefined;
+    const writes = cs ? this.stages.flatMap((h) => h.persistOps?.(ns) ?? []) : [];
+    const committed = () => writes.forEach((wr) => wr.committed?.());
+    let failure: Promise<unknown> = Promise.resolve(undefined);
+    if (cs && this.registry.get(name) === ns) {
+      const t0 = performance.now();
+      if (store) {
+        // Recovery hears of a failed write at once (it fails every write queued behind it too).
+        failure = store
+          .persist(
+            ns,
+            cs,
+            writes.flatMap((wr) => wr.ops),
+            committed
+          )
+          .then(
+            () => void this.observer.persisted?.((performance.now() - t0) / 1000),
+            (err: unknown) =>
+              this.recovery.failed(ns, cs, err).then(() => {
+                // The model went back to what the store holds: earlier allows may not hold.
+                this.observer.decisionsChanged?.(name);
+                return err ?? new Error('failed');
+              })
+          );
+      } else committed();
+    }
+    return async () => {
+      const err = await failure;
+      if (err !== undefined) {
+        const why = `not persisted: ${errorMessage(err)}; ingest stopped until the store is writable again`;
+        items.forEach((w, i) =>
+          w.kind === 'control' ? w.fail(err) : w.done(notPersisted(decided[i]!, why))
+        );
+        return;
+      }
+      for (const h of this.stages) {
+        for (const [, outcomes] of published) await h.afterPersist?.(ns, outcomes);
+      }
+      for (const s of settle) s();
+      for (const [origin, outcomes] of published) this.publish(ns, origin, outcomes);
+    };
+  }
+
+  /** Tells the observer when the namespace's earlier allows may not hold (a new model object too). */
+  private noteDecisions(name: string, ns: NamespaceModel): void {
+    const epoch = ns.decisionEpoch;
+    if (this.epochs.get(ns) === epoch) return;
+    this.epochs.set(ns, epoch);
+    this.observer.decisionsChanged?.(name);
+  }
+
+  /** While the store is failed, work is rejected before it touches the model (answered in order). */
+  private refusal(items: Work[]): (() => Promise<void>) | undefined {
+    const why = this.recovery.stopped;
+    if (!why) return undefined;
+    const message = `not persisted: ${why.message}; ingest stopped until the store is writable again`;
+    return () => {
+      for (const w of items) {
+        if (w.kind === 'control') w.fail(why);
+        else w.done(w.events.map(() => ({ error: message })));
+      }
+      return Promise.resolve();
+    };
+  }
+}
+
+/** A decided-callback's failure is reported; it never stops the batch's persistence. */
+function deliver(
+  decided: (o: readonly Outcome[]) => void,
+  outcomes: readonly Outcome[],
+  report: (ns: string, err: unknown) => void,
+  ns: string
+): void {
+  try {
+    decided(outcomes);
+  } catch (err) {
+    report(ns, err);
+  }
+}
+
+/** A batch that was applied but not persisted: every event rejected, kept denials still deny. */
+function notPersisted(outcomes: readonly Outcome[], why: string): Outcome[] {
+  return outcomes.map((o) =>
+    'duplicate' in o ? o : { error: why, ...(o.verdict?.action === 'deny' ? { deny: true } : {}) }
+  );
+}
