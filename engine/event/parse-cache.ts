@@ -24,8 +24,9 @@ import { markShared } from './shared-values.js';
 import { repairKernelJson } from './lenient-json.js';
 import type { Coe } from './structures.js';
 
-/** Distinct COE+CELL texts remembered per namespace; the cache restarts empty when full. */
-export const PARSE_CACHE_ENTRIES = 16_384;
+/** Distinct COE+CELL texts remembered (the engine keeps one cache per digest size, shared by its
+ * namespaces); the cache restarts empty when full. */
+export const PARSE_CACHE_ENTRIES = 32_768;
 
 const PREFIX = Buffer.from('{"event": {');
 const QUOTE = 0x22;

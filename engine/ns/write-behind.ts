@@ -22,8 +22,12 @@ import type { PipelineStage } from './stage.js';
 import type { StoreRecovery } from './store-recovery.js';
 
 export class WriteBehind {
-  /** Per namespace (digest sizes differ); a deleted namespace's cache goes with it. */
-  private readonly caches = new WeakMap<NamespaceModel, EventParseCache>();
+  /**
+   * One parse cache per digest size, shared by every namespace: identical text parses to
+   * identical values whatever namespace it comes to, and the bound is the engine's, not each
+   * namespace's (one per namespace held about 65 KiB each for 100 namespaces of one workload).
+   */
+  private readonly caches = new Map<number, EventParseCache>();
   /** Per namespace: its last run, settled once answered, and whether it held control work. */
   private readonly behind = new Map<string, { done: Promise<void>; control: boolean }>();
   /** The decisionEpoch each namespace model had after its last run. */
@@ -85,8 +89,8 @@ export class WriteBehind {
     const decided: (Outcome[] | undefined)[] = [];
     for (const w of items) {
       if (w.kind === 'events') {
-        let cache = this.caches.get(ns);
-        if (!cache) this.caches.set(ns, (cache = new EventParseCache(ns.alg.size)));
+        let cache = this.caches.get(ns.alg.size);
+        if (!cache) this.caches.set(ns.alg.size, (cache = new EventParseCache(ns.alg.size)));
         const c = cache;
         const origin = w.origin;
         const taskKey = taskOrigin(w.origin);
