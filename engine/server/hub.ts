@@ -8,7 +8,7 @@
 import type { NamespaceModel } from '../ns/namespace-model.js';
 import type { EventOrigin, Outcome } from '../ns/pipeline.js';
 import type { NoticeFilter } from './filters.js';
-import { isAlert, type Notice } from './notice.js';
+import { type Notice, noticeOf } from './notice.js';
 import { DEFAULT_SUBSCRIBER_QUEUE, MAX_SUBSCRIBER_QUEUE } from '../../proto/limits.js';
 
 /** Recent notices kept for subscribers that reconnect. */
@@ -26,30 +26,8 @@ interface Held {
   notice: Notice | undefined;
 }
 
-function noticeOf(h: Held): Notice {
-  if (h.notice) return h.notice;
-  const { o, origin } = h;
-  const ev = o.verdict ? o.event : undefined;
-  return (h.notice = {
-    namespace: h.namespace,
-    host: origin.host,
-    exporter: origin.exporter,
-    type: ev?.header.type ?? '',
-    process: ev?.header.process ?? '',
-    pid: ev?.header.pid?.toString() ?? '',
-    verdict: o.verdict,
-    error: 'error' in o ? o.error : undefined,
-    deny: 'error' in o ? o.deny : undefined,
-    eventJson: () => ev?.line ?? '',
-    timeMs: h.timeMs,
-    alert:
-      isAlert(o.verdict) ||
-      ev?.header.landlock !== undefined ||
-      ('error' in o && o.alert === true) ||
-      (o.verdict !== undefined && o.records?.some((r) => r.alert) === true),
-    records: o.verdict ? o.records : undefined,
-    ...(ev?.header.landlock !== undefined ? { landlock: ev.header.landlock } : {}),
-  });
+function heldNotice(h: Held): Notice {
+  return (h.notice ??= noticeOf(h.namespace, h.origin, h.o, h.timeMs));
 }
 
 export interface DropReport {
@@ -227,7 +205,7 @@ export class Hub {
         this.next = (this.next + 1) % this.history.length;
       }
       if (live) {
-        const n = noticeOf(h);
+        const n = heldNotice(h);
         for (const s of this.subs) s.offer(n);
       }
     }
@@ -267,7 +245,7 @@ export class Hub {
     for (let i = 0; i < this.history.length; i++) {
       const h = this.history[(this.next + i) % this.history.length];
       if (!h?.o.verdict || !resume.has(h.namespace)) continue;
-      const n = noticeOf(h);
+      const n = heldNotice(h);
       const list = held.get(n.namespace) ?? held.set(n.namespace, []).get(n.namespace)!;
       list.push(n);
     }

@@ -10,7 +10,7 @@
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { EventOrigin, Outcome } from '../../engine/ns/pipeline.js';
-import { isAlert, type Notice } from '../../engine/server/notice.js';
+import { noticeOf } from '../../engine/server/notice.js';
 import { noticeToWire } from '../../engine/server/wire.js';
 import { errorMessage } from '../../common/errors.js';
 import { encodeToken, outputSubject, POOL_ORIGIN } from '../nats/names.js';
@@ -31,25 +31,7 @@ export function noticeLines(ns: string, origin: EventOrigin, outcomes: readonly 
   const lines: string[] = [];
   for (const o of outcomes) {
     if (o.verdict === undefined && !('error' in o)) continue;
-    const ev = o.verdict ? o.event : undefined;
-    const n: Notice = {
-      namespace: ns,
-      host: origin.host,
-      exporter: origin.exporter,
-      type: ev?.header.type ?? '',
-      process: ev?.header.process ?? '',
-      pid: ev?.header.pid?.toString() ?? '',
-      verdict: o.verdict,
-      error: 'error' in o ? o.error : undefined,
-      eventJson: () => ev?.line ?? '',
-      timeMs,
-      alert:
-        isAlert(o.verdict) ||
-        ev?.header.landlock !== undefined ||
-        (o.verdict !== undefined && o.records?.some((r) => r.alert) === true),
-      records: o.verdict ? o.records : undefined,
-      ...(ev?.header.landlock !== undefined ? { landlock: ev.header.landlock } : {}),
-    };
+    const n = noticeOf(ns, origin, o, timeMs);
     lines.push(encodeNotice(noticeToWire(n)));
   }
   return lines.join('\n');
