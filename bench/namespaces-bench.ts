@@ -56,16 +56,17 @@ async function feed(engine: RunningEngine, names: string[], lines: Buffer[], per
 }
 
 /**
- * RSS once it stops falling, the engine idle: sampled every 500 ms for up to 10 s (the engine's
- * idle collections run from 2–3 s after the last submission), settled when 7 s have passed and a sample
+ * RSS once it stops falling, the engine idle: sampled every 500 ms for up to 15 s (the engine's
+ * idle collections run from 2–3 s after the last submission, its young-generation trim from 8 s,
+ * and V8 unmaps the freed pages a second or two later), settled when 11 s have passed and a sample
  * fell by less than 1 MiB.
  */
 async function settledRss(): Promise<number> {
   let last = process.memoryUsage().rss;
-  for (let i = 1; i <= 20; i++) {
+  for (let i = 1; i <= 30; i++) {
     await new Promise((res) => setTimeout(res, 500));
     const now = process.memoryUsage().rss;
-    if (i >= 14 && now >= last - 1048576) return Math.min(now, last);
+    if (i >= 22 && now >= last - 1048576) return Math.min(now, last);
     last = now;
   }
   return last;

@@ -76,6 +76,68 @@ test('a collection that gives back less than 8 MiB ends the spell', async () => 
   }
 });
 
+test('once quiet for trimMs, one more collection trims a young generation left large, once per spell', async () => {
+  let work = 0;
+  let young = 32 * MiB;
+  const f = fakeHeap(100 * MiB, 90 * MiB, 4 * MiB);
+  const idle = new IdleMemory({
+    activity: () => work,
+    idleMs: 20,
+    trimMs: 120,
+    checkMs: 10,
+    minSlackBytes: 1,
+    gc: () => {
+      f.gc();
+      young = 1 * MiB;
+    },
+    heap: f.heap,
+    young: () => young,
+  }).start();
+  try {
+    work++;
+    await tick(80);
+    assert.equal(
+      f.h.collections,
+      1,
+      "the spell's collection (it gave back too little for another)"
+    );
+    young = 32 * MiB; // as V8 leaves it: the spell's collection saw the burst's allocation rate
+    await tick(200);
+    assert.equal(f.h.collections, 2, 'the trim ran once the spell was trimMs old');
+    young = 32 * MiB;
+    await tick(200);
+    assert.equal(f.h.collections, 2, 'once per quiet spell');
+    // A new spell whose young generation is already small: no trim.
+    young = 1 * MiB;
+    work++;
+    await tick(300);
+    assert.equal(f.h.collections, 3, "only the spell's own collection");
+  } finally {
+    idle.stop();
+  }
+});
+
+test('startupBurst: the startup counts as a burst, so an engine that never ingests still gives its startup garbage back', async () => {
+  const f = fakeHeap(100 * MiB, 20 * MiB, 100 * MiB);
+  const idle = new IdleMemory({
+    activity: () => 0,
+    startupBurst: true,
+    idleMs: 20,
+    trimMs: 60,
+    checkMs: 10,
+    gc: f.gc,
+    heap: f.heap,
+    young: () => 32 * MiB,
+  }).start();
+  try {
+    await tick(200);
+    // The spell's collection (100 → 20 MiB; the next gives nothing back), then the trim.
+    assert.equal(f.h.collections, 3);
+  } finally {
+    idle.stop();
+  }
+});
+
 test("V8's full collector is reachable without --expose-gc and frees garbage", () => {
   const gc = fullCollector();
   assert.ok(gc, 'a collector');

@@ -8,8 +8,14 @@
  * back at least 8 MiB (one collection compacts only part of a fragmented heap; measured: 351 → 286
  * MiB RSS after one, 157 MiB after four), at most four times: pauses of a few to tens of
  * milliseconds, only while nothing is being ingested.
+ *
+ * Those collections leave the young generation at the size the burst grew it to (32 MiB): V8
+ * shrinks it only in a collection that sees a low allocation rate over its last 5 s, which the
+ * first collections, 2 s after the burst, do not. So once ingest has been quiet for `trimMs`
+ * (default 8 s), if the young generation still holds more than 8 MiB, one more full collection
+ * runs (measured after 1M events over 100 namespaces: settled RSS 156 → 125 MiB).
  */
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 export interface IdleMemoryOptions {
@@ -21,17 +27,25 @@ export interface IdleMemoryOptions {
   readonly checkMs?: number;
   /** Heap above the last collection's live size worth a collection (default 32 MiB). */
   readonly minSlackBytes?: number;
+  /** Treat the time before start() as a burst (the engine's own startup: modules, store). */
+  readonly startupBurst?: boolean;
+  /** Quiet time after the last work before the young generation is trimmed (default 8000 ms). */
+  readonly trimMs?: number;
   /** Told what each collection gave back. */
   readonly report?: (r: { heapBefore: number; heapAfter: number; ms: number }) => void;
-  /** The collector and heap reader: V8's by default (injected by tests). */
+  /** The collector and heap readers: V8's by default (injected by tests). */
   readonly gc?: () => void;
   readonly heap?: () => { used: number; total: number };
+  /** Bytes the young generation holds (committed). */
+  readonly young?: () => number;
 }
 
 const MiB = 1048576;
 /** Most collections in one quiet spell, and the least one must give back for another to follow. */
 const MAX_COLLECTIONS = 4;
 const MIN_GAIN_BYTES = 8 * MiB;
+/** A young generation larger than this after a quiet spell is worth one more collection. */
+const YOUNG_TRIM_BYTES = 8 * MiB;
 
 /** V8's full collection, without the process having been started with --expose-gc. */
 export function fullCollector(): (() => void) | undefined {
@@ -51,10 +65,13 @@ export class IdleMemory {
   private again = 0;
   /** Heap in use right after the last collection (its live size). */
   private liveAfter = 0;
+  /** Work arrived since the young generation was last trimmed. */
+  private trimDue = false;
   collections = 0;
 
   constructor(private readonly opts: IdleMemoryOptions) {
     this.lastActivity = opts.activity();
+    this.dirty = this.trimDue = opts.startupBurst === true;
   }
 
   start(): this {
@@ -77,6 +94,7 @@ export class IdleMemory {
       this.lastActivity = a;
       this.lastChange = now;
       this.dirty = true;
+      this.trimDue = true;
       this.again = 0;
       return;
     }
@@ -84,6 +102,11 @@ export class IdleMemory {
     if (this.again > 0) {
       this.again--;
       this.collect(gc, heap);
+      return;
+    }
+    if (this.trimDue && now - this.lastChange >= (this.opts.trimMs ?? 8000)) {
+      this.trimDue = false;
+      if ((this.opts.young ?? v8Young)() > YOUNG_TRIM_BYTES) this.collect(gc, heap);
       return;
     }
     if (!this.dirty || now - this.lastChange < (this.opts.idleMs ?? 2000)) return;
@@ -107,6 +130,10 @@ export class IdleMemory {
       ms: performance.now() - t0,
     });
   }
+}
+
+function v8Young(): number {
+  return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
 }
 
 function v8Heap(): { used: number; total: number } {

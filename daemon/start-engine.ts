@@ -333,6 +333,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     if (opts.idleGc !== false) {
       const idle = new IdleMemory({
         activity: () => submissions,
+        startupBurst: true,
         report: (r) =>
           log.debug(
             `memory: ingest idle, full collection in ${r.ms.toFixed(0)} ms: heap ${mib(r.heapBefore)} → ${mib(r.heapAfter)} MiB`
