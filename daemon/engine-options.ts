@@ -119,6 +119,9 @@ export interface EngineOptions {
   /** After a burst of ingest, run one full collection once it has been quiet for 2 s, so the
    * process gives back the memory the burst took (daemon/idle-memory.ts). Default true. */
   readonly idleGc?: boolean;
+  /** Trajectory and forensics entries per namespace whose lines stay in memory once persisted
+   * (default 256); older lines are read from the store when asked for. */
+  readonly lineTail?: number;
   /** Start even though the store lost acknowledged data (corruption found at start): go on with
    * what it holds, saying what was lost. */
   readonly salvage?: boolean;

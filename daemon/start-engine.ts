@@ -285,6 +285,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       autoCreate: opts.autoCreate ?? true,
       maxNamespaces: limits.maxNamespaces,
       maxCreatedPerIdentity: limits.maxNamespacesPerIdentity,
+      lineTail: opts.lineTail,
     });
     const restored = await registry.restore();
     await trust.modelRestored((name) => registry.get(name));

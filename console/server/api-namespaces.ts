@@ -4,7 +4,15 @@
  * with the caller, as over gRPC).
  */
 import { isSealedMode, parseMode } from '../../engine/contour/mode.js';
+import {
+  entriesWithLines,
+  type EntryList,
+  forensicLines,
+  indexRange,
+  untrustedCauses,
+} from '../../engine/ns/entry-lines.js';
 import type { NamespaceModel } from '../../engine/ns/namespace-model.js';
+import type { NamespaceRegistry } from '../../engine/ns/registry.js';
 import { mayAccess } from '../../engine/server/auth.js';
 import { taskKeyOf } from '../../engine/server/operations-service.js';
 import { type ApiRoute, intParam, stringField } from './api-router.js';
@@ -125,10 +133,10 @@ export function namespaceRoutes(d: ConsoleDeps): ApiRoute[] {
       method: 'GET',
       path: '/namespaces/:ns/tasks',
       role: 'viewer',
-      handler: ({ params, query }) => {
+      handler: async ({ params, query }) => {
         const ns = need(params['ns']);
         const untrustedOnly = query.get('untrusted') !== '0';
-        const lines = new Map(ns.forensics().map((e) => [e.coefficient.toString('hex'), e.line]));
+        const lines = await forensicLines(ns, untrustedCauses(ns), d.registry.store);
         const tasks = [];
         for (const [key, t] of ns.taskEntries()) {
           if (untrustedOnly && t.trust !== 'untrusted') continue;
@@ -184,22 +192,31 @@ export function namespaceRoutes(d: ConsoleDeps): ApiRoute[] {
       method: 'GET',
       path: '/namespaces/:ns/trajectory',
       role: 'viewer',
-      handler: ({ params, query }) => entries(need(params['ns']), 'trajectory', query),
+      handler: ({ params, query }) =>
+        entries(need(params['ns']), 'trajectory', query, d.registry.store),
     },
     {
       method: 'GET',
       path: '/namespaces/:ns/forensics',
       role: 'viewer',
-      handler: ({ params, query }) => entries(need(params['ns']), 'forensics', query),
+      handler: ({ params, query }) =>
+        entries(need(params['ns']), 'forensics', query, d.registry.store),
     },
   ];
 }
 
-function entries(ns: NamespaceModel, which: 'trajectory' | 'forensics', q: URLSearchParams) {
+async function entries(
+  ns: NamespaceModel,
+  which: EntryList,
+  q: URLSearchParams,
+  store: NamespaceRegistry['store']
+) {
   const p = page(which === 'trajectory' ? ns.trajectory() : ns.forensics(), q);
+  const at = indexRange(p.offset, p.offset + p.items.length);
+  const items = await entriesWithLines(ns, which, at, store);
   return {
     ...p,
-    items: p.items.map((e) => {
+    items: items.map((e) => {
       const hex = e.coefficient.toString('hex');
       return { coefficient: hex, count: ns.point(hex)?.count ?? 0, event: e.line };
     }),

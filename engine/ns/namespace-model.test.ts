@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseEventObject } from '../event/parse-json.js';
-import { fileCell, sourceEvent } from '../../test/helpers/events.js';
+import { fileCell, heldLine, sourceEvent } from '../../test/helpers/events.js';
 import { createDigest } from '../measure/digest.js';
 import { Mapper } from '../measure/mapper.js';
+import { parseModelFile } from '../contour/model-file.js';
 import { createNamespaceConfig, NamespaceModel } from './namespace-model.js';
 
 const sha = createDigest('sha256');
@@ -79,7 +80,7 @@ test('sealed: every Landlock denial is forensics, also from a task already untru
   assert.deepEqual(
     ns
       .forensics()
-      .map((f) => (JSON.parse(f.line) as { event: { landlock?: string } }).event.landlock),
+      .map((f) => (JSON.parse(heldLine(f)) as { event: { landlock?: string } }).event.landlock),
     ['fs.read_file', 'fs.write_file', 'fs.read_file']
   );
 });
@@ -203,4 +204,24 @@ test('decisionEpoch moves when an allow may not hold again, and only then', () =
     ns.releaseTask([...ns.taskEntries()].find(([, t]) => t.trust === 'untrusted')![0])
   );
   moved('a model load', () => ns.loadModel({ ...ns.exportModel(), comments: [] }));
+});
+
+test('releaseLines drops only persisted lines beyond the tail; a replace starts over', () => {
+  const ns = fresh();
+  for (let i = 0; i < 10; i++) ns.process(open(1, `/f${i}`));
+  const lines = () => ns.trajectory().map((e) => e.line !== undefined);
+  // 6 persisted, keep 2: entries 0–5 may go, but the newest 2 (8, 9) stay anyway.
+  ns.releaseLines(6, 0, 2);
+  assert.deepEqual(lines(), [...Array<boolean>(6).fill(false), ...Array<boolean>(4).fill(true)]);
+  assert.ok(ns.linesReleased);
+  // Nothing unpersisted goes, however small the tail.
+  ns.releaseLines(7, 0, 0);
+  assert.deepEqual(lines().slice(6), [false, true, true, true]);
+  // Coefficients stay for every entry (the PCR and the pages' counts use them).
+  assert.ok(ns.trajectory().every((e) => e.coefficient.length === 32));
+  assert.throws(() => ns.allChanges(), /its older lines live in the store/);
+  ns.loadModel(parseModelFile('end\n', sha), { replace: true });
+  assert.equal(ns.linesReleased, false);
+  ns.process(open(1, '/after'));
+  assert.equal(heldLine(ns.trajectory()[0]!).includes('/after'), true);
 });

@@ -23,6 +23,7 @@ import type {
   ChangeSet,
   ConvergenceView,
   EventEntry,
+  HeldEntry,
   LoadOutcome,
   NamespaceConfig,
   PointStatus,
@@ -85,6 +86,12 @@ export function pidOfTaskKey(key: string): number | undefined {
 
 const sameBytes = (a: Buffer, b: Buffer) => a === b || a.equals(b);
 
+/** Drops the lines of entries [from, to); returns the new released count. */
+function release(entries: HeldEntry[], from: number, to: number): number {
+  for (let i = from; i < to; i++) entries[i] = { coefficient: entries[i]!.coefficient };
+  return Math.max(from, to);
+}
+
 export class NamespaceModel {
   readonly alg: DigestAlgorithm;
   /** Which exporters' events were applied (exactly-once ingest); changes land in drainChanges(). */
@@ -92,8 +99,11 @@ export class NamespaceModel {
   // The model's state: changed only by process(), loadModel(), setMode() and setAggregate(), so
   // that every change lands in drainChanges() and the store never misses one.
   private map = new ContourMap();
-  private trajectoryEntries: EventEntry[] = [];
-  private forensicEntries: EventEntry[] = [];
+  private trajectoryEntries: HeldEntry[] = [];
+  private forensicEntries: HeldEntry[] = [];
+  /** Entries below these indices may have their lines in the store only (releaseLines). */
+  private releasedTrajectory = 0;
+  private releasedForensics = 0;
   private readonly rejectedEntries: RejectedEntry[] = [];
   private rejectedTotal = 0;
   private newRejected: RejectedEntry[] = [];
@@ -188,13 +198,37 @@ export class NamespaceModel {
   forensicPointCount(): number {
     return this.map.forensicPoints().length;
   }
-  /** Events that added a valid point, in order (the trajectory, §3.1). */
-  trajectory(): readonly EventEntry[] {
+  /** Events that added a valid point, in order (the trajectory, §3.1); older lines may be in the
+   * store only (entry-lines.ts reads them). */
+  trajectory(): readonly HeldEntry[] {
     return this.trajectoryEntries;
   }
-  /** Events that added a forensic point, in order. */
-  forensics(): readonly EventEntry[] {
+  /** Events that added a forensic point, in order (lines as for the trajectory). */
+  forensics(): readonly HeldEntry[] {
     return this.forensicEntries;
+  }
+
+  /**
+   * Bounded in-memory tails: drops the lines of trajectory and forensics entries below the given
+   * counts (the entries the store has persisted), except the newest `keep` of each list. The
+   * coefficients stay; the store holds every line. Called only where a store holds them.
+   */
+  releaseLines(persistedTrajectory: number, persistedForensics: number, keep: number): void {
+    this.releasedTrajectory = release(
+      this.trajectoryEntries,
+      this.releasedTrajectory,
+      Math.min(persistedTrajectory, this.trajectoryEntries.length - keep)
+    );
+    this.releasedForensics = release(
+      this.forensicEntries,
+      this.releasedForensics,
+      Math.min(persistedForensics, this.forensicEntries.length - keep)
+    );
+  }
+
+  /** Whether some entry's line lives only in the store. */
+  get linesReleased(): boolean {
+    return this.releasedTrajectory > 0 || this.releasedForensics > 0;
   }
   /** Lines rejected while sealed, kept as evidence (the first MAX_REJECTED_KEPT). */
   rejected(): readonly RejectedEntry[] {
@@ -528,6 +562,7 @@ export class NamespaceModel {
   private clearModel(): void {
     this.map = new ContourMap();
     this.trajectoryEntries = [];
+    this.releasedTrajectory = this.releasedForensics = 0;
     this.forensicEntries = [];
     this.newTrajectory = [];
     this.newForensics = [];
@@ -647,12 +682,17 @@ export class NamespaceModel {
   /** Every record as one change set (pending changes included), replacing whatever the store
    * held: writes a namespace restored from elsewhere, such as a fleet snapshot, whole. */
   allChanges(): ChangeSet {
+    if (this.linesReleased)
+      throw new EngineError(
+        'TSEM_STORE',
+        `namespace ${this.id}: its older lines live in the store; it cannot be written whole from memory`
+      );
     const pending = this.drainChanges();
     return {
       points: this.map.points(),
-      trajectory: this.trajectoryEntries,
+      trajectory: this.trajectoryEntries as readonly EventEntry[],
       trajectoryStart: 0,
-      forensics: this.forensicEntries,
+      forensics: this.forensicEntries as readonly EventEntry[],
       forensicsStart: 0,
       audit: this.findings(),
       removedFindings: [],

@@ -4,11 +4,13 @@
  * values are lowercase hex. A snapshot restores to an equal namespace (measurement checked).
  */
 import type { Point } from '../contour/contour-map.js';
+import { EngineError } from '../../common/errors.js';
 import type { ConvergenceSnapshot } from './convergence.js';
 import {
   createNamespaceConfig,
   type EventEntry,
   type Finding,
+  type HeldEntry,
   type NamespaceConfig,
   NamespaceModel,
   type RejectedEntry,
@@ -177,12 +179,31 @@ export const ledgerRecord = (e: LedgerEntry): LedgerRecord => ({
   n: e.noted,
 });
 
-export function snapshotNamespace(ns: NamespaceModel): NamespaceSnapshot {
+/**
+ * The namespace whole. A store-backed namespace keeps only its newest lines in memory: `lineOf`
+ * gives the others (entry-lines.ts reads them from the store); one neither held nor given is an
+ * error.
+ */
+export function snapshotNamespace(
+  ns: NamespaceModel,
+  lineOf?: (which: 'trajectory' | 'forensics', index: number) => string | undefined
+): NamespaceSnapshot {
+  const whole =
+    (which: 'trajectory' | 'forensics') =>
+    (e: HeldEntry, i: number): EntryRecord => {
+      const line = e.line ?? lineOf?.(which, i);
+      if (line === undefined)
+        throw new EngineError(
+          'TSEM_STORE',
+          `namespace ${ns.id}: ${which} entry ${i}'s line is in the store only; read it from there`
+        );
+      return entryRecord({ coefficient: e.coefficient, line });
+    };
   return {
     meta: metaRecord(ns),
     points: ns.points().map((p) => [p.hex, pointRecord(p)]),
-    trajectory: ns.trajectory().map(entryRecord),
-    forensics: ns.forensics().map(entryRecord),
+    trajectory: ns.trajectory().map(whole('trajectory')),
+    forensics: ns.forensics().map(whole('forensics')),
     findings: ns.findings().map(findingRecord),
     tasks: [...ns.taskEntries()].map(([k, t]) => [k, taskRecord(t)]),
     rejected: ns.rejected().map(rejectedRecord),

@@ -56,6 +56,15 @@ export interface EventEntry {
   readonly line: string;
 }
 
+/**
+ * A trajectory or forensics entry as the model holds it: the line of an older entry may live only
+ * in the store (bounded in-memory tails, NamespaceModel.releaseLines); entry-lines.ts reads it.
+ */
+export interface HeldEntry {
+  readonly coefficient: Buffer;
+  readonly line?: string;
+}
+
 /** A line that could not be parsed, kept as evidence in a sealed namespace: its event number, the
  * line (escaped, possibly cut) and why it was rejected. */
 export interface RejectedEntry {

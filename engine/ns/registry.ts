@@ -1,6 +1,7 @@
 /** The engine's namespaces by name, created on demand and restored from the store. */
 import { EngineError } from '../../common/errors.js';
 import type { ChangeSet, NamespaceConfig, StoredDescription } from './namespace-model.js';
+import type { EntryRecord } from './namespace-snapshot.js';
 import type { StoreOp } from './stage.js';
 import { createNamespaceConfig, NamespaceModel } from './namespace-model.js';
 
@@ -30,6 +31,12 @@ export interface NamespaceStore {
   descriptions(id: string, hexes: readonly string[]): Promise<Map<string, StoredDescription>>;
   /** Every stored description of a namespace, streamed. */
   scanDescriptions(id: string): AsyncIterable<[string, StoredDescription]>;
+  /** Trajectory ('t') or forensics ('f') records at these indices (undefined where none). */
+  entryRecords(
+    id: string,
+    part: 't' | 'f',
+    indices: readonly number[]
+  ): Promise<(EntryRecord | undefined)[]>;
 }
 
 export interface NamespaceDefaults {
@@ -43,7 +50,15 @@ export interface NamespaceDefaults {
   readonly maxNamespaces?: number;
   /** Namespaces one identity may auto-create by sending events (default unlimited). */
   readonly maxCreatedPerIdentity?: number;
+  /**
+   * Trajectory and forensics entries per namespace whose lines stay in memory once persisted
+   * (default DEFAULT_LINE_TAIL); older lines are read from the store when asked for.
+   */
+  readonly lineTail?: number;
 }
+
+/** The newest entries of each list whose lines a store-backed namespace keeps in memory. */
+export const DEFAULT_LINE_TAIL = 256;
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 
@@ -68,8 +83,19 @@ export class NamespaceRegistry {
 
   async restore(): Promise<number> {
     if (!this.store) return 0;
-    for (const ns of await this.store.loadAll()) this.models.set(ns.id, ns);
+    for (const ns of await this.store.loadAll()) this.models.set(ns.id, this.loaded(ns));
     return this.models.size;
+  }
+
+  /** Entries per list whose lines stay in memory once persisted. */
+  get lineTail(): number {
+    return this.defaults.lineTail ?? DEFAULT_LINE_TAIL;
+  }
+
+  /** A namespace just read from the store holds every line the store holds: keeps only the tail. */
+  loaded(ns: NamespaceModel): NamespaceModel {
+    if (this.store) ns.releaseLines(ns.trajectory().length, ns.forensics().length, this.lineTail);
+    return ns;
   }
 
   get(name: string): NamespaceModel | undefined {

@@ -114,6 +114,7 @@ export class StoreRecovery {
         this.kept.delete(id);
         continue;
       }
+      this.registry.loaded(fresh);
       for (const t of transitions) fresh.keepTransitions(t);
       this.registry.replace(fresh);
     }

@@ -129,6 +129,7 @@ export class WriteBehind {
     const store = this.registry.store;
     const writing = items.some((w) => w.kind === 'events' || !w.readOnly);
     const cs = writing ? ns.drainChanges() : undefined;
+    const resets = ns.resetCount;
     const writes = cs ? this.stages.flatMap((h) => h.persistOps?.(ns) ?? []) : [];
     const committed = () => writes.forEach((wr) => wr.committed?.());
     let failure: Promise<unknown> = Promise.resolve(undefined);
@@ -144,7 +145,16 @@ export class WriteBehind {
             committed
           )
           .then(
-            () => void this.observer.persisted?.((performance.now() - t0) / 1000),
+            () => {
+              this.observer.persisted?.((performance.now() - t0) / 1000);
+              // Persisted: older lines may leave memory (the store reads them back when asked).
+              if (ns.resetCount === resets)
+                ns.releaseLines(
+                  cs.trajectoryStart + cs.trajectory.length,
+                  cs.forensicsStart + cs.forensics.length,
+                  this.registry.lineTail
+                );
+            },
             (err: unknown) =>
               this.recovery.failed(ns, cs, err).then(() => {
                 // The model went back to what the store holds: earlier allows may not hold.

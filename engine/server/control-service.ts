@@ -7,9 +7,10 @@ import type { Log } from '../../common/log.js';
 import type { ControlHandlers } from '../../proto/gen/tsem/v1/Control.js';
 import { createDigest } from '../measure/digest.js';
 import { isDialect } from '../measure/mapper.js';
-import type { NamespaceModel } from '../ns/namespace-model.js';
+import type { EventEntry, NamespaceModel } from '../ns/namespace-model.js';
 import type { Pipeline } from '../ns/pipeline.js';
 import type { NamespaceRegistry } from '../ns/registry.js';
+import { entriesWithLines, type EntryList, indexRange } from '../ns/entry-lines.js';
 import type { Canisters, ModelLock } from '../canister/canisters.js';
 import type { LabelModelStore } from '../canister/label-models.js';
 import type { CanisterRoutes } from '../canister/routes.js';
@@ -51,6 +52,8 @@ function page<T>(
 }
 
 const lineBytes = (e: { line: string }) => Buffer.byteLength(e.line) + 128;
+/** Entries whose lines are read from the store at a time, for a page. */
+const ENTRY_READ_CHUNK = 32;
 
 /** Serves a namespace's IMA measurement list, or the host's (ns null). */
 export interface ImaLogs {
@@ -134,6 +137,39 @@ export function createControlService(
 ): ControlHandlers {
   const modelsRequired = extras.models?.required === true;
   const info = (ns: NamespaceModel) => namespaceInfo(ns, modelsRequired);
+  /**
+   * A page of trajectory or forensics entries, bounded as page() bounds one; older lines are read
+   * from the store a few at a time, so a page of large events reads no more than it sends.
+   */
+  const entryPage = async (
+    ns: NamespaceModel,
+    which: EntryList,
+    req: { offset: string | number; limit: number; max_bytes: number }
+  ) => {
+    const total = (which === 'trajectory' ? ns.trajectory() : ns.forensics()).length;
+    const n = Math.min(req.limit || DEFAULT_PAGE_ENTRIES, MAX_PAGE_ENTRIES);
+    const budget = Math.min(req.max_bytes || MAX_PAGE_BYTES, MAX_PAGE_BYTES);
+    const end = Math.min(total, Number(req.offset) + n);
+    const out: EventEntry[] = [];
+    let bytes = 0;
+    read: for (let i = Number(req.offset); i < end; i += ENTRY_READ_CHUNK) {
+      const at = indexRange(i, Math.min(end, i + ENTRY_READ_CHUNK));
+      for (const e of await entriesWithLines(ns, which, at, registry.store)) {
+        const b = lineBytes(e);
+        if (out.length > 0 && bytes + b > budget) break read;
+        out.push(e);
+        bytes += b;
+      }
+    }
+    return {
+      total: String(total),
+      entries: out.map((e) => ({
+        coefficient: e.coefficient.toString('hex'),
+        event_json: e.line,
+        count: String(ns.point(e.coefficient.toString('hex'))?.count ?? 0),
+      })),
+    };
+  };
   const need = (name: string): NamespaceModel => {
     if (!name) throw invalid('name: a namespace name is required');
     return registry.require(name);
@@ -280,28 +316,8 @@ export function createControlService(
           status: p.valid ? 'POINT_STATUS_VALID' : 'POINT_STATUS_FORENSIC',
         })),
     })),
-    GetTrajectory: unary(auth, 'viewer', (req) => {
-      const ns = need(req.name);
-      return {
-        total: String(ns.trajectory().length),
-        entries: page(ns.trajectory(), req, lineBytes).map((e) => ({
-          coefficient: e.coefficient.toString('hex'),
-          event_json: e.line,
-          count: String(ns.point(e.coefficient.toString('hex'))?.count ?? 0),
-        })),
-      };
-    }),
-    GetForensics: unary(auth, 'viewer', (req) => {
-      const ns = need(req.name);
-      return {
-        total: String(ns.forensics().length),
-        entries: page(ns.forensics(), req, lineBytes).map((e) => ({
-          coefficient: e.coefficient.toString('hex'),
-          event_json: e.line,
-          count: String(ns.point(e.coefficient.toString('hex'))?.count ?? 0),
-        })),
-      };
-    }),
+    GetTrajectory: unary(auth, 'viewer', (req) => entryPage(need(req.name), 'trajectory', req)),
+    GetForensics: unary(auth, 'viewer', (req) => entryPage(need(req.name), 'forensics', req)),
     GetRejected: unary(auth, 'viewer', (req) => {
       const ns = need(req.name);
       return {

@@ -8,6 +8,7 @@ import type { Log } from '../../common/log.js';
 import type { Incident } from '../incident/incident.js';
 import type { Pipeline } from '../ns/pipeline.js';
 import type { NamespaceRegistry } from '../ns/registry.js';
+import { forensicLines, untrustedCauses } from '../ns/entry-lines.js';
 import type { OperationsHandlers } from '../../proto/gen/tsem/v1/Operations.js';
 import type { Incident as WireIncident } from '../../proto/gen/tsem/v1/Incident.js';
 import type { TaskInfo } from '../../proto/gen/tsem/v1/TaskInfo.js';
@@ -116,10 +117,10 @@ export function createOperationsService(
       });
       return { incidents: list.map(incidentToWire) };
     }),
-    ListTasks: unary(auth, 'viewer', (req) => {
+    ListTasks: unary(auth, 'viewer', async (req) => {
       if (!req.name) throw invalid('name: a namespace name is required');
       const ns = registry.require(req.name);
-      const lines = new Map(ns.forensics().map((e) => [e.coefficient.toString('hex'), e.line]));
+      const lines = await forensicLines(ns, untrustedCauses(ns), registry.store);
       const tasks: TaskInfo[] = [];
       for (const [key, t] of ns.taskEntries()) {
         if (req.untrusted_only && t.trust !== 'untrusted') continue;

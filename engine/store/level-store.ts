@@ -16,7 +16,7 @@
 import { Level } from 'level';
 import { errorMessage } from '../../common/errors.js';
 import type { ChangeSet, NamespaceModel, StoredDescription } from '../ns/namespace-model.js';
-import type { MetaRecord } from '../ns/namespace-snapshot.js';
+import type { EntryRecord, MetaRecord } from '../ns/namespace-snapshot.js';
 import type { NamespaceStore } from '../ns/registry.js';
 import type { StoreOp } from '../ns/stage.js';
 import { GroupCommit } from './group-commit.js';
@@ -36,6 +36,7 @@ import { StoreMac } from './store-mac.js';
 import {
   changeOps,
   nsPath,
+  pad,
   type Part,
   PARTS,
   type QueuedOp,
@@ -328,6 +329,20 @@ export class LevelStore implements NamespaceStore {
       if (v !== undefined) out.set(h, v);
     });
     return out;
+  }
+
+  /**
+   * Trajectory ('t') or forensics ('f') records at these indices, index for index (undefined where
+   * the store holds none): the lines a model no longer holds in memory (entry-lines.ts).
+   */
+  async entryRecords(
+    id: string,
+    part: 't' | 'f',
+    indices: readonly number[]
+  ): Promise<(EntryRecord | undefined)[]> {
+    if (indices.length === 0) return [];
+    const sub = this.sub(nsPath(id, part)) as unknown as Level<string, EntryRecord>;
+    return await sub.getMany(indices.map(pad));
   }
 
   /** Every stored description of a namespace, in key order, read as it goes (memory stays small). */

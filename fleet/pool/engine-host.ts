@@ -6,11 +6,8 @@
  */
 import type { EventOrigin, IncomingEvent, Outcome, Pipeline } from '../../engine/ns/pipeline.js';
 import type { NamespaceRegistry } from '../../engine/ns/registry.js';
-import {
-  type NamespaceSnapshot,
-  restoreNamespace,
-  snapshotNamespace,
-} from '../../engine/ns/namespace-snapshot.js';
+import { wholeSnapshot } from '../../engine/ns/entry-lines.js';
+import { type NamespaceSnapshot, restoreNamespace } from '../../engine/ns/namespace-snapshot.js';
 
 export interface NamespaceHost {
   /** Replaces any local copy with the snapshot's state, or a new namespace when there is none. */
@@ -35,8 +32,10 @@ export function engineHost(registry: NamespaceRegistry, pipeline: Pipeline): Nam
       }
     },
     apply: (name, origin, events) => pipeline.submit(name, origin, events),
-    snapshot: (name) => pipeline.control(name, (ns) => snapshotNamespace(ns)),
+    snapshot: (name) =>
+      wholeSnapshot((snap) => pipeline.control(name, snap), registry.store),
     evict: (name) => registry.evict(name),
     names: () => registry.list().map((ns) => ns.id),
   };
 }
+

@@ -259,7 +259,7 @@ export class TrustedAgent {
       version: 2,
       secretKey: Buffer.from(this.#secretKey).toString('base64'),
       counter: this.#counter,
-      namespaces: [...this.#namespaces.values()].map(snapshotNamespace),
+      namespaces: [...this.#namespaces.values()].map((ns) => snapshotNamespace(ns)),
     };
     return seal(Buffer.from(JSON.stringify(content), 'utf8'), this.#sealKey);
   }

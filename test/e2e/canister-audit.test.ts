@@ -14,6 +14,7 @@ import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import type { NamespaceModel } from '../../engine/ns/namespace-model.js';
 import { auditUnavailableReason } from '../../exporter/audit/audit-source.js';
 import { canisterSkipReason, tsem } from '../helpers/canister.js';
+import { heldLine } from '../helpers/events.js';
 
 const skip = canisterSkipReason() ?? (await auditUnavailableReason());
 
@@ -23,7 +24,7 @@ function execs(ns: NamespaceModel | undefined): string[] {
     (ns?.trajectory() ?? [])
       .map(
         (e) =>
-          JSON.parse(e.line) as {
+          JSON.parse(heldLine(e)) as {
             file_open?: { file: { flags: string; path: { pathname: string } } };
           }
       )

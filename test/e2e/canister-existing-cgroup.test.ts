@@ -15,6 +15,7 @@ import type { NamespaceModel } from '../../engine/ns/namespace-model.js';
 import { cgroup2Mount } from '../../exporter/host/cgroup.js';
 import { launcherPath } from '../../native/launcher.js';
 import { canisterSkipReason, mountTmpfs, tsem } from '../helpers/canister.js';
+import { heldLine } from '../helpers/events.js';
 
 const skip = canisterSkipReason();
 
@@ -22,7 +23,7 @@ function execs(ns: NamespaceModel | undefined): string[] {
   return (ns?.trajectory() ?? [])
     .map(
       (e) =>
-        JSON.parse(e.line) as {
+        JSON.parse(heldLine(e)) as {
           file_open?: { file: { flags: string; path: { pathname: string } } };
         }
     )

@@ -15,6 +15,7 @@ import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import { openTpm } from '../../engine/tpm/open-tpm.js';
 import { canisterSkipReason, mountTmpfs, runSummaryOf, tsem } from '../helpers/canister.js';
 import { startSwtpm, swtpmSkipReason, type Swtpm } from '../helpers/swtpm.js';
+import { heldLine } from '../helpers/events.js';
 
 const skip = canisterSkipReason();
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest();
@@ -90,7 +91,7 @@ test(
       assert.equal(variant.code, 0, 'sealed records, it does not deny');
       assert.equal(runSummaryOf(variant)['forensics'], 1);
       assert.equal(ns.forensics().length, 1);
-      const forensic = JSON.parse(ns.forensics()[0]!.line) as {
+      const forensic = JSON.parse(heldLine(ns.forensics()[0]!)) as {
         file_open?: { file: { path: { pathname: string } } };
       };
       assert.equal(forensic.file_open?.file.path.pathname, extra, 'exactly the extra file');

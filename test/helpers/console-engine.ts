@@ -39,7 +39,7 @@ export async function startConsoleEngine(
     console?: ConsoleOptions;
     authFile?: boolean;
     /** IMA and the modeling agent, as `tsem serve --ima --attest`. */
-    engine?: Pick<EngineOptions, 'ima' | 'agent' | 'limits'>;
+    engine?: Pick<EngineOptions, 'ima' | 'agent' | 'limits' | 'lineTail'>;
   } = {}
 ): Promise<ConsoleEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-console-'));

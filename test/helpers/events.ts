@@ -1,5 +1,6 @@
 /** Builders of kernel-JSON events for tests (all values strings, as the kernel emits them). */
 import type { TsemEventJson } from '../../proto/kernel-json.js';
+import type { HeldEntry } from '../../engine/ns/namespace-model.js';
 
 export const ROOT_COE = {
   uid: '0',
@@ -46,4 +47,15 @@ export function sourceEvent(
     COE: (opts.coe ?? ROOT_COE) as TsemEventJson['COE'],
     [type]: cell,
   } as unknown as TsemEventJson;
+}
+
+/**
+ * The line of an entry the model still holds in memory (the newest DEFAULT_LINE_TAIL of each list
+ * of a store-backed namespace, every entry of one without a store); a test that reads an older one
+ * must read it through entry-lines.ts.
+ */
+export function heldLine(e: HeldEntry): string {
+  if (e.line === undefined)
+    throw new Error('entry line released to the store: read it with entriesWithLines()');
+  return e.line;
 }

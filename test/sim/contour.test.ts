@@ -19,6 +19,7 @@ import {
   MIN_TRAINING_ITERATIONS,
   type Scenario,
 } from '../../exporter/sim/scenario.js';
+import { heldLine } from '../helpers/events.js';
 
 const FUZZ_RUNS = Number(process.env['TSEM_FUZZ_RUNS'] ?? 8);
 const BENIGN = listScenarios().filter((s) => s.kind === 'benign');
@@ -171,7 +172,7 @@ function checkAttack(
   // One attack task tree: one off-contour point, kept as the forensics record of that event.
   assert.equal(count(sealed, 'off-contour'), 1);
   assert.equal(ns.forensics().length, 1);
-  assert.deepEqual(JSON.parse(ns.forensics()[0]!.line), ev);
+  assert.deepEqual(JSON.parse(heldLine(ns.forensics()[0]!)), ev);
   assert.ok(ns.untrustedTaskCount() >= 1);
 }
 
