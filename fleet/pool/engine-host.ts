@@ -32,10 +32,8 @@ export function engineHost(registry: NamespaceRegistry, pipeline: Pipeline): Nam
       }
     },
     apply: (name, origin, events) => pipeline.submit(name, origin, events),
-    snapshot: (name) =>
-      wholeSnapshot((snap) => pipeline.control(name, snap), registry.store),
+    snapshot: (name) => wholeSnapshot((snap) => pipeline.control(name, snap), registry.store),
     evict: (name) => registry.evict(name),
     names: () => registry.list().map((ns) => ns.id),
   };
 }
-
