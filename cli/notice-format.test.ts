@@ -90,6 +90,7 @@ function notice(over: Partial<EventNotice__Output> = {}): EventNotice__Output {
       task_id: Buffer.from('0011', 'hex'),
       seq: '17',
       error: '',
+      cacheable: false,
     },
     event_json: line('file_open', { file: { path: { pathname: '/etc/shadow' } } }),
     records_json: '',
@@ -119,6 +120,7 @@ test('formatNoticeLine: an unmodeled event has no coefficient; an error shows it
       task_id: Buffer.alloc(0),
       seq: '0',
       error: 'bad CELL',
+      cacheable: false,
     },
   });
   assert.equal(

@@ -41,6 +41,7 @@ import { createControlService, modelLockOf } from '../engine/server/control-serv
 import { HEALTH_SERVICES, startGrpcServer } from '../engine/server/grpc-server.js';
 import { Hub } from '../engine/server/hub.js';
 import { createIngestService } from '../engine/server/ingest-service.js';
+import { DecisionFeed } from '../engine/server/decision-feed.js';
 import { createMonitorService, SubscriberQuota } from '../engine/server/monitor-service.js';
 import { ImaConfigStore } from '../engine/store/ima-config-store.js';
 import { ImaLogStore } from '../engine/store/ima-log-store.js';
@@ -239,9 +240,12 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
 
   const cleanup: (() => Promise<void> | void)[] = [];
   const started: InProcessSource[] = [];
-  // Sources' verdict caches are emptied when a namespace's decisions or the canister routes change.
-  const forgetVerdicts = () => {
+  // Sources' verdict caches (in-process, and remote exporters' through their Ingest streams) are
+  // emptied when a namespace's decisions or the canister routes change.
+  const decisions = new DecisionFeed();
+  const forgetVerdicts = (ns = '') => {
     for (const s of sources) s.invalidate();
+    decisions.changed(ns);
   };
   const close = async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
@@ -363,7 +367,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     );
     cleanup.push(() => pipeline.close());
     const graceMs = opts.canisterGraceMs ?? FINISHED_ROUTE_MS;
-    const canisterRoutes = new CanisterRoutes(Date.now, graceMs, undefined, forgetVerdicts);
+    const canisterRoutes = new CanisterRoutes(Date.now, graceMs, undefined, () => forgetVerdicts());
     // In a fleet the labelled models are the fleet's (one store for every engine).
     const labels = fleet ? fleet.labels : await LevelLabelStore.open(store);
     const canisters = new Canisters({
@@ -385,7 +389,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
           limits.maxEventBytes,
           canisterRoutes,
           (origin, counts) => hub.reportSourceDrops(origin, counts),
-          opts.durability
+          opts.durability,
+          decisions
         ),
         monitor: createMonitorService(hub, auth, limits, subscriberQuota),
         control: createControlService(

@@ -7,6 +7,8 @@
  * canister registered goes to the canister's namespace. A batch that asks for early verdicts gets
  * them in a BatchVerdicts as soon as they exist (decided from memory), ahead of its BatchResult
  * (the acknowledgement, once persisted); with durability `strict` the BatchResult alone answers.
+ * An exporter with a verdict cache (hello.verdict_cache) gets the cacheable bit, the epoch each
+ * batch was decided under, and a DecisionsChanged whenever an allow may not hold any more.
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { BatchResult } from '../../proto/gen/tsem/v1/BatchResult.js';
@@ -15,9 +17,12 @@ import type { Event__Output } from '../../proto/gen/tsem/v1/Event.js';
 import type { EventBatch__Output } from '../../proto/gen/tsem/v1/EventBatch.js';
 import type { IngestRequest__Output } from '../../proto/gen/tsem/v1/IngestRequest.js';
 import type { IngestResponse } from '../../proto/gen/tsem/v1/IngestResponse.js';
+import type { DecisionsChanged } from '../../proto/gen/tsem/v1/DecisionsChanged.js';
+import type { Verdict as WireVerdict } from '../../proto/gen/tsem/v1/Verdict.js';
 import type { IngestHandlers } from '../../proto/gen/tsem/v1/Ingest.js';
 import type { CanisterRoutes } from '../canister/routes.js';
-import type { Durability } from '../feed-source.js';
+import { cacheableVerdict, type Durability } from '../feed-source.js';
+import type { DecisionFeed } from './decision-feed.js';
 import type {
   Outcome,
   Pipeline,
@@ -57,7 +62,7 @@ function tooBig(bytes: number, max: number): EngineError {
 }
 
 /** A batch's verdicts or packed verdicts, as BatchResult and BatchVerdicts carry them. */
-type Answer = Pick<BatchResult, 'verdicts' | 'packed'>;
+type Answer = Pick<BatchResult, 'verdicts' | 'packed' | 'decided_epoch'>;
 /** Receives a batch's verdicts as soon as they exist (before its write). */
 type Early = (answer: Answer) => void;
 
@@ -78,7 +83,8 @@ export function createIngestService(
   maxEventBytes: number = DEFAULT_LIMITS.maxEventBytes,
   routes?: CanisterRoutes,
   onDrops: SourceDropSink = () => undefined,
-  durability: Durability = 'decided'
+  durability: Durability = 'decided',
+  decisions?: DecisionFeed
 ): IngestHandlers {
   return {
     Stream(call: Call) {
@@ -98,9 +104,26 @@ export function createIngestService(
       let inFlight = 0;
       let ended = false;
       let failed = false;
+      // The exporter's verdict cache (hello.verdict_cache): told of each change, never behind a
+      // verdict decided after it. A push the stream cannot take now is owed (the newest only) and
+      // written before the next verdicts or on drain.
+      let cache: DecisionFeed | undefined;
+      let owed: DecisionsChanged | undefined;
+      let unlisten = () => undefined as void;
+      const payOwed = (force: boolean) => {
+        if (!owed || failed || (!force && call.writableNeedDrain)) return;
+        const m = owed;
+        owed = undefined;
+        call.write({ decisions_changed: m });
+      };
+      const write = (m: IngestResponse) => {
+        payOwed(true);
+        call.write(m);
+      };
       const fail = (err: unknown) => {
         if (failed) return;
         failed = true;
+        unlisten();
         log(`ingest: stream from ${call.getPeer()} failed: ${toStatus(err).details ?? ''}`);
         call.emit('error', toStatus(err));
       };
@@ -116,6 +139,14 @@ export function createIngestService(
           origin.exporter = req.hello.exporter || 'unknown';
           exporterId = req.hello.exporter_id;
           session = req.hello.session;
+          if (req.hello.verdict_cache && decisions && !cache) {
+            cache = decisions;
+            unlisten = decisions.listen((namespace, epoch) => {
+              owed = { namespace, epoch: String(epoch) };
+              payOwed(false);
+            });
+            call.on('drain', () => payOwed(false));
+          }
           return;
         }
         if (req.msg !== 'batch' || !req.batch)
@@ -129,7 +160,7 @@ export function createIngestService(
             ? (answer) => {
                 if (failed) return;
                 const verdicts: BatchVerdicts = { batch_id: batch.batch_id, ...answer };
-                call.write({ verdicts });
+                write({ verdicts });
               }
             : undefined;
         try {
@@ -160,7 +191,8 @@ export function createIngestService(
                 maxEventBytes,
                 routes,
                 numbering,
-                early
+                early,
+                cache
               );
         } catch (err) {
           return fail(err);
@@ -172,7 +204,7 @@ export function createIngestService(
           .then(async () => {
             const answer = await result;
             if (failed) return;
-            call.write({ result: { batch_id: batch.batch_id, ...answer } });
+            write({ result: { batch_id: batch.batch_id, ...answer } });
             inFlight--;
             if (inFlight < MAX_IN_FLIGHT) call.resume();
             if (ended && inFlight === 0) call.end();
@@ -183,11 +215,15 @@ export function createIngestService(
         ended = true;
         void chain.then(() => {
           if (!failed && inFlight === 0) call.end();
+          unlisten();
         });
       });
       call.on('error', () => {
         failed = true;
+        unlisten();
       });
+      call.on('cancelled', () => unlisten());
+      call.on('close', () => unlisten());
     },
   };
 }
@@ -222,7 +258,8 @@ function runEvents(
   maxEventBytes: number,
   routes: CanisterRoutes | undefined,
   numbering?: Numbering,
-  early?: Early
+  early?: Early,
+  cache?: DecisionFeed
 ) {
   if (batch.events.length > MAX_BATCH_EVENTS) {
     throw invalid(
@@ -237,8 +274,9 @@ function runEvents(
     maxEventBytes,
     routes,
     numbering,
-    early
-  ).then((verdicts) => ({ verdicts }));
+    early,
+    cache
+  );
 }
 
 /** The bulk form: one namespace's kernel lines in one field, answered with packed verdicts. */
@@ -341,8 +379,9 @@ async function runBatch(
   maxEventBytes: number,
   routes: CanisterRoutes | undefined,
   numbering?: Numbering,
-  early?: Early
-) {
+  early?: Early,
+  cache?: DecisionFeed
+): Promise<Answer> {
   const outcomes = new Array<Outcome>(events.length);
   const groups = new Map<
     string,
@@ -367,24 +406,47 @@ async function runBatch(
       outcomes[i] = { error: toStatus(err).details ?? String(err) };
     }
   });
+  // The change epoch each part was decided under (a verdict cache's exporter needs the oldest).
+  let decidedEpoch = cache?.epoch ?? 0;
   const parts = [...groups.values()].map((g) => ({
     g,
     ...decideAndSettle(
       g.events.length,
-      (decided) => pipeline.submit(g.ns, g.origin, g.events, position(numbering, g.idx), decided),
-      early !== undefined
+      (decided) =>
+        pipeline.submit(
+          g.ns,
+          g.origin,
+          g.events,
+          position(numbering, g.idx),
+          decided &&
+            ((o) => {
+              if (cache) decidedEpoch = Math.min(decidedEpoch, cache.epoch);
+              decided(o);
+            })
+        ),
+      early !== undefined || cache !== undefined
     ),
   }));
+  const answer = (list: readonly Outcome[]): Answer => ({
+    verdicts: list.map(cache ? cacheableToWire : outcomeToWire),
+    ...(cache ? { decided_epoch: String(decidedEpoch) } : {}),
+  });
   // Early: events refused before the pipeline are decided already (their error).
   const sent =
     early &&
     Promise.all(parts.map((p) => p.decision)).then((decisions) => {
       const decided = [...outcomes];
       parts.forEach((p, k) => decisions[k]!.forEach((o, j) => (decided[p.g.idx[j]!] = o)));
-      sendEarly(early, { verdicts: decided.map(outcomeToWire) });
+      sendEarly(early, answer(decided));
     });
   const settled = await Promise.all(parts.map((p) => p.done));
   parts.forEach((p, k) => settled[k]!.forEach((o, j) => (outcomes[p.g.idx[j]!] = o)));
   await sent;
-  return outcomes.map(outcomeToWire);
+  return answer(outcomes);
+}
+
+/** A verdict with its cacheable bit, for a stream whose exporter keeps a verdict cache. */
+function cacheableToWire(o: Outcome): WireVerdict {
+  const w = outcomeToWire(o);
+  return o.verdict && cacheableVerdict(o.verdict) ? { ...w, cacheable: true } : w;
 }

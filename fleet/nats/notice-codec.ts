@@ -62,6 +62,7 @@ export function decodeNotice(line: string): EventNotice__Output {
             task_id: hexBytes(v.task_id),
             seq: str(v.seq),
             error: str(v.error),
+            cacheable: false,
           }
         : null,
     event_json: str(o.event_json),

@@ -24,6 +24,7 @@ import type { ControlClient as _tsem_v1_ControlClient, ControlDefinition as _tse
 import type { ConvergenceResponse as _tsem_v1_ConvergenceResponse, ConvergenceResponse__Output as _tsem_v1_ConvergenceResponse__Output } from './tsem/v1/ConvergenceResponse.js';
 import type { ConvergenceWindow as _tsem_v1_ConvergenceWindow, ConvergenceWindow__Output as _tsem_v1_ConvergenceWindow__Output } from './tsem/v1/ConvergenceWindow.js';
 import type { CreateNamespaceRequest as _tsem_v1_CreateNamespaceRequest, CreateNamespaceRequest__Output as _tsem_v1_CreateNamespaceRequest__Output } from './tsem/v1/CreateNamespaceRequest.js';
+import type { DecisionsChanged as _tsem_v1_DecisionsChanged, DecisionsChanged__Output as _tsem_v1_DecisionsChanged__Output } from './tsem/v1/DecisionsChanged.js';
 import type { DeleteLabelRequest as _tsem_v1_DeleteLabelRequest, DeleteLabelRequest__Output as _tsem_v1_DeleteLabelRequest__Output } from './tsem/v1/DeleteLabelRequest.js';
 import type { DeleteLabelResponse as _tsem_v1_DeleteLabelResponse, DeleteLabelResponse__Output as _tsem_v1_DeleteLabelResponse__Output } from './tsem/v1/DeleteLabelResponse.js';
 import type { DeleteNamespaceResponse as _tsem_v1_DeleteNamespaceResponse, DeleteNamespaceResponse__Output as _tsem_v1_DeleteNamespaceResponse__Output } from './tsem/v1/DeleteNamespaceResponse.js';
@@ -132,6 +133,7 @@ export interface ProtoGrpcType {
       ConvergenceResponse: MessageTypeDefinition<_tsem_v1_ConvergenceResponse, _tsem_v1_ConvergenceResponse__Output>
       ConvergenceWindow: MessageTypeDefinition<_tsem_v1_ConvergenceWindow, _tsem_v1_ConvergenceWindow__Output>
       CreateNamespaceRequest: MessageTypeDefinition<_tsem_v1_CreateNamespaceRequest, _tsem_v1_CreateNamespaceRequest__Output>
+      DecisionsChanged: MessageTypeDefinition<_tsem_v1_DecisionsChanged, _tsem_v1_DecisionsChanged__Output>
       DeleteLabelRequest: MessageTypeDefinition<_tsem_v1_DeleteLabelRequest, _tsem_v1_DeleteLabelRequest__Output>
       DeleteLabelResponse: MessageTypeDefinition<_tsem_v1_DeleteLabelResponse, _tsem_v1_DeleteLabelResponse__Output>
       DeleteNamespaceResponse: MessageTypeDefinition<_tsem_v1_DeleteNamespaceResponse, _tsem_v1_DeleteNamespaceResponse__Output>

@@ -8,10 +8,12 @@ export interface BatchVerdicts {
   'batch_id'?: (number | string | Long);
   'verdicts'?: (_tsem_v1_Verdict)[];
   'packed'?: (_tsem_v1_PackedVerdicts | null);
+  'decided_epoch'?: (number | string | Long);
 }
 
 export interface BatchVerdicts__Output {
   'batch_id': (string);
   'verdicts': (_tsem_v1_Verdict__Output)[];
   'packed': (_tsem_v1_PackedVerdicts__Output | null);
+  'decided_epoch': (string);
 }

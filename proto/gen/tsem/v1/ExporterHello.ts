@@ -6,6 +6,7 @@ export interface ExporterHello {
   'host'?: (string);
   'exporter_id'?: (string);
   'session'?: (string);
+  'verdict_cache'?: (boolean);
 }
 
 export interface ExporterHello__Output {
@@ -13,4 +14,5 @@ export interface ExporterHello__Output {
   'host': (string);
   'exporter_id': (string);
   'session': (string);
+  'verdict_cache': (boolean);
 }

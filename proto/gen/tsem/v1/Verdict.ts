@@ -11,6 +11,7 @@ export interface Verdict {
   'task_id'?: (Buffer | Uint8Array | string);
   'seq'?: (number | string | Long);
   'error'?: (string);
+  'cacheable'?: (boolean);
 }
 
 export interface Verdict__Output {
@@ -20,4 +21,5 @@ export interface Verdict__Output {
   'task_id': (Buffer);
   'seq': (string);
   'error': (string);
+  'cacheable': (boolean);
 }
