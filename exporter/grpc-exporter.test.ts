@@ -62,6 +62,7 @@ function verdict(
     task_id: Buffer.alloc(0),
     seq: String(seq),
     error: kind === 'VERDICT_KIND_ERROR' ? `bad ${seq}` : '',
+    cacheable: false,
   };
 }
 
@@ -620,3 +621,73 @@ test(
     assert.equal(stats.acked, 2);
   }
 );
+
+test('verdict cache: the hello asks for it; DecisionsChanged and every new stream empty the cache; allows decided before the newest change heard are not remembered', async () => {
+  const calls: FakeCall[] = [];
+  const open = () => {
+    const c = new FakeCall();
+    calls.push(c);
+    return c;
+  };
+  let forgotten = 0;
+  const answers: [number, boolean][] = [];
+  const items = rawItems(4).map((it, i) => ({
+    ...it,
+    respond: (v: Verdict__Output, remember: boolean) => answers.push([i, remember]),
+  }));
+  const done = exportToIngest(open, fromArray(items), {
+    exporter: 't',
+    batchSize: 2,
+    window: 2,
+    retryForMs: 10_000,
+    verdictCache: () => forgotten++,
+  });
+  await new Promise((r) => setTimeout(r, 10));
+  const first = calls[0]!;
+  assert.equal(first.written[0]!.hello?.verdict_cache, true);
+  assert.equal(forgotten, 1, 'a new stream starts with an empty cache');
+  const [b1, b2] = first.batches();
+  const cacheable = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      ...verdict('VERDICT_KIND_ON_CONTOUR', i),
+      cacheable: true,
+    }));
+  first.emit('data', {
+    msg: 'decisions_changed',
+    decisions_changed: { namespace: 'a', epoch: '5' },
+  });
+  assert.equal(forgotten, 2);
+  // Decided under epoch 4: a change (5) came after, so it is given but not remembered.
+  first.emit('data', {
+    msg: 'verdicts',
+    verdicts: { batch_id: b1!.batch_id, verdicts: cacheable(2), decided_epoch: '4' },
+  });
+  // Decided under epoch 5: remembered.
+  first.emit('data', {
+    msg: 'verdicts',
+    verdicts: { batch_id: b2!.batch_id, verdicts: cacheable(2), decided_epoch: '5' },
+  });
+  assert.deepEqual(answers, [
+    [0, false],
+    [1, false],
+    [2, true],
+    [3, true],
+  ]);
+  // The stream is lost: the cache is emptied at once, and again on the new stream.
+  first.emit('error', Object.assign(new Error('14 UNAVAILABLE: gone'), { code: 14 }));
+  assert.equal(forgotten, 3);
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(forgotten, 4);
+  const again = calls[1]!;
+  for (const b of again.batches()) again.answer(b, cacheable(2));
+  again.emit('end');
+  await done;
+});
+
+test('verdict cache: a DecisionsChanged the exporter did not ask for fails the stream', async () => {
+  const call = new FakeCall();
+  const done = streamToIngest(call, fromArray(rawItems(1)), { exporter: 't' });
+  await new Promise((r) => setTimeout(r, 10));
+  call.emit('data', { msg: 'decisions_changed', decisions_changed: { namespace: '', epoch: '1' } });
+  await assert.rejects(done, /DecisionsChanged, which this exporter did not ask for/);
+});

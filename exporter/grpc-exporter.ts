@@ -49,8 +49,13 @@ export interface ExportItem {
   /** The process's cgroup v2 id, when the source knows it: canisters are routed by it. */
   readonly cgroupId?: string;
   /** Receives this event's verdict once: as soon as the engine decided it, else with its batch's
-   * acknowledgement. A decision is final even when the write after it fails. */
-  readonly respond?: (v: WireVerdict) => void;
+   * acknowledgement. A decision is final even when the write after it fails. `remember`: with
+   * `verdictCache`, the source may remember this allow (cacheable, and decided under the newest
+   * change the exporter has heard of). */
+  readonly respond?: (v: WireVerdict, remember: boolean) => void;
+  /** An event the source answered from its verdict cache already: told the engine's verdict
+   * (with its own cacheable bit) as respond is. */
+  readonly onVerdict?: (v: WireVerdict) => void;
 }
 
 export interface ExporterOptions {
@@ -77,6 +82,12 @@ export interface ExporterOptions {
   readonly drops?: () => DropCounts;
   /** Events acknowledged so far (in input order), after each acknowledgement. */
   readonly onAcked?: (acked: number) => void;
+  /**
+   * The source keeps a verdict cache, and this empties it: the hello asks the engine for
+   * cacheable verdicts and DecisionsChanged, each of which calls it, as does every new stream
+   * (changes made while no stream was open are not heard of).
+   */
+  readonly verdictCache?: () => void;
 }
 
 /** The part of grpc-js's ClientDuplexStream the exporter uses (tests pass a fake). */
@@ -105,11 +116,13 @@ export class ExportError extends Error {
   }
 }
 
+type Responder = (v: WireVerdict, remember: boolean) => void;
+
 interface InFlight {
   readonly id: string;
   /** Input position of the batch's first event (for error messages). */
   readonly first: number;
-  readonly responders: readonly (((v: WireVerdict) => void) | undefined)[];
+  readonly responders: readonly (Responder | undefined)[];
   /** Responders already given their verdict (an early one): the acknowledgement skips them. */
   readonly answered: boolean[];
   /** What was sent, to send again on a new stream. */
@@ -159,7 +172,9 @@ class IngestExporter {
   private readonly stats = createExportStats();
   // Invariant: `events` and `responders` are the open batch, index for index.
   private events: WireEvent[] = [];
-  private responders: (((v: WireVerdict) => void) | undefined)[] = [];
+  private responders: (Responder | undefined)[] = [];
+  /** The newest DecisionsChanged epoch heard on the current stream (verdict cache). */
+  private heardEpoch = 0;
   private readonly inFlight: InFlight[] = [];
   private nextBatchId = 1;
   private position = 0;
@@ -214,11 +229,15 @@ class IngestExporter {
     );
     call.on('end', () => current() && this.onEnd());
     const id = this.opts.identity;
+    // A new stream: whatever changed while none was open was not heard of.
+    this.heardEpoch = 0;
+    this.opts.verdictCache?.();
     call.write({
       hello: {
         exporter: this.opts.exporter,
         host: this.opts.host ?? hostname(),
         ...(id ? { exporter_id: id.exporterId, session: id.session } : {}),
+        ...(this.opts.verdictCache ? { verdict_cache: true } : {}),
       },
     });
     this.connected = true;
@@ -244,6 +263,8 @@ class IngestExporter {
     this.connected = false;
     this.generation++; // the old stream's late answers are ignored
     this.call.cancel();
+    // No change is heard of while no stream is open: nothing remembered is kept meanwhile.
+    this.opts.verdictCache?.();
     const waiting = this.inFlight.reduce((n, b) => n + b.responders.length, 0);
     this.opts.onRetry?.(
       `${message}; reconnecting in ${(this.retry.pause / 1000).toFixed(1)} s (${waiting} event(s) to send again)`
@@ -377,7 +398,8 @@ class IngestExporter {
         'TSEM_PARSE'
       );
     }
-    this.responders.push(item.respond);
+    const told = item.onVerdict;
+    this.responders.push(item.respond ?? (told && ((v: WireVerdict) => told(v))));
     this.position++;
     if (this.events.length === 1 && this.timer === undefined) {
       this.timer = setTimeout(() => this.onTimer(), this.flushMs);
@@ -460,6 +482,7 @@ class IngestExporter {
 
   private onResponse(m: IngestResponse__Output): void {
     if (this.failure) return;
+    if (m.decisions_changed) return this.onDecisionsChanged(m.decisions_changed.epoch);
     if (m.verdicts) return this.onVerdicts(m.verdicts);
     const result = m.result;
     const head = this.inFlight[0];
@@ -481,9 +504,10 @@ class IngestExporter {
     this.inFlight.shift();
     this.retry = undefined;
     this.stats.acked += result.verdicts.length;
+    const fresh = this.fresh(result.decided_epoch);
     for (const [i, v] of result.verdicts.entries()) {
       countVerdict(this.stats, v, head.first + i);
-      if (!this.answer(head, i, v)) return;
+      if (!this.answer(head, i, v, fresh)) return;
     }
     this.opts.onAcked?.(this.stats.acked);
     if (this.flushWanted && this.events.length > 0 && this.inFlight.length < this.window)
@@ -507,16 +531,32 @@ class IngestExporter {
         `BatchVerdicts of batch ${batch.id}: expected ${batch.responders.length} verdicts, got ${m.verdicts.length}`
       );
     }
-    for (const [i, v] of m.verdicts.entries()) if (!this.answer(batch, i, v)) return;
+    const fresh = this.fresh(m.decided_epoch);
+    for (const [i, v] of m.verdicts.entries()) if (!this.answer(batch, i, v, fresh)) return;
+  }
+
+  /** The engine's decisions changed: every remembered allow goes. */
+  private onDecisionsChanged(epoch: string): void {
+    if (!this.opts.verdictCache)
+      return void this.fail(
+        'the server sent DecisionsChanged, which this exporter did not ask for'
+      );
+    this.heardEpoch = Math.max(this.heardEpoch, Number(epoch));
+    this.opts.verdictCache();
+  }
+
+  /** Decisions made under the newest change heard of: their cacheable allows may be remembered. */
+  private fresh(decidedEpoch: string): boolean {
+    return this.opts.verdictCache !== undefined && Number(decidedEpoch) >= this.heardEpoch;
   }
 
   /** Gives event `i` of `batch` its verdict unless it has one; false when the callback threw. */
-  private answer(batch: InFlight, i: number, v: WireVerdict): boolean {
+  private answer(batch: InFlight, i: number, v: WireVerdict, fresh: boolean): boolean {
     const respond = batch.responders[i];
     if (!respond || batch.answered[i]) return true;
     batch.answered[i] = true;
     try {
-      respond(v);
+      respond(v, fresh && v.cacheable);
       return true;
     } catch (err) {
       this.fail(

@@ -57,4 +57,6 @@ export interface EventSource extends AsyncIterable<SourcedEvent> {
   drops(): DropCounts;
   /** Forgets every verdict the source remembers (the engine's decisions may have changed). */
   invalidate?(): void;
+  /** Whether the source remembers the allows it is told are cacheable (a verdict cache). */
+  readonly verdictCache?: boolean;
 }

@@ -55,7 +55,8 @@ export interface SourceOptions {
   /** Notification events buffered ahead of a slow consumer before being dropped (counted). */
   readonly maxQueued?: number;
   /** fanotify, enforce: answer repeated opens the engine allowed in the native reader (the
-   * verdict cache). Only an in-process source's engine keeps it right; default false. */
+   * verdict cache), kept right by the engine's invalidations (in process, or DecisionsChanged on
+   * an Ingest stream); default false. */
   readonly verdictCache?: boolean;
   /** fanotify, audit: processes never reported. Default: the host's other tsem daemons
    * (exporter/host/daemon-registry.ts). */

@@ -11,7 +11,7 @@ import { CONNECTION_OPTIONS, describeCallError, runRemote, type TsemClients } fr
 import type { Command, Io } from '../command.js';
 import { EXIT, exitStatusOfGrpc } from '../exit-status.js';
 import { JSON_OPTION } from '../output.js';
-import type { ExportItem, ExportStats } from '../../exporter/grpc-exporter.js';
+import type { ExportItem, ExportStats, WireVerdict } from '../../exporter/grpc-exporter.js';
 import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 import type { ExporterIdentity, ExporterState, FileRun } from '../../exporter/exporter-state.js';
 import type { DropCounts } from '../../exporter/source.js';
@@ -61,6 +61,11 @@ const OPTIONS: readonly OptionSpec[] = [
     name: 'enforce',
     kind: 'flag',
     help: "fanotify: hold opens and execs for the engine's verdict (answered as soon as the engine decides, before it persists, unless it runs with --durability strict)",
+  },
+  {
+    name: 'no-verdict-cache',
+    kind: 'flag',
+    help: 'fanotify --enforce: ask the engine for every held open (default: repeated opens the engine marked cacheable are answered by the reader thread until the engine says its decisions changed, and still reported)',
   },
   {
     name: 'timeout-ms',
@@ -141,6 +146,8 @@ interface Input {
   readonly exhausted: () => boolean;
   /** The source's drops by cause (live sources). */
   readonly drops?: () => DropCounts;
+  /** Empties the source's verdict cache, when it keeps one. */
+  readonly verdictCache?: () => void;
 }
 
 async function listing(out: (t: string) => void): Promise<void> {
@@ -222,6 +229,7 @@ function liveOptions(kind: SourceName, args: ParsedArgs) {
     watch: args.lists.get('watch'),
     markKind: args.values.get('mark') as FanotifyMarkKind | undefined,
     enforce: args.flags.has('enforce'),
+    verdictCache: kind === 'fanotify' && !args.flags.has('no-verdict-cache'),
     decisionTimeoutMs:
       timeout === undefined ? undefined : intOption(timeout, '--timeout-ms', 2000, 1),
     failMode: args.flags.has('fail-closed') ? ('closed' as const) : ('open' as const),
@@ -247,28 +255,25 @@ async function liveInput(
   await source.start();
   let exhausted = false;
   let stopped = false;
+  // A denial stands; no action (an event the engine rejected): the source's fail mode.
+  const allows = (v: WireVerdict) =>
+    v.action === 'ACTION_DENY'
+      ? false
+      : v.kind === 'VERDICT_KIND_ERROR' ||
+          v.action === 'ACTION_UNSPECIFIED' ||
+          v.action === undefined
+        ? failOpen
+        : true;
   async function* items(): AsyncGenerator<ExportItem> {
     for await (const ev of source) {
-      const respond = ev.respond;
+      const { respond, onVerdict } = ev;
       const item = { namespace: ev.namespace, event: ev.event, cgroupId: ev.cgroupId };
       // A held permission event gets the engine's action; one the engine could not judge (it
-      // rejected it) gets the fail mode, unless the engine keeps a denial for it.
-      yield respond
-        ? {
-            ...item,
-            // A denial stands; no action (an event the engine rejected): the source's fail mode.
-            respond: (v) =>
-              respond(
-                v.action === 'ACTION_DENY'
-                  ? false
-                  : v.kind === 'VERDICT_KIND_ERROR' ||
-                      v.action === 'ACTION_UNSPECIFIED' ||
-                      v.action === undefined
-                    ? failOpen
-                    : true
-              ),
-          }
-        : item;
+      // rejected it) gets the fail mode, unless the engine keeps a denial for it. One the verdict
+      // cache answered already is told what the engine decided (a disagreement empties the cache).
+      if (respond) yield { ...item, respond: (v, remember) => respond(allows(v), remember) };
+      else if (onVerdict) yield { ...item, onVerdict: (v) => onVerdict(allows(v), v.cacheable) };
+      else yield item;
     }
     exhausted = !stopped;
   }
@@ -281,6 +286,7 @@ async function liveInput(
     identity: state.session(),
     exhausted: () => exhausted,
     drops: () => source.drops(),
+    ...(source.verdictCache ? { verdictCache: () => source.invalidate?.() } : {}),
     finish: async () => {
       await source.stop();
       const counters = Object.entries(source.stats()).filter(([, n]) => n !== 0);
@@ -309,6 +315,7 @@ function checkArgs(kind: SourceName, args: ParsedArgs): void {
     const live = [
       'watch',
       'enforce',
+      'no-verdict-cache',
       'timeout-ms',
       'fail-open',
       'fail-closed',
@@ -385,6 +392,7 @@ async function send(
       onRetry: (m) => io.err(`tsem export: ${m}\n`),
       onAcked: (n) => (acked = n),
       drops: input.drops,
+      verdictCache: input.verdictCache,
     });
     report(stats);
     if (input.run) {

@@ -213,6 +213,11 @@ export class FanotifySource implements EventSource {
     if (this.addon && this.handle) this.addon.fanInvalidate(this.handle);
   }
 
+  /** Whether the native reader keeps a verdict cache (enforce, asked for, a rule its key covers). */
+  get verdictCache(): boolean {
+    return this.cacheOn;
+  }
+
   stats(): SourceStats {
     const native = this.addon && this.handle ? this.addon.fanStats(this.handle) : this.lastNative;
     const cg = this.cgroups.counts;
