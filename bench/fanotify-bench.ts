@@ -122,9 +122,13 @@ const TSEM_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin'
  * The engine decides for a separate `tsem export --source fanotify --enforce` process over gRPC
  * (loopback): each held open crosses the exporter's batching, the Ingest stream and the engine's
  * BatchVerdicts before it is answered. Same runs as engineRuns (learn as root, then first-seen and
- * known coefficients of another uid); remote exporters have no verdict cache.
+ * known coefficients of another uid); with `cache`, the exporter's reader answers the allows the
+ * engine marked cacheable (tsem.proto Verdict.cacheable), else every open crosses.
  */
-async function remoteRuns(dir: string): Promise<{ firstSeen: Latency; known: Latency }> {
+async function remoteRuns(
+  dir: string,
+  cache: boolean
+): Promise<{ firstSeen: Latency; known: Latency }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tsem-fanbench-data-'));
   const stateDir = mkdtempSync(join(tmpdir(), 'tsem-fanbench-state-'));
   const engine = await startEngine({ listen: '127.0.0.1:0', dataDir, log: () => undefined });
@@ -148,6 +152,7 @@ async function remoteRuns(dir: string): Promise<{ firstSeen: Latency; known: Lat
     stateDir,
     '--retry-for',
     '0',
+    ...(cache ? [] : ['--no-verdict-cache']),
   ];
   const exporter = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -256,7 +261,8 @@ export async function runFanotifyBench(r: BenchReport): Promise<void> {
     const strict = strictRuns.firstSeen;
     const strictKnown = strictRuns.known;
     const fed = { events: cached.events };
-    const remote = await remoteRuns(dir);
+    const remote = await remoteRuns(dir, true);
+    const remoteUncached = await remoteRuns(dir, false);
 
     // Observe mode: throughput of notification events, nothing held.
     const obs = new FanotifySource({
@@ -312,7 +318,7 @@ export async function runFanotifyBench(r: BenchReport): Promise<void> {
       `  --durability strict (answered once persisted): first-seen p50 ${us(strict.p50)} / p99 ${us(strict.p99)}; known p50 ${us(strictKnown.p50)} / p99 ${us(strictKnown.p99)}`
     );
     r.say(
-      `  engine decides for a separate tsem export process (gRPC, loopback, no verdict cache): first-seen p50 ${us(remote.firstSeen.p50)} / p99 ${us(remote.firstSeen.p99)}; known p50 ${us(remote.known.p50)} / p99 ${us(remote.known.p99)}`
+      `  engine decides for a separate tsem export process (gRPC, loopback): first-seen p50 ${us(remote.firstSeen.p50)} / p99 ${us(remote.firstSeen.p99)}; known p50 ${us(remote.known.p50)} / p99 ${us(remote.known.p99)} with its verdict cache, ${us(remoteUncached.known.p50)} / ${us(remoteUncached.known.p99)} without`
     );
     const cases: [string, { p50: number; p99: number }, Durability?][] = [
       ['no_mark', baseline],
@@ -326,6 +332,7 @@ export async function runFanotifyBench(r: BenchReport): Promise<void> {
       ['engine_decides_known_strict', strictKnown, 'strict'],
       ['engine_decides_remote', remote.firstSeen, 'decided'],
       ['engine_decides_remote_known', remote.known, 'decided'],
+      ['engine_decides_remote_known_uncached', remoteUncached.known, 'decided'],
     ];
     for (const [name, s, durability] of cases)
       r.figures({
