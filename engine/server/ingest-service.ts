@@ -40,6 +40,8 @@ import { EngineError } from '../../common/errors.js';
 
 /** Unanswered batches per stream before reading pauses. */
 const MAX_IN_FLIGHT = 16;
+/** Namespaces a verdict-cache stream's changes are filtered by; beyond, it hears every change. */
+const MAX_SENT_TO = 1024;
 
 type Call = ServerDuplexStream<IngestRequest__Output, IngestResponse>;
 
@@ -109,6 +111,8 @@ export function createIngestService(
       // written before the next verdicts or on drain.
       let cache: DecisionFeed | undefined;
       let owed: DecisionsChanged | undefined;
+      // The namespaces this stream's events went to: a change elsewhere cannot undo its allows.
+      const sentTo = new Set<string>();
       let unlisten = () => undefined as void;
       const payOwed = (force: boolean) => {
         if (!owed || failed || (!force && call.writableNeedDrain)) return;
@@ -142,6 +146,7 @@ export function createIngestService(
           if (req.hello.verdict_cache && decisions && !cache) {
             cache = decisions;
             unlisten = decisions.listen((namespace, epoch) => {
+              if (namespace !== '' && sentTo.size <= MAX_SENT_TO && !sentTo.has(namespace)) return;
               owed = { namespace, epoch: String(epoch) };
               payOwed(false);
             });
@@ -192,7 +197,7 @@ export function createIngestService(
                 routes,
                 numbering,
                 early,
-                cache
+                cache && { feed: cache, sentTo }
               );
         } catch (err) {
           return fail(err);
@@ -259,7 +264,7 @@ function runEvents(
   routes: CanisterRoutes | undefined,
   numbering?: Numbering,
   early?: Early,
-  cache?: DecisionFeed
+  cache?: { feed: DecisionFeed; sentTo: Set<string> }
 ) {
   if (batch.events.length > MAX_BATCH_EVENTS) {
     throw invalid(
@@ -380,8 +385,9 @@ async function runBatch(
   routes: CanisterRoutes | undefined,
   numbering?: Numbering,
   early?: Early,
-  cache?: DecisionFeed
+  verdictCache?: { feed: DecisionFeed; sentTo: Set<string> }
 ): Promise<Answer> {
+  const cache = verdictCache?.feed;
   const outcomes = new Array<Outcome>(events.length);
   const groups = new Map<
     string,
@@ -400,6 +406,9 @@ async function runBatch(
       const key = `${ns}\u0000${host}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { ns, origin: { ...origin, host }, idx: [], events: [] }));
+      // Before the pipeline decides: a change from now on in `ns` reaches this stream (past
+      // MAX_SENT_TO namespaces, every change does).
+      if (verdictCache && verdictCache.sentTo.size <= MAX_SENT_TO) verdictCache.sentTo.add(ns);
       g.idx.push(i);
       g.events.push(incoming);
     } catch (err) {

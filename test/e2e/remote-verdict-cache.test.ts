@@ -40,7 +40,7 @@ function stream(c: Clients, verdictCache: boolean) {
       s.write({ batch: { batch_id: batchId, events, early_verdicts: true } });
       for (const end = Date.now() + 5000; Date.now() < end;) {
         const r = got.find((m) => m.result?.batch_id === batchId)?.result;
-        if (r) return { result: r, at: got.findIndex((m) => m.result === r) };
+        if (r) return { result: r, id: batchId };
         await new Promise<void>((res) => {
           wake = res;
           setTimeout(res, 50);
@@ -81,7 +81,7 @@ test('cacheable allows, epochs and DecisionsChanged on a stream that asked; noth
     const known = await cached.send([open(10, '/a')]);
     assert.equal(known.result.verdicts[0]!.kind, 'VERDICT_KIND_ON_CONTOUR');
     assert.equal(known.result.verdicts[0]!.cacheable, true);
-    const early = cached.got[cached.verdictsAt('2')]!.verdicts!;
+    const early = cached.got[cached.verdictsAt(known.id)]!.verdicts!;
     assert.equal(early.verdicts[0]!.cacheable, true, 'the early verdicts carry it too');
     const before = Number(early.decided_epoch);
 
@@ -89,6 +89,16 @@ test('cacheable allows, epochs and DecisionsChanged on a stream that asked; noth
     const p = await plain.send([open(11, '/a')]);
     assert.equal(p.result.verdicts[0]!.kind, 'VERDICT_KIND_ON_CONTOUR');
     assert.equal(p.result.verdicts[0]!.cacheable, false);
+
+    // A change in a namespace this stream never sent to cannot undo its allows: not pushed.
+    await call(admin, 'CreateNamespace', { name: 'elsewhere' });
+    await call(admin, 'SetMode', { name: 'elsewhere', mode: 'MODE_ENFORCE' });
+    await cached.send([open(10, '/a')]);
+    assert.deepEqual(
+      cached.changes().filter((m) => m.decisions_changed!.namespace !== 'rc'),
+      [],
+      'no DecisionsChanged for another namespace'
+    );
 
     // A mode change: pushed to the caching stream with a newer epoch.
     await call(admin, 'SetMode', { name: 'rc', mode: 'MODE_ENFORCE' });
@@ -107,7 +117,7 @@ test('cacheable allows, epochs and DecisionsChanged on a stream that asked; noth
     assert.equal(off.result.verdicts[0]!.cacheable, false);
     assert.ok(cached.changes().length > pushed, 'a task turning untrusted is a change');
     const changeAt = cached.got.indexOf(cached.changes()[pushed]!);
-    assert.ok(changeAt < cached.verdictsAt('4'), 'DecisionsChanged before the verdicts');
+    assert.ok(changeAt < cached.verdictsAt(off.id), 'DecisionsChanged before the verdicts');
     // The untrusted task's known open: no longer allowed, never cacheable.
     const after = await cached.send([open(10, '/a')]);
     assert.equal(after.result.verdicts[0]!.cacheable, false);
