@@ -6,48 +6,18 @@
  * open by that task, which must be denied although the cache had allowed it before.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startEngine } from '../../daemon/start-engine.js';
 import { fanotifyUnavailableReason } from '../../exporter/fanotify/fanotify-source.js';
 import { call, clients } from '../helpers/grpc.js';
+import { assertCacheTrace, CACHE_TRACE, opens, traceDir, until } from '../helpers/opener.js';
 import { rootSkipReason } from '../helpers/repo.js';
 import { spawnTsem } from '../helpers/tsem-process.js';
 
 const skip = rootSkipReason() ?? fanotifyUnavailableReason(true);
-const FILES = ['f0', 'f1', 'f2', 'f3'];
-
-/** Opens each of `names` in `dir` in order, in one process; 'ok' or the error code of each. */
-const OPENER = `
-const fs = require('fs');
-const [dir, names] = [process.argv[1], JSON.parse(process.argv[2])];
-const out = names.map((n) => {
-  try { fs.closeSync(fs.openSync(dir + '/' + n, 'r')); return 'ok'; } catch (e) { return e.code; }
-});
-process.stdout.write(JSON.stringify(out));
-`;
-
-function opens(dir: string, names: readonly string[]): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['-e', OPENER, dir, JSON.stringify(names)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('error', reject);
-    c.on('close', () => resolve(JSON.parse(out) as string[]));
-  });
-}
-
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
-  for (const end = Date.now() + ms; !ok();) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function trace(dir: string, cache: boolean) {
   const data = mkdtempSync(join(tmpdir(), 'tsem-rcache-data-'));
@@ -91,10 +61,10 @@ async function trace(dir: string, cache: boolean) {
       await new Promise((r) => setTimeout(r, 300));
     }
     const base = ns().eventCount;
-    const learned = await opens(dir, [...FILES, ...FILES]);
+    const learned = await opens(dir, CACHE_TRACE.learn);
     await until('the learning run is modeled', () => ns().eventCount === base + 8);
     await call(c, 'SetMode', { name: 'rcache', mode: 'MODE_ENFORCE' });
-    const enforced = await opens(dir, [...FILES, ...FILES, ...FILES, 'unknown', 'f0']);
+    const enforced = await opens(dir, CACHE_TRACE.enforce);
     await until('the enforce run is modeled', () => ns().eventCount === base + 8 + 14);
     exporter.kill('SIGTERM');
     await exporter.exited;
@@ -120,23 +90,13 @@ test(
   'remote verdict cache: the same answers as without it, repeated opens answered by the reader, emptied when decisions change',
   { skip },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tsem-rcache-'));
+    const dir = traceDir('tsem-rcache-', ['warm']);
     try {
-      chmodSync(dir, 0o755);
-      for (const [i, f] of [...FILES, 'unknown', 'warm'].entries())
-        writeFileSync(join(dir, f), `content ${i}\n`);
       const without = await trace(dir, false);
       const withCache = await trace(dir, true);
-      const ok = (n: number) => Array<string>(n).fill('ok');
-      assert.deepEqual(without.answers, {
-        learned: ok(8),
-        enforced: [...ok(12), 'EPERM', 'EPERM'],
-      });
-      assert.deepEqual(withCache.answers, without.answers, 'the processes see the same answers');
-      assert.equal(without.hits, 0);
       // As in process: enforce's second and third passes; the untrusted task's last open finds
       // the cache emptied (DecisionsChanged came before the verdict that made it untrusted).
-      assert.equal(withCache.hits, 8, 'repeated on-contour opens answered by the reader');
+      assertCacheTrace(without, withCache);
       assert.equal(withCache.disagreements, 0);
       assert.ok(withCache.flushes > 0, 'the engine told the exporter its decisions changed');
     } finally {
