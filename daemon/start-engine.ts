@@ -330,6 +330,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     const metrics = new EngineMetrics(pkg.version, {
       namespaces: () => registry.list(),
       subscribers: () => ({ count: hub.size, dropped: hub.droppedTotal }),
+      verdictCache: () => ({ streams: decisions.listening, changes: decisions.epoch }),
       outputs: () => alerts.deliverers.map((d) => ({ name: d.name, ...d.stats })),
       incidents: () => ({ open: alerts.tracker.openIncidents(), records: alerts.recordCounts }),
       sources: () => started.map((s) => ({ kind: s.origin.exporter, stats: s.stats() })),

@@ -39,6 +39,8 @@ export interface Collectors {
     records: Readonly<Record<string, number>>;
   };
   sources?(): readonly { kind: string; stats: Readonly<Record<string, number>> }[];
+  /** Ingest streams whose exporter keeps a verdict cache, and the changes that emptied caches. */
+  verdictCache?(): { streams: number; changes: number };
 }
 
 function setCounter<T extends string>(
@@ -138,6 +140,22 @@ export class EngineMetrics {
       registers,
       collect() {
         setCounter(this, [[{}, collectors.subscribers?.().dropped ?? 0]]);
+      },
+    });
+    new Gauge({
+      name: 'tsem_verdict_cache_streams',
+      help: 'Ingest streams whose exporter keeps a verdict cache (hello.verdict_cache)',
+      registers,
+      collect() {
+        this.set(collectors.verdictCache?.().streams ?? 0);
+      },
+    });
+    new Counter({
+      name: 'tsem_verdict_cache_changes_total',
+      help: 'Changes that emptied the verdict caches (in-process sources and exporters)',
+      registers,
+      collect() {
+        setCounter(this, [[{}, collectors.verdictCache?.().changes ?? 0]]);
       },
     });
     new Gauge({

@@ -123,6 +123,12 @@ test('cacheable allows, epochs and DecisionsChanged on a stream that asked; noth
     assert.equal(after.result.verdicts[0]!.cacheable, false);
     assert.notEqual(after.result.verdicts[0]!.kind, 'VERDICT_KIND_ON_CONTOUR');
 
+    // Operators see the caching stream and the changes.
+    const scrape = (await engine.metrics.scrape()).body;
+    assert.match(scrape, /^tsem_verdict_cache_streams 1$/m);
+    const changes = Number(/^tsem_verdict_cache_changes_total (\d+)$/m.exec(scrape)?.[1]);
+    assert.ok(changes >= Number(cached.changes().at(-1)!.decisions_changed!.epoch));
+
     // The plain stream heard none of it and still works.
     assert.equal(plain.changes().length, 0);
     assert.equal(plain.got.filter((m) => m.result && m.result.decided_epoch !== '0').length, 0);
