@@ -4,7 +4,8 @@
  * against a trivial allow-everything responder on the same fanotify group settings, and against
  * no mark at all — all measured in the same run. Prints figures; skips with a reason unless root.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -164,7 +165,8 @@ async function remoteRuns(
     for (let i = 0; engine.registry.get('bench') === undefined; i++) {
       if (exporter.exitCode !== null || i > 200)
         throw new Error(`tsem export did not start: ${stderr.trim()}`);
-      spawnSync('cat', [join(dir, 'f0')], { stdio: 'ignore' });
+      // Not spawnSync: the open is held until this process's engine answers it.
+      await once(spawn('cat', [join(dir, 'f0')], { stdio: 'ignore' }), 'close');
       await new Promise((r) => setTimeout(r, 50));
     }
     await runChild(dir);
