@@ -8,51 +8,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine, type RunningEngine } from '../daemon/start-engine.js';
-import { createScenario, formatEventLine } from '../exporter/sim/index.js';
+import { feed, nginxLines, type SubmitLines } from './generator.js';
 import { type BenchReport, round } from './report.js';
 
-const BATCH = 1024;
-/** Batches in flight per namespace, as an exporter's window. */
-const WINDOW = 4;
-/** Batches in flight over all namespaces. */
-const MAX_IN_FLIGHT = 16;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-function nginxLines(n: number): Buffer[] {
-  const out: Buffer[] = [];
-  for (let seed = 1; out.length < n; seed++)
-    for (const e of createScenario('nginx', { seed, iterations: 20 }).events()) {
-      out.push(Buffer.from(formatEventLine(e)));
-      if (out.length >= n) break;
-    }
-  return out;
-}
-
-/**
- * Streams `perNs` events into each namespace (lines reused, offset per namespace) with at most
- * WINDOW batches in flight per namespace and MAX_IN_FLIGHT overall, as a set of exporters with
- * bounded windows would; returns seconds.
- */
-async function feed(engine: RunningEngine, names: string[], lines: Buffer[], perNs: number) {
+/** The engine's pipeline as the generator's target: one exporter batch per call. */
+function engineSubmit(engine: RunningEngine): SubmitLines {
   const origin = { host: 'bench', exporter: 'generator' };
-  const work: [string, number, number][] = [];
-  for (let from = 0; from < perNs; from += BATCH)
-    names.forEach((ns, k) => work.push([ns, k, from]));
-  const t0 = performance.now();
-  let next = 0;
-  const lane = async () => {
-    while (next < work.length) {
-      const [ns, k, from] = work[next++]!;
-      const events = [];
-      for (let i = from; i < Math.min(perNs, from + BATCH); i++)
-        events.push({ line: lines[(i + k * 7919) % lines.length]! });
-      const out = await engine.submit(ns, origin, events);
-      const bad = out.find((o) => 'error' in o);
-      if (bad && 'error' in bad) throw new Error(`namespace ${ns}: ${bad.error}`);
-    }
+  return async (ns, lines) => {
+    const out = await engine.submit(
+      ns,
+      origin,
+      lines.map((line) => ({ line }))
+    );
+    const bad = out.find((o) => 'error' in o);
+    if (bad && 'error' in bad) throw new Error(`namespace ${ns}: ${bad.error}`);
   };
-  await Promise.all(Array.from({ length: Math.min(MAX_IN_FLIGHT, WINDOW * names.length) }, lane));
-  return (performance.now() - t0) / 1000;
 }
 
 /**
@@ -80,14 +52,15 @@ export async function runNamespacesBench(r: BenchReport): Promise<void> {
   const lineBytes = lines.reduce((n, l) => n + l.length, 0);
   const dir = mkdtempSync(join(tmpdir(), 'tsem-nsbench-'));
   const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, log: () => undefined });
+  const submit = engineSubmit(engine);
   try {
     const idleRss = await settledRss();
     // 4 busy namespaces.
     const four = ['busy0', 'busy1', 'busy2', 'busy3'];
     const per4 = Math.floor(Math.min(total, 400_000) / four.length);
-    await feed(engine, four, lines, 2048); // warm-up
+    await feed(submit, four, lines, 2048); // warm-up
     const cpu0 = process.cpuUsage();
-    const secs4 = await feed(engine, four, lines, per4);
+    const secs4 = await feed(submit, four, lines, per4);
     const cpu = process.cpuUsage(cpu0);
     const rate4 = (per4 * four.length) / secs4;
     const cores4 = (cpu.user + cpu.system) / 1e6 / secs4;
@@ -102,7 +75,7 @@ export async function runNamespacesBench(r: BenchReport): Promise<void> {
       () => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)),
       100
     );
-    const secs100 = await feed(engine, hundred, lines, perNs);
+    const secs100 = await feed(submit, hundred, lines, perNs);
     clearInterval(sampler);
     const rightAfter = process.memoryUsage().rss;
     // What `ps` shows once the burst is over: the engine idles (no forced collection) while V8's
