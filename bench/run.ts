@@ -12,6 +12,7 @@ const BENCHES: [string, string, string, string][] = [
   ['model core', 'model', './model-bench.js', 'runModelBench'],
   ['end to end (gRPC)', 'e2e', './e2e-bench.js', 'runE2eBench'],
   ['in-process namespaces', 'namespaces', './namespaces-bench.js', 'runNamespacesBench'],
+  ['namespaces in worker threads', 'workers', './worker-scaling-bench.js', 'runWorkerScalingBench'],
   ['IMA measurement list', 'ima', './ima-bench.js', 'runImaBench'],
   ['fanotify', 'fanotify', './fanotify-bench.js', 'runFanotifyBench'],
   ['canister launcher', 'canister', './canister-bench.js', 'runCanisterBench'],
