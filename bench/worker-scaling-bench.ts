@@ -66,6 +66,7 @@ function workerShards(n: number, store: LevelStore): Shards {
   };
   for (const w of workers) {
     w.on('error', failAll);
+    w.on('exit', (code) => failAll(new Error(`a shard worker exited (code ${code})`)));
     w.on('message', (m: FromShard) => {
       const settle = waiting.get(m.id)!;
       waiting.delete(m.id);
