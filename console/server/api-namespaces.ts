@@ -67,7 +67,10 @@ export function convergenceOf(ns: NamespaceModel) {
 
 const MAX_PAGE = 500;
 
-function page<T>(items: readonly T[], q: URLSearchParams) {
+function page<T>(
+  items: { readonly length: number; slice(from: number, to: number): T[] },
+  q: URLSearchParams
+) {
   const offset = intParam(q, 'offset', 0, Number.MAX_SAFE_INTEGER);
   const limit = intParam(q, 'limit', 100, MAX_PAGE);
   return { total: items.length, offset, items: items.slice(offset, offset + limit) };

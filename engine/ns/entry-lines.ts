@@ -47,9 +47,9 @@ export async function entriesWithLines(
   indices: readonly number[],
   store: LineStore
 ): Promise<EventEntry[]> {
-  const held: readonly HeldEntry[] = which === 'trajectory' ? ns.trajectory() : ns.forensics();
-  const entries = indices.map((i) => {
-    const e = held[i];
+  const held = which === 'trajectory' ? ns.trajectory() : ns.forensics();
+  const entries = indices.map((i): HeldEntry => {
+    const e = i >= 0 ? held.at(i) : undefined;
     if (!e) throw new RangeError(`${which} entry ${i} of namespace ${ns.id}: out of range`);
     return e;
   });
@@ -80,8 +80,8 @@ export async function forensicLines(
   store: LineStore
 ): Promise<Map<string, string>> {
   const at: number[] = [];
-  if (hexes.size > 0)
-    ns.forensics().forEach((e, i) => hexes.has(e.coefficient.toString('hex')) && at.push(i));
+  const list = ns.forensics();
+  if (hexes.size > 0) for (let i = 0; i < list.length; i++) if (hexes.has(list.hex(i)!)) at.push(i);
   const entries = await entriesWithLines(ns, 'forensics', at, store);
   return new Map(entries.map((e) => [e.coefficient.toString('hex'), e.line]));
 }

@@ -223,5 +223,5 @@ test('releaseLines drops only persisted lines beyond the tail; a replace starts 
   ns.loadModel(parseModelFile('end\n', sha), { replace: true });
   assert.equal(ns.linesReleased, false);
   ns.process(open(1, '/after'));
-  assert.equal(heldLine(ns.trajectory()[0]!).includes('/after'), true);
+  assert.equal(heldLine(ns.trajectory().at(0)!).includes('/after'), true);
 });

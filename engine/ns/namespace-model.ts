@@ -9,7 +9,7 @@ import { EngineError } from '../../common/errors.js';
 import { describeEvent } from '../event/describe.js';
 import type { TsemEvent } from '../event/event.js';
 import { compareToContour } from '../contour/compare.js';
-import { ContourMap, type Point } from '../contour/contour-map.js';
+import { coefficientKey, ContourMap, type Point } from '../contour/contour-map.js';
 import { isSealedMode, type Mode } from '../contour/mode.js';
 import type { ModelFile } from '../contour/model-file.js';
 import { createDigest, type DigestAlgorithm } from '../measure/digest.js';
@@ -23,7 +23,6 @@ import type {
   ChangeSet,
   ConvergenceView,
   EventEntry,
-  HeldEntry,
   LoadOutcome,
   NamespaceConfig,
   PointStatus,
@@ -36,6 +35,7 @@ import type {
   VerdictKind,
 } from './namespace-types.js';
 import { MAX_REJECTED_KEPT } from './namespace-types.js';
+import { HeldList } from './held-list.js';
 import { IngestLedger, type LedgerEntry } from './ingest-ledger.js';
 import { MAX_TASKS, type Task, TaskTable } from './task-table.js';
 
@@ -86,12 +86,6 @@ export function pidOfTaskKey(key: string): number | undefined {
 
 const sameBytes = (a: Buffer, b: Buffer) => a === b || a.equals(b);
 
-/** Drops the lines of entries [from, to); returns the new released count. */
-function release(entries: HeldEntry[], from: number, to: number): number {
-  for (let i = from; i < to; i++) entries[i] = { coefficient: entries[i]!.coefficient };
-  return Math.max(from, to);
-}
-
 export class NamespaceModel {
   readonly alg: DigestAlgorithm;
   /** Which exporters' events were applied (exactly-once ingest); changes land in drainChanges(). */
@@ -99,11 +93,8 @@ export class NamespaceModel {
   // The model's state: changed only by process(), loadModel(), setMode() and setAggregate(), so
   // that every change lands in drainChanges() and the store never misses one.
   private map = new ContourMap();
-  private trajectoryEntries: HeldEntry[] = [];
-  private forensicEntries: HeldEntry[] = [];
-  /** Entries below these indices may have their lines in the store only (releaseLines). */
-  private releasedTrajectory = 0;
-  private releasedForensics = 0;
+  private trajectoryEntries = new HeldList();
+  private forensicEntries = new HeldList();
   private readonly rejectedEntries: RejectedEntry[] = [];
   private rejectedTotal = 0;
   private newRejected: RejectedEntry[] = [];
@@ -200,11 +191,11 @@ export class NamespaceModel {
   }
   /** Events that added a valid point, in order (the trajectory, §3.1); older lines may be in the
    * store only (entry-lines.ts reads them). */
-  trajectory(): readonly HeldEntry[] {
+  trajectory(): HeldList {
     return this.trajectoryEntries;
   }
   /** Events that added a forensic point, in order (lines as for the trajectory). */
-  forensics(): readonly HeldEntry[] {
+  forensics(): HeldList {
     return this.forensicEntries;
   }
 
@@ -214,21 +205,15 @@ export class NamespaceModel {
    * coefficients stay; the store holds every line. Called only where a store holds them.
    */
   releaseLines(persistedTrajectory: number, persistedForensics: number, keep: number): void {
-    this.releasedTrajectory = release(
-      this.trajectoryEntries,
-      this.releasedTrajectory,
+    this.trajectoryEntries.release(
       Math.min(persistedTrajectory, this.trajectoryEntries.length - keep)
     );
-    this.releasedForensics = release(
-      this.forensicEntries,
-      this.releasedForensics,
-      Math.min(persistedForensics, this.forensicEntries.length - keep)
-    );
+    this.forensicEntries.release(Math.min(persistedForensics, this.forensicEntries.length - keep));
   }
 
   /** Whether some entry's line lives only in the store. */
   get linesReleased(): boolean {
-    return this.releasedTrajectory > 0 || this.releasedForensics > 0;
+    return this.trajectoryEntries.released > 0 || this.forensicEntries.released > 0;
   }
   /** Lines rejected while sealed, kept as evidence (the first MAX_REJECTED_KEPT). */
   rejected(): readonly RejectedEntry[] {
@@ -463,9 +448,12 @@ export class NamespaceModel {
         })
       );
       if (!was) this.pendingDescriptions.set(hex, describeEvent(e, task));
-      const entry = { coefficient: c, line: e.line };
-      (d.add === 'valid' ? this.trajectoryEntries : this.forensicEntries).push(entry);
-      (d.add === 'valid' ? this.newTrajectory : this.newForensics).push(entry);
+      // The held list keeps the point's key (no Buffer per entry); the change set the Buffer.
+      (d.add === 'valid' ? this.trajectoryEntries : this.forensicEntries).push(key, e.line);
+      (d.add === 'valid' ? this.newTrajectory : this.newForensics).push({
+        coefficient: c,
+        line: e.line,
+      });
     }
     this.conv.record(d.add !== undefined, now);
     if (d.untrust)
@@ -561,9 +549,8 @@ export class NamespaceModel {
   /** Starts the map over (a model replace): the store is told to drop what it holds. */
   private clearModel(): void {
     this.map = new ContourMap();
-    this.trajectoryEntries = [];
-    this.releasedTrajectory = this.releasedForensics = 0;
-    this.forensicEntries = [];
+    this.trajectoryEntries = new HeldList();
+    this.forensicEntries = new HeldList();
     this.newTrajectory = [];
     this.newForensics = [];
     this.dirtyPoints = new Set();
@@ -597,16 +584,15 @@ export class NamespaceModel {
       const f = this.auditFindings.take(hex);
       if (!f) return { hex, was: 'unknown' };
       this.m = extend(this.alg, this.cfg.base, this.m, f.coefficient);
-      this.dirtyPoints.add(
-        this.map.add(f.coefficient, true, {
-          count: f.count,
-          first: f.first ?? now,
-          last: f.last,
-          described: true,
-        })
-      );
+      const p = this.map.add(f.coefficient, true, {
+        count: f.count,
+        first: f.first ?? now,
+        last: f.last,
+        described: true,
+      });
+      this.dirtyPoints.add(p);
       const entry = { coefficient: f.coefficient, line: line ?? '' };
-      this.trajectoryEntries.push(entry);
+      this.trajectoryEntries.push(p.key, entry.line);
       this.newTrajectory.push(entry);
       return { hex, was: 'finding' };
     });
@@ -638,11 +624,10 @@ export class NamespaceModel {
       if (this.map.get(hex)) continue;
       this.m = extend(this.alg, this.cfg.base, this.m, e.coefficient);
       const description = descriptions.get(hex);
-      this.dirtyPoints.add(
-        this.map.add(e.coefficient, false, { described: description !== undefined })
-      );
+      const p = this.map.add(e.coefficient, false, { described: description !== undefined });
+      this.dirtyPoints.add(p);
       if (description) this.pendingDescriptions.set(hex, description);
-      this.forensicEntries.push(e);
+      this.forensicEntries.push(p.key, e.line);
       this.newForensics.push(e);
       this.events++;
     }
@@ -690,9 +675,9 @@ export class NamespaceModel {
     const pending = this.drainChanges();
     return {
       points: this.map.points(),
-      trajectory: this.trajectoryEntries as readonly EventEntry[],
+      trajectory: this.trajectoryEntries.slice() as EventEntry[],
       trajectoryStart: 0,
-      forensics: this.forensicEntries as readonly EventEntry[],
+      forensics: this.forensicEntries.slice() as EventEntry[],
       forensicsStart: 0,
       audit: this.findings(),
       removedFindings: [],
@@ -741,8 +726,13 @@ export class NamespaceModel {
         `namespace ${ns.id}: stored measurement does not match its points (store corrupted?)`
       );
     }
-    ns.trajectoryEntries.push(...parts.trajectory);
-    ns.forensicEntries.push(...parts.forensics);
+    // Each entry keeps its point's key (one string for both); an entry without a point its own.
+    const keyOf = (c: Buffer) => {
+      const k = coefficientKey(c);
+      return ns.map.getByKey(k)?.key ?? k;
+    };
+    for (const e of parts.trajectory) ns.trajectoryEntries.push(keyOf(e.coefficient), e.line);
+    for (const e of parts.forensics) ns.forensicEntries.push(keyOf(e.coefficient), e.line);
     ns.rejectedEntries.push(...(parts.rejected ?? []));
     ns.rejectedTotal = Math.max(parts.rejectedTotal ?? 0, ns.rejectedEntries.length);
     for (const a of parts.audit) ns.auditFindings.restore(a);

@@ -107,7 +107,7 @@ test(
       const cb = engine.registry.require('cb');
       assert.equal(ca.untrustedTaskCount(), 1, "A's task that tried prog-b is untrusted");
       assert.equal(ca.forensics().length, 1);
-      assert.match(heldLine(ca.forensics()[0]!), /prog-b/);
+      assert.match(heldLine(ca.forensics().at(0)!), /prog-b/);
       assert.deepEqual([cb.untrustedTaskCount(), cb.forensics().length], [0, 0], 'B untouched');
       assert.equal(runSummaryOf(a)['untrusted_tasks'], 1);
       assert.equal(runSummaryOf(b)['forensics'], 0);

@@ -91,7 +91,7 @@ test(
       assert.equal(variant.code, 0, 'sealed records, it does not deny');
       assert.equal(runSummaryOf(variant)['forensics'], 1);
       assert.equal(ns.forensics().length, 1);
-      const forensic = JSON.parse(heldLine(ns.forensics()[0]!)) as {
+      const forensic = JSON.parse(heldLine(ns.forensics().at(0)!)) as {
         file_open?: { file: { path: { pathname: string } } };
       };
       assert.equal(forensic.file_open?.file.path.pathname, extra, 'exactly the extra file');

@@ -74,7 +74,7 @@ test(
       assert.equal(denied.code, 126, denied.stderr);
       assert.match(denied.stderr, /Operation not permitted/);
       assert.ok(ns.forensics().length >= 1);
-      assert.match(heldLine(ns.forensics()[0]!), /other-echo/);
+      assert.match(heldLine(ns.forensics().at(0)!), /other-echo/);
       await source.stop();
       await feeding;
     } finally {

@@ -32,7 +32,7 @@ const OFF = 8;
 const ZERO = '0'.repeat(64);
 const ev = (path: string, pid: number) =>
   sourceEvent(pid, 'file_open', { file: fileCell(path, ZERO) });
-const held = (list: readonly HeldEntry[]) => list.filter((e) => e.line !== undefined).length;
+const held = (list: Iterable<HeldEntry>) => [...list].filter((e) => e.line !== undefined).length;
 /** The path an entry's line names. */
 const pathOf = (line: string) => /"pathname": ?"([^"]+)"/.exec(line)?.[1];
 

@@ -172,7 +172,7 @@ function checkAttack(
   // One attack task tree: one off-contour point, kept as the forensics record of that event.
   assert.equal(count(sealed, 'off-contour'), 1);
   assert.equal(ns.forensics().length, 1);
-  assert.deepEqual(JSON.parse(heldLine(ns.forensics()[0]!)), ev);
+  assert.deepEqual(JSON.parse(heldLine(ns.forensics().at(0)!)), ev);
   assert.ok(ns.untrustedTaskCount() >= 1);
 }
 
