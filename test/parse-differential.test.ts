@@ -11,9 +11,14 @@ import fc from 'fast-check';
 import type { TsemEvent, TsemRecord } from '../engine/event/event.js';
 import { HeaderScanner } from '../engine/event/header-scan.js';
 import { EventParseCache } from '../engine/event/parse-cache.js';
-import { parseRecordLine } from '../engine/event/parse-json.js';
+import { type StructuredInput, structuredToObject } from '../engine/event/parse-cache.js';
+import { parseEventObject, parseRecordLine } from '../engine/event/parse-json.js';
 import { createNamespaceConfig, NamespaceModel } from '../engine/ns/namespace-model.js';
 import { createScenario, formatEventLine, listScenarios } from '../exporter/sim/index.js';
+import { eventJsonToStructured } from '../exporter/wire-event.js';
+import { eventFromWire } from '../engine/server/wire.js';
+import type { Event__Output } from '../proto/gen/tsem/v1/Event.js';
+import type { TsemEventJson } from '../proto/kernel-json.js';
 import { fuzzRuns } from './helpers/fuzz.js';
 import { vectorPath } from './helpers/repo.js';
 
@@ -90,6 +95,31 @@ function checkLine(line: Buffer, what: string): void {
   );
 }
 
+/** A line's event as a structured wire event (what `tsem export` sends for object sources). */
+function structuredOf(line: Buffer): StructuredInput | undefined {
+  try {
+    const w = eventJsonToStructured(JSON.parse(line.toString('utf8')) as TsemEventJson);
+    // As the engine receives it: the wire message through the engine's own conversion.
+    const e = eventFromWire(
+      { body: 'structured', structured: { ...w, file_digest: '' } } as unknown as Event__Output,
+      0
+    );
+    return 'structured' in e ? e.structured : undefined;
+  } catch {
+    return undefined; // not strict JSON (raw control bytes), or not an event: no structured form
+  }
+}
+
+/** The reference (the schema over the structured event's object), then the cache: miss, hit. */
+function checkStructured(s: StructuredInput, what: string): void {
+  const opts = { digestSize: 32 };
+  const event = (f: () => TsemEvent) => (): TsemRecord => ({ kind: 'event', event: f() });
+  const ref = attempt(event(() => parseEventObject(structuredToObject(s, opts), opts)));
+  const cache = new EventParseCache(32);
+  assertSame(ref, attempt(event(() => cache.parseStructured(s, opts))), `${what} (miss)`);
+  assertSame(ref, attempt(event(() => cache.parseStructured(s, opts))), `${what} (hit)`);
+}
+
 test('vector and simulator lines: the scanner takes the kernel header form', () => {
   const scanner = new HeaderScanner(32);
   let scanned = 0;
@@ -107,6 +137,17 @@ test('vector and simulator lines: the scanner takes the kernel header form', () 
 test('vector and simulator lines: fast path equals the reference, event by event', () => {
   const lines = [...vectorLines(), ...scenarioLines()];
   lines.forEach((l, i) => checkLine(l, `line ${i + 1}: ${l.toString('latin1').slice(0, 120)}`));
+});
+
+test('vector and simulator events as structured events: fast path equals the reference', () => {
+  const scanner = new HeaderScanner(32);
+  const events = [...vectorLines(), ...scenarioLines()]
+    .map(structuredOf)
+    .filter((s) => s !== undefined);
+  assert.ok(events.length > 100, `only ${events.length} structured events`);
+  // Every header is in the plain form the fast path reads (else the test checks nothing new).
+  assert.equal(events.filter((s) => scanner.fromStrings(s.header)).length, events.length);
+  events.forEach((s, i) => checkStructured(s, `event ${i + 1}: ${JSON.stringify(s.header)}`));
 });
 
 test('namespaces fed by the fast path and by the reference end in identical state', () => {
@@ -144,7 +185,8 @@ const BASE =
 const KEYS = ['pid', 'ppid', 'tnum', 'context', 'number', 'process', 'type', 'ttd', 'p_ttd'];
 const DIGEST_KEYS = ['task_id', 'p_task_id'];
 
-test('fuzzed headers: fast path equals the reference (value or error)', () => {
+/** Edits of a header: numbers, digests and text in and out of the kernel's plain form. */
+function headerEdits() {
   const numberish = fc.oneof(
     fc.constantFrom(
       '0',
@@ -178,7 +220,7 @@ test('fuzzed headers: fast path equals the reference (value or error)', () => {
     fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex')),
     fc.uint8Array({ minLength: 31, maxLength: 33 }).map((b) => Buffer.from(b).toString('hex'))
   );
-  const edit = fc.oneof(
+  return fc.oneof(
     fc.tuple(fc.constantFrom(...KEYS), numberish).map(([k, v]) => ({ k, v })),
     fc.tuple(fc.constantFrom(...DIGEST_KEYS), digestish).map(([k, v]) => ({ k, v })),
     fc.tuple(fc.constantFrom('process', 'extra'), fc.string({ maxLength: 8 })).map(([k, v]) => ({
@@ -186,11 +228,14 @@ test('fuzzed headers: fast path equals the reference (value or error)', () => {
       v,
     }))
   );
+}
+
+test('fuzzed headers: fast path equals the reference (value or error)', () => {
   const layout = fc.constantFrom('plain', 'dup', 'tight', 'spaced', 'drop');
   const cache = new EventParseCache(32);
   cache.parseLine(Buffer.from(BASE), { digestSize: 32 }); // the COE/CELL text is now cached
   fc.assert(
-    fc.property(fc.array(edit, { maxLength: 4 }), layout, (edits, how) => {
+    fc.property(fc.array(headerEdits(), { maxLength: 4 }), layout, (edits, how) => {
       const header = JSON.parse(BASE.slice(10, BASE.indexOf('}') + 1)) as Record<string, string>;
       const pairs: [string, string][] = Object.entries(header);
       for (const { k, v } of edits) {
@@ -210,6 +255,31 @@ test('fuzzed headers: fast path equals the reference (value or error)', () => {
         attempt(() => cache.parseLine(line, opts)),
         line.toString('latin1')
       );
+    }),
+    { numRuns: fuzzRuns(2000) }
+  );
+});
+
+test('fuzzed structured headers: fast path equals the reference (value or error)', () => {
+  const base = structuredOf(Buffer.from(BASE))!;
+  const cache = new EventParseCache(32);
+  cache.parseStructured(base, { digestSize: 32 }); // the COE/CELL are now cached
+  fc.assert(
+    fc.property(fc.array(headerEdits(), { maxLength: 4 }), fc.boolean(), (edits, drop) => {
+      const header: Record<string, string> = { ...base.header };
+      for (const { k, v } of edits) header[k] = v;
+      if (drop) delete header['pid'];
+      const s = { ...base, header };
+      const opts = { digestSize: 32 };
+      const ref = attempt(() => ({
+        kind: 'event' as const,
+        event: parseEventObject(structuredToObject(s, opts), opts),
+      }));
+      const fast = attempt(() => ({
+        kind: 'event' as const,
+        event: cache.parseStructured(s, opts),
+      }));
+      assertSame(ref, fast, JSON.stringify(header));
     }),
     { numRuns: fuzzRuns(2000) }
   );

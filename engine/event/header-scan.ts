@@ -87,6 +87,33 @@ function smallDecimal(line: Buffer, a: number, b: number): number {
   return v;
 }
 
+/** Plain decimal text (no sign, no leading zero) of at most `max` digits, else -1. */
+function plainText(s: string, max: number): number {
+  const n = s.length;
+  if (n === 0 || n > max || (s.charCodeAt(0) === 0x30 && n > 1)) return -1;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+  }
+  return n;
+}
+
+/** A u32 given as text: absent (undefined), its value, or null when not a plain decimal. */
+function u32Text(s: string | undefined): number | undefined | null {
+  if (s === undefined) return undefined;
+  if (typeof s !== 'string' || plainText(s, 10) < 0) return null;
+  const v = Number(s);
+  return v < U32_LIMIT ? v : null;
+}
+
+/** A u64 given as text: absent (undefined), its value, or null when not a plain decimal. */
+function u64Text(s: string | undefined): bigint | undefined | null {
+  if (s === undefined) return undefined;
+  if (typeof s !== 'string' || plainText(s, 20) < 0) return null;
+  const v = BigInt(s);
+  return v < U64_LIMIT ? v : null;
+}
+
 export class HeaderScanner {
   private interned = new Map<number, { readonly hex: Buffer; readonly value: Buffer }>();
 
@@ -248,6 +275,86 @@ export class HeaderScanner {
       start,
     };
     return landlock !== undefined ? { ...h, landlock } : h;
+  }
+
+  /**
+   * The typed header of a structured event's header strings (tsem.proto StructuredEvent.header):
+   * plain decimals and digests are read without the schema walk, TASK_IDs shared as scan shares
+   * them. Anything else gives undefined, and the reference schema decides (the same value, or the
+   * error naming the field).
+   */
+  fromStrings(h: Readonly<Record<string, string | undefined>>): EventHeader | undefined {
+    const proc = h['process'];
+    const type = h['type'];
+    if (typeof proc !== 'string' || typeof type !== 'string') return undefined;
+    const pid = u32Text(h['pid']);
+    const ppid = u32Text(h['ppid']);
+    const tnum = u64Text(h['tnum']);
+    const context = u64Text(h['context']);
+    const number = u64Text(h['number']);
+    const ttd = u64Text(h['ttd']);
+    const pTtd = u64Text(h['p_ttd']);
+    const ts = u64Text(h['ts']);
+    const start = u64Text(h['start']);
+    const taskId = this.digestText(h['task_id']);
+    const pTaskId = this.digestText(h['p_task_id']);
+    const landlock = h['landlock'];
+    if (
+      pid === null ||
+      ppid === null ||
+      tnum === null ||
+      context === null ||
+      number === null ||
+      ttd === null ||
+      pTtd === null ||
+      ts === null ||
+      start === null ||
+      taskId === null ||
+      pTaskId === null ||
+      (landlock !== undefined && typeof landlock !== 'string')
+    )
+      return undefined;
+    const out: EventHeader = {
+      pid,
+      ppid,
+      tnum,
+      context,
+      number,
+      process: proc,
+      type,
+      ttd,
+      pTtd,
+      taskId,
+      pTaskId,
+      ts,
+      start,
+    };
+    return landlock !== undefined ? { ...out, landlock } : out;
+  }
+
+  /** A DIGEST given as text: absent (undefined), its shared Buffer, or null when not plain hex. */
+  private digestText(s: string | undefined): Buffer | undefined | null {
+    if (s === undefined) return undefined;
+    if (typeof s !== 'string' || s.length !== 2 * this.digestSize) return null;
+    // The same hash as digest() over the same (ASCII) bytes: one table for lines and strings.
+    let h = 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    const known = this.interned.get(h);
+    if (known) {
+      let same = true;
+      for (let i = 0; i < s.length && same; i++) same = known.hex[i] === s.charCodeAt(i);
+      if (same) return known.value;
+    }
+    const out = Buffer.allocUnsafe(this.digestSize);
+    for (let i = 0; i < this.digestSize; i++) {
+      const hi = hexNibble(s.charCodeAt(2 * i));
+      const lo = hexNibble(s.charCodeAt(2 * i + 1));
+      if (hi < 0 || lo < 0) return null;
+      out[i] = (hi << 4) | lo;
+    }
+    if (this.interned.size >= MAX_INTERNED) this.interned = new Map();
+    this.interned.set(h, { hex: Buffer.from(s, 'latin1'), value: out });
+    return out;
   }
 
   private value(kind: Field, line: Buffer, a: number, b: number): unknown {

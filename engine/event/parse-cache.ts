@@ -81,9 +81,38 @@ interface LineEntry {
   readonly cell: Cell;
 }
 
-/** COE values in a fixed order, for the structured path's key. */
-function coeKey(coe: TsemEventJson['COE']): string {
-  return `${coe.uid},${coe.euid},${coe.suid},${coe.gid},${coe.egid},${coe.sgid},${coe.fsuid},${coe.fsgid},${coe.capeff}`;
+/** The COE fields a structured event's values are keyed by (the COE schema's). */
+const COE_KEYS = ['uid', 'euid', 'suid', 'gid', 'egid', 'sgid', 'fsuid', 'fsgid', 'capeff'];
+
+/** A cached structured event: what its values were parsed from (compared exactly on a hit). */
+interface StructuredEntry {
+  readonly type: string;
+  readonly coeText: readonly (string | undefined)[];
+  readonly fileDigest: string;
+  readonly cellJson: Buffer;
+  readonly coe: Coe;
+  readonly cell: Cell;
+}
+
+/** FNV-1a of a string's UTF-16 code units (and its length), continuing from `h`. */
+function stringHash(seed: number, s: string | undefined): number {
+  if (s === undefined) return Math.imul(seed ^ 0x100, 0x01000193);
+  let h = Math.imul(seed ^ s.length, 0x01000193);
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** The structured cache's key parts, hashed without a string made of them (the key before). */
+function structuredHash(s: StructuredInput, type: string, fileDigest: string): number {
+  let h = stringHash(bytesHash(s.cellJson, 0), type);
+  for (const k of COE_KEYS) h = stringHash(h, s.coe[k]);
+  return stringHash(h, fileDigest);
+}
+
+function sameStructured(e: StructuredEntry, s: StructuredInput, type: string, digest: string) {
+  if (e.type !== type || e.fileDigest !== digest || !e.cellJson.equals(s.cellJson)) return false;
+  for (let i = 0; i < COE_KEYS.length; i++) if (e.coeText[i] !== s.coe[COE_KEYS[i]!]) return false;
+  return true;
 }
 
 export interface StructuredInput {
@@ -95,7 +124,9 @@ export interface StructuredInput {
 }
 
 export class EventParseCache {
-  private entries = new Map<string, { coe: Coe; cell: Cell }>();
+  /** Structured events by structuredHash, each checked part for part. */
+  private structured = new Map<number, StructuredEntry[]>();
+  private structuredCount = 0;
   /** Kernel lines by bytesHash of their text after the header, each checked byte for byte. */
   private lines = new Map<number, LineEntry[]>();
   private lineCount = 0;
@@ -110,11 +141,35 @@ export class EventParseCache {
     this.scanner = new HeaderScanner(digestSize);
   }
 
-  private remember(key: string, e: TsemEvent): void {
-    if (this.entries.size >= this.max) this.entries = new Map();
+  private rememberStructured(
+    h: number,
+    s: StructuredInput,
+    type: string,
+    fileDigest: string,
+    e: TsemEvent
+  ): void {
+    if (this.structuredCount >= this.max) {
+      this.structured = new Map();
+      this.structuredCount = 0;
+    }
     markShared(e.coe);
     markShared(e.cell);
-    this.entries.set(key, { coe: e.coe, cell: e.cell });
+    const entry: StructuredEntry = {
+      type,
+      coeText: COE_KEYS.map((k) => s.coe[k]),
+      fileDigest,
+      // A copy: the received bytes may be a view of a whole message.
+      cellJson: Buffer.from(s.cellJson),
+      coe: e.coe,
+      cell: e.cell,
+    };
+    const bucket = this.structured.get(h);
+    if (!bucket) this.structured.set(h, [entry]);
+    else {
+      if (bucket.length >= MAX_BUCKET) bucket.shift();
+      bucket.push(entry);
+    }
+    this.structuredCount++;
   }
 
   private findLine(h: number, type: string, line: Buffer, from: number): LineEntry | undefined {
@@ -189,22 +244,22 @@ export class EventParseCache {
   /** A structured wire event: header and COE strings plus the CELL's JSON bytes. */
   parseStructured(s: StructuredInput, opts: ParseOptions): TsemEvent {
     const type = s.header['type'] ?? '';
-    const key = `${type}\n${coeKey(s.coe as unknown as TsemEventJson['COE'])}\n${s.fileDigest ?? ''}\n${s.cellJson.toString('latin1')}`;
-    const hit = this.entries.get(key);
+    // An empty digest fills nothing (structuredToObject), as an absent one.
+    const fileDigest = s.fileDigest ?? '';
+    const h = structuredHash(s, type, fileDigest);
+    const hit = this.structured.get(h)?.find((e) => sameStructured(e, s, type, fileDigest));
     if (!hit) {
       this.misses++;
       const e = parseEventObject(structuredToObject(s, opts), opts);
-      this.remember(key, e);
+      this.rememberStructured(h, s, type, fileDigest, e);
       return e;
     }
     this.hits++;
-    return eventWithHeader(
-      s.header,
-      hit.coe,
-      hit.cell,
-      () => formatKernelJson(structuredToObject(s, opts)),
-      { ...opts, encoding: 'utf8' }
-    );
+    const text = () => formatKernelJson(structuredToObject(s, opts));
+    const header = this.scanner.fromStrings(s.header);
+    return header
+      ? eventFromParts(header, hit.coe, hit.cell, text)
+      : eventWithHeader(s.header, hit.coe, hit.cell, text, { ...opts, encoding: 'utf8' });
   }
 }
 
