@@ -4,7 +4,11 @@
  */
 import { hash } from 'node:crypto';
 import { type BenchReport, round } from './report.js';
-import { EventParseCache } from '../engine/event/parse-cache.js';
+import { EventParseCache, type StructuredInput } from '../engine/event/parse-cache.js';
+import { eventFromWire } from '../engine/server/wire.js';
+import { eventJsonToStructured } from '../exporter/wire-event.js';
+import type { Event__Output } from '../proto/gen/tsem/v1/Event.js';
+import type { TsemEventJson } from '../proto/kernel-json.js';
 import { parseRecordLine } from '../engine/event/parse-json.js';
 import type { TsemEvent } from '../engine/event/event.js';
 import { createDigest } from '../engine/measure/digest.js';
@@ -71,7 +75,22 @@ export async function runModelBench(r: BenchReport): Promise<void> {
   // Each figure is the median of ROUNDS rounds, the rounds of all four measures alternating, so a
   // burst of noise on a shared machine moves one round, not a figure (each round uses fresh
   // namespaces and a fresh parse cache).
-  const rounds = { mapOnly: [] as number[], withParse: [] as number[], withCache: [] as number[] };
+  const rounds = {
+    mapOnly: [] as number[],
+    withParse: [] as number[],
+    withCache: [] as number[],
+    structured: [] as number[],
+  };
+  // The same events as structured wire events (what `tsem export` sends for object sources), as
+  // the engine receives them (engine/server/wire.ts).
+  const structured = lines.map((l) => {
+    const w = eventJsonToStructured(JSON.parse(l.toString()) as TsemEventJson);
+    const e = eventFromWire(
+      { body: 'structured', structured: { ...w, file_digest: '' } } as unknown as Event__Output,
+      0
+    );
+    return (e as { structured: StructuredInput }).structured;
+  });
   const shaRates: number[] = [];
   let nsA = warm;
   let cache = new EventParseCache(32);
@@ -100,6 +119,13 @@ export async function runModelBench(r: BenchReport): Promise<void> {
         )
       )
     );
+    const sc = new EventParseCache(32);
+    const nsD = new NamespaceModel(createNamespaceConfig({ id: 'd' }));
+    rounds.structured.push(
+      rate(N, () =>
+        structured.forEach((s) => nsD.process(sc.parseStructured(s, { digestSize: 32 })))
+      )
+    );
     // Raw SHA-256 through Node's fastest path over the two preimages an event needs once COE ids
     // are cached: the CELL (~170 B) and the coefficient (~140 B).
     shaRates.push(
@@ -111,6 +137,7 @@ export async function runModelBench(r: BenchReport): Promise<void> {
   const mapOnly = median(rounds.mapOnly);
   const withParse = median(rounds.withParse);
   const withCache = median(rounds.withCache);
+  const withStructured = median(rounds.structured);
   const shaRate = median(shaRates);
   const bound = shaRate / 2;
   r.say(
@@ -126,6 +153,9 @@ export async function runModelBench(r: BenchReport): Promise<void> {
     `  kernel-line scanner + cache   : ${fmt(withCache)} events/s  (${pct(withCache / bound)}; ${cache.hits} hits, ${cache.misses} misses)`
   );
   r.say(
+    `  structured wire events + cache: ${fmt(withStructured)} events/s  (${pct(withStructured / bound)})`
+  );
+  r.say(
     `  raw SHA-256 (node crypto.hash, 170/140-byte inputs): ${fmt(shaRate)} hashes/s → bound ${fmt(bound)} events/s at 2 hashes per event (COE ids cached)`
   );
   r.say(`  points ${nsA.pointCount}, measurement ${nsA.measurement.toString('hex').slice(0, 16)}…`);
@@ -137,6 +167,9 @@ export async function runModelBench(r: BenchReport): Promise<void> {
     // The engine's ingest path: the kernel-line header scanner with the parse cache.
     events_per_s_kernel_line: Math.round(withCache),
     kernel_line_of_bound: round(withCache / bound, 3),
+    // Structured wire events (object sources through `tsem export`) through the parse cache.
+    events_per_s_structured: Math.round(withStructured),
+    structured_of_bound: round(withStructured / bound, 3),
     sha256_bound_events_per_s: Math.round(bound),
     parse_excluded_of_bound: round(mapOnly / bound, 3),
     parse_included_of_bound: round(withParse / bound, 3),
