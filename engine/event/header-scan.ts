@@ -38,6 +38,9 @@ const FIELDS: Record<string, [keyof EventHeader, Field]> = {
   landlock: ['landlock', 'text'],
 };
 
+/** The header's keys in the reference's order, landlock apart (present only when given). */
+const TEXT_KEYS = Object.keys(FIELDS).filter((k) => k !== 'landlock');
+
 /** The header fields by a hash of their key's bytes (no string made per key); checked byte by byte. */
 const BY_HASH = new Map<number, [Buffer, keyof EventHeader, Field]>();
 for (const [k, [name, kind]] of Object.entries(FIELDS)) {
@@ -284,52 +287,32 @@ export class HeaderScanner {
    * error naming the field).
    */
   fromStrings(h: Readonly<Record<string, string | undefined>>): EventHeader | undefined {
-    const proc = h['process'];
-    const type = h['type'];
-    if (typeof proc !== 'string' || typeof type !== 'string') return undefined;
-    const pid = u32Text(h['pid']);
-    const ppid = u32Text(h['ppid']);
-    const tnum = u64Text(h['tnum']);
-    const context = u64Text(h['context']);
-    const number = u64Text(h['number']);
-    const ttd = u64Text(h['ttd']);
-    const pTtd = u64Text(h['p_ttd']);
-    const ts = u64Text(h['ts']);
-    const start = u64Text(h['start']);
-    const taskId = this.digestText(h['task_id']);
-    const pTaskId = this.digestText(h['p_task_id']);
+    if (typeof h['process'] !== 'string' || typeof h['type'] !== 'string') return undefined;
+    // Every field but landlock, as the reference (an absent one undefined): one object shape.
+    const out: Record<string, unknown> = {};
+    for (const key of TEXT_KEYS) {
+      const [name, kind] = FIELDS[key]!;
+      const v = this.textValue(kind, h[key]);
+      if (v === null) return undefined;
+      out[name] = v;
+    }
     const landlock = h['landlock'];
-    if (
-      pid === null ||
-      ppid === null ||
-      tnum === null ||
-      context === null ||
-      number === null ||
-      ttd === null ||
-      pTtd === null ||
-      ts === null ||
-      start === null ||
-      taskId === null ||
-      pTaskId === null ||
-      (landlock !== undefined && typeof landlock !== 'string')
-    )
-      return undefined;
-    const out: EventHeader = {
-      pid,
-      ppid,
-      tnum,
-      context,
-      number,
-      process: proc,
-      type,
-      ttd,
-      pTtd,
-      taskId,
-      pTaskId,
-      ts,
-      start,
-    };
-    return landlock !== undefined ? { ...out, landlock } : out;
+    if (landlock === undefined) return out as unknown as EventHeader;
+    return typeof landlock === 'string' ? ({ ...out, landlock } as EventHeader) : undefined;
+  }
+
+  /** A field's value from its text: undefined when absent, null when not in the plain form. */
+  private textValue(kind: Field, s: string | undefined): unknown {
+    switch (kind) {
+      case 'text':
+        return s === undefined || typeof s === 'string' ? s : null;
+      case 'u32':
+        return u32Text(s);
+      case 'u64':
+        return u64Text(s);
+      case 'digest':
+        return this.digestText(s);
+    }
   }
 
   /** A DIGEST given as text: absent (undefined), its shared Buffer, or null when not plain hex. */

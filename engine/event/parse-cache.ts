@@ -51,6 +51,16 @@ function headerEnd(line: Buffer, start: number): number {
 /** Lines remembered under one hash before the oldest is dropped (a collision costs a miss). */
 const MAX_BUCKET = 4;
 
+/** Files `entry` under hash `h`, dropping the bucket's oldest when it is full. */
+function addToBucket<T>(m: Map<number, T[]>, h: number, entry: T): void {
+  const bucket = m.get(h);
+  if (!bucket) m.set(h, [entry]);
+  else {
+    if (bucket.length >= MAX_BUCKET) bucket.shift();
+    bucket.push(entry);
+  }
+}
+
 /**
  * FNV-1a over the line's bytes from `from`: the line cache's key. Hand-written: a string of the
  * line's text (the key before) costs a copy, a concatenation and V8 hashing it again, per event.
@@ -163,12 +173,7 @@ export class EventParseCache {
       coe: e.coe,
       cell: e.cell,
     };
-    const bucket = this.structured.get(h);
-    if (!bucket) this.structured.set(h, [entry]);
-    else {
-      if (bucket.length >= MAX_BUCKET) bucket.shift();
-      bucket.push(entry);
-    }
+    addToBucket(this.structured, h, entry);
     this.structuredCount++;
   }
 
@@ -191,12 +196,7 @@ export class EventParseCache {
     markShared(e.coe);
     markShared(e.cell);
     const entry = { type, rest: Buffer.from(line.subarray(from)), coe: e.coe, cell: e.cell };
-    const bucket = this.lines.get(h);
-    if (!bucket) this.lines.set(h, [entry]);
-    else {
-      if (bucket.length >= MAX_BUCKET) bucket.shift();
-      bucket.push(entry);
-    }
+    addToBucket(this.lines, h, entry);
     this.lineCount++;
   }
 
