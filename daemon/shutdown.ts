@@ -24,10 +24,12 @@ const SIGNAL_NUMBER: Readonly<Record<string, number>> = { SIGINT: 2, SIGTERM: 15
  * Resolves with the first SIGTERM/SIGINT's name; from then on, the deadline or a second signal
  * ends the process with 128 + the signal's number. Call dispose() once the graceful stop is done.
  */
-export function shutdownSignals(opts: ShutdownOptions): {
+export interface ShutdownSignals {
   readonly signalled: Promise<string>;
   dispose(): void;
-} {
+}
+
+export function shutdownSignals(opts: ShutdownOptions): ShutdownSignals {
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   let first: string | undefined;
   let timer: NodeJS.Timeout | undefined;

@@ -19,6 +19,7 @@ import { MAX_BATCH_EVENTS as MAX_BATCH } from '../../proto/limits.js';
 import { errorMessage } from '../../common/errors.js';
 import { natsOptions, NATS_OPTIONS } from '../nats-options.js';
 import type { NatsOptions } from '../../fleet/nats/connect.js';
+import type { ShutdownSignals } from '../../daemon/shutdown.js';
 
 const SOURCES = ['sim', 'file', 'fanotify', 'audit', 'audit-log'] as const;
 type SourceName = (typeof SOURCES)[number];
@@ -358,6 +359,7 @@ function exitStatus(stats: ExportStats, offContour: (s: ExportStats) => number):
 async function send(
   c: TsemClients,
   input: Input,
+  signals: ShutdownSignals,
   kind: SourceName,
   args: ParsedArgs,
   io: Io
@@ -366,10 +368,6 @@ async function send(
     await import('../../exporter/grpc-exporter.js');
   const { offContourCount } = await import('../../exporter/export-stats.js');
   const rateRaw = args.values.get('rate');
-  const { shutdownSignals } = await import('../../daemon/shutdown.js');
-  // SIGTERM/SIGINT: stop reading, send what was read, wait for its acknowledgement (bounded by the
-  // shutdown deadline), remove kernel state; a second signal exits at once.
-  const signals = shutdownSignals({ log: (m) => io.err(`tsem export: ${m}\n`) });
   void signals.signalled.then(() => input.stop());
   const report = (stats: ExportStats): void => {
     if (args.flags.has('json'))
@@ -414,8 +412,17 @@ async function send(
   } finally {
     clearInterval(saver);
     await input.finish?.();
-    signals.dispose();
   }
+}
+
+/**
+ * SIGTERM/SIGINT: stop reading, send what was read, wait for its acknowledgement (bounded by the
+ * shutdown deadline), remove kernel state; a second signal exits at once. Taken before a source
+ * starts, so a signal while it adds its audit rule or marks still removes them.
+ */
+async function exportSignals(io: Io): Promise<ShutdownSignals> {
+  const { shutdownSignals } = await import('../../daemon/shutdown.js');
+  return shutdownSignals({ log: (m) => io.err(`tsem export: ${m}\n`) });
 }
 
 /** A source that cannot start: why, as an exit status. */
@@ -475,15 +482,21 @@ async function sendToNats(
     progress: () => undefined,
     finish: () => undefined,
   };
-  const input =
-    kind === 'sim'
-      ? await simInput(args, namespace, ac, state)
-      : kind === 'file'
-        ? await fileInput(args.positionals[0]!, namespace, ac, once)
-        : await liveInput(kind, args, io, state);
-  const onSigint = (): void => input.stop();
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigint);
+  const signals = await exportSignals(io);
+  let input: Input;
+  try {
+    input =
+      kind === 'sim'
+        ? await simInput(args, namespace, ac, state)
+        : kind === 'file'
+          ? await fileInput(args.positionals[0]!, namespace, ac, once)
+          : await liveInput(kind, args, io, state);
+  } catch (err) {
+    signals.dispose();
+    await nc.close();
+    throw err;
+  }
+  void signals.signalled.then(() => input.stop());
   try {
     const stats = await exportToNats(nc, input.items, {
       host,
@@ -500,9 +513,8 @@ async function sendToNats(
     io.err(`tsem export: ${errorMessage(err)}\n`);
     return e.code === 'TSEM_PERMISSION' ? EXIT.noPerm : EXIT.unavailable;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
     await input.finish?.();
+    signals.dispose();
     await nc.close();
   }
 }
@@ -579,6 +591,7 @@ export const commands: Command[] = [
       const { ExporterState, defaultStateDir } = await import('../../exporter/exporter-state.js');
       const state = ExporterState.open(args.values.get('state') ?? defaultStateDir());
       return runRemote('export', args, io, async (c) => {
+        const signals = await exportSignals(io);
         let input: Input;
         try {
           if (kind === 'sim') input = await simInput(args, namespace, ac, state);
@@ -592,9 +605,14 @@ export const commands: Command[] = [
             input = await fileInput(path, namespace, ac, run);
           } else input = await liveInput(kind, args, io, state);
         } catch (err) {
+          signals.dispose();
           return startFailure(err, io);
         }
-        return send(c, input, kind, args, io);
+        try {
+          return await send(c, input, signals, kind, args, io);
+        } finally {
+          signals.dispose();
+        }
       });
     },
   },
