@@ -82,7 +82,12 @@ export const commands: Command[] = [
       const connection = nc;
       let seen = 0;
       let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
-      const stop = (): void => void relay?.stop();
+      // A signal while the relay starts stops it as soon as it runs.
+      let stopping = false;
+      const stop = (): void => {
+        stopping = true;
+        void relay?.stop();
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
@@ -102,6 +107,7 @@ export const commands: Command[] = [
             if (count !== undefined && ++seen >= count) stop();
           },
         });
+        if (stopping) void relay.stop();
         await relay.done;
         return EXIT.ok;
       } catch (err) {
