@@ -307,7 +307,10 @@ function runLineBlock(
   const o = block.host ? { ...origin, host: block.host } : origin;
   // An oversized line gets its own error; the others go on.
   const fits = lines.filter((l) => l.length <= maxEventBytes);
-  const all = (done: readonly Outcome[]) => {
+  // Usually every line fits: the pipeline's outcomes are then the answer, index for index.
+  const whole = fits.length === lines.length;
+  const all = (done: readonly Outcome[]): readonly Outcome[] => {
+    if (whole) return done;
     let j = 0;
     return lines.map((l): Outcome =>
       l.length > maxEventBytes ? { error: tooBig(l.length, maxEventBytes).message } : done[j++]!
@@ -319,7 +322,9 @@ function runLineBlock(
       authorize(identity, 'exporter', ns);
       authorizeHost(identity, o.host);
       if (fits.length === 0) return all([]);
-      const seqs = lines.flatMap((l, i) => (l.length <= maxEventBytes ? [i] : []));
+      const seqs = whole
+        ? lines.map((_, i) => i)
+        : lines.flatMap((l, i) => (l.length <= maxEventBytes ? [i] : []));
       return pipeline
         .submit(
           ns,
@@ -347,9 +352,11 @@ function runLineBlock(
  */
 function decideAndSettle(
   count: number,
-  submit: (decided?: (o: readonly Outcome[]) => void) => Promise<Outcome[]> | Outcome[],
+  submit: (
+    decided?: (o: readonly Outcome[]) => void
+  ) => Promise<readonly Outcome[]> | readonly Outcome[],
   wantDecision: boolean
-): { decision: Promise<readonly Outcome[]>; done: Promise<Outcome[]> } {
+): { decision: Promise<readonly Outcome[]>; done: Promise<readonly Outcome[]> } {
   let decide!: (o: readonly Outcome[]) => void;
   const decision = new Promise<readonly Outcome[]>((r) => (decide = r));
   const done = Promise.resolve()

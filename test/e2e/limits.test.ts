@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import type { EntriesResponse__Output } from '../../proto/gen/tsem/v1/EntriesResponse.js';
+import type { BatchResult__Output } from '../../proto/gen/tsem/v1/BatchResult.js';
+import { verdictKindNumbers } from '../../proto/enums.js';
+import { formatKernelJson } from '../../engine/event/parse-json.js';
 import { call, type Clients, clients, ingest, subscribe, toWire } from '../helpers/grpc.js';
 import { fileCell, sourceEvent } from '../helpers/events.js';
 
@@ -48,6 +51,37 @@ test('an event over the size limit gets a clear error; the batch goes on', async
     /resource exhausted: an event of \d+ bytes, more than the limit of 2000000/
   );
   assert.equal(r!.verdicts[1]!.kind, 'VERDICT_KIND_LEARNED');
+});
+
+test('a kernel line over the size limit in a LineBlock gets its own error; the others go on', async () => {
+  const line = (path: string) =>
+    formatKernelJson(sourceEvent(1, 'file_open', { file: fileCell(path, ZERO) }));
+  const lines = [line('/a'), line('/x'.repeat(1_100_000)), line('/b')];
+  const results = await new Promise<BatchResult__Output[]>((resolve, reject) => {
+    const out: BatchResult__Output[] = [];
+    const stream = c.ingest.Stream(c.meta);
+    stream.on('data', (r: { result?: BatchResult__Output }) => r.result && out.push(r.result));
+    stream.on('error', reject);
+    stream.on('end', () => resolve(out));
+    stream.write({
+      batch: {
+        batch_id: '1',
+        lines: { namespace: 'big', kernel_lines: Buffer.from(lines.join('\n')) },
+      },
+    });
+    stream.end();
+  });
+  const packed = results[0]!.packed!;
+  const kinds = verdictKindNumbers();
+  assert.deepEqual(
+    [...packed.kinds].map((k) => kinds.name(k)),
+    ['VERDICT_KIND_LEARNED', 'VERDICT_KIND_ERROR', 'VERDICT_KIND_LEARNED']
+  );
+  assert.deepEqual(
+    packed.errors.map((e) => e.index),
+    [1]
+  );
+  assert.match(packed.errors[0]!.error, /an event of \d+ bytes, more than the limit of 2000000/);
 });
 
 test('auto-created namespaces are limited per identity', async () => {
