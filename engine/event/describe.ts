@@ -94,7 +94,12 @@ export function describeEvent(
     coe: {},
     cell: {},
   };
-  return { ...d, task_id: task.taskId.toString('hex'), p_task_id: task.pTaskId.toString('hex') };
+  // Object.assign, not `{ ...d, task_id }`: the same object, without Node 20's slow spread path
+  // (about 4 µs against 0.3 µs measured; docs/performance.md §2).
+  return Object.assign({}, d, {
+    task_id: task.taskId.toString('hex'),
+    p_task_id: task.pTaskId.toString('hex'),
+  });
 }
 
 /** The description as a kernel trajectory line (for a finding accepted without its own line). */

@@ -109,7 +109,7 @@ export class Mapper {
       id = this.coeRawByValue(c);
       if (isShared(c)) this.coeByObject.set(c, id);
     }
-    const entry = { ...c, id };
+    const entry = Object.assign({}, c, { id });
     if (recent.length < RECENT_COES) recent.push(entry);
     else recent[this.recentNext++ % RECENT_COES] = entry;
     return id;

@@ -379,7 +379,7 @@ export class NamespaceModel {
   /** Records a start time the task did not have yet (the first event that reports it). */
   private withStart(t: Task, key: string, start: bigint | undefined): Task {
     if (start === undefined || t.start === start) return t;
-    return this.tasks.set(key, { ...t, start });
+    return this.tasks.set(key, Object.assign({}, t, { start }));
   }
 
   /**
@@ -431,7 +431,7 @@ export class NamespaceModel {
     } else if (d.finding) {
       const hex = c.toString('hex');
       if (this.auditFindings.record(c, hex, now))
-        this.pendingDescriptions.set(hex, { ...describeEvent(e, task), line: e.line });
+        this.pendingDescriptions.set(hex, Object.assign(describeEvent(e, task), { line: e.line }));
     } else if (d.add) {
       const hex = c.toString('hex');
       // §2.6: a new point extends the measurement whether it is valid or forensic.
@@ -634,7 +634,7 @@ export class NamespaceModel {
     for (const [key, task] of t.untrusted) {
       const known = this.tasks.get(key);
       if (known) this.tasks.markUntrusted(key, known);
-      else this.tasks.set(key, { ...task, trust: 'untrusted' });
+      else this.tasks.set(key, Object.assign({}, task, { trust: 'untrusted' as const }));
     }
   }
 

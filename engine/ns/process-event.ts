@@ -31,7 +31,7 @@ function withStages(
   for (const h of stages) {
     const r = h.afterVerdict(ns, event, v, { origin, taskOrigin: taskKey, records: records ?? [] });
     if (!r) continue;
-    if (r.deny && v.action !== 'deny') v = { ...v, action: 'deny' };
+    if (r.deny && v.action !== 'deny') v = Object.assign({}, v, { action: 'deny' as const });
     if (r.records) (records ??= []).push(...r.records);
   }
   return { verdict: v, event, records };

@@ -85,7 +85,7 @@ export class TaskTable {
   exec(key: string, taskId: Buffer): Task {
     this.identityChanges++;
     const t = this.getOrCreate(key);
-    return this.set(key, { ...t, taskId });
+    return this.set(key, Object.assign({}, t, { taskId }));
   }
 
   markUntrusted(key: string, task: Task, cause?: UntrustCause): void {

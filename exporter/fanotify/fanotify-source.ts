@@ -32,7 +32,13 @@ import {
   type NativeHandle,
 } from '../../native/addon.js';
 import { createNamespaceMapper, type NamespaceMapper } from '../nsmap/namespace-rule.js';
-import type { DropCounts, EventSource, SourcedEvent, SourceStats } from '../source.js';
+import {
+  type DropCounts,
+  type EventSource,
+  type SourcedEvent,
+  type SourceStats,
+  sourcedEvent,
+} from '../source.js';
 import { daemonPeers, type ProcessExclusion } from '../host/daemon-registry.js';
 import { inspectFd, mapOpen, type MapContext } from './fanotify-event.js';
 import {
@@ -323,15 +329,16 @@ export class FanotifySource implements EventSource {
       if (mapped.processGone) this.counts.processGone++;
       const namespace = this.nsOf(raw.pid);
       const exec = mapped.exec;
-      const routed = cgroupId !== undefined ? { namespace, cgroupId } : { namespace };
       if (raw.cached) {
         // Allowed already (never an exec): reported so that the model counts it.
-        this.queue.push({ ...routed, event: mapped.fileOpen, onVerdict: this.recheck });
+        this.queue.push(
+          sourcedEvent(namespace, mapped.fileOpen, { cgroupId, onVerdict: this.recheck })
+        );
         return;
       }
       if (!raw.perm) {
-        this.queue.push({ ...routed, event: mapped.fileOpen });
-        if (exec) this.queue.push({ ...routed, event: exec });
+        this.queue.push(sourcedEvent(namespace, mapped.fileOpen, { cgroupId }));
+        if (exec) this.queue.push(sourcedEvent(namespace, exec, { cgroupId }));
         return;
       }
       let answered = false;
@@ -343,10 +350,10 @@ export class FanotifySource implements EventSource {
         const execRan = written ? allow : (this.options.failMode ?? 'open') === 'open';
         if (exec && execRan) {
           this.rememberExec(raw.pid, key);
-          this.queue.push({ ...routed, event: exec });
+          this.queue.push(sourcedEvent(namespace, exec, { cgroupId }));
         }
       };
-      this.queue.push({ ...routed, event: mapped.fileOpen, respond });
+      this.queue.push(sourcedEvent(namespace, mapped.fileOpen, { cgroupId, respond }));
     } catch {
       // The file or process vanished mid-read: counted, and a held event gets the fail mode.
       this.counts.mapErrors++;
