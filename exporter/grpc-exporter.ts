@@ -19,6 +19,7 @@ import { hostname } from 'node:os';
 import { errorMessage } from '../common/errors.js';
 import type { TsemEventJson } from '../proto/kernel-json.js';
 import type { Event as WireEvent } from '../proto/gen/tsem/v1/Event.js';
+import type { ExporterHello } from '../proto/gen/tsem/v1/ExporterHello.js';
 import type { IngestRequest } from '../proto/gen/tsem/v1/IngestRequest.js';
 import type { IngestResponse__Output } from '../proto/gen/tsem/v1/IngestResponse.js';
 import type { Verdict__Output as WireVerdict } from '../proto/gen/tsem/v1/Verdict.js';
@@ -150,7 +151,7 @@ export function streamToIngest(
     used = true;
     return call;
   };
-  return new IngestExporter(once, { ...opts, retryForMs: 0 }).run(input);
+  return new IngestExporter(once, Object.assign({}, opts, { retryForMs: 0 })).run(input);
 }
 
 /**
@@ -232,14 +233,13 @@ class IngestExporter {
     // A new stream: whatever changed while none was open was not heard of.
     this.heardEpoch = 0;
     this.opts.verdictCache?.();
-    call.write({
-      hello: {
-        exporter: this.opts.exporter,
-        host: this.opts.host ?? hostname(),
-        ...(id ? { exporter_id: id.exporterId, session: id.session } : {}),
-        ...(this.opts.verdictCache ? { verdict_cache: true } : {}),
-      },
-    });
+    const hello: ExporterHello = {
+      exporter: this.opts.exporter,
+      host: this.opts.host ?? hostname(),
+    };
+    if (id) Object.assign(hello, { exporter_id: id.exporterId, session: id.session });
+    if (this.opts.verdictCache) hello.verdict_cache = true;
+    call.write({ hello });
     this.connected = true;
     for (const b of this.inFlight) call.write(b.request);
     if (this.inputDone && this.events.length === 0) call.end();
@@ -451,7 +451,7 @@ class IngestExporter {
       batch: { batch_id: id, events, first_seq: String(seq), drops, early_verdicts: early },
     };
     // Sent again on a new stream without the drops: the engine may have counted them already.
-    const again: IngestRequest = { batch: { ...request.batch, drops: [] } };
+    const again: IngestRequest = { batch: Object.assign({}, request.batch, { drops: [] }) };
     const answered = new Array<boolean>(events.length).fill(false);
     this.inFlight.push({ id, first, responders: this.responders, answered, request: again });
     this.events = [];

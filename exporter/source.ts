@@ -3,6 +3,7 @@
  * server can plug any of them in: `start()`, `stop()`, and an async iterable of sourced events.
  */
 import type { TsemEventJson } from '../proto/kernel-json.js';
+import type { Mutable } from '../common/mutable.js';
 
 /** One TSEM event in the kernel's JSON form (tsem-model.md §1.2–1.4), with the modeling namespace
  * the process was assigned to and, for a held permission event, the way to answer it. */
@@ -22,7 +23,7 @@ export function sourcedEvent(
   event: TsemEventJson,
   more: Omit<SourcedEvent, 'namespace' | 'event'> = {}
 ): SourcedEvent {
-  const e: { -readonly [K in keyof SourcedEvent]: SourcedEvent[K] } = { namespace, event };
+  const e: Mutable<SourcedEvent> = { namespace, event };
   if (more.cgroupId !== undefined) e.cgroupId = more.cgroupId;
   if (more.landlock !== undefined) e.landlock = more.landlock;
   if (more.respond) e.respond = more.respond;

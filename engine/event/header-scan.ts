@@ -277,7 +277,7 @@ export class HeaderScanner {
       ts,
       start,
     };
-    return landlock !== undefined ? { ...h, landlock } : h;
+    return landlock !== undefined ? Object.assign({}, h, { landlock }) : h;
   }
 
   /**
@@ -298,7 +298,9 @@ export class HeaderScanner {
     }
     const landlock = h['landlock'];
     if (landlock === undefined) return out as unknown as EventHeader;
-    return typeof landlock === 'string' ? ({ ...out, landlock } as EventHeader) : undefined;
+    return typeof landlock === 'string'
+      ? (Object.assign({}, out, { landlock }) as unknown as EventHeader)
+      : undefined;
   }
 
   /** A field's value from its text: undefined when absent, null when not in the plain form. */

@@ -237,7 +237,13 @@ export class EventParseCache {
     const text = () => (repairKernelJson(line) ?? line).toString('utf8').trimEnd();
     const event = scanned
       ? eventFromParts(scanned, hit.coe, hit.cell, text)
-      : eventWithHeader(header, hit.coe, hit.cell, text, { ...opts, encoding: 'latin1' });
+      : eventWithHeader(
+          header,
+          hit.coe,
+          hit.cell,
+          text,
+          Object.assign({}, opts, { encoding: 'latin1' as const })
+        );
     return { kind: 'event', event };
   }
 
@@ -259,7 +265,13 @@ export class EventParseCache {
     const header = this.scanner.fromStrings(s.header);
     return header
       ? eventFromParts(header, hit.coe, hit.cell, text)
-      : eventWithHeader(s.header, hit.coe, hit.cell, text, { ...opts, encoding: 'utf8' });
+      : eventWithHeader(
+          s.header,
+          hit.coe,
+          hit.cell,
+          text,
+          Object.assign({}, opts, { encoding: 'utf8' as const })
+        );
   }
 }
 

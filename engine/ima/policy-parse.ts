@@ -3,6 +3,7 @@
  * a bad line rejects the whole policy with an error naming the line and the keyword.
  */
 import { hashAlgoId } from './hash-algo.js';
+import type { Mutable } from '../../common/mutable.js';
 import {
   FUNC_ALIASES,
   LSM_KEYS,
@@ -36,7 +37,6 @@ const MAX_PCR = 63;
 const ID_KEYS: readonly IdKey[] = ['uid', 'euid', 'gid', 'egid', 'fowner', 'fgroup'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Draft = Mutable<Omit<PolicyRule, 'action' | 'ids' | 'lsm'>> & {
   action?: PolicyAction;
   ids: Partial<Record<IdKey, IdCondition>>;

@@ -289,7 +289,7 @@ export class NamespaceModel {
 
   setMode(mode: Mode): void {
     if (mode !== this.cfg.mode) this.decisionChanges++;
-    this.cfg = { ...this.cfg, mode };
+    this.cfg = Object.assign({}, this.cfg, { mode });
   }
 
   /** How convergence windows close and whether the namespace seals itself when settled. */
@@ -324,7 +324,7 @@ export class NamespaceModel {
         `namespace ${this.id}: aggregate changed after points were recorded`
       );
     }
-    this.cfg = { ...this.cfg, aggregate };
+    this.cfg = Object.assign({}, this.cfg, { aggregate });
     this.m = seedMeasurement(this.alg, this.cfg.base, aggregate);
   }
 
@@ -361,13 +361,10 @@ export class NamespaceModel {
       const pTaskId = h.pTaskId ?? this.alg.nullDigest;
       // Identity first: the header scanner shares one Buffer per TASK_ID.
       if (t && sameBytes(t.taskId, h.taskId) && sameBytes(t.pTaskId, pTaskId)) return t;
-      return this.tasks.set(key, {
-        taskId: h.taskId,
-        pTaskId,
-        trust: t?.trust ?? 'trusted',
-        ...(t?.cause ? { cause: t.cause } : {}),
-        start: h.start,
-      });
+      const task: Task = { taskId: h.taskId, pTaskId, trust: t?.trust ?? 'trusted' };
+      if (t?.cause) task.cause = t.cause;
+      task.start = h.start;
+      return this.tasks.set(key, task);
     }
     if (h.ppid !== undefined && (h.type === 'task_alloc' || !known || reused)) {
       return this.tasks.fork(taskKeyOf({ pid: h.ppid }, origin), key, h.start);
@@ -504,7 +501,7 @@ export class NamespaceModel {
           'TSEM_MODEL_FILE',
           `namespace ${this.id}: base must be set before any point`
         );
-      this.cfg = { ...this.cfg, base: model.base };
+      this.cfg = Object.assign({}, this.cfg, { base: model.base });
       this.m = seedMeasurement(this.alg, model.base, this.cfg.aggregate);
     }
     for (const p of model.pseudonyms) this.pseudonyms.add(p.toString('hex'));
@@ -558,7 +555,7 @@ export class NamespaceModel {
     this.pendingDescriptions = new Map();
     this.pseudonyms.clear();
     this.mapper = this.createMapper();
-    this.cfg = { ...this.cfg, base: this.alg.nullDigest };
+    this.cfg = Object.assign({}, this.cfg, { base: this.alg.nullDigest });
     this.m = seedMeasurement(this.alg, this.cfg.base, this.cfg.aggregate);
     this.reset = true;
     this.resets++;
@@ -737,7 +734,9 @@ export class NamespaceModel {
     ns.rejectedTotal = Math.max(parts.rejectedTotal ?? 0, ns.rejectedEntries.length);
     for (const a of parts.audit) ns.auditFindings.restore(a);
     // Tasks without an order (snapshots of earlier releases) keep the order they come in.
-    ns.tasks.load(parts.tasks.map(([k, t], i) => [k, { ...t, order: t.order ?? i + 1 }]));
+    ns.tasks.load(
+      parts.tasks.map(([k, t], i) => [k, Object.assign({}, t, { order: t.order ?? i + 1 })])
+    );
     ns.events = parts.events;
     if (parts.convergence) ns.conv = Convergence.restore(parts.convergence);
     ns.ingest.load(parts.ingest ?? []);

@@ -71,7 +71,7 @@ export class TaskTable {
   fork(parentKey: string, childKey: string, start?: bigint): Task {
     const p = this.getOrCreate(parentKey);
     const child: Task = { taskId: p.taskId, pTaskId: p.taskId, trust: p.trust };
-    if (p.cause) child.cause = { ...p.cause, from: parentKey };
+    if (p.cause) child.cause = Object.assign({}, p.cause, { from: parentKey });
     if (start !== undefined) child.start = start;
     return this.set(childKey, child);
   }

@@ -91,7 +91,7 @@ export class Subscriber {
     const key = `${d.cause}\0${d.host ?? ''}\0${d.exporter ?? ''}`;
     const had = this.pendingDrops.get(key);
     if (!had && this.pendingDrops.size >= MAX_PENDING_DROP_KEYS) return;
-    this.pendingDrops.set(key, { ...d, count: (had?.count ?? 0) + d.count });
+    this.pendingDrops.set(key, Object.assign({}, d, { count: (had?.count ?? 0) + d.count }));
     this.wake?.();
   }
 
@@ -218,7 +218,10 @@ export class Hub {
       const d: DropReport = { cause, count, host: origin.host, exporter: origin.exporter };
       const key = `${cause}\0${origin.host}\0${origin.exporter}`;
       const total = this.counters.sourceDropped.get(key);
-      this.counters.sourceDropped.set(key, { ...d, count: (total?.count ?? 0) + count });
+      this.counters.sourceDropped.set(
+        key,
+        Object.assign({}, d, { count: (total?.count ?? 0) + count })
+      );
       for (const s of this.subs) s.offerDrops(d);
     }
   }

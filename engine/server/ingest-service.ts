@@ -304,7 +304,7 @@ function runLineBlock(
       `batch ${batch.batch_id} has ${lines.length} lines, more than the limit of ${MAX_BATCH_EVENTS}`
     );
   }
-  const o = block.host ? { ...origin, host: block.host } : origin;
+  const o = block.host ? Object.assign({}, origin, { host: block.host }) : origin;
   // An oversized line gets its own error; the others go on.
   const fits = lines.filter((l) => l.length <= maxEventBytes);
   // Usually every line fits: the pipeline's outcomes are then the answer, index for index.
@@ -412,7 +412,11 @@ async function runBatch(
       const incoming = eventFromWire(e, i);
       const key = `${ns}\u0000${host}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { ns, origin: { ...origin, host }, idx: [], events: [] }));
+      if (!g)
+        groups.set(
+          key,
+          (g = { ns, origin: Object.assign({}, origin, { host }), idx: [], events: [] })
+        );
       // Before the pipeline decides: a change from now on in `ns` reaches this stream (past
       // MAX_SENT_TO namespaces, every change does).
       if (verdictCache && verdictCache.sentTo.size <= MAX_SENT_TO) verdictCache.sentTo.add(ns);

@@ -3,6 +3,7 @@
  * (tsem-model.md §1.2, §1.3) and the `file` CELL from a PATH record plus host facts (§1.4).
  */
 import type { CoeJson, EventHeaderJson, JsonCell } from '../../proto/kernel-json.js';
+import type { Mutable } from '../../common/mutable.js';
 import { capeffHex } from '../host/procfs.js';
 import { type AuditRecord, dec, num, text } from './audit-record.js';
 
@@ -52,13 +53,13 @@ export interface PathStat {
 
 export function header(sys: AuditRecord, type: string, timeMs: number): EventHeaderJson {
   const ppid = dec(sys, 'ppid');
-  return {
-    pid: dec(sys, 'pid') ?? '0',
-    ...(ppid !== undefined ? { ppid } : {}),
-    process: text(sys, 'comm') ?? '',
-    type,
-    ts: (BigInt(timeMs) * 1_000_000n).toString(),
-  };
+  // Field by field in the kernel's order (no spread: slow in Node 20, exporter/source.ts).
+  const h: Partial<Mutable<EventHeaderJson>> = { pid: dec(sys, 'pid') ?? '0' };
+  if (ppid !== undefined) h.ppid = ppid;
+  h.process = text(sys, 'comm') ?? '';
+  h.type = type;
+  h.ts = (BigInt(timeMs) * 1_000_000n).toString();
+  return h as EventHeaderJson;
 }
 
 /** §1.3 COE from the SYSCALL record's ids; capeff from /proc when the process is alive, else 0. */

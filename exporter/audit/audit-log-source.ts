@@ -61,7 +61,7 @@ export class AuditLogSource implements EventSource {
   }
 
   stats(): SourceStats {
-    return { ...this.counts, dropped: this.queue.dropped };
+    return Object.assign({}, this.counts, { dropped: this.queue.dropped });
   }
 
   /** A file is read at the consumer's pace: nothing is dropped. */

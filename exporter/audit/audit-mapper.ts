@@ -232,20 +232,15 @@ function mapMount(
   const dev = /^([0-9a-f]+):([0-9a-f]+)$/i.exec(target.fields.get('dev')?.value ?? '');
   const source = paths.find((p) => p !== target);
   const sname = source ? text(source, 'name') : undefined;
-  const path: JsonCell = {
-    ...(dev
-      ? { dev: { major: String(parseInt(dev[1]!, 16)), minor: String(parseInt(dev[2]!, 16)) } }
-      : {}),
-    type: 'root',
-    pathname: absolutePath(tname, cwd),
-  };
-  return {
-    events: [
-      event(sys, g, host, 'sb_mount', {
-        ...(sname !== undefined ? { dev_name: sname } : {}),
-        path,
-        flags: flags.toString(),
-      }),
-    ],
-  };
+  // Field by field in the kernel's order (no spread: slow in Node 20, exporter/source.ts).
+  const path: Record<string, JsonCell | string> = {};
+  if (dev)
+    path['dev'] = { major: String(parseInt(dev[1]!, 16)), minor: String(parseInt(dev[2]!, 16)) };
+  path['type'] = 'root';
+  path['pathname'] = absolutePath(tname, cwd);
+  const cell: Record<string, JsonCell | string> = {};
+  if (sname !== undefined) cell['dev_name'] = sname;
+  cell['path'] = path;
+  cell['flags'] = flags.toString();
+  return { events: [event(sys, g, host, 'sb_mount', cell)] };
 }

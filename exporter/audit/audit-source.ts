@@ -24,12 +24,13 @@ import {
   type NativeHandle,
 } from '../../native/addon.js';
 import { createNamespaceMapper, type NamespaceMapper } from '../nsmap/namespace-rule.js';
-import type {
-  DropCounts,
-  EventSource,
-  LandlockDomainRef,
-  SourcedEvent,
-  SourceStats,
+import {
+  type DropCounts,
+  type EventSource,
+  type LandlockDomainRef,
+  type SourcedEvent,
+  type SourceStats,
+  sourcedEvent,
 } from '../source.js';
 import { AuditAssembler, type AuditEventGroup } from './audit-assembler.js';
 import { AuditControl, NetlinkError } from './audit-control.js';
@@ -270,7 +271,7 @@ export class AuditSource implements EventSource {
     const s = this.control?.ctl.status ?? this.lastStatus;
     const overruns =
       this.addon && this.reader ? this.addon.auditStats(this.reader).socketOverruns : 0;
-    return {
+    const kernel = {
       lost: s?.lost ?? 0,
       backlog: s?.backlog ?? 0,
       backlogLimit: s?.backlogLimit ?? 0,
@@ -279,7 +280,8 @@ export class AuditSource implements EventSource {
         (this.addon && this.control
           ? this.addon.auditStats(this.control.handle).socketOverruns
           : 0),
-      ...this.counts,
+    };
+    return Object.assign(kernel, this.counts, {
       incomplete: this.assembler.incomplete,
       evicted: this.assembler.evicted,
       dropped: this.queue.dropped,
@@ -288,7 +290,7 @@ export class AuditSource implements EventSource {
       landlockDomains: this.landlock.counts.allocated,
       landlockCreatorUnknown: this.landlock.counts.creatorUnknown,
       excludedPids: this.exclusion.pids().length,
-    };
+    });
   }
 
   drops(): DropCounts {
@@ -541,12 +543,7 @@ export class AuditSource implements EventSource {
         for (const event of r.events) {
           this.counts.events++;
           const namespace = this.nsOf(Number(event.event.pid ?? -1));
-          this.queue.push({
-            namespace,
-            event,
-            ...(cgroupId !== undefined ? { cgroupId } : {}),
-            ...(landlock ? { landlock } : {}),
-          });
+          this.queue.push(sourcedEvent(namespace, event, { cgroupId, landlock }));
         }
       } catch {
         this.counts.skipped++;

@@ -132,7 +132,7 @@ export async function mapLandlockDenials(
   // Marked with what the kernel denied: the engine judges a denial even for an untrusted task.
   const emit = (hook: string, cell: JsonCell) =>
     events.push({
-      event: { ...header(sys, hook, g.timeMs), landlock: denied },
+      event: Object.assign(header(sys, hook, g.timeMs), { landlock: denied }),
       COE: coe(sys, host),
       [hook]: cell,
     });

@@ -7,7 +7,8 @@
  * read here only when it could not.
  */
 import { fstatSync, readlinkSync } from 'node:fs';
-import type { CoeJson, JsonCell, TsemEventJson } from '../../proto/kernel-json.js';
+import type { CoeJson, EventHeaderJson, JsonCell, TsemEventJson } from '../../proto/kernel-json.js';
+import type { Mutable } from '../../common/mutable.js';
 import {
   cleanFdPath,
   EXEC_FLAGS,
@@ -100,14 +101,16 @@ export async function mapOpen(
     digest
   );
   const coe = facts.coe ?? unknownCoe();
-  const header = (type: string) => ({
-    pid: String(raw.pid),
-    ...(facts.ppid !== undefined ? { ppid: String(facts.ppid) } : {}),
-    ...(facts.start !== undefined ? { start: facts.start } : {}),
-    process: facts.comm,
-    type,
-    ts: process.hrtime.bigint().toString(),
-  });
+  // Field by field in the kernel's order (no spread: slow in Node 20, exporter/source.ts).
+  const header = (type: string): EventHeaderJson => {
+    const h: Partial<Mutable<EventHeaderJson>> = { pid: String(raw.pid) };
+    if (facts.ppid !== undefined) h.ppid = String(facts.ppid);
+    if (facts.start !== undefined) h.start = facts.start;
+    h.process = facts.comm;
+    h.type = type;
+    h.ts = process.hrtime.bigint().toString();
+    return h as EventHeaderJson;
+  };
   return {
     fileOpen: buildEvent(header('file_open'), coe, 'file_open', { file: cell }),
     exec: exec

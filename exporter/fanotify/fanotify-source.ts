@@ -164,10 +164,8 @@ export class FanotifySource implements EventSource {
           failOpen: (this.options.failMode ?? 'open') === 'open',
           ignorePids: ignored(),
           ignoreChildren: this.options.ignoreChildren ?? false,
-          ...(this.options.readerQueue !== undefined
-            ? { queueLimit: this.options.readerQueue }
-            : {}),
-          ...(this.options.maxHeld !== undefined ? { heldLimit: this.options.maxHeld } : {}),
+          queueLimit: this.options.readerQueue,
+          heldLimit: this.options.maxHeld,
           verdictCache: this.cacheOn,
         },
         (batch) => this.onBatch(batch)
@@ -227,14 +225,12 @@ export class FanotifySource implements EventSource {
   stats(): SourceStats {
     const native = this.addon && this.handle ? this.addon.fanStats(this.handle) : this.lastNative;
     const cg = this.cgroups.counts;
-    return {
-      ...native,
-      ...this.counts,
+    return Object.assign({}, native, this.counts, {
       cgroupUnknown: cg.unknown,
       dropped: this.queue.dropped,
       queued: this.queue.length,
       excludedPids: this.exclusion.pids().length,
-    };
+    });
   }
 
   drops(): DropCounts {
