@@ -28,6 +28,7 @@
  * it is reported (records with `status: fail`, which make the notice an alert) but never denies.
  */
 import { errorMessage } from '../../common/errors.js';
+import type { Mutable } from '../../common/mutable.js';
 import type { TsemEvent } from '../event/event.js';
 import type { FileEvent, FileOutcome, ImaNamespace } from '../ima/ima-namespace.js';
 import { xattrHashAlgo } from '../ima/ima-xattr.js';
@@ -233,14 +234,14 @@ export class ImaStage implements PipelineStage {
     if (!digestOf(algo)) return this.collectFailed(ctx, algo);
 
     const cookie = `${state.digest}:${xattr?.toString('hex') ?? ''}`;
-    const ev: FileEvent = {
-      ...a,
+    // `a`'s fields, then these, in order (no spread: slow in Node 20, docs/performance.md §2).
+    const ev = Object.assign({}, a, {
       ino: this.inode(fileId),
       dev: a.dev,
       version: cookie,
-      ...(xattr ? { xattr } : {}),
-      digest: (al) => digestOf(al) ?? fail(al),
-    };
+    }) as unknown as Mutable<FileEvent>;
+    if (xattr) ev.xattr = xattr;
+    ev.digest = (al) => digestOf(al) ?? fail(al);
     let out: FileOutcome;
     try {
       out = child.handleFile(ev);
