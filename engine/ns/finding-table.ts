@@ -62,6 +62,25 @@ export class FindingTable {
     this.byHex.set(f.coefficient.toString('hex'), { ...f });
   }
 
+  /** Applies another copy's drained findings (engine/shard); `record` marks them changed here. */
+  apply(changed: readonly Finding[], removed: readonly string[], record: boolean): void {
+    for (const hex of removed) {
+      this.byHex.delete(hex);
+      if (record) {
+        this.dirty.delete(hex);
+        this.removed.add(hex);
+      }
+    }
+    for (const f of changed) {
+      const hex = f.coefficient.toString('hex');
+      this.byHex.set(hex, Object.assign({}, f));
+      if (record) {
+        this.dirty.add(hex);
+        this.removed.delete(hex);
+      }
+    }
+  }
+
   drain(): { changed: Finding[]; removed: string[] } {
     const out = {
       changed: [...this.dirty].map((h) => this.byHex.get(h)!).filter(Boolean),

@@ -19,6 +19,9 @@ export interface LedgerEntry {
 
 const keyOf = (exporter: string, session: string) => `${exporter}/${session}`;
 
+/** An entry's key in drain() and apply(). */
+export const ledgerKey = (e: LedgerEntry): string => keyOf(e.exporter, e.session);
+
 export class IngestLedger {
   /** By `exporter/session`, least recently noted first. */
   private readonly entries = new Map<string, LedgerEntry>();
@@ -62,6 +65,21 @@ export class IngestLedger {
     ]);
     this.dirty.clear();
     return out;
+  }
+
+  /** Applies another copy's drained entries (engine/shard); `record` marks them changed here. */
+  apply(changes: readonly (readonly [string, LedgerEntry | undefined])[], record: boolean): void {
+    // Map order is the forgetting order: re-inserted by when they were noted, as load() does.
+    const noted: LedgerEntry[] = [];
+    for (const [key, e] of changes) {
+      this.entries.delete(key);
+      if (e) noted.push(e);
+      if (record) this.dirty.add(key);
+    }
+    for (const e of noted.sort((a, b) => a.noted - b.noted)) {
+      this.entries.set(keyOf(e.exporter, e.session), e);
+      this.lastNoted = Math.max(this.lastNoted, e.noted);
+    }
   }
 
   /** Restores persisted entries (in any order). */

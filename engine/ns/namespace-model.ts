@@ -23,7 +23,9 @@ import type {
   ChangeSet,
   ConvergenceView,
   EventEntry,
+  HeldEntry,
   LoadOutcome,
+  ModelDelta,
   NamespaceConfig,
   PointStatus,
   PointView,
@@ -36,7 +38,7 @@ import type {
 } from './namespace-types.js';
 import { MAX_REJECTED_KEPT } from './namespace-types.js';
 import { HeldList } from './held-list.js';
-import { IngestLedger, type LedgerEntry } from './ingest-ledger.js';
+import { IngestLedger, type LedgerEntry, ledgerKey } from './ingest-ledger.js';
 import { MAX_TASKS, type Task, TaskTable } from './task-table.js';
 
 export type { Finding } from './finding-table.js';
@@ -659,6 +661,120 @@ export class NamespaceModel {
     this.pendingDescriptions = new Map();
     this.reset = false;
     return cs;
+  }
+
+  /** The changes since the last drain with the figures a copy elsewhere needs (engine/shard). */
+  drainDelta(): ModelDelta {
+    return this.deltaOf(this.drainChanges());
+  }
+
+  /**
+   * The whole model as a delta onto a new copy (engine/shard), leaving pending changes pending.
+   * Entries carry no lines and no descriptions go: a copy that only decides needs neither.
+   */
+  wholeDelta(): ModelDelta {
+    const bare = (e: HeldEntry): EventEntry => ({ coefficient: e.coefficient, line: '' });
+    return this.deltaOf({
+      points: this.map.points(),
+      trajectory: this.trajectoryEntries.map(bare),
+      trajectoryStart: 0,
+      forensics: this.forensicEntries.map(bare),
+      forensicsStart: 0,
+      audit: this.findings(),
+      removedFindings: [],
+      descriptions: [],
+      tasks: [...this.tasks.entries()],
+      rejected: this.rejectedEntries,
+      rejectedStart: 0,
+      reset: true,
+      ingest: this.ingest.all().map((e) => [ledgerKey(e), e]),
+    });
+  }
+
+  private deltaOf(changes: ChangeSet): ModelDelta {
+    return {
+      changes,
+      config: this.cfg,
+      pseudonyms: [...this.pseudonyms],
+      measurement: this.m,
+      events: this.events,
+      rejectedTotal: this.rejectedTotal,
+      convergence: this.conv.snapshot(),
+      decisionChanges: this.decisionChanges,
+      identityChanges: this.tasks.identityChanges,
+    };
+  }
+
+  /**
+   * Applies a delta drained from another copy of this namespace (engine/shard). With `record`
+   * the changes are this copy's to write (its next drainChanges() holds them); without, they
+   * are only taken in. Throws when the copies have drifted apart: entries out of place, or a
+   * measurement the new points do not give.
+   */
+  applyDelta(d: ModelDelta, record: boolean): void {
+    const cs = d.changes;
+    const drift = (what: string) =>
+      new EngineError('TSEM_NAMESPACE', `namespace ${this.id}: copies drifted apart (${what})`);
+    if (cs.reset) {
+      this.clearModel();
+      this.reset = record;
+    }
+    const reseed =
+      !this.cfg.base.equals(d.config.base) || !this.cfg.aggregate.equals(d.config.aggregate);
+    this.cfg = d.config;
+    if (reseed && this.map.size > 0) throw drift('base or aggregate changed after points');
+    if (reseed) this.m = seedMeasurement(this.alg, this.cfg.base, this.cfg.aggregate);
+    if (
+      d.pseudonyms.length !== this.pseudonyms.size ||
+      d.pseudonyms.some((p) => !this.pseudonyms.has(p))
+    ) {
+      this.pseudonyms.clear();
+      for (const p of d.pseudonyms) this.pseudonyms.add(p);
+      this.mapper = this.createMapper();
+    }
+    // In the delta's order (the store's); a new point extends the measurement (§2.6): the check.
+    for (const p of cs.points) {
+      let q = this.map.getByKey(p.key);
+      if (q) {
+        q.valid = p.valid;
+        q.count = p.count;
+        q.first = p.first;
+        q.last = p.last;
+        q.described = p.described;
+      } else {
+        if (p.index !== this.map.size) throw drift(`point ${p.index} arrived as ${this.map.size}`);
+        q = this.map.add(p.key, p.valid, p);
+        this.m = extend(this.alg, this.cfg.base, this.m, this.map.coefficientOf(q));
+      }
+      if (record) this.dirtyPoints.add(q);
+    }
+    if (!this.m.equals(d.measurement)) throw drift('measurement');
+    const entries = (
+      list: HeldList,
+      fresh: EventEntry[],
+      from: number,
+      es: readonly EventEntry[]
+    ) => {
+      if (from !== list.length) throw drift(`entry ${from} arrived as ${list.length}`);
+      for (const e of es) {
+        const k = coefficientKey(e.coefficient);
+        list.push(this.map.getByKey(k)?.key ?? k, e.line);
+        if (record) fresh.push(e);
+      }
+    };
+    entries(this.trajectoryEntries, this.newTrajectory, cs.trajectoryStart, cs.trajectory);
+    entries(this.forensicEntries, this.newForensics, cs.forensicsStart, cs.forensics);
+    this.auditFindings.apply(cs.audit, cs.removedFindings, record);
+    if (record) for (const [hex, desc] of cs.descriptions) this.pendingDescriptions.set(hex, desc);
+    this.tasks.applyChanges(cs.tasks, d.identityChanges, record);
+    if (cs.rejectedStart !== this.rejectedEntries.length) throw drift('rejected lines');
+    this.rejectedEntries.push(...cs.rejected);
+    if (record) this.newRejected.push(...cs.rejected);
+    this.rejectedTotal = d.rejectedTotal;
+    this.ingest.apply(cs.ingest, record);
+    this.events = d.events;
+    this.conv = Convergence.restore(d.convergence);
+    this.decisionChanges = d.decisionChanges;
   }
 
   /** Every record as one change set (pending changes included), replacing whatever the store

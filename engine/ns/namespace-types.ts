@@ -8,7 +8,7 @@ import type { Point } from '../contour/contour-map.js';
 import type { Mode } from '../contour/mode.js';
 import { createDigest } from '../measure/digest.js';
 import type { Dialect } from '../measure/mapper.js';
-import type { Convergence } from './convergence.js';
+import type { Convergence, ConvergenceSnapshot } from './convergence.js';
 import type { Finding } from './finding-table.js';
 import type { LedgerEntry } from './ingest-ledger.js';
 import type { Task, Trust } from './task-table.js';
@@ -191,4 +191,22 @@ export function createNamespaceConfig(
     }
   }
   return cfg;
+}
+
+/**
+ * A namespace model's changes as one copy of it hands them to another (engine/shard: a worker's
+ * model and the main thread's mirror, either way): the change set and the figures it does not
+ * carry. Applied with NamespaceModel.applyDelta.
+ */
+export interface ModelDelta {
+  readonly changes: ChangeSet;
+  readonly config: NamespaceConfig;
+  readonly pseudonyms: readonly string[];
+  readonly measurement: Buffer;
+  readonly events: number;
+  readonly rejectedTotal: number;
+  readonly convergence: ConvergenceSnapshot;
+  /** decisionEpoch's parts: mode and model changes, and task identity changes. */
+  readonly decisionChanges: number;
+  readonly identityChanges: number;
 }

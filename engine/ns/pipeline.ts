@@ -31,6 +31,7 @@ import type {
 import type { PipelineStage } from './stage.js';
 import { coalesce } from './operators/coalesce.js';
 import type { NamespaceRegistry } from './registry.js';
+import type { ShardRunner } from './shard-port.js';
 import { StoreRecovery } from './store-recovery.js';
 import { WriteBehind } from './write-behind.js';
 
@@ -63,10 +64,13 @@ export class Pipeline {
     report: (ns: string, err: unknown) => void,
     stages: readonly PipelineStage[] = [],
     private readonly observer: PipelineObserver = {},
-    log: (msg: string) => void = () => undefined
+    log: (msg: string) => void = () => undefined,
+    /** Worker threads that decide the namespaces' events (engine/shard); none: this thread.
+     * Its owner closes it (after this pipeline). */
+    private readonly shards?: ShardRunner
   ) {
     this.recovery = new StoreRecovery(registry, stages, log);
-    this.runs = new WriteBehind(registry, publish, report, stages, observer, this.recovery);
+    this.runs = new WriteBehind(registry, publish, report, stages, observer, this.recovery, shards);
     this.sub = this.input
       .pipe(
         groupBy((w) => w.ns, {
@@ -146,6 +150,7 @@ export class Pipeline {
   retire(ns: string): void {
     this.observer.decisionsChanged?.(ns);
     this.retired.next(ns);
+    this.shards?.drop(ns);
   }
 
   close(): void {

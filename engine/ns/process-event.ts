@@ -11,11 +11,11 @@ import type { EventParseCache } from '../event/parse-cache.js';
 import { parseEventObject } from '../event/parse-json.js';
 import { applyRecord } from './apply-record.js';
 import type { NamespaceModel, Verdict } from './namespace-model.js';
-import type { EventOrigin, IncomingEvent, Outcome } from './pipeline-work.js';
+import type { EventOrigin, IncomingEvent, IngestPosition, Outcome } from './pipeline-work.js';
 import type { PipelineStage, StageRecord } from './stage.js';
 
 /** Runs the stages after the model's verdict, in order; a stage may turn the action into a denial. */
-function withStages(
+export function withStages(
   ns: NamespaceModel,
   event: TsemEvent,
   verdict: Verdict,
@@ -37,7 +37,11 @@ function withStages(
   return { verdict: v, event, records };
 }
 
-function parseIncoming(ns: NamespaceModel, cache: EventParseCache, e: IncomingEvent): TsemRecord {
+export function parseIncoming(
+  ns: NamespaceModel,
+  cache: EventParseCache,
+  e: IncomingEvent
+): TsemRecord {
   const opts = { digestSize: ns.alg.size };
   if ('obj' in e) return { kind: 'event', event: parseEventObject(e.obj, opts) };
   if ('structured' in e) return { kind: 'event', event: cache.parseStructured(e.structured, opts) };
@@ -101,6 +105,38 @@ export function processOne(
     if (err instanceof EngineError) return { error: err.message };
     return { error: `internal error: ${errorMessage(err)}` };
   }
+}
+
+/**
+ * A run of one exporter batch's events (or part of one: `from`, `to`), exactly once: an event its
+ * exporter numbered and the namespace applied before is answered `duplicate`, not modeled again.
+ * With `untilModeChange` the run stops after an event that changed the mode (a namespace that
+ * sealed itself): the outcomes say how far it went.
+ */
+export function processRun(
+  ns: NamespaceModel,
+  cache: EventParseCache,
+  events: readonly IncomingEvent[],
+  stages: readonly PipelineStage[],
+  origin: EventOrigin,
+  taskKey: string,
+  now: number,
+  position: IngestPosition | undefined,
+  untilModeChange = false
+): Outcome[] {
+  const p = position;
+  const mode = ns.mode;
+  const outcomes: Outcome[] = [];
+  for (let i = 0; i < events.length; i++) {
+    if (p && ns.ingest.applied(p.exporter, p.session, p.seqs[i]!)) {
+      outcomes.push({ duplicate: true });
+      continue;
+    }
+    outcomes.push(processOne(ns, cache, events[i]!, stages, origin, taskKey, now));
+    if (p) ns.ingest.note(p.exporter, p.session, p.seqs[i]!);
+    if (untilModeChange && ns.mode !== mode) break;
+  }
+  return outcomes;
 }
 
 /** Longest part of a rejected event kept as evidence. */

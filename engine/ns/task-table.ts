@@ -143,6 +143,33 @@ export class TaskTable {
     }
   }
 
+  /**
+   * Applies another copy's drained changes (engine/shard), keeping its eviction order: a task
+   * with a new order moves to the end, in order; one changed in place stays where it is.
+   * `record` marks them changed here too (the store's copy); `identityChanges` is the copy's.
+   */
+  applyChanges(
+    changes: readonly (readonly [string, Task | undefined])[],
+    identityChanges: number,
+    record: boolean
+  ): void {
+    const moved: [string, Task][] = [];
+    for (const [key, task] of changes) {
+      if (record) this.dirty.add(key);
+      const here = this.tasks.get(key);
+      if (!task) this.tasks.delete(key);
+      else if (here && here.order === task.order) this.tasks.set(key, Object.assign({}, task));
+      else moved.push([key, Object.assign({}, task)]);
+    }
+    moved.sort((a, b) => (a[1].order ?? 0) - (b[1].order ?? 0));
+    for (const [key, task] of moved) {
+      this.tasks.delete(key);
+      this.tasks.set(key, task);
+      this.lastOrder = Math.max(this.lastOrder, task.order ?? 0);
+    }
+    this.identityChanges = identityChanges;
+  }
+
   drainDirty(): [string, Task | undefined][] {
     const out = [...this.dirty].map((k): [string, Task | undefined] => [k, this.tasks.get(k)]);
     this.dirty.clear();

@@ -10,13 +10,17 @@ import { EventParseCache } from '../event/parse-cache.js';
 import type { NamespaceModel } from './namespace-model.js';
 import {
   type EventOrigin,
+  type IncomingEvent,
   type Outcome,
   type PipelineObserver,
   type Publish,
   taskOrigin,
   type Work,
 } from './pipeline-work.js';
-import { processOne } from './process-event.js';
+import { mergeChanges } from './change-merge.js';
+import type { ChangeSet } from './namespace-types.js';
+import type { ShardResult, ShardRunner, WireOutcome } from './shard-port.js';
+import { parseIncoming, processRun, withStages } from './process-event.js';
 import type { NamespaceRegistry } from './registry.js';
 import type { PipelineStage } from './stage.js';
 import type { StoreRecovery } from './store-recovery.js';
@@ -39,7 +43,9 @@ export class WriteBehind {
     private readonly report: (ns: string, err: unknown) => void,
     private readonly stages: readonly PipelineStage[],
     private readonly observer: PipelineObserver,
-    private readonly recovery: StoreRecovery
+    private readonly recovery: StoreRecovery,
+    /** Worker threads deciding the namespaces' events (engine/shard); none: this thread. */
+    private readonly shards?: ShardRunner
   ) {}
 
   failAll(ns: string, err: unknown, items: Work[]): void {
@@ -87,21 +93,16 @@ export class WriteBehind {
     const published: [EventOrigin, Outcome[]][] = [];
     /** Each events item's outcomes, index for index with `items`. */
     const decided: (Outcome[] | undefined)[] = [];
+    const shards = this.shards;
+    /** Changes drained before the end (a sharded namespace's control actions go to its worker). */
+    let drained: ChangeSet | undefined;
     for (const w of items) {
       if (w.kind === 'events') {
-        let cache = this.caches.get(ns.alg.size);
-        if (!cache) this.caches.set(ns.alg.size, (cache = new EventParseCache(ns.alg.size)));
-        const c = cache;
-        const origin = w.origin;
+        const c = this.cacheFor(ns);
         const taskKey = taskOrigin(w.origin);
-        const p = w.position;
-        const now = Date.now();
-        const outcomes = w.events.map((e, i): Outcome => {
-          if (p && ns.ingest.applied(p.exporter, p.session, p.seqs[i]!)) return { duplicate: true };
-          const o = processOne(ns, c, e, this.stages, origin, taskKey, now);
-          if (p) ns.ingest.note(p.exporter, p.session, p.seqs[i]!);
-          return o;
-        });
+        const outcomes = shards
+          ? await this.decideInShard(shards, name, ns, c, w, taskKey)
+          : processRun(ns, c, w.events, this.stages, w.origin, taskKey, Date.now(), w.position);
         // Decided: out now to whoever asked, before the other items and the write (never taken back).
         // A verdict cache outside must be emptied before a verdict of this item goes out.
         this.noteDecisions(name, ns);
@@ -114,11 +115,18 @@ export class WriteBehind {
         });
       } else {
         decided.push(undefined);
+        // The action's own changes, apart from the events' before it, go to the worker's copy.
+        if (shards && !w.readOnly) drained = mergeChanges(drained, ns.drainChanges());
         try {
           const v = w.run(ns);
           settle.push(() => w.done(v));
         } catch (err) {
           settle.push(() => w.fail(err));
+        }
+        if (shards && !w.readOnly) {
+          const d = ns.drainDelta();
+          shards.update(name, ns, d);
+          drained = mergeChanges(drained, d.changes);
         }
       }
     }
@@ -128,7 +136,7 @@ export class WriteBehind {
     // writes nothing.
     const store = this.registry.store;
     const writing = items.some((w) => w.kind === 'events' || !w.readOnly);
-    const cs = writing ? ns.drainChanges() : undefined;
+    const cs = writing ? mergeChanges(drained, ns.drainChanges()) : undefined;
     const resets = ns.resetCount;
     const writes = cs ? this.stages.flatMap((h) => h.persistOps?.(ns) ?? []) : [];
     const committed = () => writes.forEach((wr) => wr.committed?.());
@@ -179,6 +187,69 @@ export class WriteBehind {
       for (const s of settle) s();
       for (const [origin, outcomes] of published) this.publish(ns, origin, outcomes);
     };
+  }
+
+  private cacheFor(ns: NamespaceModel): EventParseCache {
+    let cache = this.caches.get(ns.alg.size);
+    if (!cache) this.caches.set(ns.alg.size, (cache = new EventParseCache(ns.alg.size)));
+    return cache;
+  }
+
+  /**
+   * An events item decided in the namespace's worker (engine/shard): each run's outcomes get the
+   * stages here, with the mirror as it was when those events were modeled (a run stops where the
+   * mode changed), then the mirror takes the run's delta. Events a worker failed to apply are
+   * answered as not applied (not acknowledged: sent again, they are not lost).
+   */
+  private async decideInShard(
+    shards: ShardRunner,
+    name: string,
+    ns: NamespaceModel,
+    cache: EventParseCache,
+    w: Extract<Work, { kind: 'events' }>,
+    taskKey: string
+  ): Promise<Outcome[]> {
+    const out: Outcome[] = [];
+    const p = w.position;
+    const now = Date.now();
+    while (out.length < w.events.length) {
+      const from = out.length;
+      const events = from === 0 ? w.events : w.events.slice(from);
+      const position = p && from > 0 ? Object.assign({}, p, { seqs: p.seqs.slice(from) }) : p;
+      let r: ShardResult;
+      try {
+        r = await shards.run(name, ns, { origin: w.origin, taskKey, now, position, events });
+        if (r.outcomes.length === 0) throw new Error('a shard worker applied none of a run');
+      } catch (err) {
+        const error = `not applied: ${errorMessage(err)}`;
+        this.report(name, err);
+        while (out.length < w.events.length) out.push({ error });
+        break;
+      }
+      r.outcomes.forEach((o, i) => out.push(this.afterShard(ns, cache, events[i]!, o, w, taskKey)));
+      ns.applyDelta(r.delta, true);
+      shards.synced(name, ns);
+    }
+    return out;
+  }
+
+  /** A worker's outcome with its event parsed again here and the stages run on it. */
+  private afterShard(
+    ns: NamespaceModel,
+    cache: EventParseCache,
+    e: IncomingEvent,
+    o: WireOutcome,
+    w: Extract<Work, { kind: 'events' }>,
+    taskKey: string
+  ): Outcome {
+    if (o.verdict === undefined) return o;
+    try {
+      const rec = parseIncoming(ns, cache, e);
+      if (rec.kind !== 'event') throw new Error(`a ${rec.kind} record decided as an event`);
+      return withStages(ns, rec.event, o.verdict, this.stages, w.origin, taskKey, o.records);
+    } catch (err) {
+      return { error: `internal error: ${errorMessage(err)}` };
+    }
   }
 
   /** Tells the observer when the namespace's earlier allows may not hold (a new model object too). */

@@ -1,0 +1,214 @@
+/**
+ * Namespaces decided in worker threads. Each namespace is owned by one worker (ordering per
+ * namespace kept: its runs go to that worker one at a time, in order), which holds a copy of
+ * the main thread's model of it, the mirror. A run's events are parsed and modeled in the worker;
+ * its delta comes back and the mirror applies it (write-behind.ts), so everything that reads a
+ * namespace (stages, the store's one writer, control, the console) still reads the mirror.
+ * Control actions run on the mirror and their changes go to the worker before its next run.
+ *
+ * A worker that fails or exits fails its pending runs (not acknowledged, so not lost: the
+ * exporter sends them again) and is replaced; its namespaces are copied again from their mirrors.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { EngineError } from '../../common/errors.js';
+import type { ModelDelta, NamespaceModel } from '../ns/namespace-model.js';
+import type { IncomingEvent } from '../ns/pipeline-work.js';
+import { reviveDelta, reviveVerdict } from './delta-wire.js';
+import type { ShardResult, ShardRun, ShardRunner } from '../ns/shard-port.js';
+import type { FromShard, PackedEvents, ToShard } from './shard-messages.js';
+
+/** Most shard workers: one per core beyond the main thread's, and a margin. */
+export const MAX_SHARD_WORKERS = Math.max(1, Math.min(64, availableParallelism() * 2));
+
+interface Waiting {
+  readonly ns: string;
+  readonly resolve: (r: ShardResult) => void;
+  readonly reject: (e: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  readonly waiting: Map<number, Waiting>;
+  readonly owned: Set<string>;
+}
+
+interface Owner {
+  readonly thread: Thread;
+  readonly model: NamespaceModel;
+  stamp: string;
+}
+
+/** What a namespace's two copies must agree on; a difference means the mirror changed unseen. */
+function stampOf(m: NamespaceModel): string {
+  return [
+    m.eventCount,
+    m.pointCount,
+    m.findingCount,
+    m.trajectory().length,
+    m.forensics().length,
+    m.rejectedCount,
+    m.decisionEpoch,
+    m.mode,
+    m.editCount,
+    m.resetCount,
+    m.measurement.toString('hex'),
+  ].join('|');
+}
+
+/** Lines packed in one buffer of their own, to be transferred rather than copied. */
+function pack(events: readonly IncomingEvent[]): { events: PackedEvents; transfer: ArrayBuffer[] } {
+  const lines: { readonly line: Buffer }[] = [];
+  for (const e of events) if ('line' in e) lines.push(e);
+  if (lines.length < events.length) return { events: { kind: 'mixed', events }, transfer: [] };
+  const ends = new Uint32Array(lines.length);
+  let at = 0;
+  lines.forEach((e, i) => (ends[i] = at += e.line.length));
+  const data = new Uint8Array(at);
+  at = 0;
+  for (const e of lines) {
+    data.set(e.line, at);
+    at += e.line.length;
+  }
+  return { events: { kind: 'lines', data, ends }, transfer: [data.buffer, ends.buffer] };
+}
+
+export class ShardPool implements ShardRunner {
+  private readonly threads: Thread[] = [];
+  private readonly owners = new Map<string, Owner>();
+  private nextId = 0;
+  private closed = false;
+
+  constructor(
+    readonly size: number,
+    private readonly log: (msg: string) => void = () => undefined,
+    private readonly script = new URL('./shard-thread.js', import.meta.url)
+  ) {
+    if (!Number.isInteger(size) || size < 1 || size > MAX_SHARD_WORKERS)
+      throw new EngineError(
+        'TSEM_INVALID_ARGUMENT',
+        `shard workers: expected an integer from 1 to ${MAX_SHARD_WORKERS}, got ${size}`
+      );
+    for (let i = 0; i < size; i++) {
+      const t: Thread = {
+        worker: undefined as unknown as Worker,
+        waiting: new Map(),
+        owned: new Set(),
+      };
+      this.start(t);
+      this.threads.push(t);
+    }
+  }
+
+  /** Namespaces owned per worker, in worker order. */
+  get load(): number[] {
+    return this.threads.map((t) => t.owned.size);
+  }
+
+  /**
+   * Runs events of namespace `name` in its worker: the outcomes of the first events (all, unless
+   * the namespace changed its mode on the way) and the delta for the mirror, which the caller
+   * applies (then calls synced()). A namespace new to the pool, or whose mirror changed unseen
+   * (another model object after a reload, say), is copied to a worker first.
+   */
+  run(name: string, mirror: NamespaceModel, req: ShardRun): Promise<ShardResult> {
+    if (this.closed)
+      return Promise.reject(new EngineError('TSEM_UNAVAILABLE', 'shard workers closed'));
+    const owner = this.ownerFor(name, mirror);
+    const id = this.nextId++;
+    const { events, transfer } = pack(req.events);
+    const msg: ToShard = Object.assign({}, req, { kind: 'run' as const, id, ns: name, events });
+    return new Promise((resolve, reject) => {
+      owner.thread.waiting.set(id, { ns: name, resolve, reject });
+      owner.thread.worker.postMessage(msg, transfer);
+    });
+  }
+
+  /** The mirror applied a run's delta: the two copies agree again. */
+  synced(name: string, mirror: NamespaceModel): void {
+    const o = this.owners.get(name);
+    if (o && o.model === mirror) o.stamp = stampOf(mirror);
+  }
+
+  /** The mirror's own changes (a control action), for the worker's copy before its next run. */
+  update(name: string, mirror: NamespaceModel, delta: ModelDelta): void {
+    const o = this.owners.get(name);
+    if (!o || o.model !== mirror) return; // copied whole at its next run
+    this.post(o.thread, { kind: 'delta', ns: name, delta });
+    o.stamp = stampOf(mirror);
+  }
+
+  /** The namespace is gone (deleted, retired): its copy too. */
+  drop(name: string): void {
+    const o = this.owners.get(name);
+    if (!o) return;
+    this.owners.delete(name);
+    o.thread.owned.delete(name);
+    this.post(o.thread, { kind: 'drop', ns: name });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const err = new EngineError('TSEM_UNAVAILABLE', 'shard workers closed');
+    for (const t of this.threads) for (const w of t.waiting.values()) w.reject(err);
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+
+  private ownerFor(name: string, mirror: NamespaceModel): Owner {
+    const o = this.owners.get(name);
+    const stamp = stampOf(mirror);
+    if (o && o.model === mirror && o.stamp === stamp) return o;
+    if (o && o.model === mirror)
+      this.log(`namespace ${name}: changed outside its order; its worker copy is made again`);
+    // The worker with the fewest namespaces takes a new one; a known one stays where it is.
+    const thread =
+      o?.thread ?? this.threads.reduce((a, b) => (b.owned.size < a.owned.size ? b : a));
+    const owner: Owner = { thread, model: mirror, stamp };
+    this.owners.set(name, owner);
+    thread.owned.add(name);
+    this.post(thread, { kind: 'adopt', ns: name, delta: mirror.wholeDelta() });
+    return owner;
+  }
+
+  private post(t: Thread, m: ToShard): void {
+    t.worker.postMessage(m);
+  }
+
+  private start(t: Thread): void {
+    const worker = new Worker(this.script);
+    t.worker = worker;
+    worker.on('message', (m: FromShard) => {
+      const w = t.waiting.get(m.id);
+      if (!w) return;
+      t.waiting.delete(m.id);
+      if ('error' in m) {
+        // The worker gave its copy up: the next run copies the mirror again.
+        const o = this.owners.get(w.ns);
+        if (o?.thread === t) o.stamp = '';
+        w.reject(new EngineError('TSEM_NAMESPACE', `shard worker: ${m.error}`));
+        return;
+      }
+      w.resolve({
+        outcomes: m.outcomes.map((o) =>
+          o.verdict ? Object.assign(o, { verdict: reviveVerdict(o.verdict) }) : o
+        ),
+        delta: reviveDelta(m.delta),
+      });
+    });
+    let gone = false;
+    const lost = (why: string) => {
+      if (gone || this.closed) return;
+      gone = true;
+      this.log(`shard worker ${worker.threadId} ${why}: its namespaces go to a new worker`);
+      const err = new EngineError('TSEM_UNAVAILABLE', `shard worker ${why}; events not applied`);
+      for (const w of t.waiting.values()) w.reject(err);
+      t.waiting.clear();
+      for (const name of t.owned) this.owners.delete(name);
+      t.owned.clear();
+      void worker.terminate();
+      this.start(t);
+    };
+    worker.on('error', (err) => lost(`failed (${err.message})`));
+    worker.on('exit', (code) => lost(`exited (code ${code})`));
+  }
+}
