@@ -119,6 +119,10 @@ export interface EngineOptions {
   /** After a burst of ingest, run one full collection once it has been quiet for 2 s, so the
    * process gives back the memory the burst took (daemon/idle-memory.ts). Default true. */
   readonly idleGc?: boolean;
+  /** Worker threads deciding the namespaces' events (engine/shard): each namespace belongs to one,
+   * so N busy namespaces use up to N cores. Default 0: the main thread decides. Not with `agent`
+   * (its mirror follows each namespace event by event). */
+  readonly workers?: number;
   /** Trajectory and forensics entries per namespace whose lines stay in memory once persisted
    * (default 256); older lines are read from the store when asked for. */
   readonly lineTail?: number;

@@ -30,6 +30,7 @@ import { readImaStageFiles } from '../engine/ima-stage/io/stage-files.js';
 import { createDigest } from '../engine/measure/digest.js';
 import { Pipeline } from '../engine/ns/pipeline.js';
 import { NamespaceRegistry } from '../engine/ns/registry.js';
+import { ShardPool } from '../engine/shard/shard-pool.js';
 import { isLoopback, loadAdminToken, writeServerRecord } from '../engine/server/admin-token.js';
 import {
   type AuthConfig,
@@ -223,6 +224,11 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const auth = authConfig(opts, listen, token, log);
   const sources: InProcessSource[] = (opts.sources ?? []).map(createInProcessSource);
+  if (opts.workers && opts.agent)
+    throw new EngineError(
+      'TSEM_INVALID_ARGUMENT',
+      'workers: the modeling agent follows each namespace event by event on the main thread; run it without worker threads'
+    );
   const ima = opts.ima
     ? imaStage(
         opts.ima,
@@ -347,6 +353,12 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       }).start();
       cleanup.push(() => idle.stop());
     }
+    // Worker threads deciding namespaces' events; closed after the pipeline (cleanup runs backwards).
+    const shards = opts.workers ? new ShardPool(opts.workers, (m) => log.warn(m)) : undefined;
+    if (shards) {
+      cleanup.push(() => shards.close());
+      log.info(`namespaces: events decided in ${shards.size} worker thread(s)`);
+    }
     const pipeline = new Pipeline(
       registry,
       (ns, origin, outcomes) => {
@@ -364,7 +376,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
         },
         decisionsChanged: forgetVerdicts,
       },
-      log
+      log,
+      shards
     );
     cleanup.push(() => pipeline.close());
     const graceMs = opts.canisterGraceMs ?? FINISHED_ROUTE_MS;

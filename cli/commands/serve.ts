@@ -22,6 +22,7 @@ import { DURABILITIES, type Durability } from '../../engine/feed-source.js';
 import type { FanotifyMarkKind } from '../../exporter/fanotify/fanotify-options.js';
 import { DEFAULT_LIMITS, type Limits } from '../../proto/limits.js';
 import { NATS_OPTIONS, natsOptions } from '../nats-options.js';
+import { MAX_SHARD_WORKERS } from '../../engine/shard/shard-pool.js';
 
 export const TLS_SERVER_OPTIONS: OptionSpec[] = [
   { name: 'tls-cert', kind: 'string', arg: 'FILE', help: 'server certificate (PEM): enables TLS' },
@@ -112,6 +113,12 @@ const OPTIONS: OptionSpec[] = [
     name: 'no-verdict-cache',
     kind: 'flag',
     help: 'fanotify --enforce: ask the engine for every held open (default: repeated on-contour opens are answered by the reader thread, and still modeled)',
+  },
+  {
+    name: 'workers',
+    kind: 'string',
+    arg: 'N',
+    help: "worker threads deciding the namespaces' events (default 0: the main thread); each namespace belongs to one worker, so N busy namespaces use up to N more cores. Not with --agent",
   },
   {
     name: 'no-idle-gc',
@@ -353,6 +360,7 @@ export function engineOptions(args: ParsedArgs) {
     sync: args.flags.has('sync'),
     durability: args.values.get('durability') as Durability | undefined,
     ...(args.flags.has('no-idle-gc') ? { idleGc: false } : {}),
+    workers: workersOption(args.values.get('workers')),
     salvage: args.flags.has('salvage'),
     canisterGraceMs: args.values.has('canister-grace-ms')
       ? intOption(args.values.get('canister-grace-ms'), '--canister-grace-ms', 60_000, 0)
@@ -361,6 +369,15 @@ export function engineOptions(args: ParsedArgs) {
     insecure: args.flags.has('insecure'),
     authFile: args.values.get('auth'),
   };
+}
+
+function workersOption(raw: string | undefined): number {
+  const n = intOption(raw, '--workers', 0, 0);
+  if (n > MAX_SHARD_WORKERS)
+    throw new UsageError(
+      `--workers expects at most ${MAX_SHARD_WORKERS} on this machine, got ${n}`
+    );
+  return n;
 }
 
 function sourceSpec(args: ParsedArgs): SourceSpec | undefined {

@@ -1,0 +1,96 @@
+/**
+ * The engine with its namespaces decided in 2 worker threads (`tsem serve --workers 2`), end to
+ * end over gRPC: parallel training, sealing, an attack streamed to a subscriber, a restart from
+ * the store; every namespace ends exactly where an engine without workers leaves it.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startEngine } from '../../daemon/start-engine.js';
+import { createScenario } from '../../exporter/sim/index.js';
+import type { Event } from '../../proto/gen/tsem/v1/Event.js';
+import type { NamespaceInfo__Output } from '../../proto/gen/tsem/v1/NamespaceInfo.js';
+import { call, clients, ingest, subscribe, toWire } from '../helpers/grpc.js';
+
+const quiet = () => undefined;
+
+function batches(ns: string, scenario: string, seed: number, size = 300): Event[][] {
+  const out: Event[][] = [[]];
+  for (const e of createScenario(scenario, { seed, iterations: 2 }).events()) {
+    if (out.at(-1)!.length >= size) out.push([]);
+    out.at(-1)!.push(toWire(ns, e));
+  }
+  return out;
+}
+
+const TRAINING: [string, string, number][] = [
+  ['web', 'nginx', 1],
+  ['cron', 'cron-backup', 4],
+  ['shell', 'shell', 5],
+];
+
+/** Trains three namespaces in parallel, seals `web`, replays an attack; the figures. */
+async function session(workers: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-e2e-workers-'));
+  const said: string[] = [];
+  let engine = await startEngine({
+    listen: '127.0.0.1:0',
+    dataDir: dir,
+    workers,
+    log: (m) => said.push(m),
+  });
+  try {
+    const c = clients(engine.address);
+    const admin = clients(engine.address, engine.adminToken);
+    await Promise.all(TRAINING.map(([ns, s, seed]) => ingest(c, batches(ns, s, seed))));
+    await call(admin, 'SetMode', { name: 'web', mode: 'MODE_ENFORCE' });
+    const sub = subscribe(c, { namespaces: ['web'], off_contour_only: true });
+    await new Promise((r) => setTimeout(r, 100));
+    const attack = await ingest(c, batches('web', 'reverse-shell', 3));
+    await sub.waitFor((m) => m.some((x) => x.event?.verdict?.kind === 'VERDICT_KIND_OFF_CONTOUR'));
+    sub.cancel();
+    const verdicts = attack.flatMap((r) => r.verdicts.map((v) => `${v.kind} ${v.action}`));
+    c.close();
+    admin.close();
+    await engine.stop();
+    // From the store: the namespaces come back and go on.
+    engine = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, workers, log: quiet });
+    const c2 = clients(engine.address);
+    await ingest(c2, batches('cron', 'cron-backup', 6));
+    const figures = await Promise.all(
+      TRAINING.map(([name]) => call<NamespaceInfo__Output>(c2, 'GetNamespace', { name }))
+    );
+    c2.close();
+    return {
+      verdicts,
+      said,
+      figures: figures.map((f) => ({ ...f, created: undefined, last_event: undefined })),
+    };
+  } finally {
+    await engine.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('namespaces in 2 worker threads end exactly where one thread leaves them', async () => {
+  const [threads, alone] = [await session(2), await session(0)];
+  assert.ok(threads.said.some((l) => /events decided in 2 worker thread/.test(l)));
+  assert.ok(threads.verdicts.includes('VERDICT_KIND_OFF_CONTOUR ACTION_DENY'));
+  assert.deepEqual(threads.verdicts, alone.verdicts);
+  assert.deepEqual(threads.figures, alone.figures);
+  assert.ok(Number(threads.figures[0]!.forensics_length) > 0);
+});
+
+test('worker threads and the modeling agent: refused at start, saying why', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-e2e-workers-agent-'));
+  try {
+    await assert.rejects(
+      startEngine({ listen: '127.0.0.1:0', dataDir: dir, workers: 2, agent: {}, log: quiet }),
+      /modeling agent follows each namespace event by event/
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
