@@ -88,7 +88,7 @@ export class AlertService {
   readonly stage: PipelineStage = {
     afterVerdict: (ns: NamespaceModel, event: TsemEvent, verdict: Verdict, ctx?: StageContext) => {
       // The common case costs two lookups: no open incident here and not an alert.
-      if (!this.tracker.hasOpen(ns.id) && !isAlertOutcome(verdict, ctx, event)) return undefined;
+      if (!this.tracker.hasOpen(ns.id) && !isAlertOutcome(verdict, ctx)) return undefined;
       this.tracker.observe(incidentEvent(ns, event, verdict, ctx, this.now()));
       return undefined;
     },
@@ -202,10 +202,10 @@ export class AlertService {
 
 const ALERT_KINDS = new Set(['off-contour', 'would-be-off-contour', 'untrusted-task']);
 
-function isAlertOutcome(v: Verdict, ctx: StageContext | undefined, e: TsemEvent): boolean {
+function isAlertOutcome(v: Verdict, ctx: StageContext | undefined): boolean {
   return (
     v.action === 'deny' ||
-    e.header.landlock !== undefined ||
+    v.landlock !== undefined ||
     ALERT_KINDS.has(v.kind) ||
     (ctx?.records.some((r) => r.stage === 'ima' && r.alert) ?? false)
   );

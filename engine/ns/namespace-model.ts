@@ -461,7 +461,8 @@ export class NamespaceModel {
         type: e.header.type,
         coefficient: c.toString('hex'),
       });
-    return verdict(d.kind, action, c, task, seq, d.add !== undefined);
+    const v = verdict(d.kind, action, c, task, seq, d.add !== undefined);
+    return denial ? Object.assign(v, { landlock: e.header.landlock }) : v;
   }
 
   /**

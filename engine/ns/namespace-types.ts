@@ -49,6 +49,9 @@ export interface Verdict {
   /** The coefficient joined the map with this event (learned or forensic): it extended the
    * measurement (and, for the root namespace, the TPM PCR). */
   readonly newPoint: boolean;
+  /** A Landlock denial was judged: the access rights the kernel denied (the header's `landlock`);
+   * absent for every other event. Readers need not parse the event again to know. */
+  readonly landlock?: string;
 }
 
 export interface EventEntry {

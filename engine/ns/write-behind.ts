@@ -5,7 +5,8 @@
  * done. A failed write answers the run's events as not persisted and hands the namespace to
  * store recovery; while the store is failed, work is refused before it touches the model.
  */
-import { errorMessage } from '../../common/errors.js';
+import { EngineError, errorMessage } from '../../common/errors.js';
+import { LazyEvent } from '../event/lazy-event.js';
 import { EventParseCache } from '../event/parse-cache.js';
 import type { NamespaceModel } from './namespace-model.js';
 import {
@@ -233,7 +234,10 @@ export class WriteBehind {
     return out;
   }
 
-  /** A worker's outcome with its event parsed again here and the stages run on it. */
+  /**
+   * A worker's outcome, its event parsed again here only if something reads it (LazyEvent), and
+   * the stages run on it.
+   */
   private afterShard(
     ns: NamespaceModel,
     cache: EventParseCache,
@@ -243,10 +247,17 @@ export class WriteBehind {
     taskKey: string
   ): Outcome {
     if (o.verdict === undefined) return o;
-    try {
+    const event = new LazyEvent(() => {
       const rec = parseIncoming(ns, cache, e);
-      if (rec.kind !== 'event') throw new Error(`a ${rec.kind} record decided as an event`);
-      return withStages(ns, rec.event, o.verdict, this.stages, w.origin, taskKey, o.records);
+      if (rec.kind !== 'event')
+        throw new EngineError(
+          'TSEM_PARSE',
+          `namespace ${ns.id}: a ${rec.kind} record decided as an event`
+        );
+      return rec.event;
+    });
+    try {
+      return withStages(ns, event, o.verdict, this.stages, w.origin, taskKey, o.records);
     } catch (err) {
       return { error: `internal error: ${errorMessage(err)}` };
     }

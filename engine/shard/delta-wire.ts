@@ -1,9 +1,9 @@
 /**
- * Model deltas and verdicts across a thread boundary. Structured clone turns every Buffer into a
+ * Model deltas across a thread boundary. Structured clone turns every Buffer into a
  * plain Uint8Array: these wrap them back (no copy), field by field, as the model expects them.
  */
 import type { Task } from '../ns/task-table.js';
-import type { ModelDelta, Verdict } from '../ns/namespace-types.js';
+import type { ModelDelta } from '../ns/namespace-types.js';
 
 /** A cloned Buffer as a Buffer again, over the same memory. */
 export function asBuffer(u: Uint8Array): Buffer {
@@ -31,14 +31,5 @@ export function reviveDelta(d: ModelDelta): ModelDelta {
       base: asBuffer(d.config.base),
     }),
     measurement: asBuffer(d.measurement),
-  });
-}
-
-/** A verdict that came through postMessage. */
-export function reviveVerdict(v: Verdict): Verdict {
-  return Object.assign(v, {
-    coefficient: v.coefficient && asBuffer(v.coefficient),
-    taskId: asBuffer(v.taskId),
-    pTaskId: asBuffer(v.pTaskId),
   });
 }

@@ -10,6 +10,7 @@ import { NamespaceModel } from '../ns/namespace-model.js';
 import type { IncomingEvent, Outcome } from '../ns/pipeline-work.js';
 import { processRun } from '../ns/process-event.js';
 import { asBuffer, reviveDelta } from './delta-wire.js';
+import { encodeOutcomes } from './outcome-codec.js';
 import type { WireOutcome } from '../ns/shard-port.js';
 import type { FromShard, PackedEvents, RunRequest, ToShard } from './shard-messages.js';
 
@@ -106,6 +107,6 @@ export class ShardHost {
     const delta = ns.drainDelta();
     // The lines went out with the delta; the mirror and the store keep them.
     ns.releaseLines(Infinity, Infinity, 0);
-    return { id: m.id, outcomes: outcomes.map(wire), delta };
+    return { id: m.id, outcomes: encodeOutcomes(outcomes.map(wire), ns.alg.size), delta };
   }
 }

@@ -5,7 +5,7 @@
 import type { TsemEventJson } from '../../proto/kernel-json.js';
 import type { StructuredInput } from '../event/parse-cache.js';
 import type { ModelDelta } from '../ns/namespace-types.js';
-import type { WireOutcome } from '../ns/shard-port.js';
+import type { EncodedOutcomes } from './outcome-codec.js';
 import type { EventOrigin, IngestPosition } from '../ns/pipeline-work.js';
 
 /** A run's events: kernel lines packed (data, each line's end), or events one by one. */
@@ -45,7 +45,7 @@ export type FromShard =
       readonly id: number;
       /** The first `outcomes.length` events were applied; a run stops after a mode change
        * (a namespace sealing itself), so that the main thread's stages see each event's mode. */
-      readonly outcomes: readonly WireOutcome[];
+      readonly outcomes: EncodedOutcomes;
       readonly delta: ModelDelta;
     }
   | { readonly id: number; readonly error: string };

