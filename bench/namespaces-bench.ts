@@ -2,7 +2,8 @@
  * In-process ingest benchmark (no gRPC): an in-process generator submits simulated nginx kernel
  * lines straight to the engine's pipeline (model, stages, LevelDB persistence). Two figures:
  * throughput with 4 busy namespaces, and memory after 1M events spread over 100 namespaces.
- * Events are bounded by TSEM_BENCH_EVENTS (default 1,000,000) for quicker runs by hand.
+ * Events are bounded by TSEM_BENCH_EVENTS (default 1,000,000) for quicker runs by hand;
+ * TSEM_BENCH_WORKERS=N runs the engine with N worker threads (default 0: the main thread).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,14 @@ export async function runNamespacesBench(r: BenchReport): Promise<void> {
   const lines = nginxLines(Number(process.env['TSEM_BENCH_LINES'] ?? 16_384));
   const lineBytes = lines.reduce((n, l) => n + l.length, 0);
   const dir = mkdtempSync(join(tmpdir(), 'tsem-nsbench-'));
-  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, log: () => undefined });
+  // TSEM_BENCH_WORKERS: the namespaces decided in that many worker threads (serve --workers).
+  const workers = Number(process.env['TSEM_BENCH_WORKERS'] ?? 0);
+  const engine = await startEngine({
+    listen: '127.0.0.1:0',
+    dataDir: dir,
+    workers,
+    log: () => undefined,
+  });
   const submit = engineSubmit(engine);
   try {
     const idleRss = await settledRss();
@@ -90,7 +98,7 @@ export async function runNamespacesBench(r: BenchReport): Promise<void> {
       `100 namespaces, ${fmt(perNs * hundred.length)} events (${fmt(points)} points): ${fmt((perNs * hundred.length) / secs100)} events/s; engine RSS ${mib(settled)} MiB settled (${mib(rightAfter)} right after, peak ${mib(rssPeak)}, idle before ${mib(idleRss)}); heap ${mib(mem.heapUsed)} MiB live${gc ? ' after GC' : ''}; generator lines ${mib(lineBytes)} MiB`
     );
     r.figures({
-      workers: 1,
+      shard_workers: workers,
       events_per_s_4ns: Math.round(rate4),
       cores_used_4ns: round(cores4, 2),
       events_100ns: perNs * hundred.length,

@@ -27,6 +27,8 @@ interface Run {
   cores: number;
   /** RSS once warmed up and run, after a collection. */
   rss: number;
+  /** The workers' V8 heaps after the run (their own isolates' figures), MiB each. */
+  workerHeap: number;
   /** Each namespace's measurement and point count: the same for every layout. */
   stored: string;
 }
@@ -56,7 +58,11 @@ async function runOnce(workers: number, lines: Buffer[], perNs: number): Promise
     const cpu0 = process.cpuUsage();
     const secs = await feed(submit, names, lines, perNs);
     const cpu = process.cpuUsage(cpu0);
+    const heaps = (await engine.shards?.stats()) ?? [];
     return {
+      workerHeap: heaps.length
+        ? mib(heaps.reduce((n, h) => n + h.heapTotalBytes + h.externalBytes, 0)) / heaps.length
+        : 0,
       stored: engine.registry
         .list()
         .map((m) => `${m.id}=${m.measurement.toString('hex')}/${m.pointCount}/${m.eventCount}`)
@@ -87,11 +93,11 @@ export async function runWorkerScalingBench(r: BenchReport): Promise<void> {
     throw new Error(`the layouts left different namespaces: ${[...stored].join(' | ')}`);
   const med = (c: number, f: Exclude<keyof Run, 'stored'>) => median(runs.get(c)!.map((x) => x[f]));
   const ratio = med(2, 'rate') / med(1, 'rate');
-  const perWorker = (c: number) => (med(c, 'rss') - med(0, 'rss')) / c;
+
   const say = (c: number) =>
     `${fmt(med(c, 'rate'))} events/s (${med(c, 'cores').toFixed(2)} cores)`;
   r.say(
-    `4 busy namespaces through the engine (pipeline, stages, mirror, one writer), ${availableParallelism()} cores: main thread ${say(0)}; 1 worker ${say(1)}; 2 workers ${say(2)}; 2 workers against 1: ${ratio.toFixed(2)}×; RSS ${med(0, 'rss').toFixed(0)} MiB on the main thread, +${perWorker(1).toFixed(0)} MiB with 1 worker, +${perWorker(2).toFixed(0)} MiB per worker with 2`
+    `4 busy namespaces through the engine (pipeline, stages, mirror, one writer), ${availableParallelism()} cores: main thread ${say(0)}; 1 worker ${say(1)}; 2 workers ${say(2)}; 2 workers against 1: ${ratio.toFixed(2)}×; each worker's heap ${med(1, 'workerHeap').toFixed(0)} MiB with 1, ${med(2, 'workerHeap').toFixed(0)} MiB each with 2 (process RSS ${med(0, 'rss').toFixed(0)}, ${med(1, 'rss').toFixed(0)}, ${med(2, 'rss').toFixed(0)} MiB)`
   );
   r.figures({
     cpus: availableParallelism(),
@@ -105,7 +111,9 @@ export async function runWorkerScalingBench(r: BenchReport): Promise<void> {
     cores_used_1_worker: round(med(1, 'cores'), 2),
     cores_used_2_workers: round(med(2, 'cores'), 2),
     rss_main_thread_mib: round(med(0, 'rss'), 1),
-    rss_per_worker_mib: round(perWorker(1), 1),
-    rss_per_worker_mib_of_2: round(perWorker(2), 1),
+    rss_1_worker_mib: round(med(1, 'rss'), 1),
+    rss_2_workers_mib: round(med(2, 'rss'), 1),
+    worker_heap_mib: round(med(1, 'workerHeap'), 1),
+    worker_heap_mib_of_2: round(med(2, 'workerHeap'), 1),
   });
 }

@@ -117,7 +117,7 @@ export interface EngineOptions {
    * answered when decided (default, persisted behind) or, with `strict`, once persisted. */
   readonly durability?: Durability;
   /** After a burst of ingest, run one full collection once it has been quiet for 2 s, so the
-   * process gives back the memory the burst took (daemon/idle-memory.ts). Default true. */
+   * process gives back the memory the burst took (common/idle-memory.ts). Default true. */
   readonly idleGc?: boolean;
   /** Worker threads deciding the namespaces' events (engine/shard): each namespace belongs to one,
    * so N busy namespaces use up to N cores. Default 0: the main thread decides. Not with `agent`

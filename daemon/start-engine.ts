@@ -58,7 +58,7 @@ import { createInProcessSource, type InProcessSource } from './in-process-source
 import { systemdNotifier } from './systemd-notify.js';
 import { localTasksGone } from './tasks-gone.js';
 import { startLoopWatchdog } from './loop-watchdog.js';
-import { IdleMemory } from './idle-memory.js';
+import { IdleMemory } from '../common/idle-memory.js';
 import { DEFAULT_LIMITS, type Limits } from '../proto/limits.js';
 
 export { DEFAULT_LISTEN, type EngineOptions } from './engine-options.js';
@@ -106,6 +106,8 @@ export interface RunningEngine {
   readonly hub: Hub;
   /** Why ingest is stopped now (the store failed and is recovering), if it is. */
   stopped(): Error | undefined;
+  /** The worker threads deciding namespaces' events (--workers), when there are any. */
+  readonly shards?: ShardPool;
   /** The engine's membership in a fleet (--nats). */
   readonly fleet?: Pool;
   stop(): Promise<void>;
@@ -588,6 +590,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       hub,
       stopped: () => pipeline.stopped,
       fleet: pool,
+      shards,
       stop: close,
     };
   } catch (err) {

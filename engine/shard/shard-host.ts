@@ -4,6 +4,7 @@
  * cache, the model, the exactly-once ledger), without the stages, which the main thread runs.
  * No I/O: shard-thread.ts connects it to its port.
  */
+import { getHeapStatistics } from 'node:v8';
 import { errorMessage } from '../../common/errors.js';
 import { EventParseCache } from '../event/parse-cache.js';
 import { NamespaceModel } from '../ns/namespace-model.js';
@@ -45,6 +46,8 @@ export class ShardHost {
   /** Why a namespace's copy was given up (a delta that did not apply), for the next run's error. */
   private readonly faults = new Map<string, string>();
   private readonly caches = new Map<number, EventParseCache>();
+  /** Runs handled: the work counter the worker's idle collections watch. */
+  runs = 0;
 
   get namespaces(): number {
     return this.models.size;
@@ -71,6 +74,18 @@ export class ShardHost {
         this.models.delete(m.ns);
         this.faults.delete(m.ns);
         return undefined;
+      case 'stats': {
+        const h = getHeapStatistics();
+        return {
+          id: m.id,
+          stats: {
+            namespaces: this.models.size,
+            heapUsedBytes: h.used_heap_size,
+            heapTotalBytes: h.total_heap_size,
+            externalBytes: h.external_memory,
+          },
+        };
+      }
       case 'run':
         try {
           return this.run(m);
@@ -82,6 +97,7 @@ export class ShardHost {
   }
 
   private run(m: RunRequest): FromShard {
+    this.runs++;
     const ns = this.models.get(m.ns);
     if (!ns) {
       const why = this.faults.get(m.ns);

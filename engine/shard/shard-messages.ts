@@ -38,7 +38,17 @@ export type ToShard =
   | { readonly kind: 'adopt'; readonly ns: string; readonly delta: ModelDelta }
   /** The mirror's own changes (control actions), to take in before the next run. */
   | { readonly kind: 'delta'; readonly ns: string; readonly delta: ModelDelta }
-  | { readonly kind: 'drop'; readonly ns: string };
+  | { readonly kind: 'drop'; readonly ns: string }
+  /** What the worker holds: its V8 heap and namespaces. */
+  | { readonly kind: 'stats'; readonly id: number };
+
+/** A worker's memory, from its own isolate. */
+export interface ShardStats {
+  readonly namespaces: number;
+  readonly heapUsedBytes: number;
+  readonly heapTotalBytes: number;
+  readonly externalBytes: number;
+}
 
 export type FromShard =
   | {
@@ -48,4 +58,5 @@ export type FromShard =
       readonly outcomes: EncodedOutcomes;
       readonly delta: ModelDelta;
     }
+  | { readonly id: number; readonly stats: ShardStats }
   | { readonly id: number; readonly error: string };

@@ -156,13 +156,14 @@ async function runScript(workers: number) {
     ]);
     assert.deepEqual(errors, []);
     const live = NAMES.map((n) => stored(registry.require(n)));
+    const stats = (await shards?.stats()) ?? [];
     p.close();
     await shards?.close();
     await store.close();
     const again = await LevelStore.open(dir);
     const loaded = (await again.loadAll()).sort((a, b) => a.id.localeCompare(b.id)).map(stored);
     await again.close();
-    return { results, seen, live, loaded };
+    return { results, seen, live, loaded, stats };
   } finally {
     p.close();
     await shards?.close();
@@ -180,6 +181,12 @@ test('namespaces decided in 2 worker threads: same outcomes, stages and store as
   for (const n of NAMES) assert.deepEqual(seenBy(two.seen, n), seenBy(one.seen, n), n);
   assert.deepEqual(two.live, one.live);
   assert.deepEqual(two.loaded, one.loaded);
+  // The namespaces are spread over both workers, each reporting its own heap.
+  assert.deepEqual(
+    two.stats.map((s) => s.namespaces),
+    [2, 2]
+  );
+  assert.ok(two.stats.every((s) => s.heapUsedBytes > 0 && s.heapTotalBytes >= s.heapUsedBytes));
   // The script did what it says: sealed itself, denied, rejected, replaced.
   const cron = one.live[NAMES.indexOf('cron')]!;
   assert.equal(cron.mode, 'enforce');

@@ -17,14 +17,15 @@ import type { IncomingEvent } from '../ns/pipeline-work.js';
 import { reviveDelta } from './delta-wire.js';
 import { decodeOutcomes } from './outcome-codec.js';
 import type { ShardResult, ShardRun, ShardRunner } from '../ns/shard-port.js';
-import type { FromShard, PackedEvents, ToShard } from './shard-messages.js';
+import type { FromShard, PackedEvents, ShardStats, ToShard } from './shard-messages.js';
 
 /** Most shard workers: one per core beyond the main thread's, and a margin. */
 export const MAX_SHARD_WORKERS = Math.max(1, Math.min(64, availableParallelism() * 2));
 
 interface Waiting {
-  readonly ns: string;
-  readonly resolve: (r: ShardResult) => void;
+  /** The run's namespace (none for a stats request). */
+  readonly ns?: string;
+  readonly resolve: (m: Exclude<FromShard, { error: string }>) => void;
   readonly reject: (e: Error) => void;
 }
 
@@ -101,11 +102,6 @@ export class ShardPool implements ShardRunner {
     }
   }
 
-  /** Namespaces owned per worker, in worker order. */
-  get load(): number[] {
-    return this.threads.map((t) => t.owned.size);
-  }
-
   /**
    * Runs events of namespace `name` in its worker: the outcomes of the first events (all, unless
    * the namespace changed its mode on the way) and the delta for the mirror, which the caller
@@ -120,9 +116,29 @@ export class ShardPool implements ShardRunner {
     const { events, transfer } = pack(req.events);
     const msg: ToShard = Object.assign({}, req, { kind: 'run' as const, id, ns: name, events });
     return new Promise((resolve, reject) => {
-      owner.thread.waiting.set(id, { ns: name, resolve, reject });
+      const done = (m: Exclude<FromShard, { error: string }>) =>
+        'outcomes' in m
+          ? resolve({ outcomes: decodeOutcomes(m.outcomes), delta: reviveDelta(m.delta) })
+          : reject(new Error('shard worker: a run answered with stats'));
+      owner.thread.waiting.set(id, { ns: name, resolve: done, reject });
       owner.thread.worker.postMessage(msg, transfer);
     });
+  }
+
+  /** Each worker's memory and namespaces (its own isolate's figures), in worker order. */
+  stats(): Promise<ShardStats[]> {
+    return Promise.all(
+      this.threads.map(
+        (t) =>
+          new Promise<ShardStats>((resolve, reject) => {
+            const id = this.nextId++;
+            const done = (m: Exclude<FromShard, { error: string }>) =>
+              'stats' in m ? resolve(m.stats) : reject(new Error('shard worker: stats answered'));
+            t.waiting.set(id, { resolve: done, reject });
+            this.post(t, { kind: 'stats', id });
+          })
+      )
+    );
   }
 
   /** The mirror applied a run's delta: the two copies agree again. */
@@ -184,12 +200,12 @@ export class ShardPool implements ShardRunner {
       t.waiting.delete(m.id);
       if ('error' in m) {
         // The worker gave its copy up: the next run copies the mirror again.
-        const o = this.owners.get(w.ns);
+        const o = w.ns === undefined ? undefined : this.owners.get(w.ns);
         if (o?.thread === t) o.stamp = '';
         w.reject(new EngineError('TSEM_NAMESPACE', `shard worker: ${m.error}`));
         return;
       }
-      w.resolve({ outcomes: decodeOutcomes(m.outcomes), delta: reviveDelta(m.delta) });
+      w.resolve(m);
     });
     let gone = false;
     const lost = (why: string) => {
