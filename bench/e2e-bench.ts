@@ -45,7 +45,14 @@ async function exportRun(
 
 export async function runE2eBench(r: BenchReport): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-bench-'));
-  const engine = await startEngine({ listen: '127.0.0.1:0', dataDir: dir, log: () => undefined });
+  // TSEM_BENCH_WORKERS=N: the engine decides namespaces' events in N worker threads.
+  const workers = Number(process.env['TSEM_BENCH_WORKERS'] ?? 0);
+  const engine = await startEngine({
+    listen: '127.0.0.1:0',
+    dataDir: dir,
+    workers,
+    log: () => undefined,
+  });
   const monitor = new (loadTsemProto().proto.tsem.v1.Monitor)(
     engine.address,
     grpc.credentials.createInsecure()
