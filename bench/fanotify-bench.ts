@@ -91,6 +91,8 @@ async function engineRuns(
     listen: '127.0.0.1:0',
     dataDir,
     log: () => undefined,
+    // TSEM_BENCH_WORKERS=N: the engine decides in N worker threads (serve --workers).
+    workers: Number(process.env['TSEM_BENCH_WORKERS'] ?? 0),
     durability,
     sources: [
       {

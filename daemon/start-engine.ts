@@ -335,6 +335,12 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     const hub = new Hub((name) => registry.get(name)?.eventCount);
     // Monitor streams and the console's live views share each identity's subscription limits.
     const subscriberQuota = new SubscriberQuota(limits);
+    // Worker threads deciding namespaces' events; closed after the pipeline (cleanup runs backwards).
+    const shards = opts.workers ? new ShardPool(opts.workers, (m) => log.warn(m)) : undefined;
+    if (shards) {
+      cleanup.push(() => shards.close());
+      log.info(`namespaces: events decided in ${shards.size} worker thread(s)`);
+    }
     const metrics = new EngineMetrics(pkg.version, {
       namespaces: () => registry.list(),
       subscribers: () => ({ count: hub.size, dropped: hub.droppedTotal }),
@@ -342,6 +348,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
       outputs: () => alerts.deliverers.map((d) => ({ name: d.name, ...d.stats })),
       incidents: () => ({ open: alerts.tracker.openIncidents(), records: alerts.recordCounts }),
       sources: () => started.map((s) => ({ kind: s.origin.exporter, stats: s.stats() })),
+      ...(shards ? { shards: () => shards.stats(), shardRestarts: () => shards.restarts } : {}),
     });
     let submissions = 0;
     if (opts.idleGc !== false) {
@@ -354,12 +361,6 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
           ),
       }).start();
       cleanup.push(() => idle.stop());
-    }
-    // Worker threads deciding namespaces' events; closed after the pipeline (cleanup runs backwards).
-    const shards = opts.workers ? new ShardPool(opts.workers, (m) => log.warn(m)) : undefined;
-    if (shards) {
-      cleanup.push(() => shards.close());
-      log.info(`namespaces: events decided in ${shards.size} worker thread(s)`);
     }
     const pipeline = new Pipeline(
       registry,

@@ -41,6 +41,17 @@ export interface Collectors {
   sources?(): readonly { kind: string; stats: Readonly<Record<string, number>> }[];
   /** Ingest streams whose exporter keeps a verdict cache, and the changes that emptied caches. */
   verdictCache?(): { streams: number; changes: number };
+  /** Worker threads deciding namespaces' events (serve --workers): each one's figures. */
+  shards?(): Promise<
+    readonly {
+      readonly worker: number;
+      readonly namespaces: number;
+      readonly heapTotalBytes: number;
+      readonly externalBytes: number;
+    }[]
+  >;
+  /** Worker threads replaced after a failure. */
+  shardRestarts?(): number;
 }
 
 function setCounter<T extends string>(
@@ -183,6 +194,38 @@ export class EngineMetrics {
       },
     });
     const outputs = () => collectors.outputs?.() ?? [];
+    if (collectors.shards) {
+      const shards = collectors.shards;
+      new Gauge({
+        name: 'tsem_shard_worker_namespaces',
+        help: 'Namespaces whose events a worker thread decides (serve --workers)',
+        labelNames: ['worker'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const w of await shards()) this.set({ worker: String(w.worker) }, w.namespaces);
+        },
+      });
+      new Gauge({
+        name: 'tsem_shard_worker_heap_bytes',
+        help: "A worker thread's V8 heap and external memory (serve --workers)",
+        labelNames: ['worker'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const w of await shards())
+            this.set({ worker: String(w.worker) }, w.heapTotalBytes + w.externalBytes);
+        },
+      });
+      new Counter({
+        name: 'tsem_shard_worker_restarts_total',
+        help: 'Worker threads replaced after they failed or exited',
+        registers,
+        collect() {
+          setCounter(this, [[{}, collectors.shardRestarts?.() ?? 0]]);
+        },
+      });
+    }
     new Counter({
       name: 'tsem_alert_output_delivered_total',
       help: 'Alert records delivered, by output',

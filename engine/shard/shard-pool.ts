@@ -80,6 +80,7 @@ export class ShardPool implements ShardRunner {
   private readonly owners = new Map<string, Owner>();
   private nextId = 0;
   private closed = false;
+  private replaced = 0;
 
   constructor(
     readonly size: number,
@@ -125,20 +126,32 @@ export class ShardPool implements ShardRunner {
     });
   }
 
-  /** Each worker's memory and namespaces (its own isolate's figures), in worker order. */
-  stats(): Promise<ShardStats[]> {
-    return Promise.all(
-      this.threads.map(
-        (t) =>
-          new Promise<ShardStats>((resolve, reject) => {
-            const id = this.nextId++;
-            const done = (m: Exclude<FromShard, { error: string }>) =>
-              'stats' in m ? resolve(m.stats) : reject(new Error('shard worker: stats answered'));
-            t.waiting.set(id, { resolve: done, reject });
-            this.post(t, { kind: 'stats', id });
-          })
-      )
+  /**
+   * Each worker's memory and namespaces (its own isolate's figures), in worker order; a worker
+   * that does not answer within `timeoutMs` (it answers after the runs queued before) is left out.
+   */
+  async stats(timeoutMs = 2000): Promise<(ShardStats & { readonly worker: number })[]> {
+    const asked = this.threads.map(
+      (t, worker) =>
+        new Promise<(ShardStats & { worker: number }) | undefined>((resolve) => {
+          const id = this.nextId++;
+          const timer = setTimeout(() => resolve(undefined), timeoutMs);
+          const settle = (s: ShardStats | undefined) => {
+            clearTimeout(timer);
+            resolve(s && Object.assign({ worker }, s));
+          };
+          const done = (m: Exclude<FromShard, { error: string }>) =>
+            settle('stats' in m ? m.stats : undefined);
+          t.waiting.set(id, { resolve: done, reject: () => settle(undefined) });
+          this.post(t, { kind: 'stats', id });
+        })
     );
+    return (await Promise.all(asked)).filter((s) => s !== undefined);
+  }
+
+  /** Workers replaced after they failed or exited, since start. */
+  get restarts(): number {
+    return this.replaced;
   }
 
   /** The mirror applied a run's delta: the two copies agree again. */
@@ -218,6 +231,7 @@ export class ShardPool implements ShardRunner {
       for (const name of t.owned) this.owners.delete(name);
       t.owned.clear();
       void worker.terminate();
+      this.replaced++;
       this.start(t);
     };
     worker.on('error', (err) => lost(`failed (${err.message})`));

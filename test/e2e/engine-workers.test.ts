@@ -37,6 +37,7 @@ async function session(workers: number) {
   const said: string[] = [];
   let engine = await startEngine({
     listen: '127.0.0.1:0',
+    http: '127.0.0.1:0',
     dataDir: dir,
     workers,
     log: (m) => said.push(m),
@@ -52,6 +53,7 @@ async function session(workers: number) {
     await sub.waitFor((m) => m.some((x) => x.event?.verdict?.kind === 'VERDICT_KIND_OFF_CONTOUR'));
     sub.cancel();
     const verdicts = attack.flatMap((r) => r.verdicts.map((v) => `${v.kind} ${v.action}`));
+    const metrics = await (await fetch(`http://${engine.httpAddress}/metrics`)).text();
     c.close();
     admin.close();
     await engine.stop();
@@ -66,6 +68,7 @@ async function session(workers: number) {
     return {
       verdicts,
       said,
+      metrics,
       figures: figures.map((f) => ({ ...f, created: undefined, last_event: undefined })),
     };
   } finally {
@@ -81,6 +84,19 @@ test('namespaces in 2 worker threads end exactly where one thread leaves them', 
   assert.deepEqual(threads.verdicts, alone.verdicts);
   assert.deepEqual(threads.figures, alone.figures);
   assert.ok(Number(threads.figures[0]!.forensics_length) > 0);
+  // Operators see the workers: namespaces per worker, heaps, restarts.
+  const gauge = (name: string) =>
+    [...threads.metrics.matchAll(new RegExp(`^${name}\\{worker="(\\d)"\\} (\\d+)`, 'gm'))].map(
+      (m) => Number(m[2])
+    );
+  assert.equal(
+    gauge('tsem_shard_worker_namespaces').reduce((a, b) => a + b, 0),
+    3
+  );
+  assert.equal(gauge('tsem_shard_worker_heap_bytes').length, 2);
+  assert.ok(gauge('tsem_shard_worker_heap_bytes').every((b) => b > 1e6));
+  assert.match(threads.metrics, /^tsem_shard_worker_restarts_total 0$/m);
+  assert.doesNotMatch(alone.metrics, /tsem_shard_worker/);
 });
 
 test('worker threads and the modeling agent: refused at start, saying why', async () => {
