@@ -195,7 +195,7 @@ export class EngineMetrics {
     });
     const outputs = () => collectors.outputs?.() ?? [];
     if (collectors.shards) {
-      const shards = collectors.shards;
+      const shards = () => collectors.shards?.() ?? Promise.resolve([]);
       new Gauge({
         name: 'tsem_shard_worker_namespaces',
         help: 'Namespaces whose events a worker thread decides (serve --workers)',
