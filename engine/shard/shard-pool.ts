@@ -19,7 +19,7 @@ import { decodeOutcomes } from './outcome-codec.js';
 import type { ShardResult, ShardRun, ShardRunner } from '../ns/shard-port.js';
 import type { FromShard, PackedEvents, ShardStats, ToShard } from './shard-messages.js';
 
-/** Most shard workers: one per core beyond the main thread's, and a margin. */
+/** Most shard workers: twice the cores (more would only take turns on them). */
 export const MAX_SHARD_WORKERS = Math.max(1, Math.min(64, availableParallelism() * 2));
 
 interface Waiting {
