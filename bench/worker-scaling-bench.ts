@@ -5,7 +5,7 @@
  * 2 workers give against 1, the cores used, and what each worker costs in memory. Every layout
  * must leave the same namespaces, or the benchmark fails.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine } from '../daemon/start-engine.js';
@@ -15,6 +15,17 @@ import { type BenchReport, round } from './report.js';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mib = (b: number) => b / 1048576;
+
+/**
+ * The main thread's own CPU time in seconds (Linux: its task's utime + stime, in clock ticks of
+ * 10 ms): with worker threads on as many cores, the event loop's busy time would count time the
+ * main thread waited for a core.
+ */
+function mainThreadCpu(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
 
 /** RSS after a full collection, in MiB. */
 function rssNow(): number {
@@ -29,6 +40,8 @@ interface Run {
   rss: number;
   /** The workers' V8 heaps after the run (their own isolates' figures), MiB each. */
   workerHeap: number;
+  /** The main thread's CPU time per event: its share. */
+  mainUs: number;
   /** Each namespace's measurement and point count: the same for every layout. */
   stored: string;
 }
@@ -56,10 +69,13 @@ async function runOnce(workers: number, lines: Buffer[], perNs: number): Promise
   try {
     await feed(submit, names, lines, 2048); // warm-up: workers started, code compiled
     const cpu0 = process.cpuUsage();
+    const main0 = mainThreadCpu();
     const secs = await feed(submit, names, lines, perNs);
+    const mainSecs = mainThreadCpu() - main0;
     const cpu = process.cpuUsage(cpu0);
     const heaps = (await engine.shards?.stats()) ?? [];
     return {
+      mainUs: (mainSecs * 1e6) / (perNs * names.length),
       workerHeap: heaps.length
         ? mib(heaps.reduce((n, h) => n + h.heapTotalBytes + h.externalBytes, 0)) / heaps.length
         : 0,
@@ -95,7 +111,7 @@ export async function runWorkerScalingBench(r: BenchReport): Promise<void> {
   const ratio = med(2, 'rate') / med(1, 'rate');
 
   const say = (c: number) =>
-    `${fmt(med(c, 'rate'))} events/s (${med(c, 'cores').toFixed(2)} cores)`;
+    `${fmt(med(c, 'rate'))} events/s (${med(c, 'cores').toFixed(2)} cores, main thread ${med(c, 'mainUs').toFixed(1)} µs/event)`;
   r.say(
     `4 busy namespaces through the engine (pipeline, stages, mirror, one writer), ${availableParallelism()} cores: main thread ${say(0)}; 1 worker ${say(1)}; 2 workers ${say(2)}; 2 workers against 1: ${ratio.toFixed(2)}×; each worker's heap ${med(1, 'workerHeap').toFixed(0)} MiB with 1, ${med(2, 'workerHeap').toFixed(0)} MiB each with 2 (process RSS ${med(0, 'rss').toFixed(0)}, ${med(1, 'rss').toFixed(0)}, ${med(2, 'rss').toFixed(0)} MiB)`
   );
@@ -110,6 +126,11 @@ export async function runWorkerScalingBench(r: BenchReport): Promise<void> {
     cores_used_main_thread: round(med(0, 'cores'), 2),
     cores_used_1_worker: round(med(1, 'cores'), 2),
     cores_used_2_workers: round(med(2, 'cores'), 2),
+    // The main thread's share of an event (the generator's included): with workers, what bounds
+    // a host with cores to spare at 1e6 / this events/s.
+    main_thread_us_per_event: round(med(0, 'mainUs'), 2),
+    main_thread_us_per_event_1_worker: round(med(1, 'mainUs'), 2),
+    main_thread_us_per_event_2_workers: round(med(2, 'mainUs'), 2),
     rss_main_thread_mib: round(med(0, 'rss'), 1),
     rss_1_worker_mib: round(med(1, 'rss'), 1),
     rss_2_workers_mib: round(med(2, 'rss'), 1),
