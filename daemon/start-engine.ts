@@ -336,7 +336,9 @@ export async function startEngine(opts: EngineOptions = {}): Promise<RunningEngi
     // Monitor streams and the console's live views share each identity's subscription limits.
     const subscriberQuota = new SubscriberQuota(limits);
     // Worker threads deciding namespaces' events; closed after the pipeline (cleanup runs backwards).
-    const shards = opts.workers ? new ShardPool(opts.workers, (m) => log.warn(m)) : undefined;
+    const shards = opts.workers
+      ? new ShardPool(opts.workers, { log: (m) => log.warn(m) })
+      : undefined;
     if (shards) {
       cleanup.push(() => shards.close());
       log.info(`namespaces: events decided in ${shards.size} worker thread(s)`);

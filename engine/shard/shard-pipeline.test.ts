@@ -90,7 +90,7 @@ async function runScript(workers: number) {
   const seen: string[] = [];
   const errors: string[] = [];
   // Control actions reach the workers as deltas: a copy made again would be logged.
-  const shards = workers > 0 ? new ShardPool(workers, (m) => errors.push(m)) : undefined;
+  const shards = workers > 0 ? new ShardPool(workers, { log: (m) => errors.push(m) }) : undefined;
   const p = new Pipeline(
     registry,
     () => undefined,
@@ -223,7 +223,10 @@ if (!existsSync(${JSON.stringify(marker)})) {
     autoCreate: true,
   });
   const logged: string[] = [];
-  const shards = new ShardPool(1, (m) => logged.push(m), new URL(`file://${script}`));
+  const shards = new ShardPool(1, {
+    log: (m) => logged.push(m),
+    script: new URL(`file://${script}`),
+  });
   const p = new Pipeline(
     registry,
     () => undefined,
@@ -245,6 +248,62 @@ if (!existsSync(${JSON.stringify(marker)})) {
       ['learned', 'learned']
     );
     assert.equal(registry.require('web').pointCount, 2);
+  } finally {
+    p.close();
+    await shards.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a shard worker that hangs: its run fails after the timeout and a new worker goes on', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-shard-hang-'));
+  const marker = join(dir, 'hung');
+  const script = join(dir, 'hanging-thread.mjs');
+  const real = new URL('./shard-thread.js', import.meta.url).href;
+  // The first worker takes its first run and never answers (spinning); the next is the real one.
+  writeFileSync(
+    script,
+    `import { existsSync, writeFileSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+if (!existsSync(${JSON.stringify(marker)})) {
+  parentPort.on('message', (m) => {
+    if (m.kind !== 'run') return;
+    writeFileSync(${JSON.stringify(marker)}, '');
+    for (;;);
+  });
+} else await import(${JSON.stringify(real)});
+`
+  );
+  const registry = new NamespaceRegistry(undefined, {
+    digest: 'sha256',
+    dialect: 'tsem-6.12',
+    aggregate: () => Buffer.alloc(32),
+    autoCreate: true,
+  });
+  const logged: string[] = [];
+  const shards = new ShardPool(1, {
+    log: (m) => logged.push(m),
+    script: new URL(`file://${script}`),
+    runTimeoutMs: 300,
+  });
+  const p = new Pipeline(
+    registry,
+    () => undefined,
+    () => undefined,
+    [],
+    {},
+    () => undefined,
+    shards
+  );
+  try {
+    const first = await p.submit('web', ORIGIN, [open(1, '/a')]);
+    assert.match((first[0] as { error: string }).error, /did not answer a run in 300 ms/);
+    assert.ok(
+      logged.some((l) => /did not answer a run in 300 ms: its namespaces go to a new/.test(l))
+    );
+    const second = await p.submit('web', ORIGIN, [open(1, '/a')]);
+    assert.equal(second[0]!.verdict?.kind, 'learned');
+    assert.equal(shards.restarts, 1);
   } finally {
     p.close();
     await shards.close();

@@ -33,6 +33,16 @@ interface Thread {
   worker: Worker;
   readonly waiting: Map<number, Waiting>;
   readonly owned: Set<string>;
+  /** Gives the worker up (it failed, exited or hangs): its runs fail, a new one takes its place. */
+  lose(why: string): void;
+}
+
+export interface ShardPoolOptions {
+  readonly log?: (msg: string) => void;
+  /** A run not answered in this long means a worker that hangs: it is replaced (default 30 s). */
+  readonly runTimeoutMs?: number;
+  /** The worker's script (tests start their own). */
+  readonly script?: URL;
 }
 
 interface Owner {
@@ -82,11 +92,17 @@ export class ShardPool implements ShardRunner {
   private closed = false;
   private replaced = 0;
 
+  private readonly log: (msg: string) => void;
+  private readonly script: URL;
+  private readonly runTimeoutMs: number;
+
   constructor(
     readonly size: number,
-    private readonly log: (msg: string) => void = () => undefined,
-    private readonly script = new URL('./shard-thread.js', import.meta.url)
+    opts: ShardPoolOptions = {}
   ) {
+    this.log = opts.log ?? (() => undefined);
+    this.script = opts.script ?? new URL('./shard-thread.js', import.meta.url);
+    this.runTimeoutMs = opts.runTimeoutMs ?? 30_000;
     if (!Number.isInteger(size) || size < 1 || size > MAX_SHARD_WORKERS)
       throw new EngineError(
         'TSEM_INVALID_ARGUMENT',
@@ -97,6 +113,7 @@ export class ShardPool implements ShardRunner {
         worker: undefined as unknown as Worker,
         waiting: new Map(),
         owned: new Set(),
+        lose: () => undefined,
       };
       this.start(t);
       this.threads.push(t);
@@ -116,13 +133,25 @@ export class ShardPool implements ShardRunner {
     const id = this.nextId++;
     const { events, transfer } = pack(req.events);
     const msg: ToShard = Object.assign({}, req, { kind: 'run' as const, id, ns: name, events });
+    const t = owner.thread;
     return new Promise((resolve, reject) => {
-      const done = (m: Exclude<FromShard, { error: string }>) =>
-        'outcomes' in m
-          ? resolve({ outcomes: decodeOutcomes(m.outcomes), delta: reviveDelta(m.delta) })
-          : reject(new Error('shard worker: a run answered with stats'));
-      owner.thread.waiting.set(id, { ns: name, resolve: done, reject });
-      owner.thread.worker.postMessage(msg, transfer);
+      const hung = setTimeout(
+        () => t.lose(`did not answer a run in ${this.runTimeoutMs} ms`),
+        this.runTimeoutMs
+      );
+      hung.unref();
+      const done = (m: Exclude<FromShard, { error: string }>) => {
+        clearTimeout(hung);
+        if ('outcomes' in m)
+          resolve({ outcomes: decodeOutcomes(m.outcomes), delta: reviveDelta(m.delta) });
+        else reject(new Error('shard worker: a run answered with stats'));
+      };
+      const fail = (err: Error) => {
+        clearTimeout(hung);
+        reject(err);
+      };
+      t.waiting.set(id, { ns: name, resolve: done, reject: fail });
+      t.worker.postMessage(msg, transfer);
     });
   }
 
@@ -221,7 +250,8 @@ export class ShardPool implements ShardRunner {
       w.resolve(m);
     });
     let gone = false;
-    const lost = (why: string) => {
+    // This worker's own: its listeners keep calling it after a new worker took its place.
+    const lose = (why: string) => {
       if (gone || this.closed) return;
       gone = true;
       this.log(`shard worker ${worker.threadId} ${why}: its namespaces go to a new worker`);
@@ -234,7 +264,8 @@ export class ShardPool implements ShardRunner {
       this.replaced++;
       this.start(t);
     };
-    worker.on('error', (err) => lost(`failed (${err.message})`));
-    worker.on('exit', (code) => lost(`exited (code ${code})`));
+    t.lose = lose;
+    worker.on('error', (err) => lose(`failed (${err.message})`));
+    worker.on('exit', (code) => lose(`exited (code ${code})`));
   }
 }
