@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { type BenchReport, round } from './report.js';
+import { benchWorkers } from './generator.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,12 +46,10 @@ async function exportRun(
 
 export async function runE2eBench(r: BenchReport): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tsem-bench-'));
-  // TSEM_BENCH_WORKERS=N: the engine decides namespaces' events in N worker threads.
-  const workers = Number(process.env['TSEM_BENCH_WORKERS'] ?? 0);
   const engine = await startEngine({
     listen: '127.0.0.1:0',
     dataDir: dir,
-    workers,
+    workers: benchWorkers(),
     log: () => undefined,
   });
   const monitor = new (loadTsemProto().proto.tsem.v1.Monitor)(

@@ -16,6 +16,7 @@ import { FanotifySource } from '../exporter/fanotify/fanotify-source.js';
 import { FAN_EVENT_ON_CHILD, markMask } from '../exporter/fanotify/fanotify-mask.js';
 import { loadNativeAddon } from '../native/addon.js';
 import { type BenchReport, round } from './report.js';
+import { benchWorkers } from './generator.js';
 
 /** Each run opens every file once: with another uid every coefficient is new to the engine. */
 const FILES = 3000;
@@ -91,8 +92,7 @@ async function engineRuns(
     listen: '127.0.0.1:0',
     dataDir,
     log: () => undefined,
-    // TSEM_BENCH_WORKERS=N: the engine decides in N worker threads (serve --workers).
-    workers: Number(process.env['TSEM_BENCH_WORKERS'] ?? 0),
+    workers: benchWorkers(),
     durability,
     sources: [
       {

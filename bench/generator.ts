@@ -2,6 +2,7 @@
  * The in-process generator the namespace benchmarks share: simulated nginx kernel lines, streamed
  * into several namespaces with bounded windows, as a set of exporters would.
  */
+import type { Submit } from '../engine/feed-source.js';
 import { createScenario, formatEventLine } from '../exporter/sim/index.js';
 
 export const BATCH = 1024;
@@ -22,6 +23,23 @@ export function nginxLines(n: number): Buffer[] {
 
 /** Takes one batch of one namespace's lines; resolves once it is acknowledged. */
 export type SubmitLines = (ns: string, lines: Buffer[]) => Promise<void>;
+
+/** TSEM_BENCH_WORKERS=N: the engine decides namespaces' events in N worker threads (default 0). */
+export const benchWorkers = (): number => Number(process.env['TSEM_BENCH_WORKERS'] ?? 0);
+
+/** The engine's pipeline as the generator's target: one exporter batch per call. */
+export function engineSubmit(engine: { readonly submit: Submit }): SubmitLines {
+  const origin = { host: 'bench', exporter: 'generator' };
+  return async (ns, lines) => {
+    const out = await engine.submit(
+      ns,
+      origin,
+      lines.map((line) => ({ line }))
+    );
+    const bad = out.find((o) => 'error' in o);
+    if (bad && 'error' in bad) throw new Error(`namespace ${ns}: ${bad.error}`);
+  };
+}
 
 /**
  * Streams `perNs` events into each namespace (lines reused, offset per namespace) with at most

@@ -8,25 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEngine, type RunningEngine } from '../daemon/start-engine.js';
-import { feed, nginxLines, type SubmitLines } from './generator.js';
+import { startEngine } from '../daemon/start-engine.js';
+import { benchWorkers, engineSubmit, feed, nginxLines } from './generator.js';
 import { type BenchReport, round } from './report.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-/** The engine's pipeline as the generator's target: one exporter batch per call. */
-function engineSubmit(engine: RunningEngine): SubmitLines {
-  const origin = { host: 'bench', exporter: 'generator' };
-  return async (ns, lines) => {
-    const out = await engine.submit(
-      ns,
-      origin,
-      lines.map((line) => ({ line }))
-    );
-    const bad = out.find((o) => 'error' in o);
-    if (bad && 'error' in bad) throw new Error(`namespace ${ns}: ${bad.error}`);
-  };
-}
 
 /**
  * RSS once it stops falling, the engine idle: sampled every 500 ms for up to 15 s (the engine's
@@ -52,8 +38,7 @@ export async function runNamespacesBench(r: BenchReport): Promise<void> {
   const lines = nginxLines(Number(process.env['TSEM_BENCH_LINES'] ?? 16_384));
   const lineBytes = lines.reduce((n, l) => n + l.length, 0);
   const dir = mkdtempSync(join(tmpdir(), 'tsem-nsbench-'));
-  // TSEM_BENCH_WORKERS: the namespaces decided in that many worker threads (serve --workers).
-  const workers = Number(process.env['TSEM_BENCH_WORKERS'] ?? 0);
+  const workers = benchWorkers();
   const engine = await startEngine({
     listen: '127.0.0.1:0',
     dataDir: dir,

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine } from '../daemon/start-engine.js';
-import { feed, nginxLines, type SubmitLines } from './generator.js';
+import { engineSubmit, feed, nginxLines } from './generator.js';
 import { type BenchReport, round } from './report.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -55,16 +55,7 @@ async function runOnce(workers: number, lines: Buffer[], perNs: number): Promise
     idleGc: false,
     log: () => undefined,
   });
-  const origin = { host: 'bench', exporter: 'generator' };
-  const submit: SubmitLines = async (ns, batch) => {
-    const out = await engine.submit(
-      ns,
-      origin,
-      batch.map((line) => ({ line }))
-    );
-    const bad = out.find((o) => 'error' in o);
-    if (bad && 'error' in bad) throw new Error(`namespace ${ns}: ${bad.error}`);
-  };
+  const submit = engineSubmit(engine);
   const names = ['busy0', 'busy1', 'busy2', 'busy3'];
   try {
     await feed(submit, names, lines, 2048); // warm-up: workers started, code compiled

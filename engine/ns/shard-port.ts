@@ -3,21 +3,13 @@
  * their consumer (write-behind.ts), implemented by engine/shard (ShardPool).
  */
 import type { ModelDelta, NamespaceModel, Verdict } from './namespace-model.js';
-import type { EventOrigin, IncomingEvent, IngestPosition } from './pipeline-work.js';
+import type { EventOrigin, IncomingEvent, IngestPosition, Outcome } from './pipeline-work.js';
 import type { StageRecord } from './stage.js';
 
 /** One event's result as it comes back from a worker: the Outcome without the parsed event. */
 export type WireOutcome =
   | { readonly verdict: Verdict; readonly records?: readonly StageRecord[] }
-  | { readonly verdict?: undefined; readonly note: 'aggregate' | 'log'; readonly seq: number }
-  | {
-      readonly verdict?: undefined;
-      readonly error: string;
-      readonly seq?: number;
-      readonly alert?: boolean;
-      readonly deny?: boolean;
-    }
-  | { readonly verdict?: undefined; readonly duplicate: true };
+  | Exclude<Outcome, { readonly verdict: Verdict }>;
 
 export interface ShardRun {
   readonly origin: EventOrigin;

@@ -197,11 +197,14 @@ test('namespaces decided in 2 worker threads: same outcomes, stages and store as
   assert.ok(one.live.every((s) => (s.rejected[0] as number) > 0));
 });
 
-test('a shard worker that dies: its runs are not applied, the namespace goes on in a new one', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsem-shard-die-'));
-  const marker = join(dir, 'died');
-  // A worker script that exits at its first run the first time, then is the real one.
-  const script = join(dir, 'dying-thread.mjs');
+/**
+ * A pipeline over one worker whose script misbehaves at its first run (`firstRun`, code run in the
+ * worker) the first time, and is the real one after: the worker that replaces it.
+ */
+function misbehavingOnce(firstRun: string, runTimeoutMs?: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'tsem-shard-bad-'));
+  const marker = join(dir, 'done');
+  const script = join(dir, 'thread.mjs');
   const real = new URL('./shard-thread.js', import.meta.url).href;
   writeFileSync(
     script,
@@ -211,7 +214,7 @@ if (!existsSync(${JSON.stringify(marker)})) {
   parentPort.on('message', (m) => {
     if (m.kind !== 'run') return;
     writeFileSync(${JSON.stringify(marker)}, '');
-    process.exit(3);
+    ${firstRun}
   });
 } else await import(${JSON.stringify(real)});
 `
@@ -226,6 +229,7 @@ if (!existsSync(${JSON.stringify(marker)})) {
   const shards = new ShardPool(1, {
     log: (m) => logged.push(m),
     script: new URL(`file://${script}`),
+    runTimeoutMs,
   });
   const p = new Pipeline(
     registry,
@@ -236,6 +240,16 @@ if (!existsSync(${JSON.stringify(marker)})) {
     () => undefined,
     shards
   );
+  const close = async () => {
+    p.close();
+    await shards.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { p, shards, registry, logged, marker, close };
+}
+
+test('a shard worker that dies: its runs are not applied, the namespace goes on in a new one', async () => {
+  const { p, shards, registry, logged, marker, close } = misbehavingOnce('process.exit(3);');
   try {
     const first = await p.submit('web', ORIGIN, [open(1, '/a'), open(1, '/b')]);
     assert.ok(existsSync(marker));
@@ -248,53 +262,14 @@ if (!existsSync(${JSON.stringify(marker)})) {
       ['learned', 'learned']
     );
     assert.equal(registry.require('web').pointCount, 2);
+    assert.equal(shards.restarts, 1);
   } finally {
-    p.close();
-    await shards.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });
 
 test('a shard worker that hangs: its run fails after the timeout and a new worker goes on', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsem-shard-hang-'));
-  const marker = join(dir, 'hung');
-  const script = join(dir, 'hanging-thread.mjs');
-  const real = new URL('./shard-thread.js', import.meta.url).href;
-  // The first worker takes its first run and never answers (spinning); the next is the real one.
-  writeFileSync(
-    script,
-    `import { existsSync, writeFileSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
-if (!existsSync(${JSON.stringify(marker)})) {
-  parentPort.on('message', (m) => {
-    if (m.kind !== 'run') return;
-    writeFileSync(${JSON.stringify(marker)}, '');
-    for (;;);
-  });
-} else await import(${JSON.stringify(real)});
-`
-  );
-  const registry = new NamespaceRegistry(undefined, {
-    digest: 'sha256',
-    dialect: 'tsem-6.12',
-    aggregate: () => Buffer.alloc(32),
-    autoCreate: true,
-  });
-  const logged: string[] = [];
-  const shards = new ShardPool(1, {
-    log: (m) => logged.push(m),
-    script: new URL(`file://${script}`),
-    runTimeoutMs: 300,
-  });
-  const p = new Pipeline(
-    registry,
-    () => undefined,
-    () => undefined,
-    [],
-    {},
-    () => undefined,
-    shards
-  );
+  const { p, shards, logged, close } = misbehavingOnce('for (;;);', 300);
   try {
     const first = await p.submit('web', ORIGIN, [open(1, '/a')]);
     assert.match((first[0] as { error: string }).error, /did not answer a run in 300 ms/);
@@ -305,9 +280,7 @@ if (!existsSync(${JSON.stringify(marker)})) {
     assert.equal(second[0]!.verdict?.kind, 'learned');
     assert.equal(shards.restarts, 1);
   } finally {
-    p.close();
-    await shards.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });
 

@@ -9,21 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startEngine } from '../../daemon/start-engine.js';
-import { createScenario } from '../../exporter/sim/index.js';
-import type { Event } from '../../proto/gen/tsem/v1/Event.js';
 import type { NamespaceInfo__Output } from '../../proto/gen/tsem/v1/NamespaceInfo.js';
-import { call, clients, ingest, subscribe, toWire } from '../helpers/grpc.js';
+import { call, clients, ingest, scenarioBatches, subscribe } from '../helpers/grpc.js';
 
 const quiet = () => undefined;
 
-function batches(ns: string, scenario: string, seed: number, size = 300): Event[][] {
-  const out: Event[][] = [[]];
-  for (const e of createScenario(scenario, { seed, iterations: 2 }).events()) {
-    if (out.at(-1)!.length >= size) out.push([]);
-    out.at(-1)!.push(toWire(ns, e));
-  }
-  return out;
-}
+const batches = (ns: string, scenario: string, seed: number, size = 300) =>
+  scenarioBatches(ns, scenario, seed, size);
 
 const TRAINING: [string, string, number][] = [
   ['web', 'nginx', 1],

@@ -13,7 +13,15 @@ import { type RunningEngine, startEngine } from '../../daemon/start-engine.js';
 import type { NamespaceInfo__Output } from '../../proto/gen/tsem/v1/NamespaceInfo.js';
 import type { Event } from '../../proto/gen/tsem/v1/Event.js';
 import { createScenario } from '../../exporter/sim/index.js';
-import { call, type Clients, clients, ingest, subscribe, toWire } from '../helpers/grpc.js';
+import {
+  call,
+  scenarioBatches,
+  type Clients,
+  clients,
+  ingest,
+  subscribe,
+  toWire,
+} from '../helpers/grpc.js';
 import { verdictKindNumbers } from '../../proto/enums.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsem-e2e-'));
@@ -22,14 +30,8 @@ let c: Clients;
 let admin: Clients;
 const quiet = () => undefined;
 
-function batches(ns: string, scenario: string, seed: number, size = 400): Event[][] {
-  const out: Event[][] = [[]];
-  for (const e of createScenario(scenario, { seed, iterations: 2 }).events()) {
-    if (out.at(-1)!.length >= size) out.push([]);
-    out.at(-1)!.push(toWire(ns, e));
-  }
-  return out;
-}
+const batches = (ns: string, scenario: string, seed: number, size = 400) =>
+  scenarioBatches(ns, scenario, seed, size);
 const info = (name: string) => call<NamespaceInfo__Output>(c, 'GetNamespace', { name });
 const kinds = (results: Awaited<ReturnType<typeof ingest>>) => {
   const k: Record<string, number> = {};

@@ -9,6 +9,7 @@ import type { Event } from '../../proto/gen/tsem/v1/Event.js';
 import type { MonitorMessage__Output } from '../../proto/gen/tsem/v1/MonitorMessage.js';
 import type { SubscribeRequest } from '../../proto/gen/tsem/v1/SubscribeRequest.js';
 import type { TsemEventJson } from '../../proto/kernel-json.js';
+import { createScenario } from '../../exporter/sim/index.js';
 
 export interface Clients {
   ingest: IngestClient;
@@ -110,4 +111,14 @@ export function subscribe(c: Clients, req: SubscribeRequest, meta = c.meta) {
     },
     cancel: () => stream.cancel(),
   };
+}
+
+/** A simulated scenario's events for namespace `ns`, as wire batches of `size`. */
+export function scenarioBatches(ns: string, scenario: string, seed: number, size = 400): Event[][] {
+  const out: Event[][] = [[]];
+  for (const e of createScenario(scenario, { seed, iterations: 2 }).events()) {
+    if (out.at(-1)!.length >= size) out.push([]);
+    out.at(-1)!.push(toWire(ns, e));
+  }
+  return out;
 }
