@@ -25,6 +25,8 @@ export interface NamespaceStore {
   readonly failure?: Error;
   /** After a failure: reopens the database; rejects while it still cannot. */
   reopen?(): Promise<void>;
+  /** Called with the error when a write fails, whoever made it (another part's too). */
+  onFailure?(listener: (err: Error) => void): void;
   /** Resolves once every submitted write has settled. */
   idle?(): Promise<void>;
   /** Stored descriptions of these coefficients (points and findings); absent ones left out. */

@@ -34,7 +34,22 @@ export class StoreRecovery {
     private readonly registry: NamespaceRegistry,
     private readonly stages: readonly PipelineStage[],
     private readonly log: (msg: string) => void
-  ) {}
+  ) {
+    // Another part's failed write (an alert, say) stops every writer too: recover all the same.
+    registry.store?.onFailure?.((err) => this.storeFailed(err));
+  }
+
+  /** The store failed outside a namespace's batch: nothing to keep, but it must be reopened. */
+  private storeFailed(err: Error): void {
+    if (this.running || this.closed) return;
+    this.cause = err;
+    this.log(`store: write failed: ${errorMessage(err)}; ingest stopped, recovering`);
+    this.rolledBack = new Promise<void>((resolve) => (this.settleRollBack = resolve));
+    this.running = this.recover().finally(() => {
+      this.running = undefined;
+      this.settleRollBack();
+    });
+  }
 
   /** Why ingest is stopped: the store's failure, until recovery has written the kept transitions. */
   get stopped(): Error | undefined {
@@ -52,14 +67,7 @@ export class StoreRecovery {
     list.push(securityTransitions(cs));
     for (const h of this.stages) h.persistFailed?.(ns);
     if (err instanceof Error) this.cause = err;
-    if (!this.running) {
-      this.log(`store: write failed: ${errorMessage(err)}; ingest stopped, recovering`);
-      this.rolledBack = new Promise<void>((resolve) => (this.settleRollBack = resolve));
-      this.running = this.recover().finally(() => {
-        this.running = undefined;
-        this.settleRollBack();
-      });
-    }
+    this.storeFailed(err instanceof Error ? err : new Error(String(err)));
     return this.rolledBack;
   }
 

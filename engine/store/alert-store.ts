@@ -36,22 +36,30 @@ export interface Retention {
 export const DEFAULT_RETENTION: Retention = { maxAgeMs: 30 * 86_400_000, maxRecords: 100_000 };
 
 export class AlertStore {
-  private constructor(private readonly db: Db) {}
+  private constructor(
+    /** The sublevel, asked for each time: reopen() (after a failed write) replaces the database. */
+    private readonly sub: () => Db,
+    /** Writes go in the store's queue (LevelStore.serialWrite): one failure stops every writer. */
+    private readonly serial: (job: () => Promise<void>) => Promise<void>
+  ) {}
 
   static of(store: LevelStore): AlertStore {
-    return new AlertStore(store.sublevel('alerts') as unknown as Db);
+    return new AlertStore(
+      () => store.sublevel('alerts') as unknown as Db,
+      (job) => store.serialWrite(job)
+    );
   }
 
   /** Open incidents (to restore the tracker) and the next log sequence number. */
   async load(): Promise<{ open: StoredIncident[]; nextSeq: number }> {
     const open: StoredIncident[] = [];
-    for await (const [key, v] of this.db.iterator({ gt: 'i:', lt: 'i;' })) {
+    for await (const [key, v] of this.sub().iterator({ gt: 'i:', lt: 'i;' })) {
       const s = v as StoredIncident;
       if (!s || typeof s !== 'object' || !s.incident || typeof s.incident.id !== 'string')
         throw new EngineError('TSEM_STORE', `alert store: record ${key}: expected an incident`);
       if (s.incident.status === 'open') open.push(s);
     }
-    const seq = await this.db.get('m:seq');
+    const seq = await this.sub().get('m:seq');
     return { open, nextSeq: typeof seq === 'number' ? seq : 1 };
   }
 
@@ -66,7 +74,7 @@ export class AlertStore {
     if (records.length > 0)
       ops.push({ type: 'put', key: 'm:seq', value: records[records.length - 1]!.seq + 1 });
     try {
-      await this.db.batch(ops as never);
+      await this.serial(() => this.sub().batch(ops as never));
     } catch (err) {
       throw new EngineError(
         'TSEM_STORE',
@@ -79,36 +87,36 @@ export class AlertStore {
   /** Log records with seq ≥ from, in order, at most `limit`. */
   async records(from: number, limit: number): Promise<AlertRecord[]> {
     const out: AlertRecord[] = [];
-    for await (const [, v] of this.db.iterator({ gte: recKey(from), lt: 'r;', limit }))
+    for await (const [, v] of this.sub().iterator({ gte: recKey(from), lt: 'r;', limit }))
       out.push(v as AlertRecord);
     return out;
   }
 
   /** The lowest seq still stored (1 when the log is empty or never pruned). */
   async firstSeq(): Promise<number> {
-    for await (const [, v] of this.db.iterator({ gt: 'r:', lt: 'r;', limit: 1 }))
+    for await (const [, v] of this.sub().iterator({ gt: 'r:', lt: 'r;', limit: 1 }))
       return (v as AlertRecord).seq;
     return 1;
   }
 
   async cursor(output: string): Promise<number> {
-    const v = await this.db.get(`c:${output}`);
+    const v = await this.sub().get(`c:${output}`);
     return typeof v === 'number' ? v : 0;
   }
 
   async setCursor(output: string, seq: number): Promise<void> {
-    await this.db.put(`c:${output}`, seq);
+    await this.serial(() => this.sub().put(`c:${output}`, seq));
   }
 
   async incident(id: string): Promise<Incident | undefined> {
-    const v = (await this.db.get(`i:${id}`)) as StoredIncident | undefined;
+    const v = (await this.sub().get(`i:${id}`)) as StoredIncident | undefined;
     return v?.incident;
   }
 
   /** Incidents seen since `sinceMs`, newest first. */
   async incidents(q: IncidentQuery = {}): Promise<Incident[]> {
     const out: Incident[] = [];
-    for await (const [, v] of this.db.iterator({ gt: 'i:', lt: 'i;' })) {
+    for await (const [, v] of this.sub().iterator({ gt: 'i:', lt: 'i;' })) {
       const inc = (v as StoredIncident).incident;
       if (q.namespace !== undefined && inc.namespace !== q.namespace) continue;
       if (q.visible && !q.visible(inc.namespace)) continue;
@@ -123,16 +131,16 @@ export class AlertStore {
   async prune(nowMs: number, r: Retention = DEFAULT_RETENTION): Promise<number> {
     const ops: Op[] = [];
     let count = 0;
-    for await (const _ of this.db.keys({ gt: 'r:', lt: 'r;' })) count++;
+    for await (const _ of this.sub().keys({ gt: 'r:', lt: 'r;' })) count++;
     let excess = count - r.maxRecords;
-    for await (const [key, v] of this.db.iterator({ gt: 'r:', lt: 'r;' })) {
+    for await (const [key, v] of this.sub().iterator({ gt: 'r:', lt: 'r;' })) {
       if (excess <= 0 && (v as AlertRecord).timeMs >= nowMs - r.maxAgeMs) break;
       ops.push({ type: 'del', key });
       excess--;
     }
     const removed = ops.length;
     const closed: [string, number][] = [];
-    for await (const [key, v] of this.db.iterator({ gt: 'i:', lt: 'i;' })) {
+    for await (const [key, v] of this.sub().iterator({ gt: 'i:', lt: 'i;' })) {
       const inc = (v as StoredIncident).incident;
       if (inc.status === 'closed') closed.push([key, inc.closedMs ?? inc.lastSeenMs]);
     }
@@ -142,7 +150,7 @@ export class AlertStore {
       if (at < nowMs - r.maxAgeMs || closed.length - i > maxIncidents)
         ops.push({ type: 'del', key });
     });
-    if (ops.length > 0) await this.db.batch(ops as never);
+    if (ops.length > 0) await this.serial(() => this.sub().batch(ops as never));
     return removed;
   }
 }

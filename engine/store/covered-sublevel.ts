@@ -28,6 +28,8 @@ export interface CoveredParts<T> {
   readonly protectedAtOpen: boolean;
   readonly dir: string;
   readonly log: (m: string) => void;
+  /** Runs a write in the store's queue (LevelStore.serialWrite). */
+  readonly serialWrite: (job: () => Promise<void>) => Promise<void>;
 }
 
 export class CoveredSublevel<T> {
@@ -72,7 +74,8 @@ export class CoveredSublevel<T> {
     // without a key until now (trust on first use, as for namespaces).
     if (stored === undefined && (count === 0 || !this.p.protectedAtOpen)) {
       if (count > 0) {
-        await this.p.macs.put(this.macKey, { mac: this.acc.toString('hex') });
+        const mac = { mac: this.acc.toString('hex') };
+        await this.p.serialWrite(() => this.p.macs.put(this.macKey, mac));
         this.p.log(`store: ${count} ${this.p.name} record(s) now protected by the store key`);
       }
       return;
@@ -94,7 +97,7 @@ export class CoveredSublevel<T> {
 
   /** Puts (value) or deletes (undefined) one record and its MAC in one atomic batch. */
   write(key: string, value: T | undefined): Promise<void> {
-    const run = this.queue.then(() => this.writeNow(key, value));
+    const run = this.queue.then(() => this.p.serialWrite(() => this.writeNow(key, value)));
     this.queue = run.catch(() => undefined);
     return run;
   }

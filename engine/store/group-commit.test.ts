@@ -64,3 +64,42 @@ test('settled() waits for what was submitted before it, not for later submission
   await q.idle();
   assert.deepEqual(order, ['write 1', 'settled', 'write 2']);
 });
+
+test("another writer's job runs alone in its turn, and its failure stops every writer", async () => {
+  const log: string[] = [];
+  let release!: () => void;
+  const q = new GroupCommit<number>(async (ops) => {
+    log.push(`write ${ops.join(',')}`);
+    if (log.length === 1) await new Promise<void>((r) => (release = r));
+  });
+  const a = q.submit([1]);
+  await new Promise((r) => setImmediate(r));
+  // Queued while the first write is in flight: 2 and 3 around a job, never merged across it.
+  const b = q.submit([2]);
+  const job = q.run(async () => {
+    log.push('job');
+    await new Promise((r) => setImmediate(r));
+    log.push('job done');
+  });
+  const c = q.submit([3]);
+  release();
+  await Promise.all([a, b, job, c]);
+  assert.deepEqual(log, ['write 1', 'write 2', 'job', 'job done', 'write 3']);
+
+  // A failed job (an alert write on a full disk) fails what is queued behind it and what follows.
+  const after = q.submit([4]);
+  const failing = q.run(() => Promise.reject(new Error('No space left on device')));
+  const behind = q.submit([5]);
+  await after;
+  await assert.rejects(failing, /No space left/);
+  await assert.rejects(behind, /No space left/);
+  await assert.rejects(q.submit([6]), /No space left/);
+  await assert.rejects(
+    q.run(async () => undefined),
+    /No space left/
+  );
+  assert.match(String(q.failure), /No space left/);
+  q.reset();
+  await q.submit([7]);
+  assert.deepEqual(log.slice(-2), ['write 4', 'write 7']);
+});

@@ -44,10 +44,18 @@ function nameOf(key: string, hex: string | undefined): string {
 }
 
 export class ImaConfigStore implements ImaConfigPersistence {
-  private constructor(private readonly db: Db) {}
+  private constructor(
+    /** The sublevel, asked for each time: reopen() (after a failed write) replaces the database. */
+    private readonly sub: () => Db,
+    /** Writes go in the store's queue (LevelStore.serialWrite): one failure stops every writer. */
+    private readonly serial: (job: () => Promise<void>) => Promise<void>
+  ) {}
 
   static of(store: LevelStore): ImaConfigStore {
-    return new ImaConfigStore(store.sublevel(IMA_CONFIG_SUBLEVEL) as unknown as Db);
+    return new ImaConfigStore(
+      () => store.sublevel(IMA_CONFIG_SUBLEVEL) as unknown as Db,
+      (job) => store.serialWrite(job)
+    );
   }
 
   async load(): Promise<ImaConfigSnapshot> {
@@ -58,7 +66,7 @@ export class ImaConfigStore implements ImaConfigPersistence {
       if (!l) keyrings.set(ns, (l = []));
       return l;
     };
-    for (const [key, value] of await this.db.iterator().all()) {
+    for (const [key, value] of await this.sub().iterator().all()) {
       const [kind, hex] = key.split(':');
       const ns = nameOf(key, hex);
       const v = value as Record<string, unknown> | null;
@@ -87,7 +95,7 @@ export class ImaConfigStore implements ImaConfigPersistence {
   }
 
   async putPolicy(ns: string, rec: PolicyRecord): Promise<void> {
-    await this.db.put(`p:${hexName(ns)}`, rec);
+    await this.serial(() => this.sub().put(`p:${hexName(ns)}`, rec));
   }
 
   async putKeys(
@@ -109,22 +117,28 @@ export class ImaConfigStore implements ImaConfigPersistence {
       };
       ops.push({ type: 'put', key: `k:${h}:${keyidHex(k.keyid)}:${digest}`, value });
     }
-    await this.db.batch(ops);
+    await this.serial(() => this.sub().batch(ops));
   }
 
   async removeKeys(ns: string, keyid: number): Promise<void> {
     const prefix = `k:${hexName(ns)}:${keyidHex(keyid)}:`;
-    const keys = await this.db.keys({ gte: prefix, lt: `${prefix}\xff` }).all();
-    await this.db.batch(keys.map((key) => ({ type: 'del' as const, key })));
+    const keys = await this.sub()
+      .keys({ gte: prefix, lt: `${prefix}\xff` })
+      .all();
+    await this.serial(() => this.sub().batch(keys.map((key) => ({ type: 'del' as const, key }))));
   }
 
   async forget(ns: string): Promise<void> {
     const h = hexName(ns);
-    const keys = await this.db.keys({ gte: `k:${h}:`, lt: `k:${h}:\xff` }).all();
-    await this.db.batch([
-      { type: 'del', key: `p:${h}` },
-      { type: 'del', key: `r:${h}` },
-      ...keys.map((key) => ({ type: 'del' as const, key })),
-    ]);
+    const keys = await this.sub()
+      .keys({ gte: `k:${h}:`, lt: `k:${h}:\xff` })
+      .all();
+    await this.serial(() =>
+      this.sub().batch([
+        { type: 'del', key: `p:${h}` },
+        { type: 'del', key: `r:${h}` },
+        ...keys.map((key) => ({ type: 'del' as const, key })),
+      ])
+    );
   }
 }

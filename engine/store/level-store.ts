@@ -6,7 +6,8 @@
  *
  * Batches are written in submission order and grouped while a write is in flight (group-commit.ts);
  * with `sync`, each write is fsync'd, so acknowledged survives power loss. A failed write (disk
- * full, I/O error) leaves the store failed until reopen(): LevelDB's error is sticky. Corruption is
+ * full, I/O error), the model's or any other part's, leaves the store failed until reopen()
+ * (group-commit.ts says why every writer must stop). Corruption is
  * looked for at open: a CRC scan of the write-ahead logs before LevelDB replays them (wal-scan.ts)
  * and, once loaded, the high-water mark of every namespace (high-water.ts); either refuses the
  * start naming what was lost, unless `salvage` is given. With a store key, every record a batch
@@ -89,6 +90,7 @@ export class LevelStore implements NamespaceStore {
   /** close() was called: a reopen still under way must not leave a database open behind it. */
   private closing = false;
   private reopening: Promise<void> = Promise.resolve();
+  private readonly failureListeners: ((err: Error) => void)[] = [];
 
   private constructor(
     private db: Db,
@@ -100,7 +102,10 @@ export class LevelStore implements NamespaceStore {
   ) {
     this.log = opts.log ?? (() => undefined);
     this.highWater = new HighWater(dir, opts.sync === true, this.log);
-    this.queue = new GroupCommit((ops) => this.write(ops));
+    this.queue = new GroupCommit(
+      (ops) => this.write(ops),
+      (err) => this.failureListeners.forEach((l) => l(err))
+    );
     this.mac = opts.macKey ? new StoreMac(opts.macKey) : undefined;
   }
 
@@ -131,6 +136,11 @@ export class LevelStore implements NamespaceStore {
       await db.close();
       throw err;
     }
+  }
+
+  /** Calls `listener` when a write fails, the model's or another part's (store recovery). */
+  onFailure(listener: (err: Error) => void): void {
+    this.failureListeners.push(listener);
   }
 
   /** Why writes fail now (a failed write, until reopen()). */
@@ -230,6 +240,16 @@ export class LevelStore implements NamespaceStore {
   /** Writes other parts' records (the IMA log store) through the same ordered queue. */
   writeOps(ops: readonly StoreOp[]): Promise<void> {
     return this.queue.submit(ops);
+  }
+
+  /**
+   * A write by another part of this database (alerts, the IMA configuration, covered
+   * collections), in the queue's order and alone: after a failed write LevelDB would acknowledge
+   * the next one and lose it on reopen (a torn log record), so one failure stops every writer
+   * until reopen() (group-commit.ts).
+   */
+  serialWrite(job: () => Promise<void>): Promise<void> {
+    return this.queue.run(job);
   }
 
   /** Resolves once every queued write has settled. */
@@ -392,6 +412,7 @@ export class LevelStore implements NamespaceStore {
       protectedAtOpen: this.protectedAtOpen,
       dir: this.dir,
       log: this.log,
+      serialWrite: (job) => this.serialWrite(job),
     });
   }
 
@@ -406,32 +427,34 @@ export class LevelStore implements NamespaceStore {
   }
 
   async deleteNamespace(id: string): Promise<void> {
-    await this.queue.idle();
     if (this.failure) throw storeError(`cannot delete namespace ${id}: ${this.failure.message}`);
-    // The mark goes first: a crash between leaves a namespace nobody vouches for, never a false alarm.
-    await this.highWater.remove(id);
-    const gone = this.mac?.remove(id);
-    const batch: BatchOp[] = [{ type: 'del', sublevel: this.sub(['meta']), key: id }];
-    if (gone)
-      batch.push(
-        { type: 'del', sublevel: this.sub(['mac']), key: `ns:${id}` },
-        {
-          type: 'put',
-          sublevel: this.sub(['mac']),
-          key: NAMES_KEY,
-          value: macRecord(gone.namesAcc),
-        }
-      );
-    await this.db.batch(batch as never, { sync: this.opts.sync === true });
-    gone?.commit();
-    // Records without their meta record are never read again; cleared after the atomic part.
-    for (const part of PARTS)
-      await (this.sub(nsPath(id, part)) as unknown as Level<string, unknown>).clear();
+    // In the queue's turn, alone (serialWrite): no other write goes out while this one runs.
+    await this.queue.run(async () => {
+      // The mark goes first: a crash between leaves a namespace nobody vouches for, never a false alarm.
+      await this.highWater.remove(id);
+      const gone = this.mac?.remove(id);
+      const batch: BatchOp[] = [{ type: 'del', sublevel: this.sub(['meta']), key: id }];
+      if (gone)
+        batch.push(
+          { type: 'del', sublevel: this.sub(['mac']), key: `ns:${id}` },
+          {
+            type: 'put',
+            sublevel: this.sub(['mac']),
+            key: NAMES_KEY,
+            value: macRecord(gone.namesAcc),
+          }
+        );
+      await this.db.batch(batch as never, { sync: this.opts.sync === true });
+      gone?.commit();
+      // Records without their meta record are never read again; cleared after the atomic part.
+      for (const part of PARTS)
+        await (this.sub(nsPath(id, part)) as unknown as Level<string, unknown>).clear();
+    });
   }
 
   /**
-   * After a failed write: closes and reopens the database (LevelDB keeps a failed write's error
-   * for good) and lets writes go on. Rejects, leaving the store failed, while it cannot reopen.
+   * After a failed write: closes and reopens the database (a new log, the torn one read up to its
+   * tear) and lets writes go on. Rejects, leaving the store failed, while it cannot reopen.
    */
   reopen(): Promise<void> {
     const run = this.reopenNow();
